@@ -1,0 +1,106 @@
+package core
+
+import (
+	"github.com/hashicorp/go-hclog"
+)
+
+// Command is one Redis command: its metadata and its handler.
+type Command interface {
+	// Spec returns the command's metadata. It is read once, at registration.
+	Spec() *Spec
+	// Exec runs the command. The host has already checked the arity and
+	// locked the command's keys. Exec writes its reply through c, or returns
+	// an error that the host sends as the reply; it must not do both.
+	Exec(c *Ctx) error
+}
+
+type funcCommand struct {
+	spec Spec
+	run  func(*Ctx) error
+}
+
+func (f *funcCommand) Spec() *Spec       { return &f.spec }
+func (f *funcCommand) Exec(c *Ctx) error { return f.run(c) }
+
+// NewCommand returns a Command made of a spec and a handler function, the
+// usual way to write one.
+func NewCommand(spec Spec, run func(c *Ctx) error) Command {
+	return &funcCommand{spec: spec, run: run}
+}
+
+// Ctx is what a command receives for one call: its arguments, the selected
+// database, the client, the server, and the reply writer (embedded, so
+// c.WriteInt(1) replies).
+type Ctx struct {
+	*Writer
+	// Args holds the command name and its arguments. The slices belong to
+	// the command: it may keep them (store them in a value) without copying.
+	Args [][]byte
+	// DB is the client's selected database.
+	DB *DB
+	// Keyspace holds all databases.
+	Keyspace *Keyspace
+	// Client is the connection that sent the command.
+	Client *Client
+	// Server gives access to server-wide services (save, config, clients).
+	Server Server
+	// Log is the server's logger.
+	Log hclog.Logger
+	// Name is the command's full name as errors print it ("get", "config|get").
+	Name string
+
+	// changes counts the changes the command reports for auto-save when it
+	// overrides the host's default of one per successful write.
+	changes    int64
+	changesSet bool
+	after      []func()
+}
+
+// AfterUnlock schedules fn to run once the command has finished and its locks
+// are released, for follow-up work that takes locks itself (a save after
+// FLUSHALL).
+func (c *Ctx) AfterUnlock(fn func()) { c.after = append(c.after, fn) }
+
+// RunAfterUnlock runs what AfterUnlock scheduled; the host calls it.
+func (c *Ctx) RunAfterUnlock() {
+	for len(c.after) > 0 {
+		fn := c.after[0]
+		c.after = c.after[1:]
+		fn()
+	}
+	c.after = nil
+}
+
+// Arg returns argument i, or nil when there are fewer arguments.
+func (c *Ctx) Arg(i int) []byte {
+	if i < 0 || i >= len(c.Args) {
+		return nil
+	}
+	return c.Args[i]
+}
+
+// NArgs returns the number of arguments, the command name included.
+func (c *Ctx) NArgs() int { return len(c.Args) }
+
+// SetChanges tells the host how many changes the command made, for
+// auto-save accounting. Without it, a write command that does not fail counts
+// as one change; a write command that changed nothing should call
+// SetChanges(0).
+func (c *Ctx) SetChanges(n int64) { c.changes, c.changesSet = n, true }
+
+// Changes returns the number of changes to account and resets the count;
+// the host calls it after each write command.
+func (c *Ctx) Changes(failed bool) int64 {
+	n, set := c.changes, c.changesSet
+	c.changes, c.changesSet = 0, false
+	if set {
+		return n
+	}
+	if failed {
+		return 0
+	}
+	return 1
+}
+
+// Now returns the keyspace clock in unix milliseconds.
+func (c *Ctx) Now() int64 { return c.Keyspace.Now() }

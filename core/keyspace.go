@@ -1,0 +1,451 @@
+package core
+
+import (
+	"hash/maphash"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// NumSlots is the number of lock slots the keyspace is divided into. A key
+// belongs to slot hash(key) % NumSlots in every database, so a command locks
+// only the slots of the keys it names, and commands on different keys run in
+// parallel.
+const NumSlots = 256
+
+type slotLock struct {
+	sync.RWMutex
+	_ [40]byte // keep neighbouring locks on separate cache lines
+}
+
+// Keyspace holds the databases and the locks that guard them.
+type Keyspace struct {
+	locks [NumSlots]slotLock
+	dbs   []*DB
+	seed  maphash.Seed
+
+	clockOffset atomic.Int64 // milliseconds added to the wall clock (tests fast-forward)
+	dirty       atomic.Int64 // changes since the last save
+
+	// Statistics reported by INFO.
+	ExpiredKeys    atomic.Int64
+	KeyspaceHits   atomic.Int64
+	KeyspaceMisses atomic.Int64
+}
+
+type entry struct {
+	v   Value
+	exp int64 // absolute unix time in milliseconds; 0: no expiry
+}
+
+type slot struct {
+	m        map[string]entry
+	volatile map[string]struct{} // keys with an expiry, sampled by the active cycle
+}
+
+// DB is one numbered database. Its methods require the caller to hold the
+// lock of every key it touches (the host does this for a command's keys),
+// exclusively unless the method says otherwise.
+type DB struct {
+	ks       *Keyspace
+	index    int
+	slots    [NumSlots]slot
+	volatile atomic.Int64 // number of keys with an expiry
+	keys     atomic.Int64
+}
+
+// NewKeyspace returns a keyspace with n empty databases.
+func NewKeyspace(n int) *Keyspace {
+	if n < 1 {
+		n = 1
+	}
+	ks := &Keyspace{seed: maphash.MakeSeed()}
+	ks.dbs = make([]*DB, n)
+	for i := range ks.dbs {
+		ks.dbs[i] = &DB{ks: ks, index: i}
+	}
+	return ks
+}
+
+// NumDBs returns the number of databases.
+func (ks *Keyspace) NumDBs() int { return len(ks.dbs) }
+
+// DB returns database i, or nil when i is out of range.
+func (ks *Keyspace) DB(i int) *DB {
+	if i < 0 || i >= len(ks.dbs) {
+		return nil
+	}
+	return ks.dbs[i]
+}
+
+// Now returns the keyspace's clock in unix milliseconds: the wall clock plus
+// any fast-forward. Every expiry decision uses it.
+func (ks *Keyspace) Now() int64 { return time.Now().UnixMilli() + ks.clockOffset.Load() }
+
+// FastForward moves the keyspace's clock forward, so that tests can expire
+// keys without sleeping.
+func (ks *Keyspace) FastForward(d time.Duration) { ks.clockOffset.Add(d.Milliseconds()) }
+
+// Dirty returns the number of changes since the last successful save.
+func (ks *Keyspace) Dirty() int64 { return ks.dirty.Load() }
+
+// AddDirty records n changes for auto-save. The host calls it for every
+// successful write command.
+func (ks *Keyspace) AddDirty(n int64) { ks.dirty.Add(n) }
+
+// ResetDirty subtracts the changes a save has covered.
+func (ks *Keyspace) ResetDirty(saved int64) { ks.dirty.Add(-saved) }
+
+// SlotOf returns the lock slot of a key.
+func (ks *Keyspace) SlotOf(key []byte) int {
+	return int(maphash.Bytes(ks.seed, key) % NumSlots)
+}
+
+// LockSlots locks the given slots, which must be sorted ascending without
+// repeats (the order prevents deadlocks), exclusively or shared.
+func (ks *Keyspace) LockSlots(slots []int, exclusive bool) {
+	for _, s := range slots {
+		if exclusive {
+			ks.locks[s].Lock()
+		} else {
+			ks.locks[s].RLock()
+		}
+	}
+}
+
+// UnlockSlots releases what LockSlots took.
+func (ks *Keyspace) UnlockSlots(slots []int, exclusive bool) {
+	for i := len(slots) - 1; i >= 0; i-- {
+		if exclusive {
+			ks.locks[slots[i]].Unlock()
+		} else {
+			ks.locks[slots[i]].RUnlock()
+		}
+	}
+}
+
+// LockAll locks every slot, for commands that touch the whole keyspace.
+func (ks *Keyspace) LockAll(exclusive bool) {
+	for i := range ks.locks {
+		if exclusive {
+			ks.locks[i].Lock()
+		} else {
+			ks.locks[i].RLock()
+		}
+	}
+}
+
+// UnlockAll releases what LockAll took.
+func (ks *Keyspace) UnlockAll(exclusive bool) {
+	for i := len(ks.locks) - 1; i >= 0; i-- {
+		if exclusive {
+			ks.locks[i].Unlock()
+		} else {
+			ks.locks[i].RUnlock()
+		}
+	}
+}
+
+// Update runs fn with every slot locked exclusively: the way for code outside
+// a command (a module's background work, a test setting up state) to change
+// data safely.
+func (ks *Keyspace) Update(fn func(ks *Keyspace) error) error {
+	ks.LockAll(true)
+	defer ks.UnlockAll(true)
+	return fn(ks)
+}
+
+// View runs fn with every slot locked shared; fn must not change anything.
+func (ks *Keyspace) View(fn func(ks *Keyspace) error) error {
+	ks.LockAll(false)
+	defer ks.UnlockAll(false)
+	return fn(ks)
+}
+
+// SwapDBs exchanges the contents of two databases, as SWAPDB does. The
+// caller holds every lock exclusively.
+func (ks *Keyspace) SwapDBs(i, j int) {
+	a, b := ks.dbs[i], ks.dbs[j]
+	a.slots, b.slots = b.slots, a.slots
+	av, bv := a.volatile.Load(), b.volatile.Load()
+	a.volatile.Store(bv)
+	b.volatile.Store(av)
+	ak, bk := a.keys.Load(), b.keys.Load()
+	a.keys.Store(bk)
+	b.keys.Store(ak)
+}
+
+// Index returns the database's number.
+func (db *DB) Index() int { return db.index }
+
+// Keyspace returns the keyspace the database belongs to.
+func (db *DB) Keyspace() *Keyspace { return db.ks }
+
+func (db *DB) slotFor(key []byte) *slot { return &db.slots[db.ks.SlotOf(key)] }
+
+// lookup returns the live entry of key, removing it if it has expired.
+func (db *DB) lookup(s *slot, key []byte) (entry, bool) {
+	e, ok := s.m[string(key)]
+	if !ok {
+		return e, false
+	}
+	if e.exp != 0 && e.exp <= db.ks.Now() {
+		db.remove(s, string(key), e)
+		db.ks.ExpiredKeys.Add(1)
+		return entry{}, false
+	}
+	return e, true
+}
+
+func (db *DB) remove(s *slot, key string, e entry) {
+	delete(s.m, key)
+	db.keys.Add(-1)
+	if e.exp != 0 {
+		delete(s.volatile, key)
+		db.volatile.Add(-1)
+	}
+}
+
+// Get returns the value of key, or nil when the key does not exist. An
+// expired key is removed and reported missing.
+func (db *DB) Get(key []byte) Value {
+	e, ok := db.lookup(db.slotFor(key), key)
+	if !ok {
+		db.ks.KeyspaceMisses.Add(1)
+		return nil
+	}
+	db.ks.KeyspaceHits.Add(1)
+	return e.v
+}
+
+// Peek returns the value of key like Get but without touching statistics or
+// removing an expired key, so that it is safe under a shared lock.
+func (db *DB) Peek(key []byte) Value {
+	e, ok := db.slotFor(key).m[string(key)]
+	if !ok || (e.exp != 0 && e.exp <= db.ks.Now()) {
+		return nil
+	}
+	return e.v
+}
+
+// Exists reports whether key exists.
+func (db *DB) Exists(key []byte) bool {
+	_, ok := db.lookup(db.slotFor(key), key)
+	return ok
+}
+
+// Set stores v under key and clears any expiry, as SET does.
+func (db *DB) Set(key []byte, v Value) { db.SetWithExpiry(key, v, 0) }
+
+// SetWithExpiry stores v under key with an absolute expiry in unix
+// milliseconds (0: none).
+func (db *DB) SetWithExpiry(key []byte, v Value, expireAt int64) {
+	s := db.slotFor(key)
+	old, existed := s.m[string(key)]
+	k := string(key)
+	if existed && old.exp != 0 {
+		delete(s.volatile, k)
+		db.volatile.Add(-1)
+	}
+	if !existed {
+		if s.m == nil {
+			s.m = make(map[string]entry)
+		}
+		db.keys.Add(1)
+	}
+	s.m[k] = entry{v: v, exp: expireAt}
+	if expireAt != 0 {
+		db.addVolatile(s, k)
+	}
+}
+
+// SetKeepTTL stores v under key keeping its expiry, as SET KEEPTTL does.
+func (db *DB) SetKeepTTL(key []byte, v Value) {
+	s := db.slotFor(key)
+	if e, ok := db.lookup(s, key); ok {
+		e.v = v
+		s.m[string(key)] = e
+		return
+	}
+	db.SetWithExpiry(key, v, 0)
+}
+
+func (db *DB) addVolatile(s *slot, k string) {
+	if s.volatile == nil {
+		s.volatile = make(map[string]struct{})
+	}
+	s.volatile[k] = struct{}{}
+	db.volatile.Add(1)
+}
+
+// Delete removes key and reports whether it existed.
+func (db *DB) Delete(key []byte) bool {
+	s := db.slotFor(key)
+	e, ok := db.lookup(s, key)
+	if !ok {
+		return false
+	}
+	db.remove(s, string(key), e)
+	return true
+}
+
+// Expiry returns the absolute expiry of key in unix milliseconds (0: none)
+// and whether the key exists.
+func (db *DB) Expiry(key []byte) (expireAt int64, exists bool) {
+	e, ok := db.lookup(db.slotFor(key), key)
+	return e.exp, ok
+}
+
+// SetExpiry sets the absolute expiry of an existing key (0 removes it) and
+// reports whether the key exists. An expiry not in the future deletes the
+// key, as Redis does.
+func (db *DB) SetExpiry(key []byte, expireAt int64) bool {
+	s := db.slotFor(key)
+	e, ok := db.lookup(s, key)
+	if !ok {
+		return false
+	}
+	k := string(key)
+	if expireAt != 0 && expireAt <= db.ks.Now() {
+		db.remove(s, k, e)
+		return true
+	}
+	if e.exp == 0 && expireAt != 0 {
+		db.addVolatile(s, k)
+	} else if e.exp != 0 && expireAt == 0 {
+		delete(s.volatile, k)
+		db.volatile.Add(-1)
+	}
+	e.exp = expireAt
+	s.m[k] = e
+	return true
+}
+
+// Len returns the number of keys, counting expired keys not yet removed as
+// Redis's DBSIZE does. It needs no lock.
+func (db *DB) Len() int { return int(db.keys.Load()) }
+
+// VolatileLen returns the number of keys with an expiry. It needs no lock.
+func (db *DB) VolatileLen() int { return int(db.volatile.Load()) }
+
+// Range calls fn for every live key until fn returns false. The caller holds
+// every slot, shared at least; fn must not change the database.
+func (db *DB) Range(fn func(key string, v Value, expireAt int64) bool) {
+	now := db.ks.Now()
+	for i := range db.slots {
+		for k, e := range db.slots[i].m {
+			if e.exp != 0 && e.exp <= now {
+				continue
+			}
+			if !fn(k, e.v, e.exp) {
+				return
+			}
+		}
+	}
+}
+
+// RangeSlot calls fn for every live key in one slot, for commands such as
+// SCAN that walk the keyspace a slot at a time.
+func (db *DB) RangeSlot(slot int, fn func(key string, v Value, expireAt int64) bool) {
+	now := db.ks.Now()
+	for k, e := range db.slots[slot].m {
+		if e.exp != 0 && e.exp <= now {
+			continue
+		}
+		if !fn(k, e.v, e.exp) {
+			return
+		}
+	}
+}
+
+// RandomKey returns a random live key, or "" and false when there is none.
+// The caller holds every slot.
+func (db *DB) RandomKey() (string, bool) {
+	if db.keys.Load() == 0 {
+		return "", false
+	}
+	start := int(maphash.Comparable(db.ks.seed, time.Now().UnixNano()) % NumSlots)
+	now := db.ks.Now()
+	for i := 0; i < NumSlots; i++ {
+		s := &db.slots[(start+i)%NumSlots]
+		for k, e := range s.m {
+			if e.exp != 0 && e.exp <= now {
+				continue
+			}
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// Flush removes every key. The caller holds every slot exclusively.
+func (db *DB) Flush() {
+	for i := range db.slots {
+		db.slots[i] = slot{}
+	}
+	db.keys.Store(0)
+	db.volatile.Store(0)
+}
+
+// ActiveExpire removes expired keys by sampling keys with an expiry, as
+// Redis's active expiry cycle does, until the budget is spent. It takes the
+// slot locks itself, one at a time, so commands keep running meanwhile. It
+// returns the number of keys removed.
+func (ks *Keyspace) ActiveExpire(budget time.Duration, cursor *int) int {
+	const sample = 20
+	deadline := time.Now().Add(budget)
+	removed := 0
+	for _, db := range ks.dbs {
+		if db.volatile.Load() == 0 {
+			continue
+		}
+		for n := 0; n < NumSlots; n++ {
+			i := (*cursor + n) % NumSlots
+			ks.locks[i].Lock()
+			s := &db.slots[i]
+			for len(s.volatile) > 0 {
+				now := ks.Now()
+				checked, expired := 0, 0
+				for k := range s.volatile {
+					if checked == sample {
+						break
+					}
+					checked++
+					if e := s.m[k]; e.exp <= now {
+						db.remove(s, k, e)
+						expired++
+					}
+				}
+				removed += expired
+				ks.ExpiredKeys.Add(int64(expired))
+				// Like Redis: keep going on this slot only while more than a
+				// tenth of the sample was expired.
+				if expired*10 <= checked || time.Now().After(deadline) {
+					break
+				}
+			}
+			ks.locks[i].Unlock()
+			if time.Now().After(deadline) {
+				*cursor = (i + 1) % NumSlots
+				return removed
+			}
+		}
+	}
+	*cursor = (*cursor + 1) % NumSlots
+	return removed
+}
+
+// Lookup returns the value of key as a T. A missing key gives the zero T and
+// a nil error; a key holding another type gives ErrWrongType.
+func Lookup[T Value](db *DB, key []byte) (T, error) {
+	var zero T
+	v := db.Get(key)
+	if v == nil {
+		return zero, nil
+	}
+	t, ok := v.(T)
+	if !ok {
+		return zero, ErrWrongType
+	}
+	return t, nil
+}

@@ -1,0 +1,274 @@
+package core
+
+import "strings"
+
+// Flags describe how a command behaves. The host derives locking, write
+// accounting, ACL categories and COMMAND INFO from them.
+type Flags uint32
+
+// Command flags, with the names COMMAND INFO prints.
+const (
+	// FlagWrite marks a command that may modify the keyspace. The host takes
+	// exclusive locks for its keys and counts it as a change for auto-save.
+	FlagWrite Flags = 1 << iota
+	// FlagReadOnly marks a command that only reads the keyspace; the host
+	// takes shared locks for its keys.
+	FlagReadOnly
+	// FlagDenyOOM marks a command that may grow memory.
+	FlagDenyOOM
+	// FlagAdmin marks an administrative command (@admin, @dangerous).
+	FlagAdmin
+	// FlagPubSub marks a publish/subscribe command.
+	FlagPubSub
+	// FlagNoScript marks a command that scripts may not call.
+	FlagNoScript
+	// FlagBlocking marks a command that may block the client.
+	FlagBlocking
+	// FlagLoading marks a command allowed while the dataset loads.
+	FlagLoading
+	// FlagStale marks a command allowed on a stale replica.
+	FlagStale
+	// FlagSkipMonitor keeps the command out of MONITOR output.
+	FlagSkipMonitor
+	// FlagSkipSlowlog keeps the command out of the slow log.
+	FlagSkipSlowlog
+	// FlagFast marks a command that runs in constant or logarithmic time.
+	FlagFast
+	// FlagNoAuth lets a client run the command before it authenticates.
+	FlagNoAuth
+	// FlagMayReplicate marks a command that may replicate without writing.
+	FlagMayReplicate
+	// FlagNoMandatoryKeys marks a command whose keys may be absent.
+	FlagNoMandatoryKeys
+	// FlagNoMulti marks a command not allowed inside MULTI.
+	FlagNoMulti
+	// FlagMovableKeys marks a command whose key positions depend on its
+	// arguments; its Spec.Keys function finds them.
+	FlagMovableKeys
+	// FlagAllowBusy marks a command allowed while a script is busy.
+	FlagAllowBusy
+	// FlagNoAsyncLoading marks a command refused during async loading.
+	FlagNoAsyncLoading
+	// FlagKeyspace marks a command without key arguments that still reads or
+	// writes the whole keyspace (DBSIZE, FLUSHALL, KEYS, SCAN): the host locks
+	// every key for it, shared or exclusive according to FlagWrite.
+	FlagKeyspace
+)
+
+var flagNames = []struct {
+	f    Flags
+	name string
+}{
+	{FlagWrite, "write"},
+	{FlagReadOnly, "readonly"},
+	{FlagDenyOOM, "denyoom"},
+	{FlagAdmin, "admin"},
+	{FlagPubSub, "pubsub"},
+	{FlagNoScript, "noscript"},
+	{FlagBlocking, "blocking"},
+	{FlagLoading, "loading"},
+	{FlagStale, "stale"},
+	{FlagSkipMonitor, "skip_monitor"},
+	{FlagSkipSlowlog, "skip_slowlog"},
+	{FlagFast, "fast"},
+	{FlagNoAuth, "no_auth"},
+	{FlagMayReplicate, "may_replicate"},
+	{FlagNoMandatoryKeys, "no_mandatory_keys"},
+	{FlagNoMulti, "no_multi"},
+	{FlagMovableKeys, "movablekeys"},
+	{FlagAllowBusy, "allow_busy"},
+	{FlagNoAsyncLoading, "no_async_loading"},
+}
+
+// Has reports whether all of the given flags are set.
+func (f Flags) Has(g Flags) bool { return f&g == g }
+
+// Names returns the flag names in the order COMMAND INFO prints them.
+// FlagKeyspace is redmod's own and is not listed.
+func (f Flags) Names() []string {
+	var names []string
+	for _, fn := range flagNames {
+		if f.Has(fn.f) {
+			names = append(names, fn.name)
+		}
+	}
+	return names
+}
+
+// Spec is a command's metadata. The host does all the work that follows from
+// it: arity errors, key locking, ACL categories, COMMAND INFO and DOCS, and
+// write accounting.
+type Spec struct {
+	// Name is the command's name in lower case ("get"). A subcommand's name
+	// is its own word ("get" for CONFIG GET).
+	Name string
+	// Arity follows Redis: N means exactly N arguments counting the command
+	// name; -N means at least N.
+	Arity int
+	// Flags describe the command's behaviour.
+	Flags Flags
+	// FirstKey, LastKey and Step locate the key arguments: FirstKey is the
+	// index of the first key (0: no keys), LastKey the index of the last
+	// (negative counts from the end: -1 is the last argument), Step the
+	// distance between keys.
+	FirstKey, LastKey, Step int
+	// Keys finds the key positions of a command whose keys move with its
+	// arguments (set FlagMovableKeys). It receives the full argument list and
+	// returns indexes into it; it must not fail on short input.
+	Keys func(args [][]byte) []int
+	// Group is the command's group as COMMAND DOCS prints it ("string").
+	Group string
+	// Categories are ACL categories beyond those the flags imply, without
+	// the '@' ("string", "keyspace").
+	Categories []string
+	// Summary is the one-line description COMMAND DOCS prints.
+	Summary string
+	// Since is the Redis version that introduced the command.
+	Since string
+	// Complexity is the time complexity COMMAND DOCS prints.
+	Complexity string
+	// Args describes the arguments for COMMAND DOCS and redis-cli hints.
+	Args []Arg
+	// KeyFlags are the key-spec flags COMMAND INFO prints for the keys
+	// ("RW", "access", "update"); empty derives them from Flags.
+	KeyFlags []string
+	// Tips are the command tips COMMAND INFO prints.
+	Tips []string
+	// Subcommands are the commands of a container command (CONFIG GET, ...).
+	Subcommands []Command
+}
+
+// ArgType is the type of an argument in COMMAND DOCS.
+type ArgType string
+
+// Argument types of COMMAND DOCS.
+const (
+	ArgString    ArgType = "string"
+	ArgInteger   ArgType = "integer"
+	ArgDouble    ArgType = "double"
+	ArgKey       ArgType = "key"
+	ArgPattern   ArgType = "pattern"
+	ArgUnixTime  ArgType = "unix-time"
+	ArgPureToken ArgType = "pure-token"
+	ArgOneOf     ArgType = "oneof"
+	ArgBlock     ArgType = "block"
+)
+
+// Arg describes one argument of a command for COMMAND DOCS, which redis-cli
+// uses for its inline hints.
+type Arg struct {
+	Name     string
+	Type     ArgType
+	Token    string // the literal word that introduces the argument, if any
+	Optional bool
+	Multiple bool
+	// KeySpec is the index of the key spec this key argument belongs to.
+	KeySpec int
+	Args    []Arg // the alternatives of a oneof, the members of a block
+}
+
+// FullName is the name Redis prints in errors: "get", or "config|get" for a
+// subcommand of "config".
+func FullName(parent, name string) string {
+	if parent == "" {
+		return name
+	}
+	return parent + "|" + name
+}
+
+// KeyIndexes returns the positions of the key arguments in args according to
+// the spec. It never returns an index outside args.
+func (s *Spec) KeyIndexes(args [][]byte, dst []int) []int {
+	if s.Keys != nil {
+		for _, i := range s.Keys(args) {
+			if i > 0 && i < len(args) {
+				dst = append(dst, i)
+			}
+		}
+		return dst
+	}
+	if s.FirstKey <= 0 || s.FirstKey >= len(args) {
+		return dst
+	}
+	last := s.LastKey
+	if last < 0 {
+		last = len(args) + last
+	}
+	if last >= len(args) {
+		last = len(args) - 1
+	}
+	step := s.Step
+	if step <= 0 {
+		step = 1
+	}
+	for i := s.FirstKey; i <= last; i += step {
+		dst = append(dst, i)
+	}
+	return dst
+}
+
+// aclCategoryOrder is the order in which Redis lists ACL categories.
+var aclCategoryOrder = []string{
+	"keyspace", "read", "write", "set", "sortedset", "list", "hash", "string",
+	"bitmap", "hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow",
+	"blocking", "dangerous", "connection", "transaction", "scripting",
+}
+
+// ACLCategoryNames returns every ACL category Redis knows, without '@'.
+func ACLCategoryNames() []string { return append([]string(nil), aclCategoryOrder...) }
+
+// ACLCategories returns the command's ACL categories with '@', those implied
+// by its flags and those of Spec.Categories, in the order Redis lists them.
+func (s *Spec) ACLCategories() []string {
+	has := map[string]bool{}
+	if s.Flags.Has(FlagWrite) {
+		has["write"] = true
+	}
+	if s.Flags.Has(FlagReadOnly) {
+		has["read"] = true
+	}
+	if s.Flags.Has(FlagAdmin) {
+		has["admin"] = true
+		has["dangerous"] = true
+	}
+	if s.Flags.Has(FlagPubSub) {
+		has["pubsub"] = true
+	}
+	if s.Flags.Has(FlagBlocking) {
+		has["blocking"] = true
+	}
+	if s.Flags.Has(FlagFast) {
+		has["fast"] = true
+	} else {
+		has["slow"] = true
+	}
+	for _, c := range s.Categories {
+		has[strings.TrimPrefix(c, "@")] = true
+	}
+	var cats []string
+	for _, c := range aclCategoryOrder {
+		if has[c] {
+			cats = append(cats, "@"+c)
+			delete(has, c)
+		}
+	}
+	for _, c := range s.Categories {
+		if c = strings.TrimPrefix(c, "@"); has[c] {
+			cats = append(cats, "@"+c)
+			delete(has, c)
+		}
+	}
+	return cats
+}
+
+// KeySpecFlags returns the key-spec flags of the command's keys.
+func (s *Spec) KeySpecFlags() []string {
+	switch {
+	case s.KeyFlags != nil:
+		return s.KeyFlags
+	case s.Flags.Has(FlagWrite):
+		return []string{"RW", "update"}
+	default:
+		return []string{"RO", "access"}
+	}
+}

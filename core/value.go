@@ -1,0 +1,126 @@
+package core
+
+import (
+	"strconv"
+	"sync"
+)
+
+// Value is what a key holds. Each data type's module provides its own
+// implementation; the keyspace, persistence, COPY, TYPE, OBJECT ENCODING and
+// MEMORY USAGE use only this interface, so a new type plugs in without
+// changes elsewhere.
+type Value interface {
+	// Type returns the descriptor shared by all values of the type.
+	Type() *Type
+	// Encoding returns the name OBJECT ENCODING reports ("listpack", ...).
+	Encoding() string
+	// MemoryUsage estimates the bytes the value occupies, for MEMORY USAGE
+	// and INFO.
+	MemoryUsage() int
+	// Clone returns a deep copy, for COPY.
+	Clone() Value
+	// AppendSnapshot appends the value's snapshot encoding to dst; the
+	// type's Decode reverses it. Snapshot helpers (AppendUvarint,
+	// AppendBytes, SnapshotReader) keep encodings compact and safe to read.
+	AppendSnapshot(dst []byte) []byte
+}
+
+// Type describes a data type: the name TYPE replies with and the decoder of
+// its snapshot encoding. A module provides its types through TypeProvider.
+type Type struct {
+	// Name is the reply of TYPE ("string", "list") and the type's tag in
+	// snapshots; it must be unique.
+	Name string
+	// Decode rebuilds a value from the bytes AppendSnapshot wrote. It must
+	// reject malformed input with an error, never panic or allocate beyond
+	// what the input can justify.
+	Decode func(payload []byte) (Value, error)
+}
+
+// String is the string type: a binary-safe byte string. It lives in core
+// because every data set has strings and several modules read them (SORT BY,
+// bit operations), while the strings module provides the commands.
+type String struct {
+	// B holds the value. Commands may change it in place while they hold the
+	// key's lock.
+	B []byte
+	// modified records that the value was changed in place (APPEND,
+	// SETRANGE), which Redis reports as the "raw" encoding from then on.
+	modified bool
+}
+
+// StringType is the descriptor of String values.
+var StringType = &Type{
+	Name: "string",
+	Decode: func(p []byte) (Value, error) {
+		return &String{B: append([]byte(nil), p...)}, nil
+	},
+}
+
+// NewString returns a String holding b, which it keeps (it does not copy).
+func NewString(b []byte) *String { return &String{B: b} }
+
+// Type implements Value.
+func (s *String) Type() *Type { return StringType }
+
+// MarkModified records an in-place change, which OBJECT ENCODING reports as
+// "raw" as Redis does.
+func (s *String) MarkModified() { s.modified = true }
+
+// Encoding implements Value with Redis's rules: "int" for a canonical 64-bit
+// integer, "embstr" for up to 44 bytes, "raw" otherwise or once modified.
+func (s *String) Encoding() string {
+	if s.modified {
+		return "raw"
+	}
+	if len(s.B) <= 20 {
+		if _, ok := ParseInt(s.B); ok {
+			return "int"
+		}
+	}
+	if len(s.B) > 44 {
+		return "raw"
+	}
+	return "embstr"
+}
+
+// MemoryUsage implements Value.
+func (s *String) MemoryUsage() int { return 16 + cap(s.B) }
+
+// Clone implements Value.
+func (s *String) Clone() Value { return &String{B: append([]byte(nil), s.B...)} }
+
+// AppendSnapshot implements Value: the bytes themselves.
+func (s *String) AppendSnapshot(dst []byte) []byte { return append(dst, s.B...) }
+
+// Int returns the value as an integer, or ErrNotInteger.
+func (s *String) Int() (int64, error) {
+	n, ok := ParseInt(s.B)
+	if !ok {
+		return 0, ErrNotInteger
+	}
+	return n, nil
+}
+
+var typesMu sync.RWMutex
+var typesByName = map[string]*Type{StringType.Name: StringType}
+
+// RegisterType makes a type known to snapshot loading. The registry calls it
+// for the types a module provides; registering a second type with the same
+// name panics.
+func RegisterType(t *Type) {
+	typesMu.Lock()
+	defer typesMu.Unlock()
+	if old, ok := typesByName[t.Name]; ok && old != t {
+		panic("redmod: type " + strconv.Quote(t.Name) + " registered twice")
+	}
+	typesByName[t.Name] = t
+}
+
+// LookupType returns the registered type with the given name.
+func LookupType(name string) (*Type, bool) {
+	typesMu.RLock()
+	defer typesMu.RUnlock()
+	t, ok := typesByName[name]
+	return t, ok
+}

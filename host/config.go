@@ -1,0 +1,123 @@
+package host
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// SaveRule is one Redis-style "save <seconds> <changes>" rule: snapshot when
+// at least Changes changes happened and Seconds have passed since the last
+// save.
+type SaveRule struct {
+	Seconds int64
+	Changes int64
+}
+
+// Config is the server's configuration. Field names follow Redis's setting
+// names, which CONFIG GET/SET and the command-line flags use.
+type Config struct {
+	// Bind is the address to listen on (bind); default loopback.
+	Bind string
+	// Port is the TCP port (port); 0 picks a free one.
+	Port int
+	// Dir is the folder of the snapshot (dir).
+	Dir string
+	// DBFilename is the snapshot's file name (dbfilename); empty turns
+	// persistence off.
+	DBFilename string
+	// Save are the auto-save rules (save); empty: no auto-save.
+	Save []SaveRule
+	// Databases is the number of databases (databases).
+	Databases int
+	// LogLevel is trace, debug, info, warn or error (loglevel).
+	LogLevel string
+	// LogFormat is "text" or "json".
+	LogFormat string
+	// MaxClients limits connections (maxclients).
+	MaxClients int
+	// Timeout closes connections idle that long; 0: never (timeout).
+	Timeout time.Duration
+	// ProtoMaxBulkLen limits one argument (proto-max-bulk-len).
+	ProtoMaxBulkLen int64
+	// ClientQueryBufferLimit limits a client's unread input
+	// (client-query-buffer-limit).
+	ClientQueryBufferLimit int64
+	// Hz is how often background tasks (active expiry) run per second (hz).
+	Hz int
+	// ShutdownSave saves on SIGINT/SIGTERM and SHUTDOWN when save rules are set.
+	ShutdownSave bool
+	// Modules holds settings for modules, by their full name ("bloom.error-rate").
+	Modules map[string]string
+}
+
+// DefaultConfig returns the configuration `redmod` starts with: loopback port
+// 6380, a snapshot in ./data saved every 60 s when something changed, 16
+// databases.
+func DefaultConfig() Config {
+	return Config{
+		Bind:                   "127.0.0.1",
+		Port:                   6380,
+		Dir:                    "data",
+		DBFilename:             "dump.rdm",
+		Save:                   []SaveRule{{Seconds: 60, Changes: 1}},
+		Databases:              16,
+		LogLevel:               "info",
+		LogFormat:              "text",
+		MaxClients:             10000,
+		ProtoMaxBulkLen:        512 << 20,
+		ClientQueryBufferLimit: 1 << 30,
+		Hz:                     10,
+		ShutdownSave:           true,
+	}
+}
+
+// ParseSaveRules parses Redis's "save" syntax: pairs of seconds and changes
+// ("3600 1 300 100"); an empty string means no rules.
+func ParseSaveRules(s string) ([]SaveRule, error) {
+	f := strings.Fields(s)
+	if len(f)%2 != 0 {
+		return nil, fmt.Errorf("invalid save rules %q: want pairs of <seconds> <changes>", s)
+	}
+	rules := []SaveRule{}
+	for i := 0; i < len(f); i += 2 {
+		sec, err1 := strconv.ParseInt(f[i], 10, 64)
+		ch, err2 := strconv.ParseInt(f[i+1], 10, 64)
+		if err1 != nil || err2 != nil || sec < 0 || ch < 0 {
+			return nil, fmt.Errorf("invalid save rule %q %q", f[i], f[i+1])
+		}
+		rules = append(rules, SaveRule{Seconds: sec, Changes: ch})
+	}
+	return rules, nil
+}
+
+// FormatSaveRules renders rules as CONFIG GET save shows them.
+func FormatSaveRules(rules []SaveRule) string {
+	parts := make([]string, 0, 2*len(rules))
+	for _, r := range rules {
+		parts = append(parts, strconv.FormatInt(r.Seconds, 10), strconv.FormatInt(r.Changes, 10))
+	}
+	return strings.Join(parts, " ")
+}
+
+// ParseMemory parses a size as Redis's config does: a number with an
+// optional k, kb, m, mb, g or gb suffix (k = 1000, kb = 1024).
+func ParseMemory(s string) (int64, error) {
+	l := strings.ToLower(strings.TrimSpace(s))
+	mul := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mul    int64
+	}{{"kb", 1 << 10}, {"mb", 1 << 20}, {"gb", 1 << 30}, {"k", 1000}, {"m", 1000 * 1000}, {"g", 1000 * 1000 * 1000}, {"b", 1}} {
+		if strings.HasSuffix(l, u.suffix) {
+			l, mul = strings.TrimSuffix(l, u.suffix), u.mul
+			break
+		}
+	}
+	n, err := strconv.ParseInt(l, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("invalid memory size %q", s)
+	}
+	return n * mul, nil
+}

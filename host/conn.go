@@ -1,0 +1,197 @@
+package host
+
+import (
+	"errors"
+	"io"
+	"net"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/registry"
+)
+
+const flushThreshold = 64 * 1024
+
+// conn is one client connection, served by its own goroutine.
+type conn struct {
+	srv    *Server
+	nc     net.Conn
+	rd     *requestReader
+	w      *core.Writer
+	client *core.Client
+	ctx    core.Ctx
+
+	keyIdx []int
+	slots  []int
+
+	blocked atomic.Bool
+}
+
+func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
+	c := &conn{
+		srv:    s,
+		nc:     nc,
+		rd:     newRequestReader(nc, cfg.ProtoMaxBulkLen, cfg.ClientQueryBufferLimit),
+		w:      core.NewWriter(2),
+		client: core.NewClient(id, nc.RemoteAddr().String(), nc.LocalAddr().String()),
+	}
+	c.rd.onRead = func(n int) { s.stats.netInput.Add(int64(n)) }
+	c.ctx = core.Ctx{Writer: c.w, Keyspace: s.ks, Client: c.client, Server: s, Log: s.log}
+	return c
+}
+
+func (c *conn) serve() {
+	defer c.nc.Close()
+	for {
+		args, err := c.rd.Next()
+		if err != nil {
+			var pe *protocolError
+			if errors.As(err, &pe) {
+				c.w.WriteError(core.NewError("ERR " + pe.Error()))
+				c.flush()
+				c.srv.log.Debug("protocol error", "client", c.client.Addr, "error", pe.Error())
+			} else if errors.Is(err, errQueryBufferLimit) {
+				c.srv.log.Warn("closing client that reached client-query-buffer-limit", "client", c.client.Addr)
+			} else if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+				c.srv.log.Debug("read failed", "client", c.client.Addr, "error", err)
+			}
+			c.flush()
+			return
+		}
+		if !c.execute(args) {
+			return // a cross-protocol request: close without replying
+		}
+		if c.client.CloseRequested() {
+			c.flush()
+			return
+		}
+		if !c.rd.Buffered() || c.w.Len() > flushThreshold {
+			if !c.flush() {
+				return
+			}
+		}
+	}
+}
+
+func (c *conn) flush() bool {
+	if c.w.Len() == 0 {
+		return true
+	}
+	n, err := c.nc.Write(c.w.Bytes())
+	c.srv.stats.netOutput.Add(int64(n))
+	c.w.Reset()
+	return err == nil
+}
+
+// isCrossProtocol recognises HTTP sent to the port: Redis closes such
+// connections at once, without running anything after it.
+func isCrossProtocol(name []byte) bool {
+	return core.EqualFold(name, "post") || core.EqualFold(name, "host:")
+}
+
+// execute runs one command. It returns false when the connection must be
+// closed at once without a reply.
+func (c *conn) execute(args [][]byte) bool {
+	s := c.srv
+	now := time.Now()
+	if isCrossProtocol(args[0]) {
+		s.log.Warn("possible cross-protocol attack: HTTP request on the Redis port, connection closed", "client", c.client.Addr)
+		c.w.Reset()
+		return false
+	}
+	cmd := s.reg.Lookup(args[0])
+	if cmd == nil {
+		c.reject(core.ErrUnknownCommand(args))
+		return true
+	}
+	if !arityOK(cmd.Spec.Arity, len(args)) {
+		cmd.Stats.RejectedCalls.Add(1)
+		c.reject(core.ErrArity(cmd.FullName))
+		return true
+	}
+	if cmd.Spec.Subcommands != nil && len(args) >= 2 {
+		sub := cmd.Sub(args[1])
+		if sub == nil {
+			c.reject(core.ErrUnknownSubcommand(args[1], cmd.Spec.Name))
+			return true
+		}
+		if !arityOK(sub.Spec.Arity, len(args)) {
+			sub.Stats.RejectedCalls.Add(1)
+			c.reject(core.ErrArity(sub.FullName))
+			return true
+		}
+		cmd = sub
+	}
+	c.client.Touch(&cmd.FullName, now)
+	err := c.run(cmd, args)
+	c.ctx.RunAfterUnlock()
+	elapsed := time.Since(now)
+	cmd.Stats.Calls.Add(1)
+	cmd.Stats.Usec.Add(elapsed.Microseconds())
+	s.stats.commands.Add(1)
+	if err != nil {
+		cmd.Stats.FailedCalls.Add(1)
+		c.w.WriteError(err)
+		s.countError(err)
+	}
+	return true
+}
+
+func arityOK(arity, n int) bool {
+	if arity > 0 {
+		return n == arity
+	}
+	return n >= -arity
+}
+
+func (c *conn) reject(err error) {
+	c.w.WriteError(err)
+	c.srv.countError(err)
+}
+
+// run locks what the command's metadata says it touches, runs it, and
+// accounts its changes. A panic in the command becomes an error reply; the
+// deferred unlock guarantees no lock stays held.
+func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
+	s := c.srv
+	spec := cmd.Spec
+	ks := s.ks
+	c.keyIdx = spec.KeyIndexes(args, c.keyIdx[:0])
+	ctx := &c.ctx
+	ctx.Args = args
+	ctx.Name = cmd.FullName
+	ctx.DB = ks.DB(c.client.DBIndex())
+	mark := c.w.Len()
+
+	write := spec.Flags.Has(core.FlagWrite)
+	switch {
+	case len(c.keyIdx) > 0:
+		c.slots = c.slots[:0]
+		for _, i := range c.keyIdx {
+			c.slots = append(c.slots, ks.SlotOf(args[i]))
+		}
+		if len(c.slots) > 1 {
+			slices.Sort(c.slots)
+			c.slots = slices.Compact(c.slots)
+		}
+		// Keyed commands lock exclusively even when they only read: a read
+		// removes an expired key it finds.
+		ks.LockSlots(c.slots, true)
+		defer ks.UnlockSlots(c.slots, true)
+	case spec.Flags.Has(core.FlagKeyspace) || spec.Flags.Has(core.FlagMovableKeys) && spec.Keys == nil:
+		ks.LockAll(write)
+		defer ks.UnlockAll(write)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			c.w.Truncate(mark)
+			err = s.recovered(cmd.FullName, r)
+		}
+		if write {
+			ks.AddDirty(ctx.Changes(err != nil))
+		}
+	}()
+	return cmd.Exec(ctx)
+}

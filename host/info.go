@@ -1,0 +1,314 @@
+package host
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/redmod/redmod/core"
+)
+
+// defaultSections are those INFO prints without arguments, in Redis's order.
+var defaultSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "keyspace"}
+
+// allSections adds those only "all" and "everything" include.
+var allSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "commandstats", "errorstats", "keyspace"}
+
+// Info implements core.Server: INFO [section ...].
+func (s *Server) Info(sections []string) string {
+	want := map[string]bool{}
+	order := defaultSections
+	for _, sec := range sections {
+		sec = strings.ToLower(sec)
+		switch sec {
+		case "all", "everything":
+			order = allSections
+			for _, a := range allSections {
+				want[a] = true
+			}
+		case "default":
+			for _, a := range defaultSections {
+				want[a] = true
+			}
+		default:
+			want[sec] = true
+		}
+	}
+	if len(sections) == 0 {
+		for _, a := range defaultSections {
+			want[a] = true
+		}
+	}
+	// Sections of modules come after the standard ones.
+	var extra []string
+	for _, m := range s.modules {
+		if ip, ok := m.(core.InfoProvider); ok {
+			for _, sec := range ip.InfoSections() {
+				if want[sec] || want["all"] || len(sections) == 0 || want["everything"] {
+					extra = append(extra, sec)
+					want[sec] = true
+				}
+			}
+		}
+	}
+	if want["commandstats"] && !contains(order, "commandstats") {
+		order = allSections
+	}
+	var b strings.Builder
+	for _, sec := range append(append([]string(nil), order...), extra...) {
+		if !want[sec] {
+			continue
+		}
+		fields := s.infoSection(sec)
+		for _, m := range s.modules {
+			if ip, ok := m.(core.InfoProvider); ok {
+				fields = append(fields, ip.Info(sec)...)
+			}
+		}
+		if b.Len() > 0 {
+			b.WriteString("\r\n")
+		}
+		b.WriteString("# ")
+		b.WriteString(strings.ToUpper(sec[:1]) + sec[1:])
+		b.WriteString("\r\n")
+		for _, f := range fields {
+			b.WriteString(f.Name)
+			b.WriteByte(':')
+			b.WriteString(f.Value)
+			b.WriteString("\r\n")
+		}
+	}
+	return b.String()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func field(name string, v any) core.InfoField {
+	return core.InfoField{Name: name, Value: fmt.Sprint(v)}
+}
+
+func (s *Server) infoSection(sec string) []core.InfoField {
+	cfg := s.Config()
+	now := time.Now()
+	switch sec {
+	case "server":
+		uptime := int64(now.Sub(s.started).Seconds())
+		port := cfg.Port
+		if a := s.Addr(); a != nil {
+			if _, p, err := splitHostPort(a.String()); err == nil {
+				port = p
+			}
+		}
+		exe, _ := os.Executable()
+		return []core.InfoField{
+			field("redis_version", RedisVersion),
+			field("redmod_version", Version),
+			field("redis_mode", "standalone"),
+			field("os", runtime.GOOS+" "+runtime.GOARCH),
+			field("arch_bits", strconv.Itoa(strconv.IntSize)),
+			field("go_version", runtime.Version()),
+			field("process_id", os.Getpid()),
+			field("tcp_port", port),
+			field("server_time_usec", now.UnixMicro()),
+			field("uptime_in_seconds", uptime),
+			field("uptime_in_days", uptime/86400),
+			field("hz", cfg.Hz),
+			field("executable", exe),
+		}
+	case "clients":
+		return []core.InfoField{
+			field("connected_clients", len(s.connList())),
+			field("maxclients", cfg.MaxClients),
+			field("blocked_clients", s.stats.blockedClients.Load()),
+		}
+	case "memory":
+		used, heap := memoryFigures()
+		rss := rssBytes()
+		return []core.InfoField{
+			field("used_memory", used),
+			field("used_memory_human", humanBytes(used)),
+			field("used_memory_rss", rss),
+			field("used_memory_rss_human", humanBytes(rss)),
+			field("used_memory_heap", heap),
+			field("maxmemory", 0),
+			field("maxmemory_human", "0B"),
+			field("maxmemory_policy", "noeviction"),
+			field("mem_allocator", "go"),
+		}
+	case "persistence":
+		bgTime := int64(-1)
+		if s.persist.bgInProgress.Load() {
+			bgTime = now.Unix() - s.persist.bgStarted.Load()
+		}
+		status := func(ok bool) string {
+			if ok {
+				return "ok"
+			}
+			return "err"
+		}
+		return []core.InfoField{
+			field("loading", 0),
+			field("rdb_changes_since_last_save", s.ks.Dirty()),
+			field("rdb_bgsave_in_progress", boolInt(s.persist.bgInProgress.Load())),
+			field("rdb_last_save_time", s.persist.lastSave.Load()),
+			field("rdb_last_bgsave_status", status(s.persist.lastBgStatusOK.Load() || s.persist.saves.Load() == 0)),
+			field("rdb_last_bgsave_time_sec", s.persist.lastBgDuration.Load()),
+			field("rdb_current_bgsave_time_sec", bgTime),
+			field("rdb_saves", s.persist.saves.Load()),
+			field("rdb_last_save_status", status(s.persist.lastStatusOK.Load())),
+			field("aof_enabled", 0),
+			field("aof_rewrite_in_progress", 0),
+		}
+	case "stats":
+		return []core.InfoField{
+			field("total_connections_received", s.stats.connections.Load()),
+			field("total_commands_processed", s.stats.commands.Load()),
+			field("total_net_input_bytes", s.stats.netInput.Load()),
+			field("total_net_output_bytes", s.stats.netOutput.Load()),
+			field("rejected_connections", s.stats.rejectedConns.Load()),
+			field("expired_keys", s.ks.ExpiredKeys.Load()),
+			field("evicted_keys", 0),
+			field("keyspace_hits", s.ks.KeyspaceHits.Load()),
+			field("keyspace_misses", s.ks.KeyspaceMisses.Load()),
+			field("total_error_replies", s.stats.totalErrorReplies.Load()),
+		}
+	case "replication":
+		return []core.InfoField{field("role", "master"), field("connected_slaves", 0)}
+	case "cpu":
+		var ru syscall.Rusage
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		tv := func(t syscall.Timeval) string {
+			return strconv.FormatFloat(float64(t.Sec)+float64(t.Usec)/1e6, 'f', 6, 64)
+		}
+		return []core.InfoField{
+			field("used_cpu_sys", tv(ru.Stime)),
+			field("used_cpu_user", tv(ru.Utime)),
+			field("goroutines", runtime.NumGoroutine()),
+		}
+	case "modules":
+		var out []core.InfoField
+		for _, m := range s.modules {
+			out = append(out, field("module", "name="+m.Name()+",commands="+strconv.Itoa(len(m.Commands()))))
+		}
+		return out
+	case "commandstats":
+		var out []core.InfoField
+		add := func(name string, st *statsView) {
+			if st.calls == 0 && st.rejected == 0 && st.failed == 0 {
+				return
+			}
+			per := 0.0
+			if st.calls > 0 {
+				per = float64(st.usec) / float64(st.calls)
+			}
+			out = append(out, core.InfoField{Name: "cmdstat_" + name, Value: fmt.Sprintf(
+				"calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d",
+				st.calls, st.usec, per, st.rejected, st.failed)})
+		}
+		for _, c := range s.reg.Commands() {
+			add(c.FullName, viewStats(&c.Stats.Calls, &c.Stats.Usec, &c.Stats.RejectedCalls, &c.Stats.FailedCalls))
+			for _, sub := range c.Subcommands() {
+				add(sub.FullName, viewStats(&sub.Stats.Calls, &sub.Stats.Usec, &sub.Stats.RejectedCalls, &sub.Stats.FailedCalls))
+			}
+		}
+		return out
+	case "errorstats":
+		s.errMu.Lock()
+		codes := make([]string, 0, len(s.errors))
+		for c := range s.errors {
+			codes = append(codes, c)
+		}
+		sort.Strings(codes)
+		var out []core.InfoField
+		for _, c := range codes {
+			out = append(out, core.InfoField{Name: "errorstat_" + c, Value: "count=" + strconv.FormatInt(s.errors[c], 10)})
+		}
+		s.errMu.Unlock()
+		return out
+	case "keyspace":
+		var out []core.InfoField
+		for i := 0; i < s.ks.NumDBs(); i++ {
+			db := s.ks.DB(i)
+			if n := db.Len(); n > 0 {
+				out = append(out, core.InfoField{Name: "db" + strconv.Itoa(i),
+					Value: fmt.Sprintf("keys=%d,expires=%d,avg_ttl=0", n, db.VolatileLen())})
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+type statsView struct{ calls, usec, rejected, failed int64 }
+
+type loader interface{ Load() int64 }
+
+func viewStats(calls, usec, rejected, failed loader) *statsView {
+	return &statsView{calls.Load(), usec.Load(), rejected.Load(), failed.Load()}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func splitHostPort(addr string) (string, int, error) {
+	i := strings.LastIndexByte(addr, ':')
+	if i < 0 {
+		return "", 0, fmt.Errorf("no port in %q", addr)
+	}
+	p, err := strconv.Atoi(addr[i+1:])
+	return addr[:i], p, err
+}
+
+// memoryFigures reads the Go runtime's memory use without stopping the world.
+func memoryFigures() (used, heap int64) {
+	samples := []metrics.Sample{
+		{Name: "/memory/classes/total:bytes"},
+		{Name: "/memory/classes/heap/objects:bytes"},
+	}
+	metrics.Read(samples)
+	return int64(samples[0].Value.Uint64()), int64(samples[1].Value.Uint64())
+}
+
+// rssBytes reads the resident set size from /proc where there is one.
+func rssBytes() int64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0
+	}
+	pages, _ := strconv.ParseInt(f[1], 10, 64)
+	return pages * int64(os.Getpagesize())
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	switch {
+	case n >= unit*unit*unit:
+		return strconv.FormatFloat(float64(n)/(unit*unit*unit), 'f', 2, 64) + "G"
+	case n >= unit*unit:
+		return strconv.FormatFloat(float64(n)/(unit*unit), 'f', 2, 64) + "M"
+	case n >= unit:
+		return strconv.FormatFloat(float64(n)/unit, 'f', 2, 64) + "K"
+	}
+	return strconv.FormatInt(n, 10) + "B"
+}

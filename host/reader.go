@@ -1,0 +1,375 @@
+package host
+
+import (
+	"bytes"
+	"errors"
+	"io"
+
+	"github.com/redmod/redmod/core"
+)
+
+// The host reads requests itself instead of through redcon's reader, which
+// panics on huge bulk lengths, spins on huge counts and buffers without
+// bound. This reader follows Redis's networking.c: the same limits, the same
+// protocol errors, and no memory reserved from a length that has not arrived.
+
+const (
+	inlineMax         = 64 * 1024 // PROTO_INLINE_MAX_SIZE
+	unauthMaxArgs     = 10
+	unauthMaxBulk     = 16384
+	readChunk         = 16 * 1024
+	maxMultibulkCount = 1<<31 - 1 // INT_MAX
+)
+
+// protocolError is answered with "-ERR Protocol error: ..." and the
+// connection is closed.
+type protocolError struct{ msg string }
+
+func (e *protocolError) Error() string { return "Protocol error: " + e.msg }
+
+// errQueryBufferLimit closes the connection without a reply, as Redis does
+// when client-query-buffer-limit is exceeded.
+var errQueryBufferLimit = errors.New("client-query-buffer-limit reached")
+
+type span struct{ from, to int }
+
+type requestReader struct {
+	src  io.Reader
+	buf  []byte
+	r, w int // unread bytes are buf[r:w]
+
+	maxBulk      int64       // proto-max-bulk-len
+	maxQuery     int64       // client-query-buffer-limit
+	authRequired func() bool // small limits before AUTH
+	readErr      error       // the error of the last read, reported once the buffer is used up
+	onRead       func(n int) // statistics
+	args         [][]byte    // reused between commands
+	spans        []span      // arguments of the multibulk being read
+	multibulk    int         // arguments still to read; 0: between commands
+	bulk         int64       // length of the bulk being read; -1: at its $ line
+	pos          int         // parse position inside buf
+}
+
+func newRequestReader(src io.Reader, maxBulk, maxQuery int64) *requestReader {
+	return &requestReader{src: src, buf: make([]byte, readChunk), maxBulk: maxBulk, maxQuery: maxQuery, bulk: -1}
+}
+
+// Buffered reports whether unread request bytes are waiting, so that replies
+// are flushed only when the client's pipeline is drained.
+func (rd *requestReader) Buffered() bool { return rd.w > rd.r }
+
+// Next returns the arguments of the next command. The returned slices are
+// fresh copies the command may keep; the outer slice is reused.
+func (rd *requestReader) Next() ([][]byte, error) {
+	for {
+		args, done, err := rd.parse()
+		if err != nil {
+			return nil, err
+		}
+		if done {
+			if len(args) == 0 {
+				continue // blank inline line or *0 / *-1: ignored, as Redis does
+			}
+			return args, nil
+		}
+		if err := rd.fill(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// fill reads more bytes, growing the buffer only as data arrives.
+func (rd *requestReader) fill() error {
+	if rd.readErr != nil {
+		return rd.readErr
+	}
+	if rd.w == len(rd.buf) {
+		if rd.r > 0 {
+			n := copy(rd.buf, rd.buf[rd.r:rd.w])
+			shift := rd.r
+			rd.r, rd.w, rd.pos = 0, n, rd.pos-shift
+			for i := range rd.spans {
+				rd.spans[i].from -= shift
+				rd.spans[i].to -= shift
+			}
+		}
+		if rd.w == len(rd.buf) {
+			if int64(rd.w) >= rd.maxQuery {
+				return errQueryBufferLimit
+			}
+			grown := make([]byte, 2*len(rd.buf))
+			copy(grown, rd.buf[:rd.w])
+			rd.buf = grown
+		}
+	}
+	n, err := rd.src.Read(rd.buf[rd.w:])
+	rd.w += n
+	if rd.onRead != nil && n > 0 {
+		rd.onRead(n)
+	}
+	if err != nil {
+		if n > 0 {
+			rd.readErr = err
+			return nil
+		}
+		return err
+	}
+	if int64(rd.w-rd.r) > rd.maxQuery {
+		return errQueryBufferLimit
+	}
+	return nil
+}
+
+// parse tries to complete one command from the buffered bytes.
+func (rd *requestReader) parse() (args [][]byte, done bool, err error) {
+	if rd.multibulk == 0 && len(rd.spans) == 0 {
+		if rd.r == rd.w {
+			rd.compact()
+			return nil, false, nil
+		}
+		rd.pos = rd.r
+		if rd.buf[rd.r] != '*' {
+			return rd.parseInline()
+		}
+		line, ok, err := rd.line(rd.r, "too big mbulk count string")
+		if !ok || err != nil {
+			return nil, false, err
+		}
+		n, ok := core.ParseInt(rd.buf[line.from+1 : line.to])
+		if !ok || n > maxMultibulkCount {
+			return nil, false, &protocolError{"invalid multibulk length"}
+		}
+		if n > unauthMaxArgs && rd.authRequired != nil && rd.authRequired() {
+			return nil, false, &protocolError{"unauthenticated multibulk length"}
+		}
+		rd.pos = line.to + 2
+		if n <= 0 {
+			rd.r = rd.pos
+			return nil, true, nil
+		}
+		rd.multibulk = int(n)
+		rd.bulk = -1
+	}
+	for rd.multibulk > 0 {
+		if rd.bulk < 0 {
+			line, ok, err := rd.line(rd.pos, "too big bulk count string")
+			if !ok || err != nil {
+				return nil, false, err
+			}
+			if c := rd.buf[line.from]; c != '$' {
+				return nil, false, &protocolError{"expected '$', got '" + string([]byte{c}) + "'"}
+			}
+			n, ok := core.ParseInt(rd.buf[line.from+1 : line.to])
+			if !ok || n < 0 || n > rd.maxBulk {
+				return nil, false, &protocolError{"invalid bulk length"}
+			}
+			if n > unauthMaxBulk && rd.authRequired != nil && rd.authRequired() {
+				return nil, false, &protocolError{"unauthenticated bulk length"}
+			}
+			rd.pos = line.to + 2
+			rd.bulk = n
+		}
+		if int64(rd.w-rd.pos) < rd.bulk+2 {
+			return nil, false, nil
+		}
+		rd.spans = append(rd.spans, span{rd.pos, rd.pos + int(rd.bulk)})
+		rd.pos += int(rd.bulk) + 2
+		rd.bulk = -1
+		rd.multibulk--
+	}
+	args = rd.collect(rd.spans)
+	rd.spans = rd.spans[:0]
+	rd.r = rd.pos
+	return args, true, nil
+}
+
+// line finds a "\r\n"-terminated line starting at from, as Redis does with
+// strchr: the search for '\r' stops at a NUL byte. ok is false when more
+// bytes are needed; a line longer than the inline limit is an error.
+func (rd *requestReader) line(from int, tooBig string) (span, bool, error) {
+	data := rd.buf[from:rd.w]
+	cr := bytes.IndexByte(data, '\r')
+	if nul := bytes.IndexByte(data, 0); nul >= 0 && (cr < 0 || nul < cr) {
+		cr = -1
+	}
+	if cr < 0 {
+		if len(data) > inlineMax {
+			return span{}, false, &protocolError{tooBig}
+		}
+		return span{}, false, nil
+	}
+	if cr+1 >= len(data) { // the '\n' has not arrived
+		return span{}, false, nil
+	}
+	return span{from, from + cr}, true, nil
+}
+
+// collect copies the arguments into one fresh allocation.
+func (rd *requestReader) collect(spans []span) [][]byte {
+	total := 0
+	for _, s := range spans {
+		total += s.to - s.from
+	}
+	slab := make([]byte, total)
+	args := rd.args[:0]
+	off := 0
+	for _, s := range spans {
+		n := copy(slab[off:], rd.buf[s.from:s.to])
+		args = append(args, slab[off:off+n:off+n])
+		off += n
+	}
+	rd.args = args
+	return args
+}
+
+// compact returns an oversized buffer to its normal size once it is empty,
+// so that one big request does not keep its memory for the connection's life.
+func (rd *requestReader) compact() {
+	rd.r, rd.w, rd.pos = 0, 0, 0
+	if len(rd.buf) > 4*readChunk {
+		rd.buf = make([]byte, readChunk)
+	}
+}
+
+func (rd *requestReader) parseInline() ([][]byte, bool, error) {
+	data := rd.buf[rd.r:rd.w]
+	nl := bytes.IndexByte(data, '\n')
+	if nl < 0 {
+		if len(data) > inlineMax {
+			return nil, false, &protocolError{"too big inline request"}
+		}
+		return nil, false, nil
+	}
+	line := data[:nl]
+	if len(line) > 0 && line[len(line)-1] == '\r' {
+		line = line[:len(line)-1]
+	}
+	words, ok := splitInline(line)
+	if !ok {
+		return nil, false, &protocolError{"unbalanced quotes in request"}
+	}
+	rd.r += nl + 1
+	if len(words) == 0 {
+		return nil, true, nil
+	}
+	args := rd.args[:0]
+	args = append(args, words...)
+	rd.args = args
+	return args, true, nil
+}
+
+// splitInline splits an inline request line as Redis's sdssplitargs does:
+// blanks separate words, "..." understands \n \r \t \b \a \xHH and escaped
+// characters, '...' understands \', and a closing quote must be followed by
+// a blank or the end. A NUL byte ends the line.
+func splitInline(line []byte) ([][]byte, bool) {
+	if i := bytes.IndexByte(line, 0); i >= 0 {
+		line = line[:i]
+	}
+	var words [][]byte
+	p := 0
+	at := func(i int) byte {
+		if i < len(line) {
+			return line[i]
+		}
+		return 0
+	}
+	for {
+		for p < len(line) && isBlank(line[p]) {
+			p++
+		}
+		if p >= len(line) {
+			return words, true
+		}
+		var cur []byte
+		inDouble, inSingle := false, false
+		for done := false; !done; {
+			c := at(p)
+			switch {
+			case inDouble:
+				switch {
+				case c == '\\' && at(p+1) == 'x' && isHex(at(p+2)) && isHex(at(p+3)):
+					cur = append(cur, unhex(at(p+2))<<4|unhex(at(p+3)))
+					p += 3
+				case c == '\\' && at(p+1) != 0:
+					p++
+					switch e := at(p); e {
+					case 'n':
+						cur = append(cur, '\n')
+					case 'r':
+						cur = append(cur, '\r')
+					case 't':
+						cur = append(cur, '\t')
+					case 'b':
+						cur = append(cur, '\b')
+					case 'a':
+						cur = append(cur, '\a')
+					default:
+						cur = append(cur, e)
+					}
+				case c == '"':
+					if n := at(p + 1); n != 0 && !isBlank(n) {
+						return nil, false
+					}
+					done = true
+				case c == 0:
+					return nil, false
+				default:
+					cur = append(cur, c)
+				}
+			case inSingle:
+				switch {
+				case c == '\\' && at(p+1) == '\'':
+					p++
+					cur = append(cur, '\'')
+				case c == '\'':
+					if n := at(p + 1); n != 0 && !isBlank(n) {
+						return nil, false
+					}
+					done = true
+				case c == 0:
+					return nil, false
+				default:
+					cur = append(cur, c)
+				}
+			default:
+				switch c {
+				case ' ', '\n', '\r', '\t', 0:
+					done = true
+				case '"':
+					inDouble = true
+				case '\'':
+					inSingle = true
+				default:
+					cur = append(cur, c)
+				}
+			}
+			if p < len(line) {
+				p++
+			}
+		}
+		if cur == nil {
+			cur = []byte{}
+		}
+		words = append(words, cur)
+	}
+}
+
+func isBlank(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	default:
+		return c - 'A' + 10
+	}
+}

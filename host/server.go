@@ -1,0 +1,388 @@
+// Package host is the redmod server: it accepts connections, reads requests
+// with Redis's limits, dispatches them to the registered commands doing the
+// shared work from each command's metadata (arity, key locking, statistics,
+// write accounting, panic recovery), persists the keyspace and reports INFO.
+package host
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/registry"
+)
+
+// Version is redmod's version, reported by INFO as redmod_version.
+const Version = "0.1.0"
+
+// RedisVersion is the Redis version whose behaviour redmod follows; INFO
+// reports it as redis_version because clients adapt to it.
+const RedisVersion = "7.0.15"
+
+// Server is a redmod server.
+type Server struct {
+	cfgMu sync.RWMutex
+	cfg   Config
+
+	reg *registry.Registry
+	ks  *core.Keyspace
+	log hclog.Logger
+
+	ln      net.Listener
+	mu      sync.Mutex
+	conns   map[int64]*conn
+	nextID  atomic.Int64
+	closing atomic.Bool
+	done    chan struct{}
+	wg      sync.WaitGroup
+	stopped sync.Once
+
+	started time.Time
+	stats   serverStats
+	errMu   sync.Mutex
+	errors  map[string]int64
+
+	persist persistence
+	modules []core.Module
+}
+
+type serverStats struct {
+	connections       atomic.Int64
+	commands          atomic.Int64
+	rejectedConns     atomic.Int64
+	netInput          atomic.Int64
+	netOutput         atomic.Int64
+	totalErrorReplies atomic.Int64
+	blockedClients    atomic.Int64
+}
+
+// New returns a server for the commands of reg (registry.Default when nil).
+// It loads the snapshot, if there is one, and provisions the modules, but
+// does not listen yet.
+func New(cfg Config, reg *registry.Registry) (*Server, error) {
+	if reg == nil {
+		reg = registry.Default
+	}
+	if err := reg.Resolve(); err != nil {
+		return nil, err
+	}
+	if cfg.Databases < 1 {
+		return nil, fmt.Errorf("databases must be at least 1, not %d", cfg.Databases)
+	}
+	if cfg.Hz < 1 {
+		cfg.Hz = 10
+	}
+	level := hclog.LevelFromString(cfg.LogLevel)
+	if level == hclog.NoLevel {
+		return nil, fmt.Errorf("unknown log level %q (want trace, debug, info, warn or error)", cfg.LogLevel)
+	}
+	s := &Server{
+		cfg:     cfg,
+		reg:     reg,
+		ks:      core.NewKeyspace(cfg.Databases),
+		conns:   map[int64]*conn{},
+		done:    make(chan struct{}),
+		errors:  map[string]int64{},
+		started: time.Now(),
+		log: hclog.New(&hclog.LoggerOptions{
+			Name:       "redmod",
+			Level:      level,
+			JSONFormat: cfg.LogFormat == "json",
+			Output:     os.Stderr,
+		}),
+	}
+	s.persist.lastSave.Store(time.Now().Unix())
+	s.persist.lastStatusOK.Store(true)
+	if err := s.loadSnapshot(); err != nil {
+		return nil, err
+	}
+	if err := s.provisionModules(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// SetLogger replaces the server's logger (an embedding program's own).
+func (s *Server) SetLogger(l hclog.Logger) { s.log = l }
+
+// Logger returns the server's logger.
+func (s *Server) Logger() hclog.Logger { return s.log }
+
+// Keyspace returns the server's data.
+func (s *Server) Keyspace() *core.Keyspace { return s.ks }
+
+// Registry returns the commands the server serves.
+func (s *Server) Registry() *registry.Registry { return s.reg }
+
+// Config returns a copy of the current configuration.
+func (s *Server) Config() Config {
+	s.cfgMu.RLock()
+	defer s.cfgMu.RUnlock()
+	return s.cfg
+}
+
+func (s *Server) provisionModules() error {
+	s.modules = s.reg.Modules()
+	for _, m := range s.modules {
+		if p, ok := m.(core.Provisioner); ok {
+			mc := &core.ModuleContext{
+				Logger:   s.log.Named(m.Name()),
+				Keyspace: s.ks,
+				Server:   s,
+				Config:   moduleConfig{s: s},
+			}
+			if err := p.Provision(mc); err != nil {
+				return fmt.Errorf("module %s: %w", m.Name(), err)
+			}
+		}
+		if v, ok := m.(core.Validator); ok {
+			if err := v.Validate(); err != nil {
+				return fmt.Errorf("module %s: invalid configuration: %w", m.Name(), err)
+			}
+		}
+	}
+	return nil
+}
+
+type moduleConfig struct{ s *Server }
+
+func (m moduleConfig) Get(name string) (string, bool) {
+	m.s.cfgMu.RLock()
+	defer m.s.cfgMu.RUnlock()
+	v, ok := m.s.cfg.Modules[name]
+	return v, ok
+}
+
+// ListenAndServe listens on the configured address and serves until Close.
+func (s *Server) ListenAndServe() error {
+	cfg := s.Config()
+	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Bind, strconv.Itoa(cfg.Port)))
+	if err != nil {
+		return err
+	}
+	return s.Serve(ln)
+}
+
+// Serve accepts connections on ln until Close. It starts the modules and the
+// background tasks (active expiry, auto-save) first.
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.ln != nil {
+		s.mu.Unlock()
+		return errors.New("server is already serving")
+	}
+	s.ln = ln
+	s.mu.Unlock()
+	for _, m := range s.modules {
+		if st, ok := m.(core.Starter); ok {
+			if err := st.Start(); err != nil {
+				return fmt.Errorf("module %s: %w", m.Name(), err)
+			}
+		}
+	}
+	s.wg.Add(1)
+	go s.cron()
+	s.log.Info("ready to accept connections", "addr", ln.Addr().String(), "commands", s.reg.Len(), "version", Version)
+	var tempDelay time.Duration
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if s.closing.Load() {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				if tempDelay == 0 {
+					tempDelay = 5 * time.Millisecond
+				} else if tempDelay *= 2; tempDelay > time.Second {
+					tempDelay = time.Second
+				}
+				time.Sleep(tempDelay)
+				continue
+			}
+			return err
+		}
+		tempDelay = 0
+		s.accept(nc)
+	}
+}
+
+// Addr returns the address the server listens on, or nil before Serve.
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return nil
+	}
+	return s.ln.Addr()
+}
+
+func (s *Server) accept(nc net.Conn) {
+	s.stats.connections.Add(1)
+	cfg := s.Config()
+	s.mu.Lock()
+	if len(s.conns) >= cfg.MaxClients {
+		s.mu.Unlock()
+		s.stats.rejectedConns.Add(1)
+		nc.Write([]byte("-ERR max number of clients reached\r\n"))
+		nc.Close()
+		return
+	}
+	id := s.nextID.Add(1)
+	c := newConn(s, nc, id, cfg)
+	s.conns[id] = c
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		c.serve()
+		s.mu.Lock()
+		delete(s.conns, id)
+		s.mu.Unlock()
+	}()
+}
+
+// cron runs the background tasks: active expiry hz times a second and the
+// auto-save check once a second.
+func (s *Server) cron() {
+	defer s.wg.Done()
+	hz := s.Config().Hz
+	tick := time.NewTicker(time.Second / time.Duration(hz))
+	defer tick.Stop()
+	cursor := 0
+	n := 0
+	for {
+		select {
+		case <-s.done:
+			return
+		case <-tick.C:
+		}
+		// Like Redis: at most a quarter of each period goes to expiry.
+		s.ks.ActiveExpire(time.Second/time.Duration(hz)/4, &cursor)
+		if n++; n%hz == 0 {
+			s.autoSave()
+			s.closeIdle()
+		}
+	}
+}
+
+func (s *Server) closeIdle() {
+	timeout := s.Config().Timeout
+	if timeout <= 0 {
+		return
+	}
+	now := time.Now()
+	for _, c := range s.connList() {
+		if !c.blocked.Load() && c.client.Idle(now) > timeout {
+			c.nc.Close()
+		}
+	}
+}
+
+func (s *Server) connList() []*conn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*conn, 0, len(s.conns))
+	for _, c := range s.conns {
+		out = append(out, c)
+	}
+	return out
+}
+
+// Close stops accepting, closes every connection, saves when save rules are
+// configured, and stops the modules.
+func (s *Server) Close() error { return s.stop(s.Config().ShutdownSave) }
+
+func (s *Server) stop(save bool) error {
+	var err error
+	s.stopped.Do(func() {
+		s.closing.Store(true)
+		close(s.done)
+		s.mu.Lock()
+		if s.ln != nil {
+			s.ln.Close()
+		}
+		for _, c := range s.conns {
+			c.nc.Close()
+		}
+		s.mu.Unlock()
+		s.wg.Wait()
+		s.persist.bgWG.Wait()
+		if save && s.persistenceOn() && len(s.Config().Save) > 0 {
+			if e := s.Save(); e != nil {
+				err = e
+			}
+		}
+		for _, m := range s.modules {
+			if st, ok := m.(core.Stopper); ok {
+				if e := st.Stop(); e != nil {
+					s.log.Error("module stop failed", "module", m.Name(), "error", e)
+				}
+			}
+		}
+		s.log.Info("server stopped")
+	})
+	return err
+}
+
+// Done is closed when the server stops (Close or SHUTDOWN).
+func (s *Server) Done() <-chan struct{} { return s.done }
+
+// Shutdown implements core.Server for SHUTDOWN.
+func (s *Server) Shutdown(save bool) error {
+	if save && s.persistenceOn() {
+		if err := s.Save(); err != nil {
+			return core.NewError("ERR Errors trying to SHUTDOWN. Check logs.")
+		}
+	}
+	go s.stop(false)
+	return nil
+}
+
+// Clients implements core.Server.
+func (s *Server) Clients() []*core.Client {
+	conns := s.connList()
+	out := make([]*core.Client, len(conns))
+	for i, c := range conns {
+		out[i] = c.client
+	}
+	return out
+}
+
+// KillClient implements core.Server.
+func (s *Server) KillClient(id int64) bool {
+	s.mu.Lock()
+	c, ok := s.conns[id]
+	s.mu.Unlock()
+	if ok {
+		c.nc.Close()
+	}
+	return ok
+}
+
+func (s *Server) countError(err error) {
+	s.stats.totalErrorReplies.Add(1)
+	code := "ERR"
+	var e *core.Error
+	if errors.As(err, &e) {
+		code = e.Code()
+	}
+	s.errMu.Lock()
+	s.errors[code]++
+	s.errMu.Unlock()
+}
+
+// recovered logs a panic from a command with its stack.
+func (s *Server) recovered(name string, r any) error {
+	s.log.Error("command panicked", "command", name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+	return core.NewError(fmt.Sprintf("ERR internal error in '%s' command", name))
+}

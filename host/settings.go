@@ -1,0 +1,256 @@
+package host
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/redmod/redmod/core"
+)
+
+// setting is one configuration setting under its Redis name. The same table
+// serves the command-line flags, CONFIG GET and CONFIG SET.
+type setting struct {
+	name    string
+	usage   string
+	get     func(c *Config) string
+	set     func(c *Config, v string) error
+	mutable bool // may change with CONFIG SET while running
+}
+
+var errNotInteger = errors.New("argument couldn't be parsed into an integer")
+
+func intSetting(name, usage string, field func(c *Config) *int, min int, mutable bool) setting {
+	return setting{
+		name: name, usage: usage, mutable: mutable,
+		get: func(c *Config) string { return strconv.Itoa(*field(c)) },
+		set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return errNotInteger
+			}
+			if n < min {
+				return fmt.Errorf("argument must be at least %d", min)
+			}
+			*field(c) = n
+			return nil
+		},
+	}
+}
+
+func memSetting(name, usage string, field func(c *Config) *int64, min int64) setting {
+	return setting{
+		name: name, usage: usage, mutable: true,
+		get: func(c *Config) string { return strconv.FormatInt(*field(c), 10) },
+		set: func(c *Config, v string) error {
+			n, err := ParseMemory(v)
+			if err != nil {
+				return errors.New("argument must be a memory value")
+			}
+			if n < min {
+				return fmt.Errorf("argument must be at least %d", min)
+			}
+			*field(c) = n
+			return nil
+		},
+	}
+}
+
+func stringSetting(name, usage string, field func(c *Config) *string, mutable bool) setting {
+	return setting{
+		name: name, usage: usage, mutable: mutable,
+		get: func(c *Config) string { return *field(c) },
+		set: func(c *Config, v string) error { *field(c) = v; return nil },
+	}
+}
+
+// Redis's log level names and hclog's.
+var logLevels = map[string]string{
+	"debug": "debug", "verbose": "debug", "notice": "info", "warning": "warn",
+	"trace": "trace", "info": "info", "warn": "warn", "error": "error",
+}
+
+var settings = []setting{
+	stringSetting("bind", "address to listen on", func(c *Config) *string { return &c.Bind }, false),
+	intSetting("port", "TCP port to listen on (0: any free port)", func(c *Config) *int { return &c.Port }, 0, false),
+	stringSetting("dir", "folder of the snapshot", func(c *Config) *string { return &c.Dir }, true),
+	stringSetting("dbfilename", `snapshot file name in dir ("" turns persistence off)`, func(c *Config) *string { return &c.DBFilename }, true),
+	{
+		name: "save", usage: `auto-save rules: "<seconds> <changes> ..." ("" turns auto-save off)`, mutable: true,
+		get: func(c *Config) string { return FormatSaveRules(c.Save) },
+		set: func(c *Config, v string) error {
+			r, err := ParseSaveRules(v)
+			if err != nil {
+				return err
+			}
+			c.Save = r
+			return nil
+		},
+	},
+	intSetting("databases", "number of databases", func(c *Config) *int { return &c.Databases }, 1, false),
+	{
+		name: "loglevel", usage: "log level: debug, info (notice), warn (warning), error", mutable: true,
+		get: func(c *Config) string { return c.LogLevel },
+		set: func(c *Config, v string) error {
+			l, ok := logLevels[strings.ToLower(v)]
+			if !ok {
+				return errors.New("argument(s) must be one of the following: debug, verbose, notice, warning")
+			}
+			c.LogLevel = l
+			return nil
+		},
+	},
+	{
+		name: "log-format", usage: "log format: text or json",
+		get: func(c *Config) string { return c.LogFormat },
+		set: func(c *Config, v string) error {
+			if v != "text" && v != "json" {
+				return errors.New("argument must be text or json")
+			}
+			c.LogFormat = v
+			return nil
+		},
+	},
+	intSetting("maxclients", "maximum number of connected clients", func(c *Config) *int { return &c.MaxClients }, 1, true),
+	{
+		name: "timeout", usage: "close connections idle for this many seconds (0: never)", mutable: true,
+		get: func(c *Config) string { return strconv.Itoa(int(c.Timeout / time.Second)) },
+		set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return errNotInteger
+			}
+			c.Timeout = time.Duration(n) * time.Second
+			return nil
+		},
+	},
+	memSetting("proto-max-bulk-len", "largest argument a client may send", func(c *Config) *int64 { return &c.ProtoMaxBulkLen }, 1024*1024),
+	memSetting("client-query-buffer-limit", "largest unread input of one client", func(c *Config) *int64 { return &c.ClientQueryBufferLimit }, 1024*1024),
+	intSetting("hz", "background task frequency per second", func(c *Config) *int { return &c.Hz }, 1, false),
+	{
+		name: "appendonly", usage: "append-only file (not supported; always no)",
+		get: func(c *Config) string { return "no" },
+		set: func(c *Config, v string) error {
+			if v != "no" {
+				return errors.New("redmod persists with snapshots only")
+			}
+			return nil
+		},
+	},
+}
+
+func findSetting(name string) *setting {
+	for i := range settings {
+		if settings[i].name == name {
+			return &settings[i]
+		}
+	}
+	return nil
+}
+
+// SettingNames returns the names of every setting, sorted.
+func SettingNames() []string {
+	names := make([]string, len(settings))
+	for i, s := range settings {
+		names[i] = s.name
+	}
+	sort.Strings(names)
+	return names
+}
+
+// SettingUsage returns the one-line description of a setting.
+func SettingUsage(name string) string {
+	if s := findSetting(name); s != nil {
+		return s.usage
+	}
+	return ""
+}
+
+// Apply sets one setting by its Redis name, as a command-line flag or a
+// configuration file line does. Module settings have a dotted name
+// ("bloom.error-rate") and are passed to the module as they are.
+func (c *Config) Apply(name, value string) error {
+	name = strings.ToLower(name)
+	if strings.Contains(name, ".") {
+		if c.Modules == nil {
+			c.Modules = map[string]string{}
+		}
+		c.Modules[name] = value
+		return nil
+	}
+	s := findSetting(name)
+	if s == nil {
+		return fmt.Errorf("unknown setting %q", name)
+	}
+	if err := s.set(c, value); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
+// Get returns a setting's value by its Redis name.
+func (c *Config) Get(name string) (string, bool) {
+	if s := findSetting(strings.ToLower(name)); s != nil {
+		return s.get(c), true
+	}
+	v, ok := c.Modules[strings.ToLower(name)]
+	return v, ok
+}
+
+// ConfigGet implements core.Server: the settings matching a glob pattern.
+func (s *Server) ConfigGet(pattern string) []core.InfoField {
+	s.cfgMu.RLock()
+	defer s.cfgMu.RUnlock()
+	var out []core.InfoField
+	p := strings.ToLower(pattern)
+	for _, st := range settings {
+		if ok, _ := path.Match(p, st.name); ok || p == st.name {
+			out = append(out, core.InfoField{Name: st.name, Value: st.get(&s.cfg)})
+		}
+	}
+	for name, v := range s.cfg.Modules {
+		if ok, _ := path.Match(p, name); ok || p == name {
+			out = append(out, core.InfoField{Name: name, Value: v})
+		}
+	}
+	return out
+}
+
+// ConfigSet implements core.Server: all the settings change, or none.
+func (s *Server) ConfigSet(pairs []core.InfoField) error {
+	s.cfgMu.Lock()
+	defer s.cfgMu.Unlock()
+	next := s.cfg
+	next.Modules = map[string]string{}
+	for k, v := range s.cfg.Modules {
+		next.Modules[k] = v
+	}
+	for _, p := range pairs {
+		name := strings.ToLower(p.Name)
+		st := findSetting(name)
+		if st == nil {
+			if _, ok := next.Modules[name]; ok {
+				next.Modules[name] = p.Value
+				continue
+			}
+			return core.NewError("ERR Unknown option or number of arguments for CONFIG SET - '" + p.Name + "'")
+		}
+		if !st.mutable {
+			return core.NewError("ERR CONFIG SET failed (possibly related to argument '" + name + "') - can't set immutable config")
+		}
+		if err := st.set(&next, p.Value); err != nil {
+			return core.NewError("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + err.Error())
+		}
+	}
+	if next.LogLevel != s.cfg.LogLevel {
+		s.log.SetLevel(hclog.LevelFromString(next.LogLevel))
+	}
+	s.cfg = next
+	return nil
+}

@@ -1,0 +1,366 @@
+package admin
+
+import (
+	"strings"
+
+	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/registry"
+)
+
+func init() {
+	sub := func(spec core.Spec, run func(*core.Ctx) error) core.Command {
+		spec.Group = "server"
+		spec.Categories = append([]string{"connection"}, spec.Categories...)
+		return core.NewCommand(spec, run)
+	}
+	cmdFlags := core.FlagLoading | core.FlagStale
+	add(core.Spec{
+		Name: "command", Arity: -1, Flags: cmdFlags, Group: "server", Categories: []string{"connection"},
+		Summary: "Get array of Redis command details", Since: "2.8.13", Complexity: "O(N) where N is the total number of Redis commands",
+		Tips: []string{"nondeterministic_output_order"},
+		Subcommands: []core.Command{
+			sub(core.Spec{Name: "count", Arity: 2, Flags: cmdFlags, Summary: "Get total number of Redis commands", Since: "2.8.13", Complexity: "O(1)"},
+				func(c *core.Ctx) error { c.WriteInt(int64(commandsOf(c).Len())); return nil }),
+			sub(core.Spec{Name: "info", Arity: -2, Flags: cmdFlags, Summary: "Get array of specific Redis command details, or all when no argument is given.", Since: "2.8.13",
+				Complexity: "O(N) where N is the number of commands to look up", Tips: []string{"nondeterministic_output_order"},
+				Args: []core.Arg{{Name: "command-name", Type: core.ArgString, Optional: true, Multiple: true}}}, commandInfo),
+			sub(core.Spec{Name: "docs", Arity: -2, Flags: cmdFlags, Summary: "Get array of specific Redis command documentation", Since: "7.0.0",
+				Complexity: "O(N) where N is the number of commands to look up", Tips: []string{"nondeterministic_output_order"},
+				Args: []core.Arg{{Name: "command-name", Type: core.ArgString, Optional: true, Multiple: true}}}, commandDocs),
+			sub(core.Spec{Name: "list", Arity: -2, Flags: cmdFlags, Summary: "Get an array of Redis command names", Since: "7.0.0",
+				Complexity: "O(N) where N is the total number of Redis commands", Tips: []string{"nondeterministic_output_order"},
+				Args: []core.Arg{{Name: "filterby", Token: "FILTERBY", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
+					{Name: "module-name", Type: core.ArgString, Token: "MODULE"},
+					{Name: "category", Type: core.ArgString, Token: "ACLCAT"},
+					{Name: "pattern", Type: core.ArgPattern, Token: "PATTERN"}}}}}, commandList),
+			sub(core.Spec{Name: "getkeys", Arity: -4, Flags: cmdFlags, Summary: "Extract keys given a full Redis command", Since: "2.8.13",
+				Complexity: "O(N) where N is the number of arguments to the command",
+				Args: []core.Arg{{Name: "command", Type: core.ArgString}, {Name: "arg", Type: core.ArgString, Optional: true, Multiple: true}}}, commandGetKeys),
+			sub(core.Spec{Name: "help", Arity: 2, Flags: cmdFlags, Summary: "Show helpful text about the different subcommands", Since: "5.0.0", Complexity: "O(1)"},
+				func(c *core.Ctx) error {
+					writeHelp(c, "COMMAND", []string{
+						"(no subcommand)", "    Return details about all Redis commands.",
+						"COUNT", "    Return the total number of commands in this Redis server.",
+						"LIST", "    Return a list of all commands in this Redis server.",
+						"INFO [<command-name> ...]", "    Return details about multiple Redis commands.",
+						"    If no command names are given, documentation details for all", "    commands are returned.",
+						"DOCS [<command-name> ...]", "    Return documentation details about multiple Redis commands.",
+						"    If no command names are given, documentation details for all", "    commands are returned.",
+						"GETKEYS <full-command>", "    Return the keys from a full Redis command.",
+						"LIST [FILTERBY (MODULE <module-name>|ACLCAT <category>|PATTERN <pattern>)]",
+						"    Return a list of all commands in this Redis server.",
+					})
+					return nil
+				}),
+		},
+	}, func(c *core.Ctx) error {
+		cmds := commandsOf(c).Commands()
+		c.WriteArray(len(cmds))
+		for _, rc := range cmds {
+			writeCommandInfo(c, rc)
+		}
+		return nil
+	})
+}
+
+// writeHelp writes the reply of a HELP subcommand in Redis's layout.
+func writeHelp(c *core.Ctx, container string, lines []string) {
+	c.WriteArray(len(lines) + 2)
+	c.WriteSimple(container + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
+	for _, l := range lines {
+		c.WriteSimple(l)
+	}
+	c.WriteSimple("HELP")
+	c.WriteSimple("    Print this help.")
+}
+
+// commandsOf returns the commands the serving host knows; a host with a
+// chosen set of modules offers its own registry.
+func commandsOf(c *core.Ctx) *registry.Registry {
+	if h, ok := c.Server.(interface{ Registry() *registry.Registry }); ok {
+		return h.Registry()
+	}
+	return registry.Default
+}
+
+// lookupCommand finds "get" or "config|get".
+func lookupCommand(reg *registry.Registry, name []byte) *registry.Cmd {
+	parent, sub, hasSub := strings.Cut(string(name), "|")
+	rc := reg.Lookup([]byte(parent))
+	if rc == nil || !hasSub {
+		return rc
+	}
+	return rc.Sub([]byte(sub))
+}
+
+func writeCommandInfo(c *core.Ctx, rc *registry.Cmd) {
+	s := rc.Spec
+	c.WriteArray(10)
+	c.WriteBulkString(rc.FullName)
+	c.WriteInt(int64(s.Arity))
+	flags := s.Flags.Names()
+	c.WriteSet(len(flags))
+	for _, f := range flags {
+		c.WriteSimple(f)
+	}
+	first, last, step := s.FirstKey, s.LastKey, s.Step
+	if first == 0 {
+		last, step = 0, 0
+	}
+	c.WriteInt(int64(first))
+	c.WriteInt(int64(last))
+	c.WriteInt(int64(step))
+	cats := s.ACLCategories()
+	c.WriteSet(len(cats))
+	for _, cat := range cats {
+		c.WriteSimple(cat)
+	}
+	c.WriteSet(len(s.Tips))
+	for _, t := range s.Tips {
+		c.WriteSimple(t)
+	}
+	writeKeySpecs(c, s)
+	subs := rc.Subcommands()
+	c.WriteArray(len(subs))
+	for _, sub := range subs {
+		writeCommandInfo(c, sub)
+	}
+}
+
+func writeKeySpecs(c *core.Ctx, s *core.Spec) {
+	if s.FirstKey <= 0 {
+		c.WriteArray(0)
+		return
+	}
+	c.WriteArray(1)
+	c.WriteMap(3)
+	c.WriteBulkString("flags")
+	kf := s.KeySpecFlags()
+	c.WriteSet(len(kf))
+	for _, f := range kf {
+		c.WriteSimple(f)
+	}
+	c.WriteBulkString("begin_search")
+	c.WriteMap(2)
+	c.WriteBulkString("type")
+	c.WriteBulkString("index")
+	c.WriteBulkString("spec")
+	c.WriteMap(1)
+	c.WriteBulkString("index")
+	c.WriteInt(int64(s.FirstKey))
+	c.WriteBulkString("find_keys")
+	c.WriteMap(2)
+	c.WriteBulkString("type")
+	c.WriteBulkString("range")
+	c.WriteBulkString("spec")
+	c.WriteMap(3)
+	last := s.LastKey
+	if last > 0 {
+		last -= s.FirstKey
+	}
+	c.WriteBulkString("lastkey")
+	c.WriteInt(int64(last))
+	c.WriteBulkString("keystep")
+	c.WriteInt(int64(max(s.Step, 1)))
+	c.WriteBulkString("limit")
+	c.WriteInt(0)
+}
+
+func commandInfo(c *core.Ctx) error {
+	reg := commandsOf(c)
+	if len(c.Args) == 2 {
+		cmds := reg.Commands()
+		c.WriteArray(len(cmds))
+		for _, rc := range cmds {
+			writeCommandInfo(c, rc)
+		}
+		return nil
+	}
+	c.WriteArray(len(c.Args) - 2)
+	for _, name := range c.Args[2:] {
+		if rc := lookupCommand(reg, name); rc != nil {
+			writeCommandInfo(c, rc)
+		} else {
+			c.WriteNullArray()
+		}
+	}
+	return nil
+}
+
+func commandDocs(c *core.Ctx) error {
+	reg := commandsOf(c)
+	var cmds []*registry.Cmd
+	if len(c.Args) == 2 {
+		cmds = reg.Commands()
+	} else {
+		for _, name := range c.Args[2:] {
+			if rc := lookupCommand(reg, name); rc != nil {
+				cmds = append(cmds, rc)
+			}
+		}
+	}
+	c.WriteMap(len(cmds))
+	for _, rc := range cmds {
+		c.WriteBulkString(rc.FullName)
+		writeDocs(c, rc)
+	}
+	return nil
+}
+
+func writeDocs(c *core.Ctx, rc *registry.Cmd) {
+	s := rc.Spec
+	n := 4
+	if len(s.Args) > 0 {
+		n++
+	}
+	subs := rc.Subcommands()
+	if len(subs) > 0 {
+		n++
+	}
+	group := s.Group
+	if group == "" {
+		group = "module"
+	}
+	c.WriteMap(n)
+	c.WriteBulkString("summary")
+	c.WriteBulkString(s.Summary)
+	c.WriteBulkString("since")
+	c.WriteBulkString(s.Since)
+	c.WriteBulkString("group")
+	c.WriteBulkString(group)
+	c.WriteBulkString("complexity")
+	c.WriteBulkString(s.Complexity)
+	if len(s.Args) > 0 {
+		c.WriteBulkString("arguments")
+		writeArgs(c, s.Args)
+	}
+	if len(subs) > 0 {
+		c.WriteBulkString("subcommands")
+		c.WriteMap(len(subs))
+		for _, sub := range subs {
+			c.WriteBulkString(sub.FullName)
+			writeDocs(c, sub)
+		}
+	}
+}
+
+func writeArgs(c *core.Ctx, args []core.Arg) {
+	c.WriteArray(len(args))
+	for _, a := range args {
+		n := 2
+		var flags []string
+		if a.Optional {
+			flags = append(flags, "optional")
+		}
+		if a.Multiple {
+			flags = append(flags, "multiple")
+		}
+		if a.Type == core.ArgKey {
+			n++
+		}
+		if a.Token != "" {
+			n++
+		}
+		if len(flags) > 0 {
+			n++
+		}
+		if len(a.Args) > 0 {
+			n++
+		}
+		c.WriteMap(n)
+		c.WriteBulkString("name")
+		c.WriteBulkString(a.Name)
+		c.WriteBulkString("type")
+		c.WriteBulkString(string(a.Type))
+		if a.Type == core.ArgKey {
+			c.WriteBulkString("key_spec_index")
+			c.WriteInt(int64(a.KeySpec))
+		}
+		if a.Token != "" {
+			c.WriteBulkString("token")
+			c.WriteBulkString(a.Token)
+		}
+		if len(flags) > 0 {
+			c.WriteBulkString("flags")
+			c.WriteSet(len(flags))
+			for _, f := range flags {
+				c.WriteSimple(f)
+			}
+		}
+		if len(a.Args) > 0 {
+			c.WriteBulkString("arguments")
+			writeArgs(c, a.Args)
+		}
+	}
+}
+
+func commandList(c *core.Ctx) error {
+	reg := commandsOf(c)
+	var filter func(rc *registry.Cmd) bool
+	switch {
+	case len(c.Args) == 2:
+		filter = func(*registry.Cmd) bool { return true }
+	case len(c.Args) == 5 && core.EqualFold(c.Args[2], "filterby"):
+		val := string(c.Args[4])
+		switch {
+		case core.EqualFold(c.Args[3], "module"):
+			filter = func(rc *registry.Cmd) bool { return rc.Module == val }
+		case core.EqualFold(c.Args[3], "aclcat"):
+			want := "@" + strings.ToLower(val)
+			filter = func(rc *registry.Cmd) bool {
+				for _, cat := range rc.Spec.ACLCategories() {
+					if cat == want {
+						return true
+					}
+				}
+				return false
+			}
+		case core.EqualFold(c.Args[3], "pattern"):
+			p := core.CompilePattern([]byte(strings.ToLower(val)))
+			filter = func(rc *registry.Cmd) bool { return p.Match(rc.FullName) }
+		default:
+			return core.ErrSyntax
+		}
+	default:
+		return core.ErrSyntax
+	}
+	var names []string
+	for _, rc := range reg.Commands() {
+		if filter(rc) {
+			names = append(names, rc.FullName)
+		}
+		for _, sub := range rc.Subcommands() {
+			if filter(sub) {
+				names = append(names, sub.FullName)
+			}
+		}
+	}
+	c.WriteStrings(names)
+	return nil
+}
+
+func commandGetKeys(c *core.Ctx) error {
+	args := c.Args[2:]
+	rc := commandsOf(c).Lookup(args[0])
+	if rc == nil {
+		return core.NewError("ERR Invalid command specified")
+	}
+	if rc.Spec.Subcommands != nil && len(args) >= 2 {
+		if sub := rc.Sub(args[1]); sub != nil {
+			rc = sub
+		}
+	}
+	arity := rc.Spec.Arity
+	if arity > 0 && len(args) != arity || arity < 0 && len(args) < -arity {
+		return core.NewError("ERR Invalid number of arguments specified for command")
+	}
+	idx := rc.Spec.KeyIndexes(args, nil)
+	if len(idx) == 0 {
+		return core.NewError("ERR The command has no key arguments")
+	}
+	c.WriteArray(len(idx))
+	for _, i := range idx {
+		c.WriteBulk(args[i])
+	}
+	return nil
+}

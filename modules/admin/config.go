@@ -1,0 +1,75 @@
+package admin
+
+import (
+	"github.com/redmod/redmod/core"
+)
+
+func init() {
+	sub := func(spec core.Spec, run func(*core.Ctx) error) core.Command {
+		spec.Group = "server"
+		return core.NewCommand(spec, run)
+	}
+	adminFlags := core.FlagAdmin | core.FlagNoScript | core.FlagLoading | core.FlagStale
+	add(core.Spec{
+		Name: "config", Arity: -2, Group: "server",
+		Summary: "A container for server configuration commands", Since: "2.0.0", Complexity: "Depends on subcommand.",
+		Subcommands: []core.Command{
+			sub(core.Spec{Name: "get", Arity: -3, Flags: adminFlags, Summary: "Get the values of configuration parameters", Since: "2.0.0",
+				Complexity: "O(N) when N is the number of configuration parameters provided",
+				Args:       []core.Arg{{Name: "parameter", Type: core.ArgString, Multiple: true}}}, configGet),
+			sub(core.Spec{Name: "set", Arity: -4, Flags: adminFlags, Summary: "Set configuration parameters to the given values", Since: "2.0.0",
+				Complexity: "O(N) when N is the number of configuration parameters provided",
+				Tips:       []string{"request_policy:all_nodes", "response_policy:all_succeeded"},
+				Args: []core.Arg{{Name: "data", Type: core.ArgBlock, Multiple: true, Args: []core.Arg{
+					{Name: "parameter", Type: core.ArgString}, {Name: "value", Type: core.ArgString}}}}}, configSet),
+			sub(core.Spec{Name: "help", Arity: 2, Flags: core.FlagLoading | core.FlagStale, Summary: "Show helpful text about the different subcommands", Since: "5.0.0", Complexity: "O(1)"},
+				func(c *core.Ctx) error {
+					writeHelp(c, "CONFIG", []string{
+						"GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+						"SET <directive> <value>", "    Set the configuration <directive> to <value>.",
+					})
+					return nil
+				}),
+		},
+	}, nil)
+}
+
+func configGet(c *core.Ctx) error {
+	seen := map[string]bool{}
+	var out []core.InfoField
+	for _, p := range c.Args[2:] {
+		for _, f := range c.Server.ConfigGet(string(p)) {
+			if !seen[f.Name] {
+				seen[f.Name] = true
+				out = append(out, f)
+			}
+		}
+	}
+	c.WriteMap(len(out))
+	for _, f := range out {
+		c.WriteBulkString(f.Name)
+		c.WriteBulkString(f.Value)
+	}
+	return nil
+}
+
+func configSet(c *core.Ctx) error {
+	if len(c.Args)%2 != 0 {
+		return core.ErrArity(c.Name)
+	}
+	var pairs []core.InfoField
+	seen := map[string]bool{}
+	for i := 2; i < len(c.Args); i += 2 {
+		name := string(c.Args[i])
+		if seen[name] {
+			return core.NewError("ERR CONFIG SET failed (possibly related to argument '" + name + "') - duplicate parameter")
+		}
+		seen[name] = true
+		pairs = append(pairs, core.InfoField{Name: name, Value: string(c.Args[i+1])})
+	}
+	if err := c.Server.ConfigSet(pairs); err != nil {
+		return err
+	}
+	c.WriteOK()
+	return nil
+}

@@ -1,0 +1,170 @@
+package hashes
+
+import (
+	"github.com/redmod/redmod/core"
+)
+
+// Redis keeps small hashes as a listpack, in insertion order, and converts
+// them to a hash table past these limits (hash-max-listpack-entries and
+// hash-max-listpack-value); redmod does the same so that HGETALL on a small
+// hash answers in the same order as Redis.
+const (
+	maxListpackEntries = 128
+	maxListpackValue   = 64
+)
+
+// Hash is the hash type.
+type Hash struct {
+	pairs []pair            // small form, in insertion order
+	m     map[string][]byte // large form
+}
+
+type pair struct{ field, value []byte }
+
+// HashType is the descriptor of Hash values.
+var HashType = &core.Type{Name: "hash", Decode: decodeHash}
+
+// Type implements core.Value.
+func (h *Hash) Type() *core.Type { return HashType }
+
+// Encoding implements core.Value.
+func (h *Hash) Encoding() string {
+	if h.m != nil {
+		return "hashtable"
+	}
+	return "listpack"
+}
+
+// MemoryUsage implements core.Value.
+func (h *Hash) MemoryUsage() int {
+	size := 48
+	h.Each(func(f, v []byte) bool { size += len(f) + cap(v) + 48; return true })
+	return size
+}
+
+// Clone implements core.Value.
+func (h *Hash) Clone() core.Value {
+	c := &Hash{}
+	h.Each(func(f, v []byte) bool {
+		c.Set(append([]byte(nil), f...), append([]byte(nil), v...))
+		return true
+	})
+	return c
+}
+
+// AppendSnapshot implements core.Value: the count, then field and value pairs.
+func (h *Hash) AppendSnapshot(dst []byte) []byte {
+	dst = core.AppendUvarint(dst, uint64(h.Len()))
+	h.Each(func(f, v []byte) bool {
+		dst = core.AppendBytes(dst, f)
+		dst = core.AppendBytes(dst, v)
+		return true
+	})
+	return dst
+}
+
+func decodeHash(p []byte) (core.Value, error) {
+	r := core.NewSnapshotReader(p)
+	n := r.Count(2)
+	h := &Hash{}
+	for i := 0; i < n && r.Err() == nil; i++ {
+		f := r.Bytes()
+		v := r.Bytes()
+		if r.Err() == nil {
+			h.Set(f, v)
+		}
+	}
+	if err := r.Done(); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// Len returns the number of fields.
+func (h *Hash) Len() int {
+	if h.m != nil {
+		return len(h.m)
+	}
+	return len(h.pairs)
+}
+
+// Get returns the value of a field.
+func (h *Hash) Get(field []byte) ([]byte, bool) {
+	if h.m != nil {
+		v, ok := h.m[string(field)]
+		return v, ok
+	}
+	for _, p := range h.pairs {
+		if string(p.field) == string(field) {
+			return p.value, true
+		}
+	}
+	return nil, false
+}
+
+// GetField implements the field lookup SORT's BY and GET patterns use.
+func (h *Hash) GetField(field []byte) ([]byte, bool) { return h.Get(field) }
+
+// Set sets a field and reports whether it is new. Both slices are kept.
+func (h *Hash) Set(field, value []byte) bool {
+	if h.m != nil {
+		_, existed := h.m[string(field)]
+		h.m[string(field)] = value
+		return !existed
+	}
+	for i := range h.pairs {
+		if string(h.pairs[i].field) == string(field) {
+			h.pairs[i].value = value
+			h.maybeConvert(field, value)
+			return false
+		}
+	}
+	h.pairs = append(h.pairs, pair{field, value})
+	h.maybeConvert(field, value)
+	return true
+}
+
+func (h *Hash) maybeConvert(field, value []byte) {
+	if len(h.pairs) <= maxListpackEntries && len(field) <= maxListpackValue && len(value) <= maxListpackValue {
+		return
+	}
+	h.m = make(map[string][]byte, len(h.pairs))
+	for _, p := range h.pairs {
+		h.m[string(p.field)] = p.value
+	}
+	h.pairs = nil
+}
+
+// Delete removes a field and reports whether it existed.
+func (h *Hash) Delete(field []byte) bool {
+	if h.m != nil {
+		_, ok := h.m[string(field)]
+		delete(h.m, string(field))
+		return ok
+	}
+	for i := range h.pairs {
+		if string(h.pairs[i].field) == string(field) {
+			h.pairs = append(h.pairs[:i], h.pairs[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// Each calls fn for every field until it returns false: in insertion order
+// for a small hash, in no particular order for a large one.
+func (h *Hash) Each(fn func(field, value []byte) bool) {
+	if h.m != nil {
+		for f, v := range h.m {
+			if !fn([]byte(f), v) {
+				return
+			}
+		}
+		return
+	}
+	for _, p := range h.pairs {
+		if !fn(p.field, p.value) {
+			return
+		}
+	}
+}

@@ -1,0 +1,128 @@
+package keys
+
+import (
+	"math"
+
+	"github.com/redmod/redmod/core"
+)
+
+func init() {
+	add(core.Spec{
+		Name: "expire", Arity: -3, Flags: core.FlagWrite | core.FlagFast,
+		FirstKey: 1, LastKey: 1, Step: 1,
+		Summary: "Sets the expiration time of a key in seconds.", Since: "1.0.0", Complexity: "O(1)",
+		Args: []core.Arg{
+			{Name: "key", Type: core.ArgKey}, {Name: "seconds", Type: core.ArgInteger},
+			{Name: "condition", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
+				{Name: "nx", Type: core.ArgPureToken, Token: "NX"}, {Name: "xx", Type: core.ArgPureToken, Token: "XX"},
+				{Name: "gt", Type: core.ArgPureToken, Token: "GT"}, {Name: "lt", Type: core.ArgPureToken, Token: "LT"},
+			}},
+		},
+	}, func(c *core.Ctx) error { return expireGeneric(c, c.Now(), true) })
+	add(core.Spec{
+		Name: "ttl", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
+		FirstKey: 1, LastKey: 1, Step: 1,
+		Summary: "Returns the expiration time in seconds of a key.", Since: "1.0.0", Complexity: "O(1)",
+		Args: []core.Arg{{Name: "key", Type: core.ArgKey}},
+	}, func(c *core.Ctx) error { return ttlGeneric(c, false) })
+}
+
+const (
+	expireNX = 1 << iota
+	expireXX
+	expireGT
+	expireLT
+)
+
+// parseExpireFlags reads the NX/XX/GT/LT options with Redis's errors.
+func parseExpireFlags(args [][]byte) (int, error) {
+	flags := 0
+	for _, a := range args {
+		switch {
+		case core.EqualFold(a, "nx"):
+			flags |= expireNX
+		case core.EqualFold(a, "xx"):
+			flags |= expireXX
+		case core.EqualFold(a, "gt"):
+			flags |= expireGT
+		case core.EqualFold(a, "lt"):
+			flags |= expireLT
+		default:
+			return 0, core.NewError("ERR Unsupported option " + string(a))
+		}
+	}
+	if flags&expireNX != 0 && flags&(expireXX|expireGT|expireLT) != 0 {
+		return 0, core.NewError("ERR NX and XX, GT or LT options at the same time are not compatible")
+	}
+	if flags&expireGT != 0 && flags&expireLT != 0 {
+		return 0, core.NewError("ERR GT and LT options at the same time are not compatible")
+	}
+	return flags, nil
+}
+
+// expireGeneric implements EXPIRE, PEXPIRE, EXPIREAT and PEXPIREAT: the
+// argument is relative to base (0 for the AT forms), in seconds or not.
+func expireGeneric(c *core.Ctx, base int64, seconds bool) error {
+	flags, err := parseExpireFlags(c.Args[3:])
+	if err != nil {
+		return err
+	}
+	when, err := core.Int(c.Args[2])
+	if err != nil {
+		return err
+	}
+	if seconds {
+		if when > math.MaxInt64/1000 || when < math.MinInt64/1000 {
+			return core.ErrInvalidExpire(c.Name)
+		}
+		when *= 1000
+	}
+	if when > math.MaxInt64-base {
+		return core.ErrInvalidExpire(c.Name)
+	}
+	when += base
+	key := c.Args[1]
+	cur, ok := c.DB.Expiry(key)
+	if !ok {
+		c.SetChanges(0)
+		c.WriteInt(0)
+		return nil
+	}
+	refuse := flags&expireNX != 0 && cur != 0 ||
+		flags&expireXX != 0 && cur == 0 ||
+		flags&expireGT != 0 && (cur == 0 || when <= cur) ||
+		flags&expireLT != 0 && cur != 0 && when >= cur
+	if refuse {
+		c.SetChanges(0)
+		c.WriteInt(0)
+		return nil
+	}
+	if when <= c.Now() {
+		c.DB.Delete(key)
+	} else {
+		c.DB.SetExpiry(key, when)
+	}
+	c.WriteInt(1)
+	return nil
+}
+
+// ttlGeneric implements TTL and PTTL: -2 for a missing key, -1 without expiry.
+func ttlGeneric(c *core.Ctx, millis bool) error {
+	at, ok := c.DB.Expiry(c.Args[1])
+	switch {
+	case !ok:
+		c.WriteInt(-2)
+	case at == 0:
+		c.WriteInt(-1)
+	default:
+		ttl := at - c.Now()
+		if ttl < 0 {
+			ttl = 0
+		}
+		if !millis {
+			ttl = (ttl + 500) / 1000
+		}
+		c.WriteInt(ttl)
+	}
+	return nil
+}

@@ -1,0 +1,161 @@
+package lists
+
+import (
+	"github.com/redmod/redmod/core"
+)
+
+// List is the list type: a double-ended queue kept in a ring buffer, so
+// pushes and pops at either end are O(1) and indexing is O(1).
+type List struct {
+	buf  [][]byte // length is zero or a power of two
+	head int      // index of the first element in buf
+	n    int
+}
+
+// ListType is the descriptor of List values.
+var ListType = &core.Type{Name: "list", Decode: decodeList}
+
+// Type implements core.Value.
+func (l *List) Type() *core.Type { return ListType }
+
+// Encoding implements core.Value; Redis 7.0 reports every list as a quicklist.
+func (l *List) Encoding() string { return "quicklist" }
+
+// MemoryUsage implements core.Value.
+func (l *List) MemoryUsage() int {
+	size := 48 + 24*len(l.buf)
+	l.each(func(b []byte) bool { size += cap(b); return true })
+	return size
+}
+
+// Clone implements core.Value.
+func (l *List) Clone() core.Value {
+	c := &List{}
+	l.each(func(b []byte) bool { c.PushBack(append([]byte(nil), b...)); return true })
+	return c
+}
+
+// AppendSnapshot implements core.Value: the count, then each element.
+func (l *List) AppendSnapshot(dst []byte) []byte {
+	dst = core.AppendUvarint(dst, uint64(l.n))
+	l.each(func(b []byte) bool { dst = core.AppendBytes(dst, b); return true })
+	return dst
+}
+
+func decodeList(p []byte) (core.Value, error) {
+	r := core.NewSnapshotReader(p)
+	n := r.Count(1)
+	l := &List{}
+	for i := 0; i < n && r.Err() == nil; i++ {
+		l.PushBack(r.Bytes())
+	}
+	if err := r.Done(); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Len returns the number of elements.
+func (l *List) Len() int { return l.n }
+
+func (l *List) grow() {
+	size := 2 * len(l.buf)
+	if size == 0 {
+		size = 4
+	}
+	nb := make([][]byte, size)
+	for i := 0; i < l.n; i++ {
+		nb[i] = l.buf[(l.head+i)&(len(l.buf)-1)]
+	}
+	l.buf, l.head = nb, 0
+}
+
+// shrink halves the buffer when it is mostly empty, so that a list that was
+// once long does not keep its memory.
+func (l *List) shrink() {
+	if len(l.buf) > 16 && l.n < len(l.buf)/4 {
+		nb := make([][]byte, len(l.buf)/2)
+		for i := 0; i < l.n; i++ {
+			nb[i] = l.buf[(l.head+i)&(len(l.buf)-1)]
+		}
+		l.buf, l.head = nb, 0
+	}
+}
+
+// PushFront adds v at the head.
+func (l *List) PushFront(v []byte) {
+	if l.n == len(l.buf) {
+		l.grow()
+	}
+	l.head = (l.head - 1) & (len(l.buf) - 1)
+	l.buf[l.head] = v
+	l.n++
+}
+
+// PushBack adds v at the tail.
+func (l *List) PushBack(v []byte) {
+	if l.n == len(l.buf) {
+		l.grow()
+	}
+	l.buf[(l.head+l.n)&(len(l.buf)-1)] = v
+	l.n++
+}
+
+// PopFront removes and returns the head; the list must not be empty.
+func (l *List) PopFront() []byte {
+	v := l.buf[l.head]
+	l.buf[l.head] = nil
+	l.head = (l.head + 1) & (len(l.buf) - 1)
+	l.n--
+	l.shrink()
+	return v
+}
+
+// PopBack removes and returns the tail; the list must not be empty.
+func (l *List) PopBack() []byte {
+	i := (l.head + l.n - 1) & (len(l.buf) - 1)
+	v := l.buf[i]
+	l.buf[i] = nil
+	l.n--
+	l.shrink()
+	return v
+}
+
+// At returns element i (0 is the head); i must be in range.
+func (l *List) At(i int) []byte { return l.buf[(l.head+i)&(len(l.buf)-1)] }
+
+// SetAt replaces element i; i must be in range.
+func (l *List) SetAt(i int, v []byte) { l.buf[(l.head+i)&(len(l.buf)-1)] = v }
+
+func (l *List) each(fn func([]byte) bool) {
+	for i := 0; i < l.n; i++ {
+		if !fn(l.At(i)) {
+			return
+		}
+	}
+}
+
+// Range calls fn for elements from..to inclusive (already clamped).
+func (l *List) Range(from, to int, fn func([]byte)) {
+	for i := from; i <= to; i++ {
+		fn(l.At(i))
+	}
+}
+
+// Elements returns the elements in order, for commands such as SORT that
+// read a list.
+func (l *List) Elements() [][]byte {
+	out := make([][]byte, l.n)
+	for i := range out {
+		out[i] = l.At(i)
+	}
+	return out
+}
+
+// Replace sets the elements to items, in order.
+func (l *List) Replace(items [][]byte) {
+	*l = List{}
+	for _, it := range items {
+		l.PushBack(it)
+	}
+}

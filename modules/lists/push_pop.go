@@ -1,0 +1,173 @@
+package lists
+
+import (
+	"github.com/redmod/redmod/core"
+)
+
+func init() {
+	pushArgs := []core.Arg{{Name: "key", Type: core.ArgKey}, {Name: "element", Type: core.ArgString, Multiple: true}}
+	add(core.Spec{
+		Name: "lpush", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		FirstKey: 1, LastKey: 1, Step: 1,
+		Summary: "Prepends one or more elements to a list. Creates the key if it doesn't exist.", Since: "1.0.0",
+		Complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
+		Args:       pushArgs,
+	}, func(c *core.Ctx) error { return push(c, true) })
+	add(core.Spec{
+		Name: "rpush", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		FirstKey: 1, LastKey: 1, Step: 1,
+		Summary: "Appends one or more elements to a list. Creates the key if it doesn't exist.", Since: "1.0.0",
+		Complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
+		Args:       pushArgs,
+	}, func(c *core.Ctx) error { return push(c, false) })
+	popArgs := []core.Arg{{Name: "key", Type: core.ArgKey}, {Name: "count", Type: core.ArgInteger, Optional: true}}
+	add(core.Spec{
+		Name: "lpop", Arity: -2, Flags: core.FlagWrite | core.FlagFast,
+		FirstKey: 1, LastKey: 1, Step: 1,
+		Summary: "Returns the first elements in a list after removing it. Deletes the list if the last element was popped.", Since: "1.0.0",
+		Complexity: "O(N) where N is the number of elements returned",
+		Args:       popArgs,
+	}, func(c *core.Ctx) error { return pop(c, true) })
+	add(core.Spec{
+		Name: "rpop", Arity: -2, Flags: core.FlagWrite | core.FlagFast,
+		FirstKey: 1, LastKey: 1, Step: 1,
+		Summary: "Returns and removes the last elements of a list. Deletes the list if the last element was popped.", Since: "1.0.0",
+		Complexity: "O(N) where N is the number of elements returned",
+		Args:       popArgs,
+	}, func(c *core.Ctx) error { return pop(c, false) })
+	add(core.Spec{
+		Name: "llen", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
+		FirstKey: 1, LastKey: 1, Step: 1,
+		Summary: "Returns the length of a list.", Since: "1.0.0", Complexity: "O(1)",
+		Args: []core.Arg{{Name: "key", Type: core.ArgKey}},
+	}, llen)
+	add(core.Spec{
+		Name: "lrange", Arity: 4, Flags: core.FlagReadOnly,
+		FirstKey: 1, LastKey: 1, Step: 1,
+		Summary: "Returns a range of elements from a list.", Since: "1.0.0",
+		Complexity: "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.",
+		Args: []core.Arg{{Name: "key", Type: core.ArgKey}, {Name: "start", Type: core.ArgInteger}, {Name: "stop", Type: core.ArgInteger}},
+	}, lrange)
+}
+
+func push(c *core.Ctx, front bool) error {
+	key := c.Args[1]
+	l, err := getList(c, key)
+	if err != nil {
+		return err
+	}
+	if l == nil {
+		l = &List{}
+		c.DB.Set(key, l)
+	}
+	for _, v := range c.Args[2:] {
+		if front {
+			l.PushFront(v)
+		} else {
+			l.PushBack(v)
+		}
+	}
+	c.WriteInt(int64(l.Len()))
+	return nil
+}
+
+// parseCount reads the optional count of LPOP and RPOP; Redis answers both
+// a non-number and a negative number with the same error.
+func parseCount(b []byte) (int64, error) {
+	n, ok := core.ParseInt(b)
+	if !ok || n < 0 {
+		return 0, core.ErrNotPositive
+	}
+	return n, nil
+}
+
+func pop(c *core.Ctx, front bool) error {
+	key := c.Args[1]
+	withCount := len(c.Args) == 3
+	if len(c.Args) > 3 {
+		return core.ErrArity(c.Name)
+	}
+	var count int64 = 1
+	if withCount {
+		n, err := parseCount(c.Args[2])
+		if err != nil {
+			return err
+		}
+		count = n
+	}
+	l, err := getList(c, key)
+	if err != nil {
+		return err
+	}
+	if l == nil {
+		c.SetChanges(0)
+		if withCount {
+			c.WriteNullArray()
+		} else {
+			c.WriteNull()
+		}
+		return nil
+	}
+	if !withCount {
+		c.WriteBulk(popOne(l, front))
+	} else {
+		if count > int64(l.Len()) {
+			count = int64(l.Len())
+		}
+		c.WriteArray(int(count))
+		for i := int64(0); i < count; i++ {
+			c.WriteBulk(popOne(l, front))
+		}
+	}
+	if l.Len() == 0 {
+		c.DB.Delete(key)
+	}
+	return nil
+}
+
+func popOne(l *List, front bool) []byte {
+	if front {
+		return l.PopFront()
+	}
+	return l.PopBack()
+}
+
+func llen(c *core.Ctx) error {
+	l, err := getList(c, c.Args[1])
+	if err != nil {
+		return err
+	}
+	if l == nil {
+		c.WriteInt(0)
+		return nil
+	}
+	c.WriteInt(int64(l.Len()))
+	return nil
+}
+
+func lrange(c *core.Ctx) error {
+	start, err := core.Int(c.Args[2])
+	if err != nil {
+		return err
+	}
+	stop, err := core.Int(c.Args[3])
+	if err != nil {
+		return err
+	}
+	l, err := getList(c, c.Args[1])
+	if err != nil {
+		return err
+	}
+	if l == nil {
+		c.WriteArray(0)
+		return nil
+	}
+	from, to, ok := clampRange(start, stop, l.Len())
+	if !ok {
+		c.WriteArray(0)
+		return nil
+	}
+	c.WriteArray(to - from + 1)
+	l.Range(from, to, func(b []byte) { c.WriteBulk(b) })
+	return nil
+}

@@ -1,0 +1,14 @@
+// Package std imports every standard module, for binaries and tests that
+// want the full command set:
+//
+//	import _ "github.com/redmod/redmod/modules/std"
+package std
+
+import (
+	// The standard modules register themselves when imported.
+	_ "github.com/redmod/redmod/modules/admin"
+	_ "github.com/redmod/redmod/modules/hashes"
+	_ "github.com/redmod/redmod/modules/keys"
+	_ "github.com/redmod/redmod/modules/lists"
+	_ "github.com/redmod/redmod/modules/strings"
+)

@@ -1,0 +1,199 @@
+package strings
+
+import (
+	"math"
+
+	"github.com/redmod/redmod/core"
+)
+
+func init() {
+	add(core.Spec{
+		Name: "get", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
+		FirstKey: 1, LastKey: 1, Step: 1,
+		Summary: "Returns the string value of a key.", Since: "1.0.0", Complexity: "O(1)",
+		Args: []core.Arg{{Name: "key", Type: core.ArgKey}},
+	}, get)
+	add(core.Spec{
+		Name: "set", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM,
+		FirstKey: 1, LastKey: 1, Step: 1,
+		Summary: "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.", Since: "1.0.0", Complexity: "O(1)",
+		Args: []core.Arg{
+			{Name: "key", Type: core.ArgKey},
+			{Name: "value", Type: core.ArgString},
+			{Name: "condition", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
+				{Name: "nx", Type: core.ArgPureToken, Token: "NX"},
+				{Name: "xx", Type: core.ArgPureToken, Token: "XX"},
+			}},
+			{Name: "get", Type: core.ArgPureToken, Token: "GET", Optional: true},
+			{Name: "expiration", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
+				{Name: "seconds", Type: core.ArgInteger, Token: "EX"},
+				{Name: "milliseconds", Type: core.ArgInteger, Token: "PX"},
+				{Name: "unix-time-seconds", Type: core.ArgUnixTime, Token: "EXAT"},
+				{Name: "unix-time-milliseconds", Type: core.ArgUnixTime, Token: "PXAT"},
+				{Name: "keepttl", Type: core.ArgPureToken, Token: "KEEPTTL"},
+			}},
+		},
+	}, set)
+}
+
+func get(c *core.Ctx) error {
+	s, err := getString(c, c.Args[1])
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		c.WriteNull()
+		return nil
+	}
+	c.WriteBulk(s.B)
+	return nil
+}
+
+// Options of SET and GETEX, as Redis's parseExtendedStringArgumentsOrReply
+// reads them.
+const (
+	optNX = 1 << iota
+	optXX
+	optGet
+	optKeepTTL
+	optPersist
+	optEX
+	optPX
+	optEXAT
+	optPXAT
+	optExpire = optEX | optPX | optEXAT | optPXAT
+)
+
+// Which command parses: SET accepts NX, XX, GET and KEEPTTL; GETEX accepts
+// PERSIST.
+const (
+	forSet = iota
+	forGetEx
+)
+
+// ExpireOptions holds what parseExpireOptions read.
+type expireOptions struct {
+	flags  int
+	expire []byte // the EX/PX/EXAT/PXAT argument
+}
+
+func parseExpireOptions(args [][]byte, kind int) (expireOptions, error) {
+	var o expireOptions
+	for j := 0; j < len(args); j++ {
+		a := args[j]
+		hasNext := j+1 < len(args)
+		f := o.flags
+		switch {
+		case core.EqualFold(a, "nx") && f&optXX == 0 && kind == forSet:
+			o.flags |= optNX
+		case core.EqualFold(a, "xx") && f&optNX == 0 && kind == forSet:
+			o.flags |= optXX
+		case core.EqualFold(a, "get") && kind == forSet:
+			o.flags |= optGet
+		case core.EqualFold(a, "keepttl") && f&(optPersist|optExpire) == 0 && kind == forSet:
+			o.flags |= optKeepTTL
+		case core.EqualFold(a, "persist") && f&(optKeepTTL|optExpire) == 0 && kind == forGetEx:
+			o.flags |= optPersist
+		case core.EqualFold(a, "ex") && f&(optKeepTTL|optPersist|optEXAT|optPX|optPXAT) == 0 && hasNext:
+			o.flags |= optEX
+			o.expire = args[j+1]
+			j++
+		case core.EqualFold(a, "px") && f&(optKeepTTL|optPersist|optEX|optEXAT|optPXAT) == 0 && hasNext:
+			o.flags |= optPX
+			o.expire = args[j+1]
+			j++
+		case core.EqualFold(a, "exat") && f&(optKeepTTL|optPersist|optEX|optPX|optPXAT) == 0 && hasNext:
+			o.flags |= optEXAT
+			o.expire = args[j+1]
+			j++
+		case core.EqualFold(a, "pxat") && f&(optKeepTTL|optPersist|optEX|optEXAT|optPX) == 0 && hasNext:
+			o.flags |= optPXAT
+			o.expire = args[j+1]
+			j++
+		default:
+			return o, core.ErrSyntax
+		}
+	}
+	return o, nil
+}
+
+// expireAt converts the EX/PX/EXAT/PXAT argument to an absolute time in
+// milliseconds, with Redis's checks and errors.
+func (o expireOptions) expireAt(c *core.Ctx, command string) (int64, error) {
+	if o.flags&optExpire == 0 {
+		return 0, nil
+	}
+	n, err := core.Int(o.expire)
+	if err != nil {
+		return 0, err
+	}
+	seconds := o.flags&(optEX|optEXAT) != 0
+	if n <= 0 || seconds && n > math.MaxInt64/1000 {
+		return 0, core.ErrInvalidExpire(command)
+	}
+	if seconds {
+		n *= 1000
+	}
+	if o.flags&(optEX|optPX) != 0 {
+		now := c.Now()
+		if n > math.MaxInt64-now {
+			return 0, core.ErrInvalidExpire(command)
+		}
+		n += now
+	}
+	return n, nil
+}
+
+func set(c *core.Ctx) error {
+	o, err := parseExpireOptions(c.Args[3:], forSet)
+	if err != nil {
+		return err
+	}
+	at, err := o.expireAt(c, "set")
+	if err != nil {
+		return err
+	}
+	key := c.Args[1]
+	var old *core.String
+	if o.flags&optGet != 0 {
+		if old, err = getString(c, key); err != nil {
+			return err
+		}
+	}
+	if o.flags&(optNX|optXX) != 0 {
+		found := c.DB.Exists(key)
+		if o.flags&optNX != 0 && found || o.flags&optXX != 0 && !found {
+			c.SetChanges(0)
+			if o.flags&optGet != 0 {
+				writeOld(c, old)
+			} else {
+				c.WriteNull()
+			}
+			return nil
+		}
+	}
+	v := core.NewString(c.Args[2])
+	switch {
+	case o.flags&optKeepTTL != 0:
+		c.DB.SetKeepTTL(key, v)
+	default:
+		c.DB.SetWithExpiry(key, v, at)
+		if at != 0 && at <= c.Now() {
+			c.DB.Delete(key) // EXAT/PXAT in the past
+		}
+	}
+	if o.flags&optGet != 0 {
+		writeOld(c, old)
+		return nil
+	}
+	c.WriteOK()
+	return nil
+}
+
+func writeOld(c *core.Ctx, old *core.String) {
+	if old == nil {
+		c.WriteNull()
+		return
+	}
+	c.WriteBulk(old.B)
+}

@@ -1,0 +1,232 @@
+// Package registry holds the modules a binary contains. Modules register
+// themselves from init functions, the way database/sql drivers do; the host
+// looks commands up here and COMMAND lists them from here.
+package registry
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/redmod/redmod/core"
+)
+
+// Cmd is a registered command: the command, its spec, where it came from,
+// and its call statistics.
+type Cmd struct {
+	core.Command
+	// Spec is the command's metadata, read once at registration.
+	Spec *core.Spec
+	// FullName is the name errors print: "get", or "config|get".
+	FullName string
+	// Module is the name of the module that provides the command.
+	Module string
+	// Parent is the container command of a subcommand.
+	Parent *Cmd
+	// Stats counts calls for INFO commandstats.
+	Stats Stats
+
+	subs map[string]*Cmd
+}
+
+// Stats are a command's call statistics.
+type Stats struct {
+	Calls, Usec, RejectedCalls, FailedCalls atomic.Int64
+}
+
+// Sub returns the subcommand named by name (any case).
+func (c *Cmd) Sub(name []byte) *Cmd {
+	if c.subs == nil {
+		return nil
+	}
+	var buf [64]byte
+	if len(name) > len(buf) {
+		return nil
+	}
+	return c.subs[string(core.AppendLower(buf[:0], name))]
+}
+
+// Subcommands returns the subcommands sorted by name.
+func (c *Cmd) Subcommands() []*Cmd {
+	out := make([]*Cmd, 0, len(c.subs))
+	for _, s := range c.subs {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Spec.Name < out[j].Spec.Name })
+	return out
+}
+
+// Registry is a set of modules and their commands.
+type Registry struct {
+	mu       sync.RWMutex
+	modules  []core.Module
+	commands map[string]*Cmd // built from the modules on first use
+	resolved atomic.Pointer[map[string]*Cmd]
+}
+
+// New returns an empty registry, for a server with a chosen set of modules.
+func New() *Registry { return &Registry{} }
+
+// Default is the registry that modules register into from their init
+// functions; a binary contains exactly the modules it imports.
+var Default = New()
+
+// Register adds a module to the default registry; it panics when a module of
+// the same name is registered. Commands are collected when the registry is
+// first used, after every init function has run, so a module's files may
+// add commands from their own init functions; a command name taken twice
+// stops the server at start (see Resolve).
+func Register(m core.Module) {
+	if err := Default.Add(m); err != nil {
+		panic(err)
+	}
+}
+
+// Add adds a module and registers its types.
+func (r *Registry) Add(m core.Module) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, have := range r.modules {
+		if have.Name() == m.Name() {
+			return fmt.Errorf("redmod: module %q registered twice", m.Name())
+		}
+	}
+	if tp, ok := m.(core.TypeProvider); ok {
+		for _, t := range tp.Types() {
+			core.RegisterType(t)
+		}
+	}
+	r.modules = append(r.modules, m)
+	r.commands = nil
+	r.resolved.Store(nil)
+	return nil
+}
+
+// Resolve collects the commands of every module and reports a command name
+// that two modules (or one module twice) use. The host calls it at start.
+func (r *Registry) Resolve() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.resolveLocked()
+}
+
+func (r *Registry) resolveLocked() error {
+	if r.commands != nil {
+		return nil
+	}
+	all := map[string]*Cmd{}
+	for _, m := range r.modules {
+		for _, c := range m.Commands() {
+			rc, err := newCmd(c, m.Name(), nil)
+			if err != nil {
+				return err
+			}
+			if have, dup := all[rc.Spec.Name]; dup {
+				return fmt.Errorf("redmod: command %q of module %q is already registered by module %q", rc.Spec.Name, m.Name(), have.Module)
+			}
+			all[rc.Spec.Name] = rc
+		}
+	}
+	r.commands = all
+	r.resolved.Store(&all)
+	return nil
+}
+
+// table returns the command map, resolving it on first use.
+func (r *Registry) table() map[string]*Cmd {
+	if t := r.resolved.Load(); t != nil {
+		return *t
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.resolveLocked(); err != nil {
+		panic(err)
+	}
+	return r.commands
+}
+
+func newCmd(c core.Command, module string, parent *Cmd) (*Cmd, error) {
+	spec := c.Spec()
+	if spec == nil || spec.Name == "" {
+		return nil, fmt.Errorf("redmod: module %q has a command without a name", module)
+	}
+	if spec.Name != strings.ToLower(spec.Name) {
+		return nil, fmt.Errorf("redmod: command name %q must be lower case", spec.Name)
+	}
+	if spec.Arity == 0 {
+		return nil, fmt.Errorf("redmod: command %q has arity 0", spec.Name)
+	}
+	rc := &Cmd{Command: c, Spec: spec, FullName: spec.Name, Module: module, Parent: parent}
+	if parent != nil {
+		rc.FullName = parent.Spec.Name + "|" + spec.Name
+	}
+	for _, sc := range spec.Subcommands {
+		sub, err := newCmd(sc, module, rc)
+		if err != nil {
+			return nil, err
+		}
+		if rc.subs == nil {
+			rc.subs = map[string]*Cmd{}
+		}
+		if _, dup := rc.subs[sub.Spec.Name]; dup {
+			return nil, fmt.Errorf("redmod: subcommand %q registered twice", sub.FullName)
+		}
+		rc.subs[sub.Spec.Name] = sub
+	}
+	return rc, nil
+}
+
+// Lookup finds a command by name, in any case, without allocating.
+func (r *Registry) Lookup(name []byte) *Cmd {
+	var buf [64]byte
+	if len(name) > len(buf) {
+		return nil
+	}
+	lower := core.AppendLower(buf[:0], name)
+	return r.table()[string(lower)]
+}
+
+// Commands returns every command sorted by name.
+func (r *Registry) Commands() []*Cmd {
+	t := r.table()
+	out := make([]*Cmd, 0, len(t))
+	for _, c := range t {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Spec.Name < out[j].Spec.Name })
+	return out
+}
+
+// Len returns the number of top-level commands.
+func (r *Registry) Len() int { return len(r.table()) }
+
+// Modules returns the modules in registration order.
+func (r *Registry) Modules() []core.Module {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return append([]core.Module(nil), r.modules...)
+}
+
+// Select returns a new registry holding only the named modules of r, for a
+// server with fewer modules than the binary contains. Unknown names are an
+// error.
+func (r *Registry) Select(names ...string) (*Registry, error) {
+	out := New()
+	for _, n := range names {
+		var found core.Module
+		for _, m := range r.Modules() {
+			if m.Name() == n {
+				found = m
+			}
+		}
+		if found == nil {
+			return nil, fmt.Errorf("redmod: no module %q in this binary", n)
+		}
+		if err := out.Add(found); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
