@@ -23,6 +23,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		switch args[0] {
 		case "modules":
 			return listModules(stdout)
+		case "commands":
+			return printCommands(args[1:], stdout, stderr, registry.Default)
 		case "version":
 			fmt.Fprintf(stdout, "redmod %s (Redis %s compatible)\n", host.Version, host.RedisVersion)
 			return 0
@@ -33,7 +35,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	host.RegisterFlags(fs, &cfg)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: redmod [flags]\n       redmod modules | version\n\nFlags (Redis setting names):\n")
+		fmt.Fprintf(stderr, "Usage: redmod [flags]\n       redmod modules | commands | version\n\nFlags (Redis setting names):\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -5,6 +5,8 @@
 //	go run ./cmd/redmod --port 7000 --dump ""
 package main
 
+//go:generate go run . commands -readme ../../README.md
+
 import (
 	"os"
 

@@ -1,0 +1,104 @@
+// Package difftest compares redmod with a real redis-server: the same
+// commands go to both, and the replies must match byte for byte. Tests
+// using it skip when redis-server is not installed.
+package difftest
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/redmod/redmod/internal/resp"
+)
+
+// Redis starts a redis-server for the test, listening only on a unix socket
+// in a temporary folder (no TCP port, so parallel runs never collide), and
+// returns the socket path. It skips the test when redis-server is missing.
+func Redis(t testing.TB) string {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("redis-server not installed; differential test skipped")
+	}
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "redis.sock")
+	cmd := exec.Command(bin, "--port", "0", "--unixsocket", sock, "--save", "", "--appendonly", "no",
+		"--dir", dir, "--daemonize", "no", "--loglevel", "warning", "--enable-debug-command", "yes")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("difftest: starting redis-server: %v", err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	for i := 0; i < 200; i++ {
+		if c, err := resp.Dial(sock); err == nil {
+			c.Close()
+			return sock
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("difftest: redis-server did not start")
+	return ""
+}
+
+// Pair holds one connection to redmod and one to Redis.
+type Pair struct {
+	t         testing.TB
+	Ours, Ref *resp.Conn
+}
+
+// NewPair connects to both servers and empties both.
+func NewPair(t testing.TB, ours, ref string) *Pair {
+	t.Helper()
+	o, err := resp.Dial(ours)
+	if err != nil {
+		t.Fatalf("difftest: dial redmod: %v", err)
+	}
+	r, err := resp.Dial(ref)
+	if err != nil {
+		t.Fatalf("difftest: dial redis: %v", err)
+	}
+	t.Cleanup(func() { o.Close(); r.Close() })
+	p := &Pair{t: t, Ours: o, Ref: r}
+	p.Do("FLUSHALL")
+	return p
+}
+
+// Do sends args to both and returns both replies, failing the test on an
+// I/O error.
+func (p *Pair) Do(args ...string) (ours, ref resp.Reply) {
+	p.t.Helper()
+	var err error
+	if ours, err = p.Ours.Do(args...); err != nil {
+		p.t.Fatalf("redmod %q: %v", args, err)
+	}
+	if ref, err = p.Ref.Do(args...); err != nil {
+		p.t.Fatalf("redis %q: %v", args, err)
+	}
+	return ours, ref
+}
+
+// Check sends args to both and fails the test unless the replies are equal.
+func (p *Pair) Check(args ...string) resp.Reply {
+	p.t.Helper()
+	ours, ref := p.Do(args...)
+	if ours.Raw != ref.Raw {
+		p.t.Errorf("%q:\n redmod: %s\n  redis: %s", args, ours, ref)
+	}
+	return ours
+}
+
+// CheckUnordered is Check for replies whose element order Redis does not
+// define.
+func (p *Pair) CheckUnordered(args ...string) resp.Reply {
+	p.t.Helper()
+	ours, ref := p.Do(args...)
+	if ours.Sorted().Raw != ref.Sorted().Raw {
+		p.t.Errorf("%q (unordered):\n redmod: %s\n  redis: %s", args, ours, ref)
+	}
+	return ours
+}
