@@ -127,6 +127,10 @@ func (c *conn) execute(args [][]byte) bool {
 	c.client.Touch(&cmd.FullName, now)
 	err := c.run(cmd, args)
 	c.ctx.RunAfterUnlock()
+	// HELLO changes the protocol for the replies that follow it.
+	if p := c.client.Protocol(); p != c.w.Protocol() {
+		c.w.SetProtocol(p)
+	}
 	elapsed := time.Since(now)
 	cmd.Stats.Calls.Add(1)
 	cmd.Stats.Usec.Add(elapsed.Microseconds())
