@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 )
@@ -123,9 +124,23 @@ func ErrUnknownCommand(args [][]byte) *Error {
 	return &Error{msg: b.String()}
 }
 
+// ErrorArg renders an argument for inclusion in an error text the way Redis's
+// printf-style %s does: up to its first NUL byte. Use it for errors that quote
+// what the client sent ("Unsupported option FOO").
+func ErrorArg(a []byte) string {
+	if i := bytes.IndexByte(a, 0); i >= 0 {
+		a = a[:i]
+	}
+	return string(a)
+}
+
 // previewArg caps an argument at 128 bytes and replaces CR and LF, which may
-// not appear in an error line.
+// not appear in an error line. Redis formats the preview with printf's %s,
+// so a NUL byte ends the argument there.
 func previewArg(a []byte) string {
+	if i := bytes.IndexByte(a, 0); i >= 0 {
+		a = a[:i]
+	}
 	if len(a) > 128 {
 		a = a[:128]
 	}

@@ -21,7 +21,7 @@ type Pattern struct {
 // Redis pattern, so it never fails.
 func CompilePattern(p []byte) *Pattern {
 	var b strings.Builder
-	all := true
+	all := len(p) > 0 // the empty pattern matches only the empty key
 	for i := 0; i < len(p); i++ {
 		c := p[i]
 		if c != '*' {

@@ -75,7 +75,7 @@ func (s *Server) Info(sections []string) string {
 			b.WriteString("\r\n")
 		}
 		b.WriteString("# ")
-		b.WriteString(strings.ToUpper(sec[:1]) + sec[1:])
+		b.WriteString(sectionTitle(sec))
 		b.WriteString("\r\n")
 		for _, f := range fields {
 			b.WriteString(f.Name)
@@ -85,6 +85,15 @@ func (s *Server) Info(sections []string) string {
 		}
 	}
 	return b.String()
+}
+
+// sectionTitle is the heading Redis prints for a section: capitalised, with
+// CPU in capitals.
+func sectionTitle(sec string) string {
+	if sec == "cpu" {
+		return "CPU"
+	}
+	return strings.ToUpper(sec[:1]) + sec[1:]
 }
 
 func contains(list []string, s string) bool {

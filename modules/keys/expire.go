@@ -48,7 +48,7 @@ func parseExpireFlags(args [][]byte) (int, error) {
 		case core.EqualFold(a, "lt"):
 			flags |= expireLT
 		default:
-			return 0, core.NewError("ERR Unsupported option " + string(a))
+			return 0, core.NewError("ERR Unsupported option " + core.ErrorArg(a))
 		}
 	}
 	if flags&expireNX != 0 && flags&(expireXX|expireGT|expireLT) != 0 {

@@ -46,7 +46,7 @@ func init() {
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Returns a range of elements from a list.", Since: "1.0.0",
 		Complexity: "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.",
-		Args: []core.Arg{{Name: "key", Type: core.ArgKey}, {Name: "start", Type: core.ArgInteger}, {Name: "stop", Type: core.ArgInteger}},
+		Args:       []core.Arg{{Name: "key", Type: core.ArgKey}, {Name: "start", Type: core.ArgInteger}, {Name: "stop", Type: core.ArgInteger}},
 	}, lrange)
 }
 

@@ -177,10 +177,10 @@ func set(c *core.Ctx) error {
 	case o.flags&optKeepTTL != 0:
 		c.DB.SetKeepTTL(key, v)
 	default:
+		// An EXAT/PXAT in the past stores a key that is already expired,
+		// as Redis 7.0 does: DBSIZE counts it until it is touched or the
+		// active cycle removes it, and expired_keys counts it then.
 		c.DB.SetWithExpiry(key, v, at)
-		if at != 0 && at <= c.Now() {
-			c.DB.Delete(key) // EXAT/PXAT in the past
-		}
 	}
 	if o.flags&optGet != 0 {
 		writeOld(c, old)
