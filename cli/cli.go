@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/redmod/redmod/host"
@@ -34,9 +35,15 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("redmod", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	host.RegisterFlags(fs, &cfg)
+	host.RegisterModuleFlags(fs, &cfg, registry.Default)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: redmod [flags]\n       redmod modules | commands | version\n\nFlags (Redis setting names):\n")
 		fs.PrintDefaults()
+	}
+	args, err := moduleArgs(fs, &cfg, args)
+	if err != nil {
+		fmt.Fprintf(stderr, "redmod: %v\n", err)
+		return 2
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -76,6 +83,38 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+}
+
+// moduleArgs takes the dotted settings no flag is defined for
+// (--mymod.setting value, --mymod.setting=value) out of args and applies
+// them to cfg: a module that reads settings without declaring them
+// (core.Configurable) still gets them from the command line, and host.New
+// rejects names of modules the binary does not contain.
+func moduleArgs(fs *flag.FlagSet, cfg *host.Config, args []string) ([]string, error) {
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || !strings.Contains(name, ".") || fs.Lookup(name) != nil {
+			rest = append(rest, a)
+			continue
+		}
+		if !hasValue {
+			if i+1 >= len(args) {
+				return nil, fmt.Errorf("flag needs an argument: %s", a)
+			}
+			i++
+			value = args[i]
+		}
+		if err := cfg.Apply(name, value); err != nil {
+			return nil, err
+		}
+	}
+	return rest, nil
 }
 
 func listModules(w io.Writer) int {

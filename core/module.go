@@ -21,28 +21,38 @@ type Module interface {
 // TypeProvider is a module that adds data types; their snapshot decoders are
 // registered with the module.
 type TypeProvider interface {
+	// Types returns the descriptors of the module's value types.
 	Types() []*Type
 }
 
 // Provisioner is a module that needs the server's resources. Provision is
 // called once, before the server accepts connections.
 type Provisioner interface {
+	// Provision receives the module's logger, the keyspace, the server and
+	// the module's settings; an error stops start-up.
 	Provision(m *ModuleContext) error
 }
 
 // Validator is a module that checks its configuration after provisioning;
 // an error stops start-up with a clear message.
 type Validator interface {
+	// Validate checks what Provision read; it runs once, after Provision.
 	Validate() error
 }
 
-// Starter is a module with background work, started after provisioning.
+// Starter is a module with background work, started when the server
+// starts serving, after every module is provisioned and validated.
 type Starter interface {
+	// Start launches the module's goroutines and returns; an error stops
+	// the server.
 	Start() error
 }
 
 // Stopper is a module that must release resources at shutdown.
 type Stopper interface {
+	// Stop ends the module's background work. It runs after the last
+	// connection closed and the final save, so the module's data is already
+	// persisted; an error is logged.
 	Stop() error
 }
 
@@ -50,11 +60,17 @@ type Stopper interface {
 // the module's own sections; Info returns the fields for a section, which
 // may also be a standard one ("stats") that the module extends.
 type InfoProvider interface {
+	// InfoSections names the module's own sections, in lower case; INFO
+	// prints them after the standard ones, in INFO, INFO all and INFO
+	// <section>.
 	InfoSections() []string
+	// Info returns the module's fields of a section (nil for sections it
+	// does not extend). It runs without locks: read atomics or the module's
+	// own synchronised state, or use Keyspace.View.
 	Info(section string) []InfoField
 }
 
-// InfoField is one "name:value" line of INFO.
+// InfoField is one "name:value" line of INFO, or one setting of CONFIG.
 type InfoField struct {
 	Name, Value string
 }
@@ -68,14 +84,48 @@ type ModuleContext struct {
 	Keyspace *Keyspace
 	// Server gives access to server-wide services.
 	Server Server
-	// Config holds the module's settings from redmod's configuration.
+	// Config reads the module's settings from redmod's configuration
+	// (host.Config.Modules, --module.setting flags, CONFIG SET).
 	Config ConfigReader
 }
 
 // ConfigReader reads settings.
 type ConfigReader interface {
-	// Get returns the value of a setting and whether it exists.
+	// Get returns the current value of a setting and whether it exists. A
+	// module's reader takes the setting's own name ("window") as well as its
+	// full name ("ratelimit.window"). Values change when CONFIG SET changes
+	// them, so a module reads a mutable setting when it needs it rather than
+	// once in Provision.
 	Get(name string) (string, bool)
+}
+
+// Configurable is a module with settings. The host gives each declared
+// setting its default, validates the value at start and on CONFIG SET, and
+// makes it a command-line flag (--ratelimit.window 60) and a CONFIG GET/SET
+// parameter under the module's prefix ("ratelimit.window"). A setting under
+// the module's prefix that the module does not declare stops start-up, so a
+// typo does not pass silently.
+type Configurable interface {
+	Settings() []Setting
+}
+
+// Setting declares one setting of a module.
+type Setting struct {
+	// Name is the setting's name without the module's prefix, in lower case
+	// ("window"); its full name is "<module>.<name>".
+	Name string
+	// Default is the value the setting has when the configuration does not
+	// set it.
+	Default string
+	// Usage is the one-line description --help prints.
+	Usage string
+	// Mutable lets CONFIG SET change the setting while the server runs;
+	// otherwise CONFIG SET answers that it is immutable, as Redis does.
+	Mutable bool
+	// Validate checks a value before it is accepted, at start and on CONFIG
+	// SET; nil accepts any value. Its error text follows Redis's CONFIG SET
+	// wording ("argument must be a positive integer").
+	Validate func(value string) error
 }
 
 // Server is what the host offers to commands and modules.

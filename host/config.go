@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hashicorp/go-hclog"
 )
 
 // SaveRule is one Redis-style "save <seconds> <changes>" rule: snapshot when
@@ -48,8 +50,14 @@ type Config struct {
 	Hz int
 	// ShutdownSave saves on SIGINT/SIGTERM and SHUTDOWN when save rules are set.
 	ShutdownSave bool
-	// Modules holds settings for modules, by their full name ("bloom.error-rate").
+	// Modules holds settings for modules, by their full name
+	// ("ratelimit.window"); host.New adds the defaults modules declare
+	// (core.Configurable) and rejects names no module of the server owns.
 	Modules map[string]string
+	// Logger, when set, receives the server's log instead of a new logger
+	// on stderr: a program that embeds redmod passes its own. Modules get
+	// loggers named after them from it.
+	Logger hclog.Logger
 }
 
 // DefaultConfig returns the configuration `redmod` starts with: loopback port

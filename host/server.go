@@ -81,6 +81,11 @@ func New(cfg Config, reg *registry.Registry) (*Server, error) {
 	if cfg.Hz < 1 {
 		cfg.Hz = 10
 	}
+	mods, err := resolveModuleSettings(cfg.Modules, reg)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Modules = mods
 	level := hclog.LevelFromString(cfg.LogLevel)
 	if level == hclog.NoLevel {
 		return nil, fmt.Errorf("unknown log level %q (want trace, debug, info, warn or error)", cfg.LogLevel)
@@ -99,6 +104,9 @@ func New(cfg Config, reg *registry.Registry) (*Server, error) {
 			JSONFormat: cfg.LogFormat == "json",
 			Output:     os.Stderr,
 		}),
+	}
+	if cfg.Logger != nil {
+		s.log = cfg.Logger
 	}
 	s.persist.lastSave.Store(time.Now().Unix())
 	s.persist.lastStatusOK.Store(true)
@@ -138,7 +146,7 @@ func (s *Server) provisionModules() error {
 				Logger:   s.log.Named(m.Name()),
 				Keyspace: s.ks,
 				Server:   s,
-				Config:   moduleConfig{s: s},
+				Config:   moduleConfig{s: s, prefix: m.Name() + "."},
 			}
 			if err := p.Provision(mc); err != nil {
 				return fmt.Errorf("module %s: %w", m.Name(), err)
@@ -151,15 +159,6 @@ func (s *Server) provisionModules() error {
 		}
 	}
 	return nil
-}
-
-type moduleConfig struct{ s *Server }
-
-func (m moduleConfig) Get(name string) (string, bool) {
-	m.s.cfgMu.RLock()
-	defer m.s.cfgMu.RUnlock()
-	v, ok := m.s.cfg.Modules[name]
-	return v, ok
 }
 
 // ListenAndServe listens on the configured address and serves until Close.

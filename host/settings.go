@@ -235,8 +235,10 @@ func (s *Server) ConfigSet(pairs []core.InfoField) error {
 		name := strings.ToLower(p.Name)
 		st := findSetting(name)
 		if st == nil {
-			if _, ok := next.Modules[name]; ok {
-				next.Modules[name] = p.Value
+			if handled, err := s.setModuleSetting(next.Modules, name, p.Value); handled {
+				if err != nil {
+					return err
+				}
 				continue
 			}
 			return core.NewError("ERR Unknown option or number of arguments for CONFIG SET - '" + p.Name + "'")

@@ -1,0 +1,140 @@
+package host
+
+import (
+	"flag"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/registry"
+)
+
+// moduleSetting is a setting a module declared, under its full name.
+type moduleSetting struct {
+	module string
+	core.Setting
+}
+
+// declaredSettings returns the settings the modules of reg declare, by full
+// name, and the set of module names (the valid prefixes of module settings).
+func declaredSettings(reg *registry.Registry) (map[string]moduleSetting, map[string]bool) {
+	decl := map[string]moduleSetting{}
+	mods := map[string]bool{}
+	for _, m := range reg.Modules() {
+		mods[m.Name()] = true
+		c, ok := m.(core.Configurable)
+		if !ok {
+			continue
+		}
+		for _, st := range c.Settings() {
+			decl[strings.ToLower(m.Name()+"."+st.Name)] = moduleSetting{module: m.Name(), Setting: st}
+		}
+	}
+	return decl, mods
+}
+
+// resolveModuleSettings returns a copy of the configured module settings
+// completed with the declared defaults, after checking every value: a
+// declared setting must pass its Validate, an undeclared one must belong to
+// a module of reg that declares no settings (it reads them itself).
+func resolveModuleSettings(set map[string]string, reg *registry.Registry) (map[string]string, error) {
+	decl, mods := declaredSettings(reg)
+	out := make(map[string]string, len(set)+len(decl))
+	names := make([]string, 0, len(set))
+	for name, v := range set {
+		out[strings.ToLower(name)] = v
+		names = append(names, strings.ToLower(name))
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if _, ok := decl[name]; ok {
+			continue
+		}
+		prefix, _, _ := strings.Cut(name, ".")
+		if !mods[prefix] {
+			return nil, fmt.Errorf("setting %q: this binary has no module %q", name, prefix)
+		}
+		for _, m := range reg.Modules() {
+			if _, ok := m.(core.Configurable); ok && m.Name() == prefix {
+				return nil, fmt.Errorf("setting %q: module %s has no such setting", name, prefix)
+			}
+		}
+	}
+	for name, st := range decl {
+		v, ok := out[name]
+		if !ok {
+			v = st.Default
+			out[name] = v
+		}
+		if st.Validate != nil {
+			if err := st.Validate(v); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+		}
+	}
+	return out, nil
+}
+
+// setModuleSetting applies CONFIG SET to a module setting in mods. handled
+// is false when name is no module setting of the server.
+func (s *Server) setModuleSetting(mods map[string]string, name, value string) (handled bool, err error) {
+	decl, _ := declaredSettings(s.reg)
+	st, ok := decl[name]
+	if !ok {
+		if _, exists := mods[name]; exists {
+			mods[name] = value
+			return true, nil
+		}
+		return false, nil
+	}
+	if !st.Mutable {
+		return true, core.NewError("ERR CONFIG SET failed (possibly related to argument '" + name + "') - can't set immutable config")
+	}
+	if st.Validate != nil {
+		if err := st.Validate(value); err != nil {
+			return true, core.NewError("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + err.Error())
+		}
+	}
+	mods[name] = value
+	return true, nil
+}
+
+// RegisterModuleFlags defines a command-line flag for every setting the
+// modules of reg declare (core.Configurable), under its full name
+// (--ratelimit.window 60).
+func RegisterModuleFlags(fs *flag.FlagSet, cfg *Config, reg *registry.Registry) {
+	decl, _ := declaredSettings(reg)
+	names := make([]string, 0, len(decl))
+	for name := range decl {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		st := decl[name]
+		usage := st.Usage
+		if st.Default != "" {
+			usage += fmt.Sprintf(" (default %q)", st.Default)
+		}
+		fs.Var(configFlag{cfg, name}, name, usage)
+	}
+}
+
+// moduleConfig is the core.ConfigReader a module receives: it reads the
+// current value, so CONFIG SET changes are seen, and accepts the setting's
+// name with or without the module's prefix.
+type moduleConfig struct {
+	s      *Server
+	prefix string // "ratelimit."
+}
+
+func (m moduleConfig) Get(name string) (string, bool) {
+	name = strings.ToLower(name)
+	if !strings.Contains(name, ".") {
+		name = m.prefix + name
+	}
+	m.s.cfgMu.RLock()
+	defer m.s.cfgMu.RUnlock()
+	v, ok := m.s.cfg.Modules[name]
+	return v, ok
+}
