@@ -27,9 +27,13 @@ type Keyspace struct {
 	clockOffset atomic.Int64 // milliseconds added to the wall clock (tests fast-forward)
 	dirty       atomic.Int64 // changes since the last save
 
-	// Statistics reported by INFO.
-	ExpiredKeys    atomic.Int64
-	KeyspaceHits   atomic.Int64
+	// ExpiredKeys counts keys removed because their TTL passed (INFO
+	// expired_keys).
+	ExpiredKeys atomic.Int64
+	// KeyspaceHits counts lookups of read commands that found their key
+	// (INFO keyspace_hits).
+	KeyspaceHits atomic.Int64
+	// KeyspaceMisses counts lookups that did not (INFO keyspace_misses).
 	KeyspaceMisses atomic.Int64
 }
 

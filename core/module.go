@@ -72,7 +72,10 @@ type InfoProvider interface {
 
 // InfoField is one "name:value" line of INFO, or one setting of CONFIG.
 type InfoField struct {
-	Name, Value string
+	// Name is the field's or setting's name ("used_memory").
+	Name string
+	// Value is its value as INFO or CONFIG GET prints it.
+	Value string
 }
 
 // ModuleContext is what a module receives when it is provisioned.
@@ -106,6 +109,8 @@ type ConfigReader interface {
 // the module's prefix that the module does not declare stops start-up, so a
 // typo does not pass silently.
 type Configurable interface {
+	// Settings declares the module's settings; the host reads it once, at
+	// start.
 	Settings() []Setting
 }
 

@@ -157,10 +157,16 @@ const (
 // Arg describes one argument of a command for COMMAND DOCS, which redis-cli
 // uses for its inline hints.
 type Arg struct {
-	Name     string
-	Type     ArgType
-	Token    string // the literal word that introduces the argument, if any
+	// Name is the argument's name in COMMAND DOCS ("key", "seconds").
+	Name string
+	// Type is the argument's kind; oneof and block have Args.
+	Type ArgType
+	// Token is the literal word that introduces the argument, if any
+	// ("EX" of SET's expiry).
+	Token string
+	// Optional marks an argument that may be left out ([...] in the syntax).
 	Optional bool
+	// Multiple marks an argument that may repeat (key [key ...]).
 	Multiple bool
 	// KeySpec is the index of the key spec this key argument belongs to.
 	KeySpec int

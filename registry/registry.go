@@ -33,7 +33,14 @@ type Cmd struct {
 
 // Stats are a command's call statistics.
 type Stats struct {
-	Calls, Usec, RejectedCalls, FailedCalls atomic.Int64
+	// Calls counts executions, failed ones included.
+	Calls atomic.Int64
+	// Usec is the total execution time in microseconds.
+	Usec atomic.Int64
+	// RejectedCalls counts calls refused before running (arity errors).
+	RejectedCalls atomic.Int64
+	// FailedCalls counts executions that replied with an error.
+	FailedCalls atomic.Int64
 }
 
 // Sub returns the subcommand named by name (any case).
