@@ -25,6 +25,8 @@ type Keyspace struct {
 	seed  maphash.Seed
 
 	clockOffset atomic.Int64 // milliseconds added to the wall clock (tests fast-forward)
+	lruEpoch    int64        // the keyspace clock when the keyspace was made
+	lruClock    atomic.Uint32
 	dirty       atomic.Int64 // changes since the last save
 
 	// ExpiredKeys counts keys removed because their TTL passed (INFO
@@ -40,6 +42,10 @@ type Keyspace struct {
 type entry struct {
 	v   Value
 	exp int64 // absolute unix time in milliseconds; 0: no expiry
+	// atime is when the key was last accessed, on the LRU clock, for OBJECT
+	// IDLETIME: 4 bytes (8 with alignment) per key, where Redis keeps 24
+	// bits in every object.
+	atime uint32
 }
 
 type slot struct {
@@ -64,6 +70,7 @@ func NewKeyspace(n int) *Keyspace {
 		n = 1
 	}
 	ks := &Keyspace{seed: maphash.MakeSeed()}
+	ks.lruEpoch = ks.Now()
 	ks.dbs = make([]*DB, n)
 	for i := range ks.dbs {
 		ks.dbs[i] = &DB{ks: ks, index: i}
@@ -88,7 +95,45 @@ func (ks *Keyspace) Now() int64 { return time.Now().UnixMilli() + ks.clockOffset
 
 // FastForward moves the keyspace's clock forward, so that tests can expire
 // keys without sleeping.
-func (ks *Keyspace) FastForward(d time.Duration) { ks.clockOffset.Add(d.Milliseconds()) }
+func (ks *Keyspace) FastForward(d time.Duration) {
+	ks.clockOffset.Add(d.Milliseconds())
+	ks.TickLRU()
+}
+
+// TickLRU advances the LRU clock, the seconds-resolution clock that records
+// when keys were last accessed. Like Redis's, it is cached rather than read
+// from the system on every access; ActiveExpire ticks it hz times a second.
+func (ks *Keyspace) TickLRU() { ks.lruClock.Store(uint32((ks.Now() - ks.lruEpoch) / 1000)) }
+
+// touch records an access to a live entry, writing the map only when the LRU
+// clock has moved since the last access.
+func (db *DB) touch(s *slot, key []byte, e entry) {
+	if now := db.ks.lruClock.Load(); e.atime != now {
+		e.atime = now
+		s.m[string(key)] = e
+	}
+}
+
+// Touch records an access to key, as TOUCH does, and reports whether the key
+// exists.
+func (db *DB) Touch(key []byte) bool {
+	s := db.slotFor(key)
+	e, ok := db.lookup(s, key)
+	if ok {
+		db.touch(s, key, e)
+	}
+	return ok
+}
+
+// IdleTime returns the seconds since key was last read or written, as
+// OBJECT IDLETIME reports it, without counting as an access.
+func (db *DB) IdleTime(key []byte) (seconds int64, exists bool) {
+	e, ok := db.lookup(db.slotFor(key), key)
+	if !ok {
+		return 0, false
+	}
+	return max(int64(db.ks.lruClock.Load())-int64(e.atime), 0), true
+}
 
 // Dirty returns the number of changes since the last successful save.
 func (ks *Keyspace) Dirty() int64 { return ks.dirty.Load() }
@@ -213,12 +258,14 @@ func (db *DB) remove(s *slot, key string, e entry) {
 // Get returns the value of key, or nil when the key does not exist. An
 // expired key is removed and reported missing.
 func (db *DB) Get(key []byte) Value {
-	e, ok := db.lookup(db.slotFor(key), key)
+	s := db.slotFor(key)
+	e, ok := db.lookup(s, key)
 	if !ok {
 		db.ks.KeyspaceMisses.Add(1)
 		return nil
 	}
 	db.ks.KeyspaceHits.Add(1)
+	db.touch(s, key, e)
 	return e.v
 }
 
@@ -257,7 +304,7 @@ func (db *DB) SetWithExpiry(key []byte, v Value, expireAt int64) {
 		}
 		db.keys.Add(1)
 	}
-	s.m[k] = entry{v: v, exp: expireAt}
+	s.m[k] = entry{v: v, exp: expireAt, atime: db.ks.lruClock.Load()}
 	if expireAt != 0 {
 		db.addVolatile(s, k)
 	}
@@ -268,6 +315,7 @@ func (db *DB) SetKeepTTL(key []byte, v Value) {
 	s := db.slotFor(key)
 	if e, ok := db.lookup(s, key); ok {
 		e.v = v
+		e.atime = db.ks.lruClock.Load()
 		s.m[string(key)] = e
 		return
 	}
@@ -397,6 +445,7 @@ func (db *DB) Flush() {
 // returns the number of keys removed.
 func (ks *Keyspace) ActiveExpire(budget time.Duration, cursor *int) int {
 	const sample = 20
+	ks.TickLRU()
 	deadline := time.Now().Add(budget)
 	removed := 0
 	for _, db := range ks.dbs {

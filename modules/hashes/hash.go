@@ -5,11 +5,11 @@ import (
 )
 
 // Redis keeps small hashes as a listpack, in insertion order, and converts
-// them to a hash table past these limits (hash-max-listpack-entries and
+// them to a hash table past these limits (hash-max-listpack-entries 512 and
 // hash-max-listpack-value); redmod does the same so that HGETALL on a small
 // hash answers in the same order as Redis.
 const (
-	maxListpackEntries = 128
+	maxListpackEntries = 512
 	maxListpackValue   = 64
 )
 
@@ -167,4 +167,18 @@ func (h *Hash) Each(fn func(field, value []byte) bool) {
 			return
 		}
 	}
+}
+
+// pairList returns the fields and values as a slice, for commands that pick
+// fields by index (HRANDFIELD): the hash's own slice in the small form, a
+// copy in the large one. The caller must not change it.
+func (h *Hash) pairList() []pair {
+	if h.m == nil {
+		return h.pairs
+	}
+	out := make([]pair, 0, len(h.m))
+	for f, v := range h.m {
+		out = append(out, pair{[]byte(f), v})
+	}
+	return out
 }

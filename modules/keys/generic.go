@@ -1,0 +1,307 @@
+package keys
+
+import (
+	"math"
+
+	"github.com/redmod/redmod/core"
+)
+
+func init() {
+	keyArg := core.Arg{Name: "key", Type: core.ArgKey}
+	keysArg := []core.Arg{{Name: "key", Type: core.ArgKey, Multiple: true}}
+	condArg := core.Arg{Name: "condition", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
+		{Name: "nx", Type: core.ArgPureToken, Token: "NX"}, {Name: "xx", Type: core.ArgPureToken, Token: "XX"},
+		{Name: "gt", Type: core.ArgPureToken, Token: "GT"}, {Name: "lt", Type: core.ArgPureToken, Token: "LT"},
+	}}
+	one := func(s core.Spec) core.Spec {
+		s.FirstKey, s.LastKey, s.Step = 1, 1, 1
+		return s
+	}
+	add(one(core.Spec{
+		Name: "pexpire", Arity: -3, Flags: core.FlagWrite | core.FlagFast,
+		Summary: "Sets the expiration time of a key in milliseconds.", Since: "2.6.0", Complexity: "O(1)",
+		Args: []core.Arg{keyArg, {Name: "milliseconds", Type: core.ArgInteger}, condArg},
+	}), func(c *core.Ctx) error { return expireGeneric(c, c.Now(), false) })
+	add(one(core.Spec{
+		Name: "expireat", Arity: -3, Flags: core.FlagWrite | core.FlagFast,
+		Summary: "Sets the expiration time of a key to a Unix timestamp.", Since: "1.2.0", Complexity: "O(1)",
+		Args: []core.Arg{keyArg, {Name: "unix-time-seconds", Type: core.ArgUnixTime}, condArg},
+	}), func(c *core.Ctx) error { return expireGeneric(c, 0, true) })
+	add(one(core.Spec{
+		Name: "pexpireat", Arity: -3, Flags: core.FlagWrite | core.FlagFast,
+		Summary: "Sets the expiration time of a key to a Unix milliseconds timestamp.", Since: "2.6.0", Complexity: "O(1)",
+		Args: []core.Arg{keyArg, {Name: "unix-time-milliseconds", Type: core.ArgUnixTime}, condArg},
+	}), func(c *core.Ctx) error { return expireGeneric(c, 0, false) })
+	add(one(core.Spec{
+		Name: "pttl", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
+		Summary: "Returns the expiration time in milliseconds of a key.", Since: "2.6.0", Complexity: "O(1)",
+		Args: []core.Arg{keyArg}, Tips: []string{"nondeterministic_output"},
+	}), func(c *core.Ctx) error { return ttlGeneric(c, true) })
+	add(one(core.Spec{
+		Name: "expiretime", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
+		Summary: "Returns the expiration time of a key as a Unix timestamp.", Since: "7.0.0", Complexity: "O(1)",
+		Args: []core.Arg{keyArg},
+	}), func(c *core.Ctx) error { return expireTime(c, false) })
+	add(one(core.Spec{
+		Name: "pexpiretime", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
+		Summary: "Returns the expiration time of a key as a Unix milliseconds timestamp.", Since: "7.0.0", Complexity: "O(1)",
+		Args: []core.Arg{keyArg},
+	}), func(c *core.Ctx) error { return expireTime(c, true) })
+	add(one(core.Spec{
+		Name: "persist", Arity: 2, Flags: core.FlagWrite | core.FlagFast,
+		Summary: "Removes the expiration time of a key.", Since: "2.2.0", Complexity: "O(1)",
+		Args: []core.Arg{keyArg},
+	}), persist)
+	add(one(core.Spec{
+		Name: "type", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
+		Summary: "Determines the type of value stored at a key.", Since: "1.0.0", Complexity: "O(1)",
+		Args: []core.Arg{keyArg}, KeyFlags: []string{"RO"},
+	}), typeCmd)
+	add(core.Spec{
+		Name: "touch", Arity: -2, Flags: core.FlagReadOnly | core.FlagFast,
+		FirstKey: 1, LastKey: -1, Step: 1,
+		Summary: "Returns the number of existing keys out of those specified after updating the time they were last accessed.",
+		Since:   "3.2.1", Complexity: "O(N) where N is the number of keys that will be touched.",
+		Args: keysArg, KeyFlags: []string{"RO"},
+		Tips: []string{"request_policy:multi_shard", "response_policy:agg_sum"},
+	}, touch)
+	add(core.Spec{
+		Name: "unlink", Arity: -2, Flags: core.FlagWrite | core.FlagFast,
+		FirstKey: 1, LastKey: -1, Step: 1,
+		Summary: "Asynchronously deletes one or more keys.", Since: "4.0.0",
+		Complexity: "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.",
+		Args:       keysArg, KeyFlags: []string{"RM", "delete"},
+		Tips: []string{"request_policy:multi_shard", "response_policy:agg_sum"},
+	}, del)
+	add(core.Spec{
+		Name: "randomkey", Arity: 1, Flags: core.FlagReadOnly | core.FlagKeyspace,
+		Summary: "Returns a random key name from the database.", Since: "1.0.0", Complexity: "O(1)",
+		Tips: []string{"request_policy:all_shards", "nondeterministic_output"},
+	}, randomKey)
+	twoKeys := func(s core.Spec) core.Spec {
+		s.FirstKey, s.LastKey, s.Step = 1, 2, 1
+		return s
+	}
+	add(twoKeys(core.Spec{
+		Name: "rename", Arity: 3, Flags: core.FlagWrite,
+		Summary: "Renames a key and overwrites the destination.", Since: "1.0.0", Complexity: "O(1)",
+		Args:     []core.Arg{keyArg, {Name: "newkey", Type: core.ArgKey, KeySpec: 1}},
+		KeyFlags: []string{"RW", "access", "delete"},
+	}), func(c *core.Ctx) error { return rename(c, false) })
+	add(twoKeys(core.Spec{
+		Name: "renamenx", Arity: 3, Flags: core.FlagWrite | core.FlagFast,
+		Summary: "Renames a key only when the target key name doesn't exist.", Since: "1.0.0", Complexity: "O(1)",
+		Args:     []core.Arg{keyArg, {Name: "newkey", Type: core.ArgKey, KeySpec: 1}},
+		KeyFlags: []string{"RW", "access", "delete"},
+	}), func(c *core.Ctx) error { return rename(c, true) })
+	add(twoKeys(core.Spec{
+		Name: "copy", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM,
+		Summary: "Copies the value of a key to a new key.", Since: "6.2.0",
+		Complexity: "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.",
+		Args: []core.Arg{{Name: "source", Type: core.ArgKey}, {Name: "destination", Type: core.ArgKey, KeySpec: 1},
+			{Name: "destination-db", Type: core.ArgInteger, Token: "DB", Optional: true},
+			{Name: "replace", Type: core.ArgPureToken, Token: "REPLACE", Optional: true}},
+		KeyFlags: []string{"RO", "access"},
+	}), copyCmd)
+	add(one(core.Spec{
+		Name: "move", Arity: 3, Flags: core.FlagWrite | core.FlagFast,
+		Summary: "Moves a key to another database.", Since: "1.0.0", Complexity: "O(1)",
+		Args:     []core.Arg{keyArg, {Name: "db", Type: core.ArgInteger}},
+		KeyFlags: []string{"RW", "access", "update"},
+	}), move)
+}
+
+// expireTime implements EXPIRETIME and PEXPIRETIME.
+func expireTime(c *core.Ctx, millis bool) error {
+	at, ok := c.DB.Expiry(c.Args[1])
+	switch {
+	case !ok:
+		c.WriteInt(-2)
+	case at == 0:
+		c.WriteInt(-1)
+	case millis:
+		c.WriteInt(at)
+	default:
+		c.WriteInt(at / 1000)
+	}
+	return nil
+}
+
+func persist(c *core.Ctx) error {
+	at, ok := c.DB.Expiry(c.Args[1])
+	if !ok || at == 0 {
+		c.SetChanges(0)
+		c.WriteInt(0)
+		return nil
+	}
+	c.DB.SetExpiry(c.Args[1], 0)
+	c.WriteInt(1)
+	return nil
+}
+
+func typeCmd(c *core.Ctx) error {
+	if v := c.DB.Get(c.Args[1]); v != nil {
+		c.WriteSimple(v.Type().Name)
+	} else {
+		c.WriteSimple("none")
+	}
+	return nil
+}
+
+func touch(c *core.Ctx) error {
+	var n int64
+	for _, k := range c.Args[1:] {
+		if c.DB.Touch(k) {
+			n++
+		}
+	}
+	c.WriteInt(n)
+	return nil
+}
+
+func randomKey(c *core.Ctx) error {
+	k, ok := c.DB.RandomKey()
+	if !ok {
+		c.WriteNull()
+		return nil
+	}
+	c.WriteBulkString(k)
+	return nil
+}
+
+// errIntRange is Redis's reply to a number that does not fit a C int (its
+// typo included).
+var errIntRange = core.NewError("ERR value is out of range, value must between -2147483648 and 2147483647")
+
+// errSameObject is the reply to a COPY or MOVE onto the key itself.
+var errSameObject = core.NewError("ERR source and destination objects are the same")
+
+// take returns the value and expiry of a live key, for the commands that
+// move values between keys.
+func take(db *core.DB, key []byte) (v core.Value, exp int64, ok bool) {
+	exp, ok = db.Expiry(key)
+	if !ok {
+		return nil, 0, false
+	}
+	return db.Peek(key), exp, true
+}
+
+// rename implements RENAME and RENAMENX: the value keeps its expiry, and the
+// destination's own expiry goes with its old value.
+func rename(c *core.Ctx, nx bool) error {
+	src, dst := c.Args[1], c.Args[2]
+	v, exp, ok := take(c.DB, src)
+	if !ok {
+		c.SetChanges(0)
+		return core.ErrNoSuchKey
+	}
+	if string(src) == string(dst) {
+		c.SetChanges(0)
+		if nx {
+			c.WriteInt(0)
+		} else {
+			c.WriteOK()
+		}
+		return nil
+	}
+	if nx && c.DB.Exists(dst) {
+		c.SetChanges(0)
+		c.WriteInt(0)
+		return nil
+	}
+	c.DB.Delete(dst)
+	c.DB.Delete(src)
+	c.DB.SetWithExpiry(dst, v, exp)
+	signal(c.DB, dst)
+	if nx {
+		c.WriteInt(1)
+	} else {
+		c.WriteOK()
+	}
+	return nil
+}
+
+// parseDB reads a database number as COPY DB and MOVE do.
+func parseDB(c *core.Ctx, arg []byte) (*core.DB, error) {
+	n, err := core.Int(arg)
+	if err != nil {
+		return nil, err
+	}
+	if n < math.MinInt32 || n > math.MaxInt32 {
+		return nil, errIntRange
+	}
+	db := c.Keyspace.DB(int(n))
+	if db == nil {
+		return nil, core.ErrDBIndex
+	}
+	return db, nil
+}
+
+func copyCmd(c *core.Ctx) error {
+	dstDB, replace := c.DB, false
+	for i := 3; i < len(c.Args); i++ {
+		switch a := c.Args[i]; {
+		case core.EqualFold(a, "replace"):
+			replace = true
+		case core.EqualFold(a, "db") && i+1 < len(c.Args):
+			db, err := parseDB(c, c.Args[i+1])
+			if err != nil {
+				return err
+			}
+			dstDB = db
+			i++
+		default:
+			return core.ErrSyntax
+		}
+	}
+	src, dst := c.Args[1], c.Args[2]
+	if dstDB == c.DB && string(src) == string(dst) {
+		return errSameObject
+	}
+	c.SetChanges(0)
+	v, exp, ok := take(c.DB, src)
+	if !ok {
+		c.WriteInt(0)
+		return nil
+	}
+	if dstDB.Exists(dst) {
+		if !replace {
+			c.WriteInt(0)
+			return nil
+		}
+		dstDB.Delete(dst)
+	}
+	dstDB.SetWithExpiry(dst, v.Clone(), exp)
+	signal(dstDB, dst)
+	c.SetChanges(1)
+	c.WriteInt(1)
+	return nil
+}
+
+func move(c *core.Ctx) error {
+	dstDB, err := parseDB(c, c.Args[2])
+	if err != nil {
+		return err
+	}
+	if dstDB == c.DB {
+		return errSameObject
+	}
+	key := c.Args[1]
+	c.SetChanges(0)
+	v, exp, ok := take(c.DB, key)
+	if !ok || dstDB.Exists(key) {
+		c.WriteInt(0)
+		return nil
+	}
+	c.DB.Delete(key)
+	dstDB.SetWithExpiry(key, v, exp)
+	signal(dstDB, key)
+	c.SetChanges(1)
+	c.WriteInt(1)
+	return nil
+}
+
+// signal tells clients blocked on key that a value arrived there. Blocking
+// commands do not exist yet; this is where RENAME, COPY and MOVE will wake
+// them.
+func signal(db *core.DB, key []byte) {}

@@ -1,0 +1,96 @@
+package keys
+
+import (
+	"hash/maphash"
+
+	"github.com/redmod/redmod/core"
+)
+
+func init() {
+	add(core.Spec{
+		Name: "scan", Arity: -2, Flags: core.FlagReadOnly | core.FlagKeyspace,
+		Summary: "Iterates over the key names in the database.", Since: "2.8.0",
+		Complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
+		Args: []core.Arg{{Name: "cursor", Type: core.ArgInteger},
+			{Name: "pattern", Type: core.ArgPattern, Token: "MATCH", Optional: true},
+			{Name: "count", Type: core.ArgInteger, Token: "COUNT", Optional: true},
+			{Name: "type", Type: core.ArgString, Token: "TYPE", Optional: true}},
+		Tips: []string{"nondeterministic_output", "request_policy:special"},
+	}, scan)
+}
+
+// A SCAN cursor is a lock slot in its top 8 bits and a position inside the
+// slot in the other 56: the keyspace is walked slot by slot, and each slot
+// in the order of its keys' positions (see core.ScanSelect).
+const (
+	slotShift = 56
+	posMask   = 1<<slotShift - 1
+)
+
+// keyPosSeed seeds key positions; fixed for the life of the process.
+var keyPosSeed = maphash.MakeSeed()
+
+// keyPos is a key's position inside its slot, never 0 so that a cursor is
+// never 0 before the iteration ends.
+func keyPos(k string) uint64 { return maphash.String(keyPosSeed, k)&posMask | 1 }
+
+func scan(c *core.Ctx) error {
+	cursor, err := core.ParseCursor(c.Args[1])
+	if err != nil {
+		return err
+	}
+	opts, err := core.ParseScanOptions(c.Args[2:], true)
+	if err != nil {
+		return err
+	}
+	keys, next := scanDB(c.DB, cursor, opts)
+	c.WriteScanReply(next, len(keys))
+	for _, k := range keys {
+		c.WriteBulkString(k)
+	}
+	return nil
+}
+
+// scanDB runs one SCAN call over db, whose slots the caller holds (SCAN has
+// core.FlagKeyspace). It visits about opts.Count keys, continuing into the
+// following slots while a slot holds fewer, and returns the keys that pass
+// the filters and the next cursor (0 at the end).
+func scanDB(db *core.DB, cursor uint64, opts core.ScanOptions) (out []string, next uint64) {
+	slot, from := int(cursor>>slotShift), cursor&posMask
+	visited := 0
+	var items []core.ScanItem[scanKey]
+	for ; slot < core.NumSlots; slot, from = slot+1, 0 {
+		items = items[:0]
+		db.RangeSlot(slot, func(k string, v core.Value, _ int64) bool {
+			// Keys of other types are visited too, counting towards COUNT as
+			// in Redis, and filtered out below.
+			skip := opts.Type != nil && !core.EqualFold(opts.Type, v.Type().Name)
+			items = append(items, core.ScanItem[scanKey]{Pos: keyPos(k), Item: scanKey{k, skip}})
+			return true
+		})
+		// COUNT is a hint: taking at least a sixteenth of a slot per call
+		// bounds a full iteration to a few passes over each slot.
+		sel, pos, more := core.ScanSelect(items, from, max(opts.Count-visited, len(items)/16))
+		for _, it := range sel {
+			if !it.Item.skip && opts.Matches(it.Item.key) {
+				out = append(out, it.Item.key)
+			}
+		}
+		visited += len(sel)
+		if more {
+			return out, uint64(slot)<<slotShift | pos
+		}
+		if visited >= opts.Count {
+			if slot+1 == core.NumSlots {
+				return out, 0
+			}
+			return out, uint64(slot+1) << slotShift
+		}
+	}
+	return out, 0
+}
+
+type scanKey struct {
+	key  string
+	skip bool // filtered out by TYPE
+}
