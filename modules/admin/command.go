@@ -117,7 +117,7 @@ func writeCommandInfo(c *core.Ctx, rc *registry.Cmd) {
 	}
 	c.WriteSet(len(s.Tips))
 	for _, t := range s.Tips {
-		c.WriteSimple(t)
+		c.WriteBulkString(t) // Redis sends tips as bulk strings, unlike flags
 	}
 	writeKeySpecs(c, s)
 	subs := rc.Subcommands()

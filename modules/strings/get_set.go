@@ -15,7 +15,7 @@ func init() {
 	}, get)
 	add(core.Spec{
 		Name: "set", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM,
-		FirstKey: 1, LastKey: 1, Step: 1,
+		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RW", "access", "update", "variable_flags"},
 		Summary: "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.", Since: "1.0.0", Complexity: "O(1)",
 		Args: []core.Arg{
 			{Name: "key", Type: core.ArgKey},

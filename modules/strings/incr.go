@@ -10,17 +10,58 @@ import (
 func init() {
 	add(core.Spec{
 		Name: "incr", Arity: 2, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
-		FirstKey: 1, LastKey: 1, Step: 1,
+		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: rwAccessUpdate,
 		Summary: "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", Since: "1.0.0", Complexity: "O(1)",
 		Args: []core.Arg{{Name: "key", Type: core.ArgKey}},
 	}, func(c *core.Ctx) error { return incrBy(c, 1) })
 	add(core.Spec{
 		Name: "decr", Arity: 2, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
-		FirstKey: 1, LastKey: 1, Step: 1,
+		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: rwAccessUpdate,
 		Summary: "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", Since: "1.0.0", Complexity: "O(1)",
 		Args: []core.Arg{{Name: "key", Type: core.ArgKey}},
 	}, func(c *core.Ctx) error { return incrBy(c, -1) })
+	add(core.Spec{
+		Name: "incrby", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: rwAccessUpdate,
+		Summary: "Increment the integer value of a key by the given amount", Since: "1.0.0", Complexity: "O(1)",
+		Args: []core.Arg{keyArg, {Name: "increment", Type: core.ArgInteger}},
+	}, func(c *core.Ctx) error {
+		n, err := core.Int(c.Args[2])
+		if err != nil {
+			return err
+		}
+		return incrBy(c, n)
+	})
+	add(core.Spec{
+		Name: "decrby", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: rwAccessUpdate,
+		Summary: "Decrement the integer value of a key by the given number", Since: "1.0.0", Complexity: "O(1)",
+		Args: []core.Arg{keyArg, {Name: "decrement", Type: core.ArgInteger}},
+	}, func(c *core.Ctx) error {
+		n, err := core.Int(c.Args[2])
+		if err != nil {
+			return err
+		}
+		if n == math.MinInt64 {
+			return errDecrementOverflow
+		}
+		return incrBy(c, -n)
+	})
+	add(core.Spec{
+		Name: "incrbyfloat", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: rwAccessUpdate,
+		Summary: "Increment the float value of a key by the given amount", Since: "2.6.0", Complexity: "O(1)",
+		Args: []core.Arg{keyArg, {Name: "increment", Type: core.ArgDouble}},
+	}, incrByFloat)
 }
+
+// rwAccessUpdate are the key-spec flags of commands that read a value and
+// change it.
+var rwAccessUpdate = []string{"RW", "access", "update"}
+
+// errDecrementOverflow is DECRBY's own error for an increment of INT64_MIN,
+// which cannot be negated.
+var errDecrementOverflow = core.NewError("ERR decrement would overflow")
 
 // incrBy adds delta to the integer at the key, keeping its expiry, as INCR,
 // DECR, INCRBY and DECRBY do.
@@ -40,12 +81,51 @@ func incrBy(c *core.Ctx, delta int64) error {
 		return core.ErrOverflow
 	}
 	cur += delta
-	if s == nil {
+	switch {
+	case s == nil:
 		c.DB.Set(key, core.NewString(core.FormatInt(cur)))
-	} else {
+	case s.Encoding() == "raw":
+		// Redis stores the result as a new integer object; a value changed
+		// in place before (APPEND) is reported as "int" again.
+		c.DB.SetKeepTTL(key, core.NewString(core.FormatInt(cur)))
+	default:
 		// In place: the key keeps its expiry, as with Redis.
 		s.B = strconv.AppendInt(s.B[:0], cur, 10)
 	}
 	c.WriteInt(cur)
 	return nil
 }
+
+// incrByFloat follows Redis's order of checks: the key's type, the current
+// value, then the increment. The key keeps its expiry.
+func incrByFloat(c *core.Ctx) error {
+	key := c.Args[1]
+	s, err := getString(c, key)
+	if err != nil {
+		return err
+	}
+	cur, ok := zeroLongDouble, true
+	if s != nil {
+		if cur, ok = core.ParseLongDouble(s.B); !ok {
+			return core.ErrNotFloat
+		}
+	}
+	incr, ok := core.ParseLongDouble(c.Args[2])
+	if !ok {
+		return core.ErrNotFloat
+	}
+	sum, ok := core.AddLongDouble(cur, incr)
+	if !ok {
+		return core.ErrNaNOrInfinity
+	}
+	v := core.NewString(core.AppendLongDouble(nil, sum))
+	if s == nil {
+		c.DB.Set(key, v)
+	} else {
+		c.DB.SetKeepTTL(key, v)
+	}
+	c.WriteBulk(v.B)
+	return nil
+}
+
+var zeroLongDouble, _ = core.ParseLongDouble([]byte("0"))

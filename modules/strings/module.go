@@ -29,6 +29,46 @@ func add(spec core.Spec, run func(*core.Ctx) error) {
 	commands = append(commands, core.NewCommand(spec, run))
 }
 
+// addBitmap registers a bit command: Redis files them under the bitmap group
+// and ACL category, not string.
+func addBitmap(spec core.Spec, run func(*core.Ctx) error) {
+	spec.Group = "bitmap"
+	spec.Categories = append([]string{"bitmap"}, spec.Categories...)
+	commands = append(commands, core.NewCommand(spec, run))
+}
+
+// defaultMaxString is Redis's default proto-max-bulk-len, the largest string
+// a command may build.
+const defaultMaxString = 512 << 20
+
+// minMaxString is the smallest proto-max-bulk-len the configuration accepts:
+// sizes up to it never need the configured value.
+const minMaxString = 1 << 20
+
+// maxStringLen returns proto-max-bulk-len, which bounds the strings APPEND,
+// SETRANGE and SETBIT build, as in Redis. It reads the configuration only
+// for sizes that could exceed it.
+func maxStringLen(c *core.Ctx, size int64) int64 {
+	if size < minMaxString || c.Server == nil {
+		return defaultMaxString
+	}
+	for _, f := range c.Server.ConfigGet("proto-max-bulk-len") {
+		if n, ok := core.ParseInt([]byte(f.Value)); ok && n > 0 {
+			return n
+		}
+	}
+	return defaultMaxString
+}
+
+// checkStringLength returns ErrStringTooLong when a string of size bytes
+// would exceed proto-max-bulk-len.
+func checkStringLength(c *core.Ctx, size int64) error {
+	if size > minMaxString && size > maxStringLen(c, size) {
+		return core.ErrStringTooLong
+	}
+	return nil
+}
+
 // getString returns the string at key, nil when missing, or ErrWrongType.
 func getString(c *core.Ctx, key []byte) (*core.String, error) {
 	return core.Lookup[*core.String](c.DB, key)

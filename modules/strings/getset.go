@@ -1,0 +1,148 @@
+package strings
+
+import (
+	"github.com/redmod/redmod/core"
+)
+
+var (
+	keyArg   = core.Arg{Name: "key", Type: core.ArgKey}
+	valueArg = core.Arg{Name: "value", Type: core.ArgString}
+)
+
+func init() {
+	add(core.Spec{
+		Name: "getset", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RW", "access", "update"},
+		Summary: "Set the string value of a key and return its old value", Since: "1.0.0", Complexity: "O(1)",
+		Args: []core.Arg{keyArg, valueArg},
+	}, getset)
+	add(core.Spec{
+		Name: "getdel", Arity: 2, Flags: core.FlagWrite | core.FlagFast,
+		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RW", "access", "delete"},
+		Summary: "Get the value of a key and delete the key", Since: "6.2.0", Complexity: "O(1)",
+		Args: []core.Arg{keyArg},
+	}, getdel)
+	add(core.Spec{
+		Name: "getex", Arity: -2, Flags: core.FlagWrite | core.FlagFast,
+		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RW", "access", "update"},
+		Summary: "Get the value of a key and optionally set its expiration", Since: "6.2.0", Complexity: "O(1)",
+		Args: []core.Arg{keyArg, {Name: "expiration", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
+			{Name: "seconds", Type: core.ArgInteger, Token: "EX"},
+			{Name: "milliseconds", Type: core.ArgInteger, Token: "PX"},
+			{Name: "unix-time-seconds", Type: core.ArgUnixTime, Token: "EXAT"},
+			{Name: "unix-time-milliseconds", Type: core.ArgUnixTime, Token: "PXAT"},
+			{Name: "persist", Type: core.ArgPureToken, Token: "PERSIST"},
+		}}},
+	}, getex)
+	add(core.Spec{
+		Name: "setnx", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"OW", "insert"},
+		Summary: "Set the value of a key, only if the key does not exist", Since: "1.0.0", Complexity: "O(1)",
+		Args: []core.Arg{keyArg, valueArg},
+	}, setnx)
+	add(core.Spec{
+		Name: "setex", Arity: 4, Flags: core.FlagWrite | core.FlagDenyOOM,
+		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"OW", "update"},
+		Summary: "Set the value and expiration of a key", Since: "2.0.0", Complexity: "O(1)",
+		Args: []core.Arg{keyArg, {Name: "seconds", Type: core.ArgInteger}, valueArg},
+	}, func(c *core.Ctx) error { return setWithTTL(c, optEX, "setex") })
+	add(core.Spec{
+		Name: "psetex", Arity: 4, Flags: core.FlagWrite | core.FlagDenyOOM,
+		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"OW", "update"},
+		Summary: "Set the value and expiration in milliseconds of a key", Since: "2.6.0", Complexity: "O(1)",
+		Args: []core.Arg{keyArg, {Name: "milliseconds", Type: core.ArgInteger}, valueArg},
+	}, func(c *core.Ctx) error { return setWithTTL(c, optPX, "psetex") })
+}
+
+// getset replies with the old value and stores the new one, clearing any
+// expiry as SET does.
+func getset(c *core.Ctx) error {
+	key := c.Args[1]
+	old, err := getString(c, key)
+	if err != nil {
+		return err
+	}
+	c.DB.Set(key, core.NewString(c.Args[2]))
+	writeOld(c, old)
+	return nil
+}
+
+func getdel(c *core.Ctx) error {
+	key := c.Args[1]
+	s, err := getString(c, key)
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		c.SetChanges(0)
+		c.WriteNull()
+		return nil
+	}
+	c.DB.Delete(key)
+	c.WriteBulk(s.B)
+	return nil
+}
+
+// getex follows Redis's order of checks: option syntax, then the key (a
+// missing key answers nil even with an invalid expire time), its type, and
+// only then the expire time.
+func getex(c *core.Ctx) error {
+	o, err := parseExpireOptions(c.Args[2:], forGetEx)
+	if err != nil {
+		return err
+	}
+	key := c.Args[1]
+	s, err := getString(c, key)
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		c.SetChanges(0)
+		c.WriteNull()
+		return nil
+	}
+	at, err := o.expireAt(c, "getex")
+	if err != nil {
+		return err
+	}
+	c.WriteBulk(s.B)
+	switch {
+	case at != 0:
+		// An EXAT/PXAT in the past deletes the key, as SetExpiry does.
+		c.DB.SetExpiry(key, at)
+	case o.flags&optPersist != 0:
+		if exp, _ := c.DB.Expiry(key); exp == 0 {
+			c.SetChanges(0)
+		} else {
+			c.DB.SetExpiry(key, 0)
+		}
+	default:
+		c.SetChanges(0)
+	}
+	return nil
+}
+
+func setnx(c *core.Ctx) error {
+	key := c.Args[1]
+	if c.DB.Exists(key) {
+		c.SetChanges(0)
+		c.WriteInt(0)
+		return nil
+	}
+	c.DB.Set(key, core.NewString(c.Args[2]))
+	c.WriteInt(1)
+	return nil
+}
+
+// setWithTTL is SETEX and PSETEX: SET with EX or PX and the argument order
+// key, time, value.
+func setWithTTL(c *core.Ctx, unit int, command string) error {
+	o := expireOptions{flags: unit, expire: c.Args[2]}
+	at, err := o.expireAt(c, command)
+	if err != nil {
+		return err
+	}
+	c.DB.SetWithExpiry(c.Args[1], core.NewString(c.Args[3]), at)
+	c.WriteOK()
+	return nil
+}

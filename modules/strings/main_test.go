@@ -1,0 +1,5 @@
+package strings_test
+
+import (
+	_ "github.com/redmod/redmod/modules/std"
+)

@@ -1,0 +1,73 @@
+package strings
+
+import (
+	"github.com/redmod/redmod/core"
+)
+
+func init() {
+	pairs := []core.Arg{{Name: "data", Type: core.ArgBlock, Multiple: true, Args: []core.Arg{keyArg, valueArg}}}
+	add(core.Spec{
+		Name: "mget", Arity: -2, Flags: core.FlagReadOnly | core.FlagFast,
+		FirstKey: 1, LastKey: -1, Step: 1, Tips: []string{"request_policy:multi_shard"},
+		Summary: "Get the values of all the given keys", Since: "1.0.0",
+		Complexity: "O(N) where N is the number of keys to retrieve.",
+		Args:       []core.Arg{{Name: "key", Type: core.ArgKey, Multiple: true}},
+	}, mget)
+	add(core.Spec{
+		Name: "mset", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM,
+		FirstKey: 1, LastKey: -1, Step: 2, KeyFlags: []string{"OW", "update"},
+		Tips:    []string{"request_policy:multi_shard", "response_policy:all_succeeded"},
+		Summary: "Set multiple keys to multiple values", Since: "1.0.1",
+		Complexity: "O(N) where N is the number of keys to set.", Args: pairs,
+	}, mset)
+	add(core.Spec{
+		Name: "msetnx", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM,
+		FirstKey: 1, LastKey: -1, Step: 2, KeyFlags: []string{"OW", "insert"},
+		Tips:    []string{"request_policy:multi_shard", "response_policy:agg_min"},
+		Summary: "Set multiple keys to multiple values, only if none of the keys exist", Since: "1.0.1",
+		Complexity: "O(N) where N is the number of keys to set.", Args: pairs,
+	}, msetnx)
+}
+
+// mget answers nil for a missing key and for a key of another type.
+func mget(c *core.Ctx) error {
+	c.WriteArray(len(c.Args) - 1)
+	for _, key := range c.Args[1:] {
+		if s, ok := c.DB.Get(key).(*core.String); ok {
+			c.WriteBulk(s.B)
+		} else {
+			c.WriteNull()
+		}
+	}
+	return nil
+}
+
+func mset(c *core.Ctx) error {
+	if len(c.Args)%2 == 0 {
+		// Redis checks the pairing itself; the arity only says "at least 3".
+		return core.ErrArity(c.Name)
+	}
+	for i := 1; i < len(c.Args); i += 2 {
+		c.DB.Set(c.Args[i], core.NewString(c.Args[i+1]))
+	}
+	c.WriteOK()
+	return nil
+}
+
+func msetnx(c *core.Ctx) error {
+	if len(c.Args)%2 == 0 {
+		return core.ErrArity(c.Name)
+	}
+	for i := 1; i < len(c.Args); i += 2 {
+		if c.DB.Exists(c.Args[i]) {
+			c.SetChanges(0)
+			c.WriteInt(0)
+			return nil
+		}
+	}
+	for i := 1; i < len(c.Args); i += 2 {
+		c.DB.Set(c.Args[i], core.NewString(c.Args[i+1]))
+	}
+	c.WriteInt(1)
+	return nil
+}
