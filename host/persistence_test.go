@@ -1,0 +1,430 @@
+package host_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"flag"
+	"hash/crc64"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/host"
+	_ "github.com/redmod/redmod/modules/std"
+	"github.com/redmod/redmod/redmodtest"
+	"github.com/redmod/redmod/registry"
+)
+
+// persistent starts a server whose snapshot lives in dir, with the given
+// save rules (none: only SAVE and FLUSHALL write it).
+func persistent(t *testing.T, dir string, rules ...host.SaveRule) *redmodtest.Server {
+	t.Helper()
+	return redmodtest.Run(t, redmodtest.WithConfig(func(c *host.Config) {
+		c.Dir = dir
+		c.DBFilename = "dump.rdm"
+		c.Save = rules
+	}))
+}
+
+func client(t *testing.T, srv *redmodtest.Server, db int) *redis.Client {
+	t.Helper()
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr(), DB: db, MaxRetries: -1})
+	t.Cleanup(func() { rdb.Close() })
+	return rdb
+}
+
+// expiry reads a key's absolute expiry straight from the keyspace.
+func expiry(t *testing.T, srv *redmodtest.Server, db int, key string) (int64, bool) {
+	t.Helper()
+	var at int64
+	var ok bool
+	srv.Update(func(ks *core.Keyspace) error {
+		at, ok = ks.DB(db).Expiry([]byte(key))
+		return nil
+	})
+	return at, ok
+}
+
+// dataset writes strings, lists and hashes, some with expiry times, in
+// several databases, and returns the absolute expiry given to each key
+// that has one.
+func dataset(t *testing.T, srv *redmodtest.Server) map[string]int64 {
+	t.Helper()
+	ctx := context.Background()
+	exp := map[string]int64{}
+	future := time.Now().Add(time.Hour).UnixMilli()
+	for _, db := range []int{0, 1, 15} {
+		rdb := client(t, srv, db)
+		p := "db" + strconv.Itoa(db) + ":"
+		must(t, rdb.Set(ctx, p+"str", "hello "+p, 0).Err())
+		must(t, rdb.Set(ctx, p+"bin", "\x00\xff\r\n", 0).Err())
+		must(t, rdb.Set(ctx, p+"empty", "", 0).Err())
+		must(t, rdb.Incr(ctx, p+"counter").Err())
+		must(t, rdb.Do(ctx, "set", p+"ttl", "v", "pxat", future+int64(db)).Err())
+		exp[p+"ttl"] = future + int64(db)
+		must(t, rdb.RPush(ctx, p+"list", "a", "b", "", "\x00").Err())
+		must(t, rdb.Do(ctx, "set", p+"tmp", "x").Err())
+		must(t, rdb.LPush(ctx, p+"listttl", "z").Err())
+		must(t, rdb.Do(ctx, "expire", p+"listttl", "3600").Err())
+		at, _ := expiry(t, srv, db, p+"listttl")
+		exp[p+"listttl"] = at
+		must(t, rdb.HSet(ctx, p+"hash", "f1", "v1", "f2", "", "", "empty field").Err())
+		big := map[string]any{}
+		for i := 0; i < 200; i++ {
+			big["field"+strconv.Itoa(i)] = strings.Repeat("v", i)
+		}
+		must(t, rdb.HSet(ctx, p+"bighash", big).Err())
+		must(t, rdb.Do(ctx, "expire", p+"bighash", "7200").Err())
+		at, _ = expiry(t, srv, db, p+"bighash")
+		exp[p+"bighash"] = at
+		must(t, rdb.Del(ctx, p+"tmp").Err())
+	}
+	return exp
+}
+
+// checkDataset reads back what dataset wrote.
+func checkDataset(t *testing.T, srv *redmodtest.Server, exp map[string]int64) {
+	t.Helper()
+	ctx := context.Background()
+	for _, db := range []int{0, 1, 15} {
+		rdb := client(t, srv, db)
+		p := "db" + strconv.Itoa(db) + ":"
+		eq(t, rdb.Get(ctx, p+"str").Val(), "hello "+p)
+		eq(t, rdb.Get(ctx, p+"bin").Val(), "\x00\xff\r\n")
+		eq(t, rdb.Exists(ctx, p+"empty").Val(), int64(1))
+		eq(t, rdb.Get(ctx, p+"counter").Val(), "1")
+		eq(t, strings.Join(rdb.LRange(ctx, p+"list", 0, -1).Val(), ","), "a,b,,\x00")
+		eq(t, rdb.HGetAll(ctx, p+"hash").Val()["f2"], "")
+		eq(t, rdb.HGetAll(ctx, p+"hash").Val()[""], "empty field")
+		eq(t, len(rdb.HGetAll(ctx, p+"bighash").Val()), 200)
+		eq(t, rdb.HGet(ctx, p+"bighash", "field150").Val(), strings.Repeat("v", 150))
+		eq(t, rdb.Exists(ctx, p+"tmp").Val(), int64(0))
+		eq(t, rdb.TTL(ctx, p+"str").Val(), time.Duration(-1))
+		eq(t, rdb.DBSize(ctx).Val(), int64(9))
+		for _, k := range []string{"ttl", "listttl", "bighash"} {
+			at, ok := expiry(t, srv, db, p+k)
+			if !ok || at != exp[p+k] {
+				t.Errorf("%s: expiry %d (exists %v), want %d", p+k, at, ok, exp[p+k])
+			}
+		}
+	}
+	rdb := client(t, srv, 2)
+	eq(t, rdb.DBSize(ctx).Val(), int64(0))
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func eq[T comparable](t *testing.T, got, want T) {
+	t.Helper()
+	if got != want {
+		t.Errorf("got %#v, want %#v", got, want)
+	}
+}
+
+func TestRestartKeepsEverySavedKey(t *testing.T) {
+	dir := t.TempDir()
+	srv := persistent(t, dir)
+	exp := dataset(t, srv)
+	must(t, client(t, srv, 0).Save(context.Background()).Err())
+	// Changes after SAVE are not in the snapshot (no save rules, so Close
+	// does not save again).
+	must(t, client(t, srv, 0).Set(context.Background(), "late", "x", 0).Err())
+	must(t, srv.Close())
+
+	srv2 := persistent(t, dir)
+	checkDataset(t, srv2, exp)
+	eq(t, client(t, srv2, 0).Exists(context.Background(), "late").Val(), int64(0))
+
+	// A key whose time passed while the server was down is not loaded.
+	ctx := context.Background()
+	rdb := client(t, srv2, 0)
+	must(t, rdb.Set(ctx, "short", "x", 150*time.Millisecond).Err())
+	must(t, rdb.Save(ctx).Err())
+	must(t, srv2.Close())
+	time.Sleep(200 * time.Millisecond)
+	srv3 := persistent(t, dir)
+	eq(t, client(t, srv3, 0).Exists(ctx, "short").Val(), int64(0))
+	eq(t, client(t, srv3, 0).Get(ctx, "db0:str").Val(), "hello db0:")
+}
+
+func TestCloseSavesWhenRulesAreSet(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	srv := persistent(t, dir, host.SaveRule{Seconds: 3600, Changes: 1000})
+	exp := dataset(t, srv)
+	must(t, srv.Close())
+	checkDataset(t, persistent(t, dir), exp)
+
+	// Without save rules, Close leaves the snapshot as it was.
+	dir2 := t.TempDir()
+	srv = persistent(t, dir2)
+	must(t, client(t, srv, 0).Set(ctx, "k", "v", 0).Err())
+	must(t, srv.Close())
+	if _, err := os.Stat(filepath.Join(dir2, "dump.rdm")); !os.IsNotExist(err) {
+		t.Fatalf("snapshot written without save rules: %v", err)
+	}
+}
+
+func TestAutoSaveFollowsRules(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "dump.rdm")
+	srv := persistent(t, dir, host.SaveRule{Seconds: 1, Changes: 3})
+	rdb := client(t, srv, 0)
+	must(t, rdb.Set(ctx, "a", "1", 0).Err())
+	must(t, rdb.Set(ctx, "b", "1", 0).Err())
+	// Writes that change nothing do not count.
+	for i := 0; i < 5; i++ {
+		must(t, rdb.Del(ctx, "nosuchkey").Err())
+		eq[error](t, rdb.Do(ctx, "set", "a", "2", "nx").Err(), redis.Nil)
+	}
+	time.Sleep(2500 * time.Millisecond) // two cron rounds past the rule's seconds
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("saved after 2 changes with a rule of 3: %v", err)
+	}
+	eq(t, infoField(t, rdb, "persistence", "rdb_changes_since_last_save"), "2")
+	must(t, rdb.Set(ctx, "c", "1", 0).Err())
+	deadline := time.Now().Add(10 * time.Second)
+	for infoField(t, rdb, "persistence", "rdb_changes_since_last_save") != "0" {
+		if time.Now().After(deadline) {
+			t.Fatal("no auto-save after the rule was met")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for infoField(t, rdb, "persistence", "rdb_bgsave_in_progress") != "0" {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatal(err)
+	}
+	eq(t, infoField(t, rdb, "persistence", "rdb_last_bgsave_status"), "ok")
+	copyDir := t.TempDir()
+	data, err := os.ReadFile(path)
+	must(t, err)
+	must(t, os.WriteFile(filepath.Join(copyDir, "dump.rdm"), data, 0o644))
+	eq(t, client(t, persistent(t, copyDir), 0).DBSize(ctx).Val(), int64(3))
+}
+
+func infoField(t *testing.T, rdb *redis.Client, section, name string) string {
+	t.Helper()
+	info, err := rdb.Info(context.Background(), section).Result()
+	must(t, err)
+	for _, line := range strings.Split(info, "\r\n") {
+		if v, ok := strings.CutPrefix(line, name+":"); ok {
+			return v
+		}
+	}
+	t.Fatalf("INFO %s has no %s:\n%s", section, name, info)
+	return ""
+}
+
+// validSnapshot returns the bytes of a snapshot holding a few keys of every
+// type.
+func validSnapshot(t *testing.T) []byte {
+	t.Helper()
+	dir := t.TempDir()
+	srv := persistent(t, dir)
+	ctx := context.Background()
+	rdb := client(t, srv, 3)
+	must(t, rdb.Set(ctx, "s", "string value", time.Hour).Err())
+	must(t, rdb.RPush(ctx, "l", "x", "y", "z").Err())
+	must(t, rdb.HSet(ctx, "h", "f", "v", "g", "w").Err())
+	must(t, rdb.Save(ctx).Err())
+	must(t, srv.Close())
+	data, err := os.ReadFile(filepath.Join(dir, "dump.rdm"))
+	must(t, err)
+	return data
+}
+
+// withCRC replaces the trailing checksum, so that a test reaches the
+// decoder behind it.
+func withCRC(body []byte) []byte {
+	out := append([]byte(nil), body...)
+	return binary.LittleEndian.AppendUint64(out, crc64.Checksum(out, crc64.MakeTable(crc64.ECMA)))
+}
+
+// rawSnapshot builds a snapshot by hand: one entry of the named type.
+func rawSnapshot(typeName string, db uint64, payload []byte) []byte {
+	b := []byte("REDMOD")
+	b = binary.AppendUvarint(b, 1)
+	b = binary.AppendUvarint(b, 1)
+	b = binary.AppendUvarint(b, uint64(len(typeName)))
+	b = append(b, typeName...)
+	b = append(b, 0xFE)
+	b = binary.AppendUvarint(b, db)
+	b = append(b, 0x01)
+	b = binary.AppendUvarint(b, 0)
+	b = binary.AppendUvarint(b, 3)
+	b = append(b, "key"...)
+	b = binary.AppendVarint(b, 0)
+	b = binary.AppendUvarint(b, uint64(len(payload)))
+	b = append(b, payload...)
+	b = append(b, 0xFF)
+	return withCRC(b)
+}
+
+func startFrom(t *testing.T, data []byte) (dir string, err error) {
+	t.Helper()
+	dir = t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, "dump.rdm"), data, 0o644))
+	cfg := host.DefaultConfig()
+	cfg.Dir = dir
+	cfg.Port = 0
+	cfg.LogLevel = "error"
+	srv, err := host.New(cfg, registry.Default)
+	if err == nil {
+		srv.Close()
+	}
+	return dir, err
+}
+
+func TestDamagedSnapshotRefusesToLoad(t *testing.T) {
+	good := validSnapshot(t)
+	if _, err := startFrom(t, good); err != nil {
+		t.Fatalf("valid snapshot: %v", err)
+	}
+	if _, err := startFrom(t, rawSnapshot("string", 0, []byte("v"))); err != nil {
+		t.Fatalf("hand-made snapshot: %v", err)
+	}
+	flipped := func(i int) []byte {
+		b := append([]byte(nil), good...)
+		b[i] ^= 0x20
+		return b
+	}
+	cases := map[string]struct {
+		data []byte
+		want string
+	}{
+		"flipped byte in a value":   {flipped(len(good) - 20), "checksum"},
+		"flipped byte in the magic": {flipped(0), "bad header"},
+		"flipped checksum":          {flipped(len(good) - 1), "checksum"},
+		"truncated by one":          {good[:len(good)-1], "checksum"},
+		"truncated to half":         {good[:len(good)/2], "checksum"},
+		"truncated to the magic":    {good[:6], "bad header"},
+		"empty file":                {nil, "bad header"},
+		"wrong magic":               {append([]byte("REDIS0"), good[6:]...), "bad header"},
+		"future version":            {withCRC(append([]byte("REDMOD\x07"), good[7:len(good)-8]...)), "version 7"},
+		"unknown type":              {rawSnapshot("zebra", 0, []byte("v")), `"zebra"`},
+		"database out of range":     {rawSnapshot("string", 16, []byte("v")), "database 16"},
+		"bad list payload":          {rawSnapshot("list", 0, []byte{0x05, 0x01}), "corrupt"},
+		"bad hash payload":          {rawSnapshot("hash", 0, []byte{0xff, 0xff, 0xff, 0xff, 0x0f}), "corrupt"},
+		"trailing garbage":          {withCRC(append(append([]byte(nil), good[:len(good)-8]...), 0x01)), "corrupt"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir, err := startFrom(t, tc.data)
+			if err == nil {
+				t.Fatal("damaged snapshot loaded")
+			}
+			if !strings.Contains(err.Error(), "dump.rdm") || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q should name the file and say %q", err, tc.want)
+			}
+			after, rerr := os.ReadFile(filepath.Join(dir, "dump.rdm"))
+			must(t, rerr)
+			if !bytes.Equal(after, tc.data) {
+				t.Error("the damaged snapshot was changed")
+			}
+			entries, _ := os.ReadDir(dir)
+			if len(entries) != 1 {
+				t.Errorf("files left in the snapshot folder: %v", entries)
+			}
+		})
+	}
+	// Every single-byte change and every truncation is refused.
+	for i := range good {
+		if _, err := startFrom(t, flipped(i)); err == nil {
+			t.Fatalf("snapshot with byte %d flipped loaded", i)
+		}
+	}
+	for n := 0; n < len(good); n++ {
+		if _, err := startFrom(t, good[:n]); err == nil {
+			t.Fatalf("snapshot truncated to %d bytes loaded", n)
+		}
+	}
+}
+
+func TestNoPersistenceWithEmptyFilename(t *testing.T) {
+	dir := t.TempDir()
+	// A file that would not load: with persistence off it is never read.
+	must(t, os.WriteFile(filepath.Join(dir, "dump.rdm"), []byte("garbage"), 0o644))
+	cfg := host.DefaultConfig()
+	cfg.Port = 0
+	cfg.LogLevel = "error"
+	cfg.Dir = dir
+	fs := flag.NewFlagSet("redmod", flag.ContinueOnError)
+	host.RegisterFlags(fs, &cfg)
+	must(t, fs.Parse([]string{"--dump", ""}))
+	if cfg.DBFilename != "" {
+		t.Fatalf("--dump \"\" left dbfilename %q", cfg.DBFilename)
+	}
+	srv := redmodtest.Run(t, redmodtest.WithConfig(func(c *host.Config) {
+		c.Dir = dir
+		c.DBFilename = ""
+		c.Save = []host.SaveRule{{Seconds: 1, Changes: 1}}
+	}))
+	ctx := context.Background()
+	rdb := client(t, srv, 0)
+	must(t, rdb.Set(ctx, "k", "v", 0).Err())
+	if err := rdb.Save(ctx).Err(); err == nil {
+		t.Error("SAVE succeeded with persistence off")
+	}
+	must(t, rdb.FlushAll(ctx).Err())
+	must(t, srv.Close())
+	data, err := os.ReadFile(filepath.Join(dir, "dump.rdm"))
+	must(t, err)
+	eq(t, string(data), "garbage")
+	entries, _ := os.ReadDir(dir)
+	eq(t, len(entries), 1)
+}
+
+func TestCrashMidSaveKeepsPreviousSnapshot(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	srv := persistent(t, dir)
+	rdb := client(t, srv, 0)
+	must(t, rdb.Set(ctx, "k", "saved", 0).Err())
+	must(t, rdb.Save(ctx).Err())
+	must(t, srv.Close())
+	// What a crash during a save leaves: a partial temporary file beside
+	// the snapshot, under this or another process's id.
+	for _, name := range []string{"temp-" + strconv.Itoa(os.Getpid()) + ".rdm", "temp-1.rdm"} {
+		must(t, os.WriteFile(filepath.Join(dir, name), []byte("REDMOD\x01partial"), 0o644))
+	}
+	srv2 := persistent(t, dir)
+	rdb2 := client(t, srv2, 0)
+	eq(t, rdb2.Get(ctx, "k").Val(), "saved")
+	must(t, rdb2.Set(ctx, "k", "saved again", 0).Err())
+	must(t, rdb2.Save(ctx).Err())
+	must(t, srv2.Close())
+	eq(t, client(t, persistent(t, dir), 0).Get(ctx, "k").Val(), "saved again")
+	// A save that cannot complete leaves the old snapshot in place.
+	srv4 := persistent(t, dir)
+	rdb4 := client(t, srv4, 0)
+	must(t, rdb4.Set(ctx, "k", "never saved", 0).Err())
+	must(t, os.Chmod(dir, 0o500))
+	defer os.Chmod(dir, 0o700)
+	if os.Geteuid() != 0 {
+		if err := rdb4.Save(ctx).Err(); err == nil {
+			t.Error("SAVE into a read-only folder succeeded")
+		}
+		eq(t, infoField(t, rdb4, "persistence", "rdb_last_save_status"), "err")
+	}
+	must(t, os.Chmod(dir, 0o700))
+	data, err := os.ReadFile(filepath.Join(dir, "dump.rdm"))
+	must(t, err)
+	if !bytes.Contains(data, []byte("saved again")) {
+		t.Error("the previous snapshot was damaged")
+	}
+}
