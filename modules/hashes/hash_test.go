@@ -1,0 +1,77 @@
+package hashes
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestHashForms(t *testing.T) {
+	h := &Hash{}
+	for i := range maxListpackEntries {
+		if !h.Set([]byte("f"+strconv.Itoa(i)), []byte("v")) {
+			t.Fatalf("field %d reported as existing", i)
+		}
+	}
+	if h.Encoding() != "listpack" || h.Len() != maxListpackEntries {
+		t.Fatalf("%d fields: %s, len %d", maxListpackEntries, h.Encoding(), h.Len())
+	}
+	if h.Set([]byte("f0"), []byte("w")) {
+		t.Fatal("overwrite reported as new")
+	}
+	// Insertion order is kept in the small form.
+	first := ""
+	h.Each(func(f, _ []byte) bool { first = string(f); return false })
+	if first != "f0" {
+		t.Fatalf("first field %q", first)
+	}
+	h.Set([]byte("one-more"), []byte("v"))
+	if h.Encoding() != "hashtable" || h.Len() != maxListpackEntries+1 {
+		t.Fatalf("past the limit: %s, len %d", h.Encoding(), h.Len())
+	}
+	if v, ok := h.Get([]byte("f0")); !ok || string(v) != "w" {
+		t.Fatalf("f0 = %q %v after conversion", v, ok)
+	}
+	long := &Hash{}
+	long.Set([]byte("f"), []byte(strings.Repeat("x", maxListpackValue+1)))
+	if long.Encoding() != "hashtable" {
+		t.Fatal("a long value must convert")
+	}
+	if !h.Delete([]byte("f1")) || h.Delete([]byte("f1")) {
+		t.Fatal("Delete")
+	}
+	if got := len(h.pairList()); got != h.Len() {
+		t.Fatalf("pairList has %d pairs, hash %d", got, h.Len())
+	}
+}
+
+func TestHashCloneAndSnapshot(t *testing.T) {
+	for _, n := range []int{3, 600} {
+		h := &Hash{}
+		for i := range n {
+			h.Set([]byte("f"+strconv.Itoa(i)), []byte(strconv.Itoa(i)))
+		}
+		c := h.Clone().(*Hash)
+		c.Set([]byte("f0"), []byte("changed"))
+		if v, _ := h.Get([]byte("f0")); string(v) != "0" {
+			t.Fatal("Clone shares values")
+		}
+		d, err := decodeHash(h.AppendSnapshot(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		back := d.(*Hash)
+		if back.Len() != n || back.Encoding() != h.Encoding() {
+			t.Fatalf("round trip: len %d encoding %s", back.Len(), back.Encoding())
+		}
+		h.Each(func(f, v []byte) bool {
+			if got, ok := back.Get(f); !ok || string(got) != string(v) {
+				t.Fatalf("field %s: %q", f, got)
+			}
+			return true
+		})
+	}
+	if _, err := decodeHash([]byte{5, 1}); err == nil {
+		t.Fatal("truncated snapshot accepted")
+	}
+}
