@@ -105,8 +105,11 @@ func TestObjectIdletime(t *testing.T) {
 	if idle := rdb.ObjectIdleTime(ctx, "k").Val(); idle < 99*time.Second || idle > 101*time.Second {
 		t.Fatalf("IDLETIME after 100 s = %v", idle)
 	}
+	rdb.Type(ctx, "k")
+	rdb.TTL(ctx, "k")
+	rdb.Exists(ctx, "k")
 	if idle := rdb.ObjectIdleTime(ctx, "k").Val(); idle < 99*time.Second {
-		t.Fatalf("OBJECT IDLETIME counted as an access: %v", idle)
+		t.Fatalf("OBJECT IDLETIME, TYPE, TTL or EXISTS counted as an access: %v", idle)
 	}
 	rdb.Get(ctx, "k")
 	rdb.Touch(ctx, "other")

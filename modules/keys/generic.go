@@ -139,12 +139,16 @@ func persist(c *core.Ctx) error {
 	return nil
 }
 
+// typeCmd looks the key up without counting an access, as Redis's TYPE does
+// (LOOKUP_NOTOUCH), so that it leaves OBJECT IDLETIME alone.
 func typeCmd(c *core.Ctx) error {
-	if v := c.DB.Get(c.Args[1]); v != nil {
-		c.WriteSimple(v.Type().Name)
-	} else {
+	if !c.DB.Exists(c.Args[1]) {
+		c.Keyspace.KeyspaceMisses.Add(1)
 		c.WriteSimple("none")
+		return nil
 	}
+	c.Keyspace.KeyspaceHits.Add(1)
+	c.WriteSimple(c.DB.Peek(c.Args[1]).Type().Name)
 	return nil
 }
 
