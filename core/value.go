@@ -47,6 +47,9 @@ type String struct {
 	// modified records that the value was changed in place (APPEND,
 	// SETRANGE), which Redis reports as the "raw" encoding from then on.
 	modified bool
+	// text records that Redis built the value as text without trying the
+	// integer encoding (INCRBYFLOAT's result), so it is never "int".
+	text bool
 }
 
 // StringType is the descriptor of String values.
@@ -67,13 +70,18 @@ func (s *String) Type() *Type { return StringType }
 // "raw" as Redis does.
 func (s *String) MarkModified() { s.modified = true }
 
+// MarkText records that the value was built as text, as INCRBYFLOAT builds
+// its result: OBJECT ENCODING then reports "embstr" or "raw" even when the
+// text reads as an integer, as Redis does.
+func (s *String) MarkText() { s.text = true }
+
 // Encoding implements Value with Redis's rules: "int" for a canonical 64-bit
 // integer, "embstr" for up to 44 bytes, "raw" otherwise or once modified.
 func (s *String) Encoding() string {
 	if s.modified {
 		return "raw"
 	}
-	if len(s.B) <= 20 {
+	if len(s.B) <= 20 && !s.text {
 		if _, ok := ParseInt(s.B); ok {
 			return "int"
 		}
@@ -87,8 +95,10 @@ func (s *String) Encoding() string {
 // MemoryUsage implements Value.
 func (s *String) MemoryUsage() int { return 16 + cap(s.B) }
 
-// Clone implements Value.
-func (s *String) Clone() Value { return &String{B: append([]byte(nil), s.B...)} }
+// Clone implements Value. The copy keeps the encoding, as Redis's COPY does.
+func (s *String) Clone() Value {
+	return &String{B: append([]byte(nil), s.B...), modified: s.modified, text: s.text}
+}
 
 // AppendSnapshot implements Value: the bytes themselves.
 func (s *String) AppendSnapshot(dst []byte) []byte { return append(dst, s.B...) }

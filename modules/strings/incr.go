@@ -84,9 +84,9 @@ func incrBy(c *core.Ctx, delta int64) error {
 	switch {
 	case s == nil:
 		c.DB.Set(key, core.NewString(core.FormatInt(cur)))
-	case s.Encoding() == "raw":
-		// Redis stores the result as a new integer object; a value changed
-		// in place before (APPEND) is reported as "int" again.
+	case s.Encoding() != "int":
+		// Redis stores the result as a new integer object: a value APPEND
+		// or INCRBYFLOAT made "raw" or "embstr" is reported as "int" again.
 		c.DB.SetKeepTTL(key, core.NewString(core.FormatInt(cur)))
 	default:
 		// In place: the key keeps its expiry, as with Redis.
@@ -119,6 +119,7 @@ func incrByFloat(c *core.Ctx) error {
 		return core.ErrNaNOrInfinity
 	}
 	v := core.NewString(core.AppendLongDouble(nil, sum))
+	v.MarkText()
 	if s == nil {
 		c.DB.Set(key, v)
 	} else {
