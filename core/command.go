@@ -54,6 +54,7 @@ type Ctx struct {
 	changes    int64
 	changesSet bool
 	after      []func()
+	woken      bool // rerun for a blocked client (block.go)
 }
 
 // AfterUnlock schedules fn to run once the command has finished and its locks

@@ -28,6 +28,7 @@ type Keyspace struct {
 	lruEpoch    int64        // the keyspace clock when the keyspace was made
 	lruClock    atomic.Uint32
 	dirty       atomic.Int64 // changes since the last save
+	waiters     waiters      // clients blocked on keys (block.go)
 
 	// ExpiredKeys counts keys removed because their TTL passed (INFO
 	// expired_keys).

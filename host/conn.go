@@ -26,7 +26,9 @@ type conn struct {
 	keyIdx []int
 	slots  []int
 
-	blocked atomic.Bool
+	blocked  atomic.Bool
+	waiter   *core.Waiter       // set while the client is blocked
+	blockReq *core.BlockRequest // what the blocked command waits for
 }
 
 func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
@@ -127,6 +129,13 @@ func (c *conn) execute(args [][]byte) bool {
 	c.client.Touch(&cmd.FullName, now)
 	err := c.run(cmd, args)
 	c.ctx.RunAfterUnlock()
+	if c.waiter != nil {
+		var closed bool
+		if err, closed = c.block(cmd, args, err); closed {
+			return false
+		}
+		now = time.Now() // a blocked command's time excludes the wait, as in Redis
+	}
 	// HELLO changes the protocol for the replies that follow it.
 	if p := c.client.Protocol(); p != c.w.Protocol() {
 		c.w.SetProtocol(p)
@@ -171,6 +180,12 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 
 	write := spec.Flags.Has(core.FlagWrite)
 	switch {
+	case spec.Flags.Has(core.FlagMovableKeys) && spec.Keys == nil:
+		// Keys that come from data (SORT BY/GET patterns) cannot be known
+		// before running: lock everything, exclusively since reads may
+		// remove expired keys.
+		ks.LockAll(true)
+		defer ks.UnlockAll(true)
 	case len(c.keyIdx) > 0:
 		c.slots = c.slots[:0]
 		for _, i := range c.keyIdx {
@@ -184,7 +199,7 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 		// removes an expired key it finds.
 		ks.LockSlots(c.slots, true)
 		defer ks.UnlockSlots(c.slots, true)
-	case spec.Flags.Has(core.FlagKeyspace) || spec.Flags.Has(core.FlagMovableKeys) && spec.Keys == nil:
+	case spec.Flags.Has(core.FlagKeyspace):
 		ks.LockAll(write)
 		defer ks.UnlockAll(write)
 	}
@@ -197,5 +212,15 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 			ks.AddDirty(ctx.Changes(err != nil))
 		}
 	}()
-	return cmd.Exec(ctx)
+	err = cmd.Exec(ctx)
+	if br, ok := err.(*core.BlockRequest); ok {
+		c.w.Truncate(mark)
+		if c.waiter == nil {
+			// Registered before the locks are released, so a write to the
+			// keys cannot come between the check and the wait.
+			c.waiter = ks.AddWaiter(ctx.DB.Index(), br.Keys)
+			c.blockReq = br
+		}
+	}
+	return err
 }

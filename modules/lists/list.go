@@ -74,7 +74,11 @@ func (l *List) grow() {
 // once long does not keep its memory.
 func (l *List) shrink() {
 	if len(l.buf) > 16 && l.n < len(l.buf)/4 {
-		nb := make([][]byte, len(l.buf)/2)
+		size := len(l.buf) / 2
+		for size > 16 && l.n < size/4 {
+			size /= 2
+		}
+		nb := make([][]byte, size)
 		for i := 0; i < l.n; i++ {
 			nb[i] = l.buf[(l.head+i)&(len(l.buf)-1)]
 		}
@@ -158,4 +162,90 @@ func (l *List) Replace(items [][]byte) {
 	for _, it := range items {
 		l.PushBack(it)
 	}
+}
+
+// Insert puts v before element i (0 <= i <= Len), moving the shorter side
+// of the list by one.
+func (l *List) Insert(i int, v []byte) {
+	if l.n == len(l.buf) {
+		l.grow()
+	}
+	mask := len(l.buf) - 1
+	if i < l.n-i {
+		l.head = (l.head - 1) & mask
+		for j := 0; j < i; j++ {
+			l.buf[(l.head+j)&mask] = l.buf[(l.head+j+1)&mask]
+		}
+	} else {
+		for j := l.n; j > i; j-- {
+			l.buf[(l.head+j)&mask] = l.buf[(l.head+j-1)&mask]
+		}
+	}
+	l.buf[(l.head+i)&mask] = v
+	l.n++
+}
+
+// Trim keeps elements from..to inclusive; from > to empties the list.
+func (l *List) Trim(from, to int) {
+	if from > to {
+		*l = List{}
+		return
+	}
+	for l.n > to+1 {
+		i := (l.head + l.n - 1) & (len(l.buf) - 1)
+		l.buf[i] = nil
+		l.n--
+	}
+	for ; from > 0; from-- {
+		l.buf[l.head] = nil
+		l.head = (l.head + 1) & (len(l.buf) - 1)
+		l.n--
+	}
+	l.shrink()
+}
+
+// RemoveFunc removes up to limit elements for which match is true (limit 0:
+// all), scanning from the head, or from the tail when fromTail is set, and
+// returns how many it removed.
+func (l *List) RemoveFunc(match func([]byte) bool, limit int, fromTail bool) int {
+	mask := len(l.buf) - 1
+	removed := 0
+	if !fromTail {
+		w := 0
+		for r := 0; r < l.n; r++ {
+			v := l.buf[(l.head+r)&mask]
+			if (limit == 0 || removed < limit) && match(v) {
+				removed++
+				continue
+			}
+			l.buf[(l.head+w)&mask] = v
+			w++
+		}
+		for j := w; j < l.n; j++ {
+			l.buf[(l.head+j)&mask] = nil
+		}
+		l.n = w
+	} else {
+		w := l.n - 1
+		for r := l.n - 1; r >= 0; r-- {
+			v := l.buf[(l.head+r)&mask]
+			if (limit == 0 || removed < limit) && match(v) {
+				removed++
+				continue
+			}
+			l.buf[(l.head+w)&mask] = v
+			w--
+		}
+		for j := 0; j <= w; j++ {
+			l.buf[(l.head+j)&mask] = nil
+		}
+		l.head = (l.head + w + 1) & mask
+		l.n -= w + 1
+	}
+	if l.n == 0 {
+		*l = List{}
+	} else {
+		l.shrink()
+	}
+	return removed
 }

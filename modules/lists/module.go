@@ -56,3 +56,59 @@ func clampRange(start, stop int64, n int) (from, to int, ok bool) {
 	}
 	return int(start), int(stop), true
 }
+
+// end is a side of a list: LEFT (the head) or RIGHT (the tail).
+type end bool
+
+const (
+	left  end = true
+	right end = false
+)
+
+// parseEnd reads LEFT or RIGHT; anything else is a syntax error.
+func parseEnd(b []byte) (end, error) {
+	switch {
+	case core.EqualFold(b, "left"):
+		return left, nil
+	case core.EqualFold(b, "right"):
+		return right, nil
+	}
+	return left, core.ErrSyntax
+}
+
+// push adds v at the given end of l.
+func (l *List) push(e end, v []byte) {
+	if e == left {
+		l.PushFront(v)
+	} else {
+		l.PushBack(v)
+	}
+}
+
+// pop removes an element from the given end of l, which must not be empty.
+func (l *List) pop(e end) []byte {
+	if e == left {
+		return l.PopFront()
+	}
+	return l.PopBack()
+}
+
+// dropIfEmpty deletes key when its list has been emptied: Redis never keeps
+// an empty list.
+func dropIfEmpty(c *core.Ctx, key []byte, l *List) {
+	if l.Len() == 0 {
+		c.DB.Delete(key)
+	}
+}
+
+// listForPush returns the list at key, creating it when missing, for
+// commands that add elements.
+func listForPush(c *core.Ctx, key []byte) (*List, error) {
+	l, err := getList(c, key)
+	if err != nil || l != nil {
+		return l, err
+	}
+	l = &List{}
+	c.DB.Set(key, l)
+	return l, nil
+}

@@ -20,6 +20,20 @@ func init() {
 		Complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
 		Args:       pushArgs,
 	}, func(c *core.Ctx) error { return push(c, false) })
+	add(core.Spec{
+		Name: "lpushx", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		FirstKey: 1, LastKey: 1, Step: 1,
+		Summary: "Prepends one or more elements to a list only when the list exists.", Since: "2.2.0",
+		Complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
+		Args:       pushArgs,
+	}, func(c *core.Ctx) error { return pushGeneric(c, true, true) })
+	add(core.Spec{
+		Name: "rpushx", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		FirstKey: 1, LastKey: 1, Step: 1,
+		Summary: "Appends an element to a list only when the list exists.", Since: "2.2.0",
+		Complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
+		Args:       pushArgs,
+	}, func(c *core.Ctx) error { return pushGeneric(c, false, true) })
 	popArgs := []core.Arg{{Name: "key", Type: core.ArgKey}, {Name: "count", Type: core.ArgInteger, Optional: true}}
 	add(core.Spec{
 		Name: "lpop", Arity: -2, Flags: core.FlagWrite | core.FlagFast,
@@ -50,13 +64,22 @@ func init() {
 	}, lrange)
 }
 
-func push(c *core.Ctx, front bool) error {
+func push(c *core.Ctx, front bool) error { return pushGeneric(c, front, false) }
+
+// pushGeneric is LPUSH and RPUSH, and LPUSHX and RPUSHX (onlyExisting),
+// which add nothing to a missing key.
+func pushGeneric(c *core.Ctx, front, onlyExisting bool) error {
 	key := c.Args[1]
 	l, err := getList(c, key)
 	if err != nil {
 		return err
 	}
 	if l == nil {
+		if onlyExisting {
+			c.SetChanges(0)
+			c.WriteInt(0)
+			return nil
+		}
 		l = &List{}
 		c.DB.Set(key, l)
 	}
@@ -67,6 +90,8 @@ func push(c *core.Ctx, front bool) error {
 			l.PushBack(v)
 		}
 	}
+	c.SetChanges(int64(len(c.Args) - 2))
+	c.DB.Signal(key)
 	c.WriteInt(int64(l.Len()))
 	return nil
 }

@@ -1,0 +1,212 @@
+package core
+
+import (
+	"math"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Blocking commands (BLPOP, BLMOVE, ...) never wait inside their handler:
+// a handler that finds nothing to serve returns c.Block(keys, timeout), and
+// the host takes over. It discards any partial reply, registers the client as
+// a waiter on the keys while still holding their locks (so no write can slip
+// in between the check and the registration), releases the locks and waits.
+// A write that may serve a waiter calls DB.Signal for the key it changed;
+// the host then runs the command again, with its keys locked, for the first
+// client waiting on that key. When the timeout passes the host replies with
+// a null array, as Redis does for every blocking list command.
+
+// BlockRequest is the error a handler returns, through Ctx.Block, to block
+// the client until one of Keys is signalled or Timeout passes (0: forever).
+// It never reaches the client.
+type BlockRequest struct {
+	Keys    [][]byte
+	Timeout time.Duration
+}
+
+// Error implements error; the text only shows up if a host that does not
+// support blocking sends it.
+func (b *BlockRequest) Error() string { return "ERR blocking is not supported here" }
+
+// Block returns the error that asks the host to block the client on keys.
+// A handler returns it when it found nothing to serve and wrote no reply.
+func (c *Ctx) Block(keys [][]byte, timeout time.Duration) error {
+	return &BlockRequest{Keys: keys, Timeout: timeout}
+}
+
+// Woken reports whether the host is running the command again for a client
+// that was blocked. Redis 7.0 then keeps the client blocked on a key that
+// now holds another type instead of answering WRONGTYPE.
+func (c *Ctx) Woken() bool { return c.woken }
+
+// SetWoken is called by the host around the run of a woken client.
+func (c *Ctx) SetWoken(w bool) { c.woken = w }
+
+var (
+	errTimeoutNotFloat = NewError("ERR timeout is not a float or out of range")
+	errTimeoutNegative = NewError("ERR timeout is negative")
+)
+
+// ParseTimeout parses the timeout of a blocking command in seconds, with
+// Redis's rules: a float as strtold reads it (hex included), rounded up to
+// the millisecond; 0 means forever. Redis converts the milliseconds to a
+// 64-bit integer, so a value too large to fit (inf, 1e16) wraps to a
+// negative number and is reported as negative, and a tiny negative value
+// such as -0.0001 rounds to 0 and blocks forever.
+func ParseTimeout(b []byte) (time.Duration, error) {
+	f, ok := parseLongDouble(b)
+	if !ok {
+		return 0, errTimeoutNotFloat
+	}
+	ms := math.Ceil(f * 1000)
+	if ms >= math.MaxInt64 || ms < 0 {
+		return 0, errTimeoutNegative
+	}
+	if ms == 0 {
+		return 0, nil
+	}
+	// Durations are nanoseconds; anything beyond ~292 years is forever.
+	if ms > float64(math.MaxInt64/int64(time.Millisecond)) {
+		return 0, nil
+	}
+	return time.Duration(ms) * time.Millisecond, nil
+}
+
+// parseLongDouble parses b as strtold does when Redis requires the whole
+// string to be a number: no leading blank, no NaN, hex floats allowed.
+func parseLongDouble(b []byte) (float64, bool) {
+	s := string(b)
+	if s == "" || isSpace(s[0]) || strings.IndexByte(s, '_') >= 0 {
+		return 0, false
+	}
+	body := strings.TrimLeft(s, "+-")
+	if len(body) > 1 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X') && !strings.ContainsAny(body, "pP") {
+		s += "p0" // strtold allows a hex float without a binary exponent; Go does not
+	}
+	f, ok := ParseFloat([]byte(s))
+	if !ok {
+		return 0, false
+	}
+	return f, true
+}
+
+// Waiter is a client blocked on keys of one database, queued first in,
+// first served on each of them.
+type Waiter struct {
+	// C receives a value when one of the keys was signalled while the
+	// waiter was first in its queue; it holds at most one pending wake.
+	C    chan struct{}
+	keys []waitKey
+}
+
+type waitKey struct {
+	db  int
+	key string
+}
+
+// waiters is the keyspace's registry of blocked clients.
+type waiters struct {
+	n      atomic.Int64 // number of waiters, read without the lock by Signal
+	mu     sync.Mutex
+	queues map[waitKey][]*Waiter
+}
+
+// AddWaiter registers a client blocked on keys of database db. The caller
+// holds the locks of the keys, so that no write can change them between the
+// command's check and the registration.
+func (ks *Keyspace) AddWaiter(db int, keys [][]byte) *Waiter {
+	w := &Waiter{C: make(chan struct{}, 1)}
+	wr := &ks.waiters
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	if wr.queues == nil {
+		wr.queues = map[waitKey][]*Waiter{}
+	}
+	for _, k := range keys {
+		wk := waitKey{db, string(k)}
+		q := wr.queues[wk]
+		if len(q) > 0 && q[len(q)-1] == w {
+			continue // the same key twice (BLPOP k k 0)
+		}
+		wr.queues[wk] = append(q, w)
+		w.keys = append(w.keys, wk)
+	}
+	wr.n.Add(1)
+	return w
+}
+
+// RemoveWaiter unregisters a waiter that was served, timed out or went
+// away. A wake it received but did not use passes to the clients that are
+// now first in line, so that no signal is lost.
+func (ks *Keyspace) RemoveWaiter(w *Waiter) {
+	wr := &ks.waiters
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	for _, wk := range w.keys {
+		q := wr.queues[wk]
+		for i, x := range q {
+			if x == w {
+				q = append(q[:i:i], q[i+1:]...)
+				break
+			}
+		}
+		if len(q) == 0 {
+			delete(wr.queues, wk)
+			continue
+		}
+		wr.queues[wk] = q
+		wake(q[0])
+	}
+	wr.n.Add(-1)
+}
+
+// NumWaiters returns the number of blocked clients.
+func (ks *Keyspace) NumWaiters() int { return int(ks.waiters.n.Load()) }
+
+// NumWaitingKeys returns the number of keys clients are blocked on; tests
+// use it to check that nothing leaks.
+func (ks *Keyspace) NumWaitingKeys() int {
+	ks.waiters.mu.Lock()
+	defer ks.waiters.mu.Unlock()
+	return len(ks.waiters.queues)
+}
+
+func wake(w *Waiter) {
+	select {
+	case w.C <- struct{}{}:
+	default: // a wake is already pending
+	}
+}
+
+// Signal tells clients blocked on key that it may now serve them: every
+// command that creates or grows a list calls it after the change (LPUSH,
+// LMOVE's destination, RENAME's target, ...). It wakes the first client in
+// line, which runs its command again once the signalling command has
+// released its locks. It costs one atomic load when nobody is blocked.
+func (db *DB) Signal(key []byte) {
+	wr := &db.ks.waiters
+	if wr.n.Load() == 0 {
+		return
+	}
+	wr.mu.Lock()
+	if q := wr.queues[waitKey{db.index, string(key)}]; len(q) > 0 {
+		wake(q[0])
+	}
+	wr.mu.Unlock()
+}
+
+// SignalAll wakes the first client in line on every key, for commands that
+// change keys wholesale (SWAPDB, FLUSHALL, a snapshot load).
+func (ks *Keyspace) SignalAll() {
+	wr := &ks.waiters
+	if wr.n.Load() == 0 {
+		return
+	}
+	wr.mu.Lock()
+	for _, q := range wr.queues {
+		wake(q[0])
+	}
+	wr.mu.Unlock()
+}

@@ -1,0 +1,274 @@
+package lists
+
+import (
+	"github.com/redmod/redmod/core"
+)
+
+func init() {
+	keys := core.Arg{Name: "key", Type: core.ArgKey, Multiple: true}
+	src := core.Arg{Name: "source", Type: core.ArgKey}
+	dst := core.Arg{Name: "destination", Type: core.ArgKey, KeySpec: 1}
+	whereArg := func(name string) core.Arg {
+		return core.Arg{Name: name, Type: core.ArgOneOf, Args: []core.Arg{
+			{Name: "left", Type: core.ArgPureToken, Token: "LEFT"}, {Name: "right", Type: core.ArgPureToken, Token: "RIGHT"}}}
+	}
+	timeout := core.Arg{Name: "timeout", Type: core.ArgDouble}
+	count := core.Arg{Name: "count", Type: core.ArgInteger, Token: "COUNT", Optional: true}
+
+	add(core.Spec{
+		Name: "lmove", Arity: 5, Flags: core.FlagWrite | core.FlagDenyOOM,
+		FirstKey: 1, LastKey: 2, Step: 1,
+		Summary: "Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.", Since: "6.2.0",
+		Complexity: "O(1)",
+		Args:       []core.Arg{src, dst, whereArg("wherefrom"), whereArg("whereto")},
+	}, lmove)
+	add(core.Spec{
+		Name: "rpoplpush", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM,
+		FirstKey: 1, LastKey: 2, Step: 1,
+		Summary: "Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.", Since: "1.2.0",
+		Complexity: "O(1)",
+		Args:       []core.Arg{src, dst},
+	}, rpoplpush)
+	add(core.Spec{
+		Name: "lmpop", Arity: -4, Flags: core.FlagWrite | core.FlagMovableKeys,
+		Keys:    func(args [][]byte) []int { return numKeys(args, 1) },
+		Summary: "Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.", Since: "7.0.0",
+		Complexity: "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
+		Args:       []core.Arg{{Name: "numkeys", Type: core.ArgInteger}, keys, whereArg("where"), count},
+	}, func(c *core.Ctx) error { return lmpop(c, 1, false) })
+	add(core.Spec{
+		Name: "blpop", Arity: -3, Flags: core.FlagWrite | core.FlagNoScript | core.FlagBlocking,
+		FirstKey: 1, LastKey: -2, Step: 1,
+		Summary: "Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", Since: "2.0.0",
+		Complexity: "O(N) where N is the number of provided keys.",
+		Args:       []core.Arg{keys, timeout},
+	}, func(c *core.Ctx) error { return bpop(c, left) })
+	add(core.Spec{
+		Name: "brpop", Arity: -3, Flags: core.FlagWrite | core.FlagNoScript | core.FlagBlocking,
+		FirstKey: 1, LastKey: -2, Step: 1,
+		Summary: "Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", Since: "2.0.0",
+		Complexity: "O(N) where N is the number of provided keys.",
+		Args:       []core.Arg{keys, timeout},
+	}, func(c *core.Ctx) error { return bpop(c, right) })
+	add(core.Spec{
+		Name: "blmove", Arity: 6, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagNoScript | core.FlagBlocking,
+		FirstKey: 1, LastKey: 2, Step: 1,
+		Summary: "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.", Since: "6.2.0",
+		Complexity: "O(1)",
+		Args:       []core.Arg{src, dst, whereArg("wherefrom"), whereArg("whereto"), timeout},
+	}, blmove)
+	add(core.Spec{
+		Name: "brpoplpush", Arity: 4, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagNoScript | core.FlagBlocking,
+		FirstKey: 1, LastKey: 2, Step: 1,
+		Summary: "Pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped.", Since: "2.2.0",
+		Complexity: "O(1)",
+		Args:       []core.Arg{src, dst, timeout},
+	}, brpoplpush)
+	add(core.Spec{
+		Name: "blmpop", Arity: -5, Flags: core.FlagWrite | core.FlagBlocking | core.FlagMovableKeys,
+		Keys:    func(args [][]byte) []int { return numKeys(args, 2) },
+		Summary: "Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", Since: "7.0.0",
+		Complexity: "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
+		Args:       []core.Arg{timeout, {Name: "numkeys", Type: core.ArgInteger}, keys, whereArg("where"), count},
+	}, func(c *core.Ctx) error { return lmpop(c, 2, true) })
+}
+
+// numKeys finds the keys of LMPOP and BLMPOP: args[at] is their number and
+// they follow it. A bad count gives no keys; the command reports the error.
+func numKeys(args [][]byte, at int) []int {
+	if at >= len(args) {
+		return nil
+	}
+	n, ok := core.ParseInt(args[at])
+	if !ok || n <= 0 || n > int64(len(args)-at-1) {
+		return nil
+	}
+	out := make([]int, n)
+	for i := range out {
+		out[i] = at + 1 + i
+	}
+	return out
+}
+
+// move pops from the source's end and pushes to the destination's end
+// (LMOVE and friends); served is false when the source is missing. The
+// destination's type is checked before anything moves, as Redis does.
+func move(c *core.Ctx, srcKey, dstKey []byte, from, to end) (served bool, err error) {
+	src, err := getList(c, srcKey)
+	if err != nil || src == nil {
+		return false, err
+	}
+	if v := c.DB.Get(dstKey); v != nil {
+		if _, ok := v.(*List); !ok {
+			return false, core.ErrWrongType
+		}
+	}
+	elem := src.pop(from)
+	dst, _ := listForPush(c, dstKey)
+	dst.push(to, elem)
+	dropIfEmpty(c, srcKey, src)
+	c.DB.Signal(dstKey)
+	c.WriteBulk(elem)
+	return true, nil
+}
+
+func lmove(c *core.Ctx) error {
+	from, err := parseEnd(c.Args[3])
+	if err != nil {
+		return err
+	}
+	to, err := parseEnd(c.Args[4])
+	if err != nil {
+		return err
+	}
+	return moveOrNull(c, from, to)
+}
+
+func rpoplpush(c *core.Ctx) error { return moveOrNull(c, right, left) }
+
+func moveOrNull(c *core.Ctx, from, to end) error {
+	served, err := move(c, c.Args[1], c.Args[2], from, to)
+	if err != nil {
+		return err
+	}
+	if !served {
+		c.SetChanges(0)
+		c.WriteNull()
+	}
+	return nil
+}
+
+func blmove(c *core.Ctx) error {
+	from, err := parseEnd(c.Args[3])
+	if err != nil {
+		return err
+	}
+	to, err := parseEnd(c.Args[4])
+	if err != nil {
+		return err
+	}
+	return bmove(c, c.Args[5], from, to)
+}
+
+func brpoplpush(c *core.Ctx) error { return bmove(c, c.Args[3], right, left) }
+
+func bmove(c *core.Ctx, timeoutArg []byte, from, to end) error {
+	timeout, err := core.ParseTimeout(timeoutArg)
+	if err != nil {
+		return err
+	}
+	served, err := move(c, c.Args[1], c.Args[2], from, to)
+	if err == core.ErrWrongType && c.Woken() {
+		if _, srcErr := getList(c, c.Args[1]); srcErr != nil {
+			err = nil // a source of another type keeps the client waiting
+		}
+	}
+	if err != nil || served {
+		return err
+	}
+	c.SetChanges(0)
+	return c.Block(c.Args[1:2], timeout)
+}
+
+// bpop is BLPOP and BRPOP: the first non-empty list in argument order is
+// served.
+func bpop(c *core.Ctx, e end) error {
+	timeout, err := core.ParseTimeout(c.Args[len(c.Args)-1])
+	if err != nil {
+		return err
+	}
+	keys := c.Args[1 : len(c.Args)-1]
+	for _, k := range keys {
+		l, err := getList(c, k)
+		if err != nil {
+			if c.Woken() {
+				continue
+			}
+			return err
+		}
+		if l == nil {
+			continue
+		}
+		c.WriteArray(2)
+		c.WriteBulk(k)
+		c.WriteBulk(l.pop(e))
+		dropIfEmpty(c, k, l)
+		return nil
+	}
+	c.SetChanges(0)
+	return c.Block(keys, timeout)
+}
+
+var (
+	errNumKeys = core.NewError("ERR numkeys should be greater than 0")
+	errCount   = core.NewError("ERR count should be greater than 0")
+)
+
+// lmpop is LMPOP and BLMPOP; numIdx is the position of numkeys.
+func lmpop(c *core.Ctx, numIdx int, blocking bool) error {
+	n, ok := core.ParseInt(c.Args[numIdx])
+	if !ok || n <= 0 {
+		return errNumKeys
+	}
+	whereIdx := int64(numIdx) + n + 1
+	if whereIdx >= int64(len(c.Args)) {
+		return core.ErrSyntax
+	}
+	e, err := parseEnd(c.Args[whereIdx])
+	if err != nil {
+		return err
+	}
+	count := int64(-1)
+	for j := int(whereIdx) + 1; j < len(c.Args); j++ {
+		if count == -1 && core.EqualFold(c.Args[j], "count") && j+1 < len(c.Args) {
+			j++
+			cnt, ok := core.ParseInt(c.Args[j])
+			if !ok || cnt <= 0 {
+				return errCount
+			}
+			count = cnt
+			continue
+		}
+		return core.ErrSyntax
+	}
+	if count == -1 {
+		count = 1
+	}
+	keys := c.Args[numIdx+1 : whereIdx]
+	var block func() error
+	if blocking {
+		d, err := core.ParseTimeout(c.Args[1])
+		if err != nil {
+			return err
+		}
+		block = func() error { return c.Block(keys, d) }
+	}
+	for _, k := range keys {
+		l, err := getList(c, k)
+		if err != nil {
+			if c.Woken() {
+				continue
+			}
+			return err
+		}
+		if l == nil {
+			continue
+		}
+		m := min(count, int64(l.Len()))
+		c.WriteArray(2)
+		c.WriteBulk(k)
+		c.WriteArray(int(m))
+		for i := int64(0); i < m; i++ {
+			c.WriteBulk(l.pop(e))
+		}
+		dropIfEmpty(c, k, l)
+		c.SetChanges(m)
+		return nil
+	}
+	c.SetChanges(0)
+	if block != nil {
+		return block()
+	}
+	c.WriteNullArray()
+	return nil
+}
