@@ -2,7 +2,7 @@ package core
 
 import (
 	"math"
-	"strings"
+	"math/big"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -50,46 +50,32 @@ var (
 )
 
 // ParseTimeout parses the timeout of a blocking command in seconds, with
-// Redis's rules: a float as strtold reads it (hex included), rounded up to
-// the millisecond; 0 means forever. Redis converts the milliseconds to a
-// 64-bit integer, so a value too large to fit (inf, 1e16) wraps to a
-// negative number and is reported as negative, and a tiny negative value
-// such as -0.0001 rounds to 0 and blocks forever.
+// Redis's rules: a long double as strtold reads it (hex and "inf" included),
+// in milliseconds rounded up; 0 means forever. Redis then converts the
+// milliseconds to a 64-bit integer, so a value too large to fit (inf, 1e16)
+// wraps to a negative number and is reported as negative, and a tiny
+// negative value such as -0.0001 rounds to 0 and blocks forever.
 func ParseTimeout(b []byte) (time.Duration, error) {
-	f, ok := parseLongDouble(b)
+	f, ok := ParseLongDouble(b)
 	if !ok {
 		return 0, errTimeoutNotFloat
 	}
-	ms := math.Ceil(f * 1000)
-	if ms >= math.MaxInt64 || ms < 0 {
+	ms := new(big.Float).SetPrec(ldPrec).Mul(f, big.NewFloat(1000))
+	if ms.IsInf() || ms.Cmp(big.NewFloat(math.MaxInt64)) >= 0 || ms.Cmp(big.NewFloat(-1)) <= 0 {
 		return 0, errTimeoutNegative
 	}
-	if ms == 0 {
+	if ms.Sign() <= 0 {
 		return 0, nil
+	}
+	n, acc := ms.Int64()
+	if acc == big.Below {
+		n++ // ceil
 	}
 	// Durations are nanoseconds; anything beyond ~292 years is forever.
-	if ms > float64(math.MaxInt64/int64(time.Millisecond)) {
+	if n > math.MaxInt64/int64(time.Millisecond) {
 		return 0, nil
 	}
-	return time.Duration(ms) * time.Millisecond, nil
-}
-
-// parseLongDouble parses b as strtold does when Redis requires the whole
-// string to be a number: no leading blank, no NaN, hex floats allowed.
-func parseLongDouble(b []byte) (float64, bool) {
-	s := string(b)
-	if s == "" || isSpace(s[0]) || strings.IndexByte(s, '_') >= 0 {
-		return 0, false
-	}
-	body := strings.TrimLeft(s, "+-")
-	if len(body) > 1 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X') && !strings.ContainsAny(body, "pP") {
-		s += "p0" // strtold allows a hex float without a binary exponent; Go does not
-	}
-	f, ok := ParseFloat([]byte(s))
-	if !ok {
-		return 0, false
-	}
-	return f, true
+	return time.Duration(n) * time.Millisecond, nil
 }
 
 // Waiter is a client blocked on keys of one database, queued first in,

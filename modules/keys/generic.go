@@ -305,7 +305,6 @@ func move(c *core.Ctx) error {
 	return nil
 }
 
-// signal tells clients blocked on key that a value arrived there. Blocking
-// commands do not exist yet; this is where RENAME, COPY and MOVE will wake
-// them.
-func signal(db *core.DB, key []byte) {}
+// signal tells clients blocked on key that a value arrived there: RENAME,
+// COPY and MOVE may put a list where a BLPOP waits.
+func signal(db *core.DB, key []byte) { db.Signal(key) }

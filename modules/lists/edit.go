@@ -130,7 +130,6 @@ func linsert(c *core.Ctx) error {
 
 var (
 	errRankZero = core.NewError("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list")
-	errRankMin  = core.NewError("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
 	errCountNeg = core.NewError("ERR COUNT can't be negative")
 	errMaxLen   = core.NewError("ERR MAXLEN can't be negative")
 )
@@ -148,26 +147,22 @@ func lpos(c *core.Ctx) error {
 			if err != nil {
 				return err
 			}
-			if n == math.MinInt64 {
-				return errRankMin
-			}
 			if n == 0 {
 				return errRankZero
 			}
+			if n == math.MinInt64 {
+				n = -1 // Redis negates it, overflows, and counts every match
+			}
 			rank = n
 		case core.EqualFold(opt, "count"):
-			if err != nil {
-				return err
-			}
-			if n < 0 {
+			// A COUNT or MAXLEN that is not a number gets the same error
+			// as a negative one.
+			if err != nil || n < 0 {
 				return errCountNeg
 			}
 			count = n
 		case core.EqualFold(opt, "maxlen"):
-			if err != nil {
-				return err
-			}
-			if n < 0 {
+			if err != nil || n < 0 {
 				return errMaxLen
 			}
 			maxlen = n

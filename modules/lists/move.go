@@ -210,6 +210,9 @@ func lmpop(c *core.Ctx, numIdx int, blocking bool) error {
 	if !ok || n <= 0 {
 		return errNumKeys
 	}
+	if n >= int64(len(c.Args)) {
+		return core.ErrSyntax
+	}
 	whereIdx := int64(numIdx) + n + 1
 	if whereIdx >= int64(len(c.Args)) {
 		return core.ErrSyntax

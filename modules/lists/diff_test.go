@@ -1,0 +1,134 @@
+package lists_test
+
+import (
+	"testing"
+
+	"github.com/redmod/redmod/internal/difftest"
+	_ "github.com/redmod/redmod/modules/std"
+	"github.com/redmod/redmod/redmodtest"
+)
+
+// setup is run before each case: a list L (a b c a b c), a string S.
+var setup = [][]string{{"RPUSH", "L", "a", "b", "c", "a", "b", "c"}, {"SET", "S", "x"}}
+
+// diffCases are command sequences sent to redmod and to a real Redis; every
+// reply must match byte for byte. Each case starts from the setup above.
+var diffCases = map[string][][]string{
+	"lindex": {
+		{"LINDEX", "L", "0"}, {"LINDEX", "L", "-1"}, {"LINDEX", "L", "5"}, {"LINDEX", "L", "6"},
+		{"LINDEX", "L", "-6"}, {"LINDEX", "L", "-7"}, {"LINDEX", "L", "x"}, {"LINDEX", "L", "1.5"},
+		{"LINDEX", "nokey", "0"}, {"LINDEX", "nokey", "x"}, {"LINDEX", "S", "0"}, {"LINDEX", "S", "x"},
+		{"LINDEX", "L", "9223372036854775807"}, {"LINDEX", "L", "-9223372036854775808"},
+		{"LINDEX", "L"}, {"LINDEX", "L", "0", "1"},
+	},
+	"linsert": {
+		{"LINSERT", "L", "BEFORE", "a", "x"}, {"LRANGE", "L", "0", "-1"},
+		{"LINSERT", "L", "after", "c", "y"}, {"LRANGE", "L", "0", "-1"},
+		{"LINSERT", "L", "AFTER", "a", "z"}, {"LINSERT", "L", "before", "zz", "q"},
+		{"LINSERT", "L", "middle", "a", "q"}, {"LINSERT", "S", "middle", "a", "q"},
+		{"LINSERT", "S", "before", "a", "q"}, {"LINSERT", "nokey", "before", "a", "q"},
+		{"LINSERT", "nokey", "up", "a", "q"}, {"EXISTS", "nokey"}, {"LRANGE", "L", "0", "-1"},
+		{"RPUSH", "one", "p"}, {"LINSERT", "one", "AFTER", "p", "q"}, {"LINSERT", "one", "BEFORE", "p", "o"},
+		{"LRANGE", "one", "0", "-1"}, {"LINSERT", "L", "before", "a"},
+	},
+	"lpos": {
+		{"LPOS", "L", "a"}, {"LPOS", "L", "c"}, {"LPOS", "L", "zz"}, {"LPOS", "L", "a", "RANK", "2"},
+		{"LPOS", "L", "a", "RANK", "3"}, {"LPOS", "L", "a", "RANK", "-1"}, {"LPOS", "L", "a", "RANK", "-2"},
+		{"LPOS", "L", "a", "RANK", "-3"}, {"LPOS", "L", "a", "COUNT", "0"}, {"LPOS", "L", "a", "COUNT", "1"},
+		{"LPOS", "L", "b", "COUNT", "5"}, {"LPOS", "L", "b", "COUNT", "0", "RANK", "-1"},
+		{"LPOS", "L", "b", "COUNT", "0", "RANK", "2"}, {"LPOS", "L", "c", "MAXLEN", "3"},
+		{"LPOS", "L", "c", "MAXLEN", "2"}, {"LPOS", "L", "a", "MAXLEN", "3", "COUNT", "0"},
+		{"LPOS", "L", "a", "MAXLEN", "3", "COUNT", "0", "RANK", "-1"},
+		{"LPOS", "L", "a", "RANK", "0"}, {"LPOS", "L", "a", "RANK", "x"}, {"LPOS", "L", "a", "RANK", "-9223372036854775808"},
+		{"LPOS", "L", "a", "RANK", "9223372036854775807"}, {"LPOS", "L", "a", "COUNT", "-1"},
+		{"LPOS", "L", "a", "MAXLEN", "-1"}, {"LPOS", "L", "a", "FOO"}, {"LPOS", "L", "a", "FOO", "1"},
+		{"LPOS", "L", "a", "RANK"}, {"LPOS", "L", "a", "COUNT", "x"}, {"LPOS", "nokey", "a"},
+		{"LPOS", "nokey", "a", "COUNT", "0"}, {"LPOS", "S", "a"}, {"LPOS", "S", "a", "RANK", "0"},
+		{"LPOS", "nokey", "a", "RANK", "0"}, {"LPOS", "L", "a", "rank", "1", "rank", "2"},
+		{"LPOS", "L", "a", "count", "1", "count", "0"}, {"LPOS", "L"},
+	},
+	"lrem": {
+		{"LREM", "L", "1", "a"}, {"LRANGE", "L", "0", "-1"}, {"LREM", "L", "-1", "b"}, {"LRANGE", "L", "0", "-1"},
+		{"LREM", "L", "0", "c"}, {"LRANGE", "L", "0", "-1"}, {"LREM", "L", "0", "zz"},
+		{"LREM", "L", "x", "a"}, {"LREM", "S", "x", "a"}, {"LREM", "S", "1", "a"}, {"LREM", "nokey", "1", "a"},
+		{"LREM", "L", "-9223372036854775808", "a"}, {"LREM", "L", "9223372036854775807", "b"}, {"EXISTS", "L"},
+		{"RPUSH", "m", "a", "b", "a", "b", "a"}, {"LREM", "m", "-2", "a"}, {"LRANGE", "m", "0", "-1"},
+		{"LREM", "m", "5", "b"}, {"LRANGE", "m", "0", "-1"},
+	},
+	"lset": {
+		{"LSET", "L", "0", "x"}, {"LSET", "L", "-1", "y"}, {"LRANGE", "L", "0", "-1"},
+		{"LSET", "L", "6", "z"}, {"LSET", "L", "-7", "z"}, {"LSET", "L", "x", "z"},
+		{"LSET", "nokey", "0", "x"}, {"LSET", "nokey", "x", "x"}, {"LSET", "S", "0", "x"}, {"LSET", "S", "x", "x"},
+	},
+	"ltrim": {
+		{"LTRIM", "L", "1", "-2"}, {"LRANGE", "L", "0", "-1"}, {"LTRIM", "L", "0", "100"}, {"LRANGE", "L", "0", "-1"},
+		{"LTRIM", "L", "-100", "1"}, {"LRANGE", "L", "0", "-1"}, {"LTRIM", "L", "5", "1"}, {"EXISTS", "L"},
+		{"LTRIM", "nokey", "0", "1"}, {"LTRIM", "S", "0", "1"}, {"LTRIM", "S", "x", "1"},
+		{"LTRIM", "L", "x", "1"}, {"LTRIM", "L", "0", "y"},
+		{"RPUSH", "m", "1", "2", "3"}, {"LTRIM", "m", "-1", "-1"}, {"LRANGE", "m", "0", "-1"},
+		{"LTRIM", "m", "1", "0"}, {"EXISTS", "m"},
+	},
+	"pushx": {
+		{"LPUSHX", "L", "x", "y"}, {"RPUSHX", "L", "z"}, {"LRANGE", "L", "0", "-1"},
+		{"LPUSHX", "nokey", "x"}, {"RPUSHX", "nokey", "x"}, {"EXISTS", "nokey"},
+		{"LPUSHX", "S", "x"}, {"RPUSHX", "S", "x"}, {"LPUSHX", "L"},
+	},
+	"lmove": {
+		{"LMOVE", "L", "D", "LEFT", "RIGHT"}, {"LMOVE", "L", "D", "right", "left"}, {"LRANGE", "D", "0", "-1"},
+		{"LMOVE", "L", "L", "LEFT", "RIGHT"}, {"LRANGE", "L", "0", "-1"}, {"LMOVE", "L", "D", "up", "left"},
+		{"LMOVE", "L", "D", "left", "down"}, {"LMOVE", "nokey", "S", "left", "left"}, {"LMOVE", "nokey", "D", "left", "up"},
+		{"LMOVE", "L", "S", "left", "left"}, {"LMOVE", "S", "L", "left", "left"}, {"LRANGE", "L", "0", "-1"},
+		{"RPOPLPUSH", "L", "D"}, {"RPOPLPUSH", "S", "D"}, {"RPOPLPUSH", "L", "S"}, {"RPOPLPUSH", "nokey", "D"},
+		{"RPUSH", "one", "x"}, {"RPOPLPUSH", "one", "one"}, {"LRANGE", "one", "0", "-1"},
+		{"LMOVE", "one", "two", "RIGHT", "RIGHT"}, {"EXISTS", "one"}, {"LRANGE", "two", "0", "-1"},
+	},
+	"lmpop": {
+		{"LMPOP", "0", "L", "left"}, {"LMPOP", "x", "L", "left"}, {"LMPOP", "-1", "L", "left"},
+		{"LMPOP", "2", "L", "left"}, {"LMPOP", "1", "L", "middle"}, {"LMPOP", "1", "L", "left", "count", "0"},
+		{"LMPOP", "1", "L", "left", "count", "-1"}, {"LMPOP", "1", "L", "left", "count", "x"},
+		{"LMPOP", "1", "L", "left", "count", "1", "count", "1"}, {"LMPOP", "1", "L", "left", "foo"},
+		{"LMPOP", "1", "L", "left", "count"}, {"LMPOP", "1", "S", "left"}, {"LMPOP", "2", "nokey", "S", "left"},
+		{"LMPOP", "1", "nokey", "left"}, {"LMPOP", "2", "S", "nokey", "left"}, {"LMPOP", "9", "L", "left"},
+		{"LMPOP", "1", "L", "LEFT"}, {"LMPOP", "1", "L", "RIGHT", "COUNT", "2"},
+		{"LMPOP", "2", "nokey", "L", "left", "COUNT", "100"}, {"EXISTS", "L"},
+		{"LMPOP", "9223372036854775807", "L", "left"}, {"LMPOP", "1", "nokey", "x", "count", "1"},
+	},
+	"blocking_ready": {
+		{"BLPOP", "L", "0"}, {"BRPOP", "L", "0"}, {"BLPOP", "nokey", "L", "0"}, {"BRPOP", "nokey", "L", "0.5"},
+		{"BLPOP", "L", "x"}, {"BLPOP", "L", "-1"}, {"BLPOP", "L", ""}, {"BLPOP", "L", " 1"}, {"BLPOP", "L", "nan"},
+		{"BLPOP", "L", "inf"}, {"BLPOP", "L", "1e16"}, {"BLPOP", "L", "-inf"}, {"BLPOP", "L", "1e400"},
+		{"BLPOP", "S", "L", "0"}, {"BLPOP", "nokey", "S", "0"}, {"BLPOP", "L"},
+		{"BLMOVE", "L", "D", "LEFT", "RIGHT", "0"}, {"BLMOVE", "L", "D", "LEFT", "UP", "0"},
+		{"BLMOVE", "L", "D", "LEFT", "RIGHT", "x"}, {"BLMOVE", "L", "S", "LEFT", "RIGHT", "0"},
+		{"BLMOVE", "S", "D", "LEFT", "RIGHT", "0"}, {"BLMOVE", "nokey", "D", "LEFT", "UP", "x"},
+		{"BRPOPLPUSH", "L", "D", "0"}, {"BRPOPLPUSH", "L", "D", "-1"}, {"BRPOPLPUSH", "S", "D", "0"},
+		{"RPUSH", "L", "p", "q", "r", "s"}, {"BRPOPLPUSH", "L", "S", "0"}, {"LRANGE", "D", "0", "-1"},
+		{"BLMPOP", "0", "1", "L", "LEFT"}, {"BLMPOP", "0", "2", "nokey", "L", "RIGHT", "COUNT", "10"},
+		{"BLMPOP", "0", "0", "L", "left"}, {"BLMPOP", "x", "1", "L", "left"}, {"BLMPOP", "-1", "1", "L", "left"},
+		{"BLMPOP", "x", "0", "L", "left"}, {"BLMPOP", "x", "1", "L", "up"}, {"BLMPOP", "0", "1", "S", "left"},
+		{"BLMPOP", "0", "1", "L", "left", "count", "0"}, {"BLMPOP", "0", "1", "D", "left", "count", "2"},
+	},
+	"blocking_timeout": {
+		{"BLPOP", "nokey", "0.01"}, {"BRPOP", "nokey", "other", "0.01"}, {"BLMOVE", "nokey", "D", "LEFT", "LEFT", "0.01"},
+		{"BRPOPLPUSH", "nokey", "S", "0.01"}, {"BLMPOP", "0.01", "2", "nokey", "other", "LEFT"},
+		{"BLPOP", "nokey", "1e-9"}, {"BLPOP", "nokey", "0x0.01"}, {"BLPOP", "nokey", "+.01"}, {"EXISTS", "D"},
+		{"BLPOP", "nokey", "-0.5"},
+	},
+}
+
+func TestDifferential(t *testing.T) {
+	ref := difftest.Redis(t)
+	srv := redmodtest.Run(t)
+	for name, cmds := range diffCases {
+		t.Run(name, func(t *testing.T) {
+			p := difftest.NewPair(t, srv.Addr(), ref)
+			for _, cmd := range setup {
+				p.Check(cmd...)
+			}
+			for _, cmd := range cmds {
+				p.Check(cmd...)
+			}
+			p.Check("LRANGE", "L", "0", "-1")
+		})
+	}
+}
