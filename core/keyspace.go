@@ -270,6 +270,19 @@ func (db *DB) Get(key []byte) Value {
 	return e.v
 }
 
+// GetForWrite returns the value of key like Get, for a command about to
+// change it: as Redis's lookupKeyWrite, it records the access but does not
+// count a keyspace hit or miss.
+func (db *DB) GetForWrite(key []byte) Value {
+	s := db.slotFor(key)
+	e, ok := db.lookup(s, key)
+	if !ok {
+		return nil
+	}
+	db.touch(s, key, e)
+	return e.v
+}
+
 // Peek returns the value of key like Get but without touching statistics or
 // removing an expired key, so that it is safe under a shared lock.
 func (db *DB) Peek(key []byte) Value {
@@ -487,6 +500,21 @@ func (ks *Keyspace) ActiveExpire(budget time.Duration, cursor *int) int {
 	}
 	*cursor = (*cursor + 1) % NumSlots
 	return removed
+}
+
+// LookupWrite is Lookup for a command about to change the value: it does not
+// count a keyspace hit or miss (see DB.GetForWrite).
+func LookupWrite[T Value](db *DB, key []byte) (T, error) {
+	var zero T
+	v := db.GetForWrite(key)
+	if v == nil {
+		return zero, nil
+	}
+	t, ok := v.(T)
+	if !ok {
+		return zero, ErrWrongType
+	}
+	return t, nil
 }
 
 // Lookup returns the value of key as a T. A missing key gives the zero T and

@@ -81,7 +81,7 @@ func setbit(c *core.Ctx) error {
 		return errBitValue
 	}
 	key := c.Args[1]
-	s, err := getString(c, key)
+	s, err := getStringForWrite(c, key)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/redmod/redmod/internal/difftest"
+	"github.com/redmod/redmod/internal/resp"
 	"github.com/redmod/redmod/redmodtest"
 )
 
@@ -396,6 +397,46 @@ func TestDifferentialCommandInfo(t *testing.T) {
 			if o[i].Raw != r[i].Raw {
 				t.Errorf("COMMAND INFO %s field %d: redmod %s, redis %s", name, i+1, o[i], r[i])
 			}
+		}
+	}
+}
+
+// TestDifferentialKeyspaceStats checks INFO's keyspace_hits and
+// keyspace_misses after every string command: reads count, while commands
+// that change a value (APPEND, INCR, SETBIT, ...) look it up without
+// counting, as Redis's lookupKeyWrite does.
+func TestDifferentialKeyspaceStats(t *testing.T) {
+	ref := difftest.Redis(t)
+	srv := redmodtest.Run(t)
+	p := difftest.NewPair(t, srv.Addr(), ref)
+	stats := func(c *resp.Conn) string {
+		r, err := c.Do("INFO", "stats")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, line := range strings.Split(r.Str, "\r\n") {
+			if strings.HasPrefix(line, "keyspace_hits:") || strings.HasPrefix(line, "keyspace_misses:") {
+				out = append(out, line)
+			}
+		}
+		return strings.Join(out, " ")
+	}
+	for _, cmd := range [][]string{
+		{"SET", "k", "1"}, {"GET", "k"}, {"GET", "m"}, {"APPEND", "k", "2"}, {"APPEND", "m1", "x"},
+		{"INCR", "k"}, {"INCRBY", "m2", "3"}, {"DECRBY", "k", "1"}, {"INCRBYFLOAT", "k", "1.5"}, {"INCRBYFLOAT", "m3", "1"},
+		{"SETRANGE", "k", "1", "x"}, {"SETRANGE", "m4", "1", "x"}, {"STRLEN", "k"}, {"STRLEN", "m"},
+		{"GETRANGE", "k", "0", "1"}, {"SUBSTR", "m", "0", "1"}, {"SETBIT", "k", "3", "1"}, {"SETBIT", "m5", "3", "1"},
+		{"GETBIT", "k", "1"}, {"GETBIT", "m", "1"}, {"BITCOUNT", "k"}, {"BITCOUNT", "m"}, {"BITPOS", "k", "1"},
+		{"BITPOS", "m", "1"}, {"BITOP", "OR", "d", "k", "m"}, {"GETSET", "k", "v"}, {"GETSET", "m6", "v"},
+		{"GETDEL", "m6"}, {"GETDEL", "m"}, {"GETEX", "k"}, {"GETEX", "m"}, {"SETNX", "k", "v"}, {"SETNX", "m7", "v"},
+		{"SETEX", "k", "100", "v"}, {"PSETEX", "k", "100000", "v"}, {"MSET", "k", "v", "m8", "v"},
+		{"MSETNX", "k", "v", "m9", "v"}, {"MGET", "k", "m", "d"}, {"LCS", "k", "d"}, {"LCS", "m", "k"},
+		{"SET", "k", "v", "GET"}, {"SET", "m10", "v", "GET"}, {"SET", "k", "v", "NX"}, {"SET", "k", "v", "XX"},
+	} {
+		p.Check(cmd...)
+		if o, r := stats(p.Ours), stats(p.Ref); o != r || o == "" {
+			t.Errorf("after %q: redmod %s, redis %s", cmd, o, r)
 		}
 	}
 }

@@ -67,7 +67,7 @@ var errDecrementOverflow = core.NewError("ERR decrement would overflow")
 // DECR, INCRBY and DECRBY do.
 func incrBy(c *core.Ctx, delta int64) error {
 	key := c.Args[1]
-	s, err := getString(c, key)
+	s, err := getStringForWrite(c, key)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func incrBy(c *core.Ctx, delta int64) error {
 // value, then the increment. The key keeps its expiry.
 func incrByFloat(c *core.Ctx) error {
 	key := c.Args[1]
-	s, err := getString(c, key)
+	s, err := getStringForWrite(c, key)
 	if err != nil {
 		return err
 	}

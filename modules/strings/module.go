@@ -73,3 +73,10 @@ func checkStringLength(c *core.Ctx, size int64) error {
 func getString(c *core.Ctx, key []byte) (*core.String, error) {
 	return core.Lookup[*core.String](c.DB, key)
 }
+
+// getStringForWrite is getString for commands that change the string
+// (APPEND, INCR, SETBIT, ...): like Redis's lookupKeyWrite, it counts no
+// keyspace hit or miss.
+func getStringForWrite(c *core.Ctx, key []byte) (*core.String, error) {
+	return core.LookupWrite[*core.String](c.DB, key)
+}

@@ -43,7 +43,7 @@ func init() {
 
 func appendCmd(c *core.Ctx) error {
 	key, val := c.Args[1], c.Args[2]
-	s, err := getString(c, key)
+	s, err := getStringForWrite(c, key)
 	if err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ func setrange(c *core.Ctx) error {
 		return core.ErrOffsetRange
 	}
 	key, val := c.Args[1], c.Args[3]
-	s, err := getString(c, key)
+	s, err := getStringForWrite(c, key)
 	if err != nil {
 		return err
 	}
