@@ -32,12 +32,22 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	cfg := host.DefaultConfig()
+	// A configuration file is read first, whether given as `redmod FILE`
+	// (like redis-server FILE) or --config FILE; flags then override it.
+	if file, rest, ok := configFileArg(args); ok {
+		if err := host.LoadConfigFile(file, &cfg); err != nil {
+			fmt.Fprintf(stderr, "redmod: config file: %v\n", err)
+			return 1
+		}
+		args = rest
+	}
 	fs := flag.NewFlagSet("redmod", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.String("config", "", "configuration file in Redis's syntax (also `redmod FILE`); CONFIG REWRITE updates it")
 	host.RegisterFlags(fs, &cfg)
 	host.RegisterModuleFlags(fs, &cfg, registry.Default)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: redmod [flags]\n       redmod modules | commands | version\n\nFlags (Redis setting names):\n")
+		fmt.Fprintf(stderr, "Usage: redmod [FILE] [flags]\n       redmod modules | commands | version\n\nFlags (Redis setting names):\n")
 		fs.PrintDefaults()
 	}
 	args, err := moduleArgs(fs, &cfg, args)
@@ -115,6 +125,29 @@ func moduleArgs(fs *flag.FlagSet, cfg *host.Config, args []string) ([]string, er
 		}
 	}
 	return rest, nil
+}
+
+// configFileArg finds the configuration file among the arguments: a first
+// argument that is not a flag, or --config FILE / --config=FILE. It returns
+// the remaining arguments without the file.
+func configFileArg(args []string) (file string, rest []string, ok bool) {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return args[0], args[1:], true
+	}
+	for i, a := range args {
+		switch {
+		case a == "--config" || a == "-config":
+			if i+1 < len(args) {
+				return args[i+1], append(append([]string(nil), args[:i]...), args[i+2:]...), true
+			}
+		case strings.HasPrefix(a, "--config=") || strings.HasPrefix(a, "-config="):
+			_, v, _ := strings.Cut(a, "=")
+			return v, append(append([]string(nil), args[:i]...), args[i+1:]...), true
+		case a == "--":
+			return "", args, false
+		}
+	}
+	return "", args, false
 }
 
 func listModules(w io.Writer) int {

@@ -22,15 +22,41 @@ type Client struct {
 	lastCmd    atomic.Pointer[string]
 	lastActive atomic.Int64 // unix nanoseconds
 	user       atomic.Pointer[string]
+	authed     atomic.Bool
+	replyOff   atomic.Bool
+	skipNext   atomic.Bool
+	noEvict    atomic.Bool
+	libName    atomic.Pointer[string]
+	libVer     atomic.Pointer[string]
+	// Fd is the connection's file descriptor, for CLIENT LIST (-1 when the
+	// connection has none, e.g. an in-memory pipe).
+	Fd int
 
 	closeRequested atomic.Bool
 }
+
+// ReplyMode is what CLIENT REPLY chose: the host suppresses the replies of a
+// client that turned them off.
+type ReplyMode int32
+
+// Reply modes of CLIENT REPLY.
+const (
+	// ReplyOn sends every reply (the default).
+	ReplyOn ReplyMode = iota
+	// ReplyOff sends no reply until CLIENT REPLY ON.
+	ReplyOff
+	// ReplySkipNext suppresses the reply of the command that set it and of
+	// the command after it, then turns replies back on.
+	ReplySkipNext
+)
 
 // NewClient returns a client record for a new connection using database 0
 // and RESP2.
 func NewClient(id int64, addr, localAddr string) *Client {
 	c := &Client{ID: id, Addr: addr, LocalAddr: localAddr, Created: time.Now()}
 	c.proto.Store(2)
+	c.authed.Store(true)
+	c.Fd = -1
 	c.lastActive.Store(c.Created.UnixNano())
 	return c
 }
@@ -88,6 +114,58 @@ func (c *Client) User() string {
 
 // SetUser records the authenticated user.
 func (c *Client) SetUser(u string) { c.user.Store(&u) }
+
+// Authenticated reports whether the client may run commands that are not
+// flagged FlagNoAuth. A new client is authenticated unless the host requires
+// a password (then the host clears it when the connection starts).
+func (c *Client) Authenticated() bool { return c.authed.Load() }
+
+// SetAuthenticated records the outcome of AUTH or HELLO AUTH (and RESET).
+func (c *Client) SetAuthenticated(ok bool) { c.authed.Store(ok) }
+
+// ReplyOff reports whether CLIENT REPLY OFF is in force.
+func (c *Client) ReplyOff() bool { return c.replyOff.Load() }
+
+// TakeSkipNext reports whether CLIENT REPLY SKIP was just run, and forgets
+// it: the host then suppresses the reply of the command that follows.
+func (c *Client) TakeSkipNext() bool { return c.skipNext.Swap(false) }
+
+// SetReplyMode applies CLIENT REPLY. The host suppresses the reply of the
+// command that turns replies off or skips, as Redis does; ON clears both.
+func (c *Client) SetReplyMode(m ReplyMode) {
+	switch m {
+	case ReplyOn:
+		c.replyOff.Store(false)
+		c.skipNext.Store(false)
+	case ReplyOff:
+		c.replyOff.Store(true)
+	case ReplySkipNext:
+		c.skipNext.Store(true)
+	}
+}
+
+// NoEvict reports whether CLIENT NO-EVICT ON protects the client.
+func (c *Client) NoEvict() bool { return c.noEvict.Load() }
+
+// SetNoEvict records CLIENT NO-EVICT.
+func (c *Client) SetNoEvict(on bool) { c.noEvict.Store(on) }
+
+// LibInfo returns the library name and version set with CLIENT SETINFO.
+func (c *Client) LibInfo() (name, version string) {
+	if p := c.libName.Load(); p != nil {
+		name = *p
+	}
+	if p := c.libVer.Load(); p != nil {
+		version = *p
+	}
+	return name, version
+}
+
+// SetLibName records CLIENT SETINFO LIB-NAME.
+func (c *Client) SetLibName(n string) { c.libName.Store(&n) }
+
+// SetLibVersion records CLIENT SETINFO LIB-VER.
+func (c *Client) SetLibVersion(v string) { c.libVer.Store(&v) }
 
 // RequestClose asks the host to close the connection once the current reply
 // is sent, as QUIT does.

@@ -77,6 +77,7 @@ var (
 	ErrHashNotInteger  = NewError("ERR hash value is not an integer")
 	ErrHashNotFloat    = NewError("ERR hash value is not a float")
 	ErrNoAuth          = NewError("NOAUTH Authentication required.")
+	ErrWrongPass       = NewError("WRONGPASS invalid username-password pair or user is disabled.")
 )
 
 // ErrArity is the reply to a call with the wrong number of arguments; name is

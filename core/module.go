@@ -154,4 +154,23 @@ type Server interface {
 	Clients() []*Client
 	// KillClient closes the connection of a client.
 	KillClient(id int64) bool
+	// Authenticate checks a user name and password (AUTH, HELLO ... AUTH)
+	// and, when they are valid, makes c that user, authenticated. It
+	// returns the error to reply otherwise (WRONGPASS). A server without
+	// requirepass or ACL users has only the "default" user, which accepts
+	// any password (nopass), as Redis's default user does.
+	Authenticate(c *Client, user, pass string) error
+	// ResetAuth returns c to the user of a new connection, for RESET: the
+	// default user, authenticated unless that user needs a password.
+	ResetAuth(c *Client)
+	// Pause suspends the commands of every client (all) or only those that
+	// may change data, until d has passed or Unpause (CLIENT PAUSE).
+	Pause(d time.Duration, all bool)
+	// Unpause ends a pause (CLIENT UNPAUSE).
+	Unpause()
+	// ConfigRewrite writes the current settings to the configuration file
+	// the server was started with, keeping its comments (CONFIG REWRITE).
+	ConfigRewrite() error
+	// ResetStats zeroes the statistics INFO reports (CONFIG RESETSTAT).
+	ResetStats()
 }

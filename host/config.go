@@ -50,6 +50,9 @@ type Config struct {
 	Hz int
 	// ShutdownSave saves on SIGINT/SIGTERM and SHUTDOWN when save rules are set.
 	ShutdownSave bool
+	// ConfigFile is the configuration file the settings were read from
+	// (LoadConfigFile), which CONFIG REWRITE updates; empty: none.
+	ConfigFile string
 	// Modules holds settings for modules, by their full name
 	// ("ratelimit.window"); host.New adds the defaults modules declare
 	// (core.Configurable) and rejects names no module of the server owns.

@@ -29,6 +29,8 @@ type conn struct {
 	blocked  atomic.Bool
 	waiter   *core.Waiter       // set while the client is blocked
 	blockReq *core.BlockRequest // what the blocked command waits for
+	// skipReply drops the next command's reply (CLIENT REPLY SKIP).
+	skipReply bool
 }
 
 func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
@@ -39,6 +41,7 @@ func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
 		w:      core.NewWriter(2),
 		client: core.NewClient(id, nc.RemoteAddr().String(), nc.LocalAddr().String()),
 	}
+	c.client.Fd = connFd(nc)
 	c.rd.onRead = func(n int) { s.stats.netInput.Add(int64(n)) }
 	c.ctx = core.Ctx{Writer: c.w, Keyspace: s.ks, Client: c.client, Server: s, Log: s.log}
 	return c
@@ -62,9 +65,11 @@ func (c *conn) serve() {
 			c.flush()
 			return
 		}
+		mark := c.w.Len()
 		if !c.execute(args) {
 			return // a cross-protocol request: close without replying
 		}
+		c.applyReplyMode(mark)
 		if c.client.CloseRequested() {
 			c.flush()
 			return
@@ -125,6 +130,9 @@ func (c *conn) execute(args [][]byte) bool {
 			return true
 		}
 		cmd = sub
+	}
+	if !c.waitPause(cmd) {
+		return false
 	}
 	c.client.Touch(&cmd.FullName, now)
 	err := c.run(cmd, args)

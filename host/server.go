@@ -53,6 +53,9 @@ type Server struct {
 
 	persist persistence
 	modules []core.Module
+
+	pauseMu sync.Mutex
+	pause   atomic.Pointer[pauseState] // nil when clients are not paused
 }
 
 type serverStats struct {

@@ -22,6 +22,7 @@ type setting struct {
 	get     func(c *Config) string
 	set     func(c *Config, v string) error
 	mutable bool // may change with CONFIG SET while running
+	quoted  bool // CONFIG REWRITE writes the value as a quoted string
 }
 
 var errNotInteger = errors.New("argument couldn't be parsed into an integer")
@@ -64,7 +65,7 @@ func memSetting(name, usage string, field func(c *Config) *int64, min int64) set
 
 func stringSetting(name, usage string, field func(c *Config) *string, mutable bool) setting {
 	return setting{
-		name: name, usage: usage, mutable: mutable,
+		name: name, usage: usage, mutable: mutable, quoted: true,
 		get: func(c *Config) string { return *field(c) },
 		set: func(c *Config, v string) error { *field(c) = v; return nil },
 	}

@@ -36,6 +36,9 @@ func init() {
 			sub(core.Spec{Name: "getkeys", Arity: -4, Flags: cmdFlags, Summary: "Extract keys given a full Redis command", Since: "2.8.13",
 				Complexity: "O(N) where N is the number of arguments to the command",
 				Args:       []core.Arg{{Name: "command", Type: core.ArgString}, {Name: "arg", Type: core.ArgString, Optional: true, Multiple: true}}}, commandGetKeys),
+			sub(core.Spec{Name: "getkeysandflags", Arity: -4, Flags: cmdFlags, Summary: "Extract keys and access flags given a full Redis command", Since: "7.0.0",
+				Complexity: "O(N) where N is the number of arguments to the command",
+				Args:       []core.Arg{{Name: "command", Type: core.ArgString}, {Name: "arg", Type: core.ArgString, Optional: true, Multiple: true}}}, commandGetKeys),
 			sub(core.Spec{Name: "help", Arity: 2, Flags: cmdFlags, Summary: "Show helpful text about the different subcommands", Since: "5.0.0", Complexity: "O(1)"},
 				func(c *core.Ctx) error {
 					writeHelp(c, "COMMAND", []string{
@@ -47,8 +50,7 @@ func init() {
 						"DOCS [<command-name> ...]", "    Return documentation details about multiple Redis commands.",
 						"    If no command names are given, documentation details for all", "    commands are returned.",
 						"GETKEYS <full-command>", "    Return the keys from a full Redis command.",
-						"LIST [FILTERBY (MODULE <module-name>|ACLCAT <category>|PATTERN <pattern>)]",
-						"    Return a list of all commands in this Redis server.",
+						"GETKEYSANDFLAGS <full-command>", "    Return the keys and the access flags from a full Redis command.",
 					})
 					return nil
 				}),
@@ -65,13 +67,13 @@ func init() {
 
 // writeHelp writes the reply of a HELP subcommand in Redis's layout.
 func writeHelp(c *core.Ctx, container string, lines []string) {
-	c.WriteArray(len(lines) + 2)
+	c.WriteArray(len(lines) + 3)
 	c.WriteSimple(container + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
 	for _, l := range lines {
 		c.WriteSimple(l)
 	}
 	c.WriteSimple("HELP")
-	c.WriteSimple("    Print this help.")
+	c.WriteSimple("    Prints this help.")
 }
 
 // commandsOf returns the commands the serving host knows; a host with a
@@ -120,8 +122,9 @@ func writeCommandInfo(c *core.Ctx, rc *registry.Cmd) {
 		c.WriteBulkString(t) // Redis sends tips as bulk strings, unlike flags
 	}
 	writeKeySpecs(c, s)
+	// Redis sends the key specs and the subcommands as sets in RESP3.
 	subs := rc.Subcommands()
-	c.WriteArray(len(subs))
+	c.WriteSet(len(subs))
 	for _, sub := range subs {
 		writeCommandInfo(c, sub)
 	}
@@ -129,10 +132,10 @@ func writeCommandInfo(c *core.Ctx, rc *registry.Cmd) {
 
 func writeKeySpecs(c *core.Ctx, s *core.Spec) {
 	if s.FirstKey <= 0 {
-		c.WriteArray(0)
+		c.WriteSet(0)
 		return
 	}
-	c.WriteArray(1)
+	c.WriteSet(1)
 	c.WriteMap(3)
 	c.WriteBulkString("flags")
 	kf := s.KeySpecFlags()
@@ -181,7 +184,7 @@ func commandInfo(c *core.Ctx) error {
 		if rc := lookupCommand(reg, name); rc != nil {
 			writeCommandInfo(c, rc)
 		} else {
-			c.WriteNullArray()
+			c.WriteNull()
 		}
 	}
 	return nil
@@ -358,9 +361,20 @@ func commandGetKeys(c *core.Ctx) error {
 	if len(idx) == 0 {
 		return core.NewError("ERR The command has no key arguments")
 	}
+	withFlags := core.EqualFold(c.Args[1], "getkeysandflags")
 	c.WriteArray(len(idx))
 	for _, i := range idx {
+		if !withFlags {
+			c.WriteBulk(args[i])
+			continue
+		}
+		c.WriteArray(2)
 		c.WriteBulk(args[i])
+		kf := rc.Spec.KeySpecFlags()
+		c.WriteSet(len(kf))
+		for _, f := range kf {
+			c.WriteSimple(f)
+		}
 	}
 	return nil
 }

@@ -22,11 +22,23 @@ func init() {
 				Tips:       []string{"request_policy:all_nodes", "response_policy:all_succeeded"},
 				Args: []core.Arg{{Name: "data", Type: core.ArgBlock, Multiple: true, Args: []core.Arg{
 					{Name: "parameter", Type: core.ArgString}, {Name: "value", Type: core.ArgString}}}}}, configSet),
+			sub(core.Spec{Name: "resetstat", Arity: 2, Flags: adminFlags, Summary: "Reset the stats returned by INFO", Since: "2.0.0", Complexity: "O(1)"},
+				func(c *core.Ctx) error { c.Server.ResetStats(); c.WriteOK(); return nil }),
+			sub(core.Spec{Name: "rewrite", Arity: 2, Flags: adminFlags, Summary: "Rewrite the configuration file with the in memory configuration", Since: "2.8.0", Complexity: "O(1)"},
+				func(c *core.Ctx) error {
+					if err := c.Server.ConfigRewrite(); err != nil {
+						return err
+					}
+					c.WriteOK()
+					return nil
+				}),
 			sub(core.Spec{Name: "help", Arity: 2, Flags: core.FlagLoading | core.FlagStale, Summary: "Show helpful text about the different subcommands", Since: "5.0.0", Complexity: "O(1)"},
 				func(c *core.Ctx) error {
 					writeHelp(c, "CONFIG", []string{
 						"GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
 						"SET <directive> <value>", "    Set the configuration <directive> to <value>.",
+						"RESETSTAT", "    Reset statistics reported by the INFO command.",
+						"REWRITE", "    Rewrite the configuration file.",
 					})
 					return nil
 				}),

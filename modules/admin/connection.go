@@ -5,6 +5,7 @@ import (
 )
 
 func init() {
+	connFlags := core.FlagLoading | core.FlagStale | core.FlagFast
 	add(core.Spec{
 		Name: "ping", Arity: -1, Flags: core.FlagFast, Group: "connection", Categories: []string{"connection"},
 		Summary: "Ping the server", Since: "1.0.0", Complexity: "O(1)",
@@ -12,12 +13,12 @@ func init() {
 		Tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"},
 	}, ping)
 	add(core.Spec{
-		Name: "echo", Arity: 2, Flags: core.FlagFast, Group: "connection", Categories: []string{"connection"},
+		Name: "echo", Arity: 2, Flags: connFlags, Group: "connection", Categories: []string{"connection"},
 		Summary: "Echo the given string", Since: "1.0.0", Complexity: "O(1)",
 		Args: []core.Arg{{Name: "message", Type: core.ArgString}},
 	}, func(c *core.Ctx) error { c.WriteBulk(c.Args[1]); return nil })
 	add(core.Spec{
-		Name: "quit", Arity: -1, Flags: core.FlagAllowBusy | core.FlagNoScript | core.FlagLoading | core.FlagStale | core.FlagFast | core.FlagNoAuth,
+		Name: "quit", Arity: -1, Flags: core.FlagAllowBusy | core.FlagNoScript | connFlags | core.FlagNoAuth,
 		Group: "connection", Categories: []string{"connection"},
 		Summary: "Close the connection", Since: "1.0.0", Complexity: "O(1)",
 	}, func(c *core.Ctx) error {
@@ -26,11 +27,26 @@ func init() {
 		return nil
 	})
 	add(core.Spec{
-		Name: "select", Arity: 2, Flags: core.FlagLoading | core.FlagStale | core.FlagFast,
+		Name: "select", Arity: 2, Flags: connFlags,
 		Group: "connection", Categories: []string{"connection"},
 		Summary: "Change the selected database for the current connection", Since: "1.0.0", Complexity: "O(1)",
 		Args: []core.Arg{{Name: "index", Type: core.ArgInteger}},
 	}, selectDB)
+	add(core.Spec{
+		Name: "hello", Arity: -1, Flags: core.FlagNoScript | connFlags | core.FlagNoAuth | core.FlagAllowBusy,
+		Group: "connection", Categories: []string{"connection"},
+		Summary: "Handshake with Redis", Since: "6.0.0", Complexity: "O(1)",
+		Args: []core.Arg{{Name: "arguments", Type: core.ArgBlock, Optional: true, Args: []core.Arg{
+			{Name: "protover", Type: core.ArgInteger},
+			{Name: "username_password", Type: core.ArgBlock, Token: "AUTH", Optional: true, Args: []core.Arg{
+				{Name: "username", Type: core.ArgString}, {Name: "password", Type: core.ArgString}}},
+			{Name: "clientname", Type: core.ArgString, Token: "SETNAME", Optional: true}}}},
+	}, hello)
+	add(core.Spec{
+		Name: "reset", Arity: 1, Flags: core.FlagNoScript | connFlags | core.FlagNoAuth | core.FlagAllowBusy,
+		Group: "connection", Categories: []string{"connection"},
+		Summary: "Reset the connection", Since: "6.2.0", Complexity: "O(1)",
+	}, reset)
 }
 
 func ping(c *core.Ctx) error {
@@ -56,4 +72,114 @@ func selectDB(c *core.Ctx) error {
 	c.Client.SetDBIndex(int(n))
 	c.WriteOK()
 	return nil
+}
+
+// hello follows Redis's order: the protocol version first, then the
+// options (a bad client name fails at once), then authentication, and only
+// then the name and protocol change.
+func hello(c *core.Ctx) error {
+	ver := int64(0)
+	next := 1
+	if len(c.Args) >= 2 {
+		n, ok := core.ParseInt(c.Args[1])
+		if !ok {
+			return core.NewError("ERR Protocol version is not an integer or out of range")
+		}
+		if n < 2 || n > 3 {
+			return core.NewError("NOPROTO unsupported protocol version")
+		}
+		ver, next = n, 2
+	}
+	var user, pass, name []byte
+	hasAuth, hasName := false, false
+	for j := next; j < len(c.Args); j++ {
+		more := len(c.Args) - 1 - j
+		switch opt := c.Args[j]; {
+		case core.EqualFold(opt, "auth") && more >= 2:
+			user, pass, hasAuth = c.Args[j+1], c.Args[j+2], true
+			j += 2
+		case core.EqualFold(opt, "setname") && more >= 1:
+			name, hasName = c.Args[j+1], true
+			if err := validateClientName(name); err != nil {
+				return err
+			}
+			j++
+		default:
+			return core.NewError("ERR Syntax error in HELLO option '" + errArg(opt) + "'")
+		}
+	}
+	if hasAuth {
+		if err := c.Server.Authenticate(c.Client, string(user), string(pass)); err != nil {
+			return err
+		}
+	}
+	if !c.Client.Authenticated() {
+		return core.NewError("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+	}
+	if hasName {
+		c.Client.SetName(string(name))
+	}
+	if ver != 0 {
+		c.Client.SetProtocol(int(ver))
+		c.SetProtocol(int(ver)) // HELLO's own reply is in the new protocol
+	}
+	c.WriteMap(7)
+	c.WriteBulkString("server")
+	c.WriteBulkString("redis")
+	c.WriteBulkString("version")
+	c.WriteBulkString(redisVersion)
+	c.WriteBulkString("proto")
+	c.WriteInt(int64(c.Client.Protocol()))
+	c.WriteBulkString("id")
+	c.WriteInt(c.Client.ID)
+	c.WriteBulkString("mode")
+	c.WriteBulkString("standalone")
+	c.WriteBulkString("role")
+	c.WriteBulkString("master")
+	c.WriteBulkString("modules")
+	// Redis lists its loadable modules here; redmod's modules are compiled
+	// in and are not Redis modules, so the list stays empty as on a plain
+	// Redis.
+	c.WriteArray(0)
+	return nil
+}
+
+// redisVersion is the version HELLO reports, the one whose behaviour
+// redmod follows (host.RedisVersion; the admin module does not import the
+// host).
+const redisVersion = "7.0.15"
+
+// reset returns the connection to the state of a new one.
+func reset(c *core.Ctx) error {
+	cl := c.Client
+	cl.SetDBIndex(0)
+	cl.SetProtocol(2)
+	cl.SetName("")
+	cl.SetReplyMode(core.ReplyOn)
+	cl.SetNoEvict(false)
+	c.Server.ResetAuth(cl)
+	c.WriteSimple("RESET")
+	return nil
+}
+
+// validateClientName accepts the names Redis accepts: printable ASCII
+// without spaces (an empty name clears it).
+func validateClientName(name []byte) error {
+	for _, b := range name {
+		if b < '!' || b > '~' {
+			return core.NewError("ERR Client names cannot contain spaces, newlines or special characters.")
+		}
+	}
+	return nil
+}
+
+// errArg renders an argument inside an error text as Redis's printf %s
+// does: up to the first NUL byte.
+func errArg(a []byte) string {
+	for i, b := range a {
+		if b == 0 {
+			return string(a[:i])
+		}
+	}
+	return string(a)
 }

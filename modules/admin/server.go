@@ -1,6 +1,9 @@
 package admin
 
 import (
+	"strconv"
+	"time"
+
 	"github.com/redmod/redmod/core"
 )
 
@@ -19,6 +22,51 @@ func init() {
 		Args: flushArgs, Tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"},
 	}, flushall)
 	add(core.Spec{
+		Name: "flushdb", Arity: -1, Flags: core.FlagWrite | core.FlagKeyspace, Group: "server",
+		Categories: []string{"keyspace", "dangerous"},
+		Summary:    "Remove all keys from the current database", Since: "1.0.0", Complexity: "O(N) where N is the number of keys in the selected database",
+		Args: flushArgs, Tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"},
+	}, flushdb)
+	add(core.Spec{
+		Name: "swapdb", Arity: 3, Flags: core.FlagWrite | core.FlagFast | core.FlagKeyspace, Group: "server",
+		Categories: []string{"keyspace", "dangerous"},
+		Summary:    "Swaps two Redis databases", Since: "4.0.0", Complexity: "O(N) where N is the count of clients watching or blocking on keys from both databases.",
+		Args: []core.Arg{{Name: "index1", Type: core.ArgInteger}, {Name: "index2", Type: core.ArgInteger}},
+	}, swapdb)
+	add(core.Spec{
+		Name: "time", Arity: 1, Flags: core.FlagLoading | core.FlagStale | core.FlagFast, Group: "server",
+		Summary: "Return the current server time", Since: "2.6.0", Complexity: "O(1)",
+		Tips: []string{"nondeterministic_output"},
+	}, func(c *core.Ctx) error {
+		now := time.Now()
+		c.WriteArray(2)
+		c.WriteBulkString(strconv.FormatInt(now.Unix(), 10))
+		c.WriteBulkString(strconv.FormatInt(int64(now.Nanosecond()/1000), 10))
+		return nil
+	})
+	add(core.Spec{
+		Name: "lastsave", Arity: 1, Flags: core.FlagLoading | core.FlagStale | core.FlagFast, Group: "server",
+		Categories: []string{"admin", "dangerous"},
+		Summary:    "Get the UNIX time stamp of the last successful save to disk", Since: "1.0.0", Complexity: "O(1)",
+		Tips: []string{"nondeterministic_output"},
+	}, func(c *core.Ctx) error { c.WriteInt(c.Server.LastSave().Unix()); return nil })
+	add(core.Spec{
+		Name: "bgsave", Arity: -1, Flags: core.FlagAdmin | core.FlagNoScript | core.FlagNoAsyncLoading, Group: "server",
+		Summary: "Asynchronously save the dataset to disk", Since: "1.0.0", Complexity: "O(1)",
+		Args: []core.Arg{{Name: "schedule", Type: core.ArgPureToken, Token: "SCHEDULE", Optional: true}},
+	}, bgsave)
+	add(core.Spec{
+		Name: "shutdown", Arity: -1, Flags: core.FlagAdmin | core.FlagNoScript | core.FlagLoading | core.FlagStale | core.FlagNoMulti | core.FlagAllowBusy,
+		Group: "server", Summary: "Synchronously save the dataset to disk and then shut down the server", Since: "1.0.0",
+		Complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
+		Args: []core.Arg{
+			{Name: "nosave_save", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
+				{Name: "nosave", Type: core.ArgPureToken, Token: "NOSAVE"}, {Name: "save", Type: core.ArgPureToken, Token: "SAVE"}}},
+			{Name: "now", Type: core.ArgPureToken, Token: "NOW", Optional: true},
+			{Name: "force", Type: core.ArgPureToken, Token: "FORCE", Optional: true},
+			{Name: "abort", Type: core.ArgPureToken, Token: "ABORT", Optional: true}},
+	}, shutdown)
+	add(core.Spec{
 		Name: "save", Arity: 1, Flags: core.FlagAdmin | core.FlagNoScript | core.FlagNoAsyncLoading | core.FlagNoMulti,
 		Group: "server", Summary: "Synchronously save the dataset to disk", Since: "1.0.0",
 		Complexity: "O(N) where N is the total number of keys in all databases",
@@ -33,7 +81,7 @@ func init() {
 		Name: "info", Arity: -1, Flags: core.FlagLoading | core.FlagStale, Group: "server", Categories: []string{"dangerous"},
 		Summary: "Get information and statistics about the server", Since: "1.0.0", Complexity: "O(1)",
 		Args: []core.Arg{{Name: "section", Type: core.ArgString, Optional: true, Multiple: true}},
-		Tips: []string{"nondeterministic_output"},
+		Tips: []string{"nondeterministic_output", "request_policy:all_shards", "response_policy:special"},
 	}, func(c *core.Ctx) error {
 		sections := make([]string, 0, len(c.Args)-1)
 		for _, a := range c.Args[1:] {
@@ -71,5 +119,109 @@ func flushall(c *core.Ctx) error {
 	// so that a restart does not bring the keys back.
 	c.AfterUnlock(func() { c.Server.Save() })
 	c.WriteOK()
+	return nil
+}
+
+func flushdb(c *core.Ctx) error {
+	if err := parseFlushMode(c.Args[1:]); err != nil {
+		return err
+	}
+	removed := int64(c.DB.Len())
+	c.DB.Flush()
+	c.SetChanges(removed)
+	c.WriteOK()
+	return nil
+}
+
+// dbIndex parses a database number as Redis's getIntFromObject does.
+func dbIndex(b []byte) (int, bool) {
+	n, ok := core.ParseInt(b)
+	if !ok || n < -1<<31 || n > 1<<31-1 {
+		return 0, false
+	}
+	return int(n), true
+}
+
+func swapdb(c *core.Ctx) error {
+	a, ok := dbIndex(c.Args[1])
+	if !ok {
+		return core.NewError("ERR invalid first DB index")
+	}
+	b, ok := dbIndex(c.Args[2])
+	if !ok {
+		return core.NewError("ERR invalid second DB index")
+	}
+	n := c.Keyspace.NumDBs()
+	if a < 0 || a >= n || b < 0 || b >= n {
+		return core.NewError("ERR DB index is out of range")
+	}
+	if a != b {
+		c.Keyspace.SwapDBs(a, b)
+		// Clients blocked on a key of either database may now find it.
+		c.Keyspace.SignalAll()
+	}
+	c.WriteOK()
+	return nil
+}
+
+func bgsave(c *core.Ctx) error {
+	schedule := false
+	switch {
+	case len(c.Args) == 2 && core.EqualFold(c.Args[1], "schedule"):
+		schedule = true
+	case len(c.Args) > 1:
+		return core.ErrSyntax
+	}
+	if err := c.Server.BackgroundSave(); err != nil {
+		if schedule && core.ErrorText(err) == "ERR Background save already in progress" {
+			c.WriteSimple("Background saving scheduled")
+			return nil
+		}
+		return err
+	}
+	c.WriteSimple("Background saving started")
+	return nil
+}
+
+// shutdown parses Redis 7's options. NOW and FORCE change nothing here:
+// redmod has no replicas to wait for, and a failed save always refuses to
+// stop unless FORCE is given.
+func shutdown(c *core.Ctx) error {
+	var nosave, save, force, abort bool
+	for _, a := range c.Args[1:] {
+		switch {
+		case core.EqualFold(a, "nosave"):
+			nosave = true
+		case core.EqualFold(a, "save"):
+			save = true
+		case core.EqualFold(a, "now"):
+		case core.EqualFold(a, "force"):
+			force = true
+		case core.EqualFold(a, "abort"):
+			abort = true
+		default:
+			return core.ErrSyntax
+		}
+	}
+	if nosave && save || abort && len(c.Args) != 2 {
+		return core.ErrSyntax
+	}
+	if abort {
+		return core.NewError("ERR No shutdown in progress.")
+	}
+	if !nosave && !save {
+		// Without an option, save only when save rules are configured.
+		for _, f := range c.Server.ConfigGet("save") {
+			save = f.Value != ""
+		}
+	}
+	if err := c.Server.Shutdown(save); err != nil {
+		if !force {
+			return err
+		}
+		c.Server.Shutdown(false)
+	}
+	// The connection closes without a reply, as Redis's does.
+	c.Client.RequestClose()
 	return nil
 }

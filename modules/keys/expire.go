@@ -23,7 +23,7 @@ func init() {
 		Name: "ttl", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Returns the expiration time in seconds of a key.", Since: "1.0.0", Complexity: "O(1)",
-		Args: []core.Arg{{Name: "key", Type: core.ArgKey}},
+		Args: []core.Arg{{Name: "key", Type: core.ArgKey}}, Tips: []string{"nondeterministic_output"},
 	}, func(c *core.Ctx) error { return ttlGeneric(c, false) })
 }
 

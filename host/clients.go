@@ -1,0 +1,172 @@
+package host
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"net"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/registry"
+)
+
+// Authenticate implements core.Server. Without requirepass or ACL users the
+// only user is "default", which accepts any password (nopass), as in a Redis
+// started without a password.
+func (s *Server) Authenticate(c *core.Client, user, pass string) error {
+	if !equalSecret(user, "default") {
+		return core.ErrWrongPass
+	}
+	c.SetUser("default")
+	c.SetAuthenticated(true)
+	return nil
+}
+
+// ResetAuth implements core.Server: RESET makes the client the default user,
+// which needs no password here.
+func (s *Server) ResetAuth(c *core.Client) {
+	c.SetUser("default")
+	c.SetAuthenticated(true)
+}
+
+// equalSecret compares in constant time, hashing both sides first so that
+// their lengths leak nothing either.
+func equalSecret(a, b string) bool {
+	ha, hb := sha256.Sum256([]byte(a)), sha256.Sum256([]byte(b))
+	return subtle.ConstantTimeCompare(ha[:], hb[:]) == 1
+}
+
+// pauseState is CLIENT PAUSE: until when, and whether reads wait too.
+type pauseState struct {
+	until time.Time
+	all   bool
+	// over is closed when the pause ends, waking the clients waiting for it.
+	over  chan struct{}
+	timer *time.Timer
+}
+
+// Pause implements core.Server. As in Redis, a second pause keeps the later
+// end time and takes the new mode.
+func (s *Server) Pause(d time.Duration, all bool) {
+	s.pauseMu.Lock()
+	defer s.pauseMu.Unlock()
+	until := time.Now().Add(d)
+	p := s.pause.Load()
+	if p == nil {
+		p = &pauseState{over: make(chan struct{})}
+		s.pause.Store(p)
+	}
+	p.all = all
+	if until.After(p.until) {
+		p.until = until
+		if p.timer != nil {
+			p.timer.Stop()
+		}
+		p.timer = time.AfterFunc(d, func() { s.endPause(p) })
+	}
+}
+
+// Unpause implements core.Server.
+func (s *Server) Unpause() {
+	if p := s.pause.Load(); p != nil {
+		s.endPause(p)
+	}
+}
+
+func (s *Server) endPause(p *pauseState) {
+	s.pauseMu.Lock()
+	defer s.pauseMu.Unlock()
+	if s.pause.Load() != p {
+		return
+	}
+	s.pause.Store(nil)
+	p.timer.Stop()
+	close(p.over)
+}
+
+// waitPause holds a command back while a CLIENT PAUSE applies to it: every
+// command in ALL mode, commands that may change data in WRITE mode. It
+// reports false when the server stopped meanwhile.
+func (c *conn) waitPause(cmd *registry.Cmd) bool {
+	s := c.srv
+	for {
+		p := s.pause.Load()
+		if p == nil {
+			return true
+		}
+		f := cmd.Spec.Flags
+		if root := cmd.Parent; root != nil {
+			f |= root.Spec.Flags & (core.FlagWrite | core.FlagMayReplicate)
+		}
+		if !p.all && !f.Has(core.FlagWrite) && !f.Has(core.FlagMayReplicate) {
+			return true
+		}
+		c.blocked.Store(true)
+		select {
+		case <-p.over:
+			c.blocked.Store(false)
+		case <-s.done:
+			c.blocked.Store(false)
+			return false
+		}
+	}
+}
+
+// applyReplyMode drops the reply the last command wrote (everything after
+// mark) when CLIENT REPLY OFF or SKIP says so.
+func (c *conn) applyReplyMode(mark int) {
+	suppress := c.skipReply || c.client.ReplyOff()
+	c.skipReply = false
+	if c.client.TakeSkipNext() {
+		// CLIENT REPLY SKIP itself has no reply; the next command's is dropped.
+		suppress = true
+		c.skipReply = true
+	}
+	if suppress && c.w.Len() > mark {
+		c.w.Truncate(mark)
+	}
+}
+
+// connFd returns the file descriptor of a connection, for CLIENT LIST, or
+// -1 when it has none.
+func connFd(nc net.Conn) int {
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return -1
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return -1
+	}
+	fd := -1
+	raw.Control(func(f uintptr) { fd = int(f) })
+	return fd
+}
+
+// ResetStats implements core.Server for CONFIG RESETSTAT: the counters of
+// INFO stats, commandstats and errorstats start again from zero.
+func (s *Server) ResetStats() {
+	st := &s.stats
+	for _, v := range []*atomic.Int64{&st.connections, &st.commands, &st.rejectedConns, &st.netInput, &st.netOutput, &st.totalErrorReplies,
+		&s.ks.ExpiredKeys, &s.ks.KeyspaceHits, &s.ks.KeyspaceMisses} {
+		v.Store(0)
+	}
+	for _, c := range s.reg.Commands() {
+		resetCmdStats(c)
+		for _, sub := range c.Subcommands() {
+			resetCmdStats(sub)
+		}
+	}
+	s.errMu.Lock()
+	clear(s.errors)
+	s.errMu.Unlock()
+}
+
+func resetCmdStats(c *registry.Cmd) {
+	c.Stats.Calls.Store(0)
+	c.Stats.Usec.Store(0)
+	c.Stats.RejectedCalls.Store(0)
+	c.Stats.FailedCalls.Store(0)
+}
