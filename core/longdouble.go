@@ -186,6 +186,13 @@ func AppendLongDouble(dst []byte, f *big.Float) []byte {
 		}
 		return append(dst, "inf"...)
 	}
+	if f.Sign() == 0 || f.MantExp(nil) <= -58 {
+		// |f| < 2^-58 < 5e-18 prints as 0.00000000000000000 (or its
+		// negative), which becomes "0". Shortcut: the exact decimal expansion
+		// of a tiny long double has thousands of digits and takes
+		// milliseconds to compute.
+		return append(dst, '0')
+	}
 	start := len(dst)
 	dst = f.Append(dst, 'f', 17)
 	end := len(dst)
