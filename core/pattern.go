@@ -1,82 +1,91 @@
 package core
 
-import (
-	"strings"
-	"unicode/utf8"
-
-	"github.com/gobwas/glob"
-)
-
 // Pattern is a compiled Redis glob pattern, as KEYS, SCAN MATCH and the other
 // MATCH options use: `*`, `?`, `[abc]`, `[^a]`, `[a-z]`, `\x`, matched byte
-// by byte. Braces and commas are literal, unlike in gobwas/glob, which
-// matches the translated pattern.
+// by byte. Braces and commas are literal. It follows Redis's stringmatchlen
+// exactly, quirks included: an unclosed class is closed at the end of the
+// pattern, range bounds compare as signed chars (so `[a-\xff]` covers 0xff
+// and 0x00..'a'), and the empty string matches only the empty pattern and
+// `*` (which KEYS and SCAN treat as "everything").
+//
+// Matching uses one backtracking point (the last star), so it takes at most
+// O(len(pattern) × len(string)) steps: patterns such as
+// `*a*a*a*a*a*a*a*a*a*a*b*` stay fast on long keys.
 type Pattern struct {
-	g     *glob.Pattern
-	all   bool // the pattern is only stars
-	never bool // the pattern has an empty class, which matches nothing
+	toks       []patToken
+	all        bool // only stars: every non-empty string matches
+	matchEmpty bool // "" or "*": the empty string matches
 }
 
-// CompilePattern translates a Redis pattern. Every byte string is a valid
+type patKind uint8
+
+const (
+	patLiteral patKind = iota
+	patAny
+	patStar
+	patClass
+)
+
+type patToken struct {
+	kind patKind
+	c    byte
+	set  *byteSet
+}
+
+// byteSet is a set of bytes, one bit each.
+type byteSet [4]uint64
+
+func (s *byteSet) add(c byte)      { s[c>>6] |= 1 << (c & 63) }
+func (s *byteSet) has(c byte) bool { return s[c>>6]&(1<<(c&63)) != 0 }
+func (s *byteSet) invert()         { s[0], s[1], s[2], s[3] = ^s[0], ^s[1], ^s[2], ^s[3] }
+func (s *byteSet) addRange(lo, hi int8) {
+	// Redis compares class ranges as C chars, which are signed on the
+	// platforms it runs on.
+	if lo > hi {
+		lo, hi = hi, lo
+	}
+	for x := int(lo); x <= int(hi); x++ {
+		s.add(byte(int8(x)))
+	}
+}
+
+// CompilePattern compiles a Redis pattern. Every byte string is a valid
 // Redis pattern, so it never fails.
 func CompilePattern(p []byte) *Pattern {
-	var b strings.Builder
-	all := len(p) > 0 // the empty pattern matches only the empty key
+	pat := &Pattern{all: len(p) > 0, matchEmpty: len(p) == 0 || len(p) == 1 && p[0] == '*'}
 	for i := 0; i < len(p); i++ {
 		c := p[i]
 		if c != '*' {
-			all = false
+			pat.all = false
 		}
 		switch c {
 		case '*':
 			for i+1 < len(p) && p[i+1] == '*' {
 				i++
 			}
-			b.WriteByte('*')
+			pat.toks = append(pat.toks, patToken{kind: patStar})
 		case '?':
-			b.WriteByte('?')
+			pat.toks = append(pat.toks, patToken{kind: patAny})
 		case '\\':
 			if i+1 < len(p) {
 				i++
 			}
-			writeLiteral(&b, p[i])
+			pat.toks = append(pat.toks, patToken{kind: patLiteral, c: p[i]})
 		case '[':
-			var set [256]bool
-			i = parseClass(p, i+1, &set)
-			n := 0
-			for _, in := range set {
-				if in {
-					n++
-				}
-			}
-			switch n {
-			case 0:
-				return &Pattern{never: true}
-			case 256:
-				b.WriteByte('?')
-			default:
-				writeClass(&b, &set)
-			}
+			set := new(byteSet)
+			i = parseClass(p, i+1, set)
+			pat.toks = append(pat.toks, patToken{kind: patClass, set: set})
 		default:
-			writeLiteral(&b, c)
+			pat.toks = append(pat.toks, patToken{kind: patLiteral, c: c})
 		}
 	}
-	if all {
-		return &Pattern{all: true}
-	}
-	g, err := glob.Compile(b.String())
-	if err != nil {
-		// The translation escapes everything gobwas/glob treats specially,
-		// so this cannot happen; fail closed rather than match everything.
-		return &Pattern{never: true}
-	}
-	return &Pattern{g: g}
+	return pat
 }
 
 // parseClass reads a Redis character class starting after '[' and marks the
 // bytes it matches. It returns the index of the closing ']' (or of the last
 // byte when the class is not closed, which Redis accepts).
-func parseClass(p []byte, i int, set *[256]bool) int {
+func parseClass(p []byte, i int, set *byteSet) int {
 	negate := i < len(p) && p[i] == '^'
 	if negate {
 		i++
@@ -86,115 +95,81 @@ func parseClass(p []byte, i int, set *[256]bool) int {
 		switch {
 		case c == '\\' && i+1 < len(p):
 			i++
-			set[p[i]] = true
+			set.add(p[i])
 		case c == ']':
 			goto done
 		case i+2 < len(p) && p[i+1] == '-':
-			lo, hi := c, p[i+2]
-			if lo > hi {
-				lo, hi = hi, lo
-			}
-			for x := int(lo); x <= int(hi); x++ {
-				set[x] = true
-			}
+			set.addRange(int8(c), int8(p[i+2]))
 			i += 2
 		default:
-			set[c] = true
+			set.add(c)
 		}
 	}
 	i = len(p) - 1
 done:
 	if negate {
-		for x := range set {
-			set[x] = !set[x]
-		}
+		set.invert()
 	}
 	return i
 }
 
-func writeClass(b *strings.Builder, set *[256]bool) {
-	b.WriteByte('[')
-	for x := 0; x < 256; x++ {
-		if !set[x] {
-			continue
-		}
-		y := x
-		for y+1 < 256 && set[y+1] {
-			y++
-		}
-		if y > x+1 && isAlnum(byte(x)) && isAlnum(byte(y)) && sameClass(byte(x), byte(y)) {
-			b.WriteByte(byte(x))
-			b.WriteByte('-')
-			b.WriteByte(byte(y))
-			x = y
-			continue
-		}
-		writeLiteral(b, byte(x))
-	}
-	b.WriteByte(']')
-}
-
-// writeLiteral writes one pattern byte so that gobwas/glob matches exactly
-// that byte: bytes above 0x7F become the rune of the same number, which is how
-// the matched strings are translated too (see Match).
-func writeLiteral(b *strings.Builder, c byte) {
-	if c >= utf8.RuneSelf {
-		b.WriteRune(rune(c))
-		return
-	}
-	if !isAlnum(c) {
-		b.WriteByte('\\')
-	}
-	b.WriteByte(c)
-}
-
-func isAlnum(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
-
-func sameClass(x, y byte) bool {
-	class := func(c byte) int {
-		switch {
-		case c >= 'a' && c <= 'z':
-			return 1
-		case c >= 'A' && c <= 'Z':
-			return 2
-		default:
-			return 3
-		}
-	}
-	return class(x) == class(y)
-}
-
 // MatchAll reports whether the pattern matches every string ("*").
-func (p *Pattern) MatchAll() bool { return p.all }
+func (p *Pattern) MatchAll() bool { return p.all && p.matchEmpty }
 
 // Match reports whether s matches the pattern, byte by byte.
 func (p *Pattern) Match(s string) bool {
-	switch {
-	case p.all:
+	if len(s) == 0 {
+		// Redis's matcher stops at once on an empty string: only an
+		// empty pattern matches it, and "*", which KEYS and SCAN treat
+		// as matching everything.
+		return p.matchEmpty
+	}
+	if p.all {
 		return true
-	case p.never:
-		return false
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return p.g.Match(bytesAsRunes(s))
+	toks := p.toks
+	ti, si := 0, 0
+	starTi, starSi := -1, 0
+	for si < len(s) {
+		if ti < len(toks) {
+			t := &toks[ti]
+			switch t.kind {
+			case patStar:
+				starTi, starSi = ti, si
+				ti++
+				continue
+			case patAny:
+				ti++
+				si++
+				continue
+			case patLiteral:
+				if t.c == s[si] {
+					ti++
+					si++
+					continue
+				}
+			case patClass:
+				if t.set.has(s[si]) {
+					ti++
+					si++
+					continue
+				}
+			}
 		}
+		// Mismatch: let the last star swallow one more byte and retry
+		// from there. Earlier stars never need revisiting, which keeps
+		// the work bounded.
+		if starTi < 0 {
+			return false
+		}
+		starSi++
+		ti, si = starTi+1, starSi
 	}
-	return p.g.Match(s)
+	for ti < len(toks) && toks[ti].kind == patStar {
+		ti++
+	}
+	return ti == len(toks)
 }
 
 // MatchBytes is Match for a byte slice.
 func (p *Pattern) MatchBytes(b []byte) bool { return p.Match(string(b)) }
-
-// bytesAsRunes maps each byte to the rune of the same number, so that
-// gobwas/glob, which matches runes, sees one rune per byte.
-func bytesAsRunes(s string) string {
-	var b strings.Builder
-	b.Grow(2 * len(s))
-	for i := 0; i < len(s); i++ {
-		b.WriteRune(rune(s[i]))
-	}
-	return b.String()
-}
