@@ -270,6 +270,14 @@ func (s *Server) cron() {
 		}
 		// Like Redis: at most a quarter of each period goes to expiry.
 		s.ks.ActiveExpire(time.Second/time.Duration(hz)/4, &cursor)
+		// CONFIG SET hz takes effect at the next tick.
+		s.cfgMu.RLock()
+		newHz := s.cfg.Hz
+		s.cfgMu.RUnlock()
+		if newHz != hz && newHz > 0 {
+			hz = newHz
+			tick.Reset(time.Second / time.Duration(hz))
+		}
 		if n++; n%hz == 0 {
 			s.autoSave()
 			s.closeIdle()

@@ -3,7 +3,7 @@ package host
 import (
 	"errors"
 	"fmt"
-	"path"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,19 +27,19 @@ type setting struct {
 
 var errNotInteger = errors.New("argument couldn't be parsed into an integer")
 
-func intSetting(name, usage string, field func(c *Config) *int, min int, mutable bool) setting {
+func intSetting(name, usage string, field func(c *Config) *int, min, max int, mutable bool) setting {
 	return setting{
 		name: name, usage: usage, mutable: mutable,
 		get: func(c *Config) string { return strconv.Itoa(*field(c)) },
 		set: func(c *Config, v string) error {
-			n, err := strconv.Atoi(v)
+			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil {
 				return errNotInteger
 			}
-			if n < min {
-				return fmt.Errorf("argument must be at least %d", min)
+			if n < int64(min) || n > int64(max) {
+				return fmt.Errorf("argument must be between %d and %d inclusive", min, max)
 			}
-			*field(c) = n
+			*field(c) = int(n)
 			return nil
 		},
 	}
@@ -55,7 +55,7 @@ func memSetting(name, usage string, field func(c *Config) *int64, min int64) set
 				return errors.New("argument must be a memory value")
 			}
 			if n < min {
-				return fmt.Errorf("argument must be at least %d", min)
+				return fmt.Errorf("argument must be between %d and %d inclusive", min, int64(math.MaxInt64))
 			}
 			*field(c) = n
 			return nil
@@ -79,7 +79,7 @@ var logLevels = map[string]string{
 
 var settings = []setting{
 	stringSetting("bind", "address to listen on", func(c *Config) *string { return &c.Bind }, false),
-	intSetting("port", "TCP port to listen on (0: any free port)", func(c *Config) *int { return &c.Port }, 0, false),
+	intSetting("port", "TCP port to listen on (0: any free port)", func(c *Config) *int { return &c.Port }, 0, 65535, false),
 	stringSetting("dir", "folder of the snapshot", func(c *Config) *string { return &c.Dir }, true),
 	stringSetting("dbfilename", `snapshot file name in dir ("" turns persistence off)`, func(c *Config) *string { return &c.DBFilename }, true),
 	{
@@ -88,13 +88,13 @@ var settings = []setting{
 		set: func(c *Config, v string) error {
 			r, err := ParseSaveRules(v)
 			if err != nil {
-				return err
+				return errors.New("Invalid save parameters")
 			}
 			c.Save = r
 			return nil
 		},
 	},
-	intSetting("databases", "number of databases", func(c *Config) *int { return &c.Databases }, 1, false),
+	intSetting("databases", "number of databases", func(c *Config) *int { return &c.Databases }, 1, math.MaxInt32, false),
 	{
 		name: "loglevel", usage: "log level: debug, info (notice), warn (warning), error", mutable: true,
 		get: func(c *Config) string { return c.LogLevel },
@@ -118,14 +118,17 @@ var settings = []setting{
 			return nil
 		},
 	},
-	intSetting("maxclients", "maximum number of connected clients", func(c *Config) *int { return &c.MaxClients }, 1, true),
+	intSetting("maxclients", "maximum number of connected clients", func(c *Config) *int { return &c.MaxClients }, 1, math.MaxUint32, true),
 	{
 		name: "timeout", usage: "close connections idle for this many seconds (0: never)", mutable: true,
 		get: func(c *Config) string { return strconv.Itoa(int(c.Timeout / time.Second)) },
 		set: func(c *Config, v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
 				return errNotInteger
+			}
+			if n < 0 || n > math.MaxInt32 {
+				return fmt.Errorf("argument must be between 0 and %d inclusive", math.MaxInt32)
 			}
 			c.Timeout = time.Duration(n) * time.Second
 			return nil
@@ -133,13 +136,32 @@ var settings = []setting{
 	},
 	memSetting("proto-max-bulk-len", "largest argument a client may send", func(c *Config) *int64 { return &c.ProtoMaxBulkLen }, 1024*1024),
 	memSetting("client-query-buffer-limit", "largest unread input of one client", func(c *Config) *int64 { return &c.ClientQueryBufferLimit }, 1024*1024),
-	intSetting("hz", "background task frequency per second", func(c *Config) *int { return &c.Hz }, 1, false),
 	{
-		name: "appendonly", usage: "append-only file (not supported; always no)",
+		name: "hz", usage: "background task frequency per second (1 to 500)", mutable: true,
+		get: func(c *Config) string { return strconv.Itoa(c.Hz) },
+		set: func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return errNotInteger
+			}
+			if n < 0 || n > math.MaxInt32 {
+				return fmt.Errorf("argument must be between 0 and %d inclusive", math.MaxInt32)
+			}
+			// Like Redis: accepted, then kept within 1..500.
+			c.Hz = int(min(max(n, 1), 500))
+			return nil
+		},
+	},
+	{
+		name: "appendonly", usage: "append-only file (not supported; always no)", mutable: true,
 		get: func(c *Config) string { return "no" },
 		set: func(c *Config, v string) error {
-			if v != "no" {
+			switch strings.ToLower(v) {
+			case "no":
+			case "yes":
 				return errors.New("redmod persists with snapshots only")
+			default:
+				return errors.New("argument must be 'yes' or 'no'")
 			}
 			return nil
 		},
@@ -209,14 +231,22 @@ func (s *Server) ConfigGet(pattern string) []core.InfoField {
 	s.cfgMu.RLock()
 	defer s.cfgMu.RUnlock()
 	var out []core.InfoField
-	p := strings.ToLower(pattern)
+	// Like Redis, a name without glob characters is looked up as such and
+	// answered under the name as the client wrote it.
+	if !strings.ContainsAny(pattern, "*?[\\") {
+		if v, ok := s.cfg.Get(pattern); ok {
+			return []core.InfoField{{Name: pattern, Value: v}}
+		}
+		return nil
+	}
+	p := core.CompilePattern([]byte(strings.ToLower(pattern)))
 	for _, st := range settings {
-		if ok, _ := path.Match(p, st.name); ok || p == st.name {
+		if p.Match(st.name) {
 			out = append(out, core.InfoField{Name: st.name, Value: st.get(&s.cfg)})
 		}
 	}
 	for name, v := range s.cfg.Modules {
-		if ok, _ := path.Match(p, name); ok || p == name {
+		if p.Match(name) {
 			out = append(out, core.InfoField{Name: name, Value: v})
 		}
 	}

@@ -111,3 +111,30 @@ func dropID(r resp.Reply) string {
 	}
 	return string(r.Kind) + b.String()
 }
+
+// TestDiffConfigSettings compares CONFIG GET and CONFIG SET, error texts
+// included, for the settings redmod shares with Redis.
+func TestDiffConfigSettings(t *testing.T) {
+	p := newPair(t)
+	for _, c := range [][]string{
+		{"CONFIG", "GET", "maxclients"}, {"CONFIG", "GET", "timeout"}, {"CONFIG", "GET", "databases"},
+		{"CONFIG", "GET", "proto-max-bulk-len"}, {"CONFIG", "GET", "client-query-buffer-limit"}, {"CONFIG", "GET", "appendonly"},
+		{"CONFIG", "GET", "hz"}, {"CONFIG", "GET", "MAXCLIENTS"}, {"CONFIG", "GET", "maxclient?"}, {"CONFIG", "GET", "max[c]lients"},
+		{"CONFIG", "SET", "maxclients", "0"}, {"CONFIG", "SET", "maxclients", "x"}, {"CONFIG", "SET", "maxclients", "4294967296"},
+		{"CONFIG", "SET", "maxclients", "2000"}, {"CONFIG", "GET", "maxclients"},
+		{"CONFIG", "SET", "timeout", "-1"}, {"CONFIG", "SET", "timeout", "2147483648"}, {"CONFIG", "SET", "timeout", "1.5"},
+		{"CONFIG", "SET", "timeout", "300"}, {"CONFIG", "GET", "timeout"}, {"CONFIG", "SET", "timeout", "0"},
+		{"CONFIG", "SET", "hz", "0"}, {"CONFIG", "GET", "hz"}, {"CONFIG", "SET", "hz", "1000"}, {"CONFIG", "GET", "hz"},
+		{"CONFIG", "SET", "hz", "-1"}, {"CONFIG", "SET", "hz", "10"},
+		{"CONFIG", "SET", "save", "1 2 3"}, {"CONFIG", "SET", "save", "a b"}, {"CONFIG", "SET", "save", "100 5 200 6"},
+		{"CONFIG", "GET", "save"}, {"CONFIG", "SET", "save", ""}, {"CONFIG", "GET", "save"},
+		{"CONFIG", "SET", "proto-max-bulk-len", "10"}, {"CONFIG", "SET", "proto-max-bulk-len", "x"},
+		{"CONFIG", "SET", "proto-max-bulk-len", "2mb"}, {"CONFIG", "GET", "proto-max-bulk-len"}, {"CONFIG", "SET", "proto-max-bulk-len", "512mb"},
+		{"CONFIG", "SET", "client-query-buffer-limit", "1k"},
+		{"CONFIG", "SET", "appendonly", "maybe"}, {"CONFIG", "SET", "appendonly", "no"},
+		{"CONFIG", "SET", "databases", "4"}, {"CONFIG", "SET", "maxclients", "10", "timeout", "x"}, {"CONFIG", "GET", "maxclients"},
+		{"CONFIG", "SET", "maxclients", "10000"},
+	} {
+		p.Check(c...)
+	}
+}

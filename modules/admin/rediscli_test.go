@@ -73,8 +73,8 @@ func TestRedisCLINoRaw(t *testing.T) {
 	}
 	for _, proto := range [][]string{nil, {"-3"}} {
 		for _, c := range cmds {
-			want := runCLI(t, bin, append(append(append([]string{"-s", ref, "--no-raw"}, proto...)), c...)...)
-			got := runCLI(t, bin, append(append(append([]string{"-h", host, "-p", port, "--no-raw"}, proto...)), c...)...)
+			want := runCLI(t, bin, append(append([]string{"-s", ref, "--no-raw"}, proto...), c...)...)
+			got := runCLI(t, bin, append(append([]string{"-h", host, "-p", port, "--no-raw"}, proto...), c...)...)
 			if got != want {
 				t.Errorf("redis-cli %s %q:\n redmod: %q\n  redis: %q", strings.Join(proto, ""), c, got, want)
 			}
