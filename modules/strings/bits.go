@@ -15,7 +15,7 @@ var (
 )
 
 func init() {
-	unit := core.Arg{Name: "unit", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
+	unit := core.Arg{Name: "index_unit", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
 		{Name: "byte", Type: core.ArgPureToken, Token: "BYTE"},
 		{Name: "bit", Type: core.ArgPureToken, Token: "BIT"},
 	}}
@@ -46,7 +46,7 @@ func init() {
 		Summary: "Find first bit set or clear in a string", Since: "2.8.7", Complexity: "O(N)",
 		Args: []core.Arg{keyArg, {Name: "bit", Type: core.ArgInteger}, {Name: "index", Type: core.ArgBlock, Optional: true, Args: []core.Arg{
 			{Name: "start", Type: core.ArgInteger},
-			{Name: "end_unit_block", Type: core.ArgBlock, Optional: true, Args: []core.Arg{{Name: "end", Type: core.ArgInteger}, unit}},
+			{Name: "end_index", Type: core.ArgBlock, Optional: true, Args: []core.Arg{{Name: "end", Type: core.ArgInteger}, unit}},
 		}}},
 	}, bitpos)
 	addBitmap(core.Spec{

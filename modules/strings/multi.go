@@ -5,7 +5,7 @@ import (
 )
 
 func init() {
-	pairs := []core.Arg{{Name: "data", Type: core.ArgBlock, Multiple: true, Args: []core.Arg{keyArg, valueArg}}}
+	pairs := []core.Arg{{Name: "key_value", Type: core.ArgBlock, Multiple: true, Args: []core.Arg{keyArg, valueArg}}}
 	add(core.Spec{
 		Name: "mget", Arity: -2, Flags: core.FlagReadOnly | core.FlagFast,
 		FirstKey: 1, LastKey: -1, Step: 1, Tips: []string{"request_policy:multi_shard"},
