@@ -88,8 +88,10 @@ func (s *Server) endPause(p *pauseState) {
 
 // waitPause holds a command back while a CLIENT PAUSE applies to it: every
 // command in ALL mode, commands that may change data in WRITE mode. It
-// reports false when the server stopped meanwhile.
-func (c *conn) waitPause(cmd *registry.Cmd) bool {
+// reports false when the server stopped meanwhile. A command that waited
+// has its start time moved to the end of the wait, so that its statistics
+// count only its own run.
+func (c *conn) waitPause(cmd *registry.Cmd, start *time.Time) bool {
 	s := c.srv
 	for {
 		p := s.pause.Load()
@@ -107,6 +109,7 @@ func (c *conn) waitPause(cmd *registry.Cmd) bool {
 		select {
 		case <-p.over:
 			c.blocked.Store(false)
+			*start = time.Now()
 		case <-s.done:
 			c.blocked.Store(false)
 			return false

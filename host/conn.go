@@ -131,7 +131,7 @@ func (c *conn) execute(args [][]byte) bool {
 		}
 		cmd = sub
 	}
-	if !c.waitPause(cmd) {
+	if !c.waitPause(cmd, &now) {
 		return false
 	}
 	c.client.Touch(&cmd.FullName, now)

@@ -67,7 +67,8 @@ func init() {
 					{Name: "client-type", Token: "TYPE", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
 						{Name: "normal", Type: core.ArgPureToken, Token: "NORMAL"}, {Name: "master", Type: core.ArgPureToken, Token: "MASTER"},
 						{Name: "replica", Type: core.ArgPureToken, Token: "REPLICA"}, {Name: "pubsub", Type: core.ArgPureToken, Token: "PUBSUB"}}},
-					{Name: "client-id", Token: "ID", Type: core.ArgInteger, Optional: true, Multiple: true}}},
+					{Name: "id", Token: "ID", Type: core.ArgBlock, Optional: true, Args: []core.Arg{
+						{Name: "client-id", Type: core.ArgInteger, Multiple: true}}}}},
 				clientList),
 			sub(core.Spec{Name: "kill", Arity: -3, Flags: core.FlagAdmin, Summary: "Kill the connection of a client", Since: "2.4.0",
 				Complexity: "O(N) where N is the number of client connections",

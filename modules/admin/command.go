@@ -34,11 +34,9 @@ func init() {
 					{Name: "category", Type: core.ArgString, Token: "ACLCAT"},
 					{Name: "pattern", Type: core.ArgPattern, Token: "PATTERN"}}}}}, commandList),
 			sub(core.Spec{Name: "getkeys", Arity: -4, Flags: cmdFlags, Summary: "Extract keys given a full Redis command", Since: "2.8.13",
-				Complexity: "O(N) where N is the number of arguments to the command",
-				Args:       []core.Arg{{Name: "command", Type: core.ArgString}, {Name: "arg", Type: core.ArgString, Optional: true, Multiple: true}}}, commandGetKeys),
+				Complexity: "O(N) where N is the number of arguments to the command"}, commandGetKeys),
 			sub(core.Spec{Name: "getkeysandflags", Arity: -4, Flags: cmdFlags, Summary: "Extract keys and access flags given a full Redis command", Since: "7.0.0",
-				Complexity: "O(N) where N is the number of arguments to the command",
-				Args:       []core.Arg{{Name: "command", Type: core.ArgString}, {Name: "arg", Type: core.ArgString, Optional: true, Multiple: true}}}, commandGetKeys),
+				Complexity: "O(N) where N is the number of arguments to the command"}, commandGetKeys),
 			sub(core.Spec{Name: "help", Arity: 2, Flags: cmdFlags, Summary: "Show helpful text about the different subcommands", Since: "5.0.0", Complexity: "O(1)"},
 				func(c *core.Ctx) error {
 					writeHelp(c, "COMMAND", []string{

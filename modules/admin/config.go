@@ -16,7 +16,8 @@ func init() {
 		Subcommands: []core.Command{
 			sub(core.Spec{Name: "get", Arity: -3, Flags: adminFlags, Summary: "Get the values of configuration parameters", Since: "2.0.0",
 				Complexity: "O(N) when N is the number of configuration parameters provided",
-				Args:       []core.Arg{{Name: "parameter", Type: core.ArgString, Multiple: true}}}, configGet),
+				Args: []core.Arg{{Name: "parameter", Type: core.ArgBlock, Multiple: true, Args: []core.Arg{
+					{Name: "parameter", Type: core.ArgString}}}}}, configGet),
 			sub(core.Spec{Name: "set", Arity: -4, Flags: adminFlags, Summary: "Set configuration parameters to the given values", Since: "2.0.0",
 				Complexity: "O(N) when N is the number of configuration parameters provided",
 				Tips:       []string{"request_policy:all_nodes", "response_policy:all_succeeded"},
