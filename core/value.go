@@ -50,6 +50,9 @@ type String struct {
 	// text records that Redis built the value as text without trying the
 	// integer encoding (INCRBYFLOAT's result), so it is never "int".
 	text bool
+	// copied records that the value is a COPY, which Redis makes as a
+	// private object even for a small integer it would otherwise share.
+	copied bool
 }
 
 // StringType is the descriptor of String values.
@@ -97,7 +100,18 @@ func (s *String) MemoryUsage() int { return 16 + cap(s.B) }
 
 // Clone implements Value. The copy keeps the encoding, as Redis's COPY does.
 func (s *String) Clone() Value {
-	return &String{B: append([]byte(nil), s.B...), modified: s.modified, text: s.text}
+	return &String{B: append([]byte(nil), s.B...), modified: s.modified, text: s.text, copied: true}
+}
+
+// Shared reports whether Redis would hold the value as one of its shared
+// objects, the integers 0-9999, which OBJECT REFCOUNT reports as 2147483647.
+// A COPY is never shared.
+func (s *String) Shared() bool {
+	if s.copied || s.Encoding() != "int" {
+		return false
+	}
+	n, _ := s.Int()
+	return n >= 0 && n < 10000
 }
 
 // AppendSnapshot implements Value: the bytes themselves.

@@ -79,11 +79,9 @@ func objectRefcount(c *core.Ctx) error {
 	if v == nil {
 		return nil
 	}
-	if s, ok := v.(*core.String); ok && s.Encoding() == "int" {
-		if n, _ := s.Int(); n >= 0 && n < 10000 {
-			c.WriteInt(sharedRefcount)
-			return nil
-		}
+	if s, ok := v.(*core.String); ok && s.Shared() {
+		c.WriteInt(sharedRefcount)
+		return nil
 	}
 	c.WriteInt(1)
 	return nil
