@@ -2,7 +2,6 @@ package core
 
 import (
 	"math"
-	"slices"
 	"strconv"
 )
 
@@ -118,24 +117,63 @@ func ScanSelect[T any](items []ScanItem[T], from uint64, n int) (sel []ScanItem[
 	if len(cand) <= n {
 		return cand, 0, false
 	}
-	slices.SortFunc(cand, func(a, b ScanItem[T]) int {
-		switch {
-		case a.Pos < b.Pos:
-			return -1
-		case a.Pos > b.Pos:
-			return 1
-		}
-		return 0
-	})
 	n = max(n, 1)
+	selectSmallest(cand, n)
+	// cand[:n] now holds the n smallest positions. Elements after them
+	// sharing the largest of those positions join them; the smallest
+	// position beyond is where the next call starts.
+	h := cand[0].Pos
+	for _, it := range cand[1:n] {
+		h = max(h, it.Pos)
+	}
 	end := n
-	for end < len(cand) && cand[end].Pos == cand[n-1].Pos {
-		end++
+	next, more = uint64(math.MaxUint64), false
+	for i := n; i < len(cand); i++ {
+		switch p := cand[i].Pos; {
+		case p == h:
+			cand[end], cand[i] = cand[i], cand[end]
+			end++
+		case p < next || !more:
+			next, more = p, true
+		}
 	}
-	if end == len(cand) {
-		return cand, 0, false
+	return cand[:end], next, more
+}
+
+// selectSmallest reorders items so that the n smallest positions come
+// first, in no particular order (quickselect: linear on average, where a
+// sort would be n log n on every SCAN call).
+func selectSmallest[T any](items []ScanItem[T], n int) {
+	lo, hi := 0, len(items)-1
+	for lo < hi {
+		// The median of three keeps sorted and reversed input linear.
+		mid := lo + (hi-lo)/2
+		a, b, c := items[lo].Pos, items[mid].Pos, items[hi].Pos
+		pivot := max(min(a, b), min(max(a, b), c))
+		i, j := lo, hi
+		for i <= j {
+			for items[i].Pos < pivot {
+				i++
+			}
+			for items[j].Pos > pivot {
+				j--
+			}
+			if i <= j {
+				items[i], items[j] = items[j], items[i]
+				i++
+				j--
+			}
+		}
+		// items[lo..j] <= pivot <= items[i..hi]
+		switch {
+		case n-1 <= j:
+			hi = j
+		case n-1 >= i:
+			lo = i
+		default:
+			return
+		}
 	}
-	return cand[:end], cand[end].Pos, true
 }
 
 // WriteScanReply writes the two-element reply of the SCAN family: the next

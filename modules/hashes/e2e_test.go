@@ -123,7 +123,7 @@ func TestHscanLargeGuarantee(t *testing.T) {
 			t.Fatalf("%s seen %d times", f, n)
 		}
 	}
-	if calls < 10 {
-		t.Fatalf("only %d calls", calls)
+	if calls < 5 {
+		t.Fatalf("only %d calls: COUNT should keep replies well below the whole hash", calls)
 	}
 }

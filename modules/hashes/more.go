@@ -358,13 +358,16 @@ func hscan(c *core.Ctx) error {
 			}
 		}
 	} else {
-		items := make([]core.ScanItem[string], 0, len(h.m))
+		var items []core.ScanItem[string]
 		for f := range h.m {
-			items = append(items, core.ScanItem[string]{Pos: fieldPos(f), Item: f})
+			if pos := fieldPos(f); pos >= cursor {
+				items = append(items, core.ScanItem[string]{Pos: pos, Item: f})
+			}
 		}
-		// COUNT is a hint; returning at least a sixteenth of the hash per call
+		hashSize := len(h.m)
+		// COUNT is a hint; returning at least an eighth of the hash per call
 		// bounds a full iteration to a few passes over the fields.
-		sel, nx, more := core.ScanSelect(items, cursor, max(opts.Count, len(items)/16))
+		sel, nx, more := core.ScanSelect(items, cursor, max(opts.Count, hashSize/8))
 		if more {
 			next = nx
 		}

@@ -2,6 +2,7 @@ package keys
 
 import (
 	"hash/maphash"
+	"sync"
 
 	"github.com/redmod/redmod/core"
 )
@@ -58,19 +59,31 @@ func scan(c *core.Ctx) error {
 func scanDB(db *core.DB, cursor uint64, opts core.ScanOptions) (out []string, next uint64) {
 	slot, from := int(cursor>>slotShift), cursor&posMask
 	visited := 0
-	var items []core.ScanItem[scanKey]
+	buf := itemPool.Get().(*[]core.ScanItem[scanKey])
+	defer func() {
+		clear(*buf) // drop the key strings
+		itemPool.Put(buf)
+	}()
+	items := (*buf)[:0]
 	for ; slot < core.NumSlots; slot, from = slot+1, 0 {
 		items = items[:0]
+		size := 0
 		db.RangeSlot(slot, func(k string, v core.Value, _ int64) bool {
+			size++
+			pos := keyPos(k)
+			if pos < from {
+				return true
+			}
 			// Keys of other types are visited too, counting towards COUNT as
 			// in Redis, and filtered out below.
 			skip := opts.Type != nil && !core.EqualFold(opts.Type, v.Type().Name)
-			items = append(items, core.ScanItem[scanKey]{Pos: keyPos(k), Item: scanKey{k, skip}})
+			items = append(items, core.ScanItem[scanKey]{Pos: pos, Item: scanKey{k, skip}})
 			return true
 		})
-		// COUNT is a hint: taking at least a sixteenth of a slot per call
+		*buf = items
+		// COUNT is a hint: taking at least an eighth of a slot per call
 		// bounds a full iteration to a few passes over each slot.
-		sel, pos, more := core.ScanSelect(items, from, max(opts.Count-visited, len(items)/16))
+		sel, pos, more := core.ScanSelect(items, from, max(opts.Count-visited, size/8))
 		for _, it := range sel {
 			if !it.Item.skip && opts.Matches(it.Item.key) {
 				out = append(out, it.Item.key)
@@ -89,6 +102,9 @@ func scanDB(db *core.DB, cursor uint64, opts core.ScanOptions) (out []string, ne
 	}
 	return out, 0
 }
+
+// itemPool keeps the buffers SCAN collects a slot's keys in.
+var itemPool = sync.Pool{New: func() any { return new([]core.ScanItem[scanKey]) }}
 
 type scanKey struct {
 	key  string

@@ -44,3 +44,29 @@ func TestScanDBCursor(t *testing.T) {
 		t.Fatalf("the last cursor continues at %d", next)
 	}
 }
+
+// BenchmarkScanFullIteration measures a whole SCAN iteration with the
+// default COUNT over 100,000 keys; ns/op is per iteration, not per call.
+func BenchmarkScanFullIteration(b *testing.B) {
+	ks := core.NewKeyspace(1)
+	db := ks.DB(0)
+	for i := range 100000 {
+		db.Set([]byte("key:"+strconv.Itoa(i)), core.NewString([]byte("v")))
+	}
+	opts := core.ScanOptions{Count: 10}
+	b.ResetTimer()
+	for range b.N {
+		var cursor uint64
+		n := 0
+		for {
+			keys, next := scanDB(db, cursor, opts)
+			n += len(keys)
+			if cursor = next; cursor == 0 {
+				break
+			}
+		}
+		if n != 100000 {
+			b.Fatalf("%d keys", n)
+		}
+	}
+}
