@@ -2,6 +2,8 @@ package core
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -71,5 +73,46 @@ func TestScanSelect(t *testing.T) {
 	sel, _, more = ScanSelect(mk(50, 10, 30, 30, 20, 40), 40, 3)
 	if more || len(sel) != 2 {
 		t.Fatalf("tail: got %v more=%v", sel, more)
+	}
+}
+
+// TestScanSelectRandom compares ScanSelect with a sort on random positions,
+// many of them repeated.
+func TestScanSelectRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for round := range 2000 {
+		size := r.IntN(60)
+		items := make([]ScanItem[int], size)
+		for i := range items {
+			items[i] = ScanItem[int]{Pos: uint64(r.IntN(1 + round%40)), Item: i}
+		}
+		from := uint64(r.IntN(5))
+		n := 1 + r.IntN(20)
+		var want []uint64
+		for _, it := range items {
+			if it.Pos >= from {
+				want = append(want, it.Pos)
+			}
+		}
+		slices.Sort(want)
+		sel, next, more := ScanSelect(slices.Clone(items), from, n)
+		var got []uint64
+		for _, it := range sel {
+			got = append(got, it.Pos)
+		}
+		slices.Sort(got)
+		end := len(want)
+		if len(want) > n {
+			end = n
+			for end < len(want) && want[end] == want[n-1] {
+				end++
+			}
+		}
+		if !slices.Equal(got, want[:end]) {
+			t.Fatalf("round %d: got %v, want %v", round, got, want[:end])
+		}
+		if wantMore := end < len(want); more != wantMore || more && next != want[end] {
+			t.Fatalf("round %d: next %d more %v; want %v", round, next, more, want[end:])
+		}
 	}
 }
