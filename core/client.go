@@ -26,6 +26,7 @@ type Client struct {
 	replyOff   atomic.Bool
 	skipNext   atomic.Bool
 	noEvict    atomic.Bool
+	blocked    atomic.Bool
 	libName    atomic.Pointer[string]
 	libVer     atomic.Pointer[string]
 	// Fd is the connection's file descriptor, for CLIENT LIST (-1 when the
@@ -143,6 +144,14 @@ func (c *Client) SetReplyMode(m ReplyMode) {
 		c.skipNext.Store(true)
 	}
 }
+
+// Blocked reports whether the client waits in a blocking command or for the
+// end of a CLIENT PAUSE (flag "b" of CLIENT LIST).
+func (c *Client) Blocked() bool { return c.blocked.Load() }
+
+// SetBlocked records that the client starts or stops waiting; the host
+// calls it.
+func (c *Client) SetBlocked(b bool) { c.blocked.Store(b) }
 
 // NoEvict reports whether CLIENT NO-EVICT ON protects the client.
 func (c *Client) NoEvict() bool { return c.noEvict.Load() }

@@ -173,4 +173,8 @@ type Server interface {
 	ConfigRewrite() error
 	// ResetStats zeroes the statistics INFO reports (CONFIG RESETSTAT).
 	ResetStats()
+	// UnblockClient ends the wait of a client blocked in a blocking
+	// command, as if it timed out or, with withError, with an UNBLOCKED
+	// error (CLIENT UNBLOCK). It reports whether the client was blocked.
+	UnblockClient(id int64, withError bool) bool
 }

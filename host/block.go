@@ -29,9 +29,11 @@ func (c *conn) block(cmd *registry.Cmd, args [][]byte, err error) (_ error, clos
 		return nil, true
 	}
 	c.blocked.Store(true)
+	c.client.SetBlocked(true)
 	s.stats.blockedClients.Add(1)
 	defer func() {
 		c.blocked.Store(false)
+		c.client.SetBlocked(false)
 		s.stats.blockedClients.Add(-1)
 	}()
 	var timeout <-chan time.Time
@@ -53,6 +55,13 @@ func (c *conn) block(cmd *registry.Cmd, args [][]byte, err error) (_ error, clos
 				return err, false
 			}
 		case <-timeout:
+			c.w.WriteNullArray()
+			return nil, false
+		case withError := <-c.unblock:
+			// CLIENT UNBLOCK: a timeout, or an error when asked.
+			if withError {
+				return errUnblocked, false
+			}
 			c.w.WriteNullArray()
 			return nil, false
 		case <-gone:

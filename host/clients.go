@@ -106,12 +106,15 @@ func (c *conn) waitPause(cmd *registry.Cmd, start *time.Time) bool {
 			return true
 		}
 		c.blocked.Store(true)
+		c.client.SetBlocked(true)
 		select {
 		case <-p.over:
 			c.blocked.Store(false)
+			c.client.SetBlocked(false)
 			*start = time.Now()
 		case <-s.done:
 			c.blocked.Store(false)
+			c.client.SetBlocked(false)
 			return false
 		}
 	}
@@ -172,4 +175,24 @@ func resetCmdStats(c *registry.Cmd) {
 	c.Stats.Usec.Store(0)
 	c.Stats.RejectedCalls.Store(0)
 	c.Stats.FailedCalls.Store(0)
+}
+
+var errUnblocked = core.NewError("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+
+// UnblockClient implements core.Server for CLIENT UNBLOCK. A client held
+// back by CLIENT PAUSE is not in a blocking command and stays paused, as in
+// Redis.
+func (s *Server) UnblockClient(id int64, withError bool) bool {
+	s.mu.Lock()
+	c, ok := s.conns[id]
+	s.mu.Unlock()
+	if !ok {
+		return false
+	}
+	select {
+	case c.unblock <- withError:
+		return true
+	default:
+		return false
+	}
 }

@@ -31,6 +31,10 @@ type conn struct {
 	blockReq *core.BlockRequest // what the blocked command waits for
 	// skipReply drops the next command's reply (CLIENT REPLY SKIP).
 	skipReply bool
+	// unblock receives CLIENT UNBLOCK's request while the client waits in
+	// block (true: with an error); unbuffered, so that only a client that
+	// is waiting takes it.
+	unblock chan bool
 }
 
 func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
@@ -42,6 +46,7 @@ func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
 		client: core.NewClient(id, nc.RemoteAddr().String(), nc.LocalAddr().String()),
 	}
 	c.client.Fd = connFd(nc)
+	c.unblock = make(chan bool)
 	c.rd.onRead = func(n int) { s.stats.netInput.Add(int64(n)) }
 	c.ctx = core.Ctx{Writer: c.w, Keyspace: s.ks, Client: c.client, Server: s, Log: s.log}
 	return c

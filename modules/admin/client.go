@@ -92,6 +92,11 @@ func init() {
 			sub(core.Spec{Name: "unpause", Arity: 2, Flags: core.FlagAdmin, Summary: "Resume processing of clients that were paused", Since: "6.2.0",
 				Complexity: "O(N) Where N is the number of paused clients"},
 				func(c *core.Ctx) error { c.Server.Unpause(); c.WriteOK(); return nil }),
+			sub(core.Spec{Name: "unblock", Arity: -3, Flags: core.FlagAdmin, Summary: "Unblock a client blocked in a blocking command from a different connection", Since: "5.0.0",
+				Complexity: "O(log N) where N is the number of client connections",
+				Args: []core.Arg{{Name: "client-id", Type: core.ArgInteger}, {Name: "timeout_error", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
+					{Name: "timeout", Type: core.ArgPureToken, Token: "TIMEOUT"}, {Name: "error", Type: core.ArgPureToken, Token: "ERROR"}}}}},
+				clientUnblock),
 			sub(core.Spec{Name: "no-evict", Arity: 3, Flags: core.FlagAdmin, Summary: "Set client eviction mode for the current connection", Since: "7.0.0", Complexity: "O(1)",
 				Args: onOff("enabled")},
 				func(c *core.Ctx) error {
@@ -167,6 +172,8 @@ var clientHelp = []string{
 	"    Control the replies sent to the current connection.",
 	"SETNAME <name>",
 	"    Assign the name <name> to the current connection.",
+	"UNBLOCK <clientid> [TIMEOUT|ERROR]",
+	"    Unblock the specified blocked client.",
 	"SETINFO <option> <value>",
 	"    Set client meta attr. Options are:",
 	"    * LIB-NAME: the client lib name.",
@@ -194,7 +201,11 @@ func clientLine(cl *core.Client, now time.Time) string {
 	b.WriteString(strconv.FormatInt(int64(now.Sub(cl.Created)/time.Second), 10))
 	b.WriteString(" idle=")
 	b.WriteString(strconv.FormatInt(int64(cl.Idle(now)/time.Second), 10))
-	b.WriteString(" flags=N db=")
+	if cl.Blocked() {
+		b.WriteString(" flags=b db=")
+	} else {
+		b.WriteString(" flags=N db=")
+	}
 	b.WriteString(strconv.Itoa(cl.DBIndex()))
 	b.WriteString(" sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=")
 	b.WriteString(cl.LastCommand())
@@ -416,5 +427,31 @@ func clientSetInfo(c *core.Ctx) error {
 		c.Client.SetLibVersion(string(val))
 	}
 	c.WriteOK()
+	return nil
+}
+
+func clientUnblock(c *core.Ctx) error {
+	if len(c.Args) > 4 {
+		return core.NewError("ERR unknown subcommand or wrong number of arguments for '" + errArg(c.Args[1]) + "'. Try CLIENT HELP.")
+	}
+	id, ok := core.ParseInt(c.Args[2])
+	if !ok {
+		return core.ErrNotInteger
+	}
+	withError := false
+	if len(c.Args) == 4 {
+		switch {
+		case core.EqualFold(c.Args[3], "timeout"):
+		case core.EqualFold(c.Args[3], "error"):
+			withError = true
+		default:
+			return core.NewError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+		}
+	}
+	if c.Server.UnblockClient(id, withError) {
+		c.WriteInt(1)
+	} else {
+		c.WriteInt(0)
+	}
 	return nil
 }

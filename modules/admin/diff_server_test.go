@@ -50,6 +50,8 @@ func TestDiffServerCommands(t *testing.T) {
 		{"CLIENT", "NO-EVICT", "x"}, {"CLIENT", "NO-EVICT", "on"}, {"CLIENT", "NO-EVICT", "OFF"}, {"CLIENT", "NO-EVICT"},
 		{"CLIENT", "REPLY", "foo"}, {"CLIENT", "REPLY", "ON"}, {"CLIENT", "REPLY", "on", "off"}, {"CLIENT", "INFO", "x"},
 		{"CLIENT", "HELP", "x"},
+		{"CLIENT", "UNBLOCK", "x"}, {"CLIENT", "UNBLOCK", "1", "foo"}, {"CLIENT", "UNBLOCK", "1", "timeout", "x"},
+		{"CLIENT", "UNBLOCK", "999"}, {"CLIENT", "UNBLOCK", "-1", "ERROR"}, {"CLIENT", "UNBLOCK"},
 		{"TIME", "x"}, {"LASTSAVE", "x"},
 		{"MEMORY"}, {"MEMORY", "FOO"}, {"MEMORY", "USAGE"}, {"MEMORY", "USAGE", "nokey"}, {"SET", "k", "v"},
 		{"MEMORY", "USAGE", "k", "SAMPLES", "-1"}, {"MEMORY", "USAGE", "k", "SAMPLES", "x"}, {"MEMORY", "USAGE", "k", "foo", "1"},

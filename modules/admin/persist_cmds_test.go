@@ -96,3 +96,37 @@ func TestSwapdbWakesBlockedClient(t *testing.T) {
 		t.Fatalf("BLPOP after SWAPDB = %s, %v", r, err)
 	}
 }
+
+// TestClientUnblock checks both ways CLIENT UNBLOCK ends a BLPOP, and that
+// CLIENT LIST shows the waiting client with flag b.
+func TestClientUnblock(t *testing.T) {
+	srv := redmodtest.Run(t)
+	waiter, admin := dial(t, srv.Addr()), dial(t, srv.Addr())
+	id := do(t, waiter, "CLIENT", "ID").Str
+	for _, reason := range []string{"TIMEOUT", "ERROR"} {
+		if err := waiter.Write(resp.Encode("BLPOP", "q", "0")); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for !strings.Contains(do(t, admin, "CLIENT", "LIST", "ID", id).Str, "flags=b") {
+			if time.Now().After(deadline) {
+				t.Fatal("BLPOP did not block")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		if r := do(t, admin, "CLIENT", "UNBLOCK", id, reason); r.Raw != ":1\r\n" {
+			t.Fatalf("CLIENT UNBLOCK %s = %s", reason, r)
+		}
+		r, err := waiter.ReadTimeout(3 * time.Second)
+		want := "*-1\r\n"
+		if reason == "ERROR" {
+			want = "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"
+		}
+		if err != nil || r.Raw != want {
+			t.Errorf("BLPOP after CLIENT UNBLOCK %s = %q, %v; want %q", reason, r.Raw, err, want)
+		}
+	}
+	if r := do(t, admin, "CLIENT", "UNBLOCK", id); r.Raw != ":0\r\n" {
+		t.Errorf("CLIENT UNBLOCK of a client that does not wait = %s", r)
+	}
+}
