@@ -1,8 +1,6 @@
 package host
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"net"
 	"sync/atomic"
 	"syscall"
@@ -11,32 +9,6 @@ import (
 	"github.com/redmod/redmod/core"
 	"github.com/redmod/redmod/registry"
 )
-
-// Authenticate implements core.Server. Without requirepass or ACL users the
-// only user is "default", which accepts any password (nopass), as in a Redis
-// started without a password.
-func (s *Server) Authenticate(c *core.Client, user, pass string) error {
-	if !equalSecret(user, "default") {
-		return core.ErrWrongPass
-	}
-	c.SetUser("default")
-	c.SetAuthenticated(true)
-	return nil
-}
-
-// ResetAuth implements core.Server: RESET makes the client the default user,
-// which needs no password here.
-func (s *Server) ResetAuth(c *core.Client) {
-	c.SetUser("default")
-	c.SetAuthenticated(true)
-}
-
-// equalSecret compares in constant time, hashing both sides first so that
-// their lengths leak nothing either.
-func equalSecret(a, b string) bool {
-	ha, hb := sha256.Sum256([]byte(a)), sha256.Sum256([]byte(b))
-	return subtle.ConstantTimeCompare(ha[:], hb[:]) == 1
-}
 
 // pauseState is CLIENT PAUSE: until when, and whether reads wait too.
 type pauseState struct {

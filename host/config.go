@@ -46,6 +46,23 @@ type Config struct {
 	// ClientQueryBufferLimit limits a client's unread input
 	// (client-query-buffer-limit).
 	ClientQueryBufferLimit int64
+	// RequirePass is the default user's password (requirepass); empty: the
+	// default user needs none.
+	RequirePass string
+	// ProtectedMode refuses clients from other hosts while the default user
+	// has no password (protected-mode).
+	ProtectedMode bool
+	// ACLFile is the file of ACL users loaded at start and by ACL LOAD, and
+	// written by ACL SAVE (aclfile); empty: none.
+	ACLFile string
+	// OutputLimit limits the replies waiting for a normal client
+	// (client-output-buffer-limit normal <hard> <soft> <seconds>).
+	OutputLimit OutputLimit
+	// replicaLimit and pubsubLimit are kept for CONFIG GET only: redmod has
+	// no replicas and no pub/sub clients to apply them to.
+	replicaLimit, pubsubLimit OutputLimit
+	// TLS configures the TLS port (tls-port, tls-cert-file, ...).
+	TLS TLSConfig
 	// Hz is how often background tasks (active expiry) run per second (hz).
 	Hz int
 	// ShutdownSave saves on SIGINT/SIGTERM and SHUTDOWN when save rules are set.
@@ -80,6 +97,10 @@ func DefaultConfig() Config {
 		ProtoMaxBulkLen:        512 << 20,
 		ClientQueryBufferLimit: 1 << 30,
 		Hz:                     10,
+		ProtectedMode:          true,
+		replicaLimit:           OutputLimit{Hard: 256 << 20, Soft: 64 << 20, SoftSeconds: 60},
+		pubsubLimit:            OutputLimit{Hard: 32 << 20, Soft: 8 << 20, SoftSeconds: 60},
+		TLS:                    TLSConfig{AuthClients: "yes"},
 		ShutdownSave:           true,
 	}
 }
@@ -131,4 +152,27 @@ func ParseMemory(s string) (int64, error) {
 		return 0, fmt.Errorf("invalid memory size %q", s)
 	}
 	return n * mul, nil
+}
+
+// OutputLimit is Redis's client-output-buffer-limit for the normal class:
+// a client whose unsent replies exceed Hard bytes, or stay above Soft bytes
+// for SoftSeconds, is disconnected. Zero turns a limit off.
+type OutputLimit struct {
+	Hard, Soft  int64
+	SoftSeconds int
+}
+
+// TLSConfig holds the tls-* settings.
+type TLSConfig struct {
+	// Port is the TLS port (tls-port); 0: no TLS.
+	Port int
+	// CertFile and KeyFile are the server's certificate and key
+	// (tls-cert-file, tls-key-file).
+	CertFile, KeyFile string
+	// CACertFile holds the CAs that client certificates must chain to
+	// (tls-ca-cert-file).
+	CACertFile string
+	// AuthClients is "yes" (client certificates required), "optional"
+	// (checked when sent) or "no" (tls-auth-clients).
+	AuthClients string
 }

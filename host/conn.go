@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/redmod/redmod/acl"
 	"github.com/redmod/redmod/core"
 	"github.com/redmod/redmod/registry"
 )
@@ -26,6 +27,11 @@ type conn struct {
 	keyIdx []int
 	slots  []int
 
+	// user caches the client's ACL user while the users do not change.
+	user         *acl.User
+	userGen      uint64
+	unrestricted bool
+
 	blocked  atomic.Bool
 	waiter   *core.Waiter       // set while the client is blocked
 	blockReq *core.BlockRequest // what the blocked command waits for
@@ -41,13 +47,17 @@ func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
 	c := &conn{
 		srv:    s,
 		nc:     nc,
-		rd:     newRequestReader(nc, cfg.ProtoMaxBulkLen, cfg.ClientQueryBufferLimit),
+		rd:     newRequestReader(nc, &s.limits),
 		w:      core.NewWriter(2),
 		client: core.NewClient(id, nc.RemoteAddr().String(), nc.LocalAddr().String()),
 	}
 	c.client.Fd = connFd(nc)
 	c.unblock = make(chan bool)
 	c.rd.onRead = func(n int) { s.stats.netInput.Add(int64(n)) }
+	// A client created while the default user needs no password stays
+	// authenticated when one is set later, as in Redis.
+	c.client.SetAuthenticated(!s.acl.DefaultNeedsAuth())
+	c.rd.authRequired = func() bool { return !c.client.Authenticated() && s.acl.DefaultNeedsAuth() }
 	c.ctx = core.Ctx{Writer: c.w, Keyspace: s.ks, Client: c.client, Server: s, Log: s.log}
 	return c
 }
@@ -135,6 +145,13 @@ func (c *conn) execute(args [][]byte) bool {
 			return true
 		}
 		cmd = sub
+	}
+	if err, ok := c.checkAccess(cmd, args); !ok {
+		return false
+	} else if err != nil {
+		cmd.Stats.RejectedCalls.Add(1)
+		c.reject(err)
+		return true
 	}
 	if !c.waitPause(cmd, &now) {
 		return false

@@ -38,8 +38,7 @@ type requestReader struct {
 	buf  []byte
 	r, w int // unread bytes are buf[r:w]
 
-	maxBulk      int64       // proto-max-bulk-len
-	maxQuery     int64       // client-query-buffer-limit
+	lim          *limits     // proto-max-bulk-len, client-query-buffer-limit: read live
 	authRequired func() bool // small limits before AUTH
 	readErr      error       // the error of the last read, reported once the buffer is used up
 	onRead       func(n int) // statistics
@@ -50,8 +49,8 @@ type requestReader struct {
 	pos          int         // parse position inside buf
 }
 
-func newRequestReader(src io.Reader, maxBulk, maxQuery int64) *requestReader {
-	return &requestReader{src: src, buf: make([]byte, readChunk), maxBulk: maxBulk, maxQuery: maxQuery, bulk: -1}
+func newRequestReader(src io.Reader, lim *limits) *requestReader {
+	return &requestReader{src: src, buf: make([]byte, readChunk), lim: lim, bulk: -1}
 }
 
 // Buffered reports whether unread request bytes are waiting, so that replies
@@ -94,7 +93,7 @@ func (rd *requestReader) fill() error {
 			}
 		}
 		if rd.w == len(rd.buf) {
-			if int64(rd.w) >= rd.maxQuery {
+			if int64(rd.w) >= rd.lim.maxQuery.Load() {
 				return errQueryBufferLimit
 			}
 			grown := make([]byte, 2*len(rd.buf))
@@ -114,7 +113,7 @@ func (rd *requestReader) fill() error {
 		}
 		return err
 	}
-	if int64(rd.w-rd.r) > rd.maxQuery {
+	if int64(rd.w-rd.r) > rd.lim.maxQuery.Load() {
 		return errQueryBufferLimit
 	}
 	return nil
@@ -160,7 +159,7 @@ func (rd *requestReader) parse() (args [][]byte, done bool, err error) {
 				return nil, false, &protocolError{"expected '$', got '" + string([]byte{c}) + "'"}
 			}
 			n, ok := core.ParseInt(rd.buf[line.from+1 : line.to])
-			if !ok || n < 0 || n > rd.maxBulk {
+			if !ok || n < 0 || n > rd.lim.maxBulk.Load() {
 				return nil, false, &protocolError{"invalid bulk length"}
 			}
 			if n > unauthMaxBulk && rd.authRequired != nil && rd.authRequired() {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/redmod/redmod/acl"
 	"github.com/redmod/redmod/core"
 	"github.com/redmod/redmod/registry"
 )
@@ -56,6 +57,9 @@ type Server struct {
 
 	pauseMu sync.Mutex
 	pause   atomic.Pointer[pauseState] // nil when clients are not paused
+
+	acl    *acl.Store
+	limits limits
 }
 
 type serverStats struct {
@@ -110,6 +114,10 @@ func New(cfg Config, reg *registry.Registry) (*Server, error) {
 	}
 	if cfg.Logger != nil {
 		s.log = cfg.Logger
+	}
+	s.limits.set(&cfg)
+	if err := s.setupACL(); err != nil {
+		return nil, err
 	}
 	s.persist.lastSave.Store(time.Now().Unix())
 	s.persist.lastStatusOK.Store(true)
@@ -236,6 +244,13 @@ func (s *Server) accept(nc net.Conn) {
 		s.mu.Unlock()
 		s.stats.rejectedConns.Add(1)
 		nc.Write([]byte("-ERR max number of clients reached\r\n"))
+		nc.Close()
+		return
+	}
+	if s.protectedRefuses(nc) {
+		s.mu.Unlock()
+		s.log.Warn("protected mode: refused a client from another host", "client", nc.RemoteAddr().String())
+		nc.Write([]byte(deniedMessage))
 		nc.Close()
 		return
 	}

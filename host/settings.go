@@ -71,6 +71,58 @@ func stringSetting(name, usage string, field func(c *Config) *string, mutable bo
 	}
 }
 
+func boolSetting(name, usage string, field func(c *Config) *bool, mutable bool) setting {
+	return setting{
+		name: name, usage: usage, mutable: mutable,
+		get: func(c *Config) string {
+			if *field(c) {
+				return "yes"
+			}
+			return "no"
+		},
+		set: func(c *Config, v string) error {
+			switch strings.ToLower(v) {
+			case "yes":
+				*field(c) = true
+			case "no":
+				*field(c) = false
+			default:
+				return errors.New("argument must be 'yes' or 'no'")
+			}
+			return nil
+		},
+	}
+}
+
+// setOutputLimits parses Redis's client-output-buffer-limit syntax: groups
+// of "<class> <hard> <soft> <soft-seconds>"; classes not named keep their
+// limits.
+func setOutputLimits(c *Config, v string) error {
+	f := strings.Fields(v)
+	if len(f)%4 != 0 {
+		return errors.New("Wrong number of arguments in buffer limit configuration.")
+	}
+	next := map[string]OutputLimit{"normal": c.OutputLimit, "replica": c.replicaLimit, "pubsub": c.pubsubLimit}
+	for i := 0; i < len(f); i += 4 {
+		class := strings.ToLower(f[i])
+		if class == "slave" {
+			class = "replica"
+		}
+		if _, ok := next[class]; !ok {
+			return errors.New("Invalid client class specified in buffer limit configuration.")
+		}
+		hard, err1 := ParseMemory(f[i+1])
+		soft, err2 := ParseMemory(f[i+2])
+		secs, err3 := strconv.Atoi(f[i+3])
+		if err1 != nil || err2 != nil || err3 != nil || secs < 0 {
+			return errors.New("Error in hard, soft or soft_seconds setting in buffer limit configuration.")
+		}
+		next[class] = OutputLimit{Hard: hard, Soft: soft, SoftSeconds: secs}
+	}
+	c.OutputLimit, c.replicaLimit, c.pubsubLimit = next["normal"], next["replica"], next["pubsub"]
+	return nil
+}
+
 // Redis's log level names and hclog's.
 var logLevels = map[string]string{
 	"debug": "debug", "verbose": "debug", "notice": "info", "warning": "warn",
@@ -134,8 +186,8 @@ var settings = []setting{
 			return nil
 		},
 	},
-	memSetting("proto-max-bulk-len", "largest argument a client may send", func(c *Config) *int64 { return &c.ProtoMaxBulkLen }, 1024*1024),
-	memSetting("client-query-buffer-limit", "largest unread input of one client", func(c *Config) *int64 { return &c.ClientQueryBufferLimit }, 1024*1024),
+	memSetting("proto-max-bulk-len", "largest argument a client may send (applies to connected clients too)", func(c *Config) *int64 { return &c.ProtoMaxBulkLen }, 1024*1024),
+	memSetting("client-query-buffer-limit", "largest unread input of one client (applies to connected clients too)", func(c *Config) *int64 { return &c.ClientQueryBufferLimit }, 1024*1024),
 	{
 		name: "hz", usage: "background task frequency per second (1 to 500)", mutable: true,
 		get: func(c *Config) string { return strconv.Itoa(c.Hz) },
@@ -150,6 +202,39 @@ var settings = []setting{
 			// Like Redis: accepted, then kept within 1..500.
 			c.Hz = int(min(max(n, 1), 500))
 			return nil
+		},
+	},
+	{
+		name: "requirepass", usage: "password of the default user (empty: none)", mutable: true,
+		get: func(c *Config) string { return c.RequirePass },
+		set: func(c *Config, v string) error { c.RequirePass = v; return nil },
+	},
+	boolSetting("protected-mode", "refuse non-loopback clients while the default user has no password", func(c *Config) *bool { return &c.ProtectedMode }, true),
+	stringSetting("aclfile", "file of ACL users (loaded at start, ACL LOAD, ACL SAVE)", func(c *Config) *string { return &c.ACLFile }, false),
+	{
+		name: "client-output-buffer-limit", usage: `limits of unsent replies: "normal <hard> <soft> <seconds>" (0: none)`, mutable: true,
+		get: func(c *Config) string {
+			f := func(class string, l OutputLimit) string {
+				return fmt.Sprintf("%s %d %d %d", class, l.Hard, l.Soft, l.SoftSeconds)
+			}
+			return f("normal", c.OutputLimit) + " " + f("slave", c.replicaLimit) + " " + f("pubsub", c.pubsubLimit)
+		},
+		set: setOutputLimits,
+	},
+	intSetting("tls-port", "TLS port (0: no TLS)", func(c *Config) *int { return &c.TLS.Port }, 0, 65535, false),
+	stringSetting("tls-cert-file", "server certificate for TLS (PEM)", func(c *Config) *string { return &c.TLS.CertFile }, false),
+	stringSetting("tls-key-file", "private key of tls-cert-file (PEM)", func(c *Config) *string { return &c.TLS.KeyFile }, false),
+	stringSetting("tls-ca-cert-file", "CA certificates that client certificates must chain to (PEM)", func(c *Config) *string { return &c.TLS.CACertFile }, false),
+	{
+		name: "tls-auth-clients", usage: "require client certificates: yes, no or optional",
+		get: func(c *Config) string { return c.TLS.AuthClients },
+		set: func(c *Config, v string) error {
+			switch v = strings.ToLower(v); v {
+			case "yes", "no", "optional":
+				c.TLS.AuthClients = v
+				return nil
+			}
+			return errors.New("argument(s) must be one of the following: no, yes, optional")
 		},
 	},
 	{
@@ -284,6 +369,10 @@ func (s *Server) ConfigSet(pairs []core.InfoField) error {
 	if next.LogLevel != s.cfg.LogLevel {
 		s.log.SetLevel(hclog.LevelFromString(next.LogLevel))
 	}
+	if next.RequirePass != s.cfg.RequirePass {
+		s.acl.SetRequirePass(next.RequirePass)
+	}
 	s.cfg = next
+	s.limits.set(&next)
 	return nil
 }

@@ -6,6 +6,7 @@ package std
 
 import (
 	// The standard modules register themselves when imported.
+	_ "github.com/redmod/redmod/modules/acl"
 	_ "github.com/redmod/redmod/modules/admin"
 	_ "github.com/redmod/redmod/modules/hashes"
 	_ "github.com/redmod/redmod/modules/keys"

@@ -1,0 +1,163 @@
+package host
+
+import (
+	"net"
+	"sync/atomic"
+
+	"github.com/redmod/redmod/acl"
+	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/registry"
+)
+
+// limits are the settings every connection reads while it runs, so that
+// CONFIG SET of them applies to connected clients too.
+type limits struct {
+	maxBulk, maxQuery      atomic.Int64
+	outHard, outSoft       atomic.Int64
+	outSoftSeconds         atomic.Int64
+	protectedMode          atomic.Bool
+	tlsAuthClientsOptional atomic.Bool
+}
+
+func (l *limits) set(c *Config) {
+	l.maxBulk.Store(c.ProtoMaxBulkLen)
+	l.maxQuery.Store(c.ClientQueryBufferLimit)
+	l.outHard.Store(c.OutputLimit.Hard)
+	l.outSoft.Store(c.OutputLimit.Soft)
+	l.outSoftSeconds.Store(int64(c.OutputLimit.SoftSeconds))
+	l.protectedMode.Store(c.ProtectedMode)
+}
+
+// ACL returns the server's users; the acl module reaches it through the
+// acl.Provider interface.
+func (s *Server) ACL() *acl.Store { return s.acl }
+
+var _ acl.Provider = (*Server)(nil)
+
+// Authenticate implements core.Server for AUTH and HELLO ... AUTH.
+func (s *Server) Authenticate(c *core.Client, user, pass string) error {
+	if _, err := s.acl.Authenticate(user, pass); err != nil {
+		s.acl.Log(acl.LogEntry{Reason: "auth", Context: "toplevel", Object: "AUTH", Username: user, ClientInfo: s.clientInfo(c)})
+		return err
+	}
+	c.SetUser(user)
+	c.SetAuthenticated(true)
+	return nil
+}
+
+// ResetAuth implements core.Server for RESET: the client becomes the
+// default user, authenticated only when that user needs no password.
+func (s *Server) ResetAuth(c *core.Client) {
+	c.SetUser("default")
+	c.SetAuthenticated(!s.acl.DefaultNeedsAuth())
+}
+
+func (s *Server) clientInfo(c *core.Client) string {
+	return "id=" + itoa(c.ID) + " addr=" + c.Addr + " laddr=" + c.LocalAddr + " user=" + c.User()
+}
+
+// setupACL creates the users: the aclfile's when there is one, and the
+// default user's requirepass.
+func (s *Server) setupACL() error {
+	s.acl = acl.NewStore(s.reg)
+	s.acl.OnRemove = s.disconnectUsers
+	cfg := s.cfg
+	if cfg.ACLFile != "" {
+		if err := s.acl.LoadFile(cfg.ACLFile); err != nil {
+			return err
+		}
+	}
+	if cfg.RequirePass != "" {
+		s.acl.SetRequirePass(cfg.RequirePass)
+	}
+	return nil
+}
+
+// disconnectUsers closes the clients authenticated as users that were
+// deleted, as Redis does.
+func (s *Server) disconnectUsers(names []string) {
+	gone := map[string]bool{}
+	for _, n := range names {
+		gone[n] = true
+	}
+	for _, c := range s.connList() {
+		if gone[c.client.User()] {
+			c.nc.Close()
+		}
+	}
+}
+
+// ACLFile implements acl.Provider: the file of ACL LOAD and ACL SAVE.
+func (s *Server) ACLFile() string { return s.Config().ACLFile }
+
+// deniedMessage is Redis's reply to a client refused by protected mode.
+const deniedMessage = "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n"
+
+// protectedRefuses reports whether protected mode refuses a client: it is on,
+// the default user has no password, and the client is neither on a loopback
+// address nor on a unix socket.
+func (s *Server) protectedRefuses(nc net.Conn) bool {
+	if !s.limits.protectedMode.Load() || !s.acl.DefaultNoPass() {
+		return false
+	}
+	return !isLocal(nc.RemoteAddr())
+}
+
+func isLocal(a net.Addr) bool {
+	switch a := a.(type) {
+	case *net.TCPAddr:
+		return a.IP.IsLoopback()
+	case *net.UnixAddr:
+		return true
+	case nil:
+		return false
+	}
+	host, _, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// checkAccess applies authentication and ACL to a command about to run:
+// NOAUTH for an unauthenticated client, NOPERM for a command or key the
+// user may not use. ok is false when the connection must close (its user
+// was deleted).
+func (c *conn) checkAccess(cmd *registry.Cmd, args [][]byte) (err error, ok bool) {
+	s := c.srv
+	if !c.client.Authenticated() && s.acl.DefaultNeedsAuth() {
+		if !cmd.Spec.Flags.Has(core.FlagNoAuth) {
+			return core.ErrNoAuth, true
+		}
+		return nil, true
+	}
+	u := c.aclUser()
+	if u == nil {
+		return nil, false
+	}
+	if c.unrestricted {
+		return nil, true
+	}
+	c.keyIdx = cmd.Spec.KeyIndexes(args, c.keyIdx[:0])
+	if d := s.acl.Check(u, cmd, args, c.keyIdx); d != nil {
+		s.acl.Log(acl.LogEntry{Reason: d.Reason, Context: "toplevel", Object: d.Object, Username: u.Name, ClientInfo: s.clientInfo(c.client)})
+		return core.NewError(d.Error()), true
+	}
+	return nil, true
+}
+
+// aclUser returns the client's user, cached until the users change.
+func (c *conn) aclUser() *acl.User {
+	s := c.srv
+	gen := s.acl.Generation()
+	name := c.client.User()
+	if c.user == nil || gen != c.userGen || name != c.user.Name {
+		c.user = s.acl.User(name)
+		c.userGen = gen
+		c.unrestricted = c.user != nil && c.user.Unrestricted()
+	}
+	return c.user
+}
+
+func itoa(n int64) string { return string(core.FormatInt(n)) }
