@@ -112,12 +112,14 @@ func isLocal(a net.Addr) bool {
 	case nil:
 		return false
 	}
+	// Other listeners (an in-process pipe) are local unless they name a
+	// non-loopback IP address.
 	host, _, err := net.SplitHostPort(a.String())
 	if err != nil {
-		return false
+		host = a.String()
 	}
 	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return ip == nil || ip.IsLoopback()
 }
 
 // checkAccess applies authentication and ACL to a command about to run:
