@@ -54,7 +54,7 @@ func serveRemote(t *testing.T, cfg host.Config) string {
 	return ln.Addr().String()
 }
 
-func readAll(t *testing.T, addr string, send string) string {
+func readUntilClose(t *testing.T, addr string, send string) string {
 	t.Helper()
 	nc, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -79,7 +79,7 @@ func testConfig() host.Config {
 }
 
 func TestProtectedMode(t *testing.T) {
-	got := readAll(t, serveRemote(t, testConfig()), "")
+	got := readUntilClose(t, serveRemote(t, testConfig()), "")
 	if !strings.HasPrefix(got, "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user.") ||
 		!strings.HasSuffix(got, "from the outside.\r\n") || strings.Count(got, "\r\n") != 1 {
 		t.Errorf("protected mode reply: %q", got)
@@ -131,7 +131,7 @@ func TestMaxClients(t *testing.T) {
 		}
 		held = append(held, c)
 	}
-	if got := readAll(t, srv.Addr(), ""); got != "-ERR max number of clients reached\r\n" {
+	if got := readUntilClose(t, srv.Addr(), ""); got != "-ERR max number of clients reached\r\n" {
 		t.Errorf("third client got %q", got)
 	}
 	held[0].Close()
@@ -186,7 +186,7 @@ func TestCrossProtocol(t *testing.T) {
 	} {
 		// In the second request GET / HTTP/1.1 gets an arity error, which
 		// Host: drops with the rest.
-		if got := readAll(t, srv.Addr(), req); got != "" {
+		if got := readUntilClose(t, srv.Addr(), req); got != "" {
 			t.Errorf("%q: got %q, want no reply", req, got)
 		}
 		c, _ := resp.Dial(srv.Addr())
@@ -204,7 +204,7 @@ func TestCrossProtocol(t *testing.T) {
 // TestQuitStopsPipeline checks that nothing after QUIT runs.
 func TestQuitStopsPipeline(t *testing.T) {
 	srv := redmodtest.Run(t)
-	got := readAll(t, srv.Addr(), "PING\r\nQUIT\r\nSET x 1\r\n")
+	got := readUntilClose(t, srv.Addr(), "PING\r\nQUIT\r\nSET x 1\r\n")
 	if got != "+PONG\r\n+OK\r\n" {
 		t.Errorf("got %q", got)
 	}
