@@ -29,9 +29,11 @@ func (Module) Name() string { return "acl" }
 
 var adminFlags = core.FlagAdmin | core.FlagNoScript | core.FlagLoading | core.FlagStale
 
-func sub(name string, arity int, flags core.Flags, summary string, run func(*core.Ctx) error) core.Command {
-	return core.NewCommand(core.Spec{Name: name, Arity: arity, Flags: flags, Group: "server", Summary: summary, Since: "6.0.0"}, run)
+func sub(name string, arity int, flags core.Flags, summary string, run func(*core.Ctx) error, args ...core.Arg) core.Command {
+	return core.NewCommand(core.Spec{Name: name, Arity: arity, Flags: flags, Group: "server", Summary: summary, Since: "6.0.0", Args: args}, run)
 }
+
+func str(name string) core.Arg { return core.Arg{Name: name, Type: core.ArgString} }
 
 // Commands implements core.Module.
 func (Module) Commands() []core.Command {
@@ -46,17 +48,24 @@ func (Module) Commands() []core.Command {
 			Name: "acl", Arity: -2, Group: "server",
 			Summary: "A container for Access List Control commands", Since: "6.0.0", Complexity: "Depends on subcommand.",
 			Subcommands: []core.Command{
-				sub("cat", -2, core.FlagNoScript|core.FlagLoading|core.FlagStale, "List the ACL categories or the commands inside a category", aclCat),
-				sub("deluser", -3, adminFlags, "Remove the specified ACL users and the associated rules", aclDelUser),
-				sub("dryrun", -4, adminFlags, "Returns whether the user can execute the given command without executing the command.", aclDryRun),
-				sub("genpass", -2, core.FlagNoScript|core.FlagLoading|core.FlagStale, "Generate a pseudorandom secure password to use for ACL users", aclGenPass),
-				sub("getuser", 3, adminFlags, "Get the rules for a specific ACL user", aclGetUser),
+				sub("cat", -2, core.FlagNoScript|core.FlagLoading|core.FlagStale, "List the ACL categories or the commands inside a category", aclCat,
+					core.Arg{Name: "categoryname", Type: core.ArgString, Optional: true}),
+				sub("deluser", -3, adminFlags, "Remove the specified ACL users and the associated rules", aclDelUser,
+					core.Arg{Name: "username", Type: core.ArgString, Multiple: true}),
+				sub("dryrun", -4, adminFlags, "Returns whether the user can execute the given command without executing the command.", aclDryRun,
+					str("username"), str("command"), core.Arg{Name: "arg", Type: core.ArgString, Optional: true, Multiple: true}),
+				sub("genpass", -2, core.FlagNoScript|core.FlagLoading|core.FlagStale, "Generate a pseudorandom secure password to use for ACL users", aclGenPass,
+					core.Arg{Name: "bits", Type: core.ArgInteger, Optional: true}),
+				sub("getuser", 3, adminFlags, "Get the rules for a specific ACL user", aclGetUser, str("username")),
 				sub("help", 2, core.FlagLoading|core.FlagStale, "Show helpful text about the different subcommands", aclHelp),
 				sub("list", 2, adminFlags, "List the current ACL rules in ACL config file format", aclList),
 				sub("load", 2, adminFlags, "Reload the ACLs from the configured ACL file", aclLoad),
-				sub("log", -2, adminFlags, "List latest events denied because of ACLs in place", aclLog),
+				sub("log", -2, adminFlags, "List latest events denied because of ACLs in place", aclLog,
+					core.Arg{Name: "operation", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
+						{Name: "count", Type: core.ArgInteger}, {Name: "reset", Type: core.ArgPureToken, Token: "RESET"}}}),
 				sub("save", 2, adminFlags, "Save the current ACL rules in the configured ACL file", aclSave),
-				sub("setuser", -3, adminFlags, "Modify or create the rules for a specific ACL user", aclSetUser),
+				sub("setuser", -3, adminFlags, "Modify or create the rules for a specific ACL user", aclSetUser,
+					str("username"), core.Arg{Name: "rule", Type: core.ArgString, Optional: true, Multiple: true}),
 				sub("users", 2, adminFlags, "List the username of all the configured ACL users", aclUsers),
 				sub("whoami", 2, core.FlagNoScript|core.FlagLoading|core.FlagStale, "Return the name of the user associated to the current connection", aclWhoAmI),
 			},
