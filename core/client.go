@@ -129,7 +129,11 @@ func (c *Client) ReplyOff() bool { return c.replyOff.Load() }
 
 // TakeSkipNext reports whether CLIENT REPLY SKIP was just run, and forgets
 // it: the host then suppresses the reply of the command that follows.
-func (c *Client) TakeSkipNext() bool { return c.skipNext.Swap(false) }
+func (c *Client) TakeSkipNext() bool {
+	// A plain load first: the swap's locked instruction is paid only by the
+	// rare client that used CLIENT REPLY SKIP.
+	return c.skipNext.Load() && c.skipNext.Swap(false)
+}
 
 // SetReplyMode applies CLIENT REPLY. The host suppresses the reply of the
 // command that turns replies off or skips, as Redis does; ON clears both.

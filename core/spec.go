@@ -132,10 +132,40 @@ type Spec struct {
 	// KeyFlags are the key-spec flags COMMAND INFO prints for the keys
 	// ("RW", "access", "update"); empty derives them from Flags.
 	KeyFlags []string
+	// KeySpecs describe the keys as Redis 7's key specs do, for commands
+	// whose keys play different roles (LMOVE's source and destination) or
+	// are counted by an argument (LMPOP). When set, COMMAND INFO and
+	// COMMAND GETKEYSANDFLAGS use them instead of the single spec derived
+	// from FirstKey, LastKey, Step and KeyFlags; locking still follows
+	// FirstKey/LastKey/Step or Keys.
+	KeySpecs []KeySpec
 	// Tips are the command tips COMMAND INFO prints.
 	Tips []string
 	// Subcommands are the commands of a container command (CONFIG GET, ...).
 	Subcommands []Command
+}
+
+// KeySpec is one Redis 7 key spec: where the search for keys begins (an
+// argument index, or the argument after a keyword) and how the keys are
+// found from there (a range, or a count given by an argument).
+type KeySpec struct {
+	// Notes is the spec's free-text note, as Redis prints it.
+	Notes string
+	// Flags are the key-spec flags ("RW", "access", "delete", ...).
+	Flags []string
+	// BeginIndex is the argument index where the keys begin; when 0, the
+	// search begins after BeginKeyword, looked for from KeywordStartFrom
+	// (negative: from the end, backwards).
+	BeginIndex       int
+	BeginKeyword     string
+	KeywordStartFrom int
+	// For a range: LastKey relative to the first key (negative: from the
+	// end of the arguments), KeyStep, and Limit.
+	LastKey, KeyStep, Limit int
+	// Keynum finds the keys by a count instead: the count is at KeynumIdx
+	// and the first key at FirstKey, both relative to the begin index.
+	Keynum              bool
+	KeynumIdx, FirstKey int
 }
 
 // ArgType is the type of an argument in COMMAND DOCS.

@@ -128,43 +128,122 @@ func writeCommandInfo(c *core.Ctx, rc *registry.Cmd) {
 	}
 }
 
-func writeKeySpecs(c *core.Ctx, s *core.Spec) {
+// keySpecs returns the command's key specs: its own, or the one its key
+// positions imply.
+func keySpecs(s *core.Spec) []core.KeySpec {
+	if len(s.KeySpecs) > 0 {
+		return s.KeySpecs
+	}
 	if s.FirstKey <= 0 {
-		c.WriteSet(0)
-		return
+		return nil
 	}
-	c.WriteSet(1)
-	c.WriteMap(3)
-	c.WriteBulkString("flags")
-	kf := s.KeySpecFlags()
-	c.WriteSet(len(kf))
-	for _, f := range kf {
-		c.WriteSimple(f)
-	}
-	c.WriteBulkString("begin_search")
-	c.WriteMap(2)
-	c.WriteBulkString("type")
-	c.WriteBulkString("index")
-	c.WriteBulkString("spec")
-	c.WriteMap(1)
-	c.WriteBulkString("index")
-	c.WriteInt(int64(s.FirstKey))
-	c.WriteBulkString("find_keys")
-	c.WriteMap(2)
-	c.WriteBulkString("type")
-	c.WriteBulkString("range")
-	c.WriteBulkString("spec")
-	c.WriteMap(3)
 	last := s.LastKey
 	if last > 0 {
 		last -= s.FirstKey
 	}
-	c.WriteBulkString("lastkey")
-	c.WriteInt(int64(last))
-	c.WriteBulkString("keystep")
-	c.WriteInt(int64(max(s.Step, 1)))
-	c.WriteBulkString("limit")
-	c.WriteInt(0)
+	return []core.KeySpec{{Flags: s.KeySpecFlags(), BeginIndex: s.FirstKey, LastKey: last, KeyStep: max(s.Step, 1)}}
+}
+
+func writeKeySpecs(c *core.Ctx, s *core.Spec) {
+	specs := keySpecs(s)
+	c.WriteSet(len(specs))
+	for _, ks := range specs {
+		n := 3
+		if ks.Notes != "" {
+			n++
+			c.WriteMap(n)
+			c.WriteBulkString("notes")
+			c.WriteBulkString(ks.Notes)
+		} else {
+			c.WriteMap(n)
+		}
+		c.WriteBulkString("flags")
+		c.WriteSet(len(ks.Flags))
+		for _, f := range ks.Flags {
+			c.WriteSimple(f)
+		}
+		c.WriteBulkString("begin_search")
+		c.WriteMap(2)
+		c.WriteBulkString("type")
+		if ks.BeginIndex > 0 {
+			c.WriteBulkString("index")
+			c.WriteBulkString("spec")
+			c.WriteMap(1)
+			c.WriteBulkString("index")
+			c.WriteInt(int64(ks.BeginIndex))
+		} else {
+			c.WriteBulkString("keyword")
+			c.WriteBulkString("spec")
+			c.WriteMap(2)
+			c.WriteBulkString("keyword")
+			c.WriteBulkString(ks.BeginKeyword)
+			c.WriteBulkString("startfrom")
+			c.WriteInt(int64(ks.KeywordStartFrom))
+		}
+		c.WriteBulkString("find_keys")
+		c.WriteMap(2)
+		c.WriteBulkString("type")
+		if ks.Keynum {
+			c.WriteBulkString("keynum")
+			c.WriteBulkString("spec")
+			c.WriteMap(3)
+			c.WriteBulkString("keynumidx")
+			c.WriteInt(int64(ks.KeynumIdx))
+			c.WriteBulkString("firstkey")
+			c.WriteInt(int64(ks.FirstKey))
+			c.WriteBulkString("keystep")
+			c.WriteInt(int64(ks.KeyStep))
+		} else {
+			c.WriteBulkString("range")
+			c.WriteBulkString("spec")
+			c.WriteMap(3)
+			c.WriteBulkString("lastkey")
+			c.WriteInt(int64(ks.LastKey))
+			c.WriteBulkString("keystep")
+			c.WriteInt(int64(ks.KeyStep))
+			c.WriteBulkString("limit")
+			c.WriteInt(int64(ks.Limit))
+		}
+	}
+}
+
+// keyFlagsAt returns the key-spec flags of the key at argument index i, for
+// COMMAND GETKEYSANDFLAGS: those of the spec whose range holds it.
+func keyFlagsAt(s *core.Spec, args [][]byte, i int) []string {
+	specs := keySpecs(s)
+	for _, ks := range specs {
+		if ks.BeginIndex <= 0 || i < ks.BeginIndex {
+			continue
+		}
+		if ks.Keynum {
+			n, ok := core.ParseInt(argAt(args, ks.BeginIndex+ks.KeynumIdx))
+			first := ks.BeginIndex + ks.FirstKey
+			if ok && i >= first && i < first+int(n)*max(ks.KeyStep, 1) {
+				return ks.Flags
+			}
+			continue
+		}
+		last := ks.LastKey
+		if last < 0 {
+			last = len(args) + last
+		} else {
+			last += ks.BeginIndex
+		}
+		if i <= last {
+			return ks.Flags
+		}
+	}
+	if len(specs) > 0 {
+		return specs[len(specs)-1].Flags
+	}
+	return s.KeySpecFlags()
+}
+
+func argAt(args [][]byte, i int) []byte {
+	if i < 0 || i >= len(args) {
+		return nil
+	}
+	return args[i]
 }
 
 func commandInfo(c *core.Ctx) error {
@@ -368,7 +447,7 @@ func commandGetKeys(c *core.Ctx) error {
 		}
 		c.WriteArray(2)
 		c.WriteBulk(args[i])
-		kf := rc.Spec.KeySpecFlags()
+		kf := keyFlagsAt(rc.Spec, args, i)
 		c.WriteSet(len(kf))
 		for _, f := range kf {
 			c.WriteSimple(f)

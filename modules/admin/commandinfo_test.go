@@ -20,6 +20,7 @@ type commandInfo struct {
 	first, last, step string
 	categories        []string
 	tips              []string
+	keySpecs          string
 }
 
 func parseCommandInfo(t *testing.T, r resp.Reply) (commandInfo, bool) {
@@ -42,7 +43,7 @@ func parseCommandInfo(t *testing.T, r resp.Reply) (commandInfo, bool) {
 	return commandInfo{
 		arity: e[1].Str, flags: set(e[2]),
 		first: e[3].Str, last: e[4].Str, step: e[5].Str,
-		categories: set(e[6]), tips: set(e[7]),
+		categories: set(e[6]), tips: set(e[7]), keySpecs: e[8].String(),
 	}, true
 }
 
@@ -103,6 +104,7 @@ func TestCommandInfoMatchesRedis(t *testing.T) {
 		check("key step", got.step, want.step)
 		check("ACL categories", got.categories, want.categories)
 		check("tips", got.tips, want.tips)
+		check("key specs", got.keySpecs, want.keySpecs)
 	}
 	if len(unknown) > 0 {
 		t.Logf("commands Redis 7.0 does not have (not compared): %s", strings.Join(unknown, " "))

@@ -36,7 +36,9 @@ func TestDiffRESP3Shapes(t *testing.T) {
 			{"OBJECT", "FREQ", "k"}, {"COPY", "k", "k2"}, {"MOVE", "k2", "1"}, {"RENAMENX", "k", "k3"},
 			// server and connection
 			{"CONFIG", "GET", "nosuch"}, {"CLIENT", "GETNAME"}, {"MEMORY", "USAGE", "nokey"},
-			{"COMMAND", "INFO", "echo", "nosuch"}, {"COMMAND", "GETKEYSANDFLAGS", "get", "a"},
+			{"COMMAND", "INFO", "echo", "nosuch"}, {"COMMAND", "GETKEYSANDFLAGS", "get", "a"}, {"COMMAND", "GETKEYSANDFLAGS", "lmove", "a", "b", "left", "right"},
+			{"COMMAND", "GETKEYSANDFLAGS", "lmpop", "2", "a", "b", "left"}, {"COMMAND", "GETKEYSANDFLAGS", "blpop", "a", "b", "0"},
+			{"COMMAND", "GETKEYSANDFLAGS", "bitop", "and", "d", "s1", "s2"}, {"COMMAND", "GETKEYSANDFLAGS", "rename", "a", "b"},
 			{"MEMORY", "HELP"}, {"CLIENT", "REPLY", "ON"}, {"ECHO", "x"}, {"PING"}, {"PING", "m"},
 		}
 		for _, c := range cases {

@@ -28,6 +28,7 @@ func init() {
 	}, hgetall)
 	add(core.Spec{
 		Name: "hdel", Arity: -3, Flags: core.FlagWrite | core.FlagFast,
+		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.", Since: "2.0.0",
 		Complexity: "O(N) where N is the number of fields to be removed.",

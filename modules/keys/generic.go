@@ -84,19 +84,22 @@ func init() {
 	}
 	add(twoKeys(core.Spec{
 		Name: "rename", Arity: 3, Flags: core.FlagWrite,
-		Summary: "Renames a key and overwrites the destination.", Since: "1.0.0", Complexity: "O(1)",
+		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}, {Flags: []string{"OW", "update"}, BeginIndex: 2, LastKey: 0, KeyStep: 1}},
+		Summary:  "Renames a key and overwrites the destination.", Since: "1.0.0", Complexity: "O(1)",
 		Args:     []core.Arg{keyArg, {Name: "newkey", Type: core.ArgKey, KeySpec: 1}},
 		KeyFlags: []string{"RW", "access", "delete"},
 	}), func(c *core.Ctx) error { return rename(c, false) })
 	add(twoKeys(core.Spec{
 		Name: "renamenx", Arity: 3, Flags: core.FlagWrite | core.FlagFast,
-		Summary: "Renames a key only when the target key name doesn't exist.", Since: "1.0.0", Complexity: "O(1)",
+		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}, {Flags: []string{"OW", "insert"}, BeginIndex: 2, LastKey: 0, KeyStep: 1}},
+		Summary:  "Renames a key only when the target key name doesn't exist.", Since: "1.0.0", Complexity: "O(1)",
 		Args:     []core.Arg{keyArg, {Name: "newkey", Type: core.ArgKey, KeySpec: 1}},
 		KeyFlags: []string{"RW", "access", "delete"},
 	}), func(c *core.Ctx) error { return rename(c, true) })
 	add(twoKeys(core.Spec{
 		Name: "copy", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM,
-		Summary: "Copies the value of a key to a new key.", Since: "6.2.0",
+		KeySpecs: []core.KeySpec{{Flags: []string{"RO", "access"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}, {Flags: []string{"OW", "update"}, BeginIndex: 2, LastKey: 0, KeyStep: 1}},
+		Summary:  "Copies the value of a key to a new key.", Since: "6.2.0",
 		Complexity: "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.",
 		Args: []core.Arg{{Name: "source", Type: core.ArgKey}, {Name: "destination", Type: core.ArgKey, KeySpec: 1},
 			{Name: "destination-db", Type: core.ArgInteger, Token: "DB", Optional: true},

@@ -18,6 +18,7 @@ func init() {
 	}, lindex)
 	add(core.Spec{
 		Name: "linsert", Arity: 5, Flags: core.FlagWrite | core.FlagDenyOOM,
+		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Inserts an element before or after another element in a list.", Since: "2.2.0",
 		Complexity: "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).",
@@ -37,6 +38,7 @@ func init() {
 	}, lpos)
 	add(core.Spec{
 		Name: "lrem", Arity: 4, Flags: core.FlagWrite,
+		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Removes elements from a list. Deletes the list if the last element was removed.", Since: "1.0.0",
 		Complexity: "O(N+M) where N is the length of the list and M is the number of elements removed.",
@@ -51,6 +53,7 @@ func init() {
 	}, lset)
 	add(core.Spec{
 		Name: "ltrim", Arity: 4, Flags: core.FlagWrite,
+		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Removes elements from both ends a list. Deletes the list if all elements were trimmed.", Since: "1.0.0",
 		Complexity: "O(N) where N is the number of elements to be removed by the operation.",

@@ -8,6 +8,7 @@ func init() {
 	pushArgs := []core.Arg{{Name: "key", Type: core.ArgKey}, {Name: "element", Type: core.ArgString, Multiple: true}}
 	add(core.Spec{
 		Name: "lpush", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Prepends one or more elements to a list. Creates the key if it doesn't exist.", Since: "1.0.0",
 		Complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
@@ -15,6 +16,7 @@ func init() {
 	}, func(c *core.Ctx) error { return push(c, true) })
 	add(core.Spec{
 		Name: "rpush", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Appends one or more elements to a list. Creates the key if it doesn't exist.", Since: "1.0.0",
 		Complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
@@ -22,6 +24,7 @@ func init() {
 	}, func(c *core.Ctx) error { return push(c, false) })
 	add(core.Spec{
 		Name: "lpushx", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Prepends one or more elements to a list only when the list exists.", Since: "2.2.0",
 		Complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
@@ -29,6 +32,7 @@ func init() {
 	}, func(c *core.Ctx) error { return pushGeneric(c, true, true) })
 	add(core.Spec{
 		Name: "rpushx", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Appends an element to a list only when the list exists.", Since: "2.2.0",
 		Complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
@@ -37,6 +41,7 @@ func init() {
 	popArgs := []core.Arg{{Name: "key", Type: core.ArgKey}, {Name: "count", Type: core.ArgInteger, Optional: true}}
 	add(core.Spec{
 		Name: "lpop", Arity: -2, Flags: core.FlagWrite | core.FlagFast,
+		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Returns the first elements in a list after removing it. Deletes the list if the last element was popped.", Since: "1.0.0",
 		Complexity: "O(N) where N is the number of elements returned",
@@ -44,6 +49,7 @@ func init() {
 	}, func(c *core.Ctx) error { return pop(c, true) })
 	add(core.Spec{
 		Name: "rpop", Arity: -2, Flags: core.FlagWrite | core.FlagFast,
+		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Returns and removes the last elements of a list. Deletes the list if the last element was popped.", Since: "1.0.0",
 		Complexity: "O(N) where N is the number of elements returned",
@@ -51,6 +57,7 @@ func init() {
 	}, func(c *core.Ctx) error { return pop(c, false) })
 	add(core.Spec{
 		Name: "llen", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
+		KeySpecs: []core.KeySpec{{Flags: []string{"RO"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Returns the length of a list.", Since: "1.0.0", Complexity: "O(1)",
 		Args: []core.Arg{{Name: "key", Type: core.ArgKey}},

@@ -51,6 +51,7 @@ func init() {
 	}, bitpos)
 	addBitmap(core.Spec{
 		Name: "bitop", Arity: -4, Flags: core.FlagWrite | core.FlagDenyOOM,
+		KeySpecs: []core.KeySpec{{Flags: []string{"OW", "update"}, BeginIndex: 2, LastKey: 0, KeyStep: 1}, {Flags: []string{"RO", "access"}, BeginIndex: 3, LastKey: -1, KeyStep: 1}},
 		FirstKey: 2, LastKey: -1, Step: 1, KeyFlags: []string{"OW", "update"},
 		Summary: "Perform bitwise operations between strings", Since: "2.6.0", Complexity: "O(N)",
 		Args: []core.Arg{

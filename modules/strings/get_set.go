@@ -15,6 +15,7 @@ func init() {
 	}, get)
 	add(core.Spec{
 		Name: "set", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM,
+		KeySpecs: []core.KeySpec{{Notes: "RW and ACCESS due to the optional `GET` argument", Flags: []string{"RW", "access", "update", "variable_flags"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RW", "access", "update", "variable_flags"},
 		Summary: "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.", Since: "1.0.0", Complexity: "O(1)",
 		Args: []core.Arg{

@@ -24,6 +24,7 @@ func init() {
 	}, getdel)
 	add(core.Spec{
 		Name: "getex", Arity: -2, Flags: core.FlagWrite | core.FlagFast,
+		KeySpecs: []core.KeySpec{{Notes: "RW and UPDATE because it changes the TTL", Flags: []string{"RW", "access", "update"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RW", "access", "update"},
 		Summary: "Get the value of a key and optionally set its expiration", Since: "6.2.0", Complexity: "O(1)",
 		Args: []core.Arg{keyArg, {Name: "expiration", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
