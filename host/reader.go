@@ -233,6 +233,11 @@ func (rd *requestReader) compact() {
 func (rd *requestReader) parseInline() ([][]byte, bool, error) {
 	data := rd.buf[rd.r:rd.w]
 	nl := bytes.IndexByte(data, '\n')
+	// Redis finds the newline with strchr, which stops at a NUL byte: a
+	// line with a NUL before its newline is never complete.
+	if nul := bytes.IndexByte(data, 0); nul >= 0 && (nl < 0 || nul < nl) {
+		nl = -1
+	}
 	if nl < 0 {
 		if len(data) > inlineMax {
 			return nil, false, &protocolError{"too big inline request"}
