@@ -3,6 +3,7 @@ package host
 import (
 	"net"
 	"sync/atomic"
+	"time"
 
 	"github.com/redmod/redmod/acl"
 	"github.com/redmod/redmod/core"
@@ -163,3 +164,28 @@ func (c *conn) aclUser() *acl.User {
 }
 
 func itoa(n int64) string { return string(core.FormatInt(n)) }
+
+// checkOutputLimit applies client-output-buffer-limit to the replies about
+// to be written. Replies are written by the client's own goroutine after the
+// command's locks are released, so a client that does not read blocks only
+// itself, holding at most one pipeline's replies; the limits bound that too.
+// Over the hard limit the client is closed at once; over the soft limit the
+// write must complete within the soft seconds. It reports whether to write.
+func (c *conn) checkOutputLimit() bool {
+	lim := &c.srv.limits
+	n := int64(c.w.Len())
+	if hard := lim.outHard.Load(); hard > 0 && n > hard {
+		c.srv.log.Warn("client closed for overcoming of output buffer limits", "client", c.client.Addr, "bytes", n)
+		return false
+	}
+	soft := lim.outSoft.Load()
+	if soft > 0 && n > soft {
+		secs := max(lim.outSoftSeconds.Load(), 1)
+		c.nc.SetWriteDeadline(time.Now().Add(time.Duration(secs) * time.Second))
+		c.softDeadline = true
+	} else if c.softDeadline {
+		c.nc.SetWriteDeadline(time.Time{})
+		c.softDeadline = false
+	}
+	return true
+}

@@ -31,6 +31,9 @@ type conn struct {
 	user         *acl.User
 	userGen      uint64
 	unrestricted bool
+	// softDeadline is set while a write deadline enforces the soft output
+	// limit.
+	softDeadline bool
 
 	blocked  atomic.Bool
 	waiter   *core.Waiter       // set while the client is blocked
@@ -100,6 +103,10 @@ func (c *conn) serve() {
 func (c *conn) flush() bool {
 	if c.w.Len() == 0 {
 		return true
+	}
+	if !c.checkOutputLimit() {
+		c.w.Reset()
+		return false
 	}
 	n, err := c.nc.Write(c.w.Bytes())
 	c.srv.stats.netOutput.Add(int64(n))

@@ -246,3 +246,96 @@ func TestLimitsApplyToConnectedClients(t *testing.T) {
 		t.Errorf("query buffer over the limit: got %q, want a close", r.Raw)
 	}
 }
+
+func TestOutputBufferLimit(t *testing.T) {
+	srv := redmodtest.Run(t)
+	c, _ := resp.Dial(srv.Addr())
+	defer c.Close()
+	if r, _ := c.Do("CONFIG", "SET", "client-output-buffer-limit", "normal 1mb 0 0"); r.Raw != "+OK\r\n" {
+		t.Fatal(r.Raw)
+	}
+	if r, _ := c.Do("CONFIG", "GET", "client-output-buffer-limit"); !strings.Contains(r.Raw, "normal 1048576 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60") {
+		t.Errorf("CONFIG GET: %q", r.Raw)
+	}
+	if r, _ := c.Do("CONFIG", "SET", "client-output-buffer-limit", "normal 1mb 0"); !strings.HasPrefix(r.Raw, "-ERR CONFIG SET failed") {
+		t.Errorf("bad syntax accepted: %q", r.Raw)
+	}
+	c.Do("SET", "small", strings.Repeat("s", 500_000))
+	c.Do("SET", "big", strings.Repeat("b", 2_000_000))
+	if r, err := c.Do("GET", "small"); err != nil || len(r.Str) != 500_000 {
+		t.Fatalf("a reply under the limit: %v", err)
+	}
+	if r, err := c.Do("GET", "big"); err == nil {
+		t.Errorf("a reply over the hard limit was sent (%d bytes)", len(r.Raw))
+	}
+}
+
+// TestNonReadingClientHoldsNoLock has a client pipeline big replies without
+// ever reading them: its goroutine blocks writing, and others keep using the
+// same key, because replies are written after the locks are released.
+func TestNonReadingClientHoldsNoLock(t *testing.T) {
+	srv := redmodtest.Run(t)
+	c, _ := resp.Dial(srv.Addr())
+	defer c.Close()
+	c.Do("SET", "k", strings.Repeat("v", 1<<20))
+	hog, err := net.Dial("tcp", srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hog.Close()
+	go func() {
+		req := resp.Encode("GET", "k")
+		for i := 0; i < 200; i++ {
+			if _, err := hog.Write(req); err != nil {
+				return
+			}
+		}
+	}()
+	time.Sleep(300 * time.Millisecond) // let the hog fill its socket buffers
+	start := time.Now()
+	for i := 0; i < 50; i++ {
+		if r, err := c.Do("APPEND", "k", "x"); err != nil || r.Kind != ':' {
+			t.Fatalf("APPEND: %v %v", r, err)
+		}
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("50 APPENDs on the key took %v while a client did not read", d)
+	}
+}
+
+// TestSlowWriterCostsOnlyItsGoroutine sends a command a byte at a time
+// while another client is served normally.
+func TestSlowWriterCostsOnlyItsGoroutine(t *testing.T) {
+	srv := redmodtest.Run(t)
+	slow, err := net.Dial("tcp", srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for _, b := range []byte("SET slow 1\r\n") {
+			slow.Write([]byte{b})
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	c, _ := resp.Dial(srv.Addr())
+	defer c.Close()
+	start := time.Now()
+	for i := 0; i < 200; i++ {
+		if r, err := c.Do("PING"); err != nil || r.Raw != "+PONG\r\n" {
+			t.Fatal(r, err)
+		}
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("200 PINGs took %v next to a slow writer", d)
+	}
+	<-done
+	slow.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 16)
+	n, _ := slow.Read(buf)
+	if string(buf[:n]) != "+OK\r\n" {
+		t.Errorf("slow writer got %q", buf[:n])
+	}
+}
