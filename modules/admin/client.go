@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redmod/redmod/acl"
 	"github.com/redmod/redmod/core"
 )
 
@@ -366,9 +367,13 @@ func clientKill(c *core.Ctx) error {
 	return nil
 }
 
-// userKnown reports whether an ACL user exists: "default" always does, and
-// so does the user of any connected client.
+// userKnown reports whether an ACL user exists: the server's ACL says so
+// when it has one; otherwise "default" exists, and so does the user of any
+// connected client.
 func userKnown(c *core.Ctx, name string) bool {
+	if p, ok := c.Server.(acl.Provider); ok {
+		return p.ACL().User(name) != nil
+	}
 	if name == "default" {
 		return true
 	}

@@ -114,7 +114,7 @@ func hello(c *core.Ctx) error {
 		}
 	}
 	if !c.Client.Authenticated() {
-		return core.NewError("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+		return core.NewError("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
 	}
 	if hasName {
 		c.Client.SetName(string(name))

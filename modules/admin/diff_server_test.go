@@ -41,6 +41,7 @@ func TestDiffServerCommands(t *testing.T) {
 		{"CLIENT", "SETNAME"}, {"CLIENT", "GETNAME", "x"}, {"CLIENT", "ID", "x"},
 		{"CLIENT", "KILL", "1.2.3.4:5"}, {"CLIENT", "KILL", "ID", "99"}, {"CLIENT", "KILL", "ID", "abc"}, {"CLIENT", "KILL", "ID", "0"},
 		{"CLIENT", "KILL", "foo", "bar"}, {"CLIENT", "KILL", "SKIPME", "maybe"}, {"CLIENT", "KILL", "TYPE", "foo"},
+		{"ACL", "SETUSER", "bob", "on", "nopass"}, {"CLIENT", "KILL", "USER", "bob"}, {"ACL", "DELUSER", "bob"}, {"CLIENT", "KILL", "USER", "bob"},
 		{"CLIENT", "KILL", "TYPE", "master"}, {"CLIENT", "KILL", "TYPE", "pubsub"}, {"CLIENT", "KILL", "USER", "nobody"},
 		{"CLIENT", "KILL", "ADDR", "1.1.1.1:1"}, {"CLIENT", "KILL", "ADDR", "1.1.1.1:1", "ID"}, {"CLIENT", "KILL"},
 		{"CLIENT", "LIST", "TYPE", "foo"}, {"CLIENT", "LIST", "ID", "1", "abc"}, {"CLIENT", "LIST", "TYPE", "normal", "x"},
@@ -139,4 +140,30 @@ func TestDiffConfigSettings(t *testing.T) {
 	} {
 		p.Check(c...)
 	}
+}
+
+// TestDiffHelloWithPassword compares HELLO on a server that requires a
+// password: refused without AUTH, and AUTH inside HELLO.
+func TestDiffHelloWithPassword(t *testing.T) {
+	ref := difftest.Redis(t)
+	srv := redmodtest.Run(t)
+	p := difftest.NewPair(t, srv.Addr(), ref)
+	p.Check("CONFIG", "SET", "requirepass", "secret")
+	// New connections start unauthenticated.
+	ours, theirs := dial(t, srv.Addr()), dial(t, ref)
+	for _, c := range [][]string{
+		{"HELLO", "3"}, {"HELLO"}, {"HELLO", "3", "AUTH", "default", "wrong"}, {"GET", "k"},
+		{"HELLO", "2", "AUTH", "default", "secret", "SETNAME", "x"},
+		{"CLIENT", "GETNAME"}, {"RESET"}, {"CLIENT", "GETNAME"}, {"GET", "k"},
+	} {
+		o, r := do(t, ours, c...), do(t, theirs, c...)
+		if c[0] == "HELLO" && o.Kind == '*' {
+			o.Raw, r.Raw = dropID(o), dropID(r)
+		}
+		if o.Raw != r.Raw {
+			t.Errorf("%q:\n redmod: %q\n  redis: %q", c, o.Raw, r.Raw)
+		}
+	}
+	p.Check("AUTH", "secret")
+	p.Check("CONFIG", "SET", "requirepass", "")
 }
