@@ -204,7 +204,8 @@ func configLines(st *setting, c *Config) []string {
 			out = append(out, fmt.Sprintf("save %d %d", r.Seconds, r.Changes))
 		}
 		return out
-	case st.quoted:
+	case st.quoted || v == "" || strings.ContainsAny(v, "\"'#"):
+		// Empty values and values with quotes must be quoted to read back.
 		return []string{st.name + " " + quoteConfig(v)}
 	}
 	return []string{st.name + " " + v}
