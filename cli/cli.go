@@ -24,6 +24,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		switch args[0] {
 		case "modules":
 			return listModules(stdout)
+		case "build":
+			return buildCommand(args[1:], stdout, stderr)
 		case "commands":
 			return printCommands(args[1:], stdout, stderr, registry.Default)
 		case "version":
@@ -47,7 +49,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	host.RegisterFlags(fs, &cfg)
 	host.RegisterModuleFlags(fs, &cfg, registry.Default)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: redmod [FILE] [flags]\n       redmod modules | commands | version\n\nFlags (Redis setting names):\n")
+		fmt.Fprintf(stderr, "Usage: redmod [FILE] [flags]\n       redmod modules | commands | version\n       redmod build --with MODULE ... [--output FILE]\n\nFlags (Redis setting names):\n")
 		fs.PrintDefaults()
 	}
 	args, err := moduleArgs(fs, &cfg, args)
