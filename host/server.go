@@ -190,6 +190,13 @@ func (s *Server) Serve(ln net.Listener) error {
 		s.mu.Unlock()
 		return errors.New("server is already serving")
 	}
+	if s.closing.Load() {
+		// Closed before it served (an embedding program's deferred Close
+		// can run before the goroutine that calls Serve).
+		s.mu.Unlock()
+		ln.Close()
+		return nil
+	}
 	s.ln = ln
 	s.mu.Unlock()
 	for _, m := range s.modules {

@@ -194,3 +194,28 @@ func TestWithConfigAndLogs(t *testing.T) {
 		t.Fatalf("databases = %d", n)
 	}
 }
+
+func TestCloseBeforeServe(t *testing.T) {
+	cfg := host.DefaultConfig()
+	cfg.DBFilename = ""
+	cfg.LogLevel = "error"
+	srv, err := host.New(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+	ln := redmodtest.NewPipeListener()
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve after Close did not return")
+	}
+	if _, err := ln.Accept(); err == nil {
+		t.Fatal("the listener was left open")
+	}
+}
