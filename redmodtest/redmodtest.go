@@ -32,6 +32,16 @@ type Server struct {
 	*host.Server
 	addr string
 	pipe *PipeListener // in-memory listener, with InMemory
+
+	served chan struct{} // closed when Serve has returned
+}
+
+// Close stops the server and waits until it has stopped serving, so that
+// nothing of it runs (or logs to a finished test) afterwards.
+func (s *Server) Close() error {
+	err := s.Server.Close()
+	<-s.served
+	return err
 }
 
 // Option changes how Run starts the server.
@@ -153,7 +163,11 @@ func Start(opts ...Option) (*Server, error) {
 	}
 	s.addr = ln.Addr().String()
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	s.served = make(chan struct{})
+	go func() {
+		defer close(s.served)
+		errc <- srv.Serve(ln)
+	}()
 	// Serve takes the listener first thing; until it has, Close would not
 	// find it to close.
 	for srv.Addr() == nil {
