@@ -1,0 +1,161 @@
+package lists
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/redmod/redmod/core"
+)
+
+// model is a plain slice the List must agree with.
+type model [][]byte
+
+func (m model) equal(t *testing.T, l *List, step string) {
+	t.Helper()
+	if l.Len() != len(m) {
+		t.Fatalf("%s: Len = %d, want %d", step, l.Len(), len(m))
+	}
+	got := l.Elements()
+	for i := range m {
+		if !bytes.Equal(got[i], m[i]) || !bytes.Equal(l.At(i), m[i]) {
+			t.Fatalf("%s: element %d = %q, want %q (list %q)", step, i, got[i], m[i], got)
+		}
+	}
+}
+
+// TestListAgainstModel runs random operations on a List and a slice.
+func TestListAgainstModel(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for round := 0; round < 50; round++ {
+		l := &List{}
+		var m model
+		for step := 0; step < 400; step++ {
+			v := []byte(fmt.Sprint(r.IntN(8)))
+			name := ""
+			switch op := r.IntN(9); {
+			case op == 0:
+				l.PushFront(v)
+				m = slices.Insert(m, 0, v)
+				name = "PushFront"
+			case op == 1:
+				l.PushBack(v)
+				m = append(m, v)
+				name = "PushBack"
+			case op == 2 && len(m) > 0:
+				if got := l.PopFront(); !bytes.Equal(got, m[0]) {
+					t.Fatalf("PopFront = %q, want %q", got, m[0])
+				}
+				m = m[1:]
+				name = "PopFront"
+			case op == 3 && len(m) > 0:
+				if got := l.PopBack(); !bytes.Equal(got, m[len(m)-1]) {
+					t.Fatalf("PopBack = %q, want %q", got, m[len(m)-1])
+				}
+				m = m[:len(m)-1]
+				name = "PopBack"
+			case op == 4:
+				i := r.IntN(len(m) + 1)
+				l.Insert(i, v)
+				m = slices.Insert(m, i, v)
+				name = fmt.Sprintf("Insert(%d)", i)
+			case op == 5 && len(m) > 0:
+				from := r.IntN(len(m))
+				to := from + r.IntN(len(m)-from)
+				l.Trim(from, to)
+				m = slices.Clone(m[from : to+1])
+				name = fmt.Sprintf("Trim(%d,%d)", from, to)
+			case op == 6 && len(m) > 0:
+				limit, tail := r.IntN(3), r.IntN(2) == 0
+				match := func(b []byte) bool { return bytes.Equal(b, v) }
+				want := removeModel(m, match, limit, tail)
+				n := l.RemoveFunc(match, limit, tail)
+				if n != len(m)-len(want) {
+					t.Fatalf("RemoveFunc removed %d, want %d", n, len(m)-len(want))
+				}
+				m = want
+				name = fmt.Sprintf("RemoveFunc(%q,%d,%v)", v, limit, tail)
+			case op == 7 && len(m) > 0:
+				i := r.IntN(len(m))
+				l.SetAt(i, v)
+				m[i] = v
+				name = "SetAt"
+			case op == 8 && len(m) > 0:
+				got, _ := decodeList(l.AppendSnapshot(nil))
+				m.equal(t, got.(*List), "snapshot")
+				m.equal(t, l.Clone().(*List), "clone")
+				continue
+			default:
+				continue
+			}
+			m.equal(t, l, name)
+		}
+	}
+}
+
+func removeModel(m model, match func([]byte) bool, limit int, tail bool) model {
+	keep := make([]bool, len(m))
+	removed := 0
+	for k := range m {
+		i := k
+		if tail {
+			i = len(m) - 1 - k
+		}
+		if (limit == 0 || removed < limit) && match(m[i]) {
+			removed++
+			continue
+		}
+		keep[i] = true
+	}
+	var out model
+	for i, v := range m {
+		if keep[i] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// TestListMemoryShrinks: a list that was long gives its buffer back as it
+// empties, by popping or trimming.
+func TestListMemoryShrinks(t *testing.T) {
+	l := &List{}
+	for i := 0; i < 1<<16; i++ {
+		l.PushBack([]byte("x"))
+	}
+	big := len(l.buf)
+	for l.Len() > 10 {
+		l.PopFront()
+	}
+	if len(l.buf) >= big/64 {
+		t.Fatalf("buffer of %d slots kept for %d elements", len(l.buf), l.Len())
+	}
+	for i := 0; i < 1<<16; i++ {
+		l.PushBack([]byte("x"))
+	}
+	l.Trim(0, 3)
+	if len(l.buf) > 16 {
+		t.Fatalf("buffer of %d slots kept for %d elements after Trim", len(l.buf), l.Len())
+	}
+}
+
+func TestDecodeListRejectsGarbage(t *testing.T) {
+	for _, p := range [][]byte{nil, {0xff}, {5, 1, 'a'}, core.AppendUvarint(nil, 1<<40)} {
+		if _, err := decodeList(p); err == nil && len(p) > 0 {
+			t.Fatalf("decodeList(%q) accepted garbage", p)
+		}
+	}
+}
+
+func TestParseTimeoutAndNumKeys(t *testing.T) {
+	if got := numKeys([][]byte{[]byte("lmpop"), []byte("2"), []byte("a"), []byte("b"), []byte("left")}, 1); !slices.Equal(got, []int{2, 3}) {
+		t.Fatalf("numKeys = %v", got)
+	}
+	for _, bad := range []string{"0", "-1", "x", "9", "9223372036854775807"} {
+		if got := numKeys([][]byte{[]byte("lmpop"), []byte(bad), []byte("a"), []byte("left")}, 1); got != nil {
+			t.Fatalf("numKeys(%s) = %v", bad, got)
+		}
+	}
+}
