@@ -198,6 +198,9 @@ type Arg struct {
 	Optional bool
 	// Multiple marks an argument that may repeat (key [key ...]).
 	Multiple bool
+	// MultipleToken marks a repeating argument whose token repeats too
+	// (SORT's [GET pattern [GET pattern ...]]).
+	MultipleToken bool
 	// KeySpec is the index of the key spec this key argument belongs to.
 	KeySpec int
 	Args    []Arg // the alternatives of a oneof, the members of a block

@@ -335,6 +335,9 @@ func writeArgs(c *core.Ctx, args []core.Arg) {
 		if a.Multiple {
 			flags = append(flags, "multiple")
 		}
+		if a.MultipleToken {
+			flags = append(flags, "multiple_token")
+		}
 		if a.Type == core.ArgKey {
 			n++
 		}

@@ -33,7 +33,7 @@ func init() {
 		{Name: "pattern", Type: core.ArgPattern, Token: "BY", Optional: true, KeySpec: 1},
 		{Name: "limit", Type: core.ArgBlock, Token: "LIMIT", Optional: true, Args: []core.Arg{
 			{Name: "offset", Type: core.ArgInteger}, {Name: "count", Type: core.ArgInteger}}},
-		{Name: "pattern", Type: core.ArgPattern, Token: "GET", Optional: true, Multiple: true, KeySpec: 1},
+		{Name: "pattern", Type: core.ArgPattern, Token: "GET", Optional: true, Multiple: true, MultipleToken: true, KeySpec: 1},
 		{Name: "order", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
 			{Name: "asc", Type: core.ArgPureToken, Token: "ASC"}, {Name: "desc", Type: core.ArgPureToken, Token: "DESC"}}},
 		{Name: "sorting", Type: core.ArgPureToken, Token: "ALPHA", Optional: true},
