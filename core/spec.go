@@ -166,6 +166,10 @@ type KeySpec struct {
 	// and the first key at FirstKey, both relative to the begin index.
 	Keynum              bool
 	KeynumIdx, FirstKey int
+	// Unknown marks keys that cannot be found from the arguments (SORT's
+	// BY and GET patterns name keys built from data): both the begin
+	// search and the find are "unknown".
+	Unknown bool
 }
 
 // ArgType is the type of an argument in COMMAND DOCS.

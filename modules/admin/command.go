@@ -162,6 +162,17 @@ func writeKeySpecs(c *core.Ctx, s *core.Spec) {
 		for _, f := range ks.Flags {
 			c.WriteSimple(f)
 		}
+		if ks.Unknown {
+			for _, part := range []string{"begin_search", "find_keys"} {
+				c.WriteBulkString(part)
+				c.WriteMap(2)
+				c.WriteBulkString("type")
+				c.WriteBulkString("unknown")
+				c.WriteBulkString("spec")
+				c.WriteMap(0)
+			}
+			continue
+		}
 		c.WriteBulkString("begin_search")
 		c.WriteMap(2)
 		c.WriteBulkString("type")

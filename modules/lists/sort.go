@@ -42,12 +42,18 @@ func init() {
 		Name: "sort", Arity: -2, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagMovableKeys,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Categories: []string{"set", "sortedset", "dangerous"},
-		Summary:    "Sorts the elements in a list, a set, or a sorted set, optionally storing the result.", Since: "1.0.0",
+		KeySpecs: []core.KeySpec{
+			{Flags: []string{"RO", "access"}, BeginIndex: 1, LastKey: 0, KeyStep: 1},
+			{Notes: "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", Flags: []string{"RO", "access"}, Unknown: true},
+			{Notes: "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array", Flags: []string{"OW", "update"}, Unknown: true},
+		},
+		Summary: "Sorts the elements in a list, a set, or a sorted set, optionally storing the result.", Since: "1.0.0",
 		Complexity: "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).",
 		Args:       append(slices.Clone(args), core.Arg{Name: "destination", Type: core.ArgKey, Token: "STORE", Optional: true, KeySpec: 2}),
 	}
 	add(spec, func(c *core.Ctx) error { return sortCommand(c, false) })
 	spec.Name, spec.Flags, spec.Since, spec.Args = "sort_ro", core.FlagReadOnly|core.FlagMovableKeys, "7.0.0", args
+	spec.KeySpecs = spec.KeySpecs[:2]
 	spec.Summary = "Returns the sorted elements of a list, a set, or a sorted set."
 	spec.Complexity = "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N)."
 	add(spec, func(c *core.Ctx) error { return sortCommand(c, true) })
