@@ -123,6 +123,18 @@ func setOutputLimits(c *Config, v string) error {
 	return nil
 }
 
+// redisLogLevel names an hclog level as Redis does: info is "notice",
+// warn is "warning"; trace and error, which Redis lacks, keep their names.
+func redisLogLevel(l string) string {
+	switch l {
+	case "info":
+		return "notice"
+	case "warn":
+		return "warning"
+	}
+	return l
+}
+
 // Redis's log level names and hclog's.
 var logLevels = map[string]string{
 	"debug": "debug", "verbose": "debug", "notice": "info", "warning": "warn",
@@ -149,7 +161,8 @@ var settings = []setting{
 	intSetting("databases", "number of databases", func(c *Config) *int { return &c.Databases }, 1, math.MaxInt32, false),
 	{
 		name: "loglevel", usage: "log level: debug, info (notice), warn (warning), error", mutable: true,
-		get: func(c *Config) string { return c.LogLevel },
+		// CONFIG GET answers with Redis's names where Redis has the level.
+		get: func(c *Config) string { return redisLogLevel(c.LogLevel) },
 		set: func(c *Config, v string) error {
 			l, ok := logLevels[strings.ToLower(v)]
 			if !ok {

@@ -137,6 +137,8 @@ func TestDiffConfigSettings(t *testing.T) {
 		{"CONFIG", "SET", "appendonly", "maybe"}, {"CONFIG", "SET", "appendonly", "no"},
 		{"CONFIG", "SET", "databases", "4"}, {"CONFIG", "SET", "maxclients", "10", "timeout", "x"}, {"CONFIG", "GET", "maxclients"},
 		{"CONFIG", "SET", "maxclients", "10000"},
+		{"CONFIG", "SET", "loglevel", "foo"}, {"CONFIG", "SET", "loglevel", "notice"}, {"CONFIG", "GET", "loglevel"},
+		{"CONFIG", "SET", "loglevel", "WARNING"}, {"CONFIG", "GET", "loglevel"},
 	} {
 		p.Check(c...)
 	}
