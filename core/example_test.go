@@ -390,6 +390,13 @@ func ExampleType() {
 		if i == 0 {
 			fmt.Println(rdb.Do(ctx, "PSET", "p", "3", "-4").Val())
 			fmt.Println(rdb.Do(ctx, "PSET", "p", "3", "north").Err())
+			// The generic commands work on the new type through Value.
+			fmt.Println(rdb.Type(ctx, "p").Val(), rdb.ObjectEncoding(ctx, "p").Val())
+			// MEMORY USAGE adds the key and the server's overhead to
+			// the value's estimate.
+			fmt.Println(rdb.MemoryUsage(ctx, "p").Val() >= int64((&Point{}).MemoryUsage()))
+			rdb.Copy(ctx, "p", "q", 0, false)
+			fmt.Println(rdb.Do(ctx, "PGET", "q").Val())
 		} else {
 			fmt.Println(rdb.Do(ctx, "PGET", "p").Val())
 		}
@@ -401,5 +408,8 @@ func ExampleType() {
 	// corrupt snapshot data
 	// OK
 	// ERR value is not an integer or out of range
+	// example-point raw
+	// true
+	// [3 -4]
 	// [3 -4]
 }
