@@ -1,6 +1,7 @@
 package lists_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/redmod/redmod/internal/difftest"
@@ -138,6 +139,11 @@ var diffCases = map[string][][]string{
 		{"SORT", "nokey", "STORE", "d"}, {"EXISTS", "d"}, {"SORT", "nokey", "STORE", "d"},
 		{"SORT", "L", "ALPHA", "STORE", "L"}, {"LRANGE", "L", "0", "-1"}, {"SORT", "L", "ALPHA", "STORE", "a", "STORE", "b"},
 		{"EXISTS", "a", "b"}, {"SORT", "L", "LIMIT", "100", "1", "ALPHA", "STORE", "b"}, {"EXISTS", "b"},
+		// The stored list owns its bytes: changing the strings it read
+		// afterwards does not change it.
+		{"SET", "g_a", strings.Repeat("x", 200)}, {"SET", "g_b", "short"},
+		{"SORT", "L", "ALPHA", "GET", "g_*", "STORE", "d"}, {"SETRANGE", "g_a", "0", "CHANGED"}, {"APPEND", "g_b", "!"},
+		{"LRANGE", "d", "0", "-1"},
 	},
 	"blocking_ready": {
 		{"BLPOP", "L", "0"}, {"BRPOP", "L", "0"}, {"BLPOP", "nokey", "L", "0"}, {"BRPOP", "nokey", "L", "0.5"},
@@ -176,5 +182,27 @@ func TestDifferential(t *testing.T) {
 			}
 			p.Check("LRANGE", "L", "0", "-1")
 		})
+	}
+}
+
+// TestDifferentialRESP3 checks the replies whose shape depends on the
+// protocol: nulls (LPOS, LINDEX, LMPOP, the timeouts of blocking commands)
+// and nested arrays.
+func TestDifferentialRESP3(t *testing.T) {
+	ref := difftest.Redis(t)
+	srv := redmodtest.Run(t)
+	p := difftest.NewPair(t, srv.Addr(), ref)
+	if ours, theirs := p.Do("HELLO", "3"); ours.Kind != theirs.Kind {
+		t.Skipf("HELLO 3 not served by this build: %s", ours)
+	}
+	for _, cmd := range [][]string{
+		{"RPUSH", "L", "a", "b", "c"}, {"LPOS", "L", "zz"}, {"LPOS", "L", "b", "COUNT", "0"}, {"LINDEX", "L", "9"},
+		{"LPOP", "nokey"}, {"LPOP", "nokey", "2"}, {"LMOVE", "nokey", "d", "LEFT", "LEFT"},
+		{"LMPOP", "1", "nokey", "LEFT"}, {"LMPOP", "2", "nokey", "L", "RIGHT", "COUNT", "2"},
+		{"BLPOP", "nokey", "0.01"}, {"BLMOVE", "nokey", "d", "LEFT", "LEFT", "0.01"}, {"BRPOPLPUSH", "nokey", "d", "0.01"},
+		{"BLMPOP", "0.01", "1", "nokey", "LEFT"}, {"RPUSH", "L", "p", "q"}, {"BLPOP", "L", "0"}, {"BLMPOP", "0", "1", "L", "LEFT"},
+		{"RPUSH", "L", "x", "y"}, {"SORT", "L", "ALPHA", "GET", "#", "GET", "missing_*"}, {"SORT", "nokey"},
+	} {
+		p.Check(cmd...)
 	}
 }

@@ -7,9 +7,32 @@ import (
 // List is the list type: a double-ended queue kept in a ring buffer, so
 // pushes and pops at either end are O(1) and indexing is O(1).
 type List struct {
-	buf  [][]byte // length is zero or a power of two
-	head int      // index of the first element in buf
-	n    int
+	buf   [][]byte // length is zero or a power of two
+	head  int      // index of the first element in buf
+	n     int
+	arena []byte // where small elements are copied (see own)
+}
+
+const (
+	arenaChunk   = 4096
+	arenaMaxElem = 128
+)
+
+// own returns the bytes the list keeps for v. A command's arguments share
+// one allocation with the command name and the key, which a stored element
+// would keep alive; small elements are copied instead into chunks shared by
+// neighbouring elements, so a long list of short elements costs its bytes
+// and a slice header each (a chunk is freed once all its elements are gone).
+func (l *List) own(v []byte) []byte {
+	if len(v) > arenaMaxElem {
+		return v
+	}
+	if cap(l.arena)-len(l.arena) < len(v) {
+		l.arena = make([]byte, 0, arenaChunk)
+	}
+	n := len(l.arena)
+	l.arena = append(l.arena, v...)
+	return l.arena[n : n+len(v) : n+len(v)]
 }
 
 // ListType is the descriptor of List values.
@@ -31,7 +54,13 @@ func (l *List) MemoryUsage() int {
 // Clone implements core.Value.
 func (l *List) Clone() core.Value {
 	c := &List{}
-	l.each(func(b []byte) bool { c.PushBack(append([]byte(nil), b...)); return true })
+	l.each(func(b []byte) bool {
+		if len(b) > arenaMaxElem {
+			b = append([]byte(nil), b...)
+		}
+		c.PushBack(b) // small elements are copied by own
+		return true
+	})
 	return c
 }
 
@@ -92,7 +121,7 @@ func (l *List) PushFront(v []byte) {
 		l.grow()
 	}
 	l.head = (l.head - 1) & (len(l.buf) - 1)
-	l.buf[l.head] = v
+	l.buf[l.head] = l.own(v)
 	l.n++
 }
 
@@ -101,7 +130,7 @@ func (l *List) PushBack(v []byte) {
 	if l.n == len(l.buf) {
 		l.grow()
 	}
-	l.buf[(l.head+l.n)&(len(l.buf)-1)] = v
+	l.buf[(l.head+l.n)&(len(l.buf)-1)] = l.own(v)
 	l.n++
 }
 
@@ -129,7 +158,7 @@ func (l *List) PopBack() []byte {
 func (l *List) At(i int) []byte { return l.buf[(l.head+i)&(len(l.buf)-1)] }
 
 // SetAt replaces element i; i must be in range.
-func (l *List) SetAt(i int, v []byte) { l.buf[(l.head+i)&(len(l.buf)-1)] = v }
+func (l *List) SetAt(i int, v []byte) { l.buf[(l.head+i)&(len(l.buf)-1)] = l.own(v) }
 
 func (l *List) each(fn func([]byte) bool) {
 	for i := 0; i < l.n; i++ {
@@ -181,7 +210,7 @@ func (l *List) Insert(i int, v []byte) {
 			l.buf[(l.head+j)&mask] = l.buf[(l.head+j-1)&mask]
 		}
 	}
-	l.buf[(l.head+i)&mask] = v
+	l.buf[(l.head+i)&mask] = l.own(v)
 	l.n++
 }
 

@@ -227,10 +227,9 @@ func sortCommand(c *core.Ctx, readonly bool) error {
 		}
 		for _, g := range gets {
 			v, _ := lookupByPattern(c, g, it.elem)
-			if v == nil {
-				v = []byte{}
-			}
-			out.PushBack(v)
+			// A string's bytes may later change in place (SETRANGE): the
+			// stored list gets its own copy.
+			out.PushBack(bytes.Clone(v))
 		}
 	}
 	if out.Len() > 0 {
