@@ -93,8 +93,9 @@ func (c *conn) waitPause(cmd *registry.Cmd, start *time.Time) bool {
 }
 
 // applyReplyMode drops the reply the last command wrote (everything after
-// mark) when CLIENT REPLY OFF or SKIP says so.
-func (c *conn) applyReplyMode(mark int) {
+// replyMark) when CLIENT REPLY OFF or SKIP says so.
+func (c *conn) applyReplyMode() {
+	mark := c.replyMark
 	suppress := c.skipReply || c.client.ReplyOff()
 	c.skipReply = false
 	if c.client.TakeSkipNext() {

@@ -40,6 +40,9 @@ type conn struct {
 	blockReq *core.BlockRequest // what the blocked command waits for
 	// skipReply drops the next command's reply (CLIENT REPLY SKIP).
 	skipReply bool
+	// replyMark is where the current command's reply starts in the writer
+	// (0 once a flush, as before blocking, sent what preceded it).
+	replyMark int
 	// unblock receives CLIENT UNBLOCK's request while the client waits in
 	// block (true: with an error); unbuffered, so that only a client that
 	// is waiting takes it.
@@ -83,11 +86,11 @@ func (c *conn) serve() {
 			c.flush()
 			return
 		}
-		mark := c.w.Len()
+		c.replyMark = c.w.Len()
 		if !c.execute(args) {
 			return // a cross-protocol request: close without replying
 		}
-		c.applyReplyMode(mark)
+		c.applyReplyMode()
 		if c.client.CloseRequested() {
 			c.flush()
 			return
@@ -111,6 +114,7 @@ func (c *conn) flush() bool {
 	n, err := c.nc.Write(c.w.Bytes())
 	c.srv.stats.netOutput.Add(int64(n))
 	c.w.Reset()
+	c.replyMark = 0
 	return err == nil
 }
 

@@ -307,3 +307,35 @@ func TestConfigResetStat(t *testing.T) {
 		t.Errorf("INFO after RESETSTAT:\n%s", info)
 	}
 }
+
+// TestClientReplyOffWithBlocking pipelines replies before a blocking
+// command under CLIENT REPLY OFF: the blocked command's late reply must be
+// dropped too, and nothing half-written may reach the client.
+func TestClientReplyOffWithBlocking(t *testing.T) {
+	srv := redmodtest.Run(t)
+	c, other := dial(t, srv.Addr()), dial(t, srv.Addr())
+	var req []byte
+	for _, cmd := range [][]string{{"ECHO", "before"}, {"CLIENT", "REPLY", "OFF"}, {"BLPOP", "q", "5"}} {
+		req = append(req, resp.Encode(cmd...)...)
+	}
+	if err := c.Write(req); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := c.Read(); err != nil || r.Str != "before" {
+		t.Fatalf("first reply %s, %v", r, err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(do(t, other, "INFO", "clients").Str, "blocked_clients:1") {
+		if time.Now().After(deadline) {
+			t.Fatal("BLPOP did not block")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	do(t, other, "RPUSH", "q", strings.Repeat("x", 300))
+	if err := c.Write(resp.Encode("CLIENT", "REPLY", "ON")); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := c.Read(); err != nil || r.Raw != "+OK\r\n" {
+		t.Fatalf("after the blocked command: %q, %v; want only CLIENT REPLY ON's +OK", r.Raw, err)
+	}
+}
