@@ -150,7 +150,8 @@ func TestBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if mods := strings.Fields(string(out)); len(mods) != 6 || mods[0] != "admin" || mods[3] != "strings" {
+	modsRE := regexp.MustCompile(`^admin\t[0-9]+ commands\tgithub.com/redmod/redmod/modules/admin\nstrings\t[0-9]+ commands\tgithub.com/redmod/redmod/modules/strings\n$`)
+	if !modsRE.Match(out) {
 		t.Fatalf("trimmed: redmod modules = %q", out)
 	}
 

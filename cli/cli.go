@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"reflect"
 	"strings"
 	"syscall"
 
@@ -152,9 +153,15 @@ func configFileArg(args []string) (file string, rest []string, ok bool) {
 	return "", args, false
 }
 
+// listModules prints each module of the binary: its name, its number of
+// commands and the Go package it comes from.
 func listModules(w io.Writer) int {
 	for _, m := range registry.Default.Modules() {
-		fmt.Fprintf(w, "%s\t%d commands\n", m.Name(), len(m.Commands()))
+		t := reflect.TypeOf(m)
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		fmt.Fprintf(w, "%s\t%d commands\t%s\n", m.Name(), len(m.Commands()), t.PkgPath())
 	}
 	return 0
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -412,4 +413,50 @@ func ExampleType() {
 	// true
 	// [3 -4]
 	// [3 -4]
+}
+
+// hits counts calls of its HIT command and reports them in INFO.
+type hits struct{ n atomic.Int64 }
+
+func (*hits) Name() string { return "hits" }
+
+func (h *hits) Commands() []core.Command {
+	return []core.Command{core.NewCommand(core.Spec{Name: "hit", Arity: 1, Flags: core.FlagFast, Summary: "Counts a hit."},
+		func(c *core.Ctx) error {
+			c.WriteInt(h.n.Add(1))
+			return nil
+		})}
+}
+
+// InfoSections names the module's own section, printed after the standard
+// ones by INFO, INFO all and INFO hits.
+func (*hits) InfoSections() []string { return []string{"hits"} }
+
+// Info fills the module's section and may extend standard ones.
+func (h *hits) Info(section string) []core.InfoField {
+	switch section {
+	case "hits":
+		return []core.InfoField{{Name: "hits_total", Value: strconv.FormatInt(h.n.Load(), 10)}}
+	case "stats":
+		return []core.InfoField{{Name: "hits_enabled", Value: "1"}}
+	}
+	return nil
+}
+
+// A module adds its own INFO section and fields to standard sections. Info
+// runs without locks, so the counter is atomic.
+func ExampleInfoProvider() {
+	srv, _ := redmodtest.Start(redmodtest.WithModule(&hits{}), redmodtest.InMemory())
+	defer srv.Close()
+	ctx := context.Background()
+	rdb := connect(srv)
+	defer rdb.Close()
+	rdb.Do(ctx, "HIT")
+	rdb.Do(ctx, "HIT")
+	fmt.Print(strings.ReplaceAll(rdb.Info(ctx, "hits").Val(), "\r", ""))
+	fmt.Println(strings.Contains(rdb.Info(ctx, "stats").Val(), "hits_enabled:1"))
+	// Output:
+	// # Hits
+	// hits_total:2
+	// true
 }

@@ -6,8 +6,17 @@
 //	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
 //
 // The server serves the modules the test binary imports (import
-// github.com/redmod/redmod/modules/std for all standard ones), or a chosen
-// subset with WithModules.
+// github.com/redmod/redmod/modules/std for all standard ones), a chosen
+// subset with WithModules, plus modules under test with WithModule. It has
+// no persistence unless WithPersistence gives it a folder, in which case
+// closing it and starting another is a restart. InMemory serves without a
+// port; clients connect through Server.Dial:
+//
+//	srv := redmodtest.Run(t, redmodtest.InMemory())
+//	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr(), Dialer: srv.Dial})
+//
+// NewPipeListener is the in-memory listener on its own, for a program that
+// embeds a host.Server and talks to it in-process.
 package redmodtest
 
 import (
