@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/redmod/redmod/internal/difftest"
+	"github.com/redmod/redmod/internal/resp"
 	_ "github.com/redmod/redmod/modules/std"
 	"github.com/redmod/redmod/redmodtest"
 )
@@ -204,5 +205,39 @@ func TestDifferentialRESP3(t *testing.T) {
 		{"RPUSH", "L", "x", "y"}, {"SORT", "L", "ALPHA", "GET", "#", "GET", "missing_*"}, {"SORT", "nokey"},
 	} {
 		p.Check(cmd...)
+	}
+}
+
+// TestDifferentialKeyspaceStats compares the keyspace hits and misses the
+// list commands count: reads count them, writes (lookupKeyWrite) do not.
+func TestDifferentialKeyspaceStats(t *testing.T) {
+	ref := difftest.Redis(t)
+	srv := redmodtest.Run(t)
+	p := difftest.NewPair(t, srv.Addr(), ref)
+	stats := func(r resp.Reply) string {
+		var out []string
+		for _, line := range strings.Split(r.Str, "\r\n") {
+			if strings.HasPrefix(line, "keyspace_") {
+				out = append(out, line)
+			}
+		}
+		return strings.Join(out, " ")
+	}
+	for _, cmd := range [][]string{
+		{"RPUSH", "L", "3", "1", "2"}, {"LPUSH", "L", "0"}, {"LPUSHX", "nokey", "x"}, {"LRANGE", "L", "0", "-1"},
+		{"LRANGE", "nokey", "0", "-1"}, {"LLEN", "L"}, {"LINDEX", "L", "0"}, {"LINDEX", "nokey", "0"},
+		{"LPOS", "L", "1"}, {"LPOS", "nokey", "1"}, {"LPOP", "L"}, {"RPOP", "nokey"}, {"LSET", "L", "0", "9"},
+		{"LINSERT", "L", "BEFORE", "9", "8"}, {"LREM", "L", "0", "8"}, {"LTRIM", "L", "0", "-1"},
+		{"LMOVE", "L", "M", "LEFT", "LEFT"}, {"RPOPLPUSH", "nokey", "M"}, {"LMPOP", "2", "nokey", "L", "LEFT"},
+		{"BLPOP", "nokey", "M", "0"}, {"BLMOVE", "nokey", "M", "LEFT", "LEFT", "0.01"},
+		{"SET", "w_1", "1"}, {"RPUSH", "M", "1", "2"}, {"SORT", "M"}, {"SORT", "M", "BY", "w_*", "GET", "w_*"},
+		{"SORT", "M", "BY", "w_*", "GET", "w_*", "STORE", "dst"}, {"SORT", "nokey"}, {"SORT", "nokey", "STORE", "d2"},
+	} {
+		p.Do("CONFIG", "RESETSTAT")
+		p.Check(cmd...)
+		ours, theirs := p.Do("INFO", "stats")
+		if g, w := stats(ours), stats(theirs); g != w {
+			t.Errorf("%q: redmod %s, redis %s", cmd, g, w)
+		}
 	}
 }

@@ -105,7 +105,7 @@ func linsert(c *core.Ctx) error {
 		return core.ErrSyntax
 	}
 	key := c.Args[1]
-	l, err := getList(c, key)
+	l, err := getListW(c, key)
 	if err != nil {
 		return err
 	}
@@ -235,7 +235,7 @@ func lrem(c *core.Ctx) error {
 		return err
 	}
 	key := c.Args[1]
-	l, err := getList(c, key)
+	l, err := getListW(c, key)
 	if err != nil {
 		return err
 	}
@@ -260,7 +260,7 @@ func lrem(c *core.Ctx) error {
 }
 
 func lset(c *core.Ctx) error {
-	l, err := getList(c, c.Args[1])
+	l, err := getListW(c, c.Args[1])
 	if err != nil {
 		return err
 	}
@@ -290,7 +290,7 @@ func ltrim(c *core.Ctx) error {
 		return err
 	}
 	key := c.Args[1]
-	l, err := getList(c, key)
+	l, err := getListW(c, key)
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,12 @@ func getList(c *core.Ctx, key []byte) (*List, error) {
 	return core.Lookup[*List](c.DB, key)
 }
 
+// getListW is getList for commands that change the list: like Redis's
+// lookupKeyWrite it counts no keyspace hit or miss.
+func getListW(c *core.Ctx, key []byte) (*List, error) {
+	return core.LookupWrite[*List](c.DB, key)
+}
+
 // clampRange turns Redis start/stop indexes (negative from the end) into an
 // inclusive range over n elements; ok is false when the range is empty.
 func clampRange(start, stop int64, n int) (from, to int, ok bool) {
@@ -104,7 +110,7 @@ func dropIfEmpty(c *core.Ctx, key []byte, l *List) {
 // listForPush returns the list at key, creating it when missing, for
 // commands that add elements.
 func listForPush(c *core.Ctx, key []byte) (*List, error) {
-	l, err := getList(c, key)
+	l, err := getListW(c, key)
 	if err != nil || l != nil {
 		return l, err
 	}

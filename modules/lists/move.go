@@ -102,11 +102,11 @@ func numKeys(args [][]byte, at int) []int {
 // (LMOVE and friends); served is false when the source is missing. The
 // destination's type is checked before anything moves, as Redis does.
 func move(c *core.Ctx, srcKey, dstKey []byte, from, to end) (served bool, err error) {
-	src, err := getList(c, srcKey)
+	src, err := getListW(c, srcKey)
 	if err != nil || src == nil {
 		return false, err
 	}
-	if v := c.DB.Get(dstKey); v != nil {
+	if v := c.DB.GetForWrite(dstKey); v != nil {
 		if _, ok := v.(*List); !ok {
 			return false, core.ErrWrongType
 		}
@@ -167,7 +167,7 @@ func bmove(c *core.Ctx, timeoutArg []byte, from, to end) error {
 	}
 	served, err := move(c, c.Args[1], c.Args[2], from, to)
 	if err == core.ErrWrongType && c.Woken() {
-		if _, srcErr := getList(c, c.Args[1]); srcErr != nil {
+		if _, srcErr := getListW(c, c.Args[1]); srcErr != nil {
 			err = nil // a source of another type keeps the client waiting
 		}
 	}
@@ -187,7 +187,7 @@ func bpop(c *core.Ctx, e end) error {
 	}
 	keys := c.Args[1 : len(c.Args)-1]
 	for _, k := range keys {
-		l, err := getList(c, k)
+		l, err := getListW(c, k)
 		if err != nil {
 			if c.Woken() {
 				continue
@@ -255,7 +255,7 @@ func lmpop(c *core.Ctx, numIdx int, blocking bool) error {
 		block = func() error { return c.Block(keys, d) }
 	}
 	for _, k := range keys {
-		l, err := getList(c, k)
+		l, err := getListW(c, k)
 		if err != nil {
 			if c.Woken() {
 				continue

@@ -77,7 +77,7 @@ func push(c *core.Ctx, front bool) error { return pushGeneric(c, front, false) }
 // which add nothing to a missing key.
 func pushGeneric(c *core.Ctx, front, onlyExisting bool) error {
 	key := c.Args[1]
-	l, err := getList(c, key)
+	l, err := getListW(c, key)
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func pop(c *core.Ctx, front bool) error {
 		}
 		count = n
 	}
-	l, err := getList(c, key)
+	l, err := getListW(c, key)
 	if err != nil {
 		return err
 	}

@@ -118,6 +118,9 @@ func sortCommand(c *core.Ctx, readonly bool) error {
 
 	var elems [][]byte
 	native := true // the elements have an order of their own (list, sorted set)
+	// Every lookup of SORT counts keyspace hits and misses, STORE or not,
+	// as Redis's do.
+	get := c.DB.Get
 	switch v := c.DB.Get(args[1]).(type) {
 	case nil:
 	case *List:
@@ -170,7 +173,7 @@ func sortCommand(c *core.Ctx, readonly bool) error {
 			var by []byte
 			if sortBy != nil {
 				var ok bool
-				if by, ok = lookupByPattern(c, sortBy, it.elem); !ok {
+				if by, ok = lookupByPattern(get, sortBy, it.elem); !ok {
 					continue
 				}
 			} else {
@@ -211,7 +214,7 @@ func sortCommand(c *core.Ctx, readonly bool) error {
 				c.WriteBulk(it.elem)
 			}
 			for _, g := range gets {
-				if v, ok := lookupByPattern(c, g, it.elem); ok {
+				if v, ok := lookupByPattern(get, g, it.elem); ok {
 					c.WriteBulk(v)
 				} else {
 					c.WriteNull()
@@ -226,7 +229,7 @@ func sortCommand(c *core.Ctx, readonly bool) error {
 			out.PushBack(it.elem)
 		}
 		for _, g := range gets {
-			v, _ := lookupByPattern(c, g, it.elem)
+			v, _ := lookupByPattern(get, g, it.elem)
 			// A string's bytes may later change in place (SETRANGE): the
 			// stored list gets its own copy.
 			out.PushBack(bytes.Clone(v))
@@ -275,7 +278,7 @@ func compareItems(a, b *sortItem, alpha, byPattern bool) int {
 // replaced by the element to name a key, whose string value is used, or,
 // with "->field" after the '*', the field of the hash at that key. A
 // pattern without '*', a missing key or a key of another type gives nothing.
-func lookupByPattern(c *core.Ctx, pattern, elem []byte) ([]byte, bool) {
+func lookupByPattern(get func([]byte) core.Value, pattern, elem []byte) ([]byte, bool) {
 	if len(pattern) == 1 && pattern[0] == '#' {
 		return elem, true
 	}
@@ -291,7 +294,7 @@ func lookupByPattern(c *core.Ctx, pattern, elem []byte) ([]byte, bool) {
 	}
 	key := make([]byte, 0, star+len(elem)+len(rest))
 	key = append(append(append(key, pattern[:star]...), elem...), rest...)
-	v := c.DB.Get(key)
+	v := get(key)
 	if v == nil {
 		return nil, false
 	}
