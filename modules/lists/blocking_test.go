@@ -384,3 +384,26 @@ func TestServerCloseWhileBlocked(t *testing.T) {
 		t.Fatal("Close hangs with a blocked client")
 	}
 }
+
+// TestBLMOVEWokenOntoWrongType: as in Redis 7.0, a BLMOVE woken while its
+// destination holds another type answers WRONGTYPE and moves nothing.
+func TestBLMOVEWokenOntoWrongType(t *testing.T) {
+	srv := redmodtest.Run(t)
+	rdb := newClient(t, srv)
+	ctx := context.Background()
+	c := dial(t, srv)
+	if err := c.Write(resp.Encode("BLMOVE", "src", "dst", "LEFT", "LEFT", "0")); err != nil {
+		t.Fatal(err)
+	}
+	waitBlocked(t, rdb, 1)
+	rdb.Set(ctx, "dst", "str", 0)
+	rdb.RPush(ctx, "src", "x")
+	r, err := c.Read()
+	if err != nil || r.Raw != "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n" {
+		t.Fatalf("BLMOVE = %q, %v", r.Raw, err)
+	}
+	if v := rdb.LRange(ctx, "src", 0, -1).Val(); len(v) != 1 || v[0] != "x" {
+		t.Fatalf("src = %q", v)
+	}
+	waitBlocked(t, rdb, 0)
+}
