@@ -260,7 +260,11 @@ func (g *generator) next() []string {
 		return g.expire()
 	case "LPUSH", "RPUSH":
 		args := []string{c, g.key()}
-		for i := 1 + g.r.IntN(4); i > 0; i-- {
+		n := 1 + g.r.IntN(4)
+		if g.r.IntN(50) == 0 {
+			n = 50 + g.r.IntN(200) // long lists for LRANGE and counted pops
+		}
+		for i := 0; i < n; i++ {
 			args = append(args, g.value())
 		}
 		return args
@@ -281,6 +285,12 @@ func (g *generator) next() []string {
 		for i := 0; i < n; i++ {
 			args = append(args, g.pick(rndFields), g.hashValue(key))
 		}
+		if key == "big" && g.r.IntN(10) == 0 {
+			// Hundreds of fields: past 512 the hash becomes a hash table.
+			for i := 100 + g.r.IntN(300); i > 0; i-- {
+				args = append(args, "f"+strconv.Itoa(g.r.IntN(700)), g.pick(rndValues))
+			}
+		}
 		if g.r.IntN(8) == 0 {
 			args = args[:len(args)-1] // a field without a value
 		}
@@ -289,6 +299,11 @@ func (g *generator) next() []string {
 		return []string{c, g.key(), g.pick(rndFields)}
 	case "HDEL":
 		args := []string{c, g.key()}
+		if args[1] == "big" && g.r.IntN(5) == 0 {
+			for i := 50 + g.r.IntN(200); i > 0; i-- {
+				args = append(args, "f"+strconv.Itoa(g.r.IntN(700)))
+			}
+		}
 		for i := 1 + g.r.IntN(3); i > 0; i-- {
 			args = append(args, g.pick(rndFields))
 		}
@@ -406,6 +421,18 @@ func TestRandomCommands(t *testing.T) {
 		p.Check("SELECT", strconv.Itoa(db))
 		p.Check("DBSIZE")
 		p.CheckUnordered("KEYS", "*")
+		for _, k := range append(rndKeys, "nokey") {
+			for _, cmd := range [][]string{{"GET", k}, {"LRANGE", k, "0", "-1"}, {"TTL", k}} {
+				if ours, ref := p.Do(cmd...); !equivalent(cmd, ours, ref) {
+					t.Errorf("final %q:\n redmod: %s\n  redis: %s", cmd, ours, ref)
+				}
+			}
+			if k == "big" {
+				p.CheckUnordered("HGETALL", k)
+			} else {
+				p.Check("HGETALL", k)
+			}
+		}
 	}
 	t.Logf("compared %d random commands", compared)
 }
