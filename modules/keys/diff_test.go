@@ -94,3 +94,17 @@ func TestDiffScanWhole(t *testing.T) {
 		}
 	}
 }
+
+func TestDiffGenericRESP3(t *testing.T) {
+	p := pair(t)
+	if ours, _ := p.Do("HELLO", "3"); ours.Kind == '-' {
+		t.Skip("HELLO not available")
+	}
+	checkAll(p, [][]string{
+		{"RANDOMKEY"}, {"SET", "k", "1"}, {"HSET", "h", "f", "v"}, {"RANDOMKEY"}, {"DEL", "h"},
+		{"OBJECT", "ENCODING", "nokey"}, {"OBJECT", "IDLETIME", "nokey"}, {"OBJECT", "FREQ", "nokey"},
+		{"OBJECT", "REFCOUNT", "k"}, {"OBJECT", "HELP"}, {"TYPE", "k"}, {"TYPE", "nokey"},
+		{"SCAN", "0"}, {"SCAN", "0", "TYPE", "string"}, {"EXPIRETIME", "k"}, {"PTTL", "nokey"}, {"TOUCH", "k"},
+		{"COPY", "k", "k2"}, {"RENAME", "k2", "k3"}, {"RENAMENX", "k3", "k"}, {"MOVE", "k3", "1"}, {"PERSIST", "k"},
+	})
+}
