@@ -1,6 +1,8 @@
 package hashes
 
 import (
+	"math/rand/v2"
+
 	"github.com/redmod/redmod/core"
 )
 
@@ -181,4 +183,25 @@ func (h *Hash) pairList() []pair {
 		out = append(out, pair{[]byte(f), v})
 	}
 	return out
+}
+
+// randomPair returns a random field and its value; the hash must not be
+// empty. A large hash answers from Go's map iteration, which starts at a
+// random place, without copying the hash: close to uniform, like Redis's own
+// random dictionary pick.
+func (h *Hash) randomPair() pair {
+	if h.m == nil {
+		return h.pairs[rand.IntN(len(h.pairs))]
+	}
+	// The iteration starts at a random slot, so fields that follow empty
+	// slots would come up more often; walking a random number of fields
+	// further evens that out.
+	skip := rand.IntN(min(len(h.m), 32))
+	for f, v := range h.m {
+		if skip == 0 {
+			return pair{[]byte(f), v}
+		}
+		skip--
+	}
+	return pair{}
 }

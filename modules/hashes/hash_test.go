@@ -75,3 +75,25 @@ func TestHashCloneAndSnapshot(t *testing.T) {
 		t.Fatal("truncated snapshot accepted")
 	}
 }
+
+// TestRandomPairSpread checks that random picks from a large hash reach
+// every field with a roughly even share.
+func TestRandomPairSpread(t *testing.T) {
+	h := &Hash{}
+	const n = 1000
+	for i := range n {
+		h.Set([]byte("f"+strconv.Itoa(i)), []byte("v"))
+	}
+	counts := map[string]int{}
+	for range 200 * n {
+		counts[string(h.randomPair().field)]++
+	}
+	lo, hi := 1<<30, 0
+	for _, c := range counts {
+		lo, hi = min(lo, c), max(hi, c)
+	}
+	t.Logf("fields picked %d of %d; per field min %d max %d (mean 200)", len(counts), n, lo, hi)
+	if len(counts) != n || lo < 60 || hi > 500 {
+		t.Fatalf("uneven picks: %d fields, min %d, max %d", len(counts), lo, hi)
+	}
+}

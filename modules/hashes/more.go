@@ -248,8 +248,7 @@ func hrandfield(c *core.Ctx) error {
 			c.WriteNull()
 			return nil
 		}
-		pairs := h.pairList()
-		c.WriteBulk(pairs[rand.IntN(len(pairs))].field)
+		c.WriteBulk(h.randomPair().field)
 		return nil
 	}
 	l, err := core.Int(c.Args[2])
@@ -277,16 +276,14 @@ func hrandfield(c *core.Ctx) error {
 		c.WriteArray(0)
 		return nil
 	}
-	pairs := h.pairList()
-	size := len(pairs)
-	writePair := func(i int) {
-		f, v := pairs[i].field, pairs[i].value
+	size := h.Len()
+	writePair := func(p pair) {
 		if withValues && c.Protocol() == 3 {
 			c.WriteArray(2)
 		}
-		c.WriteBulk(f)
+		c.WriteBulk(p.field)
 		if withValues {
-			c.WriteBulk(v)
+			c.WriteBulk(p.value)
 		}
 	}
 	header := func(n int) {
@@ -304,17 +301,41 @@ func hrandfield(c *core.Ctx) error {
 			n = 1
 		}
 		header(n)
+		if h.m != nil && n < size {
+			// Fewer picks than fields: pick from the map directly rather
+			// than copy it.
+			for range n {
+				writePair(h.randomPair())
+			}
+			break
+		}
+		pairs := h.pairList()
 		for range n {
-			writePair(rand.IntN(size))
+			writePair(pairs[rand.IntN(size)])
 		}
 	case int(l) >= size:
 		// The whole hash, in its own order, as Redis replies.
 		header(size)
-		for i := range size {
-			writePair(i)
+		h.Each(func(f, v []byte) bool {
+			writePair(pair{f, v})
+			return true
+		})
+	case h.m != nil && int(l)*3 <= size:
+		// Few distinct fields of a large hash: random picks, skipping
+		// repeats, as Redis does when the count is small against the size.
+		n := int(l)
+		seen := make(map[string]bool, n)
+		header(n)
+		for len(seen) < n {
+			p := h.randomPair()
+			if !seen[string(p.field)] {
+				seen[string(p.field)] = true
+				writePair(p)
+			}
 		}
 	default:
 		// Distinct picks: the head of a partial Fisher-Yates shuffle.
+		pairs := h.pairList()
 		n := int(l)
 		idx := make([]int, size)
 		for i := range idx {
@@ -324,7 +345,7 @@ func hrandfield(c *core.Ctx) error {
 		for i := range n {
 			j := i + rand.IntN(size-i)
 			idx[i], idx[j] = idx[j], idx[i]
-			writePair(idx[i])
+			writePair(pairs[idx[i]])
 		}
 	}
 	return nil
