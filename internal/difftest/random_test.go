@@ -366,6 +366,20 @@ func equivalent(args []string, ours, ref resp.Reply) bool {
 }
 
 func TestRandomCommands(t *testing.T) {
+	steps := 20000
+	if testing.Short() {
+		steps = 3000
+	}
+	runRandom(t, os.Getenv("REDMOD_RESP3") != "", steps)
+}
+
+// TestRandomCommandsRESP3 runs shorter sequences on connections that
+// switched to RESP3 with HELLO 3.
+func TestRandomCommandsRESP3(t *testing.T) {
+	runRandom(t, true, 4000)
+}
+
+func runRandom(t *testing.T, resp3 bool, steps int) {
 	ref := difftest.Redis(t)
 	srv := redmodtest.Run(t, redmodtest.WithConfig(func(c *host.Config) {
 		c.Dir = t.TempDir()
@@ -378,20 +392,19 @@ func TestRandomCommands(t *testing.T) {
 			t.Fatalf("REDMOD_SEED: %v", err)
 		}
 	}
-	steps := 20000
-	if testing.Short() {
-		steps = 3000
-	}
 	if s := os.Getenv("REDMOD_RANDOM_STEPS"); s != "" {
 		steps, _ = strconv.Atoi(s)
 	}
-	t.Logf("seed %d (replay with REDMOD_SEED=%d), %d commands", seed, seed, steps)
+	t.Logf("seed %d (replay with REDMOD_SEED=%d), %d commands, RESP3 %v", seed, seed, steps, resp3)
 	g := &generator{
 		r:         rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		absBase:   time.Now().Unix() + 50000,
 		relExpire: map[string]int64{},
 	}
 	p := difftest.NewPair(t, srv.Addr(), ref)
+	if resp3 {
+		p.Do("HELLO", "3") // the server descriptions differ; the protocol switch is what matters
+	}
 	var history []string
 	compared := 0
 	for i := 0; i < steps; i++ {
