@@ -94,7 +94,9 @@ func (o *ScanOptions) Matches(s string) bool { return o.Match == nil || o.Match.
 // ScanItem is an element of a collection being scanned, with its position:
 // a hash of the element that does not change while the element exists.
 type ScanItem[T any] struct {
-	Pos  uint64
+	// Pos is the element's position, the order in which a scan visits it.
+	Pos uint64
+	// Item is the element itself (a key, a field).
 	Item T
 }
 
