@@ -60,6 +60,7 @@ type Server struct {
 
 	acl    *acl.Store
 	limits limits
+	tlsLn  net.Listener
 }
 
 type serverStats struct {
@@ -179,6 +180,18 @@ func (s *Server) ListenAndServe() error {
 	if err != nil {
 		return err
 	}
+	if cfg.TLS.Port > 0 {
+		tln, err := net.Listen("tcp", net.JoinHostPort(cfg.Bind, strconv.Itoa(cfg.TLS.Port)))
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		go func() {
+			if err := s.ServeTLS(tln); err != nil {
+				s.log.Error("TLS listener stopped", "error", err)
+			}
+		}()
+	}
 	return s.Serve(ln)
 }
 
@@ -209,6 +222,11 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.wg.Add(1)
 	go s.cron()
 	s.log.Info("ready to accept connections", "addr", ln.Addr().String(), "commands", s.reg.Len(), "version", Version)
+	return s.acceptLoop(ln)
+}
+
+// acceptLoop accepts connections on ln until Close.
+func (s *Server) acceptLoop(ln net.Listener) error {
 	var tempDelay time.Duration
 	for {
 		nc, err := ln.Accept()
@@ -342,6 +360,9 @@ func (s *Server) stop(save bool) error {
 		s.mu.Lock()
 		if s.ln != nil {
 			s.ln.Close()
+		}
+		if s.tlsLn != nil {
+			s.tlsLn.Close()
 		}
 		for _, c := range s.conns {
 			c.nc.Close()
