@@ -314,3 +314,21 @@ func TestDifferential(t *testing.T) {
 		t.Errorf("ACL GENPASS 5: %q vs %q", o.Str, r.Str)
 	}
 }
+
+// TestHelloAndReset checks HELLO ... AUTH and RESET against a password.
+func TestHelloAndReset(t *testing.T) {
+	srv := redmodtest.Run(t, redmodtest.WithConfig(func(c *host.Config) { c.RequirePass = "secret" }))
+	c := dial(t, srv.Addr())
+	r, err := c.Do("hello", "3")
+	if err != nil || !strings.HasPrefix(r.Raw, "-NOAUTH HELLO must be called with the client already authenticated") {
+		t.Fatalf("HELLO 3 before AUTH: %q %v", r.Raw, err)
+	}
+	expect(t, c, wrongPass, "hello", "2", "auth", "default", "wrong")
+	r, err = c.Do("hello", "2", "auth", "default", "secret")
+	if err != nil || r.Kind != '*' {
+		t.Fatalf("HELLO 2 AUTH: %q %v", r.Raw, err)
+	}
+	expect(t, c, "$-1\r\n", "get", "k")
+	expect(t, c, "+RESET\r\n", "reset")
+	expect(t, c, noAuth, "get", "k")
+}
