@@ -413,8 +413,12 @@ func (s *Server) Clients() []*core.Client {
 
 // KillClient implements core.Server.
 func (s *Server) KillClient(id int64) bool {
+	// The client leaves the client list at once, as in Redis, rather than
+	// when its goroutine notices the closed connection: a CLIENT LIST or
+	// CLIENT KILL right after must not see it again.
 	s.mu.Lock()
 	c, ok := s.conns[id]
+	delete(s.conns, id)
 	s.mu.Unlock()
 	if ok {
 		c.nc.Close()
