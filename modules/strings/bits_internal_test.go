@@ -116,3 +116,80 @@ func BenchmarkPopcount(b *testing.B) {
 		popcount(buf)
 	}
 }
+
+func TestBitfieldGetSet(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for trial := 0; trial < 2000; trial++ {
+		p := make([]byte, 12)
+		bits := uint(1 + rng.IntN(64))
+		off := uint64(rng.IntN(96 - int(bits) + 1))
+		v := rng.Uint64() & fieldMask(bits)
+		setBits(p, off, bits, v|^fieldMask(bits)) // high bits must be ignored
+		if got := getBits(p, off, bits); got != v {
+			t.Fatalf("bits %d off %d: got %x, want %x", bits, off, got, v)
+		}
+		for i := uint64(0); i < 96; i++ {
+			inField := i >= off && i < off+uint64(bits)
+			set := p[i/8]>>(7-i%8)&1 == 1
+			if !inField && set {
+				t.Fatalf("bit %d outside the field was set", i)
+			}
+		}
+	}
+	// The example of Redis's documentation: 23 as u5 at offset 7.
+	p := make([]byte, 2)
+	setBits(p, 7, 5, 23)
+	if p[0] != 0x01 || p[1] != 0x70 {
+		t.Fatalf("u5 23 at 7 = %08b %08b", p[0], p[1])
+	}
+	if signExtend(0b101, 3) != -3 || signExtend(0b011, 3) != 3 || signExtend(^uint64(0), 64) != -1 {
+		t.Fatal("signExtend")
+	}
+}
+
+func TestBitfieldOverflow(t *testing.T) {
+	for _, c := range []struct {
+		value, incr int64
+		bits        uint
+		behaviour   int
+		over        bool
+		want        int64
+	}{
+		{100, 27, 8, bfWrap, false, 0},
+		{127, 1, 8, bfWrap, true, -128},
+		{127, 1, 8, bfSat, true, 127},
+		{-128, -1, 8, bfWrap, true, 127},
+		{-128, -1, 8, bfSat, true, -128},
+		{200, 0, 8, bfWrap, true, -56},
+		{-9223372036854775808, -1, 64, bfWrap, true, 9223372036854775807},
+		{9223372036854775807, 1, 64, bfSat, true, 9223372036854775807},
+		{0, 0, 1, bfWrap, false, 0},
+		{1, 0, 1, bfWrap, true, -1},
+	} {
+		over, got := signedOverflow(c.value, c.incr, c.bits, c.behaviour)
+		if over != c.over || over && got != c.want {
+			t.Errorf("signed %d%+d i%d: %v %d, want %v %d", c.value, c.incr, c.bits, over, got, c.over, c.want)
+		}
+	}
+	for _, c := range []struct {
+		value     uint64
+		incr      int64
+		bits      uint
+		behaviour int
+		over      bool
+		want      uint64
+	}{
+		{3, 1, 2, bfWrap, true, 0},
+		{3, 1, 2, bfSat, true, 3},
+		{0, -1, 2, bfWrap, true, 3},
+		{0, -1, 2, bfSat, true, 0},
+		{1, 2, 2, bfWrap, false, 0},
+		{256, 0, 8, bfWrap, true, 0},
+		{^uint64(0), 0, 8, bfSat, true, 255}, // SET u8 -1 with SAT
+	} {
+		over, got := unsignedOverflow(c.value, c.incr, c.bits, c.behaviour)
+		if over != c.over || over && got != c.want {
+			t.Errorf("unsigned %d%+d u%d: %v %d, want %v %d", c.value, c.incr, c.bits, over, got, c.over, c.want)
+		}
+	}
+}

@@ -205,6 +205,38 @@ var diffCases = map[string][][]string{
 		{"COPY", "s", "sc"}, {"OBJECT", "ENCODING", "sc"}, {"COPY", "m1", "m1c"}, {"OBJECT", "ENCODING", "m1c"},
 		{"SET", "big", "123456789012345678901"}, {"OBJECT", "ENCODING", "big"}, {"INCRBYFLOAT", "big", "0"}, {"OBJECT", "ENCODING", "big"},
 	},
+	"bitfield": {
+		{"BITFIELD", "k", "SET", "i8", "0", "100", "GET", "i8", "0", "GET", "u4", "0", "GET", "u4", "4"},
+		{"GET", "k"}, {"BITFIELD", "k", "INCRBY", "i8", "0", "27", "INCRBY", "i8", "0", "1"},
+		{"BITFIELD", "k", "OVERFLOW", "SAT", "INCRBY", "i8", "0", "100", "INCRBY", "i8", "0", "-1000"},
+		{"BITFIELD", "k", "OVERFLOW", "FAIL", "INCRBY", "i8", "0", "-1", "INCRBY", "i8", "0", "-1000", "GET", "i8", "0"},
+		{"BITFIELD", "k", "OVERFLOW", "WRAP", "INCRBY", "u2", "100", "1", "INCRBY", "u2", "100", "5", "INCRBY", "u2", "100", "-7"},
+		{"BITFIELD", "k", "SET", "u8", "#1", "255", "SET", "u8", "#2", "256", "SET", "u8", "#3", "-1", "GET", "u8", "#1", "GET", "u8", "#2", "GET", "u8", "#3"},
+		{"BITFIELD", "k", "OVERFLOW", "SAT", "SET", "u8", "#2", "256", "SET", "u8", "#3", "-1", "SET", "i8", "#4", "200", "SET", "i8", "#5", "-200"},
+		{"BITFIELD", "k", "OVERFLOW", "FAIL", "SET", "u8", "#2", "256", "SET", "i4", "40", "8", "SET", "i4", "40", "7"},
+		{"BITFIELD", "k", "SET", "i64", "64", "-9223372036854775808", "INCRBY", "i64", "64", "-1", "OVERFLOW", "SAT", "INCRBY", "i64", "64", "-1"},
+		{"BITFIELD", "k", "SET", "i64", "64", "9223372036854775807", "INCRBY", "i64", "64", "1", "OVERFLOW", "SAT", "INCRBY", "i64", "64", "9223372036854775807"},
+		{"BITFIELD", "k", "SET", "u63", "3", "9223372036854775807", "INCRBY", "u63", "3", "1", "OVERFLOW", "SAT", "INCRBY", "u63", "3", "-9223372036854775808"},
+		{"BITFIELD", "k", "SET", "i1", "5", "1", "GET", "i1", "5", "SET", "u1", "6", "1", "GET", "u1", "6", "INCRBY", "i1", "5", "1"},
+		{"GET", "k"}, {"STRLEN", "k"}, {"BITFIELD", "k", "GET", "i64", "1000", "GET", "u63", "1"},
+		{"BITFIELD", "k"}, {"BITFIELD", "k", "OVERFLOW", "SAT"}, {"BITFIELD", "missing"}, {"BITFIELD", "missing", "GET", "u8", "0"},
+		{"EXISTS", "missing"}, {"BITFIELD", "new", "OVERFLOW", "FAIL", "SET", "u2", "0", "9"}, {"GET", "new"},
+		{"BITFIELD", "k", "GET", "u64", "0"}, {"BITFIELD", "k", "GET", "i65", "0"}, {"BITFIELD", "k", "GET", "I8", "0"},
+		{"BITFIELD", "k", "GET", "i0", "0"}, {"BITFIELD", "k", "GET", "i", "0"}, {"BITFIELD", "k", "GET", "u-1", "0"},
+		{"BITFIELD", "k", "GET", "i8", "-1"}, {"BITFIELD", "k", "GET", "i8", "x"}, {"BITFIELD", "k", "GET", "i8", "#x"},
+		{"BITFIELD", "k", "GET", "i8", "#-1"}, {"BITFIELD", "k", "GET", "i8", "4294967296"}, {"BITFIELD", "k", "GET", "i8", "#536870912"},
+		{"BITFIELD", "k", "GET", "i8", "#1152921504606846976"}, {"BITFIELD", "k", "GET", "i8", "4294967295"},
+		{"BITFIELD", "k", "SET", "i8", "0", "x"}, {"BITFIELD", "k", "INCRBY", "i8", "0", "1.5"}, {"BITFIELD", "k", "SET", "i8", "0"},
+		{"BITFIELD", "k", "GET", "i8"}, {"BITFIELD", "k", "OVERFLOW"}, {"BITFIELD", "k", "OVERFLOW", "BAD", "GET", "i8", "0"},
+		{"BITFIELD", "k", "FOO", "i8", "0"}, {"BITFIELD", "k", "GET", "i8", "0", "SET", "x8", "0", "1"},
+		{"BITFIELD_RO", "k", "GET", "i8", "0", "GET", "u16", "#1"}, {"BITFIELD_RO", "k", "SET", "i8", "0", "1"},
+		{"BITFIELD_RO", "k", "OVERFLOW", "SAT", "GET", "i8", "0"}, {"BITFIELD_RO", "k", "INCRBY", "i8", "0", "1"},
+		{"BITFIELD_RO", "missing", "GET", "i8", "0"}, {"BITFIELD_RO", "k"},
+		{"SET", "n", "123"}, {"BITFIELD", "n", "GET", "u8", "0"}, {"OBJECT", "ENCODING", "n"}, {"BITFIELD", "n", "SET", "u8", "0", "50"}, {"GET", "n"}, {"OBJECT", "ENCODING", "n"},
+		{"SET", "m", "abc"}, {"BITFIELD", "m", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "1000"}, {"OBJECT", "ENCODING", "m"},
+		{"RPUSH", "l", "x"}, {"BITFIELD", "l", "GET", "i8", "0"}, {"BITFIELD", "l", "SET", "i8", "0", "1"}, {"BITFIELD_RO", "l", "GET", "i8", "0"},
+		{"BITFIELD", "l", "GET", "i99", "0"}, {"BITFIELD"},
+	},
 	"lcs": {
 		{"MSET", "a", "ohmytext", "b", "mynewtext"},
 		{"LCS", "a", "b"}, {"LCS", "a", "b", "LEN"}, {"LCS", "a", "b", "IDX"}, {"LCS", "a", "b", "idx", "minmatchlen", "4"},
@@ -379,18 +411,18 @@ func TestDifferentialRangesRandom(t *testing.T) {
 
 // TestDifferentialCommandInfo compares COMMAND INFO of every string and bit
 // command with Redis's: arity, flags, key positions, ACL categories, tips
-// and key specs. BITOP has two key specs, and SET and GETEX carry notes,
+// and key specs. BITOP has two key specs, and SET, GETEX and BITFIELD carry notes,
 // which redmod's single key spec cannot express; for those only the fields
 // before the key specs are compared.
 func TestDifferentialCommandInfo(t *testing.T) {
 	ref := difftest.Redis(t)
 	srv := redmodtest.Run(t)
 	p := difftest.NewPair(t, srv.Addr(), ref)
-	partial := map[string]bool{"bitop": true, "set": true, "getex": true}
+	partial := map[string]bool{"bitop": true, "set": true, "getex": true, "bitfield": true}
 	for _, name := range []string{
 		"get", "set", "incr", "decr", "append", "decrby", "getdel", "getex", "getrange", "getset",
 		"incrby", "incrbyfloat", "lcs", "mget", "mset", "msetnx", "psetex", "setex", "setnx",
-		"setrange", "strlen", "substr", "setbit", "getbit", "bitcount", "bitpos", "bitop",
+		"setrange", "strlen", "substr", "setbit", "getbit", "bitcount", "bitpos", "bitop", "bitfield", "bitfield_ro",
 	} {
 		if !partial[name] {
 			p.Check("COMMAND", "INFO", name)

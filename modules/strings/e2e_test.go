@@ -218,6 +218,28 @@ func TestBits(t *testing.T) {
 	wantErr(t, rdb.SetBit(ctx, "l", 1, 1).Err(), wrongType)
 }
 
+func TestBitfield(t *testing.T) {
+	_, rdb, ctx := newClient(t)
+	res := must(t, rdb.BitField(ctx, "b", "SET", "i8", 0, 100, "INCRBY", "i8", 0, 100, "GET", "u8", 0))
+	equal(t, len(res), 3)
+	equal(t, res[0], int64(0))
+	equal(t, res[1], int64(-56)) // 200 wraps around in a signed byte
+	equal(t, res[2], int64(200))
+	res = must(t, rdb.BitField(ctx, "b", "OVERFLOW", "SAT", "INCRBY", "u4", "#1", 100))
+	equal(t, res[0], int64(15))
+	vals, err := rdb.Do(ctx, "BITFIELD", "b", "OVERFLOW", "FAIL", "INCRBY", "u8", 0, 100).Slice()
+	if err != nil || len(vals) != 1 || vals[0] != nil {
+		t.Fatalf("OVERFLOW FAIL: %v %v, want [nil]", vals, err)
+	}
+	res = must(t, rdb.BitFieldRO(ctx, "b", "u8", 0, "u4", 4))
+	equal(t, res[0], int64(207)) // 200 with its low nibble saturated
+	equal(t, res[1], int64(15))
+	wantErr(t, rdb.Do(ctx, "BITFIELD_RO", "b", "SET", "u8", 0, 1).Err(), "ERR BITFIELD_RO only supports the GET subcommand")
+	wantErr(t, rdb.Do(ctx, "BITFIELD", "b", "GET", "u64", 0).Err(), "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.")
+	wantErr(t, rdb.Do(ctx, "BITFIELD", "b", "OVERFLOW", "NONE").Err(), "ERR Invalid OVERFLOW type specified")
+	wantErr(t, rdb.Do(ctx, "BITFIELD", "b", "GET", "u8", -1).Err(), "ERR bit offset is not an integer or out of range")
+}
+
 func TestLCS(t *testing.T) {
 	_, rdb, ctx := newClient(t)
 	must(t, rdb.MSet(ctx, "a", "ohmytext", "b", "mynewtext"))

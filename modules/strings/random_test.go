@@ -81,6 +81,24 @@ func TestDifferentialRandom(t *testing.T) {
 		func() []string {
 			return []string{"LCS", key(), key(), "IDX", "MINMATCHLEN", pick("0", "1", "2", "-1", "x")}
 		},
+		func() []string {
+			cmd := []string{pick("BITFIELD", "BITFIELD", "BITFIELD_RO"), key()}
+			for range rng.IntN(4) {
+				typ := pick("i", "u") + strconv.Itoa(1+rng.IntN(64))
+				off := pick("", "#") + strconv.Itoa(rng.IntN(40))
+				switch rng.IntN(5) {
+				case 0:
+					cmd = append(cmd, "OVERFLOW", pick("WRAP", "SAT", "FAIL"))
+				case 1:
+					cmd = append(cmd, "GET", typ, off)
+				case 2:
+					cmd = append(cmd, "SET", typ, off, num())
+				default:
+					cmd = append(cmd, "INCRBY", typ, off, num())
+				}
+			}
+			return cmd
+		},
 		func() []string { return []string{"RPUSH", "l", val()} },
 		func() []string { return []string{"EXPIRETIME", key()} },
 		func() []string { return []string{"OBJECT", "ENCODING", key()} },
