@@ -41,7 +41,7 @@ func init() {
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD", Since: "6.0.0",
 		Complexity: "O(1) for each subcommand specified",
-		Args:       []core.Arg{keyArg, {Name: "encoding_offset", Type: core.ArgBlock, Token: "GET", Optional: true, Multiple: true, Args: encOffset}},
+		Args:       []core.Arg{keyArg, {Name: "encoding_offset", Type: core.ArgBlock, Token: "GET", Optional: true, Multiple: true, MultipleToken: true, Args: encOffset}},
 	}, func(c *core.Ctx) error { return bitfield(c, true) })
 }
 
