@@ -16,7 +16,9 @@ func init() {
 	encOffset := []core.Arg{{Name: "encoding", Type: core.ArgString}, {Name: "offset", Type: core.ArgInteger}}
 	addBitmap(core.Spec{
 		Name: "bitfield", Arity: -2, Flags: core.FlagWrite | core.FlagDenyOOM,
-		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RW", "access", "update", "variable_flags"},
+		FirstKey: 1, LastKey: 1, Step: 1,
+		KeySpecs: []core.KeySpec{{Notes: "This command allows both access and modification of the key",
+			Flags: []string{"RW", "access", "update", "variable_flags"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		Summary: "Perform arbitrary bitfield integer operations on strings", Since: "3.2.0",
 		Complexity: "O(1) for each subcommand specified",
 		Args: []core.Arg{keyArg, {Name: "operation", Type: core.ArgOneOf, Optional: true, Multiple: true, Args: []core.Arg{
