@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -159,5 +160,40 @@ func TestTLS(t *testing.T) {
 	// The server's certificate is checked by the client.
 	if err := pingTLS(addr, &tls.Config{}); err == nil {
 		t.Error("a client without the CA trusted the server")
+	}
+}
+
+// TestTLSPortFromConfig starts the TLS listener the way `--tls-port` does,
+// through ListenAndServe, next to the plain port.
+func TestTLSPortFromConfig(t *testing.T) {
+	p := newTestPKI(t)
+	free := func() int {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		return ln.Addr().(*net.TCPAddr).Port
+	}
+	cfg := testConfig()
+	cfg.Port = free()
+	cfg.TLS = host.TLSConfig{Port: free(), CertFile: p.certFile, KeyFile: p.keyFile, CACertFile: p.caFile, AuthClients: "no"}
+	srv, err := host.New(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.SetLogger(hclog.NewNullLogger())
+	go srv.ListenAndServe()
+	t.Cleanup(func() { srv.Close() })
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.TLS.Port))
+	var pingErr error
+	for i := 0; i < 100; i++ {
+		if pingErr = pingTLS(addr, &tls.Config{RootCAs: p.pool}); pingErr == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if pingErr != nil {
+		t.Fatalf("PING over the configured TLS port: %v", pingErr)
 	}
 }
