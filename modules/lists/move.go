@@ -186,25 +186,38 @@ func bpop(c *core.Ctx, e end) error {
 		return err
 	}
 	keys := c.Args[1 : len(c.Args)-1]
+	k, l, err := firstList(c, keys)
+	if err != nil {
+		return err
+	}
+	if l == nil {
+		c.SetChanges(0)
+		return c.Block(keys, timeout)
+	}
+	c.WriteArray(2)
+	c.WriteBulk(k)
+	c.WriteBulk(l.pop(e))
+	dropIfEmpty(c, k, l)
+	return nil
+}
+
+// firstList returns the first key in keys holding a non-empty list, as the
+// multi-key pops serve them. A key of another type is an error, except for a
+// client woken from blocking, which skips it as Redis 7.0 does.
+func firstList(c *core.Ctx, keys [][]byte) ([]byte, *List, error) {
 	for _, k := range keys {
 		l, err := getListW(c, k)
 		if err != nil {
 			if c.Woken() {
 				continue
 			}
-			return err
+			return nil, nil, err
 		}
-		if l == nil {
-			continue
+		if l != nil {
+			return k, l, nil
 		}
-		c.WriteArray(2)
-		c.WriteBulk(k)
-		c.WriteBulk(l.pop(e))
-		dropIfEmpty(c, k, l)
-		return nil
 	}
-	c.SetChanges(0)
-	return c.Block(keys, timeout)
+	return nil, nil, nil
 }
 
 var (
@@ -254,32 +267,26 @@ func lmpop(c *core.Ctx, numIdx int, blocking bool) error {
 		}
 		block = func() error { return c.Block(keys, d) }
 	}
-	for _, k := range keys {
-		l, err := getListW(c, k)
-		if err != nil {
-			if c.Woken() {
-				continue
-			}
-			return err
+	k, l, err := firstList(c, keys)
+	if err != nil {
+		return err
+	}
+	if l == nil {
+		c.SetChanges(0)
+		if block != nil {
+			return block()
 		}
-		if l == nil {
-			continue
-		}
-		m := min(count, int64(l.Len()))
-		c.WriteArray(2)
-		c.WriteBulk(k)
-		c.WriteArray(int(m))
-		for i := int64(0); i < m; i++ {
-			c.WriteBulk(l.pop(e))
-		}
-		dropIfEmpty(c, k, l)
-		c.SetChanges(m)
+		c.WriteNullArray()
 		return nil
 	}
-	c.SetChanges(0)
-	if block != nil {
-		return block()
+	m := min(count, int64(l.Len()))
+	c.WriteArray(2)
+	c.WriteBulk(k)
+	c.WriteArray(int(m))
+	for i := int64(0); i < m; i++ {
+		c.WriteBulk(l.pop(e))
 	}
-	c.WriteNullArray()
+	dropIfEmpty(c, k, l)
+	c.SetChanges(m)
 	return nil
 }
