@@ -369,13 +369,9 @@ func aclLog(c *core.Ctx) error {
 }
 
 func aclLoad(c *core.Ctx) error {
-	p, err := provider(c)
+	p, file, err := aclFileOf(c)
 	if err != nil {
 		return err
-	}
-	file := p.ACLFile()
-	if file == "" {
-		return acl.ErrNoACLFile
 	}
 	if err := p.ACL().LoadFile(file); err != nil {
 		return core.NewError("ERR " + err.Error())
@@ -384,14 +380,24 @@ func aclLoad(c *core.Ctx) error {
 	return nil
 }
 
-func aclSave(c *core.Ctx) error {
+// aclFileOf returns the ACL provider and its aclfile, which ACL LOAD and
+// SAVE need; without a file they answer as Redis does.
+func aclFileOf(c *core.Ctx) (acl.Provider, string, error) {
 	p, err := provider(c)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	file := p.ACLFile()
 	if file == "" {
-		return acl.ErrNoACLFile
+		return nil, "", acl.ErrNoACLFile
+	}
+	return p, file, nil
+}
+
+func aclSave(c *core.Ctx) error {
+	p, file, err := aclFileOf(c)
+	if err != nil {
+		return err
 	}
 	if err := p.ACL().SaveFile(file); err != nil {
 		c.Log.Warn("ACL SAVE failed", "file", file, "error", err)
