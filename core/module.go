@@ -127,6 +127,12 @@ type Setting struct {
 	// Mutable lets CONFIG SET change the setting while the server runs;
 	// otherwise CONFIG SET answers that it is immutable, as Redis does.
 	Mutable bool
+	// Global gives the setting its own name, without the module's prefix,
+	// for a setting Redis itself has and a module implements
+	// ("set-max-intset-entries" of the sets module): CONFIG GET/SET, the
+	// command line and configuration files know it by that name, as they
+	// know Redis's. Two modules must not declare the same global name.
+	Global bool
 	// Validate checks a value before it is accepted, at start and on CONFIG
 	// SET; nil accepts any value. Its error text follows Redis's CONFIG SET
 	// wording ("argument must be a positive integer").

@@ -126,6 +126,18 @@ func (s *String) Int() (int64, error) {
 	return n, nil
 }
 
+// Sortable is implemented by the collection values SORT and SORT_RO accept
+// (lists, sets, sorted sets). SORT lives in the lists module; through this
+// interface it sorts the types of other modules without importing them.
+type Sortable interface {
+	Value
+	// SortElements returns the elements, which the caller must not change.
+	// ordered reports that their order means something (a list's, a sorted
+	// set's by score), which SORT ... BY nosort keeps; a set's order does
+	// not, and SORT ... BY nosort STORE sorts it, as Redis does.
+	SortElements() (elems [][]byte, ordered bool)
+}
+
 var typesMu sync.RWMutex
 var typesByName = map[string]*Type{StringType.Name: StringType}
 

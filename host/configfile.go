@@ -250,7 +250,7 @@ func (s *Server) ConfigRewrite() error {
 			name := strings.ToLower(args[0])
 			lines, ok := pending[name]
 			if !ok {
-				if strings.Contains(name, ".") {
+				if findSetting(name) == nil {
 					if v, ok := cfg.Modules[name]; ok {
 						out = append(out, name+" "+quoteConfig(v))
 						seen[name] = true

@@ -10,6 +10,8 @@ import (
 type configFlag struct {
 	cfg  *Config
 	name string
+	// module marks a module's setting, stored for the module as it is.
+	module bool
 }
 
 func (f configFlag) String() string {
@@ -20,7 +22,16 @@ func (f configFlag) String() string {
 	return v
 }
 
-func (f configFlag) Set(v string) error { return f.cfg.Apply(f.name, v) }
+func (f configFlag) Set(v string) error {
+	if f.module {
+		if f.cfg.Modules == nil {
+			f.cfg.Modules = map[string]string{}
+		}
+		f.cfg.Modules[f.name] = v
+		return nil
+	}
+	return f.cfg.Apply(f.name, v)
+}
 
 // RegisterFlags defines a command-line flag for every setting, under its
 // Redis name (--port, --save, --dbfilename, ...), plus the shorthands
@@ -28,10 +39,10 @@ func (f configFlag) Set(v string) error { return f.cfg.Apply(f.name, v) }
 // --log-level and --log-format.
 func RegisterFlags(fs *flag.FlagSet, cfg *Config) {
 	for _, s := range settings {
-		fs.Var(configFlag{cfg, s.name}, s.name, s.usage)
+		fs.Var(configFlag{cfg: cfg, name: s.name}, s.name, s.usage)
 	}
-	fs.Var(configFlag{cfg, "bind"}, "host", "address to listen on (same as --bind)")
-	fs.Var(configFlag{cfg, "loglevel"}, "log-level", "log level (same as --loglevel)")
+	fs.Var(configFlag{cfg: cfg, name: "bind"}, "host", "address to listen on (same as --bind)")
+	fs.Var(configFlag{cfg: cfg, name: "loglevel"}, "log-level", "log level (same as --loglevel)")
 	fs.Func("dump", `snapshot file path ("" turns persistence off; same as --dir and --dbfilename)`, func(v string) error {
 		if v == "" {
 			cfg.DBFilename = ""

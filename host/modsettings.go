@@ -28,10 +28,27 @@ func declaredSettings(reg *registry.Registry) (map[string]moduleSetting, map[str
 			continue
 		}
 		for _, st := range c.Settings() {
-			decl[strings.ToLower(m.Name()+"."+st.Name)] = moduleSetting{module: m.Name(), Setting: st}
+			decl[settingName(m.Name(), st)] = moduleSetting{module: m.Name(), Setting: st}
 		}
 	}
 	return decl, mods
+}
+
+// settingName is the full name of a module's setting: "<module>.<name>",
+// or the name alone for a global one (core.Setting.Global).
+func settingName(module string, st core.Setting) string {
+	if st.Global {
+		return strings.ToLower(st.Name)
+	}
+	return strings.ToLower(module + "." + st.Name)
+}
+
+// isGlobalSetting reports whether a module of reg declares a global setting
+// with that name.
+func isGlobalSetting(reg *registry.Registry, name string) bool {
+	decl, _ := declaredSettings(reg)
+	st, ok := decl[strings.ToLower(name)]
+	return ok && st.Global
 }
 
 // resolveModuleSettings returns a copy of the configured module settings
@@ -51,7 +68,10 @@ func resolveModuleSettings(set map[string]string, reg *registry.Registry) (map[s
 		if _, ok := decl[name]; ok {
 			continue
 		}
-		prefix, _, _ := strings.Cut(name, ".")
+		prefix, _, dotted := strings.Cut(name, ".")
+		if !dotted {
+			return nil, fmt.Errorf("unknown setting %q", name)
+		}
 		if !mods[prefix] {
 			return nil, fmt.Errorf("setting %q: this binary has no module %q", name, prefix)
 		}
@@ -116,13 +136,14 @@ func RegisterModuleFlags(fs *flag.FlagSet, cfg *Config, reg *registry.Registry) 
 		if st.Default != "" {
 			usage += fmt.Sprintf(" (default %q)", st.Default)
 		}
-		fs.Var(configFlag{cfg, name}, name, usage)
+		fs.Var(configFlag{cfg: cfg, name: name, module: true}, name, usage)
 	}
 }
 
 // moduleConfig is the core.ConfigReader a module receives: it reads the
 // current value, so CONFIG SET changes are seen, and accepts the setting's
-// name with or without the module's prefix.
+// name with or without the module's prefix, and global settings
+// (core.Setting.Global) by their own name.
 type moduleConfig struct {
 	s      *Server
 	prefix string // "ratelimit."
@@ -130,11 +151,13 @@ type moduleConfig struct {
 
 func (m moduleConfig) Get(name string) (string, bool) {
 	name = strings.ToLower(name)
-	if !strings.Contains(name, ".") {
-		name = m.prefix + name
-	}
 	m.s.cfgMu.RLock()
 	defer m.s.cfgMu.RUnlock()
+	if !strings.Contains(name, ".") {
+		if v, ok := m.s.cfg.Modules[m.prefix+name]; ok {
+			return v, true
+		}
+	}
 	v, ok := m.s.cfg.Modules[name]
 	return v, ok
 }

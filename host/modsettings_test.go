@@ -26,6 +26,7 @@ func (declModule) Settings() []core.Setting {
 			return nil
 		}},
 		{Name: "mode", Default: "safe"},
+		{Name: "decl-max-entries", Default: "128", Mutable: true, Global: true},
 	}
 }
 
@@ -47,7 +48,7 @@ func TestResolveModuleSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"decl.limit": "5", "decl.mode": "safe", "free.anything": "x"}
+	want := map[string]string{"decl.limit": "5", "decl.mode": "safe", "decl-max-entries": "128", "free.anything": "x"}
 	if len(got) != len(want) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
@@ -66,6 +67,7 @@ func TestResolveModuleSettings(t *testing.T) {
 		{map[string]string{"decl.limit": "0"}, "decl.limit: argument must be positive"},
 		{map[string]string{"decl.typo": "1"}, `setting "decl.typo": module decl has no such setting`},
 		{map[string]string{"nosuch.x": "1"}, `setting "nosuch.x": this binary has no module "nosuch"`},
+		{map[string]string{"nosuch-global": "1"}, `unknown setting "nosuch-global"`},
 	} {
 		if _, err := resolveModuleSettings(tc.set, reg); err == nil || err.Error() != tc.want {
 			t.Errorf("%v: error %v, want %q", tc.set, err, tc.want)
@@ -103,6 +105,20 @@ func TestModuleSettingsThroughServer(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("CONFIG GET decl.* = %v", got)
 	}
+	// A global setting has no prefix: CONFIG GET and SET and the module
+	// know it by its own name.
+	if got := s.ConfigGet("decl-max-entries"); len(got) != 1 || got[0].Value != "128" {
+		t.Fatalf("CONFIG GET decl-max-entries = %v", got)
+	}
+	if err := s.ConfigSet([]core.InfoField{{Name: "decl-max-entries", Value: "3"}}); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := mc.Get("decl-max-entries"); v != "3" {
+		t.Fatalf("after CONFIG SET, Get(decl-max-entries) = %q", v)
+	}
+	if got := s.ConfigGet("decl-max-*"); len(got) != 1 || got[0].Value != "3" {
+		t.Fatalf("CONFIG GET decl-max-* = %v", got)
+	}
 }
 
 func TestRegisterModuleFlags(t *testing.T) {
@@ -110,10 +126,10 @@ func TestRegisterModuleFlags(t *testing.T) {
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	RegisterFlags(fs, &cfg)
 	RegisterModuleFlags(fs, &cfg, testRegistry(t))
-	if err := fs.Parse([]string{"--decl.limit", "3", "--port", "7000"}); err != nil {
+	if err := fs.Parse([]string{"--decl.limit", "3", "--port", "7000", "--decl-max-entries", "9"}); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Modules["decl.limit"] != "3" || cfg.Port != 7000 {
+	if cfg.Modules["decl.limit"] != "3" || cfg.Port != 7000 || cfg.Modules["decl-max-entries"] != "9" {
 		t.Fatalf("modules %v, port %d", cfg.Modules, cfg.Port)
 	}
 	if f := fs.Lookup("decl.limit"); f == nil || !strings.Contains(f.Usage, `the limit (default "10")`) {

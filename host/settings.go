@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/registry"
 )
 
 // setting is one configuration setting under its Redis name. The same table
@@ -295,10 +296,12 @@ func SettingUsage(name string) string {
 
 // Apply sets one setting by its Redis name, as a command-line flag or a
 // configuration file line does. Module settings have a dotted name
-// ("bloom.error-rate") and are passed to the module as they are.
+// ("bloom.error-rate"), or are global settings a module of this binary
+// declares ("set-max-intset-entries"), and are passed to the module as they
+// are.
 func (c *Config) Apply(name, value string) error {
 	name = strings.ToLower(name)
-	if strings.Contains(name, ".") {
+	if strings.Contains(name, ".") || findSetting(name) == nil && isGlobalSetting(registry.Default, name) {
 		if c.Modules == nil {
 			c.Modules = map[string]string{}
 		}

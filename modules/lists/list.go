@@ -185,6 +185,9 @@ func (l *List) Elements() [][]byte {
 	return out
 }
 
+// SortElements implements core.Sortable: the elements in order.
+func (l *List) SortElements() ([][]byte, bool) { return l.Elements(), true }
+
 // Replace sets the elements to items, in order.
 func (l *List) Replace(items [][]byte) {
 	*l = List{}

@@ -13,18 +13,12 @@ import (
 // SORT lives with lists because STORE builds a list. It reads other types
 // only through small interfaces, so that this module imports no other:
 // BY and GET patterns with "->field" read hashes through FieldGetter, and
-// sets and sorted sets are sorted through Elements.
+// sets and sorted sets are sorted through core.Sortable.
 
 // FieldGetter is implemented by the hash type: SORT's BY and GET patterns
 // read hash fields through it.
 type FieldGetter interface {
 	GetField(field []byte) ([]byte, bool)
-}
-
-// Elements is implemented by collection types other than lists that SORT
-// accepts (sets and sorted sets): their members in their native order.
-type Elements interface {
-	Elements() [][]byte
 }
 
 func init() {
@@ -123,17 +117,8 @@ func sortCommand(c *core.Ctx, readonly bool) error {
 	get := c.DB.Get
 	switch v := c.DB.Get(args[1]).(type) {
 	case nil:
-	case *List:
-		elems = v.Elements()
-	case Elements:
-		switch v.(core.Value).Type().Name {
-		case "set":
-			native = false
-		case "zset":
-		default:
-			return core.ErrWrongType
-		}
-		elems = v.Elements()
+	case core.Sortable:
+		elems, native = v.SortElements()
 	default:
 		return core.ErrWrongType
 	}
