@@ -296,10 +296,14 @@ func lookupByPattern(get func([]byte) core.Value, pattern, elem []byte) ([]byte,
 	return nil, false
 }
 
-// strtod reads a sort score as C's strtod does when the whole string must be
-// used: leading blanks are skipped, hexadecimal and "inf" are accepted, the
+// strtod reads a sort score as C's strtod does when the whole string (up to
+// a NUL byte) must be used: leading blanks are skipped, hexadecimal and "inf" are accepted, the
 // empty string is 0, and NaN or a value out of range fails.
 func strtod(b []byte) (float64, bool) {
+	// strtod reads a C string: a NUL byte ends it.
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
 	s := strings.TrimLeft(string(b), " \t\n\v\f\r")
 	if s == "" {
 		return 0, len(b) == 0
