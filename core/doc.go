@@ -24,7 +24,12 @@
 // main package imports. A module may also implement:
 //
 //   - [TypeProvider]: new value types ([Type], [Value]) that persist in the
-//     snapshot without changes to the host;
+//     snapshot (an RDB file) and travel with DUMP/RESTORE without changes
+//     to the host; a type that implements one of Redis's standard types
+//     (list, set, sorted set, hash, stream) declares it in [Type.Native]
+//     and gives its content as a neutral view ([NativeValue],
+//     [NativeContent]), so that it is written and read in Redis's own
+//     encodings;
 //   - [Configurable]: settings with defaults and validation, which become
 //     command-line flags (--mymod.limit 10) and CONFIG GET/SET parameters;
 //   - [Provisioner], [Validator], [Starter], [Stopper]: lifecycle hooks, in

@@ -133,7 +133,25 @@ func (db *DB) IdleTime(key []byte) (seconds int64, exists bool) {
 	if !ok {
 		return 0, false
 	}
-	return max(int64(db.ks.lruClock.Load())-int64(e.atime), 0), true
+	// The difference is taken modulo 2^32 and read as signed, so that an
+	// access time set in the past by SetIdleTime (before the clock's epoch)
+	// still gives the right idle time.
+	return max(int64(int32(db.ks.lruClock.Load()-e.atime)), 0), true
+}
+
+// SetIdleTime makes key look last accessed the given number of seconds ago,
+// as RESTORE ... IDLETIME and loading an RDB file's LRU information do, and
+// reports whether the key exists.
+func (db *DB) SetIdleTime(key []byte, seconds int64) bool {
+	s := db.slotFor(key)
+	e, ok := db.lookup(s, key)
+	if !ok {
+		return false
+	}
+	seconds = min(max(seconds, 0), 1<<31-1)
+	e.atime = db.ks.lruClock.Load() - uint32(seconds)
+	s.m[string(key)] = e
+	return true
 }
 
 // Dirty returns the number of changes since the last successful save.

@@ -35,6 +35,47 @@ type Type struct {
 	// reject malformed input with an error, never panic or allocate beyond
 	// what the input can justify.
 	Decode func(payload []byte) (Value, error)
+	// Native, when set, declares the type to be the server's
+	// implementation of one of Redis's standard types (list, set, zset,
+	// hash, stream): its values are written to RDB files and DUMP payloads
+	// in Redis's own encodings of that type, and values of that type in
+	// Redis's files are built with Native.Build. Its values must implement
+	// NativeValue. At most one registered type may claim each kind.
+	Native *Native
+	// ModuleTypeName is the 9-character name (letters, digits, '-', '_')
+	// under which values of a type that is not native are written to RDB
+	// files, as a Redis module's type is. Empty: Name, with characters
+	// outside that set replaced by '_', cut or padded with '_' to 9.
+	ModuleTypeName string
+	// EncodingVersion (0-1023) is written with each value of a non-native
+	// type; Decode may read it from the value's own bytes instead, as the
+	// version is not passed back.
+	EncodingVersion int
+}
+
+// RDBModuleName returns the 9-character module type name of a non-native
+// type (see ModuleTypeName).
+func (t *Type) RDBModuleName() string {
+	if t.ModuleTypeName != "" {
+		return t.ModuleTypeName
+	}
+	b := []byte(t.Name)
+	if len(b) > 9 {
+		b = b[:9]
+	}
+	for i, c := range b {
+		if !validModuleNameChar(c) {
+			b[i] = '_'
+		}
+	}
+	for len(b) < 9 {
+		b = append(b, '_')
+	}
+	return string(b)
+}
+
+func validModuleNameChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
 }
 
 // String is the string type: a binary-safe byte string. It lives in core
@@ -140,6 +181,8 @@ type Sortable interface {
 
 var typesMu sync.RWMutex
 var typesByName = map[string]*Type{StringType.Name: StringType}
+var typesByNative = map[NativeKind]*Type{}
+var typesByModuleName = map[string]*Type{}
 
 // RegisterType makes a type known to snapshot loading. The registry calls it
 // for the types a module provides; registering a second type with the same
@@ -150,7 +193,37 @@ func RegisterType(t *Type) {
 	if old, ok := typesByName[t.Name]; ok && old != t {
 		panic("redmod: type " + strconv.Quote(t.Name) + " registered twice")
 	}
+	if t.Native != nil {
+		if old, ok := typesByNative[t.Native.Kind]; ok && old != t {
+			panic("redmod: types " + strconv.Quote(old.Name) + " and " + strconv.Quote(t.Name) + " both claim Redis type " + t.Native.Kind.String())
+		}
+	} else {
+		mn := t.RDBModuleName()
+		ok := len(mn) == 9
+		for i := 0; ok && i < 9; i++ {
+			ok = validModuleNameChar(mn[i])
+		}
+		if !ok || t.EncodingVersion < 0 || t.EncodingVersion > 1023 {
+			panic("redmod: type " + strconv.Quote(t.Name) + " has an invalid module type name or encoding version")
+		}
+		if old, ok := typesByModuleName[mn]; ok && old != t {
+			panic("redmod: types " + strconv.Quote(old.Name) + " and " + strconv.Quote(t.Name) + " share module type name " + strconv.Quote(mn))
+		}
+		typesByModuleName[mn] = t
+	}
 	typesByName[t.Name] = t
+	if t.Native != nil {
+		typesByNative[t.Native.Kind] = t
+	}
+}
+
+// LookupModuleType returns the registered non-native type whose module type
+// name (see Type.ModuleTypeName) is name.
+func LookupModuleType(name string) (*Type, bool) {
+	typesMu.RLock()
+	defer typesMu.RUnlock()
+	t, ok := typesByModuleName[name]
+	return t, ok
 }
 
 // LookupType returns the registered type with the given name.

@@ -80,6 +80,9 @@ type Config struct {
 	Logger hclog.Logger
 }
 
+// DefaultDBFilename is the default snapshot file name, Redis's.
+const DefaultDBFilename = "dump.rdb"
+
 // DefaultConfig returns the configuration `redmod` starts with: loopback port
 // 6380, a snapshot in ./data saved every 60 s when something changed, 16
 // databases.
@@ -88,7 +91,7 @@ func DefaultConfig() Config {
 		Bind:                   "127.0.0.1",
 		Port:                   6380,
 		Dir:                    "data",
-		DBFilename:             "dump.rdm",
+		DBFilename:             DefaultDBFilename,
 		Save:                   []SaveRule{{Seconds: 60, Changes: 1}},
 		Databases:              16,
 		LogLevel:               "info",

@@ -2,40 +2,35 @@ package host
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc64"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/rdb"
 )
 
-// Snapshot file layout (all integers varints unless noted):
-//
-//	"REDMOD" version
-//	type count, type names      — the table that entries refer to
-//	0xFE db                     — entries that follow belong to db
-//	0x01 type key expire value  — one key (expire: unix ms, 0 = none)
-//	0xFF                        — end
-//	CRC-64/ECMA of everything before, 8 bytes little endian
-//
-// Each value is encoded by its type's own AppendSnapshot and decoded by the
-// Decode of the type registered under its name, so a module's new type
-// persists without changes here.
-const (
-	snapshotMagic   = "REDMOD"
-	snapshotVersion = 1
-	opSelectDB      = 0xFE
-	opEntry         = 0x01
-	opEOF           = 0xFF
-)
+// usedMemory is the heap in use, for the used-mem AUX field.
+func usedMemory() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
 
-var crcTable = crc64.MakeTable(crc64.ECMA)
+// Snapshots are RDB files (package rdb), the format of Redis's dump.rdb:
+// every value's type maps onto Redis's own encoding or, for a type Redis
+// does not have, onto a Redis module value, so a new module's type persists
+// without changes here.
+
+// legacySnapshotName is the file name of redmod's first snapshot format,
+// loaded when the default dump.rdb does not exist yet.
+const legacySnapshotName = "dump.rdm"
 
 var errSaveInProgress = core.NewError("ERR Background save already in progress")
 
@@ -62,61 +57,39 @@ func (s *Server) snapshotPath() string {
 	return filepath.Join(cfg.Dir, cfg.DBFilename)
 }
 
-// encodeSnapshot encodes the whole keyspace. It holds every lock shared
-// while it encodes, so the snapshot is a single point in time; writing to
-// disk happens after the locks are released.
-func (s *Server) encodeSnapshot() (data []byte, dirty int64, keys int) {
-	var body []byte
-	typeIndex := map[*core.Type]uint64{}
-	var typeNames []string
-	s.ks.View(func(ks *core.Keyspace) error {
+// encodeSnapshot encodes the whole keyspace as an RDB file. It holds every
+// lock shared while it encodes, so the snapshot is a single point in time;
+// writing to disk happens after the locks are released.
+func (s *Server) encodeSnapshot() (data []byte, dirty int64, keys int, err error) {
+	var buf bytes.Buffer
+	w := rdb.NewWriter(&buf)
+	w.Header("redis-ver", RedisVersion, "redis-bits", "64",
+		"ctime", strconv.FormatInt(time.Now().Unix(), 10),
+		"used-mem", strconv.FormatUint(usedMemory(), 10), "aof-base", "0")
+	err = s.ks.View(func(ks *core.Keyspace) error {
 		dirty = ks.Dirty()
 		for i := 0; i < ks.NumDBs(); i++ {
 			db := ks.DB(i)
 			if db.Len() == 0 {
 				continue
 			}
-			body = append(body, opSelectDB)
-			body = core.AppendUvarint(body, uint64(i))
+			w.SelectDB(i, db.Len(), db.VolatileLen())
+			var werr error
 			db.Range(func(key string, v core.Value, exp int64) bool {
-				t := v.Type()
-				idx, ok := typeIndex[t]
-				if !ok {
-					idx = uint64(len(typeNames))
-					typeIndex[t] = idx
-					typeNames = append(typeNames, t.Name)
-				}
-				body = append(body, opEntry)
-				body = core.AppendUvarint(body, idx)
-				body = core.AppendUvarint(body, uint64(len(key)))
-				body = append(body, key...)
-				body = core.AppendVarint(body, exp)
-				lenAt := len(body)
-				body = v.AppendSnapshot(body)
-				// The payload is length-prefixed so that a decoder reads
-				// exactly its own bytes; shift it right to make room.
-				payloadLen := len(body) - lenAt
-				var prefix [binary.MaxVarintLen64]byte
-				pn := binary.PutUvarint(prefix[:], uint64(payloadLen))
-				body = append(body, prefix[:pn]...)
-				copy(body[lenAt+pn:], body[lenAt:lenAt+payloadLen])
-				copy(body[lenAt:], prefix[:pn])
+				werr = w.Key([]byte(key), v, exp)
 				keys++
-				return true
+				return werr == nil
 			})
+			if werr != nil {
+				return werr
+			}
 		}
 		return nil
 	})
-	head := []byte(snapshotMagic)
-	head = core.AppendUvarint(head, snapshotVersion)
-	head = core.AppendUvarint(head, uint64(len(typeNames)))
-	for _, n := range typeNames {
-		head = core.AppendBytes(head, []byte(n))
+	if err == nil {
+		err = w.Finish()
 	}
-	data = append(head, body...)
-	data = append(data, opEOF)
-	data = binary.LittleEndian.AppendUint64(data, crc64.Checksum(data, crcTable))
-	return data, dirty, keys
+	return buf.Bytes(), dirty, keys, err
 }
 
 // writeFileAtomic writes data to a temporary file in the target's folder,
@@ -127,7 +100,7 @@ func writeFileAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, fmt.Sprintf("temp-%d.rdm", os.Getpid()))
+	tmp := filepath.Join(dir, fmt.Sprintf("temp-%d.rdb", os.Getpid()))
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 	if err != nil {
 		return err
@@ -174,9 +147,12 @@ func (s *Server) Save() error {
 func (s *Server) saveLocked(background bool) error {
 	start := time.Now()
 	s.persist.lastAttempt.Store(start.Unix())
-	data, dirty, keys := s.encodeSnapshot()
+	data, dirty, keys, err := s.encodeSnapshot()
 	path := s.snapshotPath()
-	if err := writeFileAtomic(path, data); err != nil {
+	if err == nil {
+		err = writeFileAtomic(path, data)
+	}
+	if err != nil {
 		s.persist.lastStatusOK.Store(false)
 		if background {
 			s.persist.lastBgStatusOK.Store(false)
@@ -243,14 +219,25 @@ func (s *Server) autoSave() {
 	}
 }
 
-// loadSnapshot loads the snapshot if there is one. A missing file starts
-// empty; a damaged one stops start-up, and is never overwritten.
+// loadSnapshot loads the snapshot if there is one: an RDB file of any
+// Redis version, or redmod's first format, which is then saved again as
+// RDB. A missing file starts empty; a damaged one stops start-up, and is
+// never overwritten; a file holding a type no module of this binary
+// provides stops start-up with the module to build in.
 func (s *Server) loadSnapshot() error {
 	if !s.persistenceOn() {
 		return nil
 	}
 	path := s.snapshotPath()
 	data, err := os.ReadFile(path)
+	legacy := false
+	if errors.Is(err, os.ErrNotExist) && s.Config().DBFilename == DefaultDBFilename {
+		old := filepath.Join(s.Config().Dir, legacySnapshotName)
+		if d, e := os.ReadFile(old); e == nil {
+			s.log.Info("loading the snapshot of redmod's previous format; it will be saved as RDB", "path", old, "rdb", path)
+			data, err, path, legacy = d, nil, old, true
+		}
+	}
 	if errors.Is(err, os.ErrNotExist) {
 		s.log.Info("no snapshot, starting empty", "path", path)
 		return nil
@@ -259,85 +246,51 @@ func (s *Server) loadSnapshot() error {
 		return fmt.Errorf("reading snapshot %s: %w", path, err)
 	}
 	start := time.Now()
-	n, err := decodeSnapshot(data, s.ks)
-	if err != nil {
-		return fmt.Errorf("snapshot %s is damaged, refusing to start (move it away to start empty): %w", path, err)
-	}
-	s.log.Info("snapshot loaded", "path", path, "keys", n, "duration", time.Since(start).Round(time.Microsecond))
-	return nil
-}
-
-// decodeSnapshot checks and loads a snapshot into ks, returning the number
-// of keys loaded. Keys already expired are skipped.
-func decodeSnapshot(data []byte, ks *core.Keyspace) (int, error) {
-	if len(data) < len(snapshotMagic)+2+8 || !bytes.HasPrefix(data, []byte(snapshotMagic)) {
-		return 0, errors.New("not a redmod snapshot (bad header)")
-	}
-	body, sum := data[:len(data)-8], binary.LittleEndian.Uint64(data[len(data)-8:])
-	if crc64.Checksum(body, crcTable) != sum {
-		return 0, errors.New("checksum mismatch (truncated or corrupted)")
-	}
-	r := core.NewSnapshotReader(body[len(snapshotMagic):])
-	if v := r.Uvarint(); r.Err() == nil && v != snapshotVersion {
-		return 0, fmt.Errorf("unsupported snapshot version %d", v)
-	}
-	nt := r.Count(1)
-	types := make([]*core.Type, nt)
-	for i := range types {
-		name := string(r.Bytes())
-		if r.Err() != nil {
-			return 0, r.Err()
-		}
-		t, ok := core.LookupType(name)
-		if !ok {
-			return 0, fmt.Errorf("snapshot holds values of type %q, which no module of this binary provides", name)
-		}
-		types[i] = t
-	}
 	loaded := 0
-	now := ks.Now()
-	var db *core.DB
-	err := ks.Update(func(ks *core.Keyspace) error {
-		for {
-			op := r.Byte()
-			if r.Err() != nil {
-				return r.Err()
+	now := s.ks.Now()
+	err = s.ks.Update(func(ks *core.Keyspace) error {
+		put := func(e *rdb.Entry) error {
+			db := ks.DB(e.DB)
+			if db == nil {
+				return fmt.Errorf("it uses database %d but only %d are configured (databases)", e.DB, ks.NumDBs())
 			}
-			switch op {
-			case opEOF:
-				return r.Done()
-			case opSelectDB:
-				i := r.Uvarint()
-				if r.Err() != nil {
-					return r.Err()
-				}
-				if db = ks.DB(int(i)); i >= uint64(ks.NumDBs()) || db == nil {
-					return fmt.Errorf("snapshot uses database %d but only %d are configured", i, ks.NumDBs())
-				}
-			case opEntry:
-				ti := r.Uvarint()
-				key := r.Bytes()
-				exp := r.Varint()
-				payload := r.Bytes()
-				if r.Err() != nil {
-					return r.Err()
-				}
-				if db == nil || ti >= uint64(len(types)) {
-					return core.ErrCorrupt
-				}
-				v, err := types[ti].Decode(payload)
-				if err != nil {
-					return fmt.Errorf("key %q of type %s: %w", key, types[ti].Name, err)
-				}
-				if exp != 0 && exp <= now {
-					continue
-				}
-				db.SetWithExpiry(key, v, exp)
-				loaded++
-			default:
-				return fmt.Errorf("unknown record 0x%x", op)
+			if e.ExpireAt != 0 && e.ExpireAt <= now {
+				return nil
 			}
+			db.SetWithExpiry(e.Key, e.Value, e.ExpireAt)
+			if e.Idle >= 0 {
+				db.SetIdleTime(e.Key, e.Idle)
+			}
+			loaded++
+			return nil
 		}
+		if rdb.IsLegacy(data) {
+			legacy = true
+			_, err := rdb.LoadLegacy(data, put)
+			return err
+		}
+		info, err := rdb.Load(data, put)
+		if err == nil && info.Functions > 0 {
+			s.log.Warn("the snapshot holds function libraries, which were skipped", "libraries", info.Functions)
+		}
+		return err
 	})
-	return loaded, err
+	var missing *rdb.MissingTypeError
+	switch {
+	case errors.As(err, &missing):
+		return fmt.Errorf("cannot load snapshot %s: %w", path, err)
+	case err != nil && (errors.Is(err, rdb.ErrCorrupt) || errors.Is(err, core.ErrCorrupt)):
+		return fmt.Errorf("snapshot %s is damaged, refusing to start (move it away to start empty): %w", path, err)
+	case err != nil:
+		return fmt.Errorf("cannot load snapshot %s: %w", path, err)
+	}
+	s.log.Info("snapshot loaded", "path", path, "keys", loaded, "duration", time.Since(start).Round(time.Microsecond))
+	if legacy {
+		s.persist.mu.Lock()
+		defer s.persist.mu.Unlock()
+		if err := s.saveLocked(false); err != nil {
+			return fmt.Errorf("saving the snapshot of %s as RDB: %w", path, err)
+		}
+	}
+	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/redmod/redmod/core"
 	"github.com/redmod/redmod/host"
 	_ "github.com/redmod/redmod/modules/std"
+	"github.com/redmod/redmod/rdb"
 	"github.com/redmod/redmod/redmodtest"
 	"github.com/redmod/redmod/registry"
 )
@@ -28,7 +29,7 @@ func persistent(t *testing.T, dir string, rules ...host.SaveRule) *redmodtest.Se
 	t.Helper()
 	return redmodtest.Run(t, redmodtest.WithConfig(func(c *host.Config) {
 		c.Dir = dir
-		c.DBFilename = "dump.rdm"
+		c.DBFilename = "dump.rdb"
 		c.Save = rules
 	}))
 }
@@ -172,7 +173,7 @@ func TestCloseSavesWhenRulesAreSet(t *testing.T) {
 	srv = persistent(t, dir2)
 	must(t, client(t, srv, 0).Set(ctx, "k", "v", 0).Err())
 	must(t, srv.Close())
-	if _, err := os.Stat(filepath.Join(dir2, "dump.rdm")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(dir2, "dump.rdb")); !os.IsNotExist(err) {
 		t.Fatalf("snapshot written without save rules: %v", err)
 	}
 }
@@ -180,7 +181,7 @@ func TestCloseSavesWhenRulesAreSet(t *testing.T) {
 func TestAutoSaveFollowsRules(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	path := filepath.Join(dir, "dump.rdm")
+	path := filepath.Join(dir, "dump.rdb")
 	srv := persistent(t, dir, host.SaveRule{Seconds: 1, Changes: 3})
 	rdb := client(t, srv, 0)
 	must(t, rdb.Set(ctx, "a", "1", 0).Err())
@@ -213,7 +214,7 @@ func TestAutoSaveFollowsRules(t *testing.T) {
 	copyDir := t.TempDir()
 	data, err := os.ReadFile(path)
 	must(t, err)
-	must(t, os.WriteFile(filepath.Join(copyDir, "dump.rdm"), data, 0o644))
+	must(t, os.WriteFile(filepath.Join(copyDir, "dump.rdb"), data, 0o644))
 	eq(t, client(t, persistent(t, copyDir), 0).DBSize(ctx).Val(), int64(3))
 }
 
@@ -243,20 +244,31 @@ func validSnapshot(t *testing.T) []byte {
 	must(t, rdb.HSet(ctx, "h", "f", "v", "g", "w").Err())
 	must(t, rdb.Save(ctx).Err())
 	must(t, srv.Close())
-	data, err := os.ReadFile(filepath.Join(dir, "dump.rdm"))
+	data, err := os.ReadFile(filepath.Join(dir, "dump.rdb"))
 	must(t, err)
 	return data
 }
 
-// withCRC replaces the trailing checksum, so that a test reaches the
-// decoder behind it.
-func withCRC(body []byte) []byte {
-	out := append([]byte(nil), body...)
-	return binary.LittleEndian.AppendUint64(out, crc64.Checksum(out, crc64.MakeTable(crc64.ECMA)))
+// rawRDB builds an RDB file by hand from the records between the header
+// and the end marker, with a valid checksum.
+func rawRDB(version string, records ...[]byte) []byte {
+	b := []byte("REDIS" + version)
+	for _, r := range records {
+		b = append(b, r...)
+	}
+	b = append(b, 0xFF)
+	return binary.LittleEndian.AppendUint64(b, rdb.CRC64(0, b))
 }
 
-// rawSnapshot builds a snapshot by hand: one entry of the named type.
-func rawSnapshot(typeName string, db uint64, payload []byte) []byte {
+// withCRC replaces the trailing checksum of an RDB file.
+func withCRC(body []byte) []byte {
+	out := append([]byte(nil), body...)
+	return binary.LittleEndian.AppendUint64(out, rdb.CRC64(0, out))
+}
+
+// legacySnapshot builds a snapshot of redmod's first format by hand: one
+// entry of the named type.
+func legacySnapshot(typeName string, db uint64, payload []byte) []byte {
 	b := []byte("REDMOD")
 	b = binary.AppendUvarint(b, 1)
 	b = binary.AppendUvarint(b, 1)
@@ -272,13 +284,13 @@ func rawSnapshot(typeName string, db uint64, payload []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(len(payload)))
 	b = append(b, payload...)
 	b = append(b, 0xFF)
-	return withCRC(b)
+	return binary.LittleEndian.AppendUint64(b, crc64.Checksum(b, crc64.MakeTable(crc64.ECMA)))
 }
 
 func startFrom(t *testing.T, data []byte) (dir string, err error) {
 	t.Helper()
 	dir = t.TempDir()
-	must(t, os.WriteFile(filepath.Join(dir, "dump.rdm"), data, 0o644))
+	must(t, os.WriteFile(filepath.Join(dir, "dump.rdb"), data, 0o644))
 	cfg := host.DefaultConfig()
 	cfg.Dir = dir
 	cfg.Port = 0
@@ -295,7 +307,7 @@ func TestDamagedSnapshotRefusesToLoad(t *testing.T) {
 	if _, err := startFrom(t, good); err != nil {
 		t.Fatalf("valid snapshot: %v", err)
 	}
-	if _, err := startFrom(t, rawSnapshot("string", 0, []byte("v"))); err != nil {
+	if _, err := startFrom(t, rawRDB("0010", []byte{0xFE, 0, 0, 3, 'k', 'e', 'y', 1, 'v'})); err != nil {
 		t.Fatalf("hand-made snapshot: %v", err)
 	}
 	flipped := func(i int) []byte {
@@ -303,6 +315,7 @@ func TestDamagedSnapshotRefusesToLoad(t *testing.T) {
 		b[i] ^= 0x20
 		return b
 	}
+	zebra := binary.BigEndian.AppendUint64([]byte{0xFE, 0, 7, 1, 'k', 0x81}, rdb.ModuleID("zebra____", 3))
 	cases := map[string]struct {
 		data []byte
 		want string
@@ -310,17 +323,18 @@ func TestDamagedSnapshotRefusesToLoad(t *testing.T) {
 		"flipped byte in a value":   {flipped(len(good) - 20), "checksum"},
 		"flipped byte in the magic": {flipped(0), "bad header"},
 		"flipped checksum":          {flipped(len(good) - 1), "checksum"},
-		"truncated by one":          {good[:len(good)-1], "checksum"},
-		"truncated to half":         {good[:len(good)/2], "checksum"},
+		"truncated by one":          {good[:len(good)-1], "truncated"},
+		"truncated to half":         {good[:len(good)/2], "truncated"},
 		"truncated to the magic":    {good[:6], "bad header"},
 		"empty file":                {nil, "bad header"},
-		"wrong magic":               {append([]byte("REDIS0"), good[6:]...), "bad header"},
-		"future version":            {withCRC(append([]byte("REDMOD\x07"), good[7:len(good)-8]...)), "version 7"},
-		"unknown type":              {rawSnapshot("zebra", 0, []byte("v")), `"zebra"`},
-		"database out of range":     {rawSnapshot("string", 16, []byte("v")), "database 16"},
-		"bad list payload":          {rawSnapshot("list", 0, []byte{0x05, 0x01}), "corrupt"},
-		"bad hash payload":          {rawSnapshot("hash", 0, []byte{0xff, 0xff, 0xff, 0xff, 0x0f}), "corrupt"},
-		"trailing garbage":          {withCRC(append(append([]byte(nil), good[:len(good)-8]...), 0x01)), "corrupt"},
+		"wrong magic":               {append([]byte("REDMOS"), good[6:]...), "bad header"},
+		"future version":            {withCRC(append([]byte("REDIS0013"), good[9:len(good)-8]...)), "version 13"},
+		"unknown module type":       {rawRDB("0010", append(zebra, 0)), `"zebra____" (encoding version 3)`},
+		"database out of range":     {rawRDB("0010", []byte{0xFE, 16, 0, 1, 'k', 1, 'v'}), "database 16"},
+		"bad list payload":          {rawRDB("0010", []byte{0xFE, 0, 18, 1, 'k', 1, 2, 3, 1, 2, 3}), "invalid"},
+		"bad hash payload":          {rawRDB("0010", []byte{0xFE, 0, 4, 1, 'k', 0x80, 0xff, 0xff, 0xff, 0x0f}), "invalid"},
+		"duplicate hash field":      {rawRDB("0010", []byte{0xFE, 0, 4, 1, 'k', 2, 1, 'f', 1, 'v', 1, 'f', 1, 'w'}), "duplicate"},
+		"trailing garbage":          {append(append([]byte(nil), good...), 0x01), "after the end"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -328,10 +342,10 @@ func TestDamagedSnapshotRefusesToLoad(t *testing.T) {
 			if err == nil {
 				t.Fatal("damaged snapshot loaded")
 			}
-			if !strings.Contains(err.Error(), "dump.rdm") || !strings.Contains(err.Error(), tc.want) {
+			if !strings.Contains(err.Error(), "dump.rdb") || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "damaged") != (name != "unknown module type" && name != "database out of range") {
 				t.Errorf("error %q should name the file and say %q", err, tc.want)
 			}
-			after, rerr := os.ReadFile(filepath.Join(dir, "dump.rdm"))
+			after, rerr := os.ReadFile(filepath.Join(dir, "dump.rdb"))
 			must(t, rerr)
 			if !bytes.Equal(after, tc.data) {
 				t.Error("the damaged snapshot was changed")
@@ -358,7 +372,7 @@ func TestDamagedSnapshotRefusesToLoad(t *testing.T) {
 func TestNoPersistenceWithEmptyFilename(t *testing.T) {
 	dir := t.TempDir()
 	// A file that would not load: with persistence off it is never read.
-	must(t, os.WriteFile(filepath.Join(dir, "dump.rdm"), []byte("garbage"), 0o644))
+	must(t, os.WriteFile(filepath.Join(dir, "dump.rdb"), []byte("garbage"), 0o644))
 	cfg := host.DefaultConfig()
 	cfg.Port = 0
 	cfg.LogLevel = "error"
@@ -382,7 +396,7 @@ func TestNoPersistenceWithEmptyFilename(t *testing.T) {
 	}
 	must(t, rdb.FlushAll(ctx).Err())
 	must(t, srv.Close())
-	data, err := os.ReadFile(filepath.Join(dir, "dump.rdm"))
+	data, err := os.ReadFile(filepath.Join(dir, "dump.rdb"))
 	must(t, err)
 	eq(t, string(data), "garbage")
 	entries, _ := os.ReadDir(dir)
@@ -399,7 +413,7 @@ func TestCrashMidSaveKeepsPreviousSnapshot(t *testing.T) {
 	must(t, srv.Close())
 	// What a crash during a save leaves: a partial temporary file beside
 	// the snapshot, under this or another process's id.
-	for _, name := range []string{"temp-" + strconv.Itoa(os.Getpid()) + ".rdm", "temp-1.rdm"} {
+	for _, name := range []string{"temp-" + strconv.Itoa(os.Getpid()) + ".rdb", "temp-1.rdb"} {
 		must(t, os.WriteFile(filepath.Join(dir, name), []byte("REDMOD\x01partial"), 0o644))
 	}
 	srv2 := persistent(t, dir)
@@ -422,9 +436,32 @@ func TestCrashMidSaveKeepsPreviousSnapshot(t *testing.T) {
 		eq(t, infoField(t, rdb4, "persistence", "rdb_last_save_status"), "err")
 	}
 	must(t, os.Chmod(dir, 0o700))
-	data, err := os.ReadFile(filepath.Join(dir, "dump.rdm"))
+	data, err := os.ReadFile(filepath.Join(dir, "dump.rdb"))
 	must(t, err)
 	if !bytes.Contains(data, []byte("saved again")) {
 		t.Error("the previous snapshot was damaged")
 	}
+}
+
+// A dump.rdm of redmod's first format is loaded when there is no dump.rdb
+// yet, and saved at once as dump.rdb.
+func TestLegacySnapshotMigrates(t *testing.T) {
+	dir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, "dump.rdm"), legacySnapshot("string", 2, []byte("old value")), 0o644))
+	srv := persistent(t, dir)
+	ctx := context.Background()
+	eq(t, client(t, srv, 2).Get(ctx, "key").Val(), "old value")
+	data, err := os.ReadFile(filepath.Join(dir, "dump.rdb"))
+	must(t, err)
+	if !bytes.HasPrefix(data, []byte("REDIS0010")) {
+		t.Fatalf("dump.rdb starts %q", data[:min(len(data), 9)])
+	}
+	must(t, srv.Close())
+	// From now on dump.rdb is what loads.
+	must(t, os.WriteFile(filepath.Join(dir, "dump.rdm"), []byte("garbage"), 0o644))
+	eq(t, client(t, persistent(t, dir), 2).Get(ctx, "key").Val(), "old value")
+	// A legacy file under the configured name loads too.
+	dir2 := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir2, "dump.rdb"), legacySnapshot("hash", 0, []byte{1, 1, 'f', 1, 'v'}), 0o644))
+	eq(t, client(t, persistent(t, dir2), 0).HGet(ctx, "key", "f").Val(), "v")
 }

@@ -91,13 +91,13 @@ func WithConfig(fn func(*host.Config)) Option {
 	return func(o *options) { fn(&o.cfg) }
 }
 
-// WithPersistence turns persistence on with the snapshot in dir (dump.rdm):
+// WithPersistence turns persistence on with the snapshot in dir (dump.rdb):
 // the server loads it at start and saves it when it is closed, as redmod does
 // on SIGTERM, so a test restarts a server by closing it and starting another
 // with the same dir. Auto-save stays off; SAVE and BGSAVE work.
 func WithPersistence(dir string) Option {
 	return func(o *options) {
-		o.cfg.Dir, o.cfg.DBFilename = dir, "dump.rdm"
+		o.cfg.Dir, o.cfg.DBFilename = dir, host.DefaultDBFilename
 		// A rule that never fires within a test: Close saves only when
 		// there are save rules, as a real server does on SIGTERM.
 		o.cfg.Save = []host.SaveRule{{Seconds: 1 << 40, Changes: 1}}

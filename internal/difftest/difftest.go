@@ -18,14 +18,23 @@ import (
 // returns the socket path. It skips the test when redis-server is missing.
 func Redis(t testing.TB) string {
 	t.Helper()
+	return RedisIn(t, t.TempDir())
+}
+
+// RedisIn starts a redis-server as Redis does, with dir as its working
+// folder (where it loads and saves dump.rdb) and more configuration
+// arguments ("--list-max-listpack-size", "4"). It skips the test when
+// redis-server is missing and fails it when the server does not start (a
+// file it refuses to load, for example).
+func RedisIn(t testing.TB, dir string, args ...string) string {
+	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		t.Skip("redis-server not installed; differential test skipped")
 	}
-	dir := t.TempDir()
-	sock := filepath.Join(dir, "redis.sock")
-	cmd := exec.Command(bin, "--port", "0", "--unixsocket", sock, "--save", "", "--appendonly", "no",
-		"--dir", dir, "--daemonize", "no", "--loglevel", "warning", "--enable-debug-command", "yes")
+	sock := filepath.Join(t.TempDir(), "redis.sock")
+	cmd := exec.Command(bin, append([]string{"--port", "0", "--unixsocket", sock, "--save", "", "--appendonly", "no",
+		"--dir", dir, "--daemonize", "no", "--loglevel", "warning", "--enable-debug-command", "yes"}, args...)...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("difftest: starting redis-server: %v", err)

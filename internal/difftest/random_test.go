@@ -383,7 +383,7 @@ func runRandom(t *testing.T, resp3 bool, steps int) {
 	ref := difftest.Redis(t)
 	srv := redmodtest.Run(t, redmodtest.WithConfig(func(c *host.Config) {
 		c.Dir = t.TempDir()
-		c.DBFilename = "dump.rdm"
+		c.DBFilename = "dump.rdb"
 	}))
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv("REDMOD_SEED"); s != "" {

@@ -59,7 +59,7 @@ func TestOriginalServerCommandsE2E(t *testing.T) {
 	if v := rdb.Save(ctx).Val(); v != "OK" {
 		t.Errorf("SAVE = %q", v)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "dump.rdm")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, "dump.rdb")); err != nil {
 		t.Errorf("no snapshot after SAVE: %v", err)
 	}
 	info := rdb.Info(ctx).Val()

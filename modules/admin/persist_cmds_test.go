@@ -30,7 +30,7 @@ func TestBgsaveAndLastsave(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		info := do(t, c, "INFO", "persistence").Str
-		if _, err := os.Stat(filepath.Join(dir, "dump.rdm")); err == nil && !strings.Contains(info, "rdb_bgsave_in_progress:1") {
+		if _, err := os.Stat(filepath.Join(dir, "dump.rdb")); err == nil && !strings.Contains(info, "rdb_bgsave_in_progress:1") {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -66,7 +66,7 @@ func TestShutdown(t *testing.T) {
 		case <-time.After(5 * time.Second):
 			t.Fatalf("SHUTDOWN %s did not stop the server", mode)
 		}
-		_, err := os.Stat(filepath.Join(dir, "dump.rdm"))
+		_, err := os.Stat(filepath.Join(dir, "dump.rdb"))
 		if saved := err == nil; saved != (mode == "SAVE") {
 			t.Errorf("SHUTDOWN %s: snapshot written = %v", mode, saved)
 		}

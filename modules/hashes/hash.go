@@ -1,6 +1,7 @@
 package hashes
 
 import (
+	"errors"
 	"math/rand/v2"
 
 	"github.com/redmod/redmod/core"
@@ -24,7 +25,28 @@ type Hash struct {
 type pair struct{ field, value []byte }
 
 // HashType is the descriptor of Hash values.
-var HashType = &core.Type{Name: "hash", Decode: decodeHash}
+var HashType = &core.Type{Name: "hash", Decode: decodeHash,
+	Native: &core.Native{Kind: core.NativeHash, Build: buildHash}}
+
+// NativeContent implements core.NativeValue: the fields and values.
+func (h *Hash) NativeContent() core.NativeContent {
+	return core.HashContent(h.Len(), func(yield func(f, v []byte) bool) { h.Each(yield) })
+}
+
+// buildHash makes a hash from the fields of a Redis hash (RDB, RESTORE); a
+// repeated field means damaged input, as Redis's loader decides.
+func buildHash(c core.NativeContent) (core.Value, error) {
+	if c.Kind != core.NativeHash {
+		return nil, core.ErrCorrupt
+	}
+	h := &Hash{}
+	for f, v := range c.Pairs {
+		if !h.Set(f, v) {
+			return nil, errors.New("duplicate hash field")
+		}
+	}
+	return h, nil
+}
 
 // Type implements core.Value.
 func (h *Hash) Type() *core.Type { return HashType }

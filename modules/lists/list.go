@@ -36,7 +36,25 @@ func (l *List) own(v []byte) []byte {
 }
 
 // ListType is the descriptor of List values.
-var ListType = &core.Type{Name: "list", Decode: decodeList}
+var ListType = &core.Type{Name: "list", Decode: decodeList,
+	Native: &core.Native{Kind: core.NativeList, Build: buildList}}
+
+// NativeContent implements core.NativeValue: the elements from head to tail.
+func (l *List) NativeContent() core.NativeContent {
+	return core.ListContent(l.n, func(yield func([]byte) bool) { l.each(yield) })
+}
+
+// buildList makes a list from the elements of a Redis list (RDB, RESTORE).
+func buildList(c core.NativeContent) (core.Value, error) {
+	if c.Kind != core.NativeList {
+		return nil, core.ErrCorrupt
+	}
+	l := &List{}
+	for e := range c.Elements {
+		l.PushBack(e)
+	}
+	return l, nil
+}
 
 // Type implements core.Value.
 func (l *List) Type() *core.Type { return ListType }
