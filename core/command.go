@@ -48,6 +48,10 @@ type Ctx struct {
 	Log hclog.Logger
 	// Name is the command's full name as errors print it ("get", "config|get").
 	Name string
+	// Locks records the lock slots the host holds for the command; a
+	// command that finds more keys while it runs takes them with
+	// Locks.Ensure. Nil outside the host's dispatch.
+	Locks *LockSet
 
 	// changes counts the changes the command reports for auto-save when it
 	// overrides the host's default of one per successful write.
@@ -61,6 +65,18 @@ type Ctx struct {
 // are released, for follow-up work that takes locks itself (a save after
 // FLUSHALL).
 func (c *Ctx) AfterUnlock(fn func()) { c.after = append(c.after, fn) }
+
+// TakeAfterUnlock removes and returns the first function AfterUnlock
+// scheduled, or nil; a host running a command inside another hands them to
+// the outer command.
+func (c *Ctx) TakeAfterUnlock() func() {
+	if len(c.after) == 0 {
+		return nil
+	}
+	fn := c.after[0]
+	c.after = c.after[1:]
+	return fn
+}
 
 // RunAfterUnlock runs what AfterUnlock scheduled; the host calls it.
 func (c *Ctx) RunAfterUnlock() {

@@ -65,6 +65,9 @@ type Config struct {
 	TLS TLSConfig
 	// Hz is how often background tasks (active expiry) run per second (hz).
 	Hz int
+	// BusyReplyThreshold is how long, in milliseconds, a script runs before
+	// other clients get BUSY (busy-reply-threshold, alias lua-time-limit).
+	BusyReplyThreshold int
 	// ShutdownSave saves on SIGINT/SIGTERM and SHUTDOWN when save rules are set.
 	ShutdownSave bool
 	// ConfigFile is the configuration file the settings were read from
@@ -100,6 +103,7 @@ func DefaultConfig() Config {
 		ProtoMaxBulkLen:        512 << 20,
 		ClientQueryBufferLimit: 1 << 30,
 		Hz:                     10,
+		BusyReplyThreshold:     5000,
 		ProtectedMode:          true,
 		replicaLimit:           OutputLimit{Hard: 256 << 20, Soft: 64 << 20, SoftSeconds: 60},
 		pubsubLimit:            OutputLimit{Hard: 32 << 20, Soft: 8 << 20, SoftSeconds: 60},

@@ -26,6 +26,7 @@ type conn struct {
 
 	keyIdx []int
 	slots  []int
+	locks  core.LockSet
 
 	// user caches the client's ACL user while the users do not change.
 	user         *acl.User
@@ -164,6 +165,11 @@ func (c *conn) execute(args [][]byte) bool {
 		c.reject(err)
 		return true
 	}
+	if err := c.srv.busyError(cmd); err != nil {
+		cmd.Stats.RejectedCalls.Add(1)
+		c.reject(err)
+		return true
+	}
 	if !c.waitPause(cmd, &now) {
 		return false
 	}
@@ -220,12 +226,18 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 	mark := c.w.Len()
 
 	write := spec.Flags.Has(core.FlagWrite)
+	c.locks.Reset(ks)
+	ctx.Locks = &c.locks
+	// Slots a command takes while it runs (a script's keys) are released
+	// last, after the recovery below.
+	defer c.locks.ReleaseExtra()
 	switch {
 	case spec.Flags.Has(core.FlagMovableKeys) && spec.Keys == nil:
 		// Keys that come from data (SORT BY/GET patterns) cannot be known
 		// before running: lock everything, exclusively since reads may
 		// remove expired keys.
 		ks.LockAll(true)
+		c.locks.HoldAll(true)
 		defer ks.UnlockAll(true)
 	case len(c.keyIdx) > 0:
 		c.slots = c.slots[:0]
@@ -239,9 +251,11 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 		// Keyed commands lock exclusively even when they only read: a read
 		// removes an expired key it finds.
 		ks.LockSlots(c.slots, true)
+		c.locks.HoldSlots(c.slots)
 		defer ks.UnlockSlots(c.slots, true)
 	case spec.Flags.Has(core.FlagKeyspace):
 		ks.LockAll(write)
+		c.locks.HoldAll(write)
 		defer ks.UnlockAll(write)
 	}
 	defer func() {

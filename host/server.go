@@ -60,7 +60,10 @@ type Server struct {
 
 	acl    *acl.Store
 	limits limits
-	tlsLn  net.Listener
+	// busy is the error other clients get while a script runs past
+	// busy-reply-threshold (core.BusyGate); nil otherwise.
+	busy  atomic.Pointer[error]
+	tlsLn net.Listener
 }
 
 type serverStats struct {

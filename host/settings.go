@@ -218,6 +218,8 @@ var settings = []setting{
 			return nil
 		},
 	},
+	intSetting("busy-reply-threshold", "milliseconds a script may run before other clients get BUSY and SCRIPT KILL works", func(c *Config) *int { return &c.BusyReplyThreshold }, 0, math.MaxInt32, true),
+	intSetting("lua-time-limit", "old name of busy-reply-threshold", func(c *Config) *int { return &c.BusyReplyThreshold }, 0, math.MaxInt32, true),
 	{
 		name: "requirepass", usage: "password of the default user (empty: none)", mutable: true,
 		get: func(c *Config) string { return c.RequirePass },

@@ -11,6 +11,7 @@ import (
 	_ "github.com/redmod/redmod/modules/hashes"
 	_ "github.com/redmod/redmod/modules/keys"
 	_ "github.com/redmod/redmod/modules/lists"
+	_ "github.com/redmod/redmod/modules/scripting"
 	_ "github.com/redmod/redmod/modules/sets"
 	_ "github.com/redmod/redmod/modules/strings"
 )

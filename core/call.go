@@ -1,0 +1,197 @@
+package core
+
+import (
+	"errors"
+	"math/bits"
+	"runtime"
+	"time"
+)
+
+// Call is one registered command run from inside another command, as a
+// script's redis.call runs it: the host resolves it, checks the calling
+// client's permissions, and runs it with the locks the outer command holds.
+type Call struct {
+	// Args is the command and its arguments.
+	Args [][]byte
+	// Spec and Name are filled in by CommandRunner.PrepareCall: the
+	// resolved command's (or subcommand's) metadata and full name.
+	Spec *Spec
+	Name string
+
+	cmd any // the host's record of the command
+}
+
+// SetHandle records the host's record of the command; hosts call it from
+// PrepareCall.
+func (c *Call) SetHandle(h any) { c.cmd = h }
+
+// Handle returns what SetHandle recorded.
+func (c *Call) Handle() any { return c.cmd }
+
+// Stages of a call that can refuse it, for CallError.
+const (
+	// CallUnknown: no such command (or subcommand).
+	CallUnknown = iota + 1
+	// CallArity: wrong number of arguments.
+	CallArity
+	// CallNoPermCommand: the client's ACL user may not run the command.
+	CallNoPermCommand
+	// CallNoPermKey: the client's ACL user may not access one of the keys.
+	CallNoPermKey
+)
+
+// CallError is a call refused before it ran. Stage says why, so that the
+// caller can word the error its own way (scripts say "Unknown Redis command
+// called from script"); Err is the error a client would have received.
+type CallError struct {
+	Stage int
+	Err   error
+}
+
+func (e *CallError) Error() string { return ErrorText(e.Err) }
+
+// CommandRunner runs registered commands from inside a command. The host
+// implements it on the Server it gives to commands (type-assert c.Server),
+// so every module's commands — in the tree or not — can be called with their
+// own arity, ACL and key checks.
+type CommandRunner interface {
+	// PrepareCall resolves call.Args to a command (a container's
+	// subcommand) and checks the arity; it fills call.Spec and call.Name.
+	// It returns a *CallError (CallUnknown, CallArity).
+	PrepareCall(call *Call) error
+	// CheckCallACL checks the ACL permissions of the client of c for a
+	// prepared call, logging a denial in ACL LOG with the given context
+	// ("lua"). It returns a *CallError (CallNoPermCommand, CallNoPermKey).
+	CheckCallACL(c *Ctx, call *Call, context string) error
+	// RunCall runs a prepared call with c (whose Args, Name, Writer, DB and
+	// Client the caller sets up), counts it in commandstats and write
+	// accounting, and turns a panic into an error. It takes no locks: the
+	// caller must hold the locks of the call's keys (see LockSet.Ensure).
+	// Work the command schedules with AfterUnlock is handed to parent.
+	RunCall(parent, c *Ctx, call *Call) error
+}
+
+// LockSet records the lock slots a running command holds. The host fills it
+// before Exec (Ctx.Locks); a command whose keys are known only while it runs
+// (a script's redis.call) takes more with Ensure, and the host releases all
+// of them after Exec.
+type LockSet struct {
+	ks    *Keyspace
+	all   bool // every slot is held (exclusively when excl)
+	excl  bool
+	held  [NumSlots / 64]uint64
+	max   int // highest held slot, -1 when none
+	extra []int
+}
+
+// ErrLockTimeout is returned by LockSet.Ensure when a slot stays taken by
+// another client that may be waiting for one of ours.
+var ErrLockTimeout = errors.New("ERR script accessed a key held by another client for too long; declare the keys the script uses")
+
+// Reset empties the set for a new command on ks.
+func (l *LockSet) Reset(ks *Keyspace) {
+	l.ks = ks
+	l.all, l.excl = false, false
+	l.held = [NumSlots / 64]uint64{}
+	l.max = -1
+	l.extra = l.extra[:0]
+}
+
+// HoldSlots records slots the host locked (sorted ascending).
+func (l *LockSet) HoldSlots(slots []int) {
+	for _, s := range slots {
+		l.held[s>>6] |= 1 << (s & 63)
+		if s > l.max {
+			l.max = s
+		}
+	}
+}
+
+// HoldAll records that every slot is locked.
+func (l *LockSet) HoldAll(exclusive bool) { l.all, l.excl = true, exclusive }
+
+// All reports whether every slot is held.
+func (l *LockSet) All() bool { return l.all }
+
+// Holds reports whether slot s is held.
+func (l *LockSet) Holds(s int) bool { return l.all || l.held[s>>6]&(1<<(s&63)) != 0 }
+
+// Ensure locks, exclusively, the slots of keys not held yet. A slot above
+// every held slot is locked in the global ascending order, which cannot
+// deadlock; one below is only tried, and retried while another client holds
+// it, because that client may be waiting for a slot of ours: after a while
+// Ensure gives up with ErrLockTimeout rather than deadlock. With all set,
+// every slot is wanted.
+func (l *LockSet) Ensure(keys [][]byte, all bool) error {
+	if l.all || l.ks == nil {
+		return nil
+	}
+	if all {
+		for s := 0; s < NumSlots; s++ {
+			if err := l.ensureSlot(s); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, k := range keys {
+		if err := l.ensureSlot(l.ks.SlotOf(k)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *LockSet) ensureSlot(s int) error {
+	if l.Holds(s) {
+		return nil
+	}
+	mu := &l.ks.locks[s]
+	if s > l.max {
+		mu.Lock()
+	} else if !mu.TryLock() {
+		deadline := time.Now().Add(time.Second)
+		for !mu.TryLock() {
+			if time.Now().After(deadline) {
+				return ErrLockTimeout
+			}
+			runtime.Gosched()
+			time.Sleep(10 * time.Microsecond)
+		}
+	}
+	l.held[s>>6] |= 1 << (s & 63)
+	if s > l.max {
+		l.max = s
+	}
+	l.extra = append(l.extra, s)
+	return nil
+}
+
+// ReleaseExtra unlocks what Ensure took; the host calls it after Exec.
+func (l *LockSet) ReleaseExtra() {
+	for i := len(l.extra) - 1; i >= 0; i-- {
+		l.ks.locks[l.extra[i]].Unlock()
+	}
+	l.extra = l.extra[:0]
+}
+
+// Count returns the number of slots held.
+func (l *LockSet) Count() int {
+	if l.all {
+		return NumSlots
+	}
+	n := 0
+	for _, w := range l.held {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+// BusyGate lets a module make other clients wait out a long operation, as a
+// script running past busy-reply-threshold does: while a busy error is set,
+// the host answers every command without FlagAllowBusy with it. The host
+// implements it on its Server.
+type BusyGate interface {
+	// SetBusy sets (nil clears) the error other clients receive.
+	SetBusy(err error)
+}

@@ -1,0 +1,148 @@
+package scripting_test
+
+import (
+	"testing"
+
+	"github.com/redmod/redmod/internal/difftest"
+	_ "github.com/redmod/redmod/modules/std"
+	"github.com/redmod/redmod/redmodtest"
+)
+
+// diffCases are sent to redmod and to a real Redis; every reply must match
+// byte for byte. Each case starts from empty databases.
+var diffCases = map[string][][]string{
+	"conversions": {
+		{"EVAL", "return 'hello'", "0"},
+		{"EVAL", "return 100.5", "0"}, {"EVAL", "return -0.5", "0"}, {"EVAL", "return 3.99", "0"},
+		{"EVAL", "return 1e20", "0"}, {"EVAL", "return 0/0", "0"}, {"EVAL", "return -1e20", "0"},
+		{"EVAL", "return true", "0"}, {"EVAL", "return false", "0"}, {"EVAL", "return nil", "0"},
+		{"EVAL", "return {ok='fine'}", "0"}, {"EVAL", "return {err='this is an error'}", "0"},
+		{"EVAL", "return {err='x y'}", "0"}, {"EVAL", "return {err='-FOO x'}", "0"},
+		{"EVAL", "return {ok='a\\r\\nb'}", "0"}, {"EVAL", "return {err='a\\r\\nb'}", "0"},
+		{"EVAL", "return {1,2,3,'ciao',{1,2}}", "0"}, {"EVAL", "return {1,2,nil,4}", "0"},
+		{"EVAL", "return {1.9,-2.9,'x',true,false,{ok='st'},{err='E'}}", "0"},
+		{"EVAL", "return {double=1.5}", "0"}, {"EVAL", "return {map={a=1}}", "0"},
+		{"EVAL", "return {set={a=true}}", "0"}, {"EVAL", "return {big_number='123'}", "0"},
+		{"EVAL", "return {a=1}", "0"}, {"EVAL", "return redis.status_reply('-FOO bar')", "0"},
+		{"EVAL", "return redis.error_reply('MY x')", "0"}, {"EVAL", "return redis.error_reply('x')", "0"},
+		{"EVAL", "return redis.error_reply('-FOO bar')", "0"},
+		{"EVAL", "return {KEYS[1],KEYS[2],ARGV[1],ARGV[2]}", "2", "a{t}", "b{t}", "c{t}", "d{t}"},
+	},
+	"calls": {
+		{"SET", "mykey", "myval"},
+		{"EVAL", "return redis.call('get',KEYS[1])", "1", "mykey"},
+		{"EVALSHA", "fd758d1589d044dd850a6f05d52f2eefd27f033f", "1", "mykey"},
+		{"EVALSHA", "FD758D1589D044DD850A6F05D52F2EEFD27F033F", "1", "mykey"},
+		{"EVALSHA", "NotValidShaSUM", "0"}, {"EVALSHA", "ffd632c7d33e571e9f24556ebed26c3479a87130", "0"},
+		{"SET", "x", "0"},
+		{"EVAL", "local foo = redis.pcall('incr',KEYS[1]); return {type(foo),foo}", "1", "x"},
+		{"EVAL", "local foo = redis.pcall('get',KEYS[1]); return {type(foo),foo}", "1", "mykey"},
+		{"RPUSH", "mylist", "a", "b", "c"},
+		{"EVAL", "local foo = redis.pcall('lrange',KEYS[1],0,-1); return {type(foo),foo[1],foo[2],foo[3],# foo}", "1", "mylist"},
+		{"EVAL", "local foo = redis.pcall('set',KEYS[1],'myval'); return {type(foo),foo['ok']}", "1", "mykey"},
+		{"EVAL", "local foo = redis.pcall('incr',KEYS[1]); return {type(foo),foo['err']}", "1", "mykey"},
+		{"EVAL", "local foo = redis.pcall('get',KEYS[1]); return {type(foo),foo == false}", "1", "nokey"},
+		{"EVAL", "return redis.call()", "0"}, {"EVAL", "return redis.call('nosuchcommand')", "0"},
+		{"EVAL", "return redis.call('get','a','b','c')", "0"},
+		{"EVAL", "return redis.call('lpush',KEYS[1],'val')", "1", "mykey"},
+		{"EVAL", "return redis.pcall('lpush',KEYS[1],'val')", "1", "mykey"},
+		{"EVAL", "return redis.call('blpop','x',0)", "0"},
+		{"EVAL", "return redis.call('eval','return 1', 0)", "0"},
+		{"EVAL", "return redis.call(1)", "0"}, {"EVAL", "return redis.call('get',{})", "0"},
+		{"EVAL", "local e = redis.pcall('nosuch'); return e.err", "0"},
+		{"EVAL", "redis.call('set','n',9007199254740991); return redis.call('get','n')", "0"},
+		{"EVAL", "local r = {} for i,v in ipairs({1e20, 0.1, 1/3, 1e-7, 123456789012, 2^53, 2^63, 1e15, 1e16, 3.0}) do redis.call('set','k',v) table.insert(r, redis.call('get','k')) end return r", "0"},
+		{"EVAL", "redis.call('set', 'key', '12039611435714932082'); return redis.call('get', 'key')", "0"},
+		{"EVAL", "return redis.pcall('select','9')", "0"}, {"GET", "mykey"},
+		{"EVAL", "redis.call('select','1'); redis.call('set','dbkey','one'); return redis.call('get','dbkey')", "0"},
+		{"GET", "dbkey"}, {"SELECT", "1"}, {"GET", "dbkey"}, {"SELECT", "0"},
+		{"EVAL", "local x={} for i=1,100 do table.insert(x,i) end redis.call('del','biglist') redis.call('rpush','biglist',unpack(x)) return redis.call('lrange','biglist',0,-1)", "0"},
+		{"EVAL", "return redis.call('hgetall','nohash')", "0"},
+	},
+	"errors": {
+		{"EVAL", "return a", "0"}, {"EVAL", "a=10", "0"},
+		{"EVAL", "error('boom')", "0"}, {"EVAL", "error({err='MY boom'})", "0"},
+		{"EVAL", "error('x',0)", "0"}, {"EVAL", "error(nil)", "0"}, {"EVAL", "error(12)", "0"},
+		{"EVAL", "redis.sha1hex()", "0"}, {"EVAL", "redis.setresp(4)", "0"},
+		{"EVAL", "return 'hello'", "-12"}, {"EVAL", "return 1", "5", "a"}, {"EVAL", "return 1", "x"},
+		{"EVAL", "return 'hello' --trailing comment", "0"},
+		{"EVAL", "string.foo = 1", "0"}, {"EVAL", "redis.call = nil", "0"},
+		{"EVAL", "return loadfile", "0"}, {"EVAL", "return dofile", "0"}, {"EVAL", "return print", "0"},
+		{"EVAL", "\n\nerror('line3')", "0"},
+		{"EVAL", "\nredis.call('nosuch')", "0"},
+	},
+	"shebang": {
+		{"EVAL", "#!lua flags=no-writes\nreturn redis.call('set','a','b')", "0"},
+		{"EVAL", "#!lua flags=no-writes\nreturn redis.call('get','a')", "0"},
+		{"EVAL", "#!lua flags=bad\nreturn 1", "0"},
+		{"EVAL", "#!lua name=x\nreturn 1", "0"},
+		{"EVAL", "#!notlua\nreturn 1", "0"},
+		{"EVAL", "#!lua\nreturn redis.call('set','a','b')", "0"},
+		{"EVAL", "#!lua flags=allow-oom,allow-stale,no-cluster\nreturn 1", "0"},
+		{"EVAL_RO", "return redis.call('set','a','b')", "0"},
+		{"EVAL_RO", "return redis.call('get','a')", "0"},
+	},
+	"script_cmds": {
+		{"SCRIPT", "LOAD", "return 'loaded'"},
+		{"EVALSHA", "b534286061d4b9e4026607613b95c06c06015ae8", "0"},
+		{"EVALSHA_RO", "b534286061d4b9e4026607613b95c06c06015ae8", "0"},
+		{"EVAL", "return 1+1", "0"},
+		{"SCRIPT", "EXISTS", "a27e7e8a43702b7046d4f6a7ccf5b60cef6b9bd9", "a27e7e8a43702b7046d4f6a7ccf5b60cef6b9bda"},
+		{"SCRIPT", "FLUSH"}, {"SCRIPT", "EXISTS", "a27e7e8a43702b7046d4f6a7ccf5b60cef6b9bd9"},
+		{"SCRIPT", "FLUSH", "ASYNC"}, {"SCRIPT", "FLUSH", "BAD"}, {"SCRIPT", "KILL"},
+		{"SCRIPT", "LOAD"}, {"SCRIPT", "NOSUCH"},
+		{"EVAL", "return redis.sha1hex('')", "0"},
+		{"EVAL", "return redis.REDIS_VERSION", "0"}, {"EVAL", "return redis.REDIS_VERSION_NUM", "0"},
+	},
+	"functions": {
+		{"FUNCTION", "FLUSH"},
+		{"FUNCTION", "LOAD", "return 1"},
+		{"FUNCTION", "LOAD", "#!lua name=mylib\nreturn 1"},
+		{"FUNCTION", "LOAD", "#!lua name=mylib\nredis.register_function('f1', function(keys, args) return redis.call('ping') end)"},
+		{"FUNCTION", "LOAD", "#!lua name=mylib\nredis.register_function('f1', function() return 1 end)"},
+		{"FUNCTION", "LOAD", "#!lua name=lib2\nredis.register_function('f1', function() return 1 end)"},
+		{"FUNCTION", "LOAD", "#!lua name=lib3\nredis.register_function{function_name='f3', callback=function() return 3 end, flags={'no-writes','bad'}}"},
+		{"FUNCTION", "LOAD", "#!lua name=lib3\nredis.register_function{function_name='f3', callback=function(keys, args) return {keys[1], args[1]} end, flags={'no-writes'}, description='desc'}"},
+		{"FUNCTION", "LOAD", "#!lua name=lib4\nredis.call('ping')"},
+		{"FUNCTION", "LOAD", "#!lua name=lib4 foo=bar\nreturn 1"},
+		{"FUNCTION", "LOAD", "#!lua name=l-b\nreturn 1"},
+		{"FUNCTION", "LOAD", "#!lua name=lib5\nredis.register_function('f-1', function() return 1 end)"},
+		{"FUNCTION", "LOAD", "#!lua name=lib5\nx = 1"},
+		{"FUNCTION", "LOAD", "#!lua name=lib6\nredis.register_function('f6', function() return 1 end)\nredis.register_function('f6', function() return 1 end)"},
+		{"FUNCTION", "LOAD", "#!lua\nreturn 1"},
+		{"FUNCTION", "LOAD", "#!lua name=lib7\nredis.register_function('f7')"},
+		{"FUNCTION", "LOAD", "#!lua name=lib7\nredis.register_function('f7', 5)"},
+		{"FUNCTION", "LOAD", "#!lua name=lib7\nredis.register_function{function_name='f7'}"},
+		{"FUNCTION", "LOAD", "#!lua name=lib7\nredis.register_function{function_name='f7', callback=function() end, foo=1}"},
+		{"FCALL", "f1", "0"}, {"FCALL", "nosuch", "0"}, {"FCALL_RO", "f1", "0"},
+		{"FCALL_RO", "f3", "1", "k", "a"}, {"FCALL", "f3", "-1"},
+		{"FUNCTION", "LIST"}, {"FUNCTION", "LIST", "WITHCODE", "LIBRARYNAME", "lib3"},
+		{"FUNCTION", "LIST", "LIBRARYNAME", "my*"}, {"FUNCTION", "LIST", "BAD"},
+		{"FUNCTION", "STATS"}, {"FUNCTION", "DELETE", "nosuch"}, {"FUNCTION", "KILL"},
+		{"FUNCTION", "RESTORE", "bad"},
+		{"FUNCTION", "LOAD", "REPLACE", "#!lua name=mylib\nredis.register_function('f1', function() return 'replaced' end)"},
+		{"FCALL", "f1", "0"},
+		{"FUNCTION", "DELETE", "mylib"}, {"FCALL", "f1", "0"}, {"FUNCTION", "LIST"},
+		{"FUNCTION", "FLUSH"}, {"FUNCTION", "LIST"},
+	},
+}
+
+func TestDifferential(t *testing.T) {
+	ref := difftest.Redis(t)
+	srv := redmodtest.Run(t)
+	for _, proto := range []string{"2", "3"} {
+		for name, cmds := range diffCases {
+			t.Run("resp"+proto+"/"+name, func(t *testing.T) {
+				p := difftest.NewPair(t, srv.Addr(), ref)
+				p.Do("SCRIPT", "FLUSH")
+				p.Do("FUNCTION", "FLUSH")
+				if ours, theirs := p.Do("HELLO", proto); ours.Kind != theirs.Kind {
+					t.Fatalf("HELLO %s: %s vs %s", proto, ours, theirs)
+				}
+				for _, cmd := range cmds {
+					p.Check(cmd...)
+				}
+			})
+		}
+	}
+}

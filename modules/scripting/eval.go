@@ -1,0 +1,457 @@
+package scripting
+
+import (
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+
+	"github.com/redmod/redmod/core"
+)
+
+// script is a cached EVAL script.
+type script struct {
+	sha   string
+	body  string
+	proto *lua.FunctionProto
+	flags scriptFlags
+}
+
+// scriptFlags are the flags of a shebang line (#!lua flags=...).
+type scriptFlags struct {
+	shebang  bool
+	noWrites bool
+	allowOOM bool
+}
+
+// state is the scripting state of one server (keyspace): its script cache,
+// function libraries and Lua states.
+type state struct {
+	ks   *core.Keyspace
+	eng  engine
+	mu   sync.RWMutex
+	sc   map[string]*script
+	scSz int64
+	gen  atomic.Uint64 // bumped by SCRIPT FLUSH
+	libs libraries
+
+	gate      core.BusyGate
+	busyCount atomic.Int32
+	threshold atomic.Int64 // busy-reply-threshold in milliseconds
+	srv       core.Server
+}
+
+var (
+	statesMu sync.Mutex
+	states   = map[*core.Keyspace]*state{}
+	lastSt   atomic.Pointer[state]
+)
+
+// stateOf returns the scripting state of the server running c.
+func stateOf(c *core.Ctx) *state {
+	if s := lastSt.Load(); s != nil && s.ks == c.Keyspace {
+		return s
+	}
+	statesMu.Lock()
+	defer statesMu.Unlock()
+	s := states[c.Keyspace]
+	if s == nil {
+		s = &state{ks: c.Keyspace, sc: map[string]*script{}}
+		s.libs.init()
+		s.threshold.Store(5000)
+		states[c.Keyspace] = s
+		startWatchdog()
+	}
+	if s.srv == nil {
+		s.srv = c.Server
+		s.gate, _ = c.Server.(core.BusyGate)
+		s.refreshThreshold()
+	}
+	lastSt.Store(s)
+	return s
+}
+
+func (s *state) refreshThreshold() {
+	if s.srv == nil {
+		return
+	}
+	for _, f := range s.srv.ConfigGet("busy-reply-threshold") {
+		if n, err := strconv.ParseInt(f.Value, 10, 64); err == nil {
+			s.threshold.Store(n)
+		}
+	}
+}
+
+var watchdogOnce sync.Once
+
+// startWatchdog starts the one goroutine that notices scripts running past
+// busy-reply-threshold and makes the server answer BUSY meanwhile.
+func startWatchdog() {
+	watchdogOnce.Do(func() {
+		go func() {
+			tick := time.NewTicker(5 * time.Millisecond)
+			n := 0
+			for range tick.C {
+				n++
+				statesMu.Lock()
+				all := make([]*state, 0, len(states))
+				for _, s := range states {
+					all = append(all, s)
+				}
+				statesMu.Unlock()
+				now := time.Now().UnixNano()
+				for _, s := range all {
+					if n%20 == 0 {
+						s.refreshThreshold()
+					}
+					limit := s.threshold.Load() * int64(time.Millisecond)
+					s.eng.each(func(v *vm) {
+						st := v.started.Load()
+						if st == 0 || limit <= 0 || now-st < limit {
+							return
+						}
+						if v.busy.CompareAndSwap(false, true) {
+							if s.busyCount.Add(1) == 1 && s.gate != nil {
+								s.gate.SetBusy(v.busyErr)
+							}
+						}
+					})
+				}
+			}
+		}()
+	})
+}
+
+// parseShebang reads the first line of a script: "#!lua" and its options.
+func parseShebang(body string) (scriptFlags, string, error) {
+	var f scriptFlags
+	if !strings.HasPrefix(body, "#!") {
+		return f, body, nil
+	}
+	line := body
+	rest := ""
+	if i := strings.IndexByte(body, '\n'); i >= 0 {
+		line, rest = body[:i], body[i:]
+	}
+	parts := strings.Fields(line[2:])
+	if len(parts) == 0 || parts[0] != "lua" {
+		return f, "", core.NewError("ERR Unexpected engine in script shebang: " + line)
+	}
+	f.shebang = true
+	for _, p := range parts[1:] {
+		if !strings.HasPrefix(p, "flags=") {
+			return f, "", core.NewError("ERR Unknown lua shebang option: " + p)
+		}
+		for _, fl := range strings.Split(p[len("flags="):], ",") {
+			switch fl {
+			case "no-writes":
+				f.noWrites = true
+			case "allow-oom":
+				f.allowOOM = true
+			case "allow-stale", "no-cluster", "allow-cross-slot-keys":
+			case "":
+			default:
+				return f, "", core.NewError("ERR Unexpected flag in script shebang: " + fl)
+			}
+		}
+	}
+	return f, rest, nil
+}
+
+// compile compiles a chunk named like Redis's ("user_script").
+func compile(body, name string) (*lua.FunctionProto, error) {
+	chunk, err := parse.Parse(strings.NewReader(body), name)
+	if err != nil {
+		return nil, err
+	}
+	return lua.Compile(chunk, name)
+}
+
+// compileError words a compile error as Redis does.
+func compileError(err error) error {
+	msg := err.Error()
+	msg = strings.ReplaceAll(msg, "\n", " ")
+	return core.NewError("ERR Error compiling script (new function): " + strings.TrimSpace(msg))
+}
+
+// loadScript returns the cached script of body, compiling it if needed.
+func (s *state) loadScript(body string) (*script, error) {
+	sha := sha1hex(body)
+	s.mu.RLock()
+	sc := s.sc[sha]
+	s.mu.RUnlock()
+	if sc != nil {
+		return sc, nil
+	}
+	flags, code, err := parseShebang(body)
+	if err != nil {
+		return nil, err
+	}
+	proto, err := compile(code, "user_script")
+	if err != nil {
+		return nil, compileError(err)
+	}
+	sc = &script{sha: sha, body: body, proto: proto, flags: flags}
+	s.mu.Lock()
+	if old := s.sc[sha]; old != nil {
+		sc = old
+	} else {
+		s.sc[sha] = sc
+		s.scSz += int64(len(body))
+	}
+	s.mu.Unlock()
+	return sc, nil
+}
+
+func (s *state) scriptBySHA(sha []byte) *script {
+	if len(sha) != 40 {
+		return nil
+	}
+	var buf [40]byte
+	key := core.AppendLower(buf[:0], sha)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.sc[string(key)]
+}
+
+// evalKeys finds EVAL's keys: numkeys at argument 2, then the keys.
+func evalKeys(args [][]byte) []int {
+	if len(args) < 3 {
+		return nil
+	}
+	n, err := strconv.Atoi(string(args[2]))
+	if err != nil || n <= 0 || n > len(args)-3 {
+		return nil
+	}
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = 3 + i
+	}
+	return idx
+}
+
+// numKeys parses and checks numkeys as Redis does.
+func numKeys(args [][]byte) (int, error) {
+	n, ok := core.ParseInt(args[2])
+	if !ok {
+		return 0, core.ErrNotInteger
+	}
+	if n < 0 {
+		return 0, core.NewError("ERR Number of keys can't be negative")
+	}
+	if n > int64(len(args)-3) {
+		return 0, core.NewError("ERR Number of keys can't be greater than number of args")
+	}
+	return int(n), nil
+}
+
+func evalCommand(ro, bySHA bool) func(c *core.Ctx) error {
+	return func(c *core.Ctx) error {
+		s := stateOf(c)
+		n, err := numKeys(c.Args)
+		if err != nil {
+			return err
+		}
+		var sc *script
+		if bySHA {
+			if sc = s.scriptBySHA(c.Args[1]); sc == nil {
+				return errNoScript
+			}
+		} else if sc, err = s.loadScript(string(c.Args[1])); err != nil {
+			return err
+		}
+		v := s.eng.get()
+		defer s.eng.put(v)
+		fn := v.scriptFunc(s, sc)
+		r := &runCtx{c: c, name: sc.sha, readOnly: ro || sc.flags.noWrites}
+		return v.execute(s, r, fn, c.Args[3:3+n], c.Args[3+n:], errBusyScript, errKilled)
+	}
+}
+
+var (
+	errNoScript       = core.NewError("NOSCRIPT No matching script. Please use EVAL.")
+	errBusyScript     = core.NewError("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.")
+	errBusyFunction   = core.NewError("BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.")
+	errNotBusy        = core.NewError("NOTBUSY No scripts in execution right now.")
+	errUnkillable     = core.NewError("UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.")
+	errUnkillableFunc = core.NewError("UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.")
+)
+
+// scriptFunc returns the state's function for a cached script.
+func (v *vm) scriptFunc(s *state, sc *script) *lua.LFunction {
+	if g := s.gen.Load(); g != v.gen {
+		clear(v.fns)
+		v.gen = g
+	}
+	fn := v.fns[sc.sha]
+	if fn == nil {
+		fn = v.L.NewFunctionFromProto(sc.proto)
+		fn.Env = v.env
+		v.fns[sc.sha] = fn
+	}
+	return fn
+}
+
+// execute runs fn with KEYS and ARGV (or a function's keys and args) and
+// writes its reply.
+func (v *vm) execute(s *state, r *runCtx, fn *lua.LFunction, keys, argv [][]byte, busyErr error, killErr error) error {
+	L := v.L
+	c := r.c
+	if r.resp == 0 {
+		r.resp = 2
+	}
+	r.db = c.DB.Index()
+	r.client.SetUser(c.Client.User())
+	r.killErr = killErr
+	v.run = r
+	v.busyErr = busyErr
+	v.killErr = killErr
+	v.isFunc.Store(r.function)
+	v.curName.Store(&r.name)
+	v.wrote.Store(false)
+	kt := L.CreateTable(len(keys), 0)
+	for i, k := range keys {
+		kt.RawSetInt(i+1, lua.LString(k))
+	}
+	at := L.CreateTable(len(argv), 0)
+	for i, a := range argv {
+		at.RawSetInt(i+1, lua.LString(a))
+	}
+	var callArgs []lua.LValue
+	if r.function {
+		callArgs = []lua.LValue{kt, at}
+	} else {
+		v.G.RawSetString("KEYS", kt)
+		v.G.RawSetString("ARGV", at)
+	}
+	v.started.Store(time.Now().UnixNano())
+	top := L.GetTop()
+	L.Push(fn)
+	for _, a := range callArgs {
+		L.Push(a)
+	}
+	v.errSrc, v.errLine = "", 0
+	err := L.PCall(len(callArgs), 1, v.handler)
+	src, line := v.errSrc, v.errLine
+	v.started.Store(0)
+	if v.busy.CompareAndSwap(true, false) {
+		if s.busyCount.Add(-1) == 0 && s.gate != nil {
+			s.gate.SetBusy(nil)
+		}
+	}
+	killed := v.kctx.Err() != nil
+	v.run = nil
+	if !r.function {
+		v.G.RawSetString("KEYS", lua.LNil)
+		v.G.RawSetString("ARGV", lua.LNil)
+	}
+	if !v.intact() {
+		v.broken = true
+	}
+	if err != nil {
+		L.SetTop(top)
+		var obj lua.LValue = lua.LString(err.Error())
+		if ae, ok := err.(*lua.ApiError); ok {
+			obj = ae.Object
+		}
+		if killed {
+			obj = errTable(L, core.ErrorText(killErr))
+		}
+		if sObj, ok := obj.(lua.LString); ok {
+			obj = lua.LString(strings.TrimSuffix(string(sObj), "\n"))
+		}
+		text := formatError(obj, r.name, src, line)
+		if hasCode(text) {
+			return core.NewError(text)
+		}
+		c.WriteRaw([]byte("-" + text + "\r\n"))
+		return nil
+	}
+	ret := L.Get(-1)
+	L.SetTop(top)
+	writeReply(c.Writer, ret, r.resp, 0)
+	return nil
+}
+
+func scriptLoad(c *core.Ctx) error {
+	s := stateOf(c)
+	sc, err := s.loadScript(string(c.Args[2]))
+	if err != nil {
+		return err
+	}
+	c.WriteBulkString(sc.sha)
+	return nil
+}
+
+func scriptExists(c *core.Ctx) error {
+	s := stateOf(c)
+	c.WriteArray(len(c.Args) - 2)
+	for _, a := range c.Args[2:] {
+		if s.scriptBySHA(a) != nil {
+			c.WriteInt(1)
+		} else {
+			c.WriteInt(0)
+		}
+	}
+	return nil
+}
+
+func scriptFlush(c *core.Ctx) error {
+	if len(c.Args) > 3 {
+		return core.NewError("ERR SCRIPT FLUSH only support SYNC|ASYNC option")
+	}
+	if len(c.Args) == 3 && !core.EqualFold(c.Args[2], "sync") && !core.EqualFold(c.Args[2], "async") {
+		return core.NewError("ERR SCRIPT FLUSH only support SYNC|ASYNC option")
+	}
+	s := stateOf(c)
+	s.mu.Lock()
+	s.sc = map[string]*script{}
+	s.scSz = 0
+	s.gen.Add(1)
+	s.mu.Unlock()
+	c.WriteOK()
+	return nil
+}
+
+// kill stops the busy script of the given kind (EVAL or function).
+func (s *state) kill(function bool) error {
+	var found *vm
+	var wrote, other bool
+	s.eng.each(func(v *vm) {
+		if v.started.Load() == 0 || !v.busy.Load() {
+			return
+		}
+		if v.isFunc.Load() != function {
+			other = true
+			return
+		}
+		found = v
+		wrote = v.wrote.Load()
+	})
+	if found == nil {
+		if other && function {
+			return core.NewError("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.")
+		}
+		if other {
+			return core.NewError("BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.")
+		}
+		return errNotBusy
+	}
+	if wrote {
+		return errUnkillable
+	}
+	found.kctx.kill(found.killErr)
+	return nil
+}
+
+func scriptKill(c *core.Ctx) error {
+	if err := stateOf(c).kill(false); err != nil {
+		return err
+	}
+	c.WriteOK()
+	return nil
+}
