@@ -267,7 +267,8 @@ func (s *Spec) ACLCategories() []string {
 	if s.Flags.Has(FlagWrite) {
 		has["write"] = true
 	}
-	if s.Flags.Has(FlagReadOnly) {
+	// As Redis does, read-only scripting commands (EVAL_RO) are not @read.
+	if s.Flags.Has(FlagReadOnly) && !slicesContains(s.Categories, "scripting") {
 		has["read"] = true
 	}
 	if s.Flags.Has(FlagAdmin) {
@@ -314,4 +315,13 @@ func (s *Spec) KeySpecFlags() []string {
 	default:
 		return []string{"RO", "access"}
 	}
+}
+
+func slicesContains(list []string, s string) bool {
+	for _, x := range list {
+		if strings.TrimPrefix(x, "@") == s {
+			return true
+		}
+	}
+	return false
 }

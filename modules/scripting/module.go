@@ -26,11 +26,11 @@ const evalFlags = core.FlagNoScript | core.FlagStale | core.FlagSkipMonitor | co
 func evalSpec(name string, ro bool, summary, since string) core.Spec {
 	flags := evalFlags
 	keyFlags := []string{"RW", "access", "update"}
-	notes := "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE flags"
+	notes := "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE"
 	if ro {
 		flags |= core.FlagReadOnly
 		keyFlags = []string{"RO", "access"}
-		notes = "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS flags"
+		notes = "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"
 	}
 	first := "script"
 	if name == "evalsha" || name == "evalsha_ro" {
@@ -71,14 +71,15 @@ func (Module) Commands() []core.Command {
 		core.NewCommand(evalSpec("fcall_ro", true, "Invoke a read-only function", "7.0.0"), fcallCommand(true)),
 		core.NewCommand(core.Spec{Name: "script", Arity: -2, Group: "scripting", Summary: "A container for Lua scripts management commands", Since: "2.6.0",
 			Subcommands: []core.Command{
-				sub(core.Spec{Name: "load", Arity: 3, Flags: core.FlagNoScript | core.FlagStale, Summary: "Load a script into the scripts cache, without executing it", Since: "2.6.0",
+				sub(core.Spec{Name: "load", Arity: 3, Flags: core.FlagNoScript | core.FlagStale, Summary: "Load a script into the scripts cache, without executing it", Since: "2.6.0", Tips: []string{"request_policy:all_nodes", "response_policy:all_succeeded"},
 					Args: []core.Arg{{Name: "script", Type: core.ArgString}}}, scriptLoad),
-				sub(core.Spec{Name: "exists", Arity: -3, Flags: core.FlagNoScript, Summary: "Check existence of scripts in the script cache.", Since: "2.6.0",
+				sub(core.Spec{Name: "exists", Arity: -3, Flags: core.FlagNoScript, Summary: "Check existence of scripts in the script cache.", Since: "2.6.0", Tips: []string{"request_policy:all_shards", "response_policy:agg_logical_and"},
 					Args: []core.Arg{{Name: "sha1", Type: core.ArgString, Multiple: true}}}, scriptExists),
-				sub(core.Spec{Name: "flush", Arity: -2, Flags: core.FlagNoScript, Summary: "Remove all the scripts from the script cache.", Since: "2.6.0",
+				sub(core.Spec{Name: "flush", Arity: -2, Flags: core.FlagNoScript, Summary: "Remove all the scripts from the script cache.", Since: "2.6.0", Tips: []string{"request_policy:all_nodes", "response_policy:all_succeeded"},
 					Args: []core.Arg{{Name: "async", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{{Name: "async", Type: core.ArgPureToken, Token: "ASYNC"}, {Name: "sync", Type: core.ArgPureToken, Token: "SYNC"}}}}}, scriptFlush),
-				sub(core.Spec{Name: "kill", Arity: 2, Flags: core.FlagNoScript | core.FlagAllowBusy, Summary: "Kill the script currently in execution.", Since: "2.6.0"}, scriptKill),
-				sub(core.Spec{Name: "debug", Arity: 3, Flags: core.FlagNoScript, Summary: "Set the debug mode for executed scripts.", Since: "3.2.0"}, scriptDebug),
+				sub(core.Spec{Name: "kill", Arity: 2, Flags: core.FlagNoScript | core.FlagAllowBusy, Summary: "Kill the script currently in execution.", Since: "2.6.0", Tips: []string{"request_policy:all_shards", "response_policy:one_succeeded"}}, scriptKill),
+				sub(core.Spec{Name: "debug", Arity: 3, Flags: core.FlagNoScript, Summary: "Set the debug mode for executed scripts.", Since: "3.2.0",
+					Args: []core.Arg{{Name: "mode", Type: core.ArgOneOf, Args: []core.Arg{{Name: "yes", Type: core.ArgPureToken, Token: "YES"}, {Name: "sync", Type: core.ArgPureToken, Token: "SYNC"}, {Name: "no", Type: core.ArgPureToken, Token: "NO"}}}}}, scriptDebug),
 				sub(core.Spec{Name: "help", Arity: 2, Flags: core.FlagLoading | core.FlagStale, Summary: "Show helpful text about the different subcommands", Since: "5.0.0"}, scriptHelp),
 			}}, nil),
 		functionCommand(),
