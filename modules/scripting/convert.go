@@ -242,7 +242,7 @@ func writeTable(w *core.Writer, t *lua.LTable, resp int, depth int) {
 	}
 	if m, ok := t.RawGetString("map").(*lua.LTable); ok {
 		var keys, vals []lua.LValue
-		m.ForEach(func(k, v lua.LValue) { keys = append(keys, k); vals = append(vals, v) })
+		forEach(m, func(k, v lua.LValue) { keys = append(keys, k); vals = append(vals, v) })
 		w.WriteMap(len(keys))
 		for i := range keys {
 			writeReply(w, keys[i], resp, depth+1)
@@ -252,7 +252,7 @@ func writeTable(w *core.Writer, t *lua.LTable, resp int, depth int) {
 	}
 	if s, ok := t.RawGetString("set").(*lua.LTable); ok {
 		var keys []lua.LValue
-		s.ForEach(func(k, v lua.LValue) { keys = append(keys, k) })
+		forEach(s, func(k, v lua.LValue) { keys = append(keys, k) })
 		w.WriteSet(len(keys))
 		for _, k := range keys {
 			writeReply(w, k, resp, depth+1)
@@ -272,5 +272,15 @@ func writeTable(w *core.Writer, t *lua.LTable, resp int, depth int) {
 	w.WriteArray(n)
 	for i := 1; i <= n; i++ {
 		writeReply(w, t.RawGetInt(i), resp, depth+1)
+	}
+}
+
+// forEach visits a table's pairs in lua_next order (gopher-lua's ForEach
+// iterates Go maps, whose order changes from run to run).
+func forEach(t *lua.LTable, fn func(k, v lua.LValue)) {
+	k, v := t.Next(lua.LNil)
+	for k != lua.LNil {
+		fn(k, v)
+		k, v = t.Next(k)
 	}
 }

@@ -135,7 +135,9 @@ func TestBusyAndKill(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- rdb.Eval(ctx, "local f = function() while 1 do redis.call('ping') end end while 1 do pcall(f) end", nil).Err() }()
+	go func() {
+		done <- rdb.Eval(ctx, "local f = function() while 1 do redis.call('ping') end end while 1 do pcall(f) end", nil).Err()
+	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		err := other.Ping(ctx).Err()

@@ -168,7 +168,7 @@ func (v *vm) registerFunction(L *lua.LState) int {
 			raise(L, "ERR calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).")
 		}
 		var bad string
-		t.ForEach(func(k, val lua.LValue) {
+		forEach(t, func(k, val lua.LValue) {
 			switch k.String() {
 			case "function_name":
 				if s, ok := val.(lua.LString); ok {
@@ -195,7 +195,7 @@ func (v *vm) registerFunction(L *lua.LState) int {
 					bad = "ERR flags argument to redis.register_function must be a table representing function flags"
 					return
 				}
-				ft.ForEach(func(_, fl lua.LValue) {
+				forEach(ft, func(_, fl lua.LValue) {
 					s := fl.String()
 					switch s {
 					case "no-writes":
