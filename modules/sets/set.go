@@ -48,7 +48,8 @@ type Set struct {
 }
 
 // SetType is the descriptor of Set values.
-var SetType = &core.Type{Name: "set", Decode: decodeSet}
+var SetType = &core.Type{Name: "set", Decode: decodeSet,
+	Native: &core.Native{Kind: core.NativeSet, Build: buildSet}}
 
 // NewIntset returns an empty set in the intset form, as Redis creates a set
 // whose first member is an integer.
