@@ -24,6 +24,10 @@ import (
 type BlockRequest struct {
 	Keys    [][]byte
 	Timeout time.Duration
+	// State is what the command wants to remember from the run that
+	// blocked, for the runs that follow a wake (Ctx.BlockState): XREAD's
+	// "$" means the last ID at the time it blocked, not at the wake.
+	State any
 }
 
 // Error implements error; the text only shows up if a host that does not
@@ -35,6 +39,21 @@ func (b *BlockRequest) Error() string { return "ERR blocking is not supported he
 func (c *Ctx) Block(keys [][]byte, timeout time.Duration) error {
 	return &BlockRequest{Keys: keys, Timeout: timeout}
 }
+
+// BlockWith is Block with state that the host keeps while the client
+// waits and hands back through BlockState each time it runs the command
+// again after a wake.
+func (c *Ctx) BlockWith(keys [][]byte, timeout time.Duration, state any) error {
+	return &BlockRequest{Keys: keys, Timeout: timeout, State: state}
+}
+
+// BlockState returns the state given to BlockWith by the run that blocked
+// the client, while the host runs the command again after a wake; nil
+// otherwise.
+func (c *Ctx) BlockState() any { return c.blockState }
+
+// SetBlockState is called by the host around the run of a woken client.
+func (c *Ctx) SetBlockState(s any) { c.blockState = s }
 
 // Woken reports whether the host is running the command again for a client
 // that was blocked. Redis 7.0 then keeps the client blocked on a key that
@@ -179,6 +198,49 @@ func (db *DB) Signal(key []byte) {
 	wr.mu.Lock()
 	if q := wr.queues[waitKey{db.index, string(key)}]; len(q) > 0 {
 		wake(q[0])
+	}
+	wr.mu.Unlock()
+}
+
+// Broadcast wakes every client blocked on key, not only the first in
+// line. The keyspace calls it when a key is deleted or replaced by another
+// value, so that commands whose wait depends on the key itself (Redis
+// unblocks XREADGROUP with an error when its stream goes away) run again;
+// a command that still finds nothing keeps waiting in its place.
+func (db *DB) Broadcast(key []byte) {
+	if db.ks.waiters.n.Load() == 0 {
+		return
+	}
+	db.broadcastString(string(key))
+}
+
+// broadcastString is Broadcast for a key held as a string.
+func (db *DB) broadcastString(key string) {
+	wr := &db.ks.waiters
+	if wr.n.Load() == 0 {
+		return
+	}
+	wr.mu.Lock()
+	for _, w := range wr.queues[waitKey{db.index, key}] {
+		wake(w)
+	}
+	wr.mu.Unlock()
+}
+
+// broadcastAll wakes every client blocked on a key of the database, when
+// its keys are removed wholesale (FLUSHDB, FLUSHALL).
+func (db *DB) broadcastAll() {
+	wr := &db.ks.waiters
+	if wr.n.Load() == 0 {
+		return
+	}
+	wr.mu.Lock()
+	for wk, q := range wr.queues {
+		if wk.db == db.index {
+			for _, w := range q {
+				wake(w)
+			}
+		}
 	}
 	wr.mu.Unlock()
 }

@@ -59,6 +59,7 @@ type Ctx struct {
 	changesSet bool
 	after      []func()
 	woken      bool // rerun for a blocked client (block.go)
+	blockState any  // BlockRequest.State of the run that blocked
 }
 
 // AfterUnlock schedules fn to run once the command has finished and its locks

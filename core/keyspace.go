@@ -266,6 +266,7 @@ func (db *DB) lookup(s *slot, key []byte) (entry, bool) {
 }
 
 func (db *DB) remove(s *slot, key string, e entry) {
+	db.broadcastString(key)
 	delete(s.m, key)
 	db.keys.Add(-1)
 	if e.exp != 0 {
@@ -330,6 +331,9 @@ func (db *DB) SetWithExpiry(key []byte, v Value, expireAt int64) {
 		delete(s.volatile, k)
 		db.volatile.Add(-1)
 	}
+	if existed && old.v != v {
+		db.broadcastString(k)
+	}
 	if !existed {
 		if s.m == nil {
 			s.m = make(map[string]entry)
@@ -346,6 +350,9 @@ func (db *DB) SetWithExpiry(key []byte, v Value, expireAt int64) {
 func (db *DB) SetKeepTTL(key []byte, v Value) {
 	s := db.slotFor(key)
 	if e, ok := db.lookup(s, key); ok {
+		if e.v != v {
+			db.broadcastString(string(key))
+		}
 		e.v = v
 		e.atime = db.ks.lruClock.Load()
 		s.m[string(key)] = e
@@ -464,6 +471,7 @@ func (db *DB) RandomKey() (string, bool) {
 
 // Flush removes every key. The caller holds every slot exclusively.
 func (db *DB) Flush() {
+	db.broadcastAll()
 	for i := range db.slots {
 		db.slots[i] = slot{}
 	}

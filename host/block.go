@@ -48,8 +48,10 @@ func (c *conn) block(cmd *registry.Cmd, args [][]byte, err error) (_ error, clos
 		select {
 		case <-w.C:
 			c.ctx.SetWoken(true)
+			c.ctx.SetBlockState(c.blockReq.State)
 			err = c.run(cmd, args)
 			c.ctx.SetWoken(false)
+			c.ctx.SetBlockState(nil)
 			c.ctx.RunAfterUnlock()
 			if _, still := err.(*core.BlockRequest); !still {
 				return err, false

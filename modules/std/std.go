@@ -13,5 +13,6 @@ import (
 	_ "github.com/redmod/redmod/modules/lists"
 	_ "github.com/redmod/redmod/modules/scripting"
 	_ "github.com/redmod/redmod/modules/sets"
+	_ "github.com/redmod/redmod/modules/streams"
 	_ "github.com/redmod/redmod/modules/strings"
 )

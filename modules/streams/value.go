@@ -1,0 +1,232 @@
+package streams
+
+import (
+	"encoding/binary"
+	"errors"
+
+	"github.com/redmod/redmod/core"
+)
+
+// StreamType is the descriptor of Stream values: TYPE answers "stream".
+var StreamType = &core.Type{Name: "stream", Decode: decodeStream}
+
+// Type implements core.Value.
+func (s *Stream) Type() *core.Type { return StreamType }
+
+// Encoding implements core.Value: Redis's name for its radix tree of
+// listpacks.
+func (s *Stream) Encoding() string { return "stream" }
+
+// MemoryUsage implements core.Value: the blocks' bytes and headers, and
+// the groups with their pending entries.
+func (s *Stream) MemoryUsage() int {
+	n := 96 + 8*cap(s.blocks)
+	for _, b := range s.blocks {
+		n += 48 + cap(b.data)
+	}
+	for _, g := range s.groups {
+		n += 96 + len(g.name) + 64*g.pel.Len()
+		for _, c := range g.consumers {
+			n += 64 + len(c.name)
+		}
+	}
+	return n
+}
+
+// Clone implements core.Value: COPY copies entries, groups, consumers and
+// pending entries.
+func (s *Stream) Clone() core.Value {
+	n := *s
+	n.blocks = make([]*block, len(s.blocks))
+	for i, b := range s.blocks {
+		nb := *b
+		nb.data = append([]byte(nil), b.data...)
+		n.blocks[i] = &nb
+	}
+	n.groups = make([]*Group, len(s.groups))
+	for i, g := range s.groups {
+		n.groups[i] = g.clone()
+	}
+	return &n
+}
+
+const snapshotVersion = 1
+
+func appendID(dst []byte, id ID) []byte {
+	dst = binary.AppendUvarint(dst, id.Ms)
+	return binary.AppendUvarint(dst, id.Seq)
+}
+
+// AppendSnapshot implements core.Value: the stream's counters, its blocks
+// as they are, then each group with its consumers and their pending
+// entries (the group's PEL is the union of its consumers').
+func (s *Stream) AppendSnapshot(dst []byte) []byte {
+	dst = binary.AppendUvarint(dst, snapshotVersion)
+	dst = appendID(dst, s.lastID)
+	dst = appendID(dst, s.maxDeleted)
+	dst = binary.AppendUvarint(dst, s.entriesAdded)
+	dst = binary.AppendUvarint(dst, uint64(len(s.blocks)))
+	for _, b := range s.blocks {
+		dst = appendID(dst, b.first)
+		dst = binary.AppendUvarint(dst, uint64(b.lpBytes))
+		dst = core.AppendBytes(dst, b.data)
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(s.groups)))
+	for _, g := range s.groups {
+		dst = core.AppendBytes(dst, g.name)
+		dst = appendID(dst, g.lastID)
+		dst = binary.AppendVarint(dst, g.entriesRead)
+		dst = binary.AppendUvarint(dst, uint64(len(g.consumers)))
+		for _, c := range g.consumers {
+			dst = core.AppendBytes(dst, c.name)
+			dst = binary.AppendVarint(dst, c.seenTime)
+			dst = binary.AppendUvarint(dst, uint64(c.pel.Len()))
+			c.pel.Scan(func(p *pending) bool {
+				dst = appendID(dst, p.id)
+				dst = binary.AppendVarint(dst, p.deliveryTime)
+				dst = binary.AppendUvarint(dst, p.deliveryCount)
+				return true
+			})
+		}
+	}
+	return dst
+}
+
+var errBadSnapshot = errors.New("streams: malformed stream in snapshot")
+
+func readID(r *core.SnapshotReader) ID { return ID{r.Uvarint(), r.Uvarint()} }
+
+// decodeStream rebuilds a stream from its snapshot, checking every block
+// entry by entry so that damaged input is refused rather than trusted.
+func decodeStream(p []byte) (core.Value, error) {
+	r := core.NewSnapshotReader(p)
+	if r.Uvarint() != snapshotVersion {
+		return nil, errBadSnapshot
+	}
+	s := &Stream{}
+	s.lastID = readID(r)
+	s.maxDeleted = readID(r)
+	s.entriesAdded = r.Uvarint()
+	nb := r.Count(3)
+	for i := 0; i < nb && r.Err() == nil; i++ {
+		b := &block{first: readID(r)}
+		b.lpBytes = int32(r.Uvarint())
+		b.data = append([]byte(nil), r.Bytes()...)
+		if r.Err() != nil {
+			break
+		}
+		if err := b.check(); err != nil {
+			return nil, err
+		}
+		if b.live == 0 || (len(s.blocks) > 0 && !s.blocks[len(s.blocks)-1].first.Less(b.first)) {
+			return nil, errBadSnapshot
+		}
+		s.blocks = append(s.blocks, b)
+		s.length += uint64(b.live)
+	}
+	ng := r.Count(3)
+	for i := 0; i < ng && r.Err() == nil; i++ {
+		name := r.Bytes()
+		g := s.createGroup(name, readID(r), r.Varint())
+		if g == nil {
+			return nil, errBadSnapshot
+		}
+		nc := r.Count(3)
+		for j := 0; j < nc && r.Err() == nil; j++ {
+			c := g.createConsumer(r.Bytes(), 0)
+			if c == nil {
+				return nil, errBadSnapshot
+			}
+			c.seenTime = r.Varint()
+			np := r.Count(4)
+			for k := 0; k < np && r.Err() == nil; k++ {
+				pe := &pending{id: readID(r), owner: c, deliveryTime: r.Varint(), deliveryCount: r.Uvarint()}
+				if _, dup := g.pel.Set(pe); dup {
+					return nil, errBadSnapshot
+				}
+				c.pel.Set(pe)
+			}
+		}
+	}
+	if err := r.Done(); err != nil {
+		return nil, err
+	}
+	if s.length > 0 {
+		s.firstID = s.edge(false)
+	}
+	return s, nil
+}
+
+// check walks the block's entries with bounds checks, counting the live
+// and deleted ones; it refuses a block whose IDs are not increasing.
+func (b *block) check() error {
+	d := b.data
+	off := 0
+	u := func() (uint64, bool) {
+		if off >= len(d) {
+			return 0, false
+		}
+		n, k := binary.Uvarint(d[off:])
+		if k <= 0 {
+			return 0, false
+		}
+		off += k
+		return n, true
+	}
+	str := func() bool {
+		n, ok := u()
+		if !ok || n > uint64(len(d)-off) {
+			return false
+		}
+		off += int(n)
+		return true
+	}
+	nm, ok := u()
+	if !ok || nm > uint64(len(d)) {
+		return errBadSnapshot
+	}
+	for i := uint64(0); i < nm; i++ {
+		if !str() {
+			return errBadSnapshot
+		}
+	}
+	b.hdr = int32(off)
+	var prev ID
+	first := true
+	for off < len(d) {
+		flags := d[off]
+		off++
+		msd, ok1 := u()
+		seq, ok2 := u()
+		if !ok1 || !ok2 || flags&^(flagDeleted|flagSameFields) != 0 {
+			return errBadSnapshot
+		}
+		id := ID{b.first.Ms + msd, seq}
+		if msd == 0 {
+			id.Seq = b.first.Seq + seq
+		}
+		if id.Ms < b.first.Ms || (msd == 0 && id.Seq < b.first.Seq) || (!first && !prev.Less(id)) {
+			return errBadSnapshot
+		}
+		prev, first = id, false
+		n := nm
+		if flags&flagSameFields == 0 {
+			var ok bool
+			if n, ok = u(); !ok || n > uint64(len(d)) {
+				return errBadSnapshot
+			}
+			n *= 2
+		}
+		for i := uint64(0); i < n; i++ {
+			if !str() {
+				return errBadSnapshot
+			}
+		}
+		if flags&flagDeleted != 0 {
+			b.deleted++
+		} else {
+			b.live++
+		}
+	}
+	return nil
+}
