@@ -229,3 +229,55 @@ func TestDifferentialRESP3(t *testing.T) {
 	}
 	_ = resp.Reply{}
 }
+
+// TestDumpRestoreWithRedis moves a stream with groups both ways between
+// redmod and Redis with DUMP and RESTORE: Redis's encoding of streams.
+func TestDumpRestoreWithRedis(t *testing.T) {
+	ref := difftest.Redis(t)
+	srv := redmodtest.Run(t)
+	p := difftest.NewPair(t, srv.Addr(), ref)
+	for _, c := range setup {
+		p.Check(c...)
+	}
+	for _, c := range [][]string{
+		{"XDEL", "S", "2-0"}, {"XGROUP", "CREATE", "S", "g", "0"}, {"XGROUP", "CREATE", "S", "h", "$"},
+		{"XREADGROUP", "GROUP", "g", "alice", "COUNT", "2", "STREAMS", "S", ">"},
+		{"XREADGROUP", "GROUP", "g", "bob", "COUNT", "1", "STREAMS", "S", ">"},
+		{"XCLAIM", "S", "g", "carol", "0", "1-1", "RETRYCOUNT", "5", "TIME", "1000"},
+	} {
+		p.Do(c...)
+	}
+	compare := func(from, to *resp.Conn) {
+		t.Helper()
+		d, err := from.Do("DUMP", "S")
+		if err != nil || d.Kind != '$' {
+			t.Fatalf("DUMP: %s %v", d, err)
+		}
+		if r, err := to.Do("RESTORE", "R", "0", d.Str, "REPLACE"); err != nil || r.Str != "OK" {
+			t.Fatalf("RESTORE: %s %v", r, err)
+		}
+		for _, args := range [][]string{{"XRANGE", "%s", "-", "+"}, {"XINFO", "GROUPS", "%s"}, {"XPENDING", "%s", "g"}, {"XLEN", "%s"}} {
+			a := append([]string(nil), args...)
+			b := append([]string(nil), args...)
+			for i := range a {
+				if a[i] == "%s" {
+					a[i], b[i] = "S", "R"
+				}
+			}
+			x, _ := from.Do(a...)
+			y, _ := to.Do(b...)
+			if x.Raw != y.Raw {
+				t.Errorf("%q after RESTORE:\n from: %s\n   to: %s", args, x, y)
+			}
+		}
+		x, _ := from.Do("XINFO", "STREAM", "S", "FULL")
+		y, _ := to.Do("XINFO", "STREAM", "R", "FULL")
+		for i := 0; i+1 < len(x.Elems) && i+1 < len(y.Elems); i += 2 {
+			if f := x.Elems[i].Str; f != "radix-tree-nodes" && f != "radix-tree-keys" && x.Elems[i+1].Raw != y.Elems[i+1].Raw {
+				t.Errorf("XINFO STREAM FULL %s after RESTORE:\n from: %s\n   to: %s", f, x.Elems[i+1], y.Elems[i+1])
+			}
+		}
+	}
+	compare(p.Ref, p.Ours)
+	compare(p.Ours, p.Ref)
+}

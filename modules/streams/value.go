@@ -8,7 +8,8 @@ import (
 )
 
 // StreamType is the descriptor of Stream values: TYPE answers "stream".
-var StreamType = &core.Type{Name: "stream", Decode: decodeStream}
+var StreamType = &core.Type{Name: "stream", Decode: decodeStream,
+	Native: &core.Native{Kind: core.NativeStream, Build: buildStream}}
 
 // Type implements core.Value.
 func (s *Stream) Type() *core.Type { return StreamType }
@@ -229,4 +230,81 @@ func (b *block) check() error {
 		}
 	}
 	return nil
+}
+
+func toCoreID(id ID) core.StreamID   { return core.StreamID{Ms: id.Ms, Seq: id.Seq} }
+func fromCoreID(id core.StreamID) ID { return ID{id.Ms, id.Seq} }
+
+// NativeContent implements core.NativeValue: the stream as Redis's RDB
+// stream type holds it, for snapshots and DUMP.
+func (s *Stream) NativeContent() core.NativeContent {
+	sc := &core.StreamContent{
+		Length: s.length, LastID: toCoreID(s.lastID), FirstID: toCoreID(s.firstID),
+		MaxDeletedID: toCoreID(s.maxDeleted), EntriesAdded: s.entriesAdded,
+		Entries: func(yield func(core.StreamID, [][]byte) bool) {
+			s.scan(minID, maxID, false, func(id ID, fv [][]byte) bool { return yield(toCoreID(id), fv) })
+		},
+	}
+	for _, g := range s.groups {
+		cg := core.StreamGroup{Name: g.name, LastID: toCoreID(g.lastID), EntriesRead: g.entriesRead}
+		g.pel.Scan(func(p *pending) bool {
+			cg.Pending = append(cg.Pending, core.StreamPending{ID: toCoreID(p.id), Consumer: p.owner.name,
+				DeliveryTime: p.deliveryTime, DeliveryCount: p.deliveryCount})
+			return true
+		})
+		for _, c := range g.consumers {
+			cg.Consumers = append(cg.Consumers, core.StreamConsumer{Name: c.name, SeenTime: c.seenTime, ActiveTime: -1})
+		}
+		sc.Groups = append(sc.Groups, cg)
+	}
+	return core.NativeContent{Kind: core.NativeStream, Len: int(s.length), Stream: sc}
+}
+
+// buildStream makes a stream from a Redis stream (RDB, RESTORE), refusing
+// entries out of order, odd field lists and pending entries of unknown
+// consumers.
+func buildStream(nc core.NativeContent) (core.Value, error) {
+	if nc.Kind != core.NativeStream || nc.Stream == nil {
+		return nil, core.ErrCorrupt
+	}
+	in := nc.Stream
+	s := &Stream{}
+	var prev ID
+	for cid, fv := range in.Entries {
+		id := fromCoreID(cid)
+		if len(fv)%2 != 0 || (s.length > 0 && !prev.Less(id)) {
+			return nil, core.ErrCorrupt
+		}
+		s.add(id, fv)
+		prev = id
+	}
+	if s.length != in.Length || (s.length > 0 && fromCoreID(in.LastID).Less(prev)) {
+		return nil, core.ErrCorrupt
+	}
+	s.lastID = fromCoreID(in.LastID)
+	s.maxDeleted = fromCoreID(in.MaxDeletedID)
+	s.entriesAdded = in.EntriesAdded
+	for _, cg := range in.Groups {
+		g := s.createGroup(cg.Name, fromCoreID(cg.LastID), cg.EntriesRead)
+		if g == nil {
+			return nil, core.ErrCorrupt
+		}
+		for _, c := range cg.Consumers {
+			if g.createConsumer(c.Name, c.SeenTime) == nil {
+				return nil, core.ErrCorrupt
+			}
+		}
+		for _, p := range cg.Pending {
+			owner := g.lookupConsumer(p.Consumer)
+			if owner == nil {
+				return nil, core.ErrCorrupt
+			}
+			pe := &pending{id: fromCoreID(p.ID), owner: owner, deliveryTime: p.DeliveryTime, deliveryCount: p.DeliveryCount}
+			if _, dup := g.pel.Set(pe); dup {
+				return nil, core.ErrCorrupt
+			}
+			owner.pel.Set(pe)
+		}
+	}
+	return s, nil
 }
