@@ -9,6 +9,7 @@ import (
 	_ "github.com/redmod/redmod/modules/acl"
 	_ "github.com/redmod/redmod/modules/admin"
 	_ "github.com/redmod/redmod/modules/hashes"
+	_ "github.com/redmod/redmod/modules/hll"
 	_ "github.com/redmod/redmod/modules/keys"
 	_ "github.com/redmod/redmod/modules/lists"
 	_ "github.com/redmod/redmod/modules/scripting"
