@@ -22,7 +22,7 @@ func init() {
 		Name: "pfcount", Arity: -2, Flags: core.FlagReadOnly, FirstKey: 1, LastKey: -1, Step: 1,
 		KeySpecs: []core.KeySpec{{Notes: "RW because it may change the internal representation of the key, and propagate to replicas",
 			Flags: []string{"RW", "access"}, BeginIndex: 1, LastKey: -1, KeyStep: 1}},
-		Summary:    "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).", Since: "2.8.9",
+		Summary: "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).", Since: "2.8.9",
 		Complexity: "O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.",
 		Args:       []core.Arg{{Name: "key", Type: core.ArgKey, Multiple: true}},
 	}, pfcount)
@@ -255,11 +255,21 @@ func pfdebug(c *core.Ctx) error {
 // elements added to a dense and a sparse HLL, whose estimates must agree
 // and stay within the expected error at every power of ten.
 func pfselftest(c *core.Ctx) error {
+	if err := selfTest(sparseMax(c), 1000, 10000000); err != nil {
+		return err
+	}
+	c.WriteOK()
+	return nil
+}
+
+// selfTest is PFSELFTEST's work: cycles of random register values, then
+// elements added to a dense and a sparse HLL.
+func selfTest(maxBytes, cycles int, elements uint64) error {
 	dense := make([]byte, denseSize)
 	copy(dense, "HYLL")
 	regs := dense[headerSize:]
 	var want [numRegisters]byte
-	for range 1000 {
+	for range cycles {
 		for i := range numRegisters {
 			v := byte(rand.IntN(registerMax + 1))
 			want[i] = v
@@ -273,13 +283,12 @@ func pfselftest(c *core.Ctx) error {
 		}
 	}
 	clear(regs)
-	maxBytes := sparseMax(c)
 	sp := newSparse()
 	relerr := 1.04 / math.Sqrt(numRegisters)
 	checkpoint := uint64(1)
 	seed := rand.Uint64()
 	var ele [8]byte
-	for j := uint64(1); j <= 10000000; j++ {
+	for j := uint64(1); j <= elements; j++ {
 		v := j ^ seed
 		for k := range ele {
 			ele[k] = byte(v >> (8 * k))
@@ -313,6 +322,5 @@ func pfselftest(c *core.Ctx) error {
 		}
 		checkpoint *= 10
 	}
-	c.WriteOK()
 	return nil
 }

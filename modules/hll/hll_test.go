@@ -75,3 +75,11 @@ func TestCorruptSparseIsRejected(t *testing.T) {
 		t.Fatal("valid")
 	}
 }
+
+// TestSelfTest runs PFSELFTEST's checks with fewer elements than the
+// command's ten million, to stay quick under the race detector.
+func TestSelfTest(t *testing.T) {
+	if err := selfTest(3000, 10, 100000); err != nil {
+		t.Fatal(err)
+	}
+}
