@@ -77,24 +77,33 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	select {
-	case s := <-sig:
-		srv.Logger().Info("received signal, shutting down", "signal", s.String())
-		if err := srv.Close(); err != nil {
-			srv.Logger().Error("final save failed", "error", err)
-			return 1
+	for {
+		select {
+		case s := <-sig:
+			srv.Logger().Info("received signal, shutting down", "signal", s.String())
+			// A failed final save keeps the server running, as Redis
+			// does: the data is still in memory, and another signal tries
+			// again.
+			if err := srv.Terminate(); err != nil {
+				select {
+				case <-srv.Done(): // stopped, but the last save failed
+					return 1
+				default:
+					continue
+				}
+			}
+			return 0
+		case <-srv.Done():
+			<-errc
+			return 0
+		case err := <-errc:
+			if err != nil {
+				srv.Logger().Error("server failed", "error", err)
+				srv.Close()
+				return 1
+			}
+			return 0
 		}
-		return 0
-	case <-srv.Done():
-		<-errc
-		return 0
-	case err := <-errc:
-		if err != nil {
-			srv.Logger().Error("server failed", "error", err)
-			srv.Close()
-			return 1
-		}
-		return 0
 	}
 }
 

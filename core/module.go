@@ -146,6 +146,11 @@ type Server interface {
 	// BackgroundSave starts a snapshot and returns at once; an error means
 	// one could not start (one is already running, or persistence is off).
 	BackgroundSave() error
+	// SaveFlushed is called after FLUSHALL emptied every database: with
+	// save rules set it writes the snapshot now, waiting for a background
+	// save in progress and making sure its older image does not replace
+	// the new one, so that a crash cannot bring the flushed keys back.
+	SaveFlushed() error
 	// LastSave returns the time of the last successful save.
 	LastSave() time.Time
 	// Info renders INFO for the given sections (none: the default set).

@@ -70,6 +70,10 @@ type Config struct {
 	BusyReplyThreshold int
 	// ShutdownSave saves on SIGINT/SIGTERM and SHUTDOWN when save rules are set.
 	ShutdownSave bool
+	// StopWritesOnBgsaveError refuses write commands with -MISCONF while
+	// the last background save failed and save rules are set
+	// (stop-writes-on-bgsave-error).
+	StopWritesOnBgsaveError bool
 	// ConfigFile is the configuration file the settings were read from
 	// (LoadConfigFile), which CONFIG REWRITE updates; empty: none.
 	ConfigFile string
@@ -91,24 +95,25 @@ const DefaultDBFilename = "dump.rdb"
 // databases.
 func DefaultConfig() Config {
 	return Config{
-		Bind:                   "127.0.0.1",
-		Port:                   6380,
-		Dir:                    "data",
-		DBFilename:             DefaultDBFilename,
-		Save:                   []SaveRule{{Seconds: 60, Changes: 1}},
-		Databases:              16,
-		LogLevel:               "info",
-		LogFormat:              "text",
-		MaxClients:             10000,
-		ProtoMaxBulkLen:        512 << 20,
-		ClientQueryBufferLimit: 1 << 30,
-		Hz:                     10,
-		BusyReplyThreshold:     5000,
-		ProtectedMode:          true,
-		replicaLimit:           OutputLimit{Hard: 256 << 20, Soft: 64 << 20, SoftSeconds: 60},
-		pubsubLimit:            OutputLimit{Hard: 32 << 20, Soft: 8 << 20, SoftSeconds: 60},
-		TLS:                    TLSConfig{AuthClients: "yes"},
-		ShutdownSave:           true,
+		Bind:                    "127.0.0.1",
+		Port:                    6380,
+		Dir:                     "data",
+		DBFilename:              DefaultDBFilename,
+		Save:                    []SaveRule{{Seconds: 60, Changes: 1}},
+		Databases:               16,
+		LogLevel:                "info",
+		LogFormat:               "text",
+		MaxClients:              10000,
+		ProtoMaxBulkLen:         512 << 20,
+		ClientQueryBufferLimit:  1 << 30,
+		Hz:                      10,
+		BusyReplyThreshold:      5000,
+		ProtectedMode:           true,
+		replicaLimit:            OutputLimit{Hard: 256 << 20, Soft: 64 << 20, SoftSeconds: 60},
+		pubsubLimit:             OutputLimit{Hard: 32 << 20, Soft: 8 << 20, SoftSeconds: 60},
+		TLS:                     TLSConfig{AuthClients: "yes"},
+		ShutdownSave:            true,
+		StopWritesOnBgsaveError: true,
 	}
 }
 

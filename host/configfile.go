@@ -230,6 +230,8 @@ func (s *Server) ConfigRewrite() error {
 		return core.NewError("ERR Rewriting config file: " + err.Error())
 	}
 	def := DefaultConfig()
+	// The running dir is absolute; the default, as New makes it.
+	def.Dir, _ = filepath.Abs(def.Dir)
 	pending := map[string][]string{}
 	var order []string
 	for i := range settings {
@@ -287,7 +289,7 @@ func (s *Server) ConfigRewrite() error {
 		}
 		out = append(out, extra...)
 	}
-	if err := writeFileAtomic(path, []byte(strings.Join(out, "\n")+"\n")); err != nil {
+	if err := writeFileAtomic(path, []byte(strings.Join(out, "\n")+"\n"), func() bool { return true }); err != nil {
 		s.log.Error("CONFIG REWRITE failed", "file", path, "error", err)
 		return core.NewError("ERR Rewriting config file: " + err.Error())
 	}

@@ -26,8 +26,13 @@ func TestConfigRewriteRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	// CONFIG SET dir needs a folder that exists.
+	quoted := filepath.Join(filepath.Dir(path), "a dir", `with "quotes"`)
+	if err := os.MkdirAll(quoted, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	err = s.ConfigSet([]core.InfoField{
-		{Name: "requirepass", Value: ""}, {Name: "save", Value: ""}, {Name: "dir", Value: "a dir/with \"quotes\""},
+		{Name: "requirepass", Value: ""}, {Name: "save", Value: ""}, {Name: "dir", Value: quoted},
 		{Name: "maxclients", Value: "123"}, {Name: "client-output-buffer-limit", Value: "normal 1mb 2mb 60"},
 	})
 	if err != nil {

@@ -170,6 +170,11 @@ func (c *conn) execute(args [][]byte) bool {
 		c.reject(err)
 		return true
 	}
+	if err := c.srv.diskError(cmd); err != nil {
+		cmd.Stats.RejectedCalls.Add(1)
+		c.reject(err)
+		return true
+	}
 	if !c.waitPause(cmd, &now) {
 		return false
 	}

@@ -173,7 +173,7 @@ func (s *Server) infoSection(sec string) []core.InfoField {
 			field("rdb_changes_since_last_save", s.ks.Dirty()),
 			field("rdb_bgsave_in_progress", boolInt(s.persist.bgInProgress.Load())),
 			field("rdb_last_save_time", s.persist.lastSave.Load()),
-			field("rdb_last_bgsave_status", status(s.persist.lastBgStatusOK.Load() || s.persist.saves.Load() == 0)),
+			field("rdb_last_bgsave_status", status(s.persist.lastBgStatusOK.Load())),
 			field("rdb_last_bgsave_time_sec", s.persist.lastBgDuration.Load()),
 			field("rdb_current_bgsave_time_sec", bgTime),
 			field("rdb_saves", s.persist.saves.Load()),

@@ -14,6 +14,7 @@ import (
 
 	"github.com/redmod/redmod/core"
 	"github.com/redmod/redmod/rdb"
+	"github.com/redmod/redmod/registry"
 )
 
 // usedMemory is the heap in use, for the used-mem AUX field.
@@ -32,7 +33,31 @@ func usedMemory() uint64 {
 // loaded when the default dump.rdb does not exist yet.
 const legacySnapshotName = "dump.rdm"
 
+var errSaveAbandoned = errors.New("the data was flushed meanwhile; this save was abandoned")
+
 var errSaveInProgress = core.NewError("ERR Background save already in progress")
+
+// errMisconf is Redis's refusal of writes after a failed background save.
+var errMisconf = core.NewError("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
+	"Commands that may modify the data set are disabled, because this instance is configured to report errors during writes " +
+	"if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.")
+
+// diskError refuses write commands (and PING, as Redis does) while the last
+// background save failed, stop-writes-on-bgsave-error is on and save rules
+// are set.
+func (s *Server) diskError(cmd *registry.Cmd) error {
+	if s.persist.lastBgStatusOK.Load() {
+		return nil
+	}
+	cfg := s.Config()
+	if !cfg.StopWritesOnBgsaveError || len(cfg.Save) == 0 || !s.persistenceOn() {
+		return nil
+	}
+	if cmd.Spec.Flags.Has(core.FlagWrite) || cmd.FullName == "ping" {
+		return errMisconf
+	}
+	return nil
+}
 
 type persistence struct {
 	mu             sync.Mutex // one snapshot at a time
@@ -45,6 +70,9 @@ type persistence struct {
 	lastBgStatusOK atomic.Bool
 	lastBgDuration atomic.Int64 // seconds, -1 before the first
 	saves          atomic.Int64
+	// flushes counts FLUSHALLs: a background save that encoded the data
+	// before one must not rename its file over the flushed snapshot.
+	flushes atomic.Int64
 }
 
 func (s *Server) persistenceOn() bool {
@@ -95,7 +123,9 @@ func (s *Server) encodeSnapshot() (data []byte, dirty int64, keys int, err error
 // writeFileAtomic writes data to a temporary file in the target's folder,
 // syncs it, renames it over the target and syncs the folder, so that a crash
 // at any point leaves either the old snapshot or the new one.
-func writeFileAtomic(path string, data []byte) error {
+// A save whose data predates a FLUSHALL (still reports false just before the
+// rename) is abandoned: the FLUSHALL's own save writes the emptied data.
+func writeFileAtomic(path string, data []byte, still func() bool) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -118,6 +148,10 @@ func writeFileAtomic(path string, data []byte) error {
 	if err := f.Close(); err != nil {
 		os.Remove(tmp)
 		return err
+	}
+	if !still() {
+		os.Remove(tmp)
+		return errSaveAbandoned
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
@@ -147,10 +181,17 @@ func (s *Server) Save() error {
 func (s *Server) saveLocked(background bool) error {
 	start := time.Now()
 	s.persist.lastAttempt.Store(start.Unix())
+	flushes := s.persist.flushes.Load()
 	data, dirty, keys, err := s.encodeSnapshot()
 	path := s.snapshotPath()
 	if err == nil {
-		err = writeFileAtomic(path, data)
+		err = writeFileAtomic(path, data, func() bool { return s.persist.flushes.Load() == flushes })
+	}
+	if errors.Is(err, errSaveAbandoned) {
+		// Not a failure: a FLUSHALL's save supersedes it, as Redis kills
+		// its saving child.
+		s.log.Info("background save abandoned: the data was flushed meanwhile", "path", path)
+		return nil
 	}
 	if err != nil {
 		s.persist.lastStatusOK.Store(false)
@@ -163,12 +204,23 @@ func (s *Server) saveLocked(background bool) error {
 	s.ks.ResetDirty(dirty)
 	s.persist.lastSave.Store(time.Now().Unix())
 	s.persist.lastStatusOK.Store(true)
-	if background {
-		s.persist.lastBgStatusOK.Store(true)
-	}
+	// Any successful save clears a background failure, as Redis's rdbSave
+	// does: writes are accepted again.
+	s.persist.lastBgStatusOK.Store(true)
 	s.persist.saves.Add(1)
 	s.log.Info("snapshot saved", "path", path, "keys", keys, "bytes", len(data), "duration", time.Since(start).Round(time.Microsecond))
 	return nil
+}
+
+// SaveFlushed implements core.Server for FLUSHALL.
+func (s *Server) SaveFlushed() error {
+	s.persist.flushes.Add(1)
+	if !s.persistenceOn() || len(s.Config().Save) == 0 {
+		return nil
+	}
+	s.persist.mu.Lock()
+	defer s.persist.mu.Unlock()
+	return s.saveLocked(false)
 }
 
 // BackgroundSave starts a snapshot in the background (BGSAVE); commands keep

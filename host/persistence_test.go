@@ -465,3 +465,144 @@ func TestLegacySnapshotMigrates(t *testing.T) {
 	must(t, os.WriteFile(filepath.Join(dir2, "dump.rdb"), legacySnapshot("hash", 0, []byte{1, 1, 'f', 1, 'v'}), 0o644))
 	eq(t, client(t, persistent(t, dir2), 0).HGet(ctx, "key", "f").Val(), "v")
 }
+
+const misconf = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
+	"Commands that may modify the data set are disabled, because this instance is configured to report errors during writes " +
+	"if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error."
+
+// waitBgsave waits for the background save in progress to end.
+func waitBgsave(t *testing.T, c *redis.Client) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for infoField(t, c, "persistence", "rdb_bgsave_in_progress") != "0" {
+		if time.Now().After(deadline) {
+			t.Fatal("BGSAVE did not end")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// After a failed BGSAVE, writes (and PING) get Redis's MISCONF error until
+// a save succeeds, while save rules are set and stop-writes-on-bgsave-error
+// is on.
+func TestFailedBackgroundSaveStopsWrites(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	srv := persistent(t, dir, host.SaveRule{Seconds: 3600, Changes: 1})
+	c := client(t, srv, 0)
+	must(t, c.Set(ctx, "k", "v", 0).Err())
+	eq(t, infoField(t, c, "persistence", "rdb_last_bgsave_status"), "ok")
+	blocker := filepath.Join(dir, "dump.rdb")
+	must(t, os.Mkdir(blocker, 0o755)) // the rename fails, even for root
+	must(t, c.BgSave(ctx).Err())
+	waitBgsave(t, c)
+	eq(t, infoField(t, c, "persistence", "rdb_last_bgsave_status"), "err")
+	eq(t, c.Set(ctx, "k", "w", 0).Err().Error(), misconf)
+	eq(t, c.Ping(ctx).Err().Error(), misconf)
+	eq(t, c.Get(ctx, "k").Val(), "v")
+	must(t, c.ConfigSet(ctx, "stop-writes-on-bgsave-error", "no").Err())
+	must(t, c.Set(ctx, "k", "w", 0).Err())
+	must(t, c.ConfigSet(ctx, "stop-writes-on-bgsave-error", "yes").Err())
+	eq(t, c.Incr(ctx, "n").Err().Error(), misconf)
+	// Without save rules, as Redis, writes are not refused.
+	must(t, c.ConfigSet(ctx, "save", "").Err())
+	must(t, c.Incr(ctx, "n").Err())
+	must(t, c.ConfigSet(ctx, "save", "3600 1").Err())
+	eq(t, c.Incr(ctx, "n").Err().Error(), misconf)
+	// A successful save ends it.
+	must(t, os.Remove(blocker))
+	must(t, c.BgSave(ctx).Err())
+	waitBgsave(t, c)
+	eq(t, infoField(t, c, "persistence", "rdb_last_bgsave_status"), "ok")
+	must(t, c.Incr(ctx, "n").Err())
+}
+
+// The data folder is created at start and reported absolute; one that
+// cannot be created stops start-up; CONFIG SET dir refuses a folder that
+// does not exist, as Redis does.
+func TestDataFolder(t *testing.T) {
+	ctx := context.Background()
+	base := t.TempDir()
+	dir := filepath.Join(base, "new", "data")
+	srv := persistent(t, dir)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		t.Fatalf("data folder not created: %v", err)
+	}
+	c := client(t, srv, 0)
+	eq(t, c.ConfigGet(ctx, "dir").Val()["dir"], dir)
+	eq(t, c.ConfigSet(ctx, "dir", filepath.Join(base, "missing")).Err().Error(),
+		"ERR CONFIG SET failed (possibly related to argument 'dir') - No such file or directory")
+	file := filepath.Join(base, "file")
+	must(t, os.WriteFile(file, nil, 0o644))
+	eq(t, c.ConfigSet(ctx, "dir", file).Err().Error(),
+		"ERR CONFIG SET failed (possibly related to argument 'dir') - Not a directory")
+	// A relative folder is taken from the current one, as Redis's chdir.
+	must(t, c.ConfigSet(ctx, "dir", "..").Err())
+	eq(t, c.ConfigGet(ctx, "dir").Val()["dir"], filepath.Join(base, "new"))
+	eq(t, c.ConfigSet(ctx, "dbfilename", "a/b").Err().Error(),
+		"ERR CONFIG SET failed (possibly related to argument 'dbfilename') - dbfilename can't be a path, just a filename")
+
+	cfg := host.DefaultConfig()
+	cfg.Port = 0
+	cfg.LogLevel = "error"
+	cfg.Dir = filepath.Join(file, "sub")
+	if _, err := host.New(cfg, registry.Default); err == nil || !strings.Contains(err.Error(), "data folder") {
+		t.Fatalf("start with a data folder under a file: %v", err)
+	}
+}
+
+// FLUSHALL while a BGSAVE runs: the snapshot ends up empty, so that a
+// crash cannot bring the flushed keys back.
+func TestFlushAllDuringBackgroundSave(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	srv := persistent(t, dir, host.SaveRule{Seconds: 3600, Changes: 1})
+	srv.Update(func(ks *core.Keyspace) error {
+		for i := 0; i < 50000; i++ {
+			ks.DB(0).Set([]byte("key:"+strconv.Itoa(i)), core.NewString([]byte("value")))
+		}
+		return nil
+	})
+	c := client(t, srv, 0)
+	for round := 0; round < 3; round++ {
+		must(t, c.Set(ctx, "k", "v", 0).Err())
+		must(t, c.BgSave(ctx).Err())
+		must(t, c.FlushAll(ctx).Err())
+		// What a kill -9 now would leave:
+		data, err := os.ReadFile(filepath.Join(dir, "dump.rdb"))
+		must(t, err)
+		n := 0
+		_, err = rdb.Load(data, func(*rdb.Entry) error { n++; return nil })
+		must(t, err)
+		eq(t, n, 0)
+		waitBgsave(t, c)
+		data, _ = os.ReadFile(filepath.Join(dir, "dump.rdb"))
+		_, err = rdb.Load(data, func(*rdb.Entry) error { n++; return nil })
+		must(t, err)
+		eq(t, n, 0)
+		eq(t, infoField(t, c, "persistence", "rdb_last_bgsave_status"), "ok")
+		srv.Update(func(ks *core.Keyspace) error {
+			for i := 0; i < 50000; i++ {
+				ks.DB(0).Set([]byte("key:"+strconv.Itoa(i)), core.NewString([]byte("value")))
+			}
+			return nil
+		})
+	}
+}
+
+// save "" turns automatic saves off only: SAVE and BGSAVE still write.
+func TestEmptySaveRulesKeepSave(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	srv := persistent(t, dir)
+	c := client(t, srv, 0)
+	eq(t, c.ConfigGet(ctx, "save").Val()["save"], "")
+	must(t, c.Set(ctx, "k", "v", 0).Err())
+	must(t, c.Save(ctx).Err())
+	if _, err := os.Stat(filepath.Join(dir, "dump.rdb")); err != nil {
+		t.Fatal(err)
+	}
+	must(t, c.BgSave(ctx).Err())
+	waitBgsave(t, c)
+	eq(t, infoField(t, c, "persistence", "rdb_last_bgsave_status"), "ok")
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"sync"
@@ -92,6 +93,26 @@ func New(cfg Config, reg *registry.Registry) (*Server, error) {
 	if cfg.Hz < 1 {
 		cfg.Hz = 10
 	}
+	// The data folder: reported absolute (CONFIG GET dir), as Redis's
+	// working directory is, and created now when persistence is on, so
+	// that a folder that cannot exist stops start-up rather than the first
+	// save.
+	if cfg.Dir == "" {
+		cfg.Dir = "."
+	}
+	dir, err := filepath.Abs(cfg.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("dir %q: %w", cfg.Dir, err)
+	}
+	cfg.Dir = dir
+	if cfg.DBFilename != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("cannot create the data folder (dir): %w", err)
+		}
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("the data folder (dir) %s is not a folder", dir)
+		}
+	}
 	mods, err := resolveModuleSettings(cfg.Modules, reg)
 	if err != nil {
 		return nil, err
@@ -125,6 +146,7 @@ func New(cfg Config, reg *registry.Registry) (*Server, error) {
 	}
 	s.persist.lastSave.Store(time.Now().Unix())
 	s.persist.lastStatusOK.Store(true)
+	s.persist.lastBgStatusOK.Store(true)
 	if err := s.loadSnapshot(); err != nil {
 		return nil, err
 	}
@@ -353,9 +375,45 @@ func (s *Server) connList() []*conn {
 
 // Close stops accepting, closes every connection, saves when save rules are
 // configured, and stops the modules.
-func (s *Server) Close() error { return s.stop(s.Config().ShutdownSave) }
+func (s *Server) Close() error {
+	if s.Config().ShutdownSave {
+		return s.stop(stopSave)
+	}
+	return s.stop(stopNoSave)
+}
 
-func (s *Server) stop(save bool) error {
+// What stop saves after the last client is gone.
+const (
+	stopNoSave      = iota
+	stopSave        // when save rules are set
+	stopSaveIfDirty // what changed since the save just made, if anything
+)
+
+// Terminate is the SIGTERM and SIGINT path, as Redis's: with save rules,
+// save while still serving; if that fails, log it and keep running (the
+// error is returned; a later signal tries again), else stop, saving once
+// more only what changed meanwhile.
+func (s *Server) Terminate() error {
+	cfg := s.Config()
+	if cfg.ShutdownSave && s.persistenceOn() && len(cfg.Save) > 0 {
+		if err := s.saveForShutdown(); err != nil {
+			s.log.Error("Error trying to save the DB, can't exit; SIGTERM received but errors trying to shut down the server, check the logs for more information", "error", err)
+			return err
+		}
+		return s.stop(stopSaveIfDirty)
+	}
+	return s.stop(stopNoSave)
+}
+
+// saveForShutdown waits for a background save to end, then saves.
+func (s *Server) saveForShutdown() error {
+	s.persist.bgWG.Wait()
+	s.persist.mu.Lock()
+	defer s.persist.mu.Unlock()
+	return s.saveLocked(false)
+}
+
+func (s *Server) stop(mode int) error {
 	var err error
 	s.stopped.Do(func() {
 		s.closing.Store(true)
@@ -373,10 +431,13 @@ func (s *Server) stop(save bool) error {
 		s.mu.Unlock()
 		s.wg.Wait()
 		s.persist.bgWG.Wait()
-		if save && s.persistenceOn() && len(s.Config().Save) > 0 {
-			if e := s.Save(); e != nil {
+		save := mode == stopSave && len(s.Config().Save) > 0 || mode == stopSaveIfDirty && s.ks.Dirty() != 0
+		if save && s.persistenceOn() {
+			s.persist.mu.Lock()
+			if e := s.saveLocked(false); e != nil {
 				err = e
 			}
+			s.persist.mu.Unlock()
 		}
 		for _, m := range s.modules {
 			if st, ok := m.(core.Stopper); ok {
@@ -393,14 +454,18 @@ func (s *Server) stop(save bool) error {
 // Done is closed when the server stops (Close or SHUTDOWN).
 func (s *Server) Done() <-chan struct{} { return s.done }
 
-// Shutdown implements core.Server for SHUTDOWN.
+// Shutdown implements core.Server for SHUTDOWN: save first when asked,
+// refusing to stop when that fails, as Redis does.
 func (s *Server) Shutdown(save bool) error {
+	mode := stopNoSave
 	if save && s.persistenceOn() {
-		if err := s.Save(); err != nil {
+		if err := s.saveForShutdown(); err != nil {
+			s.log.Error("Error trying to save the DB, can't exit", "error", err)
 			return core.NewError("ERR Errors trying to SHUTDOWN. Check logs.")
 		}
+		mode = stopSaveIfDirty
 	}
-	go s.stop(false)
+	go s.stop(mode)
 	return nil
 }
 

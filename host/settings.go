@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,6 +25,9 @@ type setting struct {
 	get     func(c *Config) string
 	set     func(c *Config, v string) error
 	mutable bool // may change with CONFIG SET while running
+	// runtime, when set, replaces set for CONFIG SET: a value given while
+	// running may be checked against the running server's state.
+	runtime func(c *Config, v string) error
 	quoted  bool // CONFIG REWRITE writes the value as a quoted string
 }
 
@@ -145,8 +150,41 @@ var logLevels = map[string]string{
 var settings = []setting{
 	stringSetting("bind", "address to listen on", func(c *Config) *string { return &c.Bind }, false),
 	intSetting("port", "TCP port to listen on (0: any free port)", func(c *Config) *int { return &c.Port }, 0, 65535, false),
-	stringSetting("dir", "folder of the snapshot", func(c *Config) *string { return &c.Dir }, true),
-	stringSetting("dbfilename", `snapshot file name in dir ("" turns persistence off)`, func(c *Config) *string { return &c.DBFilename }, true),
+	{
+		name: "dir", usage: "folder of the snapshot (created at start when missing)", mutable: true, quoted: true,
+		get: func(c *Config) string { return c.Dir },
+		set: func(c *Config, v string) error { c.Dir = v; return nil },
+		// As Redis's chdir: the folder must exist, and a relative path is
+		// taken from the current one.
+		runtime: func(c *Config, v string) error {
+			if !filepath.IsAbs(v) {
+				v = filepath.Join(c.Dir, v)
+			}
+			fi, err := os.Stat(v)
+			switch {
+			case errors.Is(err, os.ErrNotExist):
+				return errors.New("No such file or directory")
+			case err != nil:
+				return err
+			case !fi.IsDir():
+				return errors.New("Not a directory")
+			}
+			c.Dir = filepath.Clean(v)
+			return nil
+		},
+	},
+	{
+		name: "dbfilename", usage: `snapshot file name in dir ("" turns persistence off)`, mutable: true, quoted: true,
+		get: func(c *Config) string { return c.DBFilename },
+		set: func(c *Config, v string) error {
+			if strings.ContainsRune(v, '/') {
+				return errors.New("dbfilename can't be a path, just a filename")
+			}
+			c.DBFilename = v
+			return nil
+		},
+	},
+	boolSetting("stop-writes-on-bgsave-error", "refuse writes while the last background save failed", func(c *Config) *bool { return &c.StopWritesOnBgsaveError }, true),
 	{
 		name: "save", usage: `auto-save rules: "<seconds> <changes> ..." ("" turns auto-save off)`, mutable: true,
 		get: func(c *Config) string { return FormatSaveRules(c.Save) },
@@ -380,7 +418,11 @@ func (s *Server) ConfigSet(pairs []core.InfoField) error {
 		if !st.mutable {
 			return core.NewError("ERR CONFIG SET failed (possibly related to argument '" + name + "') - can't set immutable config")
 		}
-		if err := st.set(&next, p.Value); err != nil {
+		set := st.set
+		if st.runtime != nil {
+			set = st.runtime
+		}
+		if err := set(&next, p.Value); err != nil {
 			return core.NewError("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + err.Error())
 		}
 	}

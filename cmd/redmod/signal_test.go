@@ -187,3 +187,45 @@ func TestBinaryKeepsDataAcrossSignals(t *testing.T) {
 		t.Error("the damaged snapshot was overwritten")
 	}
 }
+
+// A SIGTERM whose save fails leaves the server running, as Redis does; the
+// next SIGTERM, once saving works, saves and exits.
+func TestBinarySurvivesFailedFinalSave(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	ctx := context.Background()
+	p := start(t, bin, "--dir", dir, "--save", "3600 1")
+	rdb := redis.NewClient(&redis.Options{Addr: p.addr})
+	defer rdb.Close()
+	if err := rdb.Set(ctx, "k", "v", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	// A folder in the snapshot's place: the rename cannot succeed, even
+	// for root.
+	blocker := filepath.Join(dir, "dump.rdb")
+	if err := os.Mkdir(blocker, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(rdb.Info(ctx, "persistence").Val(), "rdb_last_save_status:err") {
+		if time.Now().After(deadline) {
+			t.Fatal("the final save did not fail, or the server is gone")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := rdb.Get(ctx, "k").Val(); got != "v" {
+		t.Fatalf("after a failed shutdown: GET k = %q (server gone?)", got)
+	}
+	if err := os.Remove(blocker); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.stop(t, syscall.SIGTERM); err != nil {
+		t.Fatalf("exit after the second SIGTERM: %v\n%s", err, p.log)
+	}
+	if _, err := os.Stat(blocker); err != nil {
+		t.Fatalf("no snapshot after the second SIGTERM: %v", err)
+	}
+}

@@ -116,8 +116,8 @@ func flushall(c *core.Ctx) error {
 	}
 	c.SetChanges(removed)
 	// Like Redis, save the now empty data set when snapshots are configured,
-	// so that a restart does not bring the keys back.
-	c.AfterUnlock(func() { c.Server.Save() })
+	// before replying, so that a restart does not bring the keys back.
+	c.AfterUnlock(func() { c.Server.SaveFlushed() })
 	c.WriteOK()
 	return nil
 }
