@@ -340,7 +340,7 @@ func (s *Set) Remove(m []byte) bool {
 // slots. Redis shrinks its tables the same way.
 func (s *Set) maybeShrink() {
 	n := s.Len()
-	if s.peak < 1024 || n*8 > s.peak {
+	if s.peak < 1024 || n*4 > s.peak {
 		return
 	}
 	ti := make(map[int64]struct{}, len(s.ti))
@@ -424,10 +424,11 @@ func (s *Set) Random() []byte {
 	}
 	// Pick the map in proportion to its size, then a member of it. The
 	// iteration starts at a random slot, so members that follow empty slots
-	// would come up more often; walking a random number further evens that
-	// out.
+	// would come up more often; walking a few members further evens that
+	// out. Each step is a likely cache miss in a large map, so the walk is
+	// short, and maybeShrink keeps the maps at least a quarter full.
 	if rand.IntN(s.Len()) < len(s.ti) {
-		skip := rand.IntN(min(len(s.ti), 32))
+		skip := rand.IntN(min(len(s.ti), randomWalk))
 		for v := range s.ti {
 			if skip == 0 {
 				return strconv.AppendInt(nil, v, 10)
@@ -435,7 +436,7 @@ func (s *Set) Random() []byte {
 			skip--
 		}
 	}
-	skip := rand.IntN(min(len(s.ts), 32))
+	skip := rand.IntN(min(len(s.ts), randomWalk))
 	for m := range s.ts {
 		if skip == 0 {
 			return []byte(m)
@@ -444,6 +445,9 @@ func (s *Set) Random() []byte {
 	}
 	return nil
 }
+
+// randomWalk bounds how many members Random walks past its starting point.
+const randomWalk = 8
 
 // scanPosSeed seeds the SSCAN positions of a large set's members; it is
 // fixed for the life of the process so that positions stay put.
