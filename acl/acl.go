@@ -11,6 +11,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -66,8 +67,9 @@ type User struct {
 // Errors of permission checks, with Redis's text.
 var (
 	// ErrWrongPass is the reply to a failed AUTH.
-	ErrWrongPass = core.ErrWrongPass
-	errNoPermKey = core.NewError("NOPERM this user has no permissions to access one of the keys used as arguments")
+	ErrWrongPass     = core.ErrWrongPass
+	errNoPermKey     = core.NewError("NOPERM this user has no permissions to access one of the keys used as arguments")
+	errNoPermChannel = core.NewError("NOPERM this user has no permissions to access one of the channels used as arguments")
 )
 
 // ErrNoPermCommand is the reply to a command the user may not run.
@@ -85,8 +87,11 @@ type Denial struct {
 
 // Error returns the reply the client receives.
 func (d *Denial) Error() string {
-	if d.Reason == "key" {
+	switch d.Reason {
+	case "key":
 		return errNoPermKey.Error()
+	case "channel":
+		return errNoPermChannel.Error()
 	}
 	return ErrNoPermCommand(d.Object).Error()
 }
@@ -109,6 +114,9 @@ type Store struct {
 	// defaultNoPass caches whether the default user is nopass, which
 	// protected mode asks at every accept.
 	defaultNoPass atomic.Bool
+	// PubsubDefaultAll is acl-pubsub-default: new users get every channel
+	// (allchannels) rather than none (resetchannels, Redis 7.0's default).
+	PubsubDefaultAll atomic.Bool
 	// OnRemove is called with the names of users that were deleted or
 	// replaced by a load, so the host can disconnect their clients.
 	OnRemove func(names []string)
@@ -142,7 +150,7 @@ func (s *Store) defaultUser() *User {
 }
 
 func (s *Store) newUser(name string) *User {
-	return &User{Name: name, cmds: make([]uint64, (len(s.cmds)+63)/64)}
+	return &User{Name: name, cmds: make([]uint64, (len(s.cmds)+63)/64), AllChannels: s.PubsubDefaultAll.Load()}
 }
 
 func (s *Store) publish(m map[string]*User) {
@@ -220,7 +228,7 @@ func (s *Store) DefaultNoPass() bool { return s.defaultNoPass.Load() }
 // Unrestricted reports whether the user may run every command on every key,
 // which lets the host skip the checks.
 func (u *User) Unrestricted() bool {
-	if !u.AllKeys || !u.future {
+	if !u.AllKeys || !u.AllChannels || !u.future {
 		return false
 	}
 	for _, w := range u.cmds {
@@ -291,16 +299,59 @@ func (s *Store) Check(u *User, cmd *registry.Cmd, args [][]byte, keyIdx []int) *
 	if !s.CanRun(u, cmd) {
 		return &Denial{Reason: "command", Object: cmd.FullName}
 	}
-	if u.AllKeys || len(keyIdx) == 0 {
-		return nil
+	if !u.AllKeys && len(keyIdx) > 0 && !notKeys(cmd.Spec) {
+		need := KeyPermission(cmd.Spec)
+		for _, i := range keyIdx {
+			if !u.CanAccess(args[i], need) {
+				return &Denial{Reason: "key", Object: string(args[i])}
+			}
+		}
 	}
-	need := KeyPermission(cmd.Spec)
-	for _, i := range keyIdx {
-		if !u.CanAccess(args[i], need) {
-			return &Denial{Reason: "key", Object: string(args[i])}
+	if cs := cmd.Spec.Channels; cs != nil && !u.AllChannels {
+		last := cs.Last
+		if last < 0 {
+			last += len(args)
+		}
+		for i := cs.First; i <= last && i < len(args); i++ {
+			if !u.CanUseChannel(args[i], cs.Pattern) {
+				return &Denial{Reason: "channel", Object: string(args[i])}
+			}
 		}
 	}
 	return nil
+}
+
+// notKeys reports whether the command's key positions are not keys (Redis
+// 7.0's not_key flag: shard channels), which key rules do not govern.
+func notKeys(spec *core.Spec) bool {
+	if len(spec.KeySpecs) == 0 {
+		return false
+	}
+	for _, ks := range spec.KeySpecs {
+		if !slices.Contains(ks.Flags, "not_key") {
+			return false
+		}
+	}
+	return true
+}
+
+// CanUseChannel reports whether the user may publish or subscribe to a
+// channel, or subscribe to a pattern (pattern true): a channel must match
+// one of the user's channel patterns, a pattern must be one of them.
+func (u *User) CanUseChannel(name []byte, pattern bool) bool {
+	if u.AllChannels {
+		return true
+	}
+	for _, p := range u.Channels {
+		if pattern {
+			if p == string(name) {
+				return true
+			}
+		} else if core.CompilePattern([]byte(p)).Match(string(name)) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Store) setAll(u *User, on bool) {
@@ -434,7 +485,11 @@ func (s *Store) apply(u *User, rule string) error {
 		u.Sanitize = false
 		return nil
 	case "reset":
-		for _, r := range []string{"resetpass", "resetkeys", "resetchannels", "off", "-@all", "sanitize-payload"} {
+		channels := "resetchannels"
+		if s.PubsubDefaultAll.Load() {
+			channels = "allchannels"
+		}
+		for _, r := range []string{"resetpass", "resetkeys", channels, "off", "-@all", "sanitize-payload"} {
 			s.apply(u, r)
 		}
 		return nil

@@ -34,6 +34,9 @@ type Client struct {
 	Fd int
 
 	closeRequested atomic.Bool
+
+	out  Outbox          // the connection's output for pushes (pubsub.go)
+	nsub [3]atomic.Int32 // subscriptions by SubKind
 }
 
 // ReplyMode is what CLIENT REPLY chose: the host suppresses the replies of a

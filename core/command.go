@@ -44,6 +44,8 @@ type Ctx struct {
 	Client *Client
 	// Server gives access to server-wide services (save, config, clients).
 	Server Server
+	// PubSub routes pub/sub messages (PUBLISH, SUBSCRIBE).
+	PubSub *PubSub
 	// Log is the server's logger.
 	Log hclog.Logger
 	// Name is the command's full name as errors print it ("get", "config|get").
@@ -58,8 +60,10 @@ type Ctx struct {
 	changes    int64
 	changesSet bool
 	after      []func()
-	woken      bool // rerun for a blocked client (block.go)
-	blockState any  // BlockRequest.State of the run that blocked
+	woken      bool         // rerun for a blocked client (block.go)
+	blockState any          // BlockRequest.State of the run that blocked
+	notified   bool         // Notify or Touch was called (notify.go)
+	touched    []touchedKey // keys the command modified (notify.go)
 }
 
 // AfterUnlock schedules fn to run once the command has finished and its locks

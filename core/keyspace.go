@@ -29,6 +29,8 @@ type Keyspace struct {
 	lruClock    atomic.Uint32
 	dirty       atomic.Int64 // changes since the last save
 	waiters     waiters      // clients blocked on keys (block.go)
+	obs         observers    // told about changes (notify.go)
+	obsList     atomic.Pointer[[]KeyObserver]
 
 	// ExpiredKeys counts keys removed because their TTL passed (INFO
 	// expired_keys).
@@ -260,6 +262,7 @@ func (db *DB) lookup(s *slot, key []byte) (entry, bool) {
 	if e.exp != 0 && e.exp <= db.ks.Now() {
 		db.remove(s, string(key), e)
 		db.ks.ExpiredKeys.Add(1)
+		db.expired(string(key))
 		return entry{}, false
 	}
 	return e, true
@@ -506,6 +509,7 @@ func (ks *Keyspace) ActiveExpire(budget time.Duration, cursor *int) int {
 					checked++
 					if e := s.m[k]; e.exp <= now {
 						db.remove(s, k, e)
+						db.expired(k)
 						expired++
 					}
 				}

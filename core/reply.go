@@ -45,7 +45,12 @@ func (w *Writer) Len() int { return len(w.buf) }
 func (w *Writer) Reset() { w.buf = w.buf[:0] }
 
 // Truncate drops what was written after the first n bytes.
-func (w *Writer) Truncate(n int) { w.buf = w.buf[:n] }
+// A mark beyond what is left (the replies were handed off since) is ignored.
+func (w *Writer) Truncate(n int) {
+	if n < len(w.buf) {
+		w.buf = w.buf[:n]
+	}
+}
 
 // WriteRaw appends bytes that are already encoded.
 func (w *Writer) WriteRaw(b []byte) { w.buf = append(w.buf, b...) }

@@ -143,6 +143,18 @@ type Spec struct {
 	Tips []string
 	// Subcommands are the commands of a container command (CONFIG GET, ...).
 	Subcommands []Command
+	// Channels locates the command's pub/sub channel arguments, which ACL
+	// channel rules (&pattern) govern; nil: none.
+	Channels *ChannelSpec
+}
+
+// ChannelSpec locates pub/sub channel arguments: arguments First through
+// Last (negative: counted from the end, -1 the last) are channels, or
+// patterns when Pattern is set (PSUBSCRIBE), which an ACL user may use only
+// when one of its channel rules is the same pattern.
+type ChannelSpec struct {
+	First, Last int
+	Pattern     bool
 }
 
 // KeySpec is one Redis 7 key spec: where the search for keys begins (an

@@ -16,6 +16,9 @@ type limits struct {
 	maxBulk, maxQuery      atomic.Int64
 	outHard, outSoft       atomic.Int64
 	outSoftSeconds         atomic.Int64
+	psHard, psSoft         atomic.Int64 // the pubsub class
+	psSoftSeconds          atomic.Int64
+	notify                 atomic.Uint32 // notify-keyspace-events
 	protectedMode          atomic.Bool
 	tlsAuthClientsOptional atomic.Bool
 }
@@ -27,6 +30,10 @@ func (l *limits) set(c *Config) {
 	l.outSoft.Store(c.OutputLimit.Soft)
 	l.outSoftSeconds.Store(int64(c.OutputLimit.SoftSeconds))
 	l.protectedMode.Store(c.ProtectedMode)
+	l.psHard.Store(c.pubsubLimit.Hard)
+	l.psSoft.Store(c.pubsubLimit.Soft)
+	l.psSoftSeconds.Store(int64(c.pubsubLimit.SoftSeconds))
+	l.notify.Store(uint32(c.NotifyKeyspaceEvents))
 }
 
 // ACL returns the server's users; the acl module reaches it through the
@@ -62,6 +69,7 @@ func (s *Server) clientInfo(c *core.Client) string {
 func (s *Server) setupACL() error {
 	s.acl = acl.NewStore(s.reg)
 	s.acl.OnRemove = s.disconnectUsers
+	s.acl.PubsubDefaultAll.Store(s.cfg.ACLPubsubDefaultAll)
 	cfg := s.cfg
 	if cfg.ACLFile != "" {
 		if err := s.acl.LoadFile(cfg.ACLFile); err != nil {

@@ -88,8 +88,15 @@ func (s *Server) RunCall(parent, c *core.Ctx, call *core.Call) (err error) {
 			c.Writer.Truncate(mark)
 			err = s.recovered(cmd.FullName, r)
 		}
+		var changes int64
 		if write {
-			s.ks.AddDirty(c.Changes(err != nil))
+			changes = c.Changes(err != nil)
+			s.ks.AddDirty(changes)
+		}
+		if !c.TakeTouched(s.ks.Touched) && write && changes > 0 {
+			for _, i := range cmd.Spec.KeyIndexes(call.Args, nil) {
+				s.ks.Touched(c.DB.Index(), call.Args[i])
+			}
 		}
 		if _, ok := err.(*core.BlockRequest); ok {
 			// A blocking command called from a script does not block: its

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/redmod/redmod/core"
 )
 
 // SaveRule is one Redis-style "save <seconds> <changes>" rule: snapshot when
@@ -58,9 +60,17 @@ type Config struct {
 	// OutputLimit limits the replies waiting for a normal client
 	// (client-output-buffer-limit normal <hard> <soft> <seconds>).
 	OutputLimit OutputLimit
-	// replicaLimit and pubsubLimit are kept for CONFIG GET only: redmod has
-	// no replicas and no pub/sub clients to apply them to.
+	// replicaLimit is kept for CONFIG GET only: redmod has no replicas.
+	// pubsubLimit applies to subscribed clients (client-output-buffer-limit
+	// pubsub <hard> <soft> <seconds>).
 	replicaLimit, pubsubLimit OutputLimit
+	// ACLPubsubDefaultAll gives new ACL users every channel
+	// (acl-pubsub-default allchannels); Redis 7.0's default is
+	// resetchannels.
+	ACLPubsubDefaultAll bool
+	// NotifyKeyspaceEvents selects the keyspace events published
+	// (notify-keyspace-events); 0: none.
+	NotifyKeyspaceEvents core.NotifyClass
 	// TLS configures the TLS port (tls-port, tls-cert-file, ...).
 	TLS TLSConfig
 	// Hz is how often background tasks (active expiry) run per second (hz).

@@ -48,6 +48,10 @@ type conn struct {
 	// block (true: with an error); unbuffered, so that only a client that
 	// is waiting takes it.
 	unblock chan bool
+	// out carries pushes and, once there has been one, the replies too.
+	out *outbox
+	// touchFn forwards the keys a command modified to the keyspace.
+	touchFn func(db int, key []byte)
 }
 
 func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
@@ -65,12 +69,16 @@ func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
 	// authenticated when one is set later, as in Redis.
 	c.client.SetAuthenticated(!s.acl.DefaultNeedsAuth())
 	c.rd.authRequired = func() bool { return !c.client.Authenticated() && s.acl.DefaultNeedsAuth() }
-	c.ctx = core.Ctx{Writer: c.w, Keyspace: s.ks, Client: c.client, Server: s, Log: s.log}
+	c.ctx = core.Ctx{Writer: c.w, Keyspace: s.ks, Client: c.client, Server: s, Log: s.log, PubSub: s.ps}
+	c.out = newOutbox(c)
+	c.client.SetOutbox(c.out)
+	c.touchFn = s.ks.Touched
 	return c
 }
 
 func (c *conn) serve() {
 	defer c.nc.Close()
+	defer c.out.finish()
 	for {
 		args, err := c.rd.Next()
 		if err != nil {
@@ -108,6 +116,12 @@ func (c *conn) flush() bool {
 	if c.w.Len() == 0 {
 		return true
 	}
+	return c.out.flush()
+}
+
+// writeDirect writes the replies to the socket from the client's own
+// goroutine (the outbox's direct mode).
+func (c *conn) writeDirect() bool {
 	if !c.checkOutputLimit() {
 		c.w.Reset()
 		return false
@@ -165,6 +179,11 @@ func (c *conn) execute(args [][]byte) bool {
 		c.reject(err)
 		return true
 	}
+	if c.client.Subscribed() && c.client.Protocol() == 2 && !subscriberContextAllows(cmd) {
+		cmd.Stats.RejectedCalls.Add(1)
+		c.reject(core.NewError("ERR Can't execute '" + cmd.FullName + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
+		return true
+	}
 	if err := c.srv.busyError(cmd); err != nil {
 		cmd.Stats.RejectedCalls.Add(1)
 		c.reject(err)
@@ -202,6 +221,19 @@ func (c *conn) execute(args [][]byte) bool {
 		s.countError(err)
 	}
 	return true
+}
+
+// subscriberContextAllows reports whether a RESP2 client with subscriptions
+// may run cmd: only what Redis allows there.
+func subscriberContextAllows(cmd *registry.Cmd) bool {
+	if cmd.Parent != nil {
+		return false
+	}
+	switch cmd.Spec.Name {
+	case "subscribe", "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe", "ping", "quit", "reset":
+		return true
+	}
+	return false
 }
 
 func arityOK(arity, n int) bool {
@@ -268,8 +300,18 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 			c.w.Truncate(mark)
 			err = s.recovered(cmd.FullName, r)
 		}
+		var changes int64
 		if write {
-			ks.AddDirty(ctx.Changes(err != nil))
+			changes = ctx.Changes(err != nil)
+			ks.AddDirty(changes)
+		}
+		// The keys the command modified, while they are still locked: those
+		// it announced with Notify, or else every key of a write that
+		// reports changes.
+		if !ctx.TakeTouched(c.touchFn) && write && changes > 0 {
+			for _, i := range c.keyIdx {
+				ks.Touched(ctx.DB.Index(), args[i])
+			}
 		}
 	}()
 	err = cmd.Exec(ctx)

@@ -142,6 +142,7 @@ func (s *Server) infoSection(sec string) []core.InfoField {
 			field("connected_clients", len(s.connList())),
 			field("maxclients", cfg.MaxClients),
 			field("blocked_clients", s.stats.blockedClients.Load()),
+			field("tracking_clients", s.trackingClients()),
 		}
 	case "memory":
 		used, heap := memoryFigures()
@@ -182,6 +183,8 @@ func (s *Server) infoSection(sec string) []core.InfoField {
 			field("aof_rewrite_in_progress", 0),
 		}
 	case "stats":
+		nch, npat, nshard := s.ps.Counts()
+		tkeys, titems, tprefixes := s.trackingCounts()
 		return []core.InfoField{
 			field("total_connections_received", s.stats.connections.Load()),
 			field("total_commands_processed", s.stats.commands.Load()),
@@ -192,6 +195,12 @@ func (s *Server) infoSection(sec string) []core.InfoField {
 			field("evicted_keys", 0),
 			field("keyspace_hits", s.ks.KeyspaceHits.Load()),
 			field("keyspace_misses", s.ks.KeyspaceMisses.Load()),
+			field("pubsub_channels", nch),
+			field("pubsub_patterns", npat),
+			field("pubsubshard_channels", nshard),
+			field("tracking_total_keys", tkeys),
+			field("tracking_total_items", titems),
+			field("tracking_total_prefixes", tprefixes),
 			field("total_error_replies", s.stats.totalErrorReplies.Load()),
 		}
 	case "replication":

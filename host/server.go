@@ -65,6 +65,8 @@ type Server struct {
 	// busy-reply-threshold (core.BusyGate); nil otherwise.
 	busy  atomic.Pointer[error]
 	tlsLn net.Listener
+
+	ps *core.PubSub // pub/sub channels and patterns
 }
 
 type serverStats struct {
@@ -141,6 +143,8 @@ func New(cfg Config, reg *registry.Registry) (*Server, error) {
 		s.log = cfg.Logger
 	}
 	s.limits.set(&cfg)
+	s.ps = core.NewPubSub()
+	s.ks.Observe(s)
 	if err := s.setupACL(); err != nil {
 		return nil, err
 	}
@@ -315,6 +319,7 @@ func (s *Server) accept(nc net.Conn) {
 		s.mu.Lock()
 		delete(s.conns, id)
 		s.mu.Unlock()
+		s.clientGone(c)
 	}()
 }
 

@@ -275,6 +275,38 @@ var settings = []setting{
 		},
 		set: setOutputLimits,
 	},
+	{
+		name: "acl-pubsub-default", usage: "channels of new ACL users: resetchannels (none) or allchannels", mutable: true,
+		get: func(c *Config) string {
+			if c.ACLPubsubDefaultAll {
+				return "allchannels"
+			}
+			return "resetchannels"
+		},
+		set: func(c *Config, v string) error {
+			switch strings.ToLower(v) {
+			case "allchannels":
+				c.ACLPubsubDefaultAll = true
+			case "resetchannels":
+				c.ACLPubsubDefaultAll = false
+			default:
+				return errors.New("argument(s) must be one of the following: allchannels, resetchannels")
+			}
+			return nil
+		},
+	},
+	{
+		name: "notify-keyspace-events", usage: `keyspace events to publish, Redis's letters ("KEA"; "": none)`, mutable: true, quoted: true,
+		get: func(c *Config) string { return c.NotifyKeyspaceEvents.String() },
+		set: func(c *Config, v string) error {
+			n, ok := core.ParseNotifyClasses(v)
+			if !ok {
+				return errors.New("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")
+			}
+			c.NotifyKeyspaceEvents = n
+			return nil
+		},
+	},
 	intSetting("tls-port", "TLS port (0: no TLS)", func(c *Config) *int { return &c.TLS.Port }, 0, 65535, false),
 	stringSetting("tls-cert-file", "server certificate for TLS (PEM)", func(c *Config) *string { return &c.TLS.CertFile }, false),
 	stringSetting("tls-key-file", "private key of tls-cert-file (PEM)", func(c *Config) *string { return &c.TLS.KeyFile }, false),
@@ -434,5 +466,6 @@ func (s *Server) ConfigSet(pairs []core.InfoField) error {
 	}
 	s.cfg = next
 	s.limits.set(&next)
+	s.acl.PubsubDefaultAll.Store(next.ACLPubsubDefaultAll)
 	return nil
 }

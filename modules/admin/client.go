@@ -202,19 +202,50 @@ func clientLine(cl *core.Client, now time.Time) string {
 	b.WriteString(strconv.FormatInt(int64(now.Sub(cl.Created)/time.Second), 10))
 	b.WriteString(" idle=")
 	b.WriteString(strconv.FormatInt(int64(cl.Idle(now)/time.Second), 10))
-	if cl.Blocked() {
-		b.WriteString(" flags=b db=")
-	} else {
-		b.WriteString(" flags=N db=")
-	}
+	b.WriteString(" flags=")
+	b.WriteString(clientFlags(cl))
+	b.WriteString(" db=")
 	b.WriteString(strconv.Itoa(cl.DBIndex()))
-	b.WriteString(" sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=")
+	nsub, npsub, nssub := cl.Subscriptions()
+	b.WriteString(" sub=")
+	b.WriteString(strconv.Itoa(nsub))
+	b.WriteString(" psub=")
+	b.WriteString(strconv.Itoa(npsub))
+	b.WriteString(" ssub=")
+	b.WriteString(strconv.Itoa(nssub))
+	b.WriteString(" multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=")
 	b.WriteString(cl.LastCommand())
 	b.WriteString(" user=")
 	b.WriteString(cl.User())
 	b.WriteString(" redir=-1 resp=")
 	b.WriteString(strconv.Itoa(cl.Protocol()))
 	return b.String()
+}
+
+// clientFlags renders CLIENT LIST's flags in Redis's order; N when none.
+func clientFlags(cl *core.Client) string {
+	var f []byte
+	if cl.Subscribed() {
+		f = append(f, 'P')
+	}
+	if cl.Blocked() {
+		f = append(f, 'b')
+	}
+	if cl.NoEvict() {
+		f = append(f, 'e')
+	}
+	if len(f) == 0 {
+		return "N"
+	}
+	return string(f)
+}
+
+// kindOf returns a client's type for CLIENT LIST TYPE and CLIENT KILL TYPE.
+func kindOf(cl *core.Client) string {
+	if cl.Subscribed() {
+		return "pubsub"
+	}
+	return "normal"
 }
 
 // clientType recognises the client types of CLIENT LIST and KILL; every
@@ -246,8 +277,8 @@ func clientList(c *core.Ctx) error {
 		if !ok {
 			return core.NewError("ERR Unknown client type '" + errArg(c.Args[3]) + "'")
 		}
-		if t == "normal" {
-			for _, cl := range sortedClients(c) {
+		for _, cl := range sortedClients(c) {
+			if kindOf(cl) == t {
 				out.WriteString(clientLine(cl, now))
 				out.WriteByte('\n')
 			}
@@ -342,7 +373,7 @@ func clientKill(c *core.Ctx) error {
 		switch {
 		case hasAddr && cl.Addr != addr,
 			hasLaddr && cl.LocalAddr != laddr,
-			hasType && typ != "normal",
+			hasType && typ != kindOf(cl),
 			id != 0 && cl.ID != id,
 			hasUser && cl.User() != user,
 			cl == c.Client && skipme:

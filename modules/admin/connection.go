@@ -53,6 +53,17 @@ func ping(c *core.Ctx) error {
 	if len(c.Args) > 2 {
 		return core.ErrArity(c.Name)
 	}
+	if c.Client.Subscribed() && c.Client.Protocol() == 2 {
+		// In the subscriber context PING answers in a message's shape.
+		c.WriteArray(2)
+		c.WriteBulkString("pong")
+		if len(c.Args) == 2 {
+			c.WriteBulk(c.Args[1])
+		} else {
+			c.WriteBulkString("")
+		}
+		return nil
+	}
 	if len(c.Args) == 2 {
 		c.WriteBulk(c.Args[1])
 		return nil
@@ -157,6 +168,7 @@ func reset(c *core.Ctx) error {
 	cl.SetName("")
 	cl.SetReplyMode(core.ReplyOn)
 	cl.SetNoEvict(false)
+	c.PubSub.RemoveClient(cl)
 	c.Server.ResetAuth(cl)
 	c.WriteSimple("RESET")
 	return nil

@@ -114,6 +114,7 @@ func flushall(c *core.Ctx) error {
 		removed += int64(db.Len())
 		db.Flush()
 	}
+	c.Keyspace.TouchedDB(-1)
 	c.SetChanges(removed)
 	// Like Redis, save the now empty data set when snapshots are configured,
 	// before replying, so that a restart does not bring the keys back.
@@ -128,6 +129,7 @@ func flushdb(c *core.Ctx) error {
 	}
 	removed := int64(c.DB.Len())
 	c.DB.Flush()
+	c.Keyspace.TouchedDB(c.DB.Index())
 	c.SetChanges(removed)
 	c.WriteOK()
 	return nil
@@ -157,6 +159,8 @@ func swapdb(c *core.Ctx) error {
 	}
 	if a != b {
 		c.Keyspace.SwapDBs(a, b)
+		c.Keyspace.TouchedDB(a)
+		c.Keyspace.TouchedDB(b)
 		// Clients blocked on a key of either database may now find it.
 		c.Keyspace.SignalAll()
 	}

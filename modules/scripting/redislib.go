@@ -261,7 +261,7 @@ func (v *vm) redisCall(L *lua.LState, protected bool) int {
 	r.client.SetDBIndex(r.db)
 	sub := &r.sub
 	*sub = core.Ctx{Writer: &r.w, DB: r.c.Keyspace.DB(r.db), Keyspace: r.c.Keyspace, Client: &r.client,
-		Server: r.c.Server, Log: r.c.Log, Locks: r.c.Locks}
+		Server: r.c.Server, Log: r.c.Log, Locks: r.c.Locks, PubSub: r.c.PubSub}
 	err := runner.RunCall(r.c, sub, call)
 	if write {
 		r.wrote = true

@@ -12,6 +12,7 @@ import (
 	_ "github.com/redmod/redmod/modules/hll"
 	_ "github.com/redmod/redmod/modules/keys"
 	_ "github.com/redmod/redmod/modules/lists"
+	_ "github.com/redmod/redmod/modules/pubsub"
 	_ "github.com/redmod/redmod/modules/scripting"
 	_ "github.com/redmod/redmod/modules/sets"
 	_ "github.com/redmod/redmod/modules/streams"

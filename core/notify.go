@@ -1,0 +1,243 @@
+package core
+
+import (
+	"strings"
+	"sync"
+)
+
+// NotifyClass is the class of a keyspace event, one flag letter of Redis's
+// notify-keyspace-events. A command announces each event with Ctx.Notify and
+// the class of its data type; the host delivers the events whose class the
+// configuration enables.
+type NotifyClass uint16
+
+// Event classes, as Redis's notify-keyspace-events letters name them.
+const (
+	// NotifyKeyspace ('K') publishes events on __keyspace@<db>__:<key>.
+	NotifyKeyspace NotifyClass = 1 << iota
+	// NotifyKeyevent ('E') publishes events on __keyevent@<db>__:<event>.
+	NotifyKeyevent
+	// NotifyGeneric ('g'): commands of any type (del, expire, rename_from, ...).
+	NotifyGeneric
+	// NotifyString ('$'): string commands.
+	NotifyString
+	// NotifyList ('l'): list commands.
+	NotifyList
+	// NotifySet ('s'): set commands.
+	NotifySet
+	// NotifyHash ('h'): hash commands.
+	NotifyHash
+	// NotifyZSet ('z'): sorted set commands.
+	NotifyZSet
+	// NotifyExpired ('x'): keys removed because their TTL passed.
+	NotifyExpired
+	// NotifyEvicted ('e'): keys evicted for maxmemory.
+	NotifyEvicted
+	// NotifyStream ('t'): stream commands.
+	NotifyStream
+	// NotifyKeyMiss ('m'): a read found no key (not part of 'A').
+	NotifyKeyMiss
+	// NotifyModule ('d'): events of module data types.
+	NotifyModule
+	// NotifyNew ('n'): a key was created (not part of 'A').
+	NotifyNew
+
+	// NotifyAll is 'A', the alias of g$lshzxetd.
+	NotifyAll = NotifyGeneric | NotifyString | NotifyList | NotifySet | NotifyHash | NotifyZSet |
+		NotifyExpired | NotifyEvicted | NotifyStream | NotifyModule
+)
+
+var notifyLetters = []struct {
+	c NotifyClass
+	l byte
+}{
+	{NotifyGeneric, 'g'}, {NotifyString, '$'}, {NotifyList, 'l'}, {NotifySet, 's'},
+	{NotifyHash, 'h'}, {NotifyZSet, 'z'}, {NotifyExpired, 'x'}, {NotifyEvicted, 'e'},
+	{NotifyStream, 't'}, {NotifyModule, 'd'},
+}
+
+// ParseNotifyClasses parses notify-keyspace-events ("KEA", "Elg$"). ok is
+// false for a letter Redis does not know.
+func ParseNotifyClasses(s string) (c NotifyClass, ok bool) {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case 'A':
+			c |= NotifyAll
+		case 'K':
+			c |= NotifyKeyspace
+		case 'E':
+			c |= NotifyKeyevent
+		case 'm':
+			c |= NotifyKeyMiss
+		case 'n':
+			c |= NotifyNew
+		default:
+			found := false
+			for _, nl := range notifyLetters {
+				if nl.l == s[i] {
+					c |= nl.c
+					found = true
+				}
+			}
+			if !found {
+				return 0, false
+			}
+		}
+	}
+	return c, true
+}
+
+// String renders the classes as CONFIG GET notify-keyspace-events does.
+func (c NotifyClass) String() string {
+	var b strings.Builder
+	if c&NotifyAll == NotifyAll {
+		b.WriteByte('A')
+	} else {
+		for _, nl := range notifyLetters {
+			if c&nl.c != 0 {
+				b.WriteByte(nl.l)
+			}
+		}
+	}
+	for _, x := range []struct {
+		c NotifyClass
+		l byte
+	}{{NotifyKeyspace, 'K'}, {NotifyKeyevent, 'E'}, {NotifyKeyMiss, 'm'}} {
+		// Redis 7.0 accepts 'n' but does not print it back.
+		if c&x.c != 0 {
+			b.WriteByte(x.l)
+		}
+	}
+	return b.String()
+}
+
+// KeyObserver is told about changes to the keyspace. The host registers one
+// that publishes keyspace notifications and invalidates client-side caches;
+// other features that need to know "this key was modified" (WATCH) register
+// their own with Keyspace.Observe. The methods run while the changed keys are
+// locked, so they must be quick and must not block or take key locks.
+type KeyObserver interface {
+	// KeyEvent is a keyspace event, announced after its effect (Ctx.Notify,
+	// or the keyspace itself for expiry).
+	KeyEvent(db int, class NotifyClass, event string, key []byte)
+	// KeyTouched reports that key was (or may have been) modified: by a
+	// write command, by expiry or by eviction.
+	KeyTouched(db int, key []byte)
+	// DBTouched reports that every key of database db may have changed
+	// (FLUSHDB, SWAPDB); db is -1 for every database (FLUSHALL).
+	DBTouched(db int)
+}
+
+// observers is the keyspace's list of observers, copied on change so that
+// the per-write path reads it without a lock.
+type observers struct {
+	mu   sync.Mutex
+	list []KeyObserver
+}
+
+// Observe registers o for every change to the keyspace from now on.
+func (ks *Keyspace) Observe(o KeyObserver) {
+	ks.obs.mu.Lock()
+	defer ks.obs.mu.Unlock()
+	next := append(append([]KeyObserver(nil), ks.obs.list...), o)
+	ks.obsList.Store(&next)
+}
+
+func (ks *Keyspace) observerList() []KeyObserver {
+	if p := ks.obsList.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// Notify announces a keyspace event of database db to the observers. A
+// command uses Ctx.Notify instead, which also records the key as modified.
+func (ks *Keyspace) Notify(db int, class NotifyClass, event string, key []byte) {
+	for _, o := range ks.observerList() {
+		o.KeyEvent(db, class, event, key)
+	}
+}
+
+// Touched tells the observers that key of database db was modified. The
+// host calls it for the keys of write commands; code that changes data
+// outside a command (Keyspace.Update) calls it for the keys it changed.
+func (ks *Keyspace) Touched(db int, key []byte) {
+	for _, o := range ks.observerList() {
+		o.KeyTouched(db, key)
+	}
+}
+
+// TouchedDB tells the observers that every key of database db (-1: every
+// database) may have changed.
+func (ks *Keyspace) TouchedDB(db int) {
+	for _, o := range ks.observerList() {
+		o.DBTouched(db)
+	}
+}
+
+// expired announces a key removed because its TTL passed.
+func (db *DB) expired(key string) {
+	if len(db.ks.observerList()) == 0 {
+		return
+	}
+	k := []byte(key)
+	db.ks.Notify(db.index, NotifyExpired, "expired", k)
+	db.ks.Touched(db.index, k)
+}
+
+// Notify announces a keyspace event of the command's database, after the
+// change it describes, with the event name Redis uses ("set", "lpush",
+// "del", "expire"): clients subscribed to __keyspace@<db>__:<key> or
+// __keyevent@<db>__:<event> receive it when notify-keyspace-events enables
+// class. Unless class is NotifyKeyMiss, the key also counts as modified, for
+// client-side caching and WATCH. A write command that calls Notify for none
+// of its keys has all its keys counted as modified when it reports changes
+// (Ctx.SetChanges), so a module without events still invalidates caches.
+func (c *Ctx) Notify(class NotifyClass, event string, key []byte) {
+	c.NotifyDB(c.DB, class, event, key)
+}
+
+// NotifyDB is Notify for a key of another database (MOVE, COPY ... DB).
+func (c *Ctx) NotifyDB(db *DB, class NotifyClass, event string, key []byte) {
+	c.Keyspace.Notify(db.index, class, event, key)
+	if class == NotifyKeyMiss {
+		return
+	}
+	c.notified = true
+	for _, t := range c.touched {
+		if t.db == db.index && string(t.key) == string(key) {
+			return
+		}
+	}
+	c.touched = append(c.touched, touchedKey{db.index, key})
+}
+
+// Touch records key as modified without an event, for a change Redis
+// announces with no notification.
+func (c *Ctx) Touch(key []byte) {
+	for _, t := range c.touched {
+		if t.db == c.DB.index && string(t.key) == string(key) {
+			return
+		}
+	}
+	c.notified = true
+	c.touched = append(c.touched, touchedKey{c.DB.index, key})
+}
+
+type touchedKey struct {
+	db  int
+	key []byte
+}
+
+// TakeTouched returns the keys the command modified, as Notify and Touch
+// recorded them, and whether it recorded any; the host calls it once per
+// command and forwards them to Keyspace.Touched.
+func (c *Ctx) TakeTouched(fn func(db int, key []byte)) (any bool) {
+	any = c.notified
+	for _, t := range c.touched {
+		fn(t.db, t.key)
+	}
+	c.touched = c.touched[:0]
+	c.notified = false
+	return any
+}

@@ -1,0 +1,53 @@
+package host
+
+import (
+	"strconv"
+
+	"github.com/redmod/redmod/core"
+)
+
+// The server is the keyspace's observer: it publishes keyspace
+// notifications and invalidates client-side caches (tracking.go).
+var _ core.KeyObserver = (*Server)(nil)
+
+// KeyEvent implements core.KeyObserver: it publishes the event on
+// __keyspace@<db>__:<key> and __keyevent@<db>__:<event>, as
+// notify-keyspace-events selects.
+func (s *Server) KeyEvent(db int, class core.NotifyClass, event string, key []byte) {
+	flags := core.NotifyClass(s.limits.notify.Load())
+	if flags&class == 0 {
+		return
+	}
+	var buf [128]byte
+	if flags&core.NotifyKeyspace != 0 {
+		ch := append(buf[:0], "__keyspace@"...)
+		ch = strconv.AppendInt(ch, int64(db), 10)
+		ch = append(ch, "__:"...)
+		ch = append(ch, key...)
+		s.ps.Publish(ch, []byte(event))
+	}
+	if flags&core.NotifyKeyevent != 0 {
+		ch := append(buf[:0], "__keyevent@"...)
+		ch = strconv.AppendInt(ch, int64(db), 10)
+		ch = append(ch, "__:"...)
+		ch = append(ch, event...)
+		s.ps.Publish(ch, key)
+	}
+}
+
+// KeyTouched implements core.KeyObserver.
+func (s *Server) KeyTouched(db int, key []byte) {}
+
+// DBTouched implements core.KeyObserver.
+func (s *Server) DBTouched(db int) {}
+
+// clientGone forgets a client that disconnected: its subscriptions.
+func (s *Server) clientGone(c *conn) {
+	s.ps.RemoveClient(c.client)
+}
+
+// trackingCounts returns INFO's tracking_total_keys, _items and _prefixes.
+func (s *Server) trackingCounts() (keys, items, prefixes int) { return 0, 0, 0 }
+
+// trackingClients returns INFO's tracking_clients.
+func (s *Server) trackingClients() int { return 0 }

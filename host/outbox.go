@@ -1,0 +1,255 @@
+package host
+
+import (
+	"net"
+	"sync"
+	"time"
+)
+
+// outbox carries what the server sends a client on its own initiative
+// (pub/sub messages, RESP3 pushes, MONITOR lines) besides its replies.
+//
+// A client starts in direct mode: its goroutine writes its replies to the
+// socket itself, the fastest path. The first push (or Handoff) switches it to
+// queued mode for good: replies and pushes are appended to one buffer, in
+// order, and a writer goroutine of the client's own sends the buffer. Pushes
+// come from any goroutine and never wait for the socket, so a slow or
+// stalled subscriber holds up no publisher; what it has not read is bounded
+// by client-output-buffer-limit (pubsub class while it is subscribed), past
+// which it is disconnected.
+type outbox struct {
+	c  *conn
+	nc net.Conn
+
+	mu      sync.Mutex
+	queued  bool   // replies and pushes go through buf and the writer
+	direct  bool   // the client's goroutine is writing to the socket itself
+	buf     []byte // bytes waiting for the writer
+	spare   []byte // the writer's previous buffer, for reuse
+	writing int    // bytes the writer is sending now
+	closed  bool
+	// softSince is when the pending bytes went over the soft limit.
+	softSince time.Time
+	wake      chan struct{}
+	done      chan struct{} // closed when the writer returns
+}
+
+func newOutbox(c *conn) *outbox {
+	return &outbox{c: c, nc: c.nc, wake: make(chan struct{}, 1)}
+}
+
+func (o *outbox) signal() {
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+}
+
+// startLocked switches to queued mode.
+func (o *outbox) startLocked() {
+	if o.queued {
+		return
+	}
+	o.queued = true
+	o.done = make(chan struct{})
+	go o.writer()
+}
+
+// Push implements core.Outbox.
+func (o *outbox) Push(msg []byte) bool {
+	o.mu.Lock()
+	if o.closed {
+		o.mu.Unlock()
+		return false
+	}
+	o.startLocked()
+	o.buf = append(o.buf, msg...)
+	if !o.checkLimitLocked() {
+		o.mu.Unlock()
+		o.overLimit()
+		return false
+	}
+	if !o.direct {
+		o.signal()
+	}
+	o.mu.Unlock()
+	return true
+}
+
+// Handoff implements core.Outbox: the replies written so far by the running
+// command's client go ahead of what follows.
+func (o *outbox) Handoff() {
+	c := o.c
+	o.mu.Lock()
+	o.startLocked()
+	ok := o.enqueueLocked(c.w.Bytes())
+	o.mu.Unlock()
+	c.w.Reset()
+	c.replyMark = 0
+	if !ok {
+		o.overLimit()
+	}
+}
+
+// enqueueLocked appends replies in queued mode and reports whether the
+// client is still within its limits.
+func (o *outbox) enqueueLocked(b []byte) bool {
+	if o.closed {
+		return false
+	}
+	o.buf = append(o.buf, b...)
+	if !o.checkLimitLocked() {
+		return false
+	}
+	if !o.direct {
+		o.signal()
+	}
+	return true
+}
+
+// checkLimitLocked applies client-output-buffer-limit to the bytes not yet
+// sent: the pubsub class while the client is subscribed, normal otherwise.
+func (o *outbox) checkLimitLocked() bool {
+	lim := &o.c.srv.limits
+	hard, soft, secs := lim.outHard.Load(), lim.outSoft.Load(), lim.outSoftSeconds.Load()
+	if o.c.client.Subscribed() {
+		hard, soft, secs = lim.psHard.Load(), lim.psSoft.Load(), lim.psSoftSeconds.Load()
+	}
+	n := int64(len(o.buf) + o.writing)
+	if hard > 0 && n > hard {
+		return false
+	}
+	if soft > 0 && n > soft {
+		now := time.Now()
+		if o.softSince.IsZero() {
+			o.softSince = now
+		} else if now.Sub(o.softSince) > time.Duration(secs)*time.Second {
+			return false
+		}
+	} else {
+		o.softSince = time.Time{}
+	}
+	return true
+}
+
+// overLimit disconnects a client over its output limit.
+func (o *outbox) overLimit() {
+	o.mu.Lock()
+	already := o.closed
+	o.closed = true
+	n := len(o.buf) + o.writing
+	o.buf = nil
+	o.mu.Unlock()
+	if !already {
+		o.c.srv.log.Warn("client closed for overcoming of output buffer limits", "client", o.c.client.Addr, "bytes", n)
+		o.nc.Close()
+		o.signal()
+	}
+}
+
+// flush sends the client's replies: itself in direct mode, through the
+// writer in queued mode. It reports false when the connection must close.
+func (o *outbox) flush() bool {
+	c := o.c
+	o.mu.Lock()
+	if o.queued {
+		ok := o.enqueueLocked(c.w.Bytes())
+		o.mu.Unlock()
+		c.w.Reset()
+		c.replyMark = 0
+		if !ok {
+			o.overLimit()
+		}
+		return ok
+	}
+	o.direct = true
+	o.mu.Unlock()
+	ok := c.writeDirect()
+	o.mu.Lock()
+	o.direct = false
+	if o.queued && len(o.buf) > 0 {
+		o.signal() // pushes that came meanwhile
+	}
+	o.mu.Unlock()
+	return ok
+}
+
+// writer sends the queued bytes until the client is closed.
+func (o *outbox) writer() {
+	defer close(o.done)
+	s := o.c.srv
+	for range o.wake {
+		for {
+			o.mu.Lock()
+			if o.closed {
+				o.mu.Unlock()
+				return
+			}
+			if o.direct || len(o.buf) == 0 {
+				o.mu.Unlock()
+				break
+			}
+			data := o.buf
+			o.buf = o.spare[:0]
+			o.spare = nil
+			o.writing = len(data)
+			o.mu.Unlock()
+			n, err := o.nc.Write(data)
+			s.stats.netOutput.Add(int64(n))
+			o.mu.Lock()
+			o.writing = 0
+			if cap(data) <= 1<<20 {
+				o.spare = data[:0]
+			}
+			o.mu.Unlock()
+			if err != nil {
+				o.mu.Lock()
+				o.closed = true
+				o.mu.Unlock()
+				o.nc.Close()
+				return
+			}
+		}
+	}
+}
+
+// finish sends what is queued before the connection closes (the reply to
+// QUIT of a subscriber), waiting at most a few seconds for a slow client.
+func (o *outbox) finish() {
+	o.mu.Lock()
+	if !o.queued || o.closed {
+		o.closed = true
+		o.mu.Unlock()
+		if o.queued {
+			o.signal()
+		}
+		return
+	}
+	o.mu.Unlock()
+	o.nc.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	for {
+		o.mu.Lock()
+		idle := len(o.buf) == 0 && o.writing == 0
+		if idle || o.closed {
+			o.closed = true
+			o.mu.Unlock()
+			o.signal()
+			break
+		}
+		o.mu.Unlock()
+		o.signal()
+		select {
+		case <-o.done:
+			return
+		case <-time.After(time.Millisecond):
+		}
+	}
+	<-o.done
+}
+
+// pending returns the bytes queued and not yet sent (CLIENT LIST omem).
+func (o *outbox) pending() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.buf) + o.writing
+}

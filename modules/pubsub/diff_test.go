@@ -1,0 +1,217 @@
+package pubsub_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redmod/redmod/internal/difftest"
+	"github.com/redmod/redmod/internal/resp"
+	_ "github.com/redmod/redmod/modules/std"
+	"github.com/redmod/redmod/redmodtest"
+)
+
+// conns is one client on each server; script steps run on both.
+type conns struct {
+	t         *testing.T
+	ours, ref *resp.Conn
+}
+
+func servers(t *testing.T) (ours, ref string) {
+	t.Helper()
+	ref = difftest.Redis(t)
+	return redmodtest.Run(t).Addr(), ref
+}
+
+func dial(t *testing.T, ours, ref string) *conns {
+	t.Helper()
+	o, err := resp.Dial(ours)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := resp.Dial(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { o.Close(); r.Close() })
+	return &conns{t: t, ours: o, ref: r}
+}
+
+// send writes a command to both without reading.
+func (c *conns) send(args ...string) {
+	c.t.Helper()
+	if err := c.ours.Write(resp.Encode(args...)); err != nil {
+		c.t.Fatal(err)
+	}
+	if err := c.ref.Write(resp.Encode(args...)); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// expect reads n replies or messages from both and compares them.
+func (c *conns) expect(n int, what string) {
+	c.t.Helper()
+	for i := 0; i < n; i++ {
+		r, err := c.ref.Read()
+		if err != nil {
+			c.t.Fatalf("%s: redis: %v", what, err)
+		}
+		o, err := c.ours.Read()
+		if err != nil {
+			c.t.Fatalf("%s: redmod: %v (redis sent %s)", what, err, r)
+		}
+		if o.Raw != r.Raw {
+			c.t.Errorf("%s #%d:\n redmod: %q\n  redis: %q", what, i, o.Raw, r.Raw)
+		}
+	}
+}
+
+// skip reads one reply from each without comparing them (HELLO's ids).
+func (c *conns) skip(n int) {
+	c.t.Helper()
+	for i := 0; i < n; i++ {
+		if _, err := c.ref.Read(); err != nil {
+			c.t.Fatal(err)
+		}
+		if _, err := c.ours.Read(); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+}
+
+// expectUnordered compares one reply whose element order is undefined.
+func (c *conns) expectUnordered(what string) {
+	c.t.Helper()
+	r, err1 := c.ref.Read()
+	o, err2 := c.ours.Read()
+	if err1 != nil || err2 != nil {
+		c.t.Fatalf("%s: %v %v", what, err1, err2)
+	}
+	if o.Sorted().Raw != r.Sorted().Raw {
+		c.t.Errorf("%s:\n redmod: %q\n  redis: %q", what, o.Raw, r.Raw)
+	}
+}
+
+// do sends a command and compares the n replies or messages it produces.
+func (c *conns) do(n int, args ...string) {
+	c.t.Helper()
+	c.send(args...)
+	c.expect(n, strings.Join(args, " "))
+}
+
+// quiet checks that neither server sent anything more.
+func (c *conns) quiet() {
+	c.t.Helper()
+	if r, err := c.ours.ReadTimeout(50 * time.Millisecond); err == nil {
+		c.t.Errorf("redmod sent an unexpected %q", r.Raw)
+	}
+}
+
+func testPubSubScript(t *testing.T, proto string) {
+	ours, ref := servers(t)
+	sub, pub := dial(t, ours, ref), dial(t, ours, ref)
+	sub.send("CLIENT", "ID")
+	pub.send("CLIENT", "ID")
+	sub.skip(1)
+	pub.skip(1)
+	if proto == "3" {
+		sub.send("HELLO", "3")
+		pub.send("HELLO", "3")
+		sub.skip(1)
+		pub.skip(1)
+	}
+	sub.do(1, "UNSUBSCRIBE")
+	sub.do(1, "PUNSUBSCRIBE")
+	sub.do(1, "SUNSUBSCRIBE")
+	sub.do(2, "SUBSCRIBE", "ch1", "ch2")
+	sub.do(1, "SUBSCRIBE", "ch1")
+	sub.do(2, "PSUBSCRIBE", "ch*", "x?[ab]")
+	sub.do(1, "SSUBSCRIBE", "sh")
+	sub.do(1, "PING")
+	sub.do(1, "PING", "hello")
+	sub.do(1, "GET", "x")
+	sub.do(1, "ECHO", "x")
+	pub.do(1, "PUBLISH", "ch1", "m1")
+	sub.expect(2, "message and pmessage of ch1")
+	pub.do(1, "PUBLISH", "xya", "m2")
+	sub.expect(1, "pmessage of xya")
+	pub.do(1, "PUBLISH", "nobody", "m3")
+	pub.do(1, "SPUBLISH", "sh", "m4")
+	sub.expect(1, "smessage")
+	pub.do(1, "PUBLISH", "sh", "m5")
+	pub.send("PUBSUB", "CHANNELS")
+	pub.expectUnordered("PUBSUB CHANNELS")
+	pub.do(1, "PUBSUB", "CHANNELS", "ch[1]")
+	pub.do(1, "PUBSUB", "CHANNELS", "a", "b")
+	pub.do(1, "PUBSUB", "NUMSUB", "ch1", "ch2", "ch3")
+	pub.do(1, "PUBSUB", "NUMSUB")
+	pub.do(1, "PUBSUB", "NUMPAT")
+	pub.do(1, "PUBSUB", "SHARDCHANNELS")
+	pub.do(1, "PUBSUB", "SHARDNUMSUB", "sh", "x")
+	pub.do(1, "PUBSUB", "HELP")
+	pub.do(1, "PUBSUB", "FOO")
+	pub.do(1, "PUBLISH", "ch1")
+	sub.do(1, "UNSUBSCRIBE", "ch1")
+	sub.do(1, "UNSUBSCRIBE", "nope")
+	sub.do(1, "PUNSUBSCRIBE", "x?[ab]")
+	pub.do(1, "PUBLISH", "ch1", "m6")
+	sub.expect(1, "pmessage only")
+	sub.do(1, "UNSUBSCRIBE")
+	sub.do(1, "PUNSUBSCRIBE")
+	sub.do(1, "SUNSUBSCRIBE")
+	sub.do(1, "GET", "x")
+	sub.do(1, "PING")
+	sub.do(1, "SUBSCRIBE", "again")
+	sub.do(1, "RESET")
+	sub.do(1, "PING")
+	pub.do(1, "PUBLISH", "again", "m7")
+	sub.quiet()
+}
+
+func TestDiffPubSubRESP2(t *testing.T) { testPubSubScript(t, "2") }
+func TestDiffPubSubRESP3(t *testing.T) { testPubSubScript(t, "3") }
+
+func TestDiffPubSubACL(t *testing.T) {
+	ours, ref := servers(t)
+	a := dial(t, ours, ref)
+	a.do(1, "ACL", "SETUSER", "u", "on", "nopass", "+@all", "~*", "&news.*", "&exact")
+	a.do(1, "ACL", "SETUSER", "v", "on", "nopass", "+@all", "~*")
+	a.do(1, "ACL", "GETUSER", "v")
+	a.do(1, "AUTH", "u", "x")
+	a.do(1, "PUBLISH", "news.1", "x")
+	a.do(1, "PUBLISH", "other", "x")
+	a.do(1, "SPUBLISH", "other", "x")
+	a.do(1, "PSUBSCRIBE", "news.1")
+	a.do(1, "PSUBSCRIBE", "news.*")
+	a.do(1, "SUBSCRIBE", "exact", "other")
+	a.do(1, "SUBSCRIBE", "exact", "news.x")
+	a.do(2, "UNSUBSCRIBE", "exact", "news.x")
+	a.do(1, "PUNSUBSCRIBE")
+	b := dial(t, ours, ref)
+	b.do(1, "CONFIG", "SET", "acl-pubsub-default", "allchannels")
+	b.do(1, "ACL", "SETUSER", "w", "on", "nopass", "+@all")
+	b.do(1, "ACL", "GETUSER", "w")
+	b.do(1, "CONFIG", "GET", "acl-pubsub-default")
+	b.do(1, "CONFIG", "SET", "acl-pubsub-default", "resetchannels")
+}
+
+func TestDiffSubscriberClientList(t *testing.T) {
+	ours, ref := servers(t)
+	a := dial(t, ours, ref)
+	a.do(2, "SUBSCRIBE", "a", "b")
+	a.do(1, "PSUBSCRIBE", "p*")
+	a.do(1, "SSUBSCRIBE", "s")
+	b := dial(t, ours, ref)
+	o, r := b.ours.Do("CLIENT", "LIST", "TYPE", "pubsub")
+	rr, _ := b.ref.Do("CLIENT", "LIST", "TYPE", "pubsub")
+	_ = r
+	for _, f := range []string{"flags=P", "sub=2 ", "psub=1 ", "ssub=1 "} {
+		if !strings.Contains(o.Str, f) || !strings.Contains(rr.Str, f) {
+			t.Errorf("CLIENT LIST TYPE pubsub lacks %q:\n redmod: %s\n  redis: %s", f, o.Str, rr.Str)
+		}
+	}
+	b.do(1, "CLIENT", "KILL", "TYPE", "pubsub")
+	if _, err := a.ours.ReadTimeout(2 * time.Second); err == nil {
+		t.Errorf("the subscriber was not disconnected")
+	}
+}
