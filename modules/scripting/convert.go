@@ -1,6 +1,7 @@
 package scripting
 
 import (
+	"bytes"
 	"math"
 	"strconv"
 	"strings"
@@ -55,6 +56,8 @@ func toInteger(f float64) int64 {
 	return int64(f)
 }
 
+var crlf = []byte("\r\n")
+
 // respParser reads the RESP2/RESP3 a command wrote into Lua values, with
 // Redis's conversions.
 type respParser struct {
@@ -64,7 +67,7 @@ type respParser struct {
 }
 
 func (p *respParser) line() string {
-	i := strings.Index(string(p.b), "\r\n")
+	i := bytes.Index(p.b, crlf)
 	if i < 0 {
 		p.err = true
 		s := string(p.b)

@@ -18,30 +18,32 @@ import (
 // even in a loop of pcalls. It is reused across runs and renewed only after
 // a kill, so a run costs no allocation.
 type killCtx struct {
+	done atomic.Pointer[chan struct{}]
+	err  atomic.Pointer[error]
 	mu   sync.Mutex
-	done chan struct{}
-	err  error
 }
 
 func (k *killCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
 func (k *killCtx) Value(any) any               { return nil }
-func (k *killCtx) Done() <-chan struct{} {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.done
-}
+func (k *killCtx) Done() <-chan struct{}       { return *k.done.Load() }
 func (k *killCtx) Err() error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.err
+	if p := k.err.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+func (k *killCtx) init() {
+	ch := make(chan struct{})
+	k.done.Store(&ch)
 }
 
 func (k *killCtx) kill(err error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.err == nil {
-		k.err = err
-		close(k.done)
+	if k.err.Load() == nil {
+		k.err.Store(&err)
+		close(*k.done.Load())
 	}
 }
 
@@ -49,9 +51,9 @@ func (k *killCtx) kill(err error) {
 func (k *killCtx) reset() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.err != nil {
-		k.err = nil
-		k.done = make(chan struct{})
+	if k.err.Load() != nil {
+		k.init()
+		k.err.Store(nil)
 	}
 }
 
@@ -73,7 +75,11 @@ type vm struct {
 	funcs   map[string]*lua.LFunction
 	proxies []*lua.LTable // read-only proxies checked after each run
 
-	run *runCtx // the script running now, nil when idle
+	run   *runCtx // the script running now, nil when idle
+	rc    runCtx  // reused for every run
+	keysT *lua.LTable
+	argvT *lua.LTable
+	runs  uint64
 
 	// Read by the watchdog and SCRIPT KILL while the script runs.
 	busy    atomic.Bool
@@ -217,8 +223,8 @@ func newVM(e *engine) *vm {
 		L.Push(L.Get(1))
 		return 1
 	})
+	v.kctx.init()
 	L.SetContext(&v.kctx)
-	v.kctx.done = make(chan struct{})
 	return v
 }
 

@@ -168,7 +168,14 @@ func compile(body, name string) (*lua.FunctionProto, error) {
 	if err != nil {
 		return nil, err
 	}
-	return lua.Compile(chunk, name)
+	proto, err := lua.Compile(chunk, name)
+	if err != nil {
+		return nil, err
+	}
+	// The chunk never reads Lua 5.0's implicit "arg" table; without this
+	// gopher-lua would build one at every call.
+	proto.IsVarArg &^= lua.VarArgNeedsArg
+	return proto, nil
 }
 
 // compileError words a compile error as Redis does.
@@ -267,7 +274,7 @@ func evalCommand(ro, bySHA bool) func(c *core.Ctx) error {
 		v := s.eng.get()
 		defer s.eng.put(v)
 		fn := v.scriptFunc(s, sc)
-		r := &runCtx{c: c, name: sc.sha, readOnly: ro || sc.flags.noWrites}
+		r := v.newRun(c, sc.sha, false, ro || sc.flags.noWrites)
 		return v.execute(s, r, fn, c.Args[3:3+n], c.Args[3+n:], errBusyScript, errKilled)
 	}
 }
@@ -305,7 +312,9 @@ func (v *vm) execute(s *state, r *runCtx, fn *lua.LFunction, keys, argv [][]byte
 		r.resp = 2
 	}
 	r.db = c.DB.Index()
-	r.client.SetUser(c.Client.User())
+	if u := c.Client.User(); u != r.client.User() {
+		r.client.SetUser(u)
+	}
 	r.killErr = killErr
 	v.run = r
 	v.busyErr = busyErr
@@ -313,14 +322,8 @@ func (v *vm) execute(s *state, r *runCtx, fn *lua.LFunction, keys, argv [][]byte
 	v.isFunc.Store(r.function)
 	v.curName.Store(&r.name)
 	v.wrote.Store(false)
-	kt := L.CreateTable(len(keys), 0)
-	for i, k := range keys {
-		kt.RawSetInt(i+1, lua.LString(k))
-	}
-	at := L.CreateTable(len(argv), 0)
-	for i, a := range argv {
-		at.RawSetInt(i+1, lua.LString(a))
-	}
+	kt := v.argTable(&v.keysT, keys, r.function)
+	at := v.argTable(&v.argvT, argv, r.function)
 	var callArgs []lua.LValue
 	if r.function {
 		callArgs = []lua.LValue{kt, at}
@@ -345,11 +348,9 @@ func (v *vm) execute(s *state, r *runCtx, fn *lua.LFunction, keys, argv [][]byte
 	}
 	killed := v.kctx.Err() != nil
 	v.run = nil
-	if !r.function {
-		v.G.RawSetString("KEYS", lua.LNil)
-		v.G.RawSetString("ARGV", lua.LNil)
-	}
-	if !v.intact() {
+	// Checking the sandbox costs a little: every 16th run, and after any
+	// run that failed.
+	if v.runs++; (v.runs%16 == 0 || err != nil) && !v.intact() {
 		v.broken = true
 	}
 	if err != nil {
@@ -454,4 +455,33 @@ func scriptKill(c *core.Ctx) error {
 	}
 	c.WriteOK()
 	return nil
+}
+
+// newRun readies the state's reusable run context.
+func (v *vm) newRun(c *core.Ctx, name string, function, readOnly bool) *runCtx {
+	r := &v.rc
+	r.c, r.name, r.function, r.readOnly = c, name, function, readOnly
+	r.resp, r.wrote, r.allowOOM = 0, false, false
+	return r
+}
+
+// argTable fills KEYS or ARGV. EVAL reuses the state's two tables (a
+// script cannot keep them: globals are read-only); a function gets new
+// ones, since its library may keep them.
+func (v *vm) argTable(cache **lua.LTable, items [][]byte, fresh bool) *lua.LTable {
+	t := *cache
+	if fresh || t == nil {
+		t = v.L.CreateTable(len(items), 0)
+		if !fresh {
+			*cache = t
+		}
+	} else {
+		for n := t.Len(); n > len(items); n-- {
+			t.RawSetInt(n, lua.LNil)
+		}
+	}
+	for i, k := range items {
+		t.RawSetInt(i+1, lua.LString(k))
+	}
+	return t
 }

@@ -340,7 +340,7 @@ func fcallCommand(ro bool) func(c *core.Ctx) error {
 		if fn == nil {
 			return core.NewError("ERR Function not found")
 		}
-		r := &runCtx{c: c, name: name, function: true, readOnly: ro || f.noWrites}
+		r := v.newRun(c, name, true, ro || f.noWrites)
 		return v.execute(s, r, fn, c.Args[3:3+n], c.Args[3+n:], errBusyFunction, errFunctionKilled)
 	}
 }

@@ -215,8 +215,6 @@ func (v *vm) redisCall(L *lua.LState, protected bool) int {
 	if spec.Flags.Has(core.FlagNoScript) {
 		return fail("ERR This Redis command is not allowed from script")
 	}
-	r.client.SetUser(r.c.Client.User())
-	r.sub.Client = &r.client
 	if err := runner.CheckCallACL(r.c, call, "lua"); err != nil {
 		ce, _ := err.(*core.CallError)
 		if ce != nil && ce.Stage == core.CallNoPermKey {
@@ -251,10 +249,8 @@ func (v *vm) redisCall(L *lua.LState, protected bool) int {
 			return fail(core.ErrorText(err))
 		}
 	}
-	// Arguments are handed to the command, which may keep them.
-	args := make([][]byte, len(r.args))
-	copy(args, r.args)
-	call.Args = args
+	// Each argument is a new slice (collectArgs), so the command may keep
+	// it.
 	r.w.Reset()
 	r.w.SetProtocol(r.resp)
 	r.client.SetProtocol(r.resp)
