@@ -33,6 +33,30 @@ type Provisioner interface {
 	Provision(m *ModuleContext) error
 }
 
+// StatePersister is a module with server state beyond the keyspace (the
+// scripting module's function libraries) that the snapshot keeps. With
+// every save the host stores the records SnapshotState returns; when it
+// loads a snapshot at start (before Provision) it hands each record back to
+// LoadState. A record of kind "function" is a Redis function library's
+// code and is stored as Redis stores one (an RDB FUNCTION2 record, so Redis
+// and redmod read each other's libraries); any other kind is stored as an
+// RDB AUX field named "redmod-<module>-<kind>", which Redis ignores.
+type StatePersister interface {
+	// SnapshotState returns the module's state for the server of ks.
+	SnapshotState(ks *Keyspace) []StateRecord
+	// LoadState restores one record; an error stops start-up, as a damaged
+	// snapshot does.
+	LoadState(ks *Keyspace, rec StateRecord) error
+}
+
+// StateRecord is one piece of a module's persisted state.
+type StateRecord struct {
+	// Kind names the record ("function", or the module's own word).
+	Kind string
+	// Data is the record's content.
+	Data []byte
+}
+
 // Validator is a module that checks its configuration after provisioning;
 // an error stops start-up with a clear message.
 type Validator interface {

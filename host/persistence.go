@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -96,6 +97,9 @@ func (s *Server) encodeSnapshot() (data []byte, dirty int64, keys int, err error
 		"used-mem", strconv.FormatUint(usedMemory(), 10), "aof-base", "0")
 	err = s.ks.View(func(ks *core.Keyspace) error {
 		dirty = ks.Dirty()
+		if err := s.writeModuleState(w, ks); err != nil {
+			return err
+		}
 		for i := 0; i < ks.NumDBs(); i++ {
 			db := ks.DB(i)
 			if db.Len() == 0 {
@@ -322,8 +326,8 @@ func (s *Server) loadSnapshot() error {
 			return err
 		}
 		info, err := rdb.Load(data, put)
-		if err == nil && info.Functions > 0 {
-			s.log.Warn("the snapshot holds function libraries, which were skipped", "libraries", info.Functions)
+		if err == nil {
+			err = s.loadModuleState(ks, info)
 		}
 		return err
 	})
@@ -342,6 +346,75 @@ func (s *Server) loadSnapshot() error {
 		defer s.persist.mu.Unlock()
 		if err := s.saveLocked(false); err != nil {
 			return fmt.Errorf("saving the snapshot of %s as RDB: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// moduleAuxPrefix starts the AUX fields that hold the state of modules
+// (core.StatePersister), other than function libraries.
+const moduleAuxPrefix = "redmod-"
+
+func (s *Server) statePersisters() []core.Module {
+	if s.reg == nil {
+		return nil
+	}
+	var out []core.Module
+	for _, m := range s.reg.Modules() {
+		if _, ok := m.(core.StatePersister); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// writeModuleState writes the modules' state records: function libraries
+// as FUNCTION2 records, the rest as AUX fields.
+func (s *Server) writeModuleState(w *rdb.Writer, ks *core.Keyspace) error {
+	for _, m := range s.statePersisters() {
+		for _, rec := range m.(core.StatePersister).SnapshotState(ks) {
+			var err error
+			if rec.Kind == "function" {
+				err = w.Function(rec.Data)
+			} else {
+				err = w.Aux(moduleAuxPrefix+m.Name()+"-"+rec.Kind, string(rec.Data))
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// loadModuleState hands the modules their state records.
+func (s *Server) loadModuleState(ks *core.Keyspace, info *rdb.Info) error {
+	mods := s.statePersisters()
+	var fnOwner core.StatePersister
+	for _, m := range mods {
+		p := m.(core.StatePersister)
+		prefix := moduleAuxPrefix + m.Name() + "-"
+		for k, v := range info.Aux {
+			if strings.HasPrefix(k, prefix) {
+				if err := p.LoadState(ks, core.StateRecord{Kind: k[len(prefix):], Data: []byte(v)}); err != nil {
+					return fmt.Errorf("module %s: %w", m.Name(), err)
+				}
+			}
+		}
+		if m.Name() == "scripting" || fnOwner == nil {
+			fnOwner = p
+		}
+	}
+	if len(info.FunctionCodes) == 0 {
+		return nil
+	}
+	if fnOwner == nil {
+		s.log.Warn("the snapshot holds function libraries, which were skipped (no module keeps them)", "libraries", info.Functions)
+		return nil
+	}
+	for _, code := range info.FunctionCodes {
+		if err := fnOwner.LoadState(ks, core.StateRecord{Kind: "function", Data: []byte(code)}); err != nil {
+			return fmt.Errorf("function library: %w", err)
 		}
 	}
 	return nil

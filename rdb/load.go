@@ -30,8 +30,10 @@ type Info struct {
 	Aux map[string]string
 	// Keys counts the entries passed on.
 	Keys int
-	// Functions counts function libraries (FUNCTION2), which are skipped.
+	// Functions counts function libraries (FUNCTION2 records).
 	Functions int
+	// FunctionCodes holds the code of each function library, in order.
+	FunctionCodes []string
 	// ModuleAux counts module auxiliary data records, which are skipped.
 	ModuleAux int
 }
@@ -160,10 +162,12 @@ func scan(data []byte, ver int, info *Info, fn func(*Entry) error) error {
 			}
 			info.ModuleAux++
 		case opFunction2:
-			if _, err := d.str(); err != nil {
+			code, err := d.str()
+			if err != nil {
 				return err
 			}
 			info.Functions++
+			info.FunctionCodes = append(info.FunctionCodes, string(code))
 		case opFunction:
 			return d.fail("functions of a Redis 7.0 release candidate (FUNCTION opcode), which are not supported")
 		case opSlotInfo:

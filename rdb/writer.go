@@ -59,6 +59,22 @@ func (w *Writer) Header(aux ...string) error {
 	return w.flush(false)
 }
 
+// Aux writes one more AUX field (before the first SelectDB).
+func (w *Writer) Aux(name, value string) error {
+	w.e.byte1(opAux)
+	w.e.str([]byte(name))
+	w.e.str([]byte(value))
+	return w.flush(false)
+}
+
+// Function writes a function library's code as a FUNCTION2 record, as
+// Redis 7 stores its libraries (before the first SelectDB).
+func (w *Writer) Function(code []byte) error {
+	w.e.byte1(opFunction2)
+	w.e.str(code)
+	return w.flush(false)
+}
+
 // SelectDB starts database db, with its size hints (keys, keys with a TTL).
 func (w *Writer) SelectDB(db, keys, expires int) error {
 	w.e.byte1(opSelectDB)

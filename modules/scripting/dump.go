@@ -136,3 +136,28 @@ func functionRestore(c *core.Ctx) error {
 	c.WriteOK()
 	return nil
 }
+
+// SnapshotState implements core.StatePersister: each function library's
+// code, stored in the snapshot as Redis stores it.
+func (Module) SnapshotState(ks *core.Keyspace) []core.StateRecord {
+	libs := stateFor(ks).libs.sorted()
+	recs := make([]core.StateRecord, len(libs))
+	for i, l := range libs {
+		recs[i] = core.StateRecord{Kind: "function", Data: []byte(l.code)}
+	}
+	return recs
+}
+
+// LoadState implements core.StatePersister: a function library is compiled
+// and installed (replacing one of the same name).
+func (Module) LoadState(ks *core.Keyspace, rec core.StateRecord) error {
+	if rec.Kind != "function" {
+		return nil
+	}
+	s := stateFor(ks)
+	lib, err := s.compileLibrary(string(rec.Data))
+	if err != nil {
+		return err
+	}
+	return s.install(lib, true)
+}

@@ -222,3 +222,25 @@ func TestScriptAtomicity(t *testing.T) {
 		}
 	}
 }
+
+// TestFunctionsPersist checks that libraries survive a restart (they are
+// FUNCTION2 records of the RDB snapshot, as in Redis).
+func TestFunctionsPersist(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	srv := redmodtest.Run(t, redmodtest.WithPersistence(dir))
+	rdb := client(t, srv)
+	if err := rdb.FunctionLoad(ctx, "#!lua name=keep\nredis.register_function('kept', function() return 'still here' end)").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.Save(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	rdb.Close()
+	srv.Close()
+	srv = redmodtest.Run(t, redmodtest.WithPersistence(dir))
+	rdb = client(t, srv)
+	if v, err := rdb.FCall(ctx, "kept", nil).Text(); err != nil || v != "still here" {
+		t.Fatalf("after restart: %q %v", v, err)
+	}
+}

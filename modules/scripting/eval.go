@@ -53,25 +53,37 @@ var (
 
 // stateOf returns the scripting state of the server running c.
 func stateOf(c *core.Ctx) *state {
-	if s := lastSt.Load(); s != nil && s.ks == c.Keyspace {
+	if s := lastSt.Load(); s != nil && s.ks == c.Keyspace && s.srv != nil {
 		return s
 	}
 	statesMu.Lock()
 	defer statesMu.Unlock()
-	s := states[c.Keyspace]
-	if s == nil {
-		s = &state{ks: c.Keyspace, sc: map[string]*script{}}
-		s.libs.init()
-		s.threshold.Store(5000)
-		states[c.Keyspace] = s
-		startWatchdog()
-	}
+	s := stateForLocked(c.Keyspace)
 	if s.srv == nil {
 		s.srv = c.Server
 		s.gate, _ = c.Server.(core.BusyGate)
 		s.refreshThreshold()
 	}
 	lastSt.Store(s)
+	return s
+}
+
+// stateFor returns the scripting state of the server of ks.
+func stateFor(ks *core.Keyspace) *state {
+	statesMu.Lock()
+	defer statesMu.Unlock()
+	return stateForLocked(ks)
+}
+
+func stateForLocked(ks *core.Keyspace) *state {
+	s := states[ks]
+	if s == nil {
+		s = &state{ks: ks, sc: map[string]*script{}}
+		s.libs.init()
+		s.threshold.Store(5000)
+		states[ks] = s
+		startWatchdog()
+	}
 	return s
 }
 
