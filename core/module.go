@@ -94,6 +94,17 @@ type InfoProvider interface {
 	Info(section string) []InfoField
 }
 
+// KeyspaceInfoProvider is an InfoProvider whose state belongs to each
+// server rather than to the process (a module's Go value is shared by every
+// server of a process): the host calls InfoFor with its keyspace instead of
+// Info.
+type KeyspaceInfoProvider interface {
+	InfoProvider
+	// InfoFor returns the module's fields of a section for the server of
+	// ks.
+	InfoFor(ks *Keyspace, section string) []InfoField
+}
+
 // InfoField is one "name:value" line of INFO, or one setting of CONFIG.
 type InfoField struct {
 	// Name is the field's or setting's name ("used_memory").

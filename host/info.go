@@ -67,7 +67,9 @@ func (s *Server) Info(sections []string) string {
 		}
 		fields := s.infoSection(sec)
 		for _, m := range s.modules {
-			if ip, ok := m.(core.InfoProvider); ok {
+			if ip, ok := m.(core.KeyspaceInfoProvider); ok {
+				fields = append(fields, ip.InfoFor(s.ks, sec)...)
+			} else if ip, ok := m.(core.InfoProvider); ok {
 				fields = append(fields, ip.Info(sec)...)
 			}
 		}

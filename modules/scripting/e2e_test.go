@@ -244,3 +244,23 @@ func TestFunctionsPersist(t *testing.T) {
 		t.Fatalf("after restart: %q %v", v, err)
 	}
 }
+
+func TestInfoScripting(t *testing.T) {
+	srv := redmodtest.Run(t)
+	rdb := client(t, srv)
+	ctx := context.Background()
+	for i := 0; i < 3; i++ {
+		rdb.ScriptLoad(ctx, "return "+string(rune('1'+i)))
+	}
+	rdb.FunctionLoad(ctx, "#!lua name=l\nredis.register_function('f', function() return 1 end)")
+	rdb.Eval(ctx, "return redis.call('get', 'x')", nil)
+	info := rdb.Info(ctx, "memory").Val()
+	for _, want := range []string{"number_of_cached_scripts:4\r\n", "number_of_functions:1\r\n", "number_of_libraries:1\r\n", "used_memory_lua:", "used_memory_scripts_eval:", "used_memory_vm_functions:"} {
+		if !strings.Contains(info, want) {
+			t.Errorf("INFO memory lacks %q", want)
+		}
+	}
+	if stats := rdb.Info(ctx, "commandstats").Val(); !strings.Contains(stats, "cmdstat_get:calls=1,") {
+		t.Errorf("a call from a script is not in commandstats:\n%s", stats)
+	}
+}
