@@ -1,6 +1,7 @@
 package scripting
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -190,11 +191,22 @@ func compile(body, name string) (*lua.FunctionProto, error) {
 	return proto, nil
 }
 
+// luaSyntaxError words a gopher-lua parse error the way Lua 5.1 words
+// syntax errors ("user_script:1: unexpected symbol near 'x'").
+func luaSyntaxError(err error, chunk, code string) string {
+	var pe *parse.Error
+	if errors.As(err, &pe) {
+		if pe.Pos.Line == parse.EOF || pe.Token == "" {
+			return chunk + ":" + strconv.Itoa(strings.Count(code, "\n")+1) + ": unexpected symbol near '<eof>'"
+		}
+		return chunk + ":" + strconv.Itoa(pe.Pos.Line) + ": unexpected symbol near '" + pe.Token + "'"
+	}
+	return strings.TrimSpace(strings.ReplaceAll(err.Error(), "\n", " "))
+}
+
 // compileError words a compile error as Redis does.
-func compileError(err error) error {
-	msg := err.Error()
-	msg = strings.ReplaceAll(msg, "\n", " ")
-	return core.NewError("ERR Error compiling script (new function): " + strings.TrimSpace(msg))
+func compileError(err error, code string) error {
+	return core.NewError("ERR Error compiling script (new function): " + luaSyntaxError(err, "user_script", code))
 }
 
 // loadScript returns the cached script of body, compiling it if needed.
@@ -212,7 +224,7 @@ func (s *state) loadScript(body string) (*script, error) {
 	}
 	proto, err := compile(code, "user_script")
 	if err != nil {
-		return nil, compileError(err)
+		return nil, compileError(err, code)
 	}
 	sc = &script{sha: sha, body: body, proto: proto, flags: flags}
 	s.mu.Lock()

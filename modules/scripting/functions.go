@@ -87,7 +87,7 @@ func parseLibrary(code string) (*library, error) {
 	}
 	proto, err := compile(rest, "user_function")
 	if err != nil {
-		return nil, core.NewError("ERR Error compiling function: " + strings.ReplaceAll(err.Error(), "\n", " "))
+		return nil, core.NewError("ERR Error compiling function: " + luaSyntaxError(err, "user_function", rest))
 	}
 	lib.proto = proto
 	return lib, nil
