@@ -2,6 +2,7 @@ package scripting
 
 import (
 	"encoding/binary"
+	"strings"
 	"hash/crc64"
 
 	"github.com/redmod/redmod/core"
@@ -98,14 +99,14 @@ func (s *state) restore(payload []byte, policy string) error {
 				return core.NewError("ERR Library " + lib.name + " already exists")
 			}
 			for _, f := range old.funcs {
-				delete(nf, f.name)
+				delete(nf, strings.ToLower(f.name))
 			}
 		}
 		for _, f := range lib.funcs {
-			if nf[f.name] != nil {
+			if nf[strings.ToLower(f.name)] != nil {
 				return core.NewError("ERR Function " + f.name + " already exists")
 			}
-			nf[f.name] = lib
+			nf[strings.ToLower(f.name)] = lib
 		}
 		nl[lib.name] = lib
 	}

@@ -91,6 +91,7 @@ type vm struct {
 	fenv    *lua.LTable // environment of function libraries (libEnv)
 	loading *loading    // set while library code loads
 	curName atomic.Pointer[string]
+	curArgs atomic.Pointer[[][]byte]
 
 	handler *lua.LFunction // the message handler of PCall
 	errSrc  string
@@ -399,6 +400,15 @@ func (v *vm) runName() string {
 		return *p
 	}
 	return ""
+}
+
+// runCommand returns the command that started the running script (FUNCTION
+// STATS shows it).
+func (v *vm) runCommand() [][]byte {
+	if p := v.curArgs.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 func (v *vm) durationMs() int64 {

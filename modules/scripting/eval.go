@@ -345,6 +345,9 @@ func (v *vm) execute(s *state, r *runCtx, fn *lua.LFunction, keys, argv [][]byte
 	v.killErr = killErr
 	v.isFunc.Store(r.function)
 	v.curName.Store(&r.name)
+	if r.function {
+		v.curArgs.Store(&c.Args)
+	}
 	v.wrote.Store(false)
 	kt := v.argTable(&v.keysT, keys, r.function)
 	at := v.argTable(&v.argvT, argv, r.function)

@@ -1,6 +1,7 @@
 package scripting
 
 import (
+	"bytes"
 	"sort"
 	"strings"
 	"sync"
@@ -60,12 +61,13 @@ func parseLibrary(code string) (*library, error) {
 	if !strings.HasPrefix(code, "#!") {
 		return nil, core.NewError("ERR Missing library metadata")
 	}
-	line, rest := code, ""
-	if i := strings.IndexByte(code, '\n'); i >= 0 {
-		line, rest = code[:i], code[i:]
+	i := strings.IndexByte(code, '\n')
+	if i < 0 {
+		return nil, core.NewError("ERR Invalid library metadata")
 	}
+	line, rest := code[:i], code[i:]
 	parts := strings.Fields(line[2:])
-	if len(parts) == 0 || parts[0] != "lua" {
+	if len(parts) == 0 || !strings.EqualFold(parts[0], "lua") {
 		engine := ""
 		if len(parts) > 0 {
 			engine = parts[0]
@@ -237,11 +239,11 @@ func (v *vm) registerFunction(L *lua.LState) int {
 		// Redis 7.0 words this error with "Library names".
 		raise(L, errLibName)
 	}
-	if _, dup := ld.funcs[name]; dup {
+	if _, dup := ld.funcs[strings.ToLower(name)]; dup {
 		raise(L, "ERR Function already exists in the library")
 	}
 	f.name = name
-	ld.funcs[name] = cb
+	ld.funcs[strings.ToLower(name)] = cb
 	ld.lib.funcs = append(ld.lib.funcs, f)
 	return 0
 }
@@ -302,7 +304,7 @@ func (v *vm) functionsOf(s *state) map[string]*lua.LFunction {
 			continue
 		}
 		for name, fn := range fns {
-			v.funcs[name] = fn
+			v.funcs[name] = fn // lower-case names
 		}
 	}
 	v.libGen = g
@@ -313,16 +315,20 @@ func fcallCommand(ro bool) func(c *core.Ctx) error {
 	return func(c *core.Ctx) error {
 		s := stateOf(c)
 		n, err := numKeys(c.Args)
+		if err == core.ErrNotInteger {
+			return core.NewError("ERR Bad number of keys provided")
+		}
 		if err != nil {
 			return err
 		}
-		name := string(c.Args[1])
+		// Function names are case-insensitive, as in Redis.
+		name := strings.ToLower(string(c.Args[1]))
 		s.libs.mu.RLock()
 		lib := s.libs.funcs[name]
 		var f *function
 		if lib != nil {
 			for _, x := range lib.funcs {
-				if x.name == name {
+				if strings.EqualFold(x.name, name) {
 					f = x
 				}
 			}
@@ -340,7 +346,7 @@ func fcallCommand(ro bool) func(c *core.Ctx) error {
 		if fn == nil {
 			return core.NewError("ERR Function not found")
 		}
-		r := v.newRun(c, name, true, ro || f.noWrites)
+		r := v.newRun(c, f.name, true, ro || f.noWrites)
 		return v.execute(s, r, fn, c.Args[3:3+n], c.Args[3+n:], errBusyFunction, errFunctionKilled)
 	}
 }
@@ -355,18 +361,18 @@ func (s *state) install(lib *library, replace bool) error {
 		return core.NewError("ERR Library '" + lib.name + "' already exists")
 	}
 	for _, f := range lib.funcs {
-		if owner := l.funcs[f.name]; owner != nil && owner != old {
+		if owner := l.funcs[strings.ToLower(f.name)]; owner != nil && owner != old {
 			return core.NewError("ERR Function " + f.name + " already exists")
 		}
 	}
 	if old != nil {
 		for _, f := range old.funcs {
-			delete(l.funcs, f.name)
+			delete(l.funcs, strings.ToLower(f.name))
 		}
 	}
 	l.libs[lib.name] = lib
 	for _, f := range lib.funcs {
-		l.funcs[f.name] = lib
+		l.funcs[strings.ToLower(f.name)] = lib
 	}
 	l.gen.Add(1)
 	return nil
@@ -425,7 +431,7 @@ func functionDelete(c *core.Ctx) error {
 	}
 	delete(l.libs, lib.name)
 	for _, f := range lib.funcs {
-		delete(l.funcs, f.name)
+		delete(l.funcs, strings.ToLower(f.name))
 	}
 	l.gen.Add(1)
 	c.WriteOK()
@@ -433,7 +439,10 @@ func functionDelete(c *core.Ctx) error {
 }
 
 func functionFlush(c *core.Ctx) error {
-	if len(c.Args) > 3 || len(c.Args) == 3 && !core.EqualFold(c.Args[2], "sync") && !core.EqualFold(c.Args[2], "async") {
+	if len(c.Args) > 3 {
+		return core.NewError("ERR unknown subcommand or wrong number of arguments for '" + string(c.Args[1]) + "'. Try FUNCTION HELP.")
+	}
+	if len(c.Args) == 3 && !core.EqualFold(c.Args[2], "sync") && !core.EqualFold(c.Args[2], "async") {
 		return core.NewError("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
 	}
 	s := stateOf(c)
@@ -464,7 +473,7 @@ func functionList(c *core.Ctx) error {
 		switch {
 		case core.EqualFold(args[0], "withcode"):
 			if withCode {
-				return core.NewError("ERR Unknown argument withcode")
+				return core.NewError("ERR Unknown argument " + string(args[0]))
 			}
 			withCode = true
 			args = args[1:]
@@ -473,9 +482,9 @@ func functionList(c *core.Ctx) error {
 				return core.NewError("ERR library name argument was not given")
 			}
 			if pattern != nil {
-				return core.NewError("ERR Unknown argument libraryname")
+				return core.NewError("ERR Unknown argument " + string(args[0]))
 			}
-			pattern = core.CompilePattern(args[1])
+			pattern = core.CompilePattern(bytes.ToLower(args[1]))
 			args = args[2:]
 		default:
 			return core.NewError("ERR Unknown argument " + string(args[0]))
@@ -483,7 +492,8 @@ func functionList(c *core.Ctx) error {
 	}
 	var libs []*library
 	for _, lib := range stateOf(c).libs.sorted() {
-		if pattern == nil || pattern.Match(lib.name) {
+		// LIBRARYNAME matches without regard to case, as in Redis.
+		if pattern == nil || pattern.Match(strings.ToLower(lib.name)) {
 			libs = append(libs, lib)
 		}
 	}
@@ -541,7 +551,11 @@ func functionStats(c *core.Ctx) error {
 		c.WriteBulkString("name")
 		c.WriteBulkString(running.runName())
 		c.WriteBulkString("command")
-		c.WriteArray(0)
+		cmd := running.runCommand()
+		c.WriteArray(len(cmd))
+		for _, a := range cmd {
+			c.WriteBulk(a)
+		}
 		c.WriteBulkString("duration_ms")
 		c.WriteInt(running.durationMs())
 	}
