@@ -2,8 +2,8 @@ package scripting
 
 import (
 	"encoding/binary"
-	"strings"
 	"hash/crc64"
+	"strings"
 
 	"github.com/redmod/redmod/core"
 )

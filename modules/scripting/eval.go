@@ -40,10 +40,15 @@ type state struct {
 	gen  atomic.Uint64 // bumped by SCRIPT FLUSH
 	libs libraries
 
-	gate      core.BusyGate
+	server    atomic.Pointer[serverRef] // set by the first command
 	busyCount atomic.Int32
 	threshold atomic.Int64 // busy-reply-threshold in milliseconds
-	srv       core.Server
+}
+
+// serverRef is the server a state belongs to, known from its first command.
+type serverRef struct {
+	srv  core.Server
+	gate core.BusyGate
 }
 
 var (
@@ -54,15 +59,16 @@ var (
 
 // stateOf returns the scripting state of the server running c.
 func stateOf(c *core.Ctx) *state {
-	if s := lastSt.Load(); s != nil && s.ks == c.Keyspace && s.srv != nil {
+	if s := lastSt.Load(); s != nil && s.ks == c.Keyspace && s.server.Load() != nil {
 		return s
 	}
 	statesMu.Lock()
 	defer statesMu.Unlock()
 	s := stateForLocked(c.Keyspace)
-	if s.srv == nil {
-		s.srv = c.Server
-		s.gate, _ = c.Server.(core.BusyGate)
+	if s.server.Load() == nil {
+		ref := &serverRef{srv: c.Server}
+		ref.gate, _ = c.Server.(core.BusyGate)
+		s.server.Store(ref)
 		s.refreshThreshold()
 	}
 	lastSt.Store(s)
@@ -89,10 +95,11 @@ func stateForLocked(ks *core.Keyspace) *state {
 }
 
 func (s *state) refreshThreshold() {
-	if s.srv == nil {
+	ref := s.server.Load()
+	if ref == nil {
 		return
 	}
-	for _, f := range s.srv.ConfigGet("busy-reply-threshold") {
+	for _, f := range ref.srv.ConfigGet("busy-reply-threshold") {
 		if n, err := strconv.ParseInt(f.Value, 10, 64); err == nil {
 			s.threshold.Store(n)
 		}
@@ -128,8 +135,8 @@ func startWatchdog() {
 							return
 						}
 						if v.busy.CompareAndSwap(false, true) {
-							if s.busyCount.Add(1) == 1 && s.gate != nil {
-								s.gate.SetBusy(v.busyErr)
+							if ref := s.server.Load(); s.busyCount.Add(1) == 1 && ref != nil && ref.gate != nil {
+								ref.gate.SetBusy(v.busyErr)
 							}
 						}
 					})
@@ -369,8 +376,8 @@ func (v *vm) execute(s *state, r *runCtx, fn *lua.LFunction, keys, argv [][]byte
 	src, line := v.errSrc, v.errLine
 	v.started.Store(0)
 	if v.busy.CompareAndSwap(true, false) {
-		if s.busyCount.Add(-1) == 0 && s.gate != nil {
-			s.gate.SetBusy(nil)
+		if ref := s.server.Load(); s.busyCount.Add(-1) == 0 && ref != nil && ref.gate != nil {
+			ref.gate.SetBusy(nil)
 		}
 	}
 	killed := v.kctx.Err() != nil

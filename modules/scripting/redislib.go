@@ -25,7 +25,7 @@ type runCtx struct {
 	client core.Client
 	sub    core.Ctx
 	w      core.Writer
-	call   core.Call
+	call   core.CallRequest
 	args   [][]byte
 }
 
@@ -203,10 +203,10 @@ func (v *vm) redisCall(L *lua.LState, protected bool) int {
 		return fail("ERR this server cannot run commands from scripts")
 	}
 	call := &r.call
-	*call = core.Call{Args: r.args}
+	*call = core.CallRequest{Args: r.args}
 	if err := runner.PrepareCall(call); err != nil {
-		ce, _ := err.(*core.CallError)
-		if ce != nil && ce.Stage == core.CallArity {
+		ce, _ := err.(*core.RunError)
+		if ce != nil && ce.Stage == core.RunArity {
 			return fail("ERR Wrong number of args calling Redis command from script")
 		}
 		return fail("ERR Unknown Redis command called from script")
@@ -216,8 +216,8 @@ func (v *vm) redisCall(L *lua.LState, protected bool) int {
 		return fail("ERR This Redis command is not allowed from script")
 	}
 	if err := runner.CheckCallACL(r.c, call, "lua"); err != nil {
-		ce, _ := err.(*core.CallError)
-		if ce != nil && ce.Stage == core.CallNoPermKey {
+		ce, _ := err.(*core.RunError)
+		if ce != nil && ce.Stage == core.RunNoPermKey {
 			return fail("ERR The user executing the script can't access at least one of the keys mentioned in the command arguments")
 		}
 		return fail("ERR The user executing the script can't run this command or subcommand")
@@ -293,7 +293,7 @@ func (v *vm) aclCheck(L *lua.LState) int {
 	if !ok {
 		raise(L, "ERR Invalid command passed to redis.acl_check_cmd()")
 	}
-	call := &core.Call{Args: append([][]byte(nil), r.args...)}
+	call := &core.CallRequest{Args: append([][]byte(nil), r.args...)}
 	if err := runner.PrepareCall(call); err != nil {
 		raise(L, "ERR Invalid command passed to redis.acl_check_cmd()")
 	}

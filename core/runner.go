@@ -7,10 +7,10 @@ import (
 	"time"
 )
 
-// Call is one registered command run from inside another command, as a
+// CallRequest is one registered command run from inside another command, as a
 // script's redis.call runs it: the host resolves it, checks the calling
 // client's permissions, and runs it with the locks the outer command holds.
-type Call struct {
+type CallRequest struct {
 	// Args is the command and its arguments.
 	Args [][]byte
 	// Spec and Name are filled in by CommandRunner.PrepareCall: the
@@ -23,32 +23,32 @@ type Call struct {
 
 // SetHandle records the host's record of the command; hosts call it from
 // PrepareCall.
-func (c *Call) SetHandle(h any) { c.cmd = h }
+func (c *CallRequest) SetHandle(h any) { c.cmd = h }
 
 // Handle returns what SetHandle recorded.
-func (c *Call) Handle() any { return c.cmd }
+func (c *CallRequest) Handle() any { return c.cmd }
 
-// Stages of a call that can refuse it, for CallError.
+// Stages of a call that can refuse it, for RunError.
 const (
-	// CallUnknown: no such command (or subcommand).
-	CallUnknown = iota + 1
-	// CallArity: wrong number of arguments.
-	CallArity
-	// CallNoPermCommand: the client's ACL user may not run the command.
-	CallNoPermCommand
-	// CallNoPermKey: the client's ACL user may not access one of the keys.
-	CallNoPermKey
+	// RunUnknown: no such command (or subcommand).
+	RunUnknown = iota + 1
+	// RunArity: wrong number of arguments.
+	RunArity
+	// RunNoPermCommand: the client's ACL user may not run the command.
+	RunNoPermCommand
+	// RunNoPermKey: the client's ACL user may not access one of the keys.
+	RunNoPermKey
 )
 
-// CallError is a call refused before it ran. Stage says why, so that the
+// RunError is a call refused before it ran. Stage says why, so that the
 // caller can word the error its own way (scripts say "Unknown Redis command
 // called from script"); Err is the error a client would have received.
-type CallError struct {
+type RunError struct {
 	Stage int
 	Err   error
 }
 
-func (e *CallError) Error() string { return ErrorText(e.Err) }
+func (e *RunError) Error() string { return ErrorText(e.Err) }
 
 // CommandRunner runs registered commands from inside a command. The host
 // implements it on the Server it gives to commands (type-assert c.Server),
@@ -57,18 +57,18 @@ func (e *CallError) Error() string { return ErrorText(e.Err) }
 type CommandRunner interface {
 	// PrepareCall resolves call.Args to a command (a container's
 	// subcommand) and checks the arity; it fills call.Spec and call.Name.
-	// It returns a *CallError (CallUnknown, CallArity).
-	PrepareCall(call *Call) error
+	// It returns a *RunError (RunUnknown, RunArity).
+	PrepareCall(call *CallRequest) error
 	// CheckCallACL checks the ACL permissions of the client of c for a
 	// prepared call, logging a denial in ACL LOG with the given context
-	// ("lua"). It returns a *CallError (CallNoPermCommand, CallNoPermKey).
-	CheckCallACL(c *Ctx, call *Call, context string) error
+	// ("lua"). It returns a *RunError (RunNoPermCommand, RunNoPermKey).
+	CheckCallACL(c *Ctx, call *CallRequest, context string) error
 	// RunCall runs a prepared call with c (whose Args, Name, Writer, DB and
 	// Client the caller sets up), counts it in commandstats and write
 	// accounting, and turns a panic into an error. It takes no locks: the
 	// caller must hold the locks of the call's keys (see LockSet.Ensure).
 	// Work the command schedules with AfterUnlock is handed to parent.
-	RunCall(parent, c *Ctx, call *Call) error
+	RunCall(parent, c *Ctx, call *CallRequest) error
 }
 
 // LockSet records the lock slots a running command holds. The host fills it

@@ -15,25 +15,25 @@ var (
 
 // PrepareCall implements core.CommandRunner: lookup and arity, as dispatch
 // does them for a client's command.
-func (s *Server) PrepareCall(call *core.Call) error {
+func (s *Server) PrepareCall(call *core.CallRequest) error {
 	args := call.Args
 	if len(args) == 0 {
-		return &core.CallError{Stage: core.CallUnknown, Err: core.NewError("ERR unknown command")}
+		return &core.RunError{Stage: core.RunUnknown, Err: core.NewError("ERR unknown command")}
 	}
 	cmd := s.reg.Lookup(args[0])
 	if cmd == nil {
-		return &core.CallError{Stage: core.CallUnknown, Err: core.ErrUnknownCommand(args)}
+		return &core.RunError{Stage: core.RunUnknown, Err: core.ErrUnknownCommand(args)}
 	}
 	if !arityOK(cmd.Spec.Arity, len(args)) {
-		return &core.CallError{Stage: core.CallArity, Err: core.ErrArity(cmd.FullName)}
+		return &core.RunError{Stage: core.RunArity, Err: core.ErrArity(cmd.FullName)}
 	}
 	if cmd.Spec.Subcommands != nil && len(args) >= 2 {
 		sub := cmd.Sub(args[1])
 		if sub == nil {
-			return &core.CallError{Stage: core.CallUnknown, Err: core.ErrUnknownSubcommand(args[1], cmd.Spec.Name)}
+			return &core.RunError{Stage: core.RunUnknown, Err: core.ErrUnknownSubcommand(args[1], cmd.Spec.Name)}
 		}
 		if !arityOK(sub.Spec.Arity, len(args)) {
-			return &core.CallError{Stage: core.CallArity, Err: core.ErrArity(sub.FullName)}
+			return &core.RunError{Stage: core.RunArity, Err: core.ErrArity(sub.FullName)}
 		}
 		cmd = sub
 	}
@@ -44,14 +44,14 @@ func (s *Server) PrepareCall(call *core.Call) error {
 }
 
 // CheckCallACL implements core.CommandRunner with the checks dispatch makes.
-func (s *Server) CheckCallACL(c *core.Ctx, call *core.Call, context string) error {
+func (s *Server) CheckCallACL(c *core.Ctx, call *core.CallRequest, context string) error {
 	cmd, _ := call.Handle().(*registry.Cmd)
 	if cmd == nil {
-		return &core.CallError{Stage: core.CallUnknown, Err: core.NewError("ERR unknown command")}
+		return &core.RunError{Stage: core.RunUnknown, Err: core.NewError("ERR unknown command")}
 	}
 	u := s.acl.User(c.Client.User())
 	if u == nil {
-		return &core.CallError{Stage: core.CallNoPermCommand, Err: acl.ErrNoPermCommand(cmd.FullName)}
+		return &core.RunError{Stage: core.RunNoPermCommand, Err: acl.ErrNoPermCommand(cmd.FullName)}
 	}
 	if u.Unrestricted() {
 		return nil
@@ -62,18 +62,18 @@ func (s *Server) CheckCallACL(c *core.Ctx, call *core.Call, context string) erro
 		return nil
 	}
 	s.acl.Log(acl.LogEntry{Reason: d.Reason, Context: context, Object: d.Object, Username: u.Name, ClientInfo: s.clientInfo(c.Client)})
-	stage := core.CallNoPermCommand
+	stage := core.RunNoPermCommand
 	if d.Reason == "key" {
-		stage = core.CallNoPermKey
+		stage = core.RunNoPermKey
 	}
 	cmd.Stats.RejectedCalls.Add(1)
-	return &core.CallError{Stage: stage, Err: core.NewError(d.Error())}
+	return &core.RunError{Stage: stage, Err: core.NewError(d.Error())}
 }
 
 // RunCall implements core.CommandRunner: the command runs with the caller's
 // locks, and is counted in commandstats and write accounting as a client's
 // command is.
-func (s *Server) RunCall(parent, c *core.Ctx, call *core.Call) (err error) {
+func (s *Server) RunCall(parent, c *core.Ctx, call *core.CallRequest) (err error) {
 	cmd, _ := call.Handle().(*registry.Cmd)
 	if cmd == nil {
 		return core.NewError("ERR unknown command")
