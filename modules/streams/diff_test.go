@@ -309,3 +309,50 @@ func TestDumpRestoreWithRedis(t *testing.T) {
 	compare(p.Ref, p.Ours)
 	compare(p.Ours, p.Ref)
 }
+
+// TestDifferentialNodeLimits checks that blocks split where Redis's nodes
+// do (stream-node-max-entries, stream-node-max-bytes), which decides what
+// trimming with ~ removes.
+func TestDifferentialNodeLimits(t *testing.T) {
+	ref := difftest.Redis(t)
+	srv := redmodtest.Run(t)
+	p := difftest.NewPair(t, srv.Addr(), ref)
+	defer p.Do("CONFIG", "SET", "stream-node-max-entries", "100")
+	defer p.Do("CONFIG", "SET", "stream-node-max-bytes", "4096")
+	p.CheckUnordered("CONFIG", "GET", "stream-node-max-*")
+	p.Check("CONFIG", "SET", "stream-node-max-entries", "10")
+	p.Check("CONFIG", "SET", "stream-node-max-entries", "-1")
+	p.Check("CONFIG", "SET", "stream-node-max-bytes", "1kb")
+	p.Check("CONFIG", "SET", "stream-node-max-bytes", "4096")
+	for j := 1; j <= 100; j++ {
+		p.Check("XADD", "s", "1-"+itoa(j), "xitem", "v")
+	}
+	p.Check("XADD", "s", "MAXLEN", "~", "55", "LIMIT", "30", "2-1", "xitem", "v")
+	p.Check("XLEN", "s")
+	p.Check("XADD", "s", "MAXLEN", "~", "55", "LIMIT", "30", "2-2", "xitem", "v")
+	p.Check("XLEN", "s")
+	p.Check("XTRIM", "s", "MAXLEN", "~", "20")
+	p.Check("XTRIM", "s", "MINID", "~", "1-95")
+	p.Check("XRANGE", "s", "-", "+", "COUNT", "3")
+	checkInfo(t, p, "XINFO", "STREAM", "s")
+	p.Check("XTRIM", "s", "MAXLEN", "~", "0", "LIMIT", "0")
+	checkInfo(t, p, "XINFO", "STREAM", "s")
+	// Large values split blocks by size.
+	p.Check("CONFIG", "SET", "stream-node-max-entries", "100")
+	big := make([]byte, 700)
+	for i := range big {
+		big[i] = 'a' + byte(i%26)
+	}
+	for j := 1; j <= 40; j++ {
+		p.Check("XADD", "b", "1-"+itoa(j), "f", string(big[:100+j*13]), "n", itoa(j*1000))
+	}
+	checkInfo(t, p, "XINFO", "STREAM", "b")
+	p.Check("XTRIM", "b", "MAXLEN", "~", "10")
+	checkInfo(t, p, "XINFO", "STREAM", "b")
+	for j := 1; j <= 300; j++ {
+		p.Check("XADD", "c", "1-"+itoa(j), "field", itoa(j*7919))
+	}
+	checkInfo(t, p, "XINFO", "STREAM", "c")
+	p.Check("XTRIM", "c", "MAXLEN", "~", "150")
+	checkInfo(t, p, "XINFO", "STREAM", "c")
+}

@@ -46,12 +46,6 @@ type block struct {
 	data    []byte
 }
 
-// Node limits, Redis's stream-node-max-bytes and stream-node-max-entries.
-// The module's settings change them.
-var (
-	nodeMaxBytes   = 4096
-	nodeMaxEntries = 100
-)
 
 // Len returns the number of entries.
 func (s *Stream) Len() uint64 { return s.length }
@@ -202,8 +196,10 @@ func lpBacklen(l int) int {
 	return 5
 }
 
-// add appends an entry whose ID is larger than every ID in the stream.
-func (s *Stream) add(id ID, fv [][]byte) {
+// add appends an entry whose ID is larger than every ID in the stream,
+// starting a new block when the last one has reached maxBytes (about) or
+// maxEntries entries (stream-node-max-bytes and -entries; 0: no limit).
+func (s *Stream) add(id ID, fv [][]byte, maxBytes, maxEntries int) {
 	var b *block
 	if n := len(s.blocks); n > 0 {
 		b = s.blocks[n-1]
@@ -214,11 +210,10 @@ func (s *Stream) add(id ID, fv [][]byte) {
 	for _, x := range fv {
 		size += len(x)
 	}
-	maxBytes := nodeMaxBytes
 	if maxBytes <= 0 || maxBytes > 1<<30 {
 		maxBytes = 1 << 30
 	}
-	if b != nil && (int(b.lpBytes)+size >= maxBytes || (nodeMaxEntries > 0 && int(b.live+b.deleted) >= nodeMaxEntries)) {
+	if b != nil && (int(b.lpBytes)+size >= maxBytes || (maxEntries > 0 && int(b.live+b.deleted) >= maxEntries)) {
 		// The block is full: give back its spare capacity.
 		if cap(b.data)-len(b.data) > 16 {
 			b.data = append(make([]byte, 0, len(b.data)), b.data...)

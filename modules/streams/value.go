@@ -275,7 +275,7 @@ func buildStream(nc core.NativeContent) (core.Value, error) {
 		if len(fv)%2 != 0 || (s.length > 0 && !prev.Less(id)) {
 			return nil, core.ErrCorrupt
 		}
-		s.add(id, fv)
+		s.add(id, fv, 4096, 100)
 		prev = id
 	}
 	if s.length != in.Length || (s.length > 0 && fromCoreID(in.LastID).Less(prev)) {

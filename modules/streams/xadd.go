@@ -29,7 +29,7 @@ type addArgs struct {
 
 // parseAddOrTrim reads the options of XADD (xadd) or XTRIM from argument
 // 2 on, as Redis does, and returns the index of XADD's ID argument.
-func parseAddOrTrim(c *core.Ctx, xadd bool) (addArgs, int, error) {
+func parseAddOrTrim(c *core.Ctx, xadd bool, maxEntries int) (addArgs, int, error) {
 	var a addArgs
 	limitGiven := false
 	args := c.Args
@@ -39,7 +39,7 @@ func parseAddOrTrim(c *core.Ctx, xadd bool) (addArgs, int, error) {
 		opt := args[i]
 		switch {
 		case xadd && len(opt) == 1 && opt[0] == '*':
-			return a.finish(xadd, limitGiven, i)
+			return a.finish(xadd, limitGiven, i, maxEntries)
 		case eq(opt, "maxlen") && more > 0:
 			if a.strategy != trimNone {
 				return a, 0, errBothStrategies
@@ -94,15 +94,15 @@ func parseAddOrTrim(c *core.Ctx, xadd bool) (addArgs, int, error) {
 				return a, 0, err
 			}
 			a.id, a.idGiven = id, true
-			return a.finish(xadd, limitGiven, i)
+			return a.finish(xadd, limitGiven, i, maxEntries)
 		default:
 			return a, 0, core.ErrSyntax
 		}
 	}
-	return a.finish(xadd, limitGiven, i)
+	return a.finish(xadd, limitGiven, i, maxEntries)
 }
 
-func (a addArgs) finish(xadd, limitGiven bool, i int) (addArgs, int, error) {
+func (a addArgs) finish(xadd, limitGiven bool, i, maxEntries int) (addArgs, int, error) {
 	if a.limit != 0 && a.strategy == trimNone {
 		return a, 0, errLimitNoTrim
 	}
@@ -114,7 +114,7 @@ func (a addArgs) finish(xadd, limitGiven bool, i int) (addArgs, int, error) {
 			return a, 0, errLimitNoApprox
 		}
 	} else if a.approx {
-		a.limit = 100 * int64(nodeMaxEntries)
+		a.limit = 100 * int64(maxEntries)
 		if a.limit <= 0 || a.limit > 1000000 {
 			a.limit = 1000000
 		}
@@ -125,7 +125,8 @@ func (a addArgs) finish(xadd, limitGiven bool, i int) (addArgs, int, error) {
 }
 
 func xadd(c *core.Ctx) error {
-	a, idPos, err := parseAddOrTrim(c, true)
+	maxBytes, maxEntries := nodeLimits(c)
+	a, idPos, err := parseAddOrTrim(c, true, maxEntries)
 	if err != nil {
 		return err
 	}
@@ -174,7 +175,7 @@ func xadd(c *core.Ctx) error {
 	if created {
 		c.DB.Set(key, s)
 	}
-	s.add(id, fv)
+	s.add(id, fv, maxBytes, maxEntries)
 	writeID(c, id)
 	s.trim(a.trimArgs)
 	c.DB.Signal(key)
@@ -320,7 +321,8 @@ func xtrim(c *core.Ctx) error {
 		c.WriteInt(0)
 		return nil
 	}
-	a, _, err := parseAddOrTrim(c, false)
+	_, maxEntries := nodeLimits(c)
+	a, _, err := parseAddOrTrim(c, false, maxEntries)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,114 @@
+package streams
+
+import (
+	"errors"
+	"strconv"
+	"sync"
+
+	"github.com/redmod/redmod/core"
+)
+
+// Redis's node limits of streams, under Redis's own names.
+const (
+	nodeMaxBytesSetting   = "stream-node-max-bytes"
+	nodeMaxEntriesSetting = "stream-node-max-entries"
+)
+
+// Settings implements core.Configurable: stream-node-max-bytes (a memory
+// size, as Redis reads it) and stream-node-max-entries.
+func (Module) Settings() []core.Setting {
+	return []core.Setting{
+		{Name: nodeMaxBytesSetting, Default: "4096", Mutable: true, Global: true,
+			Usage:    "most bytes of a block of stream entries (0: no limit)",
+			Validate: func(v string) error { _, err := parseMemory(v); return err }},
+		{Name: nodeMaxEntriesSetting, Default: "100", Mutable: true, Global: true,
+			Usage:    "most entries of a block of stream entries (0: no limit)",
+			Validate: func(v string) error { _, err := parseNonNegative(v); return err }},
+	}
+}
+
+// configs maps each server's keyspace to its settings, so that servers in
+// one process (tests) each follow their own.
+var configs sync.Map // *core.Keyspace -> core.ConfigReader
+
+// Provision implements core.Provisioner: it keeps the server's settings.
+func (Module) Provision(m *core.ModuleContext) error {
+	if m.Keyspace != nil && m.Config != nil {
+		configs.Store(m.Keyspace, m.Config)
+	}
+	return nil
+}
+
+// nodeLimits returns the server's stream-node-max-bytes and
+// stream-node-max-entries.
+func nodeLimits(c *core.Ctx) (maxBytes, maxEntries int) {
+	maxBytes, maxEntries = 4096, 100
+	r, ok := configs.Load(c.Keyspace)
+	if !ok {
+		return
+	}
+	cfg := r.(core.ConfigReader)
+	if v, ok := cfg.Get(nodeMaxBytesSetting); ok {
+		if n, err := parseMemory(v); err == nil {
+			maxBytes = int(min(n, 1<<40))
+		}
+	}
+	if v, ok := cfg.Get(nodeMaxEntriesSetting); ok {
+		if n, err := parseNonNegative(v); err == nil {
+			maxEntries = int(min(n, 1<<40))
+		}
+	}
+	return
+}
+
+var errNotInteger = errors.New("argument couldn't be parsed into an integer")
+
+func parseNonNegative(v string) (int64, error) {
+	n, ok := core.ParseInt([]byte(v))
+	if !ok {
+		return 0, errNotInteger
+	}
+	if n < 0 {
+		return 0, errors.New("argument must be between 0 and 9223372036854775807 inclusive")
+	}
+	return n, nil
+}
+
+// parseMemory reads a size as Redis's memtoull: a number with an optional
+// unit (k, kb, m, mb, g, gb; k is 1000 and kb 1024).
+func parseMemory(v string) (int64, error) {
+	units := []struct {
+		s string
+		m int64
+	}{{"kb", 1024}, {"mb", 1024 * 1024}, {"gb", 1024 * 1024 * 1024}, {"k", 1000}, {"m", 1000 * 1000}, {"g", 1000 * 1000 * 1000}, {"b", 1}}
+	mul := int64(1)
+	num := v
+	for _, u := range units {
+		if len(v) > len(u.s) && eqFoldSuffix(v, u.s) {
+			mul, num = u.m, v[:len(v)-len(u.s)]
+			break
+		}
+	}
+	n, err := strconv.ParseUint(num, 10, 63)
+	if err != nil {
+		return 0, errors.New("argument must be a memory value")
+	}
+	if int64(n) > (1<<63-1)/mul {
+		return 0, errors.New("argument must be a memory value")
+	}
+	return int64(n) * mul, nil
+}
+
+func eqFoldSuffix(s, suffix string) bool {
+	t := s[len(s)-len(suffix):]
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != suffix[i] {
+			return false
+		}
+	}
+	return true
+}
