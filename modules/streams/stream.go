@@ -46,7 +46,6 @@ type block struct {
 	data    []byte
 }
 
-
 // Len returns the number of entries.
 func (s *Stream) Len() uint64 { return s.length }
 
