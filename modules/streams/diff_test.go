@@ -71,7 +71,7 @@ var diffCases = map[string][][]string{
 	},
 	"xsetid": {
 		{"XSETID", "S", "4-0"}, {"XSETID", "S", "5-0"}, {"XSETID", "S", "9-0"}, {"XADD", "S", "9-0", "a", "b"},
-		{"XADD", "S", "*", "a", "b"}, {"XSETID", "nokey", "1-1"}, {"XSETID", "K", "1-1"}, {"XSETID", "S", "bad"},
+		{"XADD", "S", "9-*", "a", "b"}, {"XSETID", "nokey", "1-1"}, {"XSETID", "K", "1-1"}, {"XSETID", "S", "bad"},
 		{"XSETID", "S", "100-0", "ENTRIESADDED", "3"}, {"XSETID", "S", "100-0", "ENTRIESADDED", "-1"},
 		{"XSETID", "S", "100-0", "ENTRIESADDED", "100", "MAXDELETEDID", "200-0"},
 		{"XSETID", "S", "100-0", "ENTRIESADDED", "100", "MAXDELETEDID", "50-0"}, {"XINFO", "STREAM", "S"},
