@@ -104,3 +104,39 @@ func TestDiffHLLRandom(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffHLLCorruptionFuzz corrupts HLLs at random places, as Redis's
+// "Fuzzing dense/sparse encoding" test does, and requires the same replies
+// as Redis (errors included) from every command, never a crash.
+func TestDiffHLLCorruptionFuzz(t *testing.T) {
+	p := pair(t)
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewPCG(seed, 2))
+	for j := range 40 {
+		p.Do("DEL", "hll", "m")
+		args := []string{"PFADD", "hll"}
+		// Sparse (a few hundred elements) or dense (thousands).
+		for range r.IntN([]int{300, 3000}[j%2]) {
+			args = append(args, strconv.FormatFloat(r.Float64(), 'f', -1, 64))
+		}
+		p.Check(args...)
+		for range 5 {
+			n, _ := p.Ours.Do("STRLEN", "hll")
+			size, _ := strconv.Atoi(n.Str)
+			p.Check("SETRANGE", "hll", strconv.Itoa(r.IntN(max(size, 1))), string([]byte{byte(r.IntN(256))}))
+			if r.IntN(2) == 0 {
+				break
+			}
+		}
+		for _, c := range [][]string{
+			{"PFCOUNT", "hll"}, {"PFADD", "hll", "x", "y", strconv.Itoa(j)}, {"GET", "hll"}, {"PFCOUNT", "hll", "m"},
+			{"PFMERGE", "m", "hll"}, {"GET", "m"}, {"PFDEBUG", "DECODE", "hll"}, {"PFDEBUG", "TODENSE", "hll"}, {"GET", "hll"},
+		} {
+			p.Check(c...)
+		}
+		if t.Failed() {
+			t.Fatalf("seed %d, round %d", seed, j)
+		}
+	}
+}
