@@ -3,6 +3,7 @@ package hll
 import (
 	"crypto/md5"
 	"encoding/hex"
+	"math/rand/v2"
 	"strconv"
 	"testing"
 )
@@ -81,5 +82,34 @@ func TestCorruptSparseIsRejected(t *testing.T) {
 func TestSelfTest(t *testing.T) {
 	if err := selfTest(3000, 10, 100000); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSparseAgreesWithDense adds the same random elements to a sparse and
+// a dense HLL, with several promotion limits, and requires the same
+// registers, as Redis's PFSELFTEST does for the estimates.
+func TestSparseAgreesWithDense(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, maxBytes := range []int{100, 3000, 1 << 20} {
+		sp := newSparse()
+		dense, _ := toDense(newSparse())
+		for i := range 6000 {
+			ele := []byte(strconv.FormatUint(r.Uint64(), 36))
+			sp, _ = addElement(sp, ele, maxBytes)
+			dense, _ = addElement(dense, ele, maxBytes)
+			if i%997 != 0 {
+				continue
+			}
+			got, ok := toDense(sp)
+			if !ok {
+				t.Fatalf("max %d, %d elements: the sparse code is corrupt", maxBytes, i)
+			}
+			if string(got[headerSize:]) != string(dense[headerSize:]) {
+				t.Fatalf("max %d, %d elements: registers differ", maxBytes, i)
+			}
+			if sp[4] == encodingSparse && len(sp) > max(maxBytes, headerSize+2) {
+				t.Fatalf("max %d: sparse HLL of %d bytes", maxBytes, len(sp))
+			}
+		}
 	}
 }

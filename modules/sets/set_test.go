@@ -1,6 +1,7 @@
 package sets
 
 import (
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strconv"
@@ -106,5 +107,51 @@ func TestSmallSetsAreCompact(t *testing.T) {
 			t.Errorf("words %v: %.1f heap objects per 100-member set", word, perSet)
 		}
 		runtime.KeepAlive(keep)
+	}
+}
+
+// TestSetAgainstModel applies random adds and removes to a set and to a Go
+// map, across every form change and shrink, and requires the same members.
+func TestSetAgainstModel(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for round := range 20 {
+		s := NewIntset()
+		model := map[string]bool{}
+		limit := []int{512, 4, 0, 100000}[round%4]
+		for range 5000 {
+			var m string
+			switch r.IntN(4) {
+			case 0:
+				m = "w" + strconv.Itoa(r.IntN(3000))
+			default:
+				m = strconv.Itoa(r.IntN(3000) - 100)
+			}
+			if round%2 == 1 && r.IntN(3) == 0 {
+				if s.Remove([]byte(m)) != model[m] {
+					t.Fatalf("round %d: Remove(%q) disagrees", round, m)
+				}
+				delete(model, m)
+				continue
+			}
+			if s.Add([]byte(m), limit) == model[m] {
+				t.Fatalf("round %d: Add(%q) disagrees", round, m)
+			}
+			model[m] = true
+		}
+		if s.Len() != len(model) {
+			t.Fatalf("round %d: Len %d, model %d", round, s.Len(), len(model))
+		}
+		got := members(s)
+		if len(got) != len(model) {
+			t.Fatalf("round %d: Each gave %d members, model %d", round, len(got), len(model))
+		}
+		for _, m := range got {
+			if !model[m] || !s.Contains([]byte(m)) {
+				t.Fatalf("round %d: stray member %q", round, m)
+			}
+		}
+		if s.Len() > 0 && !model[string(s.Random())] {
+			t.Fatalf("round %d: Random gave a non-member", round)
+		}
 	}
 }
