@@ -4,9 +4,11 @@
 package difftest
 
 import (
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -52,6 +54,32 @@ func RedisIn(t testing.TB, dir string, args ...string) string {
 	}
 	t.Fatalf("difftest: redis-server did not start")
 	return ""
+}
+
+// RedisTCP starts a redis-server like RedisIn but listening on a loopback
+// TCP port as well (for tests where a server connects to it, as MIGRATE
+// does), and returns its host:port. It skips without redis-server.
+func RedisTCP(t testing.TB, args ...string) string {
+	t.Helper()
+	for attempt := 0; ; attempt++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+		// The port was free a moment ago; another process may take it
+		// first, so check the server answers there.
+		RedisIn(t, t.TempDir(), append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1"}, args...)...)
+		if c, err := resp.Dial(addr); err == nil {
+			c.Close()
+			return addr
+		}
+		if attempt == 3 {
+			t.Fatalf("difftest: redis-server did not listen on %s", addr)
+		}
+	}
 }
 
 // Pair holds one connection to redmod and one to Redis.

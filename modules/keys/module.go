@@ -6,6 +6,8 @@
 package keys
 
 import (
+	"strconv"
+
 	"github.com/redmod/redmod/core"
 	"github.com/redmod/redmod/registry"
 )
@@ -27,4 +29,15 @@ func add(spec core.Spec, run func(*core.Ctx) error) {
 	spec.Group = "generic"
 	spec.Categories = append([]string{"keyspace"}, spec.Categories...)
 	commands = append(commands, core.NewCommand(spec, run))
+}
+
+// InfoSections implements core.InfoProvider: the module extends stats only.
+func (Module) InfoSections() []string { return nil }
+
+// Info implements core.InfoProvider: MIGRATE's cached connections.
+func (Module) Info(section string) []core.InfoField {
+	if section != "stats" {
+		return nil
+	}
+	return []core.InfoField{{Name: "migrate_cached_sockets", Value: strconv.FormatInt(migrateCached.Load(), 10)}}
 }
