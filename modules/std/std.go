@@ -17,4 +17,5 @@ import (
 	_ "github.com/redmod/redmod/modules/sets"
 	_ "github.com/redmod/redmod/modules/streams"
 	_ "github.com/redmod/redmod/modules/strings"
+	_ "github.com/redmod/redmod/modules/zsets"
 )

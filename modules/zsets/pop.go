@@ -1,0 +1,210 @@
+package zsets
+
+import (
+	"time"
+
+	"github.com/redmod/redmod/core"
+)
+
+func init() {
+	add("zpopmin", func(c *core.Ctx) error { return zpop(c, false) })
+	add("zpopmax", func(c *core.Ctx) error { return zpop(c, true) })
+	add("bzpopmin", func(c *core.Ctx) error { return bzpop(c, false) })
+	add("bzpopmax", func(c *core.Ctx) error { return bzpop(c, true) })
+	add("zmpop", func(c *core.Ctx) error { return zmpop(c, 1, false) }, func(a [][]byte) []int { return numKeys(a, 1) })
+	add("bzmpop", func(c *core.Ctx) error { return zmpop(c, 2, true) }, func(a [][]byte) []int { return numKeys(a, 2) })
+}
+
+var (
+	errNumKeysPositive = core.NewError("ERR numkeys should be greater than 0")
+	errCountPositive   = core.NewError("ERR count should be greater than 0")
+)
+
+// numKeys finds the keys of a command whose key count is args[at] and whose
+// keys follow it. A bad count gives no keys; the command reports the error.
+func numKeys(args [][]byte, at int) []int {
+	if at >= len(args) {
+		return nil
+	}
+	n, ok := core.ParseInt(args[at])
+	if !ok || n <= 0 || n > int64(len(args)-at-1) {
+		return nil
+	}
+	out := make([]int, n)
+	for i := range out {
+		out[i] = at + 1 + i
+	}
+	return out
+}
+
+// popOne removes and returns the lowest (or highest) member.
+func (z *ZSet) popOne(highest bool) ([]byte, float64) {
+	r := 0
+	if highest {
+		r = z.Len() - 1
+	}
+	m, s := z.At(r)
+	m = append([]byte(nil), m...)
+	z.removeRanks(r, r)
+	return m, s
+}
+
+func zpop(c *core.Ctx, highest bool) error {
+	if len(c.Args) > 3 {
+		return core.ErrSyntax
+	}
+	count := int64(1)
+	withCount := len(c.Args) == 3
+	if withCount {
+		n, ok := core.ParseInt(c.Args[2])
+		if !ok || n < 0 {
+			return core.ErrNotPositive
+		}
+		count = n
+	}
+	key := c.Args[1]
+	z, err := getZSetW(c, key)
+	if err != nil {
+		return err
+	}
+	if z == nil || count == 0 {
+		c.SetChanges(0)
+		c.WriteArray(0)
+		return nil
+	}
+	n := int(min(count, int64(z.Len())))
+	nested := withCount && c.Protocol() != 2
+	if nested {
+		c.WriteArray(n)
+	} else {
+		c.WriteArray(2 * n)
+	}
+	for i := 0; i < n; i++ {
+		m, s := z.popOne(highest)
+		if nested {
+			c.WriteArray(2)
+		}
+		c.WriteBulk(m)
+		c.WriteDouble(s)
+	}
+	dropIfEmpty(c, key, z)
+	c.SetChanges(int64(n))
+	return nil
+}
+
+// firstZSet returns the first key in keys holding a sorted set. A key of
+// another type is an error, except for a client woken from blocking, which
+// skips it as Redis 7.0 does.
+func firstZSet(c *core.Ctx, keys [][]byte) ([]byte, *ZSet, error) {
+	for _, k := range keys {
+		z, err := getZSetW(c, k)
+		if err != nil {
+			if c.Woken() {
+				continue
+			}
+			return nil, nil, err
+		}
+		if z != nil {
+			return k, z, nil
+		}
+	}
+	return nil, nil, nil
+}
+
+// bzpop is BZPOPMIN and BZPOPMAX: the first non-empty set in argument order
+// is served; otherwise the client waits, first come first served.
+func bzpop(c *core.Ctx, highest bool) error {
+	timeout, err := core.ParseTimeout(c.Args[len(c.Args)-1])
+	if err != nil {
+		return err
+	}
+	keys := c.Args[1 : len(c.Args)-1]
+	k, z, err := firstZSet(c, keys)
+	if err != nil {
+		return err
+	}
+	if z == nil {
+		c.SetChanges(0)
+		return c.Block(keys, timeout)
+	}
+	m, s := z.popOne(highest)
+	c.WriteArray(3)
+	c.WriteBulk(k)
+	c.WriteBulk(m)
+	c.WriteDouble(s)
+	dropIfEmpty(c, k, z)
+	return nil
+}
+
+// zmpop is ZMPOP and BZMPOP; numIdx is the position of numkeys.
+func zmpop(c *core.Ctx, numIdx int, blocking bool) error {
+	var timeout time.Duration
+	if blocking {
+		t, err := core.ParseTimeout(c.Args[1])
+		if err != nil {
+			return err
+		}
+		timeout = t
+	}
+	n, ok := core.ParseInt(c.Args[numIdx])
+	if !ok || n <= 0 {
+		return errNumKeysPositive
+	}
+	if n >= int64(len(c.Args)) {
+		return core.ErrSyntax
+	}
+	whereIdx := int64(numIdx) + n + 1
+	if whereIdx >= int64(len(c.Args)) {
+		return core.ErrSyntax
+	}
+	var highest bool
+	switch w := c.Args[whereIdx]; {
+	case core.EqualFold(w, "min"):
+	case core.EqualFold(w, "max"):
+		highest = true
+	default:
+		return core.ErrSyntax
+	}
+	count := int64(-1)
+	for j := int(whereIdx) + 1; j < len(c.Args); j++ {
+		if count == -1 && core.EqualFold(c.Args[j], "count") && j+1 < len(c.Args) {
+			j++
+			cnt, ok := core.ParseInt(c.Args[j])
+			if !ok || cnt <= 0 {
+				return errCountPositive
+			}
+			count = cnt
+			continue
+		}
+		return core.ErrSyntax
+	}
+	if count == -1 {
+		count = 1
+	}
+	keys := c.Args[numIdx+1 : whereIdx]
+	k, z, err := firstZSet(c, keys)
+	if err != nil {
+		return err
+	}
+	if z == nil {
+		c.SetChanges(0)
+		if blocking {
+			return c.Block(keys, timeout)
+		}
+		c.WriteNullArray()
+		return nil
+	}
+	m := int(min(count, int64(z.Len())))
+	c.WriteArray(2)
+	c.WriteBulk(k)
+	c.WriteArray(m)
+	for i := 0; i < m; i++ {
+		mem, s := z.popOne(highest)
+		c.WriteArray(2)
+		c.WriteBulk(mem)
+		c.WriteDouble(s)
+	}
+	dropIfEmpty(c, k, z)
+	c.SetChanges(int64(m))
+	return nil
+}

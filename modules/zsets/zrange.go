@@ -1,0 +1,204 @@
+package zsets
+
+import (
+	"github.com/redmod/redmod/core"
+)
+
+func init() {
+	add("zrange", func(c *core.Ctx) error { return zrangeGeneric(c, rangeOpts{auto: true}) })
+	add("zrangestore", func(c *core.Ctx) error { return zrangeGeneric(c, rangeOpts{auto: true, store: true}) })
+	add("zrevrange", func(c *core.Ctx) error { return zrangeGeneric(c, rangeOpts{kind: byRank, rev: true}) })
+	add("zrangebyscore", func(c *core.Ctx) error { return zrangeGeneric(c, rangeOpts{kind: byScore}) })
+	add("zrevrangebyscore", func(c *core.Ctx) error { return zrangeGeneric(c, rangeOpts{kind: byScore, rev: true}) })
+	add("zrangebylex", func(c *core.Ctx) error { return zrangeGeneric(c, rangeOpts{kind: byLex}) })
+	add("zrevrangebylex", func(c *core.Ctx) error { return zrangeGeneric(c, rangeOpts{kind: byLex, rev: true}) })
+}
+
+var (
+	errLimitRank     = core.NewError("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX")
+	errLexWithScores = core.NewError("ERR syntax error, WITHSCORES not supported in combination with BYLEX")
+)
+
+// rangeOpts says which command of the ZRANGE family runs: auto is ZRANGE
+// and ZRANGESTORE, whose kind and direction come from their options.
+type rangeOpts struct {
+	auto  bool
+	store bool
+	kind  rangeKind
+	rev   bool
+}
+
+// zrangeGeneric is every command of the ZRANGE family, with the order of
+// checks Redis uses: options, their conflicts, the range, then the key.
+func zrangeGeneric(c *core.Ctx, o rangeOpts) error {
+	args := c.Args
+	keyIdx := 1
+	if o.store {
+		keyIdx = 2
+	}
+	minIdx, maxIdx := keyIdx+1, keyIdx+2
+	withScores := false
+	offset, limit := int64(0), int64(-1)
+	haveKind, haveRev := !o.auto, !o.auto
+	for j := keyIdx + 3; j < len(args); j++ {
+		left := len(args) - j - 1
+		a := args[j]
+		switch {
+		case !o.store && core.EqualFold(a, "withscores"):
+			withScores = true
+		case core.EqualFold(a, "limit") && left >= 2:
+			var err error
+			if offset, err = core.Int(args[j+1]); err != nil {
+				return err
+			}
+			if limit, err = core.Int(args[j+2]); err != nil {
+				return err
+			}
+			j += 2
+		case !haveRev && core.EqualFold(a, "rev"):
+			haveRev, o.rev = true, true
+		case !haveKind && core.EqualFold(a, "bylex"):
+			haveKind, o.kind = true, byLex
+		case !haveKind && core.EqualFold(a, "byscore"):
+			haveKind, o.kind = true, byScore
+		default:
+			return core.ErrSyntax
+		}
+	}
+	limited := limit != -1 || offset != 0
+	if o.kind == byRank && hasLimit(args[keyIdx+3:]) {
+		return errLimitRank
+	}
+	_ = limited
+	if withScores && o.kind == byLex {
+		return errLexWithScores
+	}
+	if o.rev && o.kind != byRank {
+		minIdx, maxIdx = maxIdx, minIdx
+	}
+	ranks, err := parseRanks(o.kind, args[minIdx], args[maxIdx])
+	if err != nil {
+		return err
+	}
+	z, err := getZSet(c, args[keyIdx])
+	if err != nil {
+		return err
+	}
+	var lo, hi int
+	if z != nil {
+		lo, hi = ranks(z)
+		if o.kind == byRank && o.rev {
+			// Reverse ranks count from the highest member.
+			lo, hi = z.Len()-hi, z.Len()-lo
+		}
+		if o.kind != byRank {
+			lo, hi = applyLimit(lo, hi, offset, limit, o.rev)
+		}
+	}
+	if o.store {
+		return storeRange(c, z, lo, hi, o.rev)
+	}
+	n := hi - lo
+	writeRangeHeader(c, n, withScores)
+	if n <= 0 {
+		return nil
+	}
+	emit := func(m []byte, s float64) bool {
+		writeMember(c, m, s, withScores)
+		n--
+		return n > 0
+	}
+	if o.rev {
+		z.Descend(hi-1, emit)
+	} else {
+		z.Ascend(lo, emit)
+	}
+	return nil
+}
+
+// hasLimit reports whether the options of a ZRANGE include LIMIT with its
+// two arguments (only then does Redis refuse it for a rank range).
+func hasLimit(opts [][]byte) bool {
+	for j := 0; j < len(opts); j++ {
+		if core.EqualFold(opts[j], "limit") && len(opts)-j-1 >= 2 {
+			return true
+		}
+	}
+	return false
+}
+
+// applyLimit narrows ranks [lo, hi) with LIMIT offset count, counted from
+// the end in reverse order. A negative offset selects nothing, a negative
+// count everything after the offset.
+func applyLimit(lo, hi int, offset, limit int64, rev bool) (int, int) {
+	if offset < 0 || limit == 0 {
+		return lo, lo
+	}
+	n := int64(hi - lo)
+	if offset >= n {
+		return lo, lo
+	}
+	n -= offset
+	if limit > 0 && limit < n {
+		n = limit
+	}
+	if rev {
+		hi -= int(offset)
+		return hi - int(n), hi
+	}
+	lo += int(offset)
+	return lo, lo + int(n)
+}
+
+// writeRangeHeader writes the array header of n members: pairs of member and
+// score in RESP3, a flat list in RESP2.
+func writeRangeHeader(c *core.Ctx, n int, withScores bool) {
+	if withScores && c.Protocol() == 2 {
+		c.WriteArray(2 * n)
+		return
+	}
+	c.WriteArray(n)
+}
+
+// writeMember writes one member of a range, with its score when asked: a
+// two-element array in RESP3.
+func writeMember(c *core.Ctx, m []byte, s float64, withScores bool) {
+	if !withScores {
+		c.WriteBulk(m)
+		return
+	}
+	if c.Protocol() != 2 {
+		c.WriteArray(2)
+	}
+	c.WriteBulk(m)
+	c.WriteDouble(s)
+}
+
+// storeRange is ZRANGESTORE's result: the members of ranks [lo, hi) go to
+// the destination, which is deleted when there are none.
+func storeRange(c *core.Ctx, src *ZSet, lo, hi int, rev bool) error {
+	dst := c.Args[1]
+	n := hi - lo
+	if n <= 0 {
+		c.DB.Delete(dst)
+		c.WriteInt(0)
+		return nil
+	}
+	maxLen := 0
+	src.Ascend(lo, func(m []byte, _ float64) bool {
+		maxLen = max(maxLen, len(m))
+		n--
+		return n > 0
+	})
+	out := newZSet(hi-lo, maxLen)
+	n = hi - lo
+	src.Ascend(lo, func(m []byte, s float64) bool {
+		out.add(append([]byte(nil), m...), s)
+		n--
+		return n > 0
+	})
+	c.DB.Set(dst, out)
+	c.DB.Signal(dst)
+	c.WriteInt(int64(out.Len()))
+	return nil
+}

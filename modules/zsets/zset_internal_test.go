@@ -1,0 +1,132 @@
+package zsets
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"testing"
+)
+
+// TestZSetAgainstModel applies random adds, removes and range deletions to
+// a sorted set in both forms and checks every answer against a plain sorted
+// slice.
+func TestZSetAgainstModel(t *testing.T) {
+	for _, n := range []int{50, 5000} {
+		r := rand.New(rand.NewPCG(1, uint64(n)))
+		z := newZSet(0, 0)
+		model := map[string]float64{}
+		sorted := func() []item {
+			var out []item
+			for m, s := range model {
+				out = append(out, item{m, s})
+			}
+			slices.SortFunc(out, func(a, b item) int {
+				if less(&a, &b) {
+					return -1
+				}
+				if less(&b, &a) {
+					return 1
+				}
+				return 0
+			})
+			return out
+		}
+		for step := 0; step < 20*n; step++ {
+			m := "m" + strconv.Itoa(r.IntN(n))
+			switch op := r.IntN(10); {
+			case op < 6:
+				s := float64(r.IntN(n / 5))
+				added := z.add([]byte(m), s)
+				_, had := model[m]
+				if added == had {
+					t.Fatalf("add %s: added=%v, model had it: %v", m, added, had)
+				}
+				model[m] = s
+			case op < 8:
+				if z.remove([]byte(m)) != (model[m] != 0 || hasKey(model, m)) {
+					t.Fatalf("remove %s disagrees", m)
+				}
+				delete(model, m)
+			default:
+				if z.Len() > 0 {
+					lo := r.IntN(z.Len())
+					hi := min(z.Len()-1, lo+r.IntN(2))
+					var victims []string
+					z.Ascend(lo, func(m []byte, _ float64) bool {
+						victims = append(victims, string(m))
+						return len(victims) < hi-lo+1
+					})
+					z.removeRanks(lo, hi)
+					for _, m := range victims {
+						delete(model, m)
+					}
+				}
+			}
+			if step%(n/2) != 0 {
+				continue
+			}
+			want := sorted()
+			if z.Len() != len(want) {
+				t.Fatalf("len %d, want %d", z.Len(), len(want))
+			}
+			i := 0
+			z.Ascend(0, func(m []byte, s float64) bool {
+				if string(m) != want[i].member || s != want[i].score {
+					t.Fatalf("ascend %d: %s %v, want %v", i, m, s, want[i])
+				}
+				i++
+				return true
+			})
+			for i, it := range want {
+				if rk, ok := z.Rank([]byte(it.member)); !ok || rk != i {
+					t.Fatalf("rank of %s = %d, want %d", it.member, rk, i)
+				}
+				if m, s := z.At(i); string(m) != it.member || s != it.score {
+					t.Fatalf("at %d = %s", i, m)
+				}
+			}
+			j := len(want) - 1
+			z.Descend(len(want)-1, func(m []byte, s float64) bool {
+				if string(m) != want[j].member {
+					t.Fatalf("descend %d: %s, want %s", j, m, want[j].member)
+				}
+				j--
+				return true
+			})
+			if len(want) > 0 {
+				bound := want[len(want)/2].score
+				got := z.countBefore(func(_ []byte, s float64) bool { return s < bound })
+				exp := 0
+				for _, it := range want {
+					if it.score < bound {
+						exp++
+					}
+				}
+				if got != exp {
+					t.Fatalf("countBefore = %d, want %d", got, exp)
+				}
+			}
+		}
+		if n > 1000 && z.Encoding() != "skiplist" {
+			t.Fatalf("encoding %s with %d members", z.Encoding(), z.Len())
+		}
+	}
+}
+
+func hasKey(m map[string]float64, k string) bool { _, ok := m[k]; return ok }
+
+// TestSmallZSetIsOneAllocation checks that a listpack-encoded set keeps its
+// members in one block of memory, as Redis's listpack does.
+func TestSmallZSetIsOneAllocation(t *testing.T) {
+	z := newZSet(0, 0)
+	for i := 0; i < 100; i++ {
+		z.add([]byte("member:"+strconv.Itoa(i)), float64(i))
+	}
+	if z.Encoding() != "listpack" {
+		t.Fatalf("encoding %s", z.Encoding())
+	}
+	allocs := testing.AllocsPerRun(10, func() { _ = z.Clone() })
+	if allocs > 3 {
+		t.Fatalf("cloning a 100-member listpack set costs %v allocations", allocs)
+	}
+}
