@@ -238,3 +238,40 @@ func TestRandomDiff(t *testing.T) {
 		}
 	}
 }
+
+// TestDumpRestoreWithRedis moves sorted sets of both encodings between
+// redmod and Redis with DUMP and RESTORE, in both directions.
+func TestDumpRestoreWithRedis(t *testing.T) {
+	ref := difftest.Redis(t)
+	srv := redmodtest.Run(t)
+	p := difftest.NewPair(t, srv.Addr(), ref)
+	big := []string{"ZADD", "big"}
+	for i := 0; i < 300; i++ {
+		big = append(big, strconv.Itoa(i%7)+".5", "m"+strconv.Itoa(i))
+	}
+	p.Check(big...)
+	p.Check("ZADD", "small", "1", "a", "-inf", "b", "inf", "c", "0.1", "d")
+	for _, k := range []string{"big", "small"} {
+		ours, theirs := p.Do("DUMP", k)
+		if ours.Null || theirs.Null {
+			t.Fatalf("DUMP %s: %s / %s", k, ours, theirs)
+		}
+		if r, err := p.Ours.Do("RESTORE", k+":fromredis", "0", theirs.Str); err != nil || r.Str != "OK" {
+			t.Fatalf("redmod RESTORE of Redis's %s: %v %s", k, err, r)
+		}
+		if r, err := p.Ref.Do("RESTORE", k+":fromredmod", "0", ours.Str); err != nil || r.Str != "OK" {
+			t.Fatalf("Redis RESTORE of redmod's %s: %v %s", k, err, r)
+		}
+		a, _ := p.Ours.Do("ZRANGE", k+":fromredis", "0", "-1", "WITHSCORES")
+		b, _ := p.Ref.Do("ZRANGE", k+":fromredmod", "0", "-1", "WITHSCORES")
+		c, _ := p.Ref.Do("ZRANGE", k, "0", "-1", "WITHSCORES")
+		if a.Raw != c.Raw || b.Raw != c.Raw {
+			t.Fatalf("%s changed on the way:\n redmod: %s\n  redis: %s\n  orig: %s", k, a, b, c)
+		}
+		e1, _ := p.Ours.Do("OBJECT", "ENCODING", k+":fromredis")
+		e2, _ := p.Ref.Do("OBJECT", "ENCODING", k)
+		if e1.Raw != e2.Raw {
+			t.Errorf("%s: encoding %s after RESTORE, Redis has %s", k, e1, e2)
+		}
+	}
+}

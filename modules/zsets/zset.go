@@ -36,7 +36,8 @@ type ZSet struct {
 }
 
 // ZSetType is the descriptor of ZSet values.
-var ZSetType = &core.Type{Name: "zset", Decode: decodeZSet}
+var ZSetType = &core.Type{Name: "zset", Decode: decodeZSet,
+	Native: &core.Native{Kind: core.NativeZSet, Build: buildZSetNative}}
 
 // Type implements core.Value.
 func (z *ZSet) Type() *core.Type { return ZSetType }
