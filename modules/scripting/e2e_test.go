@@ -264,3 +264,40 @@ func TestInfoScripting(t *testing.T) {
 		t.Errorf("a call from a script is not in commandstats:\n%s", stats)
 	}
 }
+
+func TestFunctionLoadTimeout(t *testing.T) {
+	srv := redmodtest.Run(t)
+	rdb := client(t, srv)
+	err := rdb.FunctionLoad(context.Background(), "#!lua name=slow\nlocal i = 0 while true do i = i + 1 end").Err()
+	if err == nil || err.Error() != "ERR Error registering functions: ERR FUNCTION LOAD timeout" {
+		t.Fatalf("FUNCTION LOAD of an endless library: %v", err)
+	}
+}
+
+// TestShutdownStopsBusyScript checks that SHUTDOWN NOSAVE ends a server
+// whose script runs forever, even one that wrote.
+func TestShutdownStopsBusyScript(t *testing.T) {
+	srv := redmodtest.Run(t)
+	rdb := client(t, srv)
+	other := client(t, srv)
+	ctx := context.Background()
+	rdb.ConfigSet(ctx, "busy-reply-threshold", "10")
+	go rdb.Eval(ctx, "redis.call('set', KEYS[1], 'y') while true do end", []string{"x"})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := other.Ping(ctx).Err()
+		if err != nil && strings.HasPrefix(err.Error(), "BUSY ") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no BUSY: %v", err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	other.Do(ctx, "SHUTDOWN", "NOSAVE")
+	select {
+	case <-srv.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("server did not stop")
+	}
+}

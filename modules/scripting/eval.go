@@ -49,6 +49,19 @@ type state struct {
 type serverRef struct {
 	srv  core.Server
 	gate core.BusyGate
+	done <-chan struct{} // closed when the server stops, if it says
+}
+
+func (r *serverRef) stopped() bool {
+	if r.done == nil {
+		return false
+	}
+	select {
+	case <-r.done:
+		return true
+	default:
+		return false
+	}
 }
 
 var (
@@ -68,6 +81,9 @@ func stateOf(c *core.Ctx) *state {
 	if s.server.Load() == nil {
 		ref := &serverRef{srv: c.Server}
 		ref.gate, _ = c.Server.(core.BusyGate)
+		if d, ok := c.Server.(interface{ Done() <-chan struct{} }); ok {
+			ref.done = d.Done()
+		}
 		s.server.Store(ref)
 		s.refreshThreshold()
 	}
@@ -127,6 +143,17 @@ func startWatchdog() {
 				for _, s := range all {
 					if n%20 == 0 {
 						s.refreshThreshold()
+					}
+					if ref := s.server.Load(); ref != nil && ref.stopped() {
+						// The server is shutting down (SHUTDOWN NOSAVE
+						// while a script is busy): stop every script, even
+						// one that wrote.
+						s.eng.each(func(v *vm) {
+							if v.started.Load() != 0 {
+								v.kctx.kill(v.killErr)
+							}
+						})
+						continue
 					}
 					limit := s.threshold.Load() * int64(time.Millisecond)
 					s.eng.each(func(v *vm) {

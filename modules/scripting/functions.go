@@ -2,6 +2,8 @@ package scripting
 
 import (
 	"bytes"
+	"errors"
+	"time"
 	"sort"
 	"strings"
 	"sync"
@@ -94,6 +96,10 @@ func parseLibrary(code string) (*library, error) {
 	lib.proto = proto
 	return lib, nil
 }
+
+const loadTimeout = 500 * time.Millisecond
+
+var errLoadTimeout = errors.New("ERR FUNCTION LOAD timeout")
 
 // loadEnv is what library code sees while it loads: only the registration
 // API and the pure libraries, as in Redis.
@@ -262,8 +268,15 @@ func (v *vm) loadLibrary(lib *library, collect bool) (map[string]*lua.LFunction,
 	fn.Env = v.libEnv()
 	top := L.GetTop()
 	L.Push(fn)
+	// Loading may run at most half a second, as in Redis.
+	timer := time.AfterFunc(loadTimeout, func() { v.kctx.kill(errLoadTimeout) })
 	err := L.PCall(0, 0, nil)
+	timer.Stop()
 	L.SetTop(top)
+	if v.kctx.Err() != nil {
+		v.kctx.reset()
+		return nil, core.NewError("ERR Error registering functions: " + errLoadTimeout.Error())
+	}
 	if err != nil {
 		msg := err.Error()
 		if ae, ok := err.(*lua.ApiError); ok {
