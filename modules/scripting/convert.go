@@ -121,7 +121,9 @@ func (p *respParser) value() lua.LValue {
 		if n < 0 {
 			return lua.LFalse
 		}
-		tb := L.CreateTable(n, 0)
+		// RESP3 nulls become holes, as in Redis's Lua (where # of
+		// {nil, 'v'} is 0): no preallocated array part.
+		tb := L.NewTable()
 		if t == '~' {
 			set := L.NewTable()
 			for i := 0; i < n; i++ {
@@ -130,8 +132,19 @@ func (p *respParser) value() lua.LValue {
 			tb.RawSetString("set", set)
 			return tb
 		}
+		hole := false
 		for i := 1; i <= n; i++ {
-			tb.RawSetInt(i, p.value())
+			v := p.value()
+			switch {
+			case v == lua.LNil:
+				hole = true
+			case hole:
+				// After a hole the item goes to the hash part, so that
+				// # stops at the hole as it does in Redis's Lua.
+				tb.RawSetH(lua.LNumber(i), v)
+			default:
+				tb.RawSetInt(i, v)
+			}
 		}
 		return tb
 	case '%':

@@ -58,6 +58,8 @@ var diffCases = map[string][][]string{
 		{"GET", "dbkey"}, {"SELECT", "1"}, {"GET", "dbkey"}, {"SELECT", "0"},
 		{"EVAL", "local x={} for i=1,100 do table.insert(x,i) end redis.call('del','biglist') redis.call('rpush','biglist',unpack(x)) return redis.call('lrange','biglist',0,-1)", "0"},
 		{"EVAL", "return redis.call('hgetall','nohash')", "0"},
+		{"EVAL", "return redis.call('publish','chan','msg')", "0"},
+		{"EVAL", "return redis.call('subscribe','chan')", "0"},
 	},
 	"errors": {
 		{"EVAL", "return a", "0"}, {"EVAL", "a=10", "0"},
