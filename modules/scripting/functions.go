@@ -3,11 +3,11 @@ package scripting
 import (
 	"bytes"
 	"errors"
-	"time"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
