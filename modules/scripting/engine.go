@@ -144,6 +144,25 @@ func (e *engine) put(v *vm) {
 	e.free = append(e.free, v)
 }
 
+// closeIdle closes the idle states, for a server that stopped.
+func (e *engine) closeIdle() {
+	e.mu.Lock()
+	free := e.free
+	e.free = nil
+	for _, v := range free {
+		for i, w := range e.all {
+			if w == v {
+				e.all = append(e.all[:i], e.all[i+1:]...)
+				break
+			}
+		}
+	}
+	e.mu.Unlock()
+	for _, v := range free {
+		v.L.Close()
+	}
+}
+
 // each calls fn for every state, idle or running.
 func (e *engine) each(fn func(v *vm)) {
 	e.mu.Lock()

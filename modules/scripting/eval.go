@@ -147,12 +147,21 @@ func startWatchdog() {
 					if ref := s.server.Load(); ref != nil && ref.stopped() {
 						// The server is shutting down (SHUTDOWN NOSAVE
 						// while a script is busy): stop every script, even
-						// one that wrote.
+						// one that wrote; once none runs, forget the state.
+						running := false
 						s.eng.each(func(v *vm) {
 							if v.started.Load() != 0 {
+								running = true
 								v.kctx.kill(v.killErr)
 							}
 						})
+						if !running {
+							statesMu.Lock()
+							delete(states, s.ks)
+							statesMu.Unlock()
+							lastSt.CompareAndSwap(s, nil)
+							s.eng.closeIdle()
+						}
 						continue
 					}
 					limit := s.threshold.Load() * int64(time.Millisecond)
