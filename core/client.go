@@ -37,6 +37,11 @@ type Client struct {
 
 	out  Outbox          // the connection's output for pushes (pubsub.go)
 	nsub [3]atomic.Int32 // subscriptions by SubKind
+	multi multiState // MULTI (multi.go)
+	// watched are the client's WATCHes (watch.go); only its own goroutine
+	// changes the list.
+	watched  []*watchRec
+	casDirty atomic.Bool // a watched key was touched
 }
 
 // ReplyMode is what CLIENT REPLY chose: the host suppresses the replies of a
@@ -61,6 +66,7 @@ func NewClient(id int64, addr, localAddr string) *Client {
 	c.proto.Store(2)
 	c.authed.Store(true)
 	c.Fd = -1
+	c.multi.n.Store(-1)
 	c.lastActive.Store(c.Created.UnixNano())
 	return c
 }

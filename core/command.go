@@ -64,6 +64,7 @@ type Ctx struct {
 	blockState any          // BlockRequest.State of the run that blocked
 	notified   bool         // Notify or Touch was called (notify.go)
 	touched    []touchedKey // keys the command modified (notify.go)
+	noBlock    bool         // inside EXEC or a script (multi.go)
 }
 
 // AfterUnlock schedules fn to run once the command has finished and its locks

@@ -15,7 +15,8 @@ const NumSlots = 256
 
 type slotLock struct {
 	sync.RWMutex
-	_ [40]byte // keep neighbouring locks on separate cache lines
+	watch *slotWatch // the slot's watched keys (watch.go); guarded by the lock
+	_     [32]byte   // keep neighbouring locks on separate cache lines
 }
 
 // Keyspace holds the databases and the locks that guard them.
@@ -31,6 +32,7 @@ type Keyspace struct {
 	waiters     waiters      // clients blocked on keys (block.go)
 	obs         observers    // told about changes (notify.go)
 	obsList     atomic.Pointer[[]KeyObserver]
+	watches     atomic.Int64 // number of WATCHed (client, key) pairs (watch.go)
 
 	// ExpiredKeys counts keys removed because their TTL passed (INFO
 	// expired_keys).
@@ -222,6 +224,7 @@ func (ks *Keyspace) UnlockAll(exclusive bool) {
 func (ks *Keyspace) Update(fn func(ks *Keyspace) error) error {
 	ks.LockAll(true)
 	defer ks.UnlockAll(true)
+	defer ks.settleAll()
 	return fn(ks)
 }
 
@@ -236,6 +239,10 @@ func (ks *Keyspace) View(fn func(ks *Keyspace) error) error {
 // caller holds every lock exclusively.
 func (ks *Keyspace) SwapDBs(i, j int) {
 	a, b := ks.dbs[i], ks.dbs[j]
+	if ks.Watching() {
+		ks.touchFlush(a, b)
+		ks.touchFlush(b, a)
+	}
 	a.slots, b.slots = b.slots, a.slots
 	av, bv := a.volatile.Load(), b.volatile.Load()
 	a.volatile.Store(bv)
@@ -253,6 +260,13 @@ func (db *DB) Keyspace() *Keyspace { return db.ks }
 
 func (db *DB) slotFor(key []byte) *slot { return &db.slots[db.ks.SlotOf(key)] }
 
+// markWrite tells WATCH that the running command reached key to change it.
+func (db *DB) markWrite(key []byte) {
+	if db.ks.Watching() {
+		db.ks.mark(db.ks.SlotOf(key), db.index, key)
+	}
+}
+
 // lookup returns the live entry of key, removing it if it has expired.
 func (db *DB) lookup(s *slot, key []byte) (entry, bool) {
 	e, ok := s.m[string(key)]
@@ -263,6 +277,9 @@ func (db *DB) lookup(s *slot, key []byte) (entry, bool) {
 		db.remove(s, string(key), e)
 		db.ks.ExpiredKeys.Add(1)
 		db.expired(string(key))
+		if db.ks.Watching() {
+			db.ks.touchRemoved(db.ks.SlotOf(key), db.index, string(key))
+		}
 		return entry{}, false
 	}
 	return e, true
@@ -301,6 +318,7 @@ func (db *DB) GetForWrite(key []byte) Value {
 	if !ok {
 		return nil
 	}
+	db.markWrite(key)
 	db.touch(s, key, e)
 	return e.v
 }
@@ -327,6 +345,7 @@ func (db *DB) Set(key []byte, v Value) { db.SetWithExpiry(key, v, 0) }
 // SetWithExpiry stores v under key with an absolute expiry in unix
 // milliseconds (0: none).
 func (db *DB) SetWithExpiry(key []byte, v Value, expireAt int64) {
+	db.markWrite(key)
 	s := db.slotFor(key)
 	old, existed := s.m[string(key)]
 	k := string(key)
@@ -356,6 +375,7 @@ func (db *DB) SetKeepTTL(key []byte, v Value) {
 		if e.v != v {
 			db.broadcastString(string(key))
 		}
+		db.markWrite(key)
 		e.v = v
 		e.atime = db.ks.lruClock.Load()
 		s.m[string(key)] = e
@@ -379,6 +399,7 @@ func (db *DB) Delete(key []byte) bool {
 	if !ok {
 		return false
 	}
+	db.markWrite(key)
 	db.remove(s, string(key), e)
 	return true
 }
@@ -399,6 +420,7 @@ func (db *DB) SetExpiry(key []byte, expireAt int64) bool {
 	if !ok {
 		return false
 	}
+	db.markWrite(key)
 	k := string(key)
 	if expireAt != 0 && expireAt <= db.ks.Now() {
 		db.remove(s, k, e)
@@ -475,6 +497,9 @@ func (db *DB) RandomKey() (string, bool) {
 // Flush removes every key. The caller holds every slot exclusively.
 func (db *DB) Flush() {
 	db.broadcastAll()
+	if db.ks.Watching() {
+		db.ks.touchFlush(db, nil)
+	}
 	for i := range db.slots {
 		db.slots[i] = slot{}
 	}
@@ -510,6 +535,9 @@ func (ks *Keyspace) ActiveExpire(budget time.Duration, cursor *int) int {
 					if e := s.m[k]; e.exp <= now {
 						db.remove(s, k, e)
 						db.expired(k)
+						if ks.Watching() {
+							ks.touchRemoved(i, db.index, k)
+						}
 						expired++
 					}
 				}

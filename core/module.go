@@ -223,4 +223,14 @@ type Server interface {
 	// command, as if it timed out or, with withError, with an UNBLOCKED
 	// error (CLIENT UNBLOCK). It reports whether the client was blocked.
 	UnblockClient(id int64, withError bool) bool
+	// LockCommands takes, once and in the global lock order, the locks of
+	// every key that the commands cmds (argument lists) name according to
+	// their specs, plus the lock slots in also (Keyspace.SlotOf,
+	// Keyspace.WatchedSlots), all exclusively; every slot when one of the
+	// commands works on the whole keyspace, finds its keys from data, or
+	// is unknown. It records them in held (the Ctx's Locks, so that a
+	// called command's LockSet.Ensure knows them) when not nil, and returns
+	// the function that releases them. EXEC uses it to run its queued
+	// commands atomically through CommandRunner.
+	LockCommands(held *LockSet, cmds [][][]byte, also []int) (unlock func())
 }

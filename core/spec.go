@@ -53,6 +53,10 @@ const (
 	// writes the whole keyspace (DBSIZE, FLUSHALL, KEYS, SCAN): the host locks
 	// every key for it, shared or exclusive according to FlagWrite.
 	FlagKeyspace
+	// FlagNoQueue marks a command that runs at once even inside MULTI
+	// instead of being queued (MULTI, EXEC, DISCARD, WATCH, QUIT, RESET). It
+	// is redmod's own and COMMAND INFO does not list it.
+	FlagNoQueue
 )
 
 var flagNames = []struct {

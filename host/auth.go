@@ -152,7 +152,11 @@ func (c *conn) checkAccess(cmd *registry.Cmd, args [][]byte) (err error, ok bool
 	}
 	c.keyIdx = cmd.Spec.KeyIndexes(args, c.keyIdx[:0])
 	if d := s.acl.Check(u, cmd, args, c.keyIdx); d != nil {
-		s.acl.Log(acl.LogEntry{Reason: d.Reason, Context: "toplevel", Object: d.Object, Username: u.Name, ClientInfo: s.clientInfo(c.client)})
+		where := "toplevel"
+		if c.client.InMulti() {
+			where = "multi"
+		}
+		s.acl.Log(acl.LogEntry{Reason: d.Reason, Context: where, Object: d.Object, Username: u.Name, ClientInfo: s.clientInfo(c.client)})
 		return core.NewError(d.Error()), true
 	}
 	return nil, true

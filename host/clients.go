@@ -74,6 +74,10 @@ func (c *conn) waitPause(cmd *registry.Cmd, start *time.Time) bool {
 		if root := cmd.Parent; root != nil {
 			f |= root.Spec.Flags & (core.FlagWrite | core.FlagMayReplicate)
 		}
+		if isExec(cmd) {
+			// EXEC may write as its queued commands may.
+			f |= c.client.QueuedFlags() & (core.FlagWrite | core.FlagMayReplicate)
+		}
 		if !p.all && !f.Has(core.FlagWrite) && !f.Has(core.FlagMayReplicate) {
 			return true
 		}

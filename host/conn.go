@@ -50,8 +50,6 @@ type conn struct {
 	unblock chan bool
 	// out carries pushes and, once there has been one, the replies too.
 	out *outbox
-	// touchFn forwards the keys a command modified to the keyspace.
-	touchFn func(db int, key []byte)
 }
 
 func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
@@ -72,13 +70,13 @@ func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
 	c.ctx = core.Ctx{Writer: c.w, Keyspace: s.ks, Client: c.client, Server: s, Log: s.log, PubSub: s.ps}
 	c.out = newOutbox(c)
 	c.client.SetOutbox(c.out)
-	c.touchFn = s.ks.Touched
 	return c
 }
 
 func (c *conn) serve() {
 	defer c.nc.Close()
 	defer c.out.finish()
+	defer c.srv.ks.Unwatch(c.client)
 	for {
 		args, err := c.rd.Next()
 		if err != nil {
@@ -156,7 +154,7 @@ func (c *conn) execute(args [][]byte) bool {
 	}
 	if !arityOK(cmd.Spec.Arity, len(args)) {
 		cmd.Stats.RejectedCalls.Add(1)
-		c.reject(core.ErrArity(cmd.FullName))
+		c.reject(execAbort(cmd, core.ErrArity(cmd.FullName), true))
 		return true
 	}
 	if cmd.Spec.Subcommands != nil && len(args) >= 2 {
@@ -176,7 +174,7 @@ func (c *conn) execute(args [][]byte) bool {
 		return false
 	} else if err != nil {
 		cmd.Stats.RejectedCalls.Add(1)
-		c.reject(err)
+		c.reject(execAbort(cmd, err, false))
 		return true
 	}
 	if c.client.Subscribed() && c.client.Protocol() == 2 && !subscriberContextAllows(cmd) {
@@ -186,18 +184,22 @@ func (c *conn) execute(args [][]byte) bool {
 	}
 	if err := c.srv.busyError(cmd); err != nil {
 		cmd.Stats.RejectedCalls.Add(1)
-		c.reject(err)
+		c.reject(execAbort(cmd, err, false))
 		return true
 	}
 	if err := c.srv.diskError(cmd); err != nil {
 		cmd.Stats.RejectedCalls.Add(1)
-		c.reject(err)
+		c.reject(execAbort(cmd, err, false))
 		return true
 	}
 	if !c.waitPause(cmd, &now) {
 		return false
 	}
 	c.client.Touch(&cmd.FullName, now)
+	if c.client.InMulti() && !cmd.Spec.Flags.Has(core.FlagNoQueue) {
+		c.queue(cmd, args)
+		return true
+	}
 	err := c.run(cmd, args)
 	c.ctx.RunAfterUnlock()
 	if c.waiter != nil {
@@ -244,6 +246,13 @@ func arityOK(arity, n int) bool {
 }
 
 func (c *conn) reject(err error) {
+	if ea, ok := err.(*execAborted); ok {
+		// A refused EXEC ends the transaction, as in Redis.
+		c.client.EndMulti()
+		c.srv.ks.Unwatch(c.client)
+		err = ea.err
+	}
+	c.client.AbortMulti()
 	c.w.WriteError(err)
 	c.srv.countError(err)
 }
@@ -295,26 +304,7 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 		c.locks.HoldAll(write)
 		defer ks.UnlockAll(write)
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			c.w.Truncate(mark)
-			err = s.recovered(cmd.FullName, r)
-		}
-		var changes int64
-		if write {
-			changes = ctx.Changes(err != nil)
-			ks.AddDirty(changes)
-		}
-		// The keys the command modified, while they are still locked: those
-		// it announced with Notify, or else every key of a write that
-		// reports changes.
-		if !ctx.TakeTouched(c.touchFn) && write && changes > 0 {
-			for _, i := range c.keyIdx {
-				ks.Touched(ctx.DB.Index(), args[i])
-			}
-		}
-	}()
-	err = cmd.Exec(ctx)
+	err = s.invoke(cmd, ctx, c.w, c.keyIdx, locksAll(spec))
 	if br, ok := err.(*core.BlockRequest); ok {
 		c.w.Truncate(mark)
 		if c.waiter == nil {

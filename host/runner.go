@@ -1,6 +1,7 @@
 package host
 
 import (
+	"slices"
 	"time"
 
 	"github.com/redmod/redmod/acl"
@@ -71,8 +72,10 @@ func (s *Server) CheckCallACL(c *core.Ctx, call *core.CallRequest, context strin
 }
 
 // RunCall implements core.CommandRunner: the command runs with the caller's
-// locks, and is counted in commandstats and write accounting as a client's
-// command is.
+// locks through the same step as a client's command (invoke: panic
+// recovery, write accounting, WATCH), and is counted in commandstats. It
+// never blocks (Ctx.BlockingDenied): a blocking command that finds nothing
+// replies as if its timeout had passed.
 func (s *Server) RunCall(parent, c *core.Ctx, call *core.CallRequest) (err error) {
 	cmd, _ := call.Handle().(*registry.Cmd)
 	if cmd == nil {
@@ -82,45 +85,98 @@ func (s *Server) RunCall(parent, c *core.Ctx, call *core.CallRequest) (err error
 	mark := c.Writer.Len()
 	c.Args = call.Args
 	c.Name = cmd.FullName
-	write := cmd.Spec.Flags.Has(core.FlagWrite)
+	c.SetBlockingDenied(true)
+	var kbuf [8]int
+	err = s.invoke(cmd, c, c.Writer, cmd.Spec.KeyIndexes(call.Args, kbuf[:0]), locksAll(cmd.Spec))
+	if _, ok := err.(*core.BlockRequest); ok {
+		c.Writer.Truncate(mark)
+		c.WriteNullArray()
+		err = nil
+	}
+	for {
+		fn := c.TakeAfterUnlock()
+		if fn == nil {
+			break
+		}
+		parent.AfterUnlock(fn)
+	}
+	cmd.Stats.Calls.Add(1)
+	cmd.Stats.Usec.Add(time.Since(start).Microseconds())
+	s.stats.commands.Add(1)
+	if err != nil {
+		cmd.Stats.FailedCalls.Add(1)
+		s.countError(err)
+	}
+	return err
+}
+
+// invoke runs a command whose locks the caller holds: the one step of
+// dispatch that a client's command (conn.run) and a called command
+// (RunCall: EXEC, scripts) share. It turns a panic into an error reply,
+// accounts the command's changes for auto-save, reports the keys it
+// modified to the keyspace's observers and settles its WATCH marks
+// (core.Keyspace.SettleWatches). keyIdx are the positions of the command's
+// keys in its arguments; allSlots says it holds every slot.
+func (s *Server) invoke(cmd *registry.Cmd, ctx *core.Ctx, w *core.Writer, keyIdx []int, allSlots bool) (err error) {
+	mark := w.Len()
 	defer func() {
 		if r := recover(); r != nil {
-			c.Writer.Truncate(mark)
+			w.Truncate(mark)
 			err = s.recovered(cmd.FullName, r)
 		}
-		var changes int64
+		var n int64
+		write := cmd.Spec.Flags.Has(core.FlagWrite)
 		if write {
-			changes = c.Changes(err != nil)
-			s.ks.AddDirty(changes)
+			n = ctx.Changes(err != nil)
+			s.ks.AddDirty(n)
 		}
-		if !c.TakeTouched(s.ks.Touched) && write && changes > 0 {
-			for _, i := range cmd.Spec.KeyIndexes(call.Args, nil) {
-				s.ks.Touched(c.DB.Index(), call.Args[i])
+		// The keys the command modified, while they are still locked: those
+		// it announced with Notify, or else every key of a write that
+		// reports changes.
+		if !ctx.TakeTouched(s.touchFn) && write && n > 0 {
+			for _, i := range keyIdx {
+				s.ks.Touched(ctx.DB.Index(), ctx.Args[i])
 			}
 		}
-		if _, ok := err.(*core.BlockRequest); ok {
-			// A blocking command called from a script does not block: its
-			// timeout has passed.
-			c.Writer.Truncate(mark)
-			c.WriteNullArray()
-			err = nil
-		}
-		for {
-			fn := c.TakeAfterUnlock()
-			if fn == nil {
-				break
-			}
-			parent.AfterUnlock(fn)
-		}
-		cmd.Stats.Calls.Add(1)
-		cmd.Stats.Usec.Add(time.Since(start).Microseconds())
-		s.stats.commands.Add(1)
-		if err != nil {
-			cmd.Stats.FailedCalls.Add(1)
-			s.countError(err)
+		if s.ks.Watching() {
+			s.ks.SettleWatches(ctx.DB, n > 0, ctx.Args, keyIdx, allSlots)
 		}
 	}()
-	return cmd.Exec(c)
+	return cmd.Exec(ctx)
+}
+
+// locksAll reports whether a command needs every slot: keyspace-wide, or
+// keys found from data.
+func locksAll(spec *core.Spec) bool {
+	return spec.Flags.Has(core.FlagKeyspace) || (spec.Flags.Has(core.FlagMovableKeys) && spec.Keys == nil)
+}
+
+// LockCommands implements core.Server.
+func (s *Server) LockCommands(held *core.LockSet, cmds [][][]byte, also []int) (unlock func()) {
+	ks := s.ks
+	slots := append([]int(nil), also...)
+	var idx []int
+	for _, args := range cmds {
+		call := core.CallRequest{Args: args}
+		if s.PrepareCall(&call) != nil || locksAll(call.Spec) {
+			ks.LockAll(true)
+			if held != nil {
+				held.HoldAll(true)
+			}
+			return func() { ks.UnlockAll(true) }
+		}
+		idx = call.Spec.KeyIndexes(args, idx[:0])
+		for _, i := range idx {
+			slots = append(slots, ks.SlotOf(args[i]))
+		}
+	}
+	slices.Sort(slots)
+	slots = slices.Compact(slots)
+	ks.LockSlots(slots, true)
+	if held != nil {
+		held.HoldSlots(slots)
+	}
+	return func() { ks.UnlockSlots(slots, true) }
 }
 
 // SetBusy implements core.BusyGate.

@@ -59,6 +59,10 @@ type Server struct {
 	pauseMu sync.Mutex
 	pause   atomic.Pointer[pauseState] // nil when clients are not paused
 
+	// touchFn is ks.Touched, made once: the invoke step passes it to every
+	// write command's Ctx.TakeTouched.
+	touchFn func(db int, key []byte)
+
 	acl    *acl.Store
 	limits limits
 	// busy is the error other clients get while a script runs past
@@ -142,6 +146,7 @@ func New(cfg Config, reg *registry.Registry) (*Server, error) {
 	if cfg.Logger != nil {
 		s.log = cfg.Logger
 	}
+	s.touchFn = s.ks.Touched
 	s.limits.set(&cfg)
 	s.ps = core.NewPubSub()
 	s.ks.Observe(s)

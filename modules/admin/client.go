@@ -213,7 +213,9 @@ func clientLine(cl *core.Client, now time.Time) string {
 	b.WriteString(strconv.Itoa(npsub))
 	b.WriteString(" ssub=")
 	b.WriteString(strconv.Itoa(nssub))
-	b.WriteString(" multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=")
+	b.WriteString(" multi=")
+	b.WriteString(strconv.Itoa(cl.MultiLen()))
+	b.WriteString(" qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=")
 	b.WriteString(cl.LastCommand())
 	b.WriteString(" user=")
 	b.WriteString(cl.User())
@@ -228,8 +230,14 @@ func clientFlags(cl *core.Client) string {
 	if cl.Subscribed() {
 		f = append(f, 'P')
 	}
+	if cl.InMulti() {
+		f = append(f, 'x')
+	}
 	if cl.Blocked() {
 		f = append(f, 'b')
+	}
+	if cl.WatchTouched() {
+		f = append(f, 'd')
 	}
 	if cl.NoEvict() {
 		f = append(f, 'e')

@@ -18,7 +18,7 @@ func init() {
 		Args: []core.Arg{{Name: "message", Type: core.ArgString}},
 	}, func(c *core.Ctx) error { c.WriteBulk(c.Args[1]); return nil })
 	add(core.Spec{
-		Name: "quit", Arity: -1, Flags: core.FlagAllowBusy | core.FlagNoScript | connFlags | core.FlagNoAuth,
+		Name: "quit", Arity: -1, Flags: core.FlagAllowBusy | core.FlagNoScript | connFlags | core.FlagNoAuth | core.FlagNoQueue,
 		Group: "connection", Categories: []string{"connection"},
 		Summary: "Close the connection", Since: "1.0.0", Complexity: "O(1)",
 	}, func(c *core.Ctx) error {
@@ -43,7 +43,7 @@ func init() {
 			{Name: "clientname", Type: core.ArgString, Token: "SETNAME", Optional: true}}}},
 	}, hello)
 	add(core.Spec{
-		Name: "reset", Arity: 1, Flags: core.FlagNoScript | connFlags | core.FlagNoAuth | core.FlagAllowBusy,
+		Name: "reset", Arity: 1, Flags: core.FlagNoScript | connFlags | core.FlagNoAuth | core.FlagAllowBusy | core.FlagNoQueue,
 		Group: "connection", Categories: []string{"connection"},
 		Summary: "Reset the connection", Since: "6.2.0", Complexity: "O(1)",
 	}, reset)
@@ -163,6 +163,8 @@ const redisVersion = "7.0.15"
 // reset returns the connection to the state of a new one.
 func reset(c *core.Ctx) error {
 	cl := c.Client
+	cl.EndMulti()
+	c.Keyspace.Unwatch(cl)
 	cl.SetDBIndex(0)
 	cl.SetProtocol(2)
 	cl.SetName("")

@@ -175,6 +175,12 @@ func bmove(c *core.Ctx, timeoutArg []byte, from, to end) error {
 		return err
 	}
 	c.SetChanges(0)
+	if c.BlockingDenied() {
+		// Inside MULTI or a script Redis answers at once with a null bulk,
+		// where a timeout gives a null array.
+		c.WriteNull()
+		return nil
+	}
 	return c.Block(c.Args[1:2], timeout)
 }
 

@@ -1,0 +1,67 @@
+package admin_test
+
+import (
+	"testing"
+)
+
+// TestDiffMulti compares MULTI, EXEC, DISCARD, WATCH and UNWATCH with Redis,
+// byte for byte: queuing, errors found while queuing (EXECABORT), errors at
+// run time that do not roll back, nesting, WATCH touched by the client's own
+// writes, no-multi commands, blocking commands answering at once, SELECT and
+// SWAPDB inside a transaction, in RESP2 and RESP3.
+func TestDiffMulti(t *testing.T) {
+	p := newPair(t)
+	for _, proto := range []string{"2", "3"} {
+		p.Do("HELLO", proto)
+		cases := [][]string{
+			{"EXEC"}, {"DISCARD"}, {"EXEC", "x"}, {"MULTI", "x"}, {"DISCARD", "x"}, {"WATCH"}, {"UNWATCH", "x"},
+			{"MULTI"}, {"SET", "a", "1"}, {"INCR", "a"}, {"LPUSH", "a", "x"}, {"GET", "a"}, {"PING"}, {"EXEC"},
+			{"MULTI"}, {"MULTI"}, {"WATCH", "a"}, {"GET", "a"}, {"EXEC"},
+			{"MULTI"}, {"SET", "b", "1"}, {"NOSUCH", "x"}, {"SET", "c", "2"}, {"EXEC"}, {"EXISTS", "b", "c"},
+			{"MULTI"}, {"SET", "b", "1"}, {"GET"}, {"EXEC"}, {"EXISTS", "b"},
+			{"MULTI"}, {"SET", "b", "1"}, {"SAVE"}, {"EXEC"}, {"EXISTS", "b"},
+			{"MULTI"}, {"SET", "b", "1"}, {"SHUTDOWN"}, {"EXEC"},
+			{"MULTI"}, {"CONFIG", "NOSUCH"}, {"EXEC"},
+			{"MULTI"}, {"DEL", "b"}, {"DISCARD"}, {"EXISTS", "b"}, {"DISCARD"},
+			{"MULTI"}, {"EXEC"},
+			{"MULTI"}, {"BLPOP", "empty", "0"}, {"BRPOP", "empty", "0"}, {"BRPOPLPUSH", "e1", "e2", "0"},
+			{"BLMOVE", "e1", "e2", "LEFT", "LEFT", "0"}, {"BLMPOP", "0", "1", "empty", "LEFT"}, {"EXEC"},
+			{"RPUSH", "l", "x", "y"},
+			{"MULTI"}, {"BLPOP", "l", "0"}, {"BLMOVE", "l", "l2", "LEFT", "RIGHT", "0"}, {"BLPOP", "l", "0"}, {"EXEC"},
+			{"MULTI"}, {"SELECT", "1"}, {"SET", "k", "in1"}, {"SELECT", "0"}, {"GET", "k"}, {"SELECT", "1"}, {"EXEC"},
+			{"GET", "k"}, {"SELECT", "0"}, {"GET", "k"},
+			{"MULTI"}, {"SET", "sw", "0"}, {"SWAPDB", "0", "1"}, {"GET", "sw"}, {"GET", "k"}, {"SWAPDB", "0", "1"}, {"EXEC"},
+			{"GET", "sw"},
+			{"WATCH", "w"}, {"SET", "w", "1"}, {"MULTI"}, {"INCR", "w"}, {"EXEC"}, {"GET", "w"},
+			{"WATCH", "w"}, {"MULTI"}, {"INCR", "w"}, {"EXEC"}, {"GET", "w"},
+			{"WATCH", "w", "w", "other"}, {"UNWATCH"}, {"SET", "w", "5"}, {"MULTI"}, {"INCR", "w"}, {"EXEC"},
+			{"WATCH", "w"}, {"SET", "w", "1"}, {"MULTI"}, {"DISCARD"}, {"MULTI"}, {"INCR", "w"}, {"EXEC"},
+			{"WATCH", "nokey"}, {"DEL", "nokey"}, {"MULTI"}, {"PING"}, {"EXEC"},
+			{"WATCH", "w"}, {"SET", "w", "x", "NX"}, {"MULTI"}, {"PING"}, {"EXEC"},
+			{"WATCH", "w"}, {"EXPIRE", "w", "100"}, {"MULTI"}, {"PING"}, {"EXEC"},
+			{"WATCH", "w"}, {"RENAME", "w", "w2"}, {"MULTI"}, {"PING"}, {"EXEC"},
+			{"WATCH", "w"}, {"RENAME", "w2", "w"}, {"MULTI"}, {"PING"}, {"EXEC"},
+			{"WATCH", "w"}, {"MOVE", "w", "2"}, {"MULTI"}, {"PING"}, {"EXEC"},
+			{"SET", "x", "1"}, {"WATCH", "x"}, {"FLUSHALL"}, {"MULTI"}, {"PING"}, {"EXEC"},
+			{"WATCH", "x"}, {"FLUSHALL"}, {"MULTI"}, {"PING"}, {"EXEC"},
+			{"SET", "x", "1"}, {"WATCH", "x"}, {"FLUSHDB"}, {"MULTI"}, {"PING"}, {"EXEC"},
+			{"SET", "x", "1"}, {"WATCH", "x"}, {"SWAPDB", "0", "1"}, {"MULTI"}, {"PING"}, {"EXEC"},
+			{"WATCH", "x"}, {"SWAPDB", "0", "1"}, {"MULTI"}, {"PING"}, {"EXEC"},
+			{"SELECT", "5"}, {"SET", "x", "30"}, {"WATCH", "x"}, {"SELECT", "1"}, {"SET", "x", "10"}, {"SELECT", "5"},
+			{"MULTI"}, {"PING"}, {"EXEC"}, {"SELECT", "0"},
+			{"LPUSH", "foo", "bar"}, {"WATCH", "foo"}, {"SORT", "emptylist", "STORE", "foo"}, {"MULTI"}, {"PING"}, {"EXEC"},
+			{"WATCH", "foo"}, {"DEL", "foo", "nokey"}, {"MULTI"}, {"PING"}, {"EXEC"},
+			{"SET", "s", "v"}, {"WATCH", "s"}, {"GET", "s"}, {"APPEND", "s", "x"}, {"MULTI"}, {"PING"}, {"EXEC"},
+			{"HSET", "h", "f", "v"}, {"WATCH", "h"}, {"HSET", "h", "g", "v"}, {"MULTI"}, {"PING"}, {"EXEC"},
+			{"WATCH", "h"}, {"HDEL", "h", "nofield"}, {"MULTI"}, {"PING"}, {"EXEC"},
+			{"WATCH", "h"}, {"INCR", "h"}, {"MULTI"}, {"PING"}, {"EXEC"},
+			{"RPUSH", "l", "a"}, {"WATCH", "l"}, {"LPOP", "l"}, {"MULTI"}, {"PING"}, {"EXEC"},
+			{"MULTI"}, {"WATCH", "x"}, {"UNWATCH"}, {"EXEC"},
+			{"MULTI"}, {"CLIENT", "SETNAME", "tx"}, {"CLIENT", "GETNAME"}, {"EXEC"},
+			{"FLUSHALL"},
+		}
+		for _, c := range cases {
+			p.Check(c...)
+		}
+	}
+}
