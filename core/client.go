@@ -35,9 +35,9 @@ type Client struct {
 
 	closeRequested atomic.Bool
 
-	out  Outbox          // the connection's output for pushes (pubsub.go)
-	nsub [3]atomic.Int32 // subscriptions by SubKind
-	multi multiState // MULTI (multi.go)
+	out   Outbox          // the connection's output for pushes (pubsub.go)
+	nsub  [3]atomic.Int32 // subscriptions by SubKind
+	multi multiState      // MULTI (multi.go)
 	// watched are the client's WATCHes (watch.go); only its own goroutine
 	// changes the list.
 	watched  []*watchRec
