@@ -91,6 +91,15 @@ type Pair struct {
 // NewPair connects to both servers and empties both.
 func NewPair(t testing.TB, ours, ref string) *Pair {
 	t.Helper()
+	p := Connect(t, ours, ref)
+	p.Do("FLUSHALL")
+	return p
+}
+
+// Connect connects to both servers, as a further client of each (a second
+// client of a test that watches keys, say), without emptying them.
+func Connect(t testing.TB, ours, ref string) *Pair {
+	t.Helper()
 	o, err := resp.Dial(ours)
 	if err != nil {
 		t.Fatalf("difftest: dial redmod: %v", err)
@@ -100,9 +109,7 @@ func NewPair(t testing.TB, ours, ref string) *Pair {
 		t.Fatalf("difftest: dial redis: %v", err)
 	}
 	t.Cleanup(func() { o.Close(); r.Close() })
-	p := &Pair{t: t, Ours: o, Ref: r}
-	p.Do("FLUSHALL")
-	return p
+	return &Pair{t: t, Ours: o, Ref: r}
 }
 
 // Do sends args to both and returns both replies, failing the test on an
