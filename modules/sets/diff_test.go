@@ -337,3 +337,36 @@ func TestDiffSetDumpRestore(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffSortSets sorts sets of both encodings as unit/sort.tcl does:
+// by the members, by weights in other keys and hash fields, with GET
+// patterns, LIMIT, STORE, and BY a constant (no sorting).
+func TestDiffSortSets(t *testing.T) {
+	p := pair(t)
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{16, 1000} {
+		p.Do("DEL", "tosort")
+		args := []string{"SADD", "tosort"}
+		for i := range n {
+			w := strconv.Itoa(r.IntN(100))
+			args = append(args, strconv.Itoa(i))
+			p.Do("SET", "weight_"+strconv.Itoa(i), w)
+			p.Do("HSET", "wobj_"+strconv.Itoa(i), "weight", w)
+		}
+		p.Check(args...)
+		p.Check("OBJECT", "ENCODING", "tosort")
+		for _, c := range [][]string{
+			{"SORT", "tosort"}, {"SORT", "tosort", "DESC"}, {"SORT", "tosort", "ALPHA"},
+			{"SORT", "tosort", "BY", "weight_*"}, {"SORT", "tosort", "BY", "weight_*", "LIMIT", "10", "5"},
+			{"SORT", "tosort", "BY", "wobj_*->weight"}, {"SORT", "tosort", "BY", "wobj_*->weight", "GET", "#", "GET", "weight_*"},
+			{"SORT", "tosort", "BY", "weight_*", "STORE", "out"}, {"LRANGE", "out", "0", "-1"},
+			{"SORT", "tosort", "BY", "nosort", "STORE", "out"}, {"LRANGE", "out", "0", "-1"},
+			{"SORT_RO", "tosort", "BY", "weight_*", "DESC", "LIMIT", "0", "3"},
+		} {
+			p.Check(c...)
+		}
+		// Every weight missing: the order is the set's own, which Redis
+		// does not define for a hash table.
+		p.CheckUnordered("SORT", "tosort", "BY", "nokey_*", "ALPHA")
+	}
+}
