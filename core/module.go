@@ -172,6 +172,10 @@ type Setting struct {
 	// SET; nil accepts any value. Its error text follows Redis's CONFIG SET
 	// wording ("argument must be a positive integer").
 	Validate func(value string) error
+	// Normalize, when set, turns a valid value into the form CONFIG GET
+	// shows, as Redis shows memory sizes in bytes ("1kb" as "1024"); it
+	// runs after Validate accepted the value.
+	Normalize func(value string) string
 }
 
 // Server is what the host offers to commands and modules.

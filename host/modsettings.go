@@ -92,6 +92,9 @@ func resolveModuleSettings(set map[string]string, reg *registry.Registry) (map[s
 				return nil, fmt.Errorf("%s: %w", name, err)
 			}
 		}
+		if st.Normalize != nil {
+			out[name] = st.Normalize(v)
+		}
 	}
 	return out, nil
 }
@@ -115,6 +118,9 @@ func (s *Server) setModuleSetting(mods map[string]string, name, value string) (h
 		if err := st.Validate(value); err != nil {
 			return true, core.NewError("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + err.Error())
 		}
+	}
+	if st.Normalize != nil {
+		value = st.Normalize(value)
 	}
 	mods[name] = value
 	return true, nil

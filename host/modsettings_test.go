@@ -26,7 +26,8 @@ func (declModule) Settings() []core.Setting {
 			return nil
 		}},
 		{Name: "mode", Default: "safe"},
-		{Name: "decl-max-entries", Default: "128", Mutable: true, Global: true},
+		{Name: "decl-max-entries", Default: "128", Mutable: true, Global: true,
+			Normalize: func(v string) string { return strings.TrimSuffix(v, "b") }},
 	}
 }
 
@@ -110,7 +111,7 @@ func TestModuleSettingsThroughServer(t *testing.T) {
 	if got := s.ConfigGet("decl-max-entries"); len(got) != 1 || got[0].Value != "128" {
 		t.Fatalf("CONFIG GET decl-max-entries = %v", got)
 	}
-	if err := s.ConfigSet([]core.InfoField{{Name: "decl-max-entries", Value: "3"}}); err != nil {
+	if err := s.ConfigSet([]core.InfoField{{Name: "decl-max-entries", Value: "3b"}}); err != nil {
 		t.Fatal(err)
 	}
 	if v, _ := mc.Get("decl-max-entries"); v != "3" {

@@ -72,6 +72,10 @@ func TestDiffHLLRandom(t *testing.T) {
 	t.Logf("seed %d (replay with REDMOD_SEED=%d)", seed, seed)
 	r := rand.New(rand.NewPCG(seed, 1))
 	keys := []string{"a", "b", "c"}
+	for _, v := range []string{"1kb", "2K", "5b", "abc", "-1", "", "kb", "1.5kb", " 5", "+5", "007", "1Gb", "99999999999999999999", "9223372036854775808", "3000"} {
+		p.Check("CONFIG", "SET", "hll-sparse-max-bytes", v)
+		p.Check("CONFIG", "GET", "hll-sparse-max-bytes")
+	}
 	for round := range 6 {
 		p.Check("CONFIG", "SET", "hll-sparse-max-bytes", []string{"3000", "500", "100", "0", "12000", "3000"}[round])
 		p.Do("DEL", "a", "b", "c", "m")

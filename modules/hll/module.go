@@ -8,6 +8,7 @@ package hll
 
 import (
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 
@@ -40,31 +41,46 @@ func (Module) Settings() []core.Setting {
 			_, err := parseMemory(v)
 			return err
 		},
+		// CONFIG GET shows the size in bytes, as Redis does.
+		Normalize: func(v string) string {
+			n, _ := parseMemory(v)
+			return strconv.FormatInt(n, 10)
+		},
 	}}
 }
 
-// parseMemory reads a size as Redis's memory settings do: a number with an
-// optional unit (b, k, kb, m, mb, g, gb, any case).
+// parseMemory reads a size as Redis's memory settings do: decimal digits
+// (none reads as 0) with an optional unit (b, k, kb, m, mb, g, gb, any
+// case); no sign, no spaces.
 func parseMemory(v string) (int64, error) {
 	lower := strings.ToLower(v)
-	mul := int64(1)
+	mul := uint64(1)
 	for _, u := range []struct {
 		suffix string
-		mul    int64
+		mul    uint64
 	}{{"kb", 1024}, {"mb", 1 << 20}, {"gb", 1 << 30}, {"k", 1000}, {"m", 1000 * 1000}, {"g", 1000 * 1000 * 1000}, {"b", 1}} {
 		if strings.HasSuffix(lower, u.suffix) {
 			lower, mul = strings.TrimSuffix(lower, u.suffix), u.mul
 			break
 		}
 	}
-	n, err := strconv.ParseInt(lower, 10, 64)
-	if err != nil || lower == "" || lower[0] == '+' {
-		return 0, errors.New("argument must be a memory value")
+	var n uint64
+	overflow := false
+	for i := 0; i < len(lower); i++ {
+		c := lower[i]
+		if c < '0' || c > '9' {
+			return 0, errors.New("argument must be a memory value")
+		}
+		if n > (math.MaxUint64-uint64(c-'0'))/10 {
+			overflow = true
+			continue
+		}
+		n = n*10 + uint64(c-'0')
 	}
-	if n < 0 || n > (1<<63-1)/mul {
+	if overflow || n > math.MaxInt64/mul {
 		return 0, errors.New("argument must be between 0 and 9223372036854775807 inclusive")
 	}
-	return n * mul, nil
+	return int64(n * mul), nil
 }
 
 // sparseMax returns the server's current hll-sparse-max-bytes.
