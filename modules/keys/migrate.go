@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/redmod/redmod/core"
@@ -236,6 +237,11 @@ func migrate(c *core.Ctx) error {
 	d := time.Duration(timeout) * time.Millisecond
 	for attempt := 0; ; attempt++ {
 		mc, err := migrateConnect(addr, d)
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			// Redis connects without blocking and learns of a refusal
+			// when it writes: its reply names the write.
+			return errMigrateWrite
+		}
 		if err != nil {
 			return errMigrateConnect
 		}

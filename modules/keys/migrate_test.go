@@ -104,12 +104,12 @@ func TestMigrateWithRedis(t *testing.T) {
 	if rcAuth.Exists(ctx, "l2", "l3").Val() != 2 {
 		t.Error("authenticated MIGRATE did not arrive")
 	}
-	// Nobody listening.
+	// Nobody listening: Redis reports the refusal as a write error.
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	_, deadPort := hostPort(t, ln.Addr().String())
 	ln.Close()
 	mc.Set(ctx, "l3x", "v", 0)
-	if _, err := do(mc, "migrate", "127.0.0.1", deadPort, "l3x", 0, 100); err == nil || err.Error() != "IOERR error or timeout connecting to the client" {
+	if _, err := do(mc, "migrate", "127.0.0.1", deadPort, "l3x", 0, 100); err == nil || err.Error() != "IOERR error or timeout writing to target instance" {
 		t.Fatalf("MIGRATE to nobody: %v", err)
 	}
 
