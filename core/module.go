@@ -190,6 +190,10 @@ type Server interface {
 	// save in progress and making sure its older image does not replace
 	// the new one, so that a crash cannot bring the flushed keys back.
 	SaveFlushed() error
+	// Snapshot returns an RDB image of every database at one point in
+	// time, the bytes SAVE would write (SYNC sends it). It takes every
+	// lock shared: a command calling it must hold none.
+	Snapshot() ([]byte, error)
 	// LastSave returns the time of the last successful save.
 	LastSave() time.Time
 	// Info renders INFO for the given sections (none: the default set).

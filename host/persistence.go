@@ -216,6 +216,12 @@ func (s *Server) saveLocked(background bool) error {
 	return nil
 }
 
+// Snapshot implements core.Server.
+func (s *Server) Snapshot() ([]byte, error) {
+	data, _, _, err := s.encodeSnapshot()
+	return data, err
+}
+
 // SaveFlushed implements core.Server for FLUSHALL.
 func (s *Server) SaveFlushed() error {
 	s.persist.flushes.Add(1)

@@ -1,8 +1,11 @@
 package rdb_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +19,7 @@ import (
 
 	"github.com/redmod/redmod/internal/difftest"
 	_ "github.com/redmod/redmod/modules/std"
+	"github.com/redmod/redmod/rdb"
 	"github.com/redmod/redmod/redmodtest"
 )
 
@@ -309,3 +313,46 @@ func TestDumpRestoreBothWays(t *testing.T) {
 }
 
 func TestMain(m *testing.M) { os.Exit(m.Run()) }
+
+// SYNC sends the data set as an RDB file, as a Redis master does, which is
+// how `redis-cli --rdb` fetches a server's dump.
+func TestSyncSendsRDB(t *testing.T) {
+	srv := redmodtest.Run(t)
+	c := redmodClient(t, srv)
+	load(t, c)
+	want := len(contents(t, c))
+	nc, err := net.Dial("tcp", srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(20 * time.Second))
+	if _, err := nc.Write([]byte("REPLCONF rdb-only 1\r\nSYNC\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(nc)
+	if line, err := br.ReadString('\n'); err != nil || line != "+OK\r\n" {
+		t.Fatalf("REPLCONF: %q %v", line, err)
+	}
+	line, err := br.ReadString('\n')
+	if err != nil || line[0] != '$' {
+		t.Fatalf("SYNC: %q %v", line, err)
+	}
+	n, _ := strconv.Atoi(strings.TrimSpace(line[1:]))
+	data, err := io.ReadAll(br)
+	if err != nil || len(data) != n {
+		t.Fatalf("SYNC sent %d bytes of %d (%v), then should close", len(data), n, err)
+	}
+	keys := 0
+	if _, err := rdb.Load(data, func(*rdb.Entry) error { keys++; return nil }); err != nil || keys != want {
+		t.Fatalf("the RDB from SYNC: %d keys of %d, %v", keys, want, err)
+	}
+	if bin, err := exec.LookPath("redis-cli"); err == nil {
+		h, p, _ := net.SplitHostPort(srv.Addr())
+		path := filepath.Join(t.TempDir(), "out.rdb")
+		if out, err := exec.Command(bin, "-h", h, "-p", p, "--rdb", path).CombinedOutput(); err != nil {
+			t.Fatalf("redis-cli --rdb: %v\n%s", err, out)
+		}
+		checkRDB(t, path)
+	}
+}
