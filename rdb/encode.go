@@ -242,7 +242,7 @@ func (e *encoder) zset(c core.NativeContent, enc string) {
 	if enc == "listpack" || enc == "ziplist" {
 		all := make([]scored, 0, c.Len)
 		for m, s := range c.Scored {
-			all = append(all, scored{m, s})
+			all = append(all, scored{bytes.Clone(m), s}) // the iterator may reuse m
 		}
 		// Redis's listpack sorted sets must be in (score, member) order.
 		slices.SortFunc(all, func(a, b scored) int {

@@ -66,6 +66,13 @@ func dataset() [][]any {
 	}
 	cmds = append(cmds, bs)
 	add("sadd", "longset", strings.Repeat("m", 100), "x")
+	add("zadd", "zset", "1", "a", "2.5", "b", "-3", "c", "1e300", "big", "-inf", "low", "+inf", "high", "0.1", "tenth")
+	bz := []any{"zadd", "bigzset"}
+	for i := 0; i < 300; i++ {
+		bz = append(bz, float64(i)/7, "member"+strconv.Itoa(i))
+	}
+	cmds = append(cmds, bz)
+	add("zadd", "longzset", "1", strings.Repeat("q", 100))
 	bigStream := []any{}
 	for i := 1; i <= 300; i++ {
 		if i%50 == 0 {

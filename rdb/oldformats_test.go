@@ -275,7 +275,24 @@ func TestOldSortedSetsLoad(t *testing.T) {
 	f := newOld(4).raw(0xFE, 0)
 	f.raw(3).str("zset").length(3).str("a").raw(1, '1').str("b").raw(3, '2', '.', '5').str("c").raw(254)
 	f.raw(12).str("zset_zipped").blob(ziplist("a", "1", "b", "2.5", "c", "3"))
-	c := redmodClient(t, startOn(t, f.finish(4)))
+	data := f.finish(4)
+	c := redmodClient(t, startOn(t, data))
+	if _, err := exec.LookPath("redis-server"); err == nil {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "dump.rdb"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want := withoutEncodings(contents(t, unixClient(t, difftest.RedisIn(t, dir))))
+		if len(want) != 2 {
+			t.Fatalf("Redis loaded %d keys", len(want))
+		}
+		got := withoutEncodings(contents(t, c))
+		for k, w := range want {
+			if got[k] != w {
+				t.Errorf("%s: redmod %s, Redis %s", k, got[k], w)
+			}
+		}
+	}
 	var got []string
 	for _, z := range c.ZRangeWithScores(ctx, "zset", 0, -1).Val() {
 		got = append(got, z.Member.(string)+"="+strconv.FormatFloat(z.Score, 'g', -1, 64))
