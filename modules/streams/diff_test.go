@@ -1,7 +1,9 @@
 package streams_test
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/redmod/redmod/internal/difftest"
 	"github.com/redmod/redmod/internal/resp"
@@ -355,4 +357,58 @@ func TestDifferentialNodeLimits(t *testing.T) {
 	checkInfo(t, p, "XINFO", "STREAM", "c")
 	p.Check("XTRIM", "c", "MAXLEN", "~", "150")
 	checkInfo(t, p, "XINFO", "STREAM", "c")
+}
+
+// TestDifferentialNotifications compares the keyspace events of the stream
+// commands with Redis's.
+func TestDifferentialNotifications(t *testing.T) {
+	ref := difftest.Redis(t)
+	srv := redmodtest.Run(t)
+	p := difftest.NewPair(t, srv.Addr(), ref)
+	p.Check("CONFIG", "SET", "notify-keyspace-events", "KEA")
+	defer p.Do("CONFIG", "SET", "notify-keyspace-events", "")
+	events := func(addr string) (*resp.Conn, func() []string) {
+		c, err := resp.Dial(addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		if _, err := c.Do("PSUBSCRIBE", "__key*__:*"); err != nil {
+			t.Fatal(err)
+		}
+		return c, func() []string {
+			var out []string
+			for {
+				r, err := c.ReadTimeout(10 * time.Second)
+				if err != nil {
+					t.Fatalf("reading events: %v", err)
+				}
+				if len(r.Elems) == 4 {
+					out = append(out, r.Elems[2].Str+" "+r.Elems[3].Str)
+					if r.Elems[3].Str == "end" {
+						return out
+					}
+				}
+			}
+		}
+	}
+	_, ours := events(srv.Addr())
+	_, theirs := events(ref)
+	for _, c := range [][]string{
+		{"XADD", "s", "1-1", "a", "b"}, {"XADD", "s", "MAXLEN", "1", "2-1", "a", "b"}, {"XADD", "s", "NOMKSTREAM", "3-1", "a", "b"},
+		{"XADD", "x", "NOMKSTREAM", "3-1", "a", "b"}, {"XDEL", "s", "2-1"}, {"XDEL", "s", "9-9"}, {"XTRIM", "s", "MAXLEN", "0"},
+		{"XTRIM", "s", "MAXLEN", "0"}, {"XSETID", "s", "10-0"}, {"XGROUP", "CREATE", "s", "g", "0"},
+		{"XGROUP", "CREATE", "m", "g", "$", "MKSTREAM"}, {"XGROUP", "SETID", "s", "g", "0"},
+		{"XGROUP", "CREATECONSUMER", "s", "g", "c"}, {"XGROUP", "CREATECONSUMER", "s", "g", "c"},
+		{"XADD", "s", "11-0", "a", "b"}, {"XREADGROUP", "GROUP", "g", "d", "STREAMS", "s", ">"},
+		{"XCLAIM", "s", "g", "e", "0", "11-0"}, {"XAUTOCLAIM", "s", "g", "f", "0", "0"}, {"XACK", "s", "g", "11-0"},
+		{"XGROUP", "DELCONSUMER", "s", "g", "c"}, {"XGROUP", "DELCONSUMER", "s", "g", "zz"},
+		{"XGROUP", "DESTROY", "s", "g"}, {"XGROUP", "DESTROY", "s", "g"}, {"XADD", "end", "1-1", "a", "b"},
+	} {
+		p.Do(c...)
+	}
+	o, r := ours(), theirs()
+	if strings.Join(o, "\n") != strings.Join(r, "\n") {
+		t.Fatalf("events:\nredmod: %q\n redis: %q", o, r)
+	}
 }

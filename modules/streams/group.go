@@ -100,16 +100,6 @@ func (g *Group) createConsumer(name []byte, now int64) *Consumer {
 	return c
 }
 
-// consumer returns the consumer called name, created when missing, and
-// marks it seen now.
-func (g *Group) consumer(name []byte, now int64) *Consumer {
-	if c := g.lookupConsumer(name); c != nil {
-		c.seenTime = now
-		return c
-	}
-	return g.createConsumer(name, now)
-}
-
 // deleteConsumer removes a consumer and its pending entries from the
 // group; it returns how many entries it had pending.
 func (g *Group) deleteConsumer(name []byte) (int, bool) {

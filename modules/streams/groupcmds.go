@@ -91,6 +91,7 @@ func xgroupCreate(c *core.Ctx) error {
 	if s.createGroup(c.Args[3], id, entriesRead) == nil {
 		return errBusyGroup
 	}
+	c.Notify(core.NotifyStream, "xgroup-create", c.Args[2])
 	c.WriteOK()
 	return nil
 }
@@ -120,6 +121,7 @@ func xgroupSetID(c *core.Ctx) error {
 	}
 	g.lastID = id
 	g.entriesRead = entriesRead
+	c.Notify(core.NotifyStream, "xgroup-setid", c.Args[2])
 	c.WriteOK()
 	return nil
 }
@@ -135,6 +137,7 @@ func xgroupDestroy(c *core.Ctx) error {
 		return nil
 	}
 	s.destroyGroup(g.name)
+	c.Notify(core.NotifyStream, "xgroup-destroy", c.Args[2])
 	// Clients blocked in XREADGROUP on this group get an error.
 	c.DB.Broadcast(c.Args[2])
 	c.WriteInt(1)
@@ -151,6 +154,7 @@ func xgroupCreateConsumer(c *core.Ctx) error {
 		c.WriteInt(0)
 		return nil
 	}
+	c.Notify(core.NotifyStream, "xgroup-createconsumer", c.Args[2])
 	c.WriteInt(1)
 	return nil
 }
@@ -160,7 +164,12 @@ func xgroupDelConsumer(c *core.Ctx) error {
 	if err != nil {
 		return err
 	}
-	n, _ := g.deleteConsumer(c.Args[4])
+	n, found := g.deleteConsumer(c.Args[4])
+	if found {
+		c.Notify(core.NotifyStream, "xgroup-delconsumer", c.Args[2])
+	} else {
+		c.SetChanges(0)
+	}
 	c.WriteInt(int64(n))
 	return nil
 }
@@ -342,6 +351,18 @@ func xpending(c *core.Ctx) error {
 	return nil
 }
 
+// groupConsumer returns the consumer called name, marked seen now; a
+// consumer created for the occasion is announced as XGROUP CREATECONSUMER
+// announces it.
+func groupConsumer(c *core.Ctx, g *Group, key, name []byte, now int64) *Consumer {
+	if cs := g.lookupConsumer(name); cs != nil {
+		cs.seenTime = now
+		return cs
+	}
+	c.Notify(core.NotifyStream, "xgroup-createconsumer", key)
+	return g.createConsumer(name, now)
+}
+
 // claim gives pending entry p to consumer, as XCLAIM and XAUTOCLAIM do.
 func claim(g *Group, p *pending, consumer *Consumer) {
 	if p.owner != consumer {
@@ -454,7 +475,7 @@ func xclaim(c *core.Ctx) error {
 			continue
 		}
 		if consumer == nil {
-			consumer = g.consumer(args[3], now)
+			consumer = groupConsumer(c, g, args[1], args[3], now)
 		}
 		claim(g, p, consumer)
 		p.deliveryTime = deliveryTime
@@ -543,7 +564,7 @@ func xautoclaim(c *core.Ctx) error {
 			continue
 		}
 		if consumer == nil {
-			consumer = g.consumer(args[3], now)
+			consumer = groupConsumer(c, g, args[1], args[3], now)
 		}
 		claim(g, p, consumer)
 		p.deliveryTime = now

@@ -177,7 +177,10 @@ func xadd(c *core.Ctx) error {
 	}
 	s.add(id, fv, maxBytes, maxEntries)
 	writeID(c, id)
-	s.trim(a.trimArgs)
+	c.Notify(core.NotifyStream, "xadd", key)
+	if s.trim(a.trimArgs) > 0 {
+		c.Notify(core.NotifyStream, "xtrim", key)
+	}
 	c.DB.Signal(key)
 	return nil
 }
@@ -302,8 +305,11 @@ func xdel(c *core.Ctx) error {
 			deleted++
 		}
 	}
-	if deleted > 0 && s.length == 0 {
-		s.firstID = ID{}
+	if deleted > 0 {
+		if s.length == 0 {
+			s.firstID = ID{}
+		}
+		c.Notify(core.NotifyStream, "xdel", key)
 	}
 	c.SetChanges(int64(deleted))
 	c.WriteInt(int64(deleted))
@@ -327,6 +333,9 @@ func xtrim(c *core.Ctx) error {
 		return err
 	}
 	n := s.trim(a.trimArgs)
+	if n > 0 {
+		c.Notify(core.NotifyStream, "xtrim", key)
+	}
 	c.SetChanges(n)
 	c.WriteInt(n)
 	return nil
@@ -397,6 +406,7 @@ func xsetid(c *core.Ctx) error {
 	if !maxDel.IsZero() {
 		s.maxDeleted = maxDel
 	}
+	c.Notify(core.NotifyStream, "xsetid", c.Args[1])
 	c.WriteOK()
 	return nil
 }

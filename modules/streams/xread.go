@@ -197,7 +197,7 @@ func readGeneric(c *core.Ctx, group bool) error {
 		start, _ := gt.next()
 		if group {
 			g := groups[i]
-			consumer := g.consumer(consumerName, now)
+			consumer := groupConsumer(c, g, keys[i], consumerName, now)
 			if history {
 				writeHistory(c, s, consumer, start, count, now)
 			} else {
