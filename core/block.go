@@ -55,6 +55,16 @@ func (c *Ctx) BlockState() any { return c.blockState }
 // SetBlockState is called by the host around the run of a woken client.
 func (c *Ctx) SetBlockState(s any) { c.blockState = s }
 
+// FromScript reports whether a script called the command (redis.call)
+// rather than a client or EXEC. Such a call never blocks (BlockingDenied);
+// commands that Redis refuses to run with BLOCK from scripts (XREAD,
+// XREADGROUP) check it to send their error.
+func (c *Ctx) FromScript() bool { return c.fromScript }
+
+// SetFromScript is called by the scripting module for the commands a
+// script calls.
+func (c *Ctx) SetFromScript(s bool) { c.fromScript = s }
+
 // Woken reports whether the host is running the command again for a client
 // that was blocked. Redis 7.0 then keeps the client blocked on a key that
 // now holds another type instead of answering WRONGTYPE.

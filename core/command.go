@@ -62,6 +62,7 @@ type Ctx struct {
 	after      []func()
 	woken      bool         // rerun for a blocked client (block.go)
 	blockState any          // BlockRequest.State of the run that blocked
+	fromScript bool         // called by a script (block.go)
 	notified   bool         // Notify or Touch was called (notify.go)
 	touched    []touchedKey // keys the command modified (notify.go)
 	noBlock    bool         // inside EXEC or a script (multi.go)

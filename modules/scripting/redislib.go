@@ -258,6 +258,7 @@ func (v *vm) redisCall(L *lua.LState, protected bool) int {
 	sub := &r.sub
 	*sub = core.Ctx{Writer: &r.w, DB: r.c.Keyspace.DB(r.db), Keyspace: r.c.Keyspace, Client: &r.client,
 		Server: r.c.Server, Log: r.c.Log, Locks: r.c.Locks, PubSub: r.c.PubSub}
+	sub.SetFromScript(true)
 	err := runner.RunCall(r.c, sub, call)
 	if write {
 		r.wrote = true

@@ -412,3 +412,28 @@ func TestDifferentialNotifications(t *testing.T) {
 		t.Fatalf("events:\nredmod: %q\n redis: %q", o, r)
 	}
 }
+
+// TestDifferentialScripts checks the stream commands called from Lua.
+func TestDifferentialScripts(t *testing.T) {
+	ref := difftest.Redis(t)
+	srv := redmodtest.Run(t)
+	p := difftest.NewPair(t, srv.Addr(), ref)
+	for _, c := range setup {
+		p.Check(c...)
+	}
+	p.Check("XGROUP", "CREATE", "S", "g", "0")
+	for _, script := range []string{
+		"return redis.call('xread','block','0','streams','S','$')",
+		"return redis.call('xreadgroup','group','g','c','block','0','streams','S','>')",
+		"return redis.call('xread','count','2','streams','S','0')",
+		"return redis.call('xreadgroup','group','g','c','count','1','streams','S','>')",
+		"return redis.call('xadd','S','9-1','f','v')",
+		"return redis.call('xinfo','groups','S')",
+	} {
+		ours, theirs := p.Do("EVAL", script, "0")
+		// Error texts carry the script's SHA and line, the same on both.
+		if ours.Raw != theirs.Raw {
+			t.Errorf("%s:\n redmod: %s\n  redis: %s", script, ours, theirs)
+		}
+	}
+}

@@ -42,6 +42,9 @@ func readGeneric(c *core.Ctx, group bool) error {
 		o := args[i]
 		switch {
 		case eq(o, "block") && more > 0:
+			if c.FromScript() {
+				return core.NewError("ERR " + c.Name + " command is not allowed with BLOCK option from scripts")
+			}
 			i++
 			n, ok := core.ParseInt(args[i])
 			if !ok {
