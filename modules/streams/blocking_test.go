@@ -179,3 +179,18 @@ func TestXReadGroupBlocking(t *testing.T) {
 		t.Fatalf("reply %s", r)
 	}
 }
+
+// TestXReadBlockSameStreamTwice: a woken client is served from one stream
+// once, even when it named the stream several times.
+func TestXReadBlockSameStreamTwice(t *testing.T) {
+	srv := redmodtest.Run(t)
+	rdb := newClient(t, srv)
+	ctx := context.Background()
+	rdb.XAdd(ctx, &redis.XAddArgs{Stream: "s2", ID: "1-1", Values: []string{"old", "x"}})
+	ch := blockingRead(t, srv, "XREAD", "BLOCK", "20000", "STREAMS", "s2", "s2", "s2", "$", "$", "$")
+	waitBlocked(t, rdb, 1)
+	rdb.XAdd(ctx, &redis.XAddArgs{Stream: "s2", ID: "2-1", Values: []string{"new", "y"}})
+	if r, want := await(t, ch), `*[*["s2" *[*["2-1" *["new" "y"]]]]]`; r.String() != want {
+		t.Fatalf("XREAD = %s, want %s", r, want)
+	}
+}

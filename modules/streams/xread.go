@@ -161,10 +161,15 @@ func readGeneric(c *core.Ctx, group bool) error {
 		count = blockedDefaultCount
 	}
 
-	// Serve what can be served now.
+	// Serve what can be served now. A client woken from blocking is
+	// served from one stream only, the first with news, as Redis serves a
+	// blocked client from the key that woke it.
 	now := c.Now()
-	served := 0
+	served, created := 0, 0
 	for i, s := range streams {
+		if woken && served > 0 {
+			break
+		}
 		if s == nil {
 			continue
 		}
@@ -186,6 +191,9 @@ func readGeneric(c *core.Ctx, group bool) error {
 		}
 		if served == 0 {
 			n := countServable(streams, ids, groups, newOnly)
+			if woken {
+				n = 1
+			}
 			if c.Protocol() == 2 {
 				c.WriteArray(n)
 			} else {
@@ -200,18 +208,25 @@ func readGeneric(c *core.Ctx, group bool) error {
 		start, _ := gt.next()
 		if group {
 			g := groups[i]
+			if g.lookupConsumer(consumerName) == nil {
+				created++
+			}
 			consumer := groupConsumer(c, g, keys[i], consumerName, now)
 			if history {
 				writeHistory(c, s, consumer, start, count, now)
 			} else {
 				writeGroupRange(c, s, g, consumer, start, count, noack, now)
 			}
-			c.SetChanges(1)
 		} else {
 			writeRange(c, s, start, maxID, count, false)
 		}
 	}
 	if served > 0 {
+		if group {
+			// As Redis counts them: each stream served and each consumer
+			// created is a change.
+			c.SetChanges(int64(served + created))
+		}
 		return nil
 	}
 	c.SetChanges(0)
