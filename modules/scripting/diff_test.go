@@ -82,6 +82,8 @@ var diffCases = map[string][][]string{
 		{"EVAL", "#!lua\nreturn redis.call('set','a','b')", "0"},
 		{"EVAL", "#!lua flags=allow-oom,allow-stale,no-cluster\nreturn 1", "0"},
 		{"EVAL_RO", "return redis.call('set','a','b')", "0"},
+		{"EVAL_RO", "#!lua\nreturn 1", "0"}, {"EVAL_RO", "#!lua flags=no-writes\nreturn 1", "0"},
+		{"EVAL", "#!lua flags=allow-cross-slot-keys\nreturn redis.call('set','zz','b')", "0"},
 		{"EVAL_RO", "return redis.call('get','a')", "0"},
 	},
 	"script_cmds": {

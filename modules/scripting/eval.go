@@ -338,6 +338,9 @@ func evalCommand(ro, bySHA bool) func(c *core.Ctx) error {
 		} else if sc, err = s.loadScript(string(c.Args[1])); err != nil {
 			return err
 		}
+		if ro && sc.flags.shebang && !sc.flags.noWrites {
+			return core.NewError("ERR Can not execute a script with write flag using *_ro command.")
+		}
 		v := s.eng.get()
 		defer s.eng.put(v)
 		fn := v.scriptFunc(s, sc)
