@@ -126,6 +126,10 @@ var diffCases = map[string][][]string{
 		{"EVAL", "return {tostring(1e15), tostring(0.1), tostring(1/3), tostring(2^53), tostring(-0.5)}", "0"},
 		{"EVAL", "math.randomseed(10); local a = math.random(); math.randomseed(10); return tostring(a == math.random())", "0"},
 		{"EVAL", "return table.getn({1,2,3})", "0"},
+		{"EVAL", "return #string.rep('x', 2^31)", "0"}, {"EVAL", "return string.rep('ab', 3)", "0"},
+		{"EVAL", "return string.rep('ab', -1)", "0"}, {"EVAL", "return #string.format('%099d', 1)", "0"},
+		{"EVAL", "return string.format('%0999d', 1)", "0"}, {"EVAL", "return string.format('%5.2f|%s|%d', 3.14159, 'x', 7)", "0"},
+		{"EVAL", "local function f(n) return f(n+1) + 1 end return f(1)", "0"},
 	},
 	"resp3": {
 		{"HSET", "hash", "field", "value"}, {"SADD", "s", "m"},

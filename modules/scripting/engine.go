@@ -214,6 +214,7 @@ func newVM(e *engine) *vm {
 	G.RawSetString("gcinfo", L.NewFunction(func(L *lua.LState) int { L.Push(lua.LNumber(64)); return 1 }))
 	str := G.RawGetString("string").(*lua.LTable)
 	str.RawSetString("gfind", str.RawGetString("gmatch"))
+	guardStringLib(L, str)
 	math := G.RawGetString("math").(*lua.LTable)
 	v.rng = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	math.RawSetString("random", L.NewFunction(v.mathRandom))
@@ -387,6 +388,9 @@ func formatError(obj lua.LValue, name string, src string, line int) string {
 		}
 	case lua.LString:
 		msg = "ERR " + string(o)
+		if line == 0 {
+			line = positionIn(string(o))
+		}
 	default:
 		msg = "ERR " + obj.String()
 	}
@@ -447,5 +451,22 @@ func luaError(L *lua.LState) int {
 		obj = lua.LString(formatLuaNumber(float64(n)))
 	}
 	L.Error(obj, level)
+	return 0
+}
+
+// positionIn reads the line of a "user_script:12: message" error text.
+func positionIn(s string) int {
+	for _, p := range []string{"user_script:", "user_function:"} {
+		if strings.HasPrefix(s, p) {
+			n := 0
+			for _, c := range s[len(p):] {
+				if c < '0' || c > '9' {
+					break
+				}
+				n = n*10 + int(c-'0')
+			}
+			return n
+		}
+	}
 	return 0
 }
