@@ -301,3 +301,42 @@ func TestShutdownStopsBusyScript(t *testing.T) {
 		t.Fatal("server did not stop")
 	}
 }
+
+// TestFunctionStatsAndKill follows go-redis's test: FUNCTION STATS shows a
+// running function, and FUNCTION KILL (which waits, as a Redis client
+// does, until the function is busy) stops it.
+func TestFunctionStatsAndKill(t *testing.T) {
+	srv := redmodtest.Run(t)
+	rdb := client(t, srv)
+	ctx := context.Background()
+	rdb.ConfigSet(ctx, "busy-reply-threshold", "50")
+	if err := rdb.FunctionLoad(ctx, "#!lua name=spin\nredis.register_function{function_name='spin', callback=function() local i = 0 while true do i = i + 1 end end, flags={'no-writes'}}").Err(); err != nil {
+		t.Fatal(err)
+	}
+	runner := client(t, srv)
+	done := make(chan error, 1)
+	go func() { done <- runner.FCall(ctx, "spin", nil).Err() }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, err := rdb.FunctionStats(ctx).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rs, ok := st.RunningScript(); ok {
+			if rs.Name != "spin" || len(rs.Command) != 3 || rs.Command[0] != "fcall" {
+				t.Fatalf("running script %+v", rs)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("FUNCTION STATS never showed the function")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err := rdb.FunctionKill(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err == nil || !strings.Contains(err.Error(), "killed by user with FUNCTION KILL") {
+		t.Fatalf("killed function: %v", err)
+	}
+}

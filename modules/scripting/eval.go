@@ -167,7 +167,9 @@ func startWatchdog() {
 					limit := s.threshold.Load() * int64(time.Millisecond)
 					s.eng.each(func(v *vm) {
 						st := v.started.Load()
-						if st == 0 || limit <= 0 || now-st < limit {
+						// A threshold of 0 makes every script busy at once,
+						// as in Redis.
+						if st == 0 || now-st < limit {
 							return
 						}
 						if v.busy.CompareAndSwap(false, true) {
@@ -491,35 +493,48 @@ func scriptFlush(c *core.Ctx) error {
 	return nil
 }
 
-// kill stops the busy script of the given kind (EVAL or function).
+// kill stops the busy script of the given kind (EVAL or function). A
+// script that runs but is not busy yet is waited for, as a Redis client's
+// SCRIPT KILL waits while the server runs a script: it ends (NOTBUSY) or
+// passes busy-reply-threshold (and is killed).
 func (s *state) kill(function bool) error {
-	var found *vm
-	var wrote, other bool
-	s.eng.each(func(v *vm) {
-		if v.started.Load() == 0 || !v.busy.Load() {
-			return
+	for {
+		var found *vm
+		var wrote, other, waiting bool
+		s.eng.each(func(v *vm) {
+			if v.started.Load() == 0 {
+				return
+			}
+			if !v.busy.Load() {
+				waiting = true
+				return
+			}
+			if v.isFunc.Load() != function {
+				other = true
+				return
+			}
+			found = v
+			wrote = v.wrote.Load()
+		})
+		if found == nil && !other && waiting {
+			time.Sleep(time.Millisecond)
+			continue
 		}
-		if v.isFunc.Load() != function {
-			other = true
-			return
+		if found == nil {
+			if other && function {
+				return errBusyScript
+			}
+			if other {
+				return errBusyFunction
+			}
+			return errNotBusy
 		}
-		found = v
-		wrote = v.wrote.Load()
-	})
-	if found == nil {
-		if other && function {
-			return core.NewError("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.")
+		if wrote {
+			return errUnkillable
 		}
-		if other {
-			return core.NewError("BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.")
-		}
-		return errNotBusy
+		found.kctx.kill(found.killErr)
+		return nil
 	}
-	if wrote {
-		return errUnkillable
-	}
-	found.kctx.kill(found.killErr)
-	return nil
 }
 
 func scriptKill(c *core.Ctx) error {
