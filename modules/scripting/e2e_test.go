@@ -340,3 +340,30 @@ func TestFunctionStatsAndKill(t *testing.T) {
 		t.Fatalf("killed function: %v", err)
 	}
 }
+
+// TestEvalInMulti runs scripts inside MULTI/EXEC, on declared and
+// undeclared keys, next to plain commands on the same keys.
+func TestEvalInMulti(t *testing.T) {
+	srv := redmodtest.Run(t)
+	rdb := client(t, srv)
+	ctx := context.Background()
+	cmds, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, "a", "1", 0)
+		p.Eval(ctx, "redis.call('incr', KEYS[1]); redis.call('set', 'undeclared', 'x'); return redis.call('get', KEYS[1])", []string{"a"})
+		p.Eval(ctx, "return redis.call('keys', '*')", nil)
+		p.Incr(ctx, "a")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := cmds[1].(*redis.Cmd).Val(); v != "2" {
+		t.Fatalf("EVAL in EXEC: %v", v)
+	}
+	if keys := cmds[2].(*redis.Cmd).Val().([]any); len(keys) != 2 {
+		t.Fatalf("KEYS from a script in EXEC: %v", keys)
+	}
+	if n := cmds[3].(*redis.IntCmd).Val(); n != 3 {
+		t.Fatalf("INCR after the script: %d", n)
+	}
+}
