@@ -343,6 +343,7 @@ func TestDifferentialNodeLimits(t *testing.T) {
 	p.Check("CONFIG", "SET", "stream-node-max-entries", "10")
 	p.Check("CONFIG", "SET", "stream-node-max-entries", "-1")
 	p.Check("CONFIG", "SET", "stream-node-max-bytes", "1kb")
+	p.Check("CONFIG", "GET", "stream-node-max-bytes")
 	p.Check("CONFIG", "SET", "stream-node-max-bytes", "4096")
 	for j := 1; j <= 100; j++ {
 		p.Check("XADD", "s", "1-"+itoa(j), "xitem", "v")

@@ -20,7 +20,14 @@ func (Module) Settings() []core.Setting {
 	return []core.Setting{
 		{Name: nodeMaxBytesSetting, Default: "4096", Mutable: true, Global: true,
 			Usage:    "most bytes of a block of stream entries (0: no limit)",
-			Validate: func(v string) error { _, err := parseMemory(v); return err }},
+			Validate: func(v string) error { _, err := parseMemory(v); return err },
+			// CONFIG GET shows the size in bytes, as Redis does.
+			Normalize: func(v string) string {
+				if n, err := parseMemory(v); err == nil {
+					return strconv.FormatInt(n, 10)
+				}
+				return v
+			}},
 		{Name: nodeMaxEntriesSetting, Default: "100", Mutable: true, Global: true,
 			Usage:    "most entries of a block of stream entries (0: no limit)",
 			Validate: func(v string) error { _, err := parseNonNegative(v); return err }},

@@ -388,12 +388,14 @@ func xsetid(c *core.Ctx) error {
 	if s == nil {
 		return errNoSuchKey
 	}
-	if id.Less(s.maxDeleted) {
-		return errSetIDCurMaxDeleted
-	}
+	// Redis 7.0 checks the current top item and tombstone only when the
+	// stream has entries.
 	if s.length > 0 {
 		if id.Less(s.edge(true)) {
 			return errSetIDSmaller
+		}
+		if id.Less(s.maxDeleted) {
+			return errSetIDCurMaxDeleted
 		}
 		if entriesAdded != -1 && s.length > uint64(entriesAdded) {
 			return errSetIDEntriesAdded
