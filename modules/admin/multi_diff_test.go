@@ -2,6 +2,9 @@ package admin_test
 
 import (
 	"testing"
+
+	"github.com/redmod/redmod/internal/difftest"
+	"github.com/redmod/redmod/redmodtest"
 )
 
 // TestDiffMulti compares MULTI, EXEC, DISCARD, WATCH and UNWATCH with Redis,
@@ -64,4 +67,47 @@ func TestDiffMulti(t *testing.T) {
 			p.Check(c...)
 		}
 	}
+}
+
+// TestDiffMultiAuthAndACL compares transactions under requirepass and ACL
+// users with Redis: MULTI before AUTH, commands or keys the user may not
+// use (refused while queuing, so EXEC aborts), rules changed between
+// queuing and EXEC, and the ACL LOG entries they leave.
+func TestDiffMultiAuthAndACL(t *testing.T) {
+	ref := difftest.Redis(t)
+	srv := redmodtest.Run(t)
+	admin := difftest.NewPair(t, srv.Addr(), ref)
+	admin.Check("ACL", "SETUSER", "u", "on", ">pw", "~a*", "+@all", "-get")
+	admin.Check("CONFIG", "SET", "requirepass", "secret")
+	p := difftest.Connect(t, srv.Addr(), ref)
+	for _, c := range [][]string{
+		{"MULTI"}, {"PING"}, {"EXEC"},
+		{"AUTH", "secret"}, {"MULTI"}, {"AUTH", "u", "pw"}, {"PING"}, {"EXEC"},
+		{"MULTI"}, {"SET", "a1", "x"}, {"GET", "a1"}, {"SET", "b", "x"}, {"EXEC"}, {"EXISTS", "a1", "b"},
+		{"MULTI"}, {"SET", "a1", "x"}, {"LPUSH", "a2", "y"}, {"APPEND", "a1", "z"},
+	} {
+		p.Check(c...)
+	}
+	admin.Check("ACL", "SETUSER", "u", "-append", "resetkeys", "~a1")
+	p.Check("EXEC")
+	p.Check("MGET", "a1")
+	p.Check("ACL", "WHOAMI")
+	ours, theirs := admin.Do("ACL", "LOG")
+	if len(ours.Elems) != len(theirs.Elems) {
+		t.Fatalf("ACL LOG: redmod %d entries, redis %d", len(ours.Elems), len(theirs.Elems))
+	}
+	for i := range ours.Elems {
+		o, r := ours.Elems[i].Elems, theirs.Elems[i].Elems
+		// reason, context, object, username; the rest is timing and client details.
+		for j := 0; j+1 < len(o) && j+1 < len(r); j += 2 {
+			switch o[j].Str {
+			case "reason", "context", "object", "username":
+				if o[j].Raw != r[j].Raw || o[j+1].Raw != r[j+1].Raw {
+					t.Errorf("ACL LOG entry %d %s: redmod %s, redis %s", i, o[j].Str, o[j+1], r[j+1])
+				}
+			}
+		}
+	}
+	admin.Do("AUTH", "secret")
+	admin.Do("CONFIG", "SET", "requirepass", "")
 }
