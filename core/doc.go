@@ -60,5 +60,18 @@
 //     keyspace belong to the keyspace: a command changes them only while it
 //     holds their key's lock, and Clone must copy everything.
 //   - Write accounting: a write command that changed nothing calls
-//     Ctx.SetChanges(0), so auto-save sees only real changes.
+//     Ctx.SetChanges(0), so auto-save sees only real changes, and WATCH
+//     does not count it as touching its keys. A command that changes a
+//     value in place fetches it with [LookupWrite] (or [DB.GetForWrite]),
+//     so that WATCH knows which keys it changed; one that only used [Lookup]
+//     touches every existing key it declares when it reports changes.
+//
+// # Transactions
+//
+// A client in MULTI has each command checked and queued by the host (see
+// [Client.InMulti], [Client.Queue]); specs flagged [FlagNoQueue] run at
+// once. EXEC takes the locks of every queued command with
+// Server.LockCommands and runs them through [CommandRunner] without
+// locking again; [DB.Watch], [Keyspace.WatchFailed] and
+// [Keyspace.SettleWatches] implement WATCH (see watch.go).
 package core
