@@ -258,3 +258,46 @@ func TestWatchOtherClientsAndModules(t *testing.T) {
 		t.Errorf("%d watches after DISCARD", n)
 	}
 }
+
+// TestPauseWriteHoldsWritingExec checks CLIENT PAUSE WRITE against
+// transactions, as Redis 7.0 does: an EXEC whose queued commands may write
+// waits for the pause to end; one that only reads runs.
+func TestPauseWriteHoldsWritingExec(t *testing.T) {
+	srv := redmodtest.Run(t)
+	admin, a := dial(t, srv.Addr()), dial(t, srv.Addr())
+	do(t, a, "MULTI")
+	do(t, a, "GET", "k")
+	do(t, a, "PING")
+	do(t, admin, "CLIENT", "PAUSE", "60000", "WRITE")
+	if r := do(t, a, "EXEC").String(); !strings.Contains(r, "PONG") {
+		t.Fatalf("read-only EXEC during PAUSE WRITE: %s", r)
+	}
+	do(t, admin, "CLIENT", "UNPAUSE")
+	// Queued before the pause (a write sent during it waits, as in Redis).
+	do(t, a, "MULTI")
+	do(t, a, "SET", "k", "v")
+	do(t, admin, "CLIENT", "PAUSE", "60000", "WRITE")
+	done := make(chan string, 1)
+	go func() {
+		r, err := a.Do("EXEC")
+		if err != nil {
+			done <- err.Error()
+			return
+		}
+		done <- r.String()
+	}()
+	select {
+	case r := <-done:
+		t.Fatalf("EXEC with a write ran during PAUSE WRITE: %s", r)
+	case <-time.After(100 * time.Millisecond):
+	}
+	do(t, admin, "CLIENT", "UNPAUSE")
+	select {
+	case r := <-done:
+		if !strings.Contains(r, "OK") {
+			t.Fatalf("EXEC after UNPAUSE: %s", r)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("EXEC still held after UNPAUSE")
+	}
+}
