@@ -168,6 +168,11 @@ type Setting struct {
 	// command line and configuration files know it by that name, as they
 	// know Redis's. Two modules must not declare the same global name.
 	Global bool
+	// Aliases are other names of a global setting, such as the names Redis
+	// kept for compatibility (zset-max-ziplist-entries for
+	// zset-max-listpack-entries): CONFIG GET and SET, flags and
+	// configuration files accept them, and they share the setting's value.
+	Aliases []string
 	// Validate checks a value before it is accepted, at start and on CONFIG
 	// SET; nil accepts any value. Its error text follows Redis's CONFIG SET
 	// wording ("argument must be a positive integer").

@@ -43,6 +43,36 @@ func settingName(module string, st core.Setting) string {
 	return strings.ToLower(module + "." + st.Name)
 }
 
+// settingAliases returns the aliases the global settings of the modules of
+// reg declare (core.Setting.Aliases), each with the name it stands for.
+func settingAliases(reg *registry.Registry) map[string]string {
+	out := map[string]string{}
+	for _, m := range reg.Modules() {
+		c, ok := m.(core.Configurable)
+		if !ok {
+			continue
+		}
+		for _, st := range c.Settings() {
+			if !st.Global {
+				continue
+			}
+			for _, a := range st.Aliases {
+				out[strings.ToLower(a)] = settingName(m.Name(), st)
+			}
+		}
+	}
+	return out
+}
+
+// canonicalSetting returns the name a setting's alias stands for, or the
+// name itself.
+func canonicalSetting(reg *registry.Registry, name string) string {
+	if c, ok := settingAliases(reg)[strings.ToLower(name)]; ok {
+		return c
+	}
+	return name
+}
+
 // isGlobalSetting reports whether a module of reg declares a global setting
 // with that name.
 func isGlobalSetting(reg *registry.Registry, name string) bool {
@@ -60,8 +90,9 @@ func resolveModuleSettings(set map[string]string, reg *registry.Registry) (map[s
 	out := make(map[string]string, len(set)+len(decl))
 	names := make([]string, 0, len(set))
 	for name, v := range set {
-		out[strings.ToLower(name)] = v
-		names = append(names, strings.ToLower(name))
+		name = strings.ToLower(canonicalSetting(reg, name))
+		out[name] = v
+		names = append(names, name)
 	}
 	sort.Strings(names)
 	for _, name := range names {
@@ -103,6 +134,7 @@ func resolveModuleSettings(set map[string]string, reg *registry.Registry) (map[s
 // is false when name is no module setting of the server.
 func (s *Server) setModuleSetting(mods map[string]string, name, value string) (handled bool, err error) {
 	decl, _ := declaredSettings(s.reg)
+	name = canonicalSetting(s.reg, name)
 	st, ok := decl[name]
 	if !ok {
 		if _, exists := mods[name]; exists {
@@ -143,6 +175,10 @@ func RegisterModuleFlags(fs *flag.FlagSet, cfg *Config, reg *registry.Registry) 
 			usage += fmt.Sprintf(" (default %q)", st.Default)
 		}
 		fs.Var(configFlag{cfg: cfg, name: name, module: true}, name, usage)
+	}
+	aliases := settingAliases(reg)
+	for alias, name := range aliases {
+		fs.Var(configFlag{cfg: cfg, name: name, module: true}, alias, "same as --"+name)
 	}
 }
 

@@ -372,7 +372,7 @@ func SettingUsage(name string) string {
 // declares ("set-max-intset-entries"), and are passed to the module as they
 // are.
 func (c *Config) Apply(name, value string) error {
-	name = strings.ToLower(name)
+	name = strings.ToLower(canonicalSetting(registry.Default, name))
 	if strings.Contains(name, ".") || findSetting(name) == nil && isGlobalSetting(registry.Default, name) {
 		if c.Modules == nil {
 			c.Modules = map[string]string{}
@@ -395,7 +395,7 @@ func (c *Config) Get(name string) (string, bool) {
 	if s := findSetting(strings.ToLower(name)); s != nil {
 		return s.get(c), true
 	}
-	v, ok := c.Modules[strings.ToLower(name)]
+	v, ok := c.Modules[strings.ToLower(canonicalSetting(registry.Default, name))]
 	return v, ok
 }
 
@@ -421,6 +421,11 @@ func (s *Server) ConfigGet(pattern string) []core.InfoField {
 	for name, v := range s.cfg.Modules {
 		if p.Match(name) {
 			out = append(out, core.InfoField{Name: name, Value: v})
+		}
+	}
+	for alias, name := range settingAliases(s.reg) {
+		if p.Match(alias) {
+			out = append(out, core.InfoField{Name: alias, Value: s.cfg.Modules[name]})
 		}
 	}
 	return out

@@ -275,3 +275,37 @@ func TestDumpRestoreWithRedis(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodingSettings checks OBJECT ENCODING against Redis as the listpack
+// limits change under both of their names.
+func TestEncodingSettings(t *testing.T) {
+	ref := difftest.Redis(t)
+	srv := redmodtest.Run(t)
+	p := difftest.NewPair(t, srv.Addr(), ref)
+	p.CheckUnordered("CONFIG", "GET", "zset-max-*")
+	p.Check("CONFIG", "SET", "zset-max-ziplist-entries", "4")
+	p.Check("CONFIG", "GET", "zset-max-listpack-entries")
+	p.Check("CONFIG", "SET", "zset-max-listpack-value", "8")
+	p.Check("CONFIG", "GET", "zset-max-ziplist-value")
+	p.Check("CONFIG", "SET", "zset-max-listpack-entries", "x")
+	p.Check("CONFIG", "SET", "zset-max-listpack-entries", "-1")
+	p.Check("CONFIG", "SET", "zset-max-listpack-value", "x")
+	p.Check("ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d")
+	p.Check("OBJECT", "ENCODING", "z")
+	p.Check("ZADD", "z", "5", "e")
+	p.Check("OBJECT", "ENCODING", "z")
+	p.Check("ZADD", "long", "1", "123456789")
+	p.Check("OBJECT", "ENCODING", "long")
+	p.Check("ZADD", "five", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e")
+	p.Check("OBJECT", "ENCODING", "five")
+	p.Check("ZREM", "z", "e", "d")
+	p.Check("OBJECT", "ENCODING", "z")
+	p.Check("ZUNIONSTORE", "u", "1", "z")
+	p.Check("OBJECT", "ENCODING", "u")
+	p.Check("ZRANGESTORE", "r", "five", "0", "1")
+	p.Check("OBJECT", "ENCODING", "r")
+	p.Check("CONFIG", "SET", "zset-max-ziplist-entries", "0")
+	p.Check("ZADD", "zero", "1", "a")
+	p.Check("OBJECT", "ENCODING", "zero")
+	p.Check("CONFIG", "SET", "zset-max-ziplist-entries", "128", "zset-max-ziplist-value", "64")
+}

@@ -6,6 +6,12 @@
 package zsets
 
 import (
+	"errors"
+	"math"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
 	"github.com/redmod/redmod/core"
 	"github.com/redmod/redmod/registry"
 )
@@ -55,4 +61,112 @@ func dropIfEmpty(c *core.Ctx, key []byte, z *ZSet) {
 	if z.Len() == 0 {
 		c.DB.Delete(key)
 	}
+}
+
+// The listpack limits are Redis's settings under Redis's names (and the
+// names Redis kept from its ziplist days), changed with CONFIG SET.
+const (
+	settingEntries = "zset-max-listpack-entries"
+	settingValue   = "zset-max-listpack-value"
+)
+
+// Settings implements core.Configurable.
+func (Module) Settings() []core.Setting {
+	return []core.Setting{
+		{
+			Name: settingEntries, Default: "128", Mutable: true, Global: true,
+			Aliases:  []string{"zset-max-ziplist-entries"},
+			Usage:    "most members of a sorted set kept in the compact listpack encoding",
+			Validate: validateEntries,
+		},
+		{
+			Name: settingValue, Default: "64", Mutable: true, Global: true,
+			Aliases:  []string{"zset-max-ziplist-value"},
+			Usage:    "longest member (bytes) of a sorted set kept in the listpack encoding",
+			Validate: validateMemory,
+		},
+	}
+}
+
+// config reads the settings of the running server; nil outside a server
+// (unit tests), where the defaults apply.
+var config atomic.Pointer[core.ConfigReader]
+
+// Provision implements core.Provisioner: it keeps the settings reader.
+func (Module) Provision(m *core.ModuleContext) error {
+	if m.Config != nil {
+		config.Store(&m.Config)
+	}
+	return nil
+}
+
+// limits returns zset-max-listpack-entries and zset-max-listpack-value.
+func limits() (entries, value int64) {
+	entries, value = 128, 64
+	if r := config.Load(); r != nil {
+		if v, ok := (*r).Get(settingEntries); ok {
+			if n, ok := core.ParseInt([]byte(v)); ok {
+				entries = n
+			}
+		}
+		if v, ok := (*r).Get(settingValue); ok {
+			if n, ok := parseMemory(v); ok {
+				value = n
+			}
+		}
+	}
+	return entries, value
+}
+
+func validateEntries(v string) error {
+	n, ok := core.ParseInt([]byte(v))
+	if !ok {
+		return errors.New("argument couldn't be parsed into an integer")
+	}
+	if n < 0 {
+		return errors.New("argument must be between 0 and 9223372036854775807 inclusive")
+	}
+	return nil
+}
+
+func validateMemory(v string) error {
+	n, ok := parseMemory(v)
+	if !ok {
+		return errors.New("argument must be a memory value")
+	}
+	if n < 0 {
+		return errors.New("argument must be between 0 and 9223372036854775807 inclusive")
+	}
+	return nil
+}
+
+// parseMemory reads a size as Redis's memtoull does: digits and an
+// optional unit (b, k, kb, m, mb, g, gb; k is 1000, kb 1024). A value
+// beyond int64 is returned as -1.
+func parseMemory(v string) (int64, bool) {
+	s := strings.ToLower(v)
+	mul := uint64(1)
+	for _, u := range []struct {
+		suffix string
+		mul    uint64
+	}{{"kb", 1 << 10}, {"mb", 1 << 20}, {"gb", 1 << 30}, {"k", 1000}, {"m", 1000 * 1000}, {"g", 1000 * 1000 * 1000}, {"b", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mul = strings.TrimSuffix(s, u.suffix), u.mul
+			break
+		}
+	}
+	if s == "" {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+			return -1, true
+		}
+		return 0, false
+	}
+	if n > math.MaxInt64/mul {
+		return -1, true
+	}
+	return int64(n * mul), true
 }

@@ -3,7 +3,6 @@ package zsets
 import (
 	"encoding/binary"
 	"math"
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/redmod/redmod/core"
@@ -14,15 +13,6 @@ import (
 // most zset-max-listpack-value bytes, and in a skip list plus a hash table
 // beyond; OBJECT ENCODING tells which. redmod mirrors both forms: a packed
 // byte slice for small sets and a counted B+tree plus a map for large ones.
-var (
-	maxListpackEntries atomic.Int64
-	maxListpackValue   atomic.Int64
-)
-
-func init() {
-	maxListpackEntries.Store(128)
-	maxListpackValue.Store(64)
-}
 
 // ZSet is the sorted-set type.
 type ZSet struct {
@@ -129,7 +119,8 @@ func decodeZSet(p []byte) (core.Value, error) {
 // sizeHint members of up to maxLen bytes.
 func newZSet(sizeHint, maxLen int) *ZSet {
 	z := &ZSet{}
-	if int64(sizeHint) > maxListpackEntries.Load() || int64(maxLen) > maxListpackValue.Load() {
+	entries, value := limits()
+	if int64(sizeHint) > entries || int64(maxLen) > value {
 		z.toTree(sizeHint)
 	}
 	return z
@@ -196,14 +187,15 @@ func (z *ZSet) toTree(hint int) {
 // maybeShrink converts a large set back to the small form when Redis would
 // hold it as a listpack (results of stores, loaded values).
 func (z *ZSet) maybeShrink() {
-	if z.t == nil || int64(z.Len()) > maxListpackEntries.Load() {
+	entries, value := limits()
+	if z.t == nil || int64(z.Len()) > entries {
 		return
 	}
 	maxLen := 0
 	for k := range z.dict {
 		maxLen = max(maxLen, len(k))
 	}
-	if int64(maxLen) > maxListpackValue.Load() {
+	if int64(maxLen) > value {
 		return
 	}
 	var lp []byte
@@ -229,9 +221,14 @@ func appendEntry(dst, m []byte, s float64) []byte {
 // insertion. It converts to the large form when the small one would grow
 // past its limits.
 func (z *ZSet) add(m []byte, s float64) (added bool) {
-	if z.t == nil && (int64(len(m)) > maxListpackValue.Load() || int64(z.n+1) > maxListpackEntries.Load()) {
-		if _, ok := z.Score(m); !ok {
-			z.toTree(z.n + 1)
+	if z.t == nil {
+		// A new member that breaks a limit converts the set, as in Redis;
+		// an update never does.
+		entries, value := limits()
+		if int64(len(m)) > value || int64(z.n+1) > entries {
+			if _, ok := z.Score(m); !ok {
+				z.toTree(z.n + 1)
+			}
 		}
 	}
 	if z.t != nil {
