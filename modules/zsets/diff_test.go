@@ -309,3 +309,23 @@ func TestEncodingSettings(t *testing.T) {
 	p.Check("OBJECT", "ENCODING", "zero")
 	p.Check("CONFIG", "SET", "zset-max-ziplist-entries", "128", "zset-max-ziplist-value", "64")
 }
+
+// TestSetOpsReadSets checks that the ZUNION family reads sets as sorted
+// sets whose members score 1, as Redis does.
+func TestSetOpsReadSets(t *testing.T) {
+	ref := difftest.Redis(t)
+	srv := redmodtest.Run(t)
+	p := difftest.NewPair(t, srv.Addr(), ref)
+	p.Check("SADD", "s", "a", "b", "c")
+	p.Check("SADD", "n", "1", "2", "3")
+	p.Check("ZADD", "z", "2", "b", "3", "c", "4", "d", "5", "1")
+	p.Check("ZUNION", "3", "s", "z", "n", "WITHSCORES")
+	p.Check("ZINTER", "2", "s", "z", "WEIGHTS", "2", "3", "WITHSCORES")
+	p.Check("ZDIFF", "2", "s", "z", "WITHSCORES")
+	p.Check("ZDIFF", "2", "z", "s", "WITHSCORES")
+	p.Check("ZINTERCARD", "2", "n", "z")
+	p.Check("ZUNIONSTORE", "d", "2", "s", "n", "AGGREGATE", "MAX")
+	p.Check("ZRANGE", "d", "0", "-1", "WITHSCORES")
+	p.Check("OBJECT", "ENCODING", "d")
+	p.Check("TYPE", "s")
+}

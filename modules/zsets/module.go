@@ -84,6 +84,10 @@ func (Module) Settings() []core.Setting {
 			Aliases:  []string{"zset-max-ziplist-value"},
 			Usage:    "longest member (bytes) of a sorted set kept in the listpack encoding",
 			Validate: validateMemory,
+			Normalize: func(v string) string {
+				n, _ := parseMemory(v)
+				return strconv.FormatInt(n, 10)
+			},
 		},
 	}
 }

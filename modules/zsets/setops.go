@@ -87,18 +87,44 @@ func (s *source) len() int {
 // their types before anything is computed, as Redis does.
 func loadSources(c *core.Ctx, keys [][]byte, write bool) ([]source, error) {
 	srcs := make([]source, len(keys))
-	get := getZSet
-	if write {
-		get = getZSetW
-	}
 	for i, k := range keys {
-		z, err := get(c, k)
+		var v core.Value
+		if write {
+			v = c.DB.GetForWrite(k)
+		} else {
+			v = c.DB.Get(k)
+		}
+		z, err := asZSet(v)
 		if err != nil {
 			return nil, err
 		}
 		srcs[i] = source{z: z, weight: 1}
 	}
 	return srcs, nil
+}
+
+// asZSet returns a value as a sorted set: a sorted set itself, or a set
+// (of any module implementing Redis's set) whose members all score 1, as
+// Redis's ZUNION and friends read sets.
+func asZSet(v core.Value) (*ZSet, error) {
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case *ZSet:
+		return x, nil
+	case core.NativeValue:
+		if x.Type().Native == nil || x.Type().Native.Kind != core.NativeSet {
+			break
+		}
+		content := x.NativeContent()
+		z := newZSet(content.Len, 0)
+		z.toTree(content.Len)
+		for m := range content.Elements {
+			z.add(m, 1)
+		}
+		return z, nil
+	}
+	return nil, core.ErrWrongType
 }
 
 func weighted(s, w float64) float64 {
