@@ -301,3 +301,70 @@ func TestPauseWriteHoldsWritingExec(t *testing.T) {
 		t.Fatal("EXEC still held after UNPAUSE")
 	}
 }
+
+// TestGoRedisTxCases covers what go-redis's own Tx tests exercise: 100
+// goroutines incrementing one key through Watch with retries (exactly 100),
+// a transaction of 20000 commands, and an empty one.
+func TestGoRedisTxCases(t *testing.T) {
+	srv := redmodtest.Run(t)
+	ctx := context.Background()
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	var incr func(key string) error
+	incr = func(key string) error {
+		err := rdb.Watch(ctx, func(tx *redis.Tx) error {
+			n, err := tx.Get(ctx, key).Int64()
+			if err != nil && err != redis.Nil {
+				return err
+			}
+			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.Set(ctx, key, n+1, 0)
+				return nil
+			})
+			return err
+		}, key)
+		if errors.Is(err, redis.TxFailedErr) {
+			return incr(key)
+		}
+		return err
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := incr("key"); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if n, _ := rdb.Get(ctx, "key").Int64(); n != 100 {
+		t.Fatalf("key = %d after 100 transactional increments", n)
+	}
+
+	const bulk = 20000
+	cmds, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		for i := 0; i < bulk; i++ {
+			p.Incr(ctx, "bulk")
+		}
+		return nil
+	})
+	if err != nil || len(cmds) != bulk {
+		t.Fatalf("bulk transaction: %d replies, %v", len(cmds), err)
+	}
+	if n, _ := rdb.Get(ctx, "bulk").Int64(); n != bulk {
+		t.Fatalf("bulk = %d", n)
+	}
+	if err := rdb.Watch(ctx, func(tx *redis.Tx) error {
+		_, err := tx.TxPipelined(ctx, func(redis.Pipeliner) error { return nil })
+		return err
+	}); err != nil {
+		t.Fatalf("empty transaction: %v", err)
+	}
+}
