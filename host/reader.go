@@ -187,8 +187,11 @@ func (rd *requestReader) parse() (args [][]byte, done bool, err error) {
 // bytes are needed; a line longer than the inline limit is an error.
 func (rd *requestReader) line(from int, tooBig string) (span, bool, error) {
 	data := rd.buf[from:rd.w]
+	// Only the bytes before the '\r' are searched for a NUL: searching all
+	// buffered input for every line made a request of n arguments cost
+	// O(n²).
 	cr := bytes.IndexByte(data, '\r')
-	if nul := bytes.IndexByte(data, 0); nul >= 0 && (cr < 0 || nul < cr) {
+	if cr >= 0 && bytes.IndexByte(data[:cr], 0) >= 0 {
 		cr = -1
 	}
 	if cr < 0 {
@@ -234,8 +237,9 @@ func (rd *requestReader) parseInline() ([][]byte, bool, error) {
 	data := rd.buf[rd.r:rd.w]
 	nl := bytes.IndexByte(data, '\n')
 	// Redis finds the newline with strchr, which stops at a NUL byte: a
-	// line with a NUL before its newline is never complete.
-	if nul := bytes.IndexByte(data, 0); nul >= 0 && (nl < 0 || nul < nl) {
+	// line with a NUL before its newline is never complete. Only the line
+	// itself is searched, so a pipeline costs time linear in its size.
+	if nl >= 0 && bytes.IndexByte(data[:nl], 0) >= 0 {
 		nl = -1
 	}
 	if nl < 0 {
