@@ -12,20 +12,40 @@ import (
 // by byte. Braces and commas are literal. It follows Redis's stringmatchlen
 // exactly, quirks included: an unclosed class is closed at the end of the
 // pattern, range bounds compare as signed chars (so `[a-\xff]` covers 0xff
-// and 0x00..'a'), and the empty string matches only the empty pattern and
-// `*` (which KEYS and SCAN treat as "everything").
+// and 0x00..'a'), the empty string matches only the empty pattern and `*`
+// (which KEYS and SCAN treat as "everything"), and a pattern with more than
+// 1000 stars before its last non-star (Redis's nesting limit since
+// CVE-2022-36021) matches nothing.
 //
-// The pattern is parsed with Redis's rules into tokens, which are then
+// The pattern is parsed with Redis's rules into tokens. A pattern with at
+// most one run of stars (`user:*`, `*:tmp`, `a?c*[xy]`, the common case) is
 // translated to a gobwas/glob pattern (classes become explicit byte sets,
 // every literal is escaped, bytes above 0x7F become the rune of the same
-// number) so that gobwas/glob, which matches runes, matches byte by byte.
-// gobwas/glob checks a pattern's required length and suffix before it walks,
-// so patterns such as `*a*a*a*a*a*a*a*a*a*a*b*` stay fast on long keys.
+// number) so that gobwas/glob, which matches runes, matches byte by byte;
+// its prefix, suffix and fixed-length matchers are linear. Patterns with
+// more stars are matched by segments instead: gobwas/glob's tree matcher
+// tries every split of the string between the pieces of such a pattern,
+// which made `*a*a*a*...*b` quadratic in the key length (8 s for a 1 MB
+// key). The segment matcher anchors the first segment at the start and the
+// last at the end, and finds each middle segment at its leftmost position,
+// which is exact for globs whose pieces between stars have a fixed length:
+// time O(len(key) × longest segment), linear for literal segments.
 type Pattern struct {
-	g          *glob.Pattern // nil when the pattern can match nothing
+	g          *glob.Pattern // gobwas/glob's matcher, when it serves
+	segs       *segments     // the segment matcher, when g does not serve
+	none       bool          // the pattern can match nothing
 	all        bool          // only stars: every non-empty string matches
 	matchEmpty bool          // "" or "*": the empty string matches
 }
+
+// maxNesting is Redis's limit on the stars a match may recurse through
+// (stringmatchlen's nesting check, CVE-2022-36021).
+const maxNesting = 1000
+
+// gobwasMaxTokens bounds the patterns given to gobwas/glob: a class is
+// spelled out byte by byte in its syntax, so a long pattern of classes
+// would compile into a huge one.
+const gobwasMaxTokens = 256
 
 type patKind uint8
 
@@ -48,6 +68,7 @@ type byteSet [4]uint64
 func (s *byteSet) add(c byte)      { s[c>>6] |= 1 << (c & 63) }
 func (s *byteSet) has(c byte) bool { return s[c>>6]&(1<<(c&63)) != 0 }
 func (s *byteSet) invert()         { s[0], s[1], s[2], s[3] = ^s[0], ^s[1], ^s[2], ^s[3] }
+func (s *byteSet) empty() bool     { return s[0]|s[1]|s[2]|s[3] == 0 }
 func (s *byteSet) addRange(lo, hi int8) {
 	// Redis compares class ranges as C chars, which are signed on the
 	// platforms it runs on.
@@ -90,7 +111,30 @@ func CompilePattern(p []byte) *Pattern {
 			toks = append(toks, patToken{kind: patLiteral, c: c})
 		}
 	}
-	pat.g = translate(toks)
+	groups, trailing := 0, false
+	for i, t := range toks {
+		if t.kind == patStar {
+			groups++
+			trailing = i == len(toks)-1
+		}
+		if t.kind == patClass && t.set.empty() {
+			pat.none = true // an empty class matches no byte
+		}
+	}
+	nested := groups
+	if trailing {
+		nested-- // a final star returns a match without recursing
+	}
+	switch {
+	case pat.none || pat.all:
+	case nested > maxNesting:
+		pat.none = true
+	case groups <= 1 && len(toks) <= gobwasMaxTokens:
+		pat.g = translate(toks)
+		pat.none = pat.g == nil
+	default:
+		pat.segs = newSegments(toks)
+	}
 	return pat
 }
 
@@ -214,8 +258,11 @@ func (p *Pattern) Match(s string) bool {
 	if p.all {
 		return true
 	}
-	if p.g == nil {
+	if p.none {
 		return false
+	}
+	if p.segs != nil {
+		return p.segs.match(s)
 	}
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
