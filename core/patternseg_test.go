@@ -166,3 +166,32 @@ func BenchmarkPatternCommon(b *testing.B) {
 		})
 	}
 }
+
+// TestWriterLimit: past its limit a Writer drops the replies, reports
+// ReplyTooBig, and with SetAbortOnOverflow stops the writer by panicking.
+func TestWriterLimit(t *testing.T) {
+	w := NewWriter(2)
+	w.SetLimit(100)
+	for i := 0; i < 10; i++ {
+		w.WriteBulkString("0123456789")
+	}
+	if !w.ReplyTooBig() || w.Len() != 0 {
+		t.Fatalf("over the limit: too big %v, %d bytes kept", w.ReplyTooBig(), w.Len())
+	}
+	w.WriteError(ErrSyntax)
+	if w.Len() != 0 {
+		t.Errorf("a reply after the overflow was kept")
+	}
+	w = NewWriter(2)
+	w.SetLimit(100)
+	w.SetAbortOnOverflow(true)
+	defer func() {
+		if r := recover(); r != ErrReplyTooBig {
+			t.Errorf("recovered %v, want ErrReplyTooBig", r)
+		}
+	}()
+	for i := 0; i < 1e9; i++ {
+		w.WriteInt(int64(i))
+	}
+	t.Error("the loop was not stopped")
+}

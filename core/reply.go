@@ -10,9 +10,67 @@ import (
 // Writer encodes replies for one connection. Commands write logical reply
 // types (maps, sets, doubles, booleans, nulls); the Writer encodes them in
 // the protocol the connection speaks: RESP2 by default, RESP3 after HELLO 3.
+//
+// A Writer may carry a limit (the host sets client-output-buffer-limit's
+// hard limit): once the encoded replies pass it, the Writer drops them, keeps
+// nothing more, and reports ReplyTooBig; the host then closes the client, as
+// Redis does. With SetAbortOnOverflow the Writer also stops the command at
+// once, so a command whose reply size the client chooses (HRANDFIELD with a
+// huge negative count, LRANGE, KEYS, SCAN COUNT, and any module's command)
+// can neither grow memory past the limit nor keep running: the host aborts
+// commands that change no data this way. Commands that change data are not
+// interrupted halfway; a loop in one that may write a long reply checks
+// ReplyTooBig to stop early.
 type Writer struct {
-	buf   []byte
-	proto int
+	buf        []byte
+	proto      int
+	limit      int  // hard limit in bytes; 0: none
+	overflowed bool // the limit was passed: replies are dropped
+	abort      bool // panic with ErrReplyTooBig on overflow
+}
+
+// ErrReplyTooBig is the value a Writer panics with when its limit is passed
+// while SetAbortOnOverflow is on; the host recovers it and closes the client.
+var ErrReplyTooBig = NewError("ERR reply exceeds the client output buffer limit")
+
+// SetLimit sets the hard limit on the encoded replies not yet taken, in
+// bytes; 0 removes it.
+func (w *Writer) SetLimit(n int) {
+	if n < 0 {
+		n = 0
+	}
+	w.limit = n
+}
+
+// SetAbortOnOverflow makes the Writer panic with ErrReplyTooBig when its
+// limit is passed, stopping the command that writes; the host turns it on
+// around commands that change no data.
+func (w *Writer) SetAbortOnOverflow(on bool) { w.abort = on }
+
+// ReplyTooBig reports whether the replies passed the limit. They are
+// dropped, and the client will be closed: a command writing a long reply in
+// a loop may check it to stop early.
+func (w *Writer) ReplyTooBig() bool { return w.overflowed }
+
+// ClearOverflow forgets a passed limit, for a Writer reused after the host
+// dealt with it.
+func (w *Writer) ClearOverflow() { w.overflowed = false }
+
+// check applies the limit after each reply is appended.
+func (w *Writer) check() {
+	if w.overflowed {
+		w.buf = w.buf[:0]
+		return
+	}
+	if w.limit == 0 || len(w.buf) <= w.limit {
+		return
+	}
+	w.overflowed = true
+	// Drop the replies and their memory; further replies are dropped too.
+	w.buf = nil
+	if w.abort {
+		panic(ErrReplyTooBig)
+	}
 }
 
 // NewWriter returns a Writer for the given protocol version (2 or 3).
@@ -53,52 +111,81 @@ func (w *Writer) Truncate(n int) {
 }
 
 // WriteRaw appends bytes that are already encoded.
-func (w *Writer) WriteRaw(b []byte) { w.buf = append(w.buf, b...) }
+func (w *Writer) WriteRaw(b []byte) {
+	w.buf = append(w.buf, b...)
+	w.check()
+}
 
 // WriteOK writes the simple string OK.
-func (w *Writer) WriteOK() { w.buf = redcon.AppendOK(w.buf) }
+func (w *Writer) WriteOK() {
+	w.buf = redcon.AppendOK(w.buf)
+	w.check()
+}
 
 // WriteSimple writes a simple (status) string; CR and LF become spaces.
-func (w *Writer) WriteSimple(s string) { w.buf = redcon.AppendString(w.buf, s) }
+func (w *Writer) WriteSimple(s string) {
+	w.buf = redcon.AppendString(w.buf, s)
+	w.check()
+}
 
 // WriteError writes an error reply; see ErrorText for how err is rendered.
-func (w *Writer) WriteError(err error) { w.buf = redcon.AppendError(w.buf, ErrorText(err)) }
+func (w *Writer) WriteError(err error) {
+	w.buf = redcon.AppendError(w.buf, ErrorText(err))
+	w.check()
+}
 
 // WriteInt writes an integer.
-func (w *Writer) WriteInt(n int64) { w.buf = redcon.AppendInt(w.buf, n) }
+func (w *Writer) WriteInt(n int64) {
+	w.buf = redcon.AppendInt(w.buf, n)
+	w.check()
+}
 
 // WriteBulk writes a binary-safe string.
-func (w *Writer) WriteBulk(b []byte) { w.buf = redcon.AppendBulk(w.buf, b) }
+func (w *Writer) WriteBulk(b []byte) {
+	w.buf = redcon.AppendBulk(w.buf, b)
+	w.check()
+}
 
 // WriteBulkString writes a binary-safe string.
-func (w *Writer) WriteBulkString(s string) { w.buf = redcon.AppendBulkString(w.buf, s) }
+func (w *Writer) WriteBulkString(s string) {
+	w.buf = redcon.AppendBulkString(w.buf, s)
+	w.check()
+}
 
 // WriteBulkInt writes an integer as a bulk string, as GET does for INCR'd values.
 func (w *Writer) WriteBulkInt(n int64) {
 	var tmp [20]byte
 	w.buf = redcon.AppendBulk(w.buf, strconv.AppendInt(tmp[:0], n, 10))
+	w.check()
 }
 
 // WriteNull writes a null: $-1 in RESP2, _ in RESP3.
 func (w *Writer) WriteNull() {
 	if w.proto == 3 {
 		w.buf = append(w.buf, '_', '\r', '\n')
+		w.check()
 		return
 	}
 	w.buf = redcon.AppendNull(w.buf)
+	w.check()
 }
 
 // WriteNullArray writes a null array: *-1 in RESP2, _ in RESP3.
 func (w *Writer) WriteNullArray() {
 	if w.proto == 3 {
 		w.buf = append(w.buf, '_', '\r', '\n')
+		w.check()
 		return
 	}
 	w.buf = append(w.buf, '*', '-', '1', '\r', '\n')
+	w.check()
 }
 
 // WriteArray starts an array of n elements; the next n replies are its elements.
-func (w *Writer) WriteArray(n int) { w.buf = redcon.AppendArray(w.buf, n) }
+func (w *Writer) WriteArray(n int) {
+	w.buf = redcon.AppendArray(w.buf, n)
+	w.check()
+}
 
 // WriteMap starts a map of n pairs: the next 2n replies are keys and values.
 // RESP2 receives a flat array of 2n elements.
@@ -107,9 +194,11 @@ func (w *Writer) WriteMap(n int) {
 		w.buf = append(w.buf, '%')
 		w.buf = strconv.AppendInt(w.buf, int64(n), 10)
 		w.buf = append(w.buf, '\r', '\n')
+		w.check()
 		return
 	}
 	w.buf = redcon.AppendArray(w.buf, 2*n)
+	w.check()
 }
 
 // WriteSet starts a set of n elements; RESP2 receives an array.
@@ -118,9 +207,11 @@ func (w *Writer) WriteSet(n int) {
 		w.buf = append(w.buf, '~')
 		w.buf = strconv.AppendInt(w.buf, int64(n), 10)
 		w.buf = append(w.buf, '\r', '\n')
+		w.check()
 		return
 	}
 	w.buf = redcon.AppendArray(w.buf, n)
+	w.check()
 }
 
 // WritePush starts an out-of-band push message of n elements (RESP3); RESP2
@@ -130,9 +221,11 @@ func (w *Writer) WritePush(n int) {
 		w.buf = append(w.buf, '>')
 		w.buf = strconv.AppendInt(w.buf, int64(n), 10)
 		w.buf = append(w.buf, '\r', '\n')
+		w.check()
 		return
 	}
 	w.buf = redcon.AppendArray(w.buf, n)
+	w.check()
 }
 
 // WriteDouble writes a floating point number: a double in RESP3, a bulk
@@ -154,9 +247,11 @@ func (w *Writer) WriteDouble(f float64) {
 		w.buf = append(w.buf, ',')
 		w.buf = append(w.buf, s...)
 		w.buf = append(w.buf, '\r', '\n')
+		w.check()
 		return
 	}
 	w.buf = redcon.AppendBulk(w.buf, s)
+	w.check()
 }
 
 // WriteBool writes a boolean: #t/#f in RESP3, the integer 1 or 0 in RESP2.
@@ -167,6 +262,7 @@ func (w *Writer) WriteBool(b bool) {
 		} else {
 			w.buf = append(w.buf, '#', 'f', '\r', '\n')
 		}
+		w.check()
 		return
 	}
 	if b {
@@ -174,6 +270,7 @@ func (w *Writer) WriteBool(b bool) {
 	} else {
 		w.buf = redcon.AppendInt(w.buf, 0)
 	}
+	w.check()
 }
 
 // WriteVerbatim writes a verbatim string with a three-letter format ("txt");
@@ -187,9 +284,11 @@ func (w *Writer) WriteVerbatim(format, s string) {
 		w.buf = append(w.buf, ':')
 		w.buf = append(w.buf, s...)
 		w.buf = append(w.buf, '\r', '\n')
+		w.check()
 		return
 	}
 	w.buf = redcon.AppendBulkString(w.buf, s)
+	w.check()
 }
 
 // WriteStrings writes an array of bulk strings.

@@ -3,6 +3,7 @@ package host
 import (
 	"errors"
 	"io"
+	"math"
 	"net"
 	"slices"
 	"sync/atomic"
@@ -96,6 +97,12 @@ func (c *conn) serve() {
 		c.replyMark = c.w.Len()
 		if !c.execute(args) {
 			return // a cross-protocol request: close without replying
+		}
+		if c.w.ReplyTooBig() {
+			// The replies passed the hard output limit while being built:
+			// they were dropped, and the client is closed, as Redis does.
+			c.srv.log.Warn("client closed for overcoming of output buffer limits", "client", c.client.Addr)
+			return
 		}
 		c.applyReplyMode()
 		if c.client.CloseRequested() {
@@ -304,6 +311,8 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 		c.locks.HoldAll(write)
 		defer ks.UnlockAll(write)
 	}
+	// The reply is bounded by the hard output limit while it is built.
+	c.w.SetLimit(int(min(s.limits.outHard.Load(), math.MaxInt)))
 	err = s.invoke(cmd, ctx, c.w, c.keyIdx, locksAll(spec))
 	if br, ok := err.(*core.BlockRequest); ok {
 		c.w.Truncate(mark)

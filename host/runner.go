@@ -119,13 +119,18 @@ func (s *Server) RunCall(parent, c *core.Ctx, call *core.CallRequest) (err error
 // keys in its arguments; allSlots says it holds every slot.
 func (s *Server) invoke(cmd *registry.Cmd, ctx *core.Ctx, w *core.Writer, keyIdx []int, allSlots bool) (err error) {
 	mark := w.Len()
+	write := cmd.Spec.Flags.Has(core.FlagWrite)
+	// A command that changes no data is stopped as soon as its reply passes
+	// the Writer's limit (core.ErrReplyTooBig, recovered below); one that
+	// changes data is not interrupted halfway.
+	w.SetAbortOnOverflow(!write)
 	defer func() {
+		w.SetAbortOnOverflow(false)
 		if r := recover(); r != nil {
 			w.Truncate(mark)
 			err = s.recovered(cmd.FullName, r)
 		}
 		var n int64
-		write := cmd.Spec.Flags.Has(core.FlagWrite)
 		if write {
 			n = ctx.Changes(err != nil)
 			s.ks.AddDirty(n)

@@ -518,6 +518,11 @@ func (s *Server) countError(err error) {
 
 // recovered logs a panic from a command with its stack.
 func (s *Server) recovered(name string, r any) error {
+	if r == core.ErrReplyTooBig {
+		// Not a bug: the Writer stopped a command whose reply passed the
+		// output limit; the client is closed.
+		return core.ErrReplyTooBig
+	}
 	s.log.Error("command panicked", "command", name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 	return core.NewError(fmt.Sprintf("ERR internal error in '%s' command", name))
 }

@@ -195,6 +195,9 @@ func sortCommand(c *core.Ctx, readonly bool) error {
 		per := max(len(gets), 1)
 		c.WriteArray(len(items) * per)
 		for _, it := range items {
+			if c.ReplyTooBig() {
+				break // the client is closed: stop building its reply
+			}
 			if len(gets) == 0 {
 				c.WriteBulk(it.elem)
 			}
