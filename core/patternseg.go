@@ -9,6 +9,7 @@ type segments struct {
 	mids       [][]patToken
 	lits       []string // mids[i] as a string when it is all literals, else ""
 	min        int      // the length every match needs
+	exact      bool     // no star: the string is exactly head
 }
 
 func newSegments(toks []patToken) *segments {
@@ -23,6 +24,9 @@ func newSegments(toks []patToken) *segments {
 		cur = append(cur, t)
 	}
 	pieces = append(pieces, cur)
+	if len(pieces) == 1 {
+		return &segments{head: pieces[0], min: len(pieces[0]), exact: true}
+	}
 	sg := &segments{head: pieces[0], tail: pieces[len(pieces)-1]}
 	sg.min = len(sg.head) + len(sg.tail)
 	for _, m := range pieces[1 : len(pieces)-1] {
@@ -98,6 +102,9 @@ func (sg *segments) find(k int, s string, from, to int) int {
 // bytes, so once the head and tail are anchored, taking each middle piece
 // at its leftmost match leaves the most room for the pieces after it.
 func (sg *segments) match(s string) bool {
+	if sg.exact {
+		return len(s) == len(sg.head) && matchAt(sg.head, s, 0)
+	}
 	if len(s) < sg.min || !matchAt(sg.head, s, 0) || !matchAt(sg.tail, s, len(s)-len(sg.tail)) {
 		return false
 	}

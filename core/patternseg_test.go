@@ -110,6 +110,9 @@ func TestPatternNestingLimit(t *testing.T) {
 		{strings.Repeat("*a", 1000) + "*", true},
 		{strings.Repeat("*a", 50000), false}, // the 100 KB pattern of the report
 		{strings.Repeat("a", 1500) + "*", true},
+		{strings.Repeat("a", 2000), true},
+		{strings.Repeat("?", 1999), false},
+		{strings.Repeat("[a]", 2000), true},
 	} {
 		if got := CompilePattern([]byte(c.pat)).Match(key); got != c.want {
 			t.Errorf("%d-byte pattern: %v, want %v", len(c.pat), got, c.want)
