@@ -159,8 +159,15 @@ func zaddApply(c *core.Ctx, f zaddFlags, pairs [][]byte, scores []float64, maxLe
 		}
 		score = ns
 	}
-	dropIfEmpty(c, key, z)
 	c.SetChanges(int64(added + updated))
+	if added+updated > 0 {
+		if f.incr {
+			notify(c, "zincr", key)
+		} else {
+			notify(c, "zadd", key)
+		}
+	}
+	dropIfEmpty(c, key, z)
 	if added > 0 {
 		c.DB.Signal(key)
 	}
@@ -304,6 +311,9 @@ func zrem(c *core.Ctx) error {
 				}
 			}
 		}
+		if n > 0 {
+			notify(c, "zrem", key)
+		}
 		dropIfEmpty(c, key, z)
 	}
 	c.SetChanges(int64(n))
@@ -371,6 +381,7 @@ func zremrange(c *core.Ctx, kind rangeKind) error {
 	lo, hi := ranks(z)
 	if hi > lo {
 		z.removeRanks(lo, hi-1)
+		notify(c, [...]string{"zremrangebyrank", "zremrangebyscore", "zremrangebylex"}[kind], key)
 		dropIfEmpty(c, key, z)
 	}
 	c.SetChanges(int64(hi - lo))

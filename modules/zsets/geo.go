@@ -412,7 +412,7 @@ func geoSearch(c *core.Ctx, srcIdx int, flags int) error {
 	}
 	if z == nil {
 		if storeKey != nil {
-			c.DB.Delete(storeKey)
+			storeResult(c, storeKey, nil, "")
 			c.WriteInt(0)
 			return nil
 		}
@@ -446,7 +446,7 @@ func geoSearch(c *core.Ctx, srcIdx int, flags int) error {
 	points = points[:n]
 	if storeKey != nil {
 		if n == 0 {
-			c.DB.Delete(storeKey)
+			storeResult(c, storeKey, nil, "")
 			c.WriteInt(0)
 			return nil
 		}
@@ -462,8 +462,11 @@ func geoSearch(c *core.Ctx, srcIdx int, flags int) error {
 			}
 			out.add(p.member, s)
 		}
-		c.DB.Set(storeKey, out)
-		c.DB.Signal(storeKey)
+		event := "georadiusstore"
+		if flags&geoSearchStore != 0 {
+			event = "geosearchstore"
+		}
+		storeResult(c, storeKey, out, event)
 		c.WriteInt(int64(n))
 		return nil
 	}

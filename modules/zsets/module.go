@@ -60,7 +60,28 @@ func getZSetW(c *core.Ctx, key []byte) (*ZSet, error) {
 func dropIfEmpty(c *core.Ctx, key []byte, z *ZSet) {
 	if z.Len() == 0 {
 		c.DB.Delete(key)
+		c.Notify(core.NotifyGeneric, "del", key)
 	}
+}
+
+// notify announces a sorted-set event (Redis's event names: "zadd",
+// "zrem", "zpopmin", ...).
+func notify(c *core.Ctx, event string, key []byte) {
+	c.Notify(core.NotifyZSet, event, key)
+}
+
+// storeResult sets dst to a computed set and announces it, or deletes dst
+// when the result is empty, as the STORE commands do.
+func storeResult(c *core.Ctx, dst []byte, z *ZSet, event string) {
+	if z == nil || z.Len() == 0 {
+		if c.DB.Delete(dst) {
+			c.Notify(core.NotifyGeneric, "del", dst)
+		}
+		return
+	}
+	c.DB.Set(dst, z)
+	c.DB.Signal(dst)
+	notify(c, event, dst)
 }
 
 // The listpack limits are Redis's settings under Redis's names (and the

@@ -87,9 +87,17 @@ func zpop(c *core.Ctx, highest bool) error {
 		c.WriteBulk(m)
 		c.WriteDouble(s)
 	}
+	notify(c, popEvent(highest), key)
 	dropIfEmpty(c, key, z)
 	c.SetChanges(int64(n))
 	return nil
+}
+
+func popEvent(highest bool) string {
+	if highest {
+		return "zpopmax"
+	}
+	return "zpopmin"
 }
 
 // firstZSet returns the first key in keys holding a sorted set. A key of
@@ -132,6 +140,7 @@ func bzpop(c *core.Ctx, highest bool) error {
 	c.WriteBulk(k)
 	c.WriteBulk(m)
 	c.WriteDouble(s)
+	notify(c, popEvent(highest), k)
 	dropIfEmpty(c, k, z)
 	return nil
 }
@@ -204,6 +213,7 @@ func zmpop(c *core.Ctx, numIdx int, blocking bool) error {
 		c.WriteBulk(mem)
 		c.WriteDouble(s)
 	}
+	notify(c, popEvent(highest), k)
 	dropIfEmpty(c, k, z)
 	c.SetChanges(int64(m))
 	return nil

@@ -9,6 +9,10 @@ import (
 
 func init() { add("zrandmember", zrandmember) }
 
+// maxRandomReply bounds ZRANDMEMBER's negative count (members with
+// repeats): a reply of more would take gigabytes.
+const maxRandomReply = 1 << 26
+
 var (
 	errRandRange  = core.NewError("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
 	errOutOfRange = core.NewError("ERR value is out of range")
@@ -55,8 +59,12 @@ func zrandmember(c *core.Ctx) error {
 	}
 	size := z.Len()
 	if count < 0 {
-		// Repeats allowed: each pick is independent.
-		n := int(min(-count, int64(math.MaxInt32)))
+		// Repeats allowed: each pick is independent. A count no reply
+		// could hold is refused rather than built in memory.
+		if -count > maxRandomReply {
+			return errOutOfRange
+		}
+		n := int(-count)
 		writeRangeHeader(c, n, withScores)
 		for i := 0; i < n; i++ {
 			m, s := z.At(rand.IntN(size))

@@ -271,13 +271,7 @@ func zsetOp(c *core.Ctx, op setOp, store bool) error {
 	result := buildZSet(scores, members, store)
 	if store {
 		dst := c.Args[1]
-		if result.Len() == 0 {
-			c.DB.Delete(dst)
-			c.WriteInt(0)
-			return nil
-		}
-		c.DB.Set(dst, result)
-		c.DB.Signal(dst)
+		storeResult(c, dst, result, [...]string{"zunionstore", "zinterstore", "zdiffstore"}[op])
 		c.WriteInt(int64(result.Len()))
 		return nil
 	}

@@ -180,7 +180,7 @@ func storeRange(c *core.Ctx, src *ZSet, lo, hi int, rev bool) error {
 	dst := c.Args[1]
 	n := hi - lo
 	if n <= 0 {
-		c.DB.Delete(dst)
+		storeResult(c, dst, nil, "")
 		c.WriteInt(0)
 		return nil
 	}
@@ -197,8 +197,7 @@ func storeRange(c *core.Ctx, src *ZSet, lo, hi int, rev bool) error {
 		n--
 		return n > 0
 	})
-	c.DB.Set(dst, out)
-	c.DB.Signal(dst)
+	storeResult(c, dst, out, "zrangestore")
 	c.WriteInt(int64(out.Len()))
 	return nil
 }
