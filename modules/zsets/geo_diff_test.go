@@ -134,10 +134,14 @@ func TestGeoRandomDiff(t *testing.T) {
 					cmd = append(cmd, "STOREDIST")
 				}
 			default:
-				// Stored distances are compared by their order only: Go's
-				// sin, cos and asin may differ from the C library's in the
-				// last bit, which replies rounded to 4 decimals hide.
-				cmd = []string{"ZRANGE", []string{"g1s", "g2s", "g1", "g2"}[r.IntN(4)], "0", "-1"}
+				// Stored distances are compared by order: the C library's
+				// sin, cos and asin are not always correctly rounded, so
+				// the last bit of a STOREDIST score may rarely differ.
+				k := []string{"g1s", "g2s", "g1", "g2"}[r.IntN(4)]
+				cmd = []string{"ZRANGE", k, "0", "-1"}
+				if !strings.HasSuffix(k, "s") {
+					cmd = append(cmd, "WITHSCORES")
+				}
 			}
 			hist = append(hist, fmt.Sprintf("%q", cmd))
 			p.Check(cmd...)

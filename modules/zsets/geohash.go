@@ -199,15 +199,16 @@ func latDistance(lat1, lat2 float64) float64 {
 func geoDistance(lon1, lat1, lon2, lat2 float64) float64 {
 	lon1r := lon1 * degToRad
 	lon2r := lon2 * degToRad
-	v := math.Sin((lon2r - lon1r) / 2)
+	v := sinCR((lon2r - lon1r) / 2)
 	if v == 0 {
 		return latDistance(lat1, lat2)
 	}
 	lat1r := lat1 * degToRad
 	lat2r := lat2 * degToRad
-	u := math.Sin((lat2r - lat1r) / 2)
-	a := u*u + math.Cos(lat1r)*math.Cos(lat2r)*v*v
-	return 2.0 * earthRadius * math.Asin(math.Sqrt(a))
+	u := sinCR((lat2r - lat1r) / 2)
+	// Conversions keep each product rounded, as C computes them.
+	a := float64(u*u) + float64(float64(float64(cosCR(lat1r)*cosCR(lat2r))*v)*v)
+	return 2.0 * earthRadius * asinCR(math.Sqrt(a))
 }
 
 // shape is the area of a search: a circle of radius meters or a box of
@@ -245,8 +246,8 @@ func (s *shape) boundingBox() (minLon, minLat, maxLon, maxLat float64) {
 	height *= s.conversion
 	width *= s.conversion
 	latDelta := height / earthRadius / degToRad
-	longDeltaTop := width / earthRadius / math.Cos((s.lat+latDelta)*degToRad) / degToRad
-	longDeltaBottom := width / earthRadius / math.Cos((s.lat-latDelta)*degToRad) / degToRad
+	longDeltaTop := width / earthRadius / cosCR((s.lat+latDelta)*degToRad) / degToRad
+	longDeltaBottom := width / earthRadius / cosCR((s.lat-latDelta)*degToRad) / degToRad
 	if s.lat < 0 {
 		minLon, maxLon = s.long-longDeltaBottom, s.long+longDeltaBottom
 	} else {
