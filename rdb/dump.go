@@ -54,3 +54,45 @@ func Restore(payload []byte) (core.Value, error) {
 	}
 	return v, nil
 }
+
+// DumpFunctions returns a FUNCTION DUMP payload as Redis 7 writes it: one
+// FUNCTION2 record per library code, then the RDB version in 2 bytes and
+// the CRC-64 of everything before in 8, little endian.
+func DumpFunctions(codes [][]byte) []byte {
+	// Redis writes the code uncompressed here.
+	e := encoder{}
+	for _, c := range codes {
+		e.byte1(opFunction2)
+		e.str(c)
+	}
+	e.b = binary.LittleEndian.AppendUint16(e.b, Version)
+	return binary.LittleEndian.AppendUint64(e.b, CRC64(0, e.b))
+}
+
+// RestoreFunctions decodes a FUNCTION DUMP payload (Redis's or redmod's)
+// into the libraries' code. A payload whose footer is wrong gives
+// ErrPayloadVersion, one that does not decode ErrBadFormat.
+func RestoreFunctions(payload []byte) ([][]byte, error) {
+	if len(payload) < 10 {
+		return nil, ErrPayloadVersion
+	}
+	footer := payload[len(payload)-10:]
+	ver := binary.LittleEndian.Uint16(footer)
+	if ver > MaxVersion || CRC64(0, payload[:len(payload)-8]) != binary.LittleEndian.Uint64(footer[2:]) {
+		return nil, ErrPayloadVersion
+	}
+	d := &decoder{b: payload[:len(payload)-10], ver: int(ver)}
+	var codes [][]byte
+	for d.left() > 0 {
+		op, err := d.byte1()
+		if err != nil || op != opFunction2 {
+			return nil, ErrBadFormat
+		}
+		code, err := d.str()
+		if err != nil {
+			return nil, ErrBadFormat
+		}
+		codes = append(codes, code)
+	}
+	return codes, nil
+}

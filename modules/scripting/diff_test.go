@@ -185,6 +185,8 @@ var diffCases = map[string][][]string{
 		{"FUNCTION", "LIST", "WITHCODE", "WITHCODE"}, {"FUNCTION", "LIST", "LIBRARYNAME"},
 		{"FUNCTION", "LOAD", "REPLACE"}, {"EVAL", "#!LUA\nreturn 1", "0"},
 		{"FUNCTION", "FLUSH"}, {"FUNCTION", "LIST"},
+		{"FUNCTION", "LOAD", "#!lua name=one\nredis.register_function('one', function() return 1 end)"},
+		{"FUNCTION", "DUMP"}, {"FUNCTION", "FLUSH"},
 	},
 }
 

@@ -1,63 +1,40 @@
 package scripting
 
 import (
-	"encoding/binary"
-	"hash/crc64"
 	"strings"
 
 	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/rdb"
 )
 
-// The FUNCTION DUMP payload (redmod's own format, not Redis's RDB):
-//
-//	"RMFN" | version byte (1) | uvarint count | count × (uvarint length, library code) | CRC-64/ECMA of all before, 8 bytes little endian
-//
-// Each library is stored as its full code, shebang included, and compiled
-// again by FUNCTION RESTORE; the snapshot stores the same payload.
-const dumpMagic = "RMFN"
-const dumpVersion = 1
-
-var crcTable = crc64.MakeTable(crc64.ECMA)
+// The FUNCTION DUMP payload is Redis 7's: one RDB FUNCTION2 record per
+// library (its full code, shebang included), the RDB version in 2 bytes and
+// a CRC-64 in 8 (package rdb), so payloads move between redmod and Redis.
+// FUNCTION RESTORE compiles each library again.
 
 func encodeLibraries(libs []*library) []byte {
-	b := append([]byte(dumpMagic), dumpVersion)
-	b = binary.AppendUvarint(b, uint64(len(libs)))
-	for _, l := range libs {
-		b = binary.AppendUvarint(b, uint64(len(l.code)))
-		b = append(b, l.code...)
+	codes := make([][]byte, len(libs))
+	for i, l := range libs {
+		codes[i] = []byte(l.code)
 	}
-	return binary.LittleEndian.AppendUint64(b, crc64.Checksum(b, crcTable))
+	return rdb.DumpFunctions(codes)
 }
 
 var errBadPayload = core.NewError("ERR DUMP payload version or checksum are wrong")
 
 func decodeLibraries(b []byte) ([]string, error) {
-	if len(b) < len(dumpMagic)+1+8 || string(b[:4]) != dumpMagic || b[4] != dumpVersion {
+	codes, err := rdb.RestoreFunctions(b)
+	if err == rdb.ErrPayloadVersion {
 		return nil, errBadPayload
 	}
-	body, sum := b[:len(b)-8], binary.LittleEndian.Uint64(b[len(b)-8:])
-	if crc64.Checksum(body, crcTable) != sum {
-		return nil, errBadPayload
-	}
-	r := body[5:]
-	n, k := binary.Uvarint(r)
-	if k <= 0 || n > uint64(len(r)) {
+	if err != nil {
 		return nil, core.NewError("ERR payload is corrupted")
 	}
-	r = r[k:]
-	codes := make([]string, 0, n)
-	for i := uint64(0); i < n; i++ {
-		l, k := binary.Uvarint(r)
-		if k <= 0 || l > uint64(len(r)-k) {
-			return nil, core.NewError("ERR payload is corrupted")
-		}
-		codes = append(codes, string(r[k:k+int(l)]))
-		r = r[k+int(l):]
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = string(c)
 	}
-	if len(r) != 0 {
-		return nil, core.NewError("ERR payload is corrupted")
-	}
-	return codes, nil
+	return out, nil
 }
 
 func functionDump(c *core.Ctx) error {

@@ -147,21 +147,12 @@ func startWatchdog() {
 					if ref := s.server.Load(); ref != nil && ref.stopped() {
 						// The server is shutting down (SHUTDOWN NOSAVE
 						// while a script is busy): stop every script, even
-						// one that wrote; once none runs, forget the state.
-						running := false
+						// one that wrote.
 						s.eng.each(func(v *vm) {
 							if v.started.Load() != 0 {
-								running = true
 								v.kctx.kill(v.killErr)
 							}
 						})
-						if !running {
-							statesMu.Lock()
-							delete(states, s.ks)
-							statesMu.Unlock()
-							lastSt.CompareAndSwap(s, nil)
-							s.eng.closeIdle()
-						}
 						continue
 					}
 					limit := s.threshold.Load() * int64(time.Millisecond)
@@ -572,4 +563,28 @@ func (v *vm) argTable(cache **lua.LTable, items [][]byte, fresh bool) *lua.LTabl
 		t.RawSetInt(i+1, lua.LString(k))
 	}
 	return t
+}
+
+// Stop implements core.Stopper. It runs after a server's final save: the
+// states of servers that stopped are forgotten and their Lua states closed
+// (a process may run many servers, as tests do).
+func (Module) Stop() error {
+	statesMu.Lock()
+	var gone []*state
+	for ks, s := range states {
+		if ref := s.server.Load(); ref != nil && ref.stopped() {
+			running := false
+			s.eng.each(func(v *vm) { running = running || v.started.Load() != 0 })
+			if !running {
+				delete(states, ks)
+				gone = append(gone, s)
+			}
+		}
+	}
+	statesMu.Unlock()
+	for _, s := range gone {
+		lastSt.CompareAndSwap(s, nil)
+		s.eng.closeIdle()
+	}
+	return nil
 }
