@@ -97,7 +97,7 @@ func (g *zgen) command() []string {
 		return append([]string{"ZLEXCOUNT", g.pick(lexKeys)}, g.lexRange()...)
 	case 9:
 		args := []string{"ZRANGE", k, g.pick(rankArgs), g.pick(rankArgs)}
-		return g.maybe(g.maybe(args, "REV"), "WITHSCORES")
+		return g.limit(g.maybe(g.maybe(args, "REV"), "WITHSCORES"))
 	case 10:
 		args := append([]string{"ZRANGE", k}, g.scoreRange()...)
 		args = append(args, "BYSCORE")

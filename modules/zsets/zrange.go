@@ -65,11 +65,11 @@ func zrangeGeneric(c *core.Ctx, o rangeOpts) error {
 			return core.ErrSyntax
 		}
 	}
-	limited := limit != -1 || offset != 0
-	if o.kind == byRank && hasLimit(args[keyIdx+3:]) {
+	// Redis refuses a LIMIT for a rank range only when its count is not
+	// -1 (the value that means "no limit").
+	if o.kind == byRank && limit != -1 {
 		return errLimitRank
 	}
-	_ = limited
 	if withScores && o.kind == byLex {
 		return errLexWithScores
 	}
@@ -114,17 +114,6 @@ func zrangeGeneric(c *core.Ctx, o rangeOpts) error {
 		z.Ascend(lo, emit)
 	}
 	return nil
-}
-
-// hasLimit reports whether the options of a ZRANGE include LIMIT with its
-// two arguments (only then does Redis refuse it for a rank range).
-func hasLimit(opts [][]byte) bool {
-	for j := 0; j < len(opts); j++ {
-		if core.EqualFold(opts[j], "limit") && len(opts)-j-1 >= 2 {
-			return true
-		}
-	}
-	return false
 }
 
 // applyLimit narrows ranks [lo, hi) with LIMIT offset count, counted from
