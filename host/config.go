@@ -84,6 +84,12 @@ type Config struct {
 	// the last background save failed and save rules are set
 	// (stop-writes-on-bgsave-error).
 	StopWritesOnBgsaveError bool
+	// RDBCompression LZF-compresses long strings in snapshots and DUMP
+	// snapshots (rdbcompression); DUMP payloads always are.
+	RDBCompression bool
+	// RDBChecksum ends snapshots with their CRC-64; off writes zero, which
+	// readers take as "not checked" (rdbchecksum).
+	RDBChecksum bool
 	// ConfigFile is the configuration file the settings were read from
 	// (LoadConfigFile), which CONFIG REWRITE updates; empty: none.
 	ConfigFile string
@@ -124,6 +130,8 @@ func DefaultConfig() Config {
 		TLS:                     TLSConfig{AuthClients: "yes"},
 		ShutdownSave:            true,
 		StopWritesOnBgsaveError: true,
+		RDBCompression:          true,
+		RDBChecksum:             true,
 	}
 }
 

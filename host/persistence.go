@@ -92,6 +92,9 @@ func (s *Server) snapshotPath() string {
 func (s *Server) encodeSnapshot() (data []byte, dirty int64, keys int, err error) {
 	var buf bytes.Buffer
 	w := rdb.NewWriter(&buf)
+	cfg := s.Config()
+	w.SetCompression(cfg.RDBCompression)
+	w.SetChecksum(cfg.RDBChecksum)
 	w.Header("redis-ver", RedisVersion, "redis-bits", "64",
 		"ctime", strconv.FormatInt(time.Now().Unix(), 10),
 		"used-mem", strconv.FormatUint(usedMemory(), 10), "aof-base", "0")

@@ -184,6 +184,8 @@ var settings = []setting{
 			return nil
 		},
 	},
+	boolSetting("rdbcompression", "LZF-compress long strings in snapshots", func(c *Config) *bool { return &c.RDBCompression }, true),
+	boolSetting("rdbchecksum", "end snapshots with a CRC-64 (no: zero, not checked on load)", func(c *Config) *bool { return &c.RDBChecksum }, true),
 	boolSetting("stop-writes-on-bgsave-error", "refuse writes while the last background save failed", func(c *Config) *bool { return &c.StopWritesOnBgsaveError }, true),
 	{
 		name: "save", usage: `auto-save rules: "<seconds> <changes> ..." ("" turns auto-save off)`, mutable: true,

@@ -372,3 +372,38 @@ func TestSyncSendsRDB(t *testing.T) {
 		checkRDB(t, path)
 	}
 }
+
+// rdbcompression no and rdbchecksum no write what Redis writes with them:
+// no LZF strings, a zero checksum; both servers load the file.
+func TestCompressionAndChecksumSettings(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	srv := redmodtest.Run(t, redmodtest.WithPersistence(dir))
+	c := redmodClient(t, srv)
+	long := strings.Repeat("abc", 1000)
+	c.Set(ctx, "k", long, 0)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(c.ConfigSet(ctx, "rdbcompression", "no").Err())
+	must(c.ConfigSet(ctx, "rdbchecksum", "no").Err())
+	must(c.Save(ctx).Err())
+	path := filepath.Join(dir, "dump.rdb")
+	data, err := os.ReadFile(path)
+	must(err)
+	if !strings.Contains(string(data), long) || string(data[len(data)-8:]) != "\x00\x00\x00\x00\x00\x00\x00\x00" {
+		t.Fatal("rdbcompression no / rdbchecksum no not applied")
+	}
+	must(srv.Close())
+	if redmodClient(t, redmodtest.Run(t, redmodtest.WithPersistence(dir))).Get(ctx, "k").Val() != long {
+		t.Fatal("redmod did not load its file without checksum")
+	}
+	if _, err := exec.LookPath("redis-server"); err == nil {
+		if unixClient(t, difftest.RedisIn(t, dir)).Get(ctx, "k").Val() != long {
+			t.Fatal("Redis did not load the file without checksum")
+		}
+	}
+}

@@ -18,6 +18,8 @@ type Writer struct {
 	v   encoder // a value being encoded
 	err error
 	n   int64
+	// noCRC writes a zero checksum (rdbchecksum no).
+	noCRC bool
 }
 
 // NewWriter returns a Writer on w. Strings longer than 20 bytes are
@@ -28,6 +30,10 @@ func NewWriter(w io.Writer) *Writer {
 
 // SetCompression turns the LZF compression of long strings on or off.
 func (w *Writer) SetCompression(on bool) { w.e.compress = on }
+
+// SetChecksum turns the trailing CRC-64 on or off; off writes zero, which
+// Redis and this package's reader take as a file saved without one.
+func (w *Writer) SetChecksum(on bool) { w.noCRC = !on }
 
 // flush writes the encoder's buffer once it is large enough, or always
 // when force is set.
@@ -115,7 +121,9 @@ func (w *Writer) Finish() error {
 		return err
 	}
 	var sum [8]byte
-	binary.LittleEndian.PutUint64(sum[:], w.crc)
+	if !w.noCRC {
+		binary.LittleEndian.PutUint64(sum[:], w.crc)
+	}
 	n, err := w.w.Write(sum[:])
 	w.n += int64(n)
 	w.err = err
