@@ -109,6 +109,10 @@ func (c *Client) Touch(name *string, now time.Time) {
 	c.lastActive.Store(now.UnixNano())
 }
 
+// MarkActive records activity without a command (bytes read or written),
+// so that the idle time `timeout` compares counts from it.
+func (c *Client) MarkActive(now time.Time) { c.lastActive.Store(now.UnixNano()) }
+
 // Idle returns how long the client has been idle.
 func (c *Client) Idle(now time.Time) time.Duration {
 	return now.Sub(time.Unix(0, c.lastActive.Load()))

@@ -67,7 +67,9 @@ func (c *conn) waitPause(cmd *registry.Cmd, start *time.Time) bool {
 	s := c.srv
 	for {
 		p := s.pause.Load()
-		if p == nil {
+		if p == nil || cmd == s.unpauseCmd {
+			// CLIENT UNPAUSE is never held: whatever the pause's length,
+			// an administrator can always end it.
 			return true
 		}
 		f := cmd.Spec.Flags

@@ -38,6 +38,7 @@ type conn struct {
 	softDeadline bool
 
 	blocked  atomic.Bool
+	busy     atomic.Bool        // running a command or writing replies
 	waiter   *core.Waiter       // set while the client is blocked
 	blockReq *core.BlockRequest // what the blocked command waits for
 	// skipReply drops the next command's reply (CLIENT REPLY SKIP).
@@ -63,7 +64,12 @@ func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
 	}
 	c.client.Fd = connFd(nc)
 	c.unblock = make(chan bool)
-	c.rd.onRead = func(n int) { s.stats.netInput.Add(int64(n)) }
+	c.rd.onRead = func(n int) {
+		s.stats.netInput.Add(int64(n))
+		// Every read is activity for `timeout`: a client uploading a
+		// large value slowly is not idle.
+		c.client.MarkActive(time.Now())
+	}
 	// A client created while the default user needs no password stays
 	// authenticated when one is set later, as in Redis.
 	c.client.SetAuthenticated(!s.acl.DefaultNeedsAuth())
@@ -79,7 +85,11 @@ func (c *conn) serve() {
 	defer c.out.finish()
 	defer c.srv.ks.Unwatch(c.client)
 	for {
+		c.busy.Store(false)
 		args, err := c.rd.Next()
+		// From here until it waits for input again, the client is running
+		// a command or being sent replies: never idle for `timeout`.
+		c.busy.Store(true)
 		if err != nil {
 			var pe *protocolError
 			if errors.As(err, &pe) {

@@ -1,12 +1,19 @@
 package host_test
 
 import (
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/host"
 	"github.com/redmod/redmod/internal/resp"
 	"github.com/redmod/redmod/redmodtest"
 )
@@ -71,5 +78,174 @@ func TestRepliesBoundedWhileBuilt(t *testing.T) {
 	// Under the limit, replies are whole.
 	if r, err := admin.Do("HRANDFIELD", "h", "-1000"); err != nil || len(r.Elems) != 1000 {
 		t.Errorf("HRANDFIELD -1000: %d elements, %v", len(r.Elems), err)
+	}
+}
+
+// TestUnpauseAlwaysAnswered: CLIENT PAUSE with the largest timeout once held
+// every command, CLIENT UNPAUSE included, forever. UNPAUSE is never held.
+func TestUnpauseAlwaysAnswered(t *testing.T) {
+	srv := redmodtest.Run(t)
+	a, _ := resp.Dial(srv.Addr())
+	defer a.Close()
+	b, _ := resp.Dial(srv.Addr())
+	defer b.Close()
+	for _, ms := range []string{"9223372036854775807", "9223372036854775", "100000000"} {
+		for _, mode := range []string{"ALL", "WRITE"} {
+			if r, err := a.Do("CLIENT", "PAUSE", ms, mode); err != nil || r.Raw != "+OK\r\n" {
+				t.Fatalf("CLIENT PAUSE %s %s: %q %v", ms, mode, r.Raw, err)
+			}
+			b.Write(resp.Encode("SET", "k", "v"))
+			if r, err := a.ReadTimeout(200 * time.Millisecond); err == nil {
+				t.Fatalf("unexpected %q", r.Raw)
+			}
+			if r, err := a.Do("CLIENT", "UNPAUSE"); err != nil || r.Raw != "+OK\r\n" {
+				t.Fatalf("CLIENT UNPAUSE after PAUSE %s %s: %q %v", ms, mode, r.Raw, err)
+			}
+			if r, err := b.Read(); err != nil || r.Raw != "+OK\r\n" {
+				t.Fatalf("the held SET: %q %v", r.Raw, err)
+			}
+		}
+	}
+	if r, _ := a.Do("CLIENT", "PAUSE", "-1"); r.Raw != "-ERR timeout is negative\r\n" {
+		t.Errorf("negative pause: %q", r.Raw)
+	}
+}
+
+// sleeper is a module whose SLEEPFOR command runs for a while.
+type sleeper struct{}
+
+func (sleeper) Name() string { return "sleeper" }
+
+func (sleeper) Commands() []core.Command {
+	return []core.Command{core.NewCommand(core.Spec{
+		Name: "sleepfor", Arity: 2, Flags: core.FlagReadOnly,
+		Summary: "Runs for the given milliseconds.",
+	}, func(c *core.Ctx) error {
+		ms, _ := strconv.Atoi(string(c.Args[1]))
+		time.Sleep(time.Duration(ms) * time.Millisecond)
+		c.WriteOK()
+		return nil
+	})}
+}
+
+// TestTimeoutSparesBusyClients: with `timeout 1`, a client uploading a value
+// slowly, one reading a large reply slowly and one whose command runs long
+// were all closed as idle; every read and write, and a running command, is
+// activity, as in Redis. An idle client is still closed.
+func TestTimeoutSparesBusyClients(t *testing.T) {
+	srv := redmodtest.Run(t, redmodtest.WithModule(sleeper{}))
+	admin, _ := resp.Dial(srv.Addr())
+	defer admin.Close()
+	admin.Do("CONFIG", "SET", "timeout", "1")
+	admin.Do("SET", "big", strings.Repeat("b", 8<<20))
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() { // a slow upload
+		defer wg.Done()
+		c, _ := resp.Dial(srv.Addr())
+		defer c.Close()
+		req := resp.Encode("SET", "up", strings.Repeat("u", 100000))
+		step := len(req) / 12
+		for len(req) > step {
+			c.Write(req[:step])
+			req = req[step:]
+			time.Sleep(250 * time.Millisecond)
+		}
+		c.Write(req)
+		if r, err := c.Read(); err != nil || r.Raw != "+OK\r\n" {
+			t.Errorf("slow upload: %q %v", r.Raw, err)
+		}
+	}()
+	go func() { // a slow reader
+		defer wg.Done()
+		nc, err := net.Dial("tcp", srv.Addr())
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer nc.Close()
+		nc.(*net.TCPConn).SetReadBuffer(64 << 10)
+		nc.Write(resp.Encode("GET", "big"))
+		got, buf := 0, make([]byte, 256<<10)
+		deadline := time.Now().Add(30 * time.Second)
+		for got < 8<<20 && time.Now().Before(deadline) {
+			nc.SetReadDeadline(deadline)
+			n, err := nc.Read(buf)
+			got += n
+			if err != nil {
+				break
+			}
+			time.Sleep(30 * time.Millisecond) // 8 MB in about 3 s
+		}
+		if got < 8<<20 {
+			t.Errorf("slow reader: cut off after %d bytes", got)
+		}
+	}()
+	go func() { // a long command
+		defer wg.Done()
+		c, _ := resp.Dial(srv.Addr())
+		defer c.Close()
+		if r, err := c.Do("SLEEPFOR", "2500"); err != nil || r.Raw != "+OK\r\n" {
+			t.Errorf("long command: %q %v", r.Raw, err)
+		}
+	}()
+	idle, _ := resp.Dial(srv.Addr())
+	defer idle.Close()
+	wg.Wait()
+	if _, err := idle.ReadTimeout(5 * time.Second); err == nil {
+		t.Error("an idle client got a reply")
+	}
+	if r, err := idle.Do("PING"); err == nil {
+		t.Errorf("an idle client was not closed: %q", r.Raw)
+	}
+}
+
+// TestSaveFailureSaysPlainErr: a failed SAVE once told the client the
+// server's file paths; Redis answers a plain -ERR, the reason goes to the log.
+func TestSaveFailureSaysPlainErr(t *testing.T) {
+	dir := t.TempDir()
+	srv := persistent(t, dir)
+	c, _ := resp.Dial(srv.Addr())
+	defer c.Close()
+	// A folder where the snapshot file should be makes the rename fail.
+	if err := os.Mkdir(filepath.Join(dir, host.DefaultDBFilename), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, host.DefaultDBFilename, "x"), []byte("x"), 0o644)
+	if r, _ := c.Do("SAVE"); r.Raw != "-ERR\r\n" {
+		t.Errorf("failed SAVE: %q, want -ERR", r.Raw)
+	}
+}
+
+// TestStaleTempFilesRemovedAtStart: a save interrupted by a kill leaves
+// temp-<pid>.rdb behind; the next start removes such files of processes
+// that are gone, and nothing else.
+func TestStaleTempFilesRemovedAtStart(t *testing.T) {
+	dir := t.TempDir()
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Skip("cannot run a short-lived process:", err)
+	}
+	deadPid := strconv.Itoa(gone.Process.Pid)
+	stale := []string{"temp-" + deadPid + ".rdb", "temp-" + deadPid + ".rdm"}
+	kept := []string{
+		"temp-" + strconv.Itoa(os.Getppid()) + ".rdb", // a live process's save
+		"temp-" + deadPid + ".rdb.bak", "temp-x.rdb", "temp-0" + deadPid + ".rdb",
+		"mytemp-" + deadPid + ".rdb", "notes.txt",
+	}
+	for _, f := range append(append([]string{}, stale...), kept...) {
+		os.WriteFile(filepath.Join(dir, f), []byte("partial"), 0o644)
+	}
+	os.Mkdir(filepath.Join(dir, "temp-"+deadPid+"9.rdb"), 0o755) // a folder
+	persistent(t, dir)
+	for _, f := range stale {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			t.Errorf("%s was not removed", f)
+		}
+	}
+	for _, f := range append(kept, "temp-"+deadPid+"9.rdb") {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("%s was removed", f)
+		}
 	}
 }

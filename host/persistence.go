@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/redmod/redmod/core"
@@ -127,6 +128,49 @@ func (s *Server) encodeSnapshot() (data []byte, dirty int64, keys int, err error
 	return buf.Bytes(), dirty, keys, err
 }
 
+// errSaveFailed is SAVE's reply when the snapshot could not be written.
+var errSaveFailed = core.NewError("ERR")
+
+// tempName is the temporary file a save writes before renaming it over
+// the snapshot: temp-<pid>.rdb, as Redis names its own.
+func tempName(pid int) string { return fmt.Sprintf("temp-%d.rdb", pid) }
+
+// removeStaleTemps deletes, at start, the temporary snapshot files that a
+// save interrupted by a kill left in dir: regular files named exactly
+// temp-<pid>.rdb (or temp-<pid>.rdm, the earlier format's) whose process is
+// gone. Anything else, a file of a live process included (a Redis sharing
+// the folder), is left alone.
+func (s *Server) removeStaleTemps(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !e.Type().IsRegular() || !strings.HasPrefix(name, "temp-") {
+			continue
+		}
+		digits, ok := strings.CutSuffix(name[len("temp-"):], ".rdb")
+		if !ok {
+			digits, ok = strings.CutSuffix(name[len("temp-"):], ".rdm")
+		}
+		pid, err := strconv.Atoi(digits)
+		if !ok || err != nil || pid <= 0 || strconv.Itoa(pid) != digits || pid == os.Getpid() || processAlive(pid) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, name)); err == nil {
+			s.log.Info("removed a temporary snapshot file left by an interrupted save", "file", name)
+		}
+	}
+}
+
+// processAlive reports whether a process with this id exists (signal 0
+// checks without sending anything; EPERM means it exists as another user).
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
 // writeFileAtomic writes data to a temporary file in the target's folder,
 // syncs it, renames it over the target and syncs the folder, so that a crash
 // at any point leaves either the old snapshot or the new one.
@@ -137,7 +181,7 @@ func writeFileAtomic(path string, data []byte, still func() bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, fmt.Sprintf("temp-%d.rdb", os.Getpid()))
+	tmp := filepath.Join(dir, tempName(os.Getpid()))
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 	if err != nil {
 		return err
@@ -206,7 +250,9 @@ func (s *Server) saveLocked(background bool) error {
 			s.persist.lastBgStatusOK.Store(false)
 		}
 		s.log.Error("snapshot failed", "path", path, "error", err)
-		return core.NewError("ERR " + err.Error())
+		// The reason, with its paths, goes to the log only; the client gets
+		// Redis's plain "-ERR".
+		return errSaveFailed
 	}
 	s.ks.ResetDirty(dirty)
 	s.persist.lastSave.Store(time.Now().Unix())
@@ -293,6 +339,7 @@ func (s *Server) loadSnapshot() error {
 	if !s.persistenceOn() {
 		return nil
 	}
+	s.removeStaleTemps(s.Config().Dir)
 	path := s.snapshotPath()
 	data, err := os.ReadFile(path)
 	legacy := false

@@ -36,8 +36,11 @@ type Server struct {
 	cfg   Config
 
 	reg *registry.Registry
-	ks  *core.Keyspace
-	log hclog.Logger
+	// unpauseCmd is CLIENT UNPAUSE, which a pause never holds (nil when
+	// the binary has no admin module).
+	unpauseCmd *registry.Cmd
+	ks         *core.Keyspace
+	log        hclog.Logger
 
 	ln      net.Listener
 	mu      sync.Mutex
@@ -147,6 +150,9 @@ func New(cfg Config, reg *registry.Registry) (*Server, error) {
 		s.log = cfg.Logger
 	}
 	s.touchFn = s.ks.Touched
+	if client := reg.Lookup([]byte("client")); client != nil {
+		s.unpauseCmd = client.Sub([]byte("unpause"))
+	}
 	s.limits.set(&cfg)
 	s.ps = core.NewPubSub()
 	s.ks.Observe(s)
@@ -367,7 +373,7 @@ func (s *Server) closeIdle() {
 	}
 	now := time.Now()
 	for _, c := range s.connList() {
-		if !c.blocked.Load() && c.client.Idle(now) > timeout {
+		if !c.blocked.Load() && !c.busy.Load() && c.client.Idle(now) > timeout {
 			c.nc.Close()
 		}
 	}

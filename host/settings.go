@@ -38,8 +38,9 @@ func intSetting(name, usage string, field func(c *Config) *int, min, max int, mu
 		name: name, usage: usage, mutable: mutable,
 		get: func(c *Config) string { return strconv.Itoa(*field(c)) },
 		set: func(c *Config, v string) error {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
+			// Redis's string2ll: no '+', no "-0", no blanks.
+			n, ok := core.ParseInt([]byte(v))
+			if !ok {
 				return errNotInteger
 			}
 			if n < int64(min) || n > int64(max) {
@@ -229,8 +230,9 @@ var settings = []setting{
 		name: "timeout", usage: "close connections idle for this many seconds (0: never)", mutable: true,
 		get: func(c *Config) string { return strconv.Itoa(int(c.Timeout / time.Second)) },
 		set: func(c *Config, v string) error {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
+			// Redis's string2ll: no '+', no "-0", no blanks.
+			n, ok := core.ParseInt([]byte(v))
+			if !ok {
 				return errNotInteger
 			}
 			if n < 0 || n > math.MaxInt32 {
@@ -246,8 +248,9 @@ var settings = []setting{
 		name: "hz", usage: "background task frequency per second (1 to 500)", mutable: true,
 		get: func(c *Config) string { return strconv.Itoa(c.Hz) },
 		set: func(c *Config, v string) error {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
+			// Redis's string2ll: no '+', no "-0", no blanks.
+			n, ok := core.ParseInt([]byte(v))
+			if !ok {
 				return errNotInteger
 			}
 			if n < 0 || n > math.MaxInt32 {

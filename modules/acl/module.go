@@ -307,7 +307,10 @@ func aclGenPass(c *core.Ctx) error {
 	}
 	if len(c.Args) == 3 {
 		n, ok := core.ParseInt(c.Args[2])
-		if !ok || n <= 0 || n > 4096 {
+		if !ok {
+			return core.ErrNotInteger
+		}
+		if n <= 0 || n > 4096 {
 			return core.NewError("ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096")
 		}
 		bits = n
@@ -337,10 +340,10 @@ func aclLog(c *core.Ctx) error {
 			return nil
 		}
 		v, ok := core.ParseInt(c.Args[2])
-		if !ok || v > math.MaxInt32 || v < math.MinInt32 {
+		if !ok {
 			return core.ErrNotInteger
 		}
-		n = int(v)
+		n = int(min(max(v, math.MinInt32), math.MaxInt32))
 		if n < 0 {
 			n = 0
 		}

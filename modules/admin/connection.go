@@ -74,8 +74,11 @@ func ping(c *core.Ctx) error {
 
 func selectDB(c *core.Ctx) error {
 	n, ok := core.ParseInt(c.Args[1])
-	if !ok || n < -1<<31 || n > 1<<31-1 {
+	if !ok {
 		return core.ErrNotInteger
+	}
+	if n < -1<<31 || n > 1<<31-1 {
+		return core.NewError("ERR value is out of range, value must between -2147483648 and 2147483647")
 	}
 	if n < 0 || n >= int64(c.Keyspace.NumDBs()) {
 		return core.ErrDBIndex
