@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/registry"
 )
 
 // LoadConfigFile applies a configuration file in Redis's syntax to cfg:
@@ -253,7 +254,9 @@ func (s *Server) ConfigRewrite() error {
 			lines, ok := pending[name]
 			if !ok {
 				if findSetting(name) == nil {
-					if v, ok := cfg.Modules[name]; ok {
+					// An alias line keeps its name and takes the value of
+					// the setting it stands for.
+					if v, ok := cfg.Modules[canonicalSetting(registry.Default, name)]; ok {
 						out = append(out, name+" "+quoteConfig(v))
 						seen[name] = true
 						continue
