@@ -302,6 +302,7 @@ func (db *DB) Get(key []byte) Value {
 	e, ok := db.lookup(s, key)
 	if !ok {
 		db.ks.KeyspaceMisses.Add(1)
+		db.ks.Notify(db.index, NotifyKeyMiss, "keymiss", key)
 		return nil
 	}
 	db.ks.KeyspaceHits.Add(1)
@@ -347,7 +348,9 @@ func (db *DB) Set(key []byte, v Value) { db.SetWithExpiry(key, v, 0) }
 func (db *DB) SetWithExpiry(key []byte, v Value, expireAt int64) {
 	db.markWrite(key)
 	s := db.slotFor(key)
-	old, existed := s.m[string(key)]
+	// lookup removes an expired key first, announcing "expired" as Redis's
+	// lookupKeyWrite does before an overwrite.
+	old, existed := db.lookup(s, key)
 	k := string(key)
 	if existed && old.exp != 0 {
 		delete(s.volatile, k)
@@ -365,6 +368,9 @@ func (db *DB) SetWithExpiry(key []byte, v Value, expireAt int64) {
 	s.m[k] = entry{v: v, exp: expireAt, atime: db.ks.lruClock.Load()}
 	if expireAt != 0 {
 		db.addVolatile(s, k)
+	}
+	if !existed {
+		db.ks.Notify(db.index, NotifyNew, "new", key)
 	}
 }
 

@@ -121,8 +121,8 @@ type KeyObserver interface {
 	// or the keyspace itself for expiry).
 	KeyEvent(db int, class NotifyClass, event string, key []byte)
 	// KeyTouched reports that key was (or may have been) modified: by a
-	// write command, by expiry or by eviction.
-	KeyTouched(db int, key []byte)
+	// write command of client by, or by expiry or eviction (by is nil).
+	KeyTouched(db int, key []byte, by *Client)
 	// DBTouched reports that every key of database db may have changed
 	// (FLUSHDB, SWAPDB); db is -1 for every database (FLUSHALL).
 	DBTouched(db int)
@@ -158,12 +158,13 @@ func (ks *Keyspace) Notify(db int, class NotifyClass, event string, key []byte) 
 	}
 }
 
-// Touched tells the observers that key of database db was modified. The
-// host calls it for the keys of write commands; code that changes data
-// outside a command (Keyspace.Update) calls it for the keys it changed.
-func (ks *Keyspace) Touched(db int, key []byte) {
+// Touched tells the observers that key of database db was modified by a
+// command of client by (nil: not by a client). The host calls it for the
+// keys of write commands; code that changes data outside a command
+// (Keyspace.Update) calls it for the keys it changed.
+func (ks *Keyspace) Touched(db int, key []byte, by *Client) {
 	for _, o := range ks.observerList() {
-		o.KeyTouched(db, key)
+		o.KeyTouched(db, key, by)
 	}
 }
 
@@ -182,7 +183,7 @@ func (db *DB) expired(key string) {
 	}
 	k := []byte(key)
 	db.ks.Notify(db.index, NotifyExpired, "expired", k)
-	db.ks.Touched(db.index, k)
+	db.ks.Touched(db.index, k, nil)
 }
 
 // Notify announces a keyspace event of the command's database, after the

@@ -36,7 +36,7 @@ func (s *Server) KeyEvent(db int, class core.NotifyClass, event string, key []by
 }
 
 // KeyTouched implements core.KeyObserver.
-func (s *Server) KeyTouched(db int, key []byte) {}
+func (s *Server) KeyTouched(db int, key []byte, by *core.Client) {}
 
 // DBTouched implements core.KeyObserver.
 func (s *Server) DBTouched(db int) {}

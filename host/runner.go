@@ -135,12 +135,10 @@ func (s *Server) invoke(cmd *registry.Cmd, ctx *core.Ctx, w *core.Writer, keyIdx
 			n = ctx.Changes(err != nil)
 			s.ks.AddDirty(n)
 		}
-		// The keys the command modified, while they are still locked: those
-		// it announced with Notify, or else every key of a write that
-		// reports changes.
-		if !ctx.TakeTouched(s.touchFn) && write && n > 0 {
+		by := ctx.Client
+		if !ctx.TakeTouched(func(db int, key []byte) { s.ks.Touched(db, key, by) }) && write && n > 0 {
 			for _, i := range keyIdx {
-				s.ks.Touched(ctx.DB.Index(), ctx.Args[i])
+				s.ks.Touched(ctx.DB.Index(), ctx.Args[i], by)
 			}
 		}
 		if s.ks.Watching() {

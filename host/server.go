@@ -62,9 +62,6 @@ type Server struct {
 	pauseMu sync.Mutex
 	pause   atomic.Pointer[pauseState] // nil when clients are not paused
 
-	// touchFn is ks.Touched, made once: the invoke step passes it to every
-	// write command's Ctx.TakeTouched.
-	touchFn func(db int, key []byte)
 
 	acl    *acl.Store
 	limits limits
@@ -149,7 +146,6 @@ func New(cfg Config, reg *registry.Registry) (*Server, error) {
 	if cfg.Logger != nil {
 		s.log = cfg.Logger
 	}
-	s.touchFn = s.ks.Touched
 	if client := reg.Lookup([]byte("client")); client != nil {
 		s.unpauseCmd = client.Sub([]byte("unpause"))
 	}

@@ -55,6 +55,7 @@ func hset(c *core.Ctx) error {
 			added++
 		}
 	}
+	c.Notify(core.NotifyHash, "hset", key)
 	c.WriteInt(int64(added))
 	return nil
 }
@@ -98,13 +99,14 @@ func hdel(c *core.Ctx) error {
 	if err != nil {
 		return err
 	}
-	deleted := 0
+	deleted, emptied := 0, false
 	if h != nil {
 		for _, f := range c.Args[2:] {
 			if h.Delete(f) {
 				deleted++
 				if h.Len() == 0 {
 					c.DB.Delete(key)
+					emptied = true
 					break
 				}
 			}
@@ -112,6 +114,11 @@ func hdel(c *core.Ctx) error {
 	}
 	if deleted == 0 {
 		c.SetChanges(0)
+	} else {
+		c.Notify(core.NotifyHash, "hdel", key)
+		if emptied {
+			c.Notify(core.NotifyGeneric, "del", key)
+		}
 	}
 	c.WriteInt(int64(deleted))
 	return nil

@@ -47,6 +47,7 @@ func hincrbyfloat(c *core.Ctx) error {
 	}
 	b := core.AppendLongDouble(nil, sum)
 	h.Set(c.Args[2], b)
+	c.Notify(core.NotifyHash, "hincrbyfloat", c.Args[1])
 	c.WriteBulk(b)
 	return nil
 }

@@ -81,6 +81,7 @@ func pfadd(c *core.Ctx) error {
 	c.SetChanges(int64(updated))
 	if updated > 0 {
 		s.B[cacheByte] |= 0x80
+		c.Notify(core.NotifyString, "pfadd", key)
 		c.WriteInt(1)
 	} else {
 		c.WriteInt(0)
@@ -124,6 +125,9 @@ func pfcount(c *core.Ctx) error {
 		// The estimate is cached in the value, as Redis does: GET then
 		// returns the same bytes.
 		setCached(s.B, card)
+		// The cache is a change to the string: caches of it are stale,
+		// as Redis signals (without an event).
+		c.Touch(c.Args[1])
 	}
 	c.WriteInt(int64(card))
 	return nil
@@ -176,6 +180,7 @@ func pfmerge(c *core.Ctx) error {
 		}
 	}
 	s.B[cacheByte] |= 0x80
+	c.Notify(core.NotifyString, "pfadd", key)
 	c.WriteOK()
 	return nil
 }

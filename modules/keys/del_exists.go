@@ -26,6 +26,7 @@ func del(c *core.Ctx) error {
 	var n int64
 	for _, k := range c.Args[1:] {
 		if c.DB.Delete(k) {
+			c.Notify(core.NotifyGeneric, "del", k)
 			n++
 		}
 	}

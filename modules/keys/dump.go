@@ -123,6 +123,8 @@ func restore(c *core.Ctx) error {
 		// Already expired: nothing is created, but a replaced key is gone.
 		if !deleted {
 			c.SetChanges(0)
+		} else {
+			c.Notify(core.NotifyGeneric, "del", key)
 		}
 		c.WriteOK()
 		return nil
@@ -131,6 +133,7 @@ func restore(c *core.Ctx) error {
 	if idle >= 0 {
 		c.DB.SetIdleTime(key, idle)
 	}
+	c.Notify(core.NotifyGeneric, "restore", key)
 	signal(c.DB, key)
 	c.WriteOK()
 	return nil

@@ -99,8 +99,10 @@ func expireGeneric(c *core.Ctx, base int64, seconds bool) error {
 	}
 	if when <= c.Now() {
 		c.DB.Delete(key)
+		c.Notify(core.NotifyGeneric, "del", key)
 	} else {
 		c.DB.SetExpiry(key, when)
+		c.Notify(core.NotifyGeneric, "expire", key)
 	}
 	c.WriteInt(1)
 	return nil

@@ -138,6 +138,7 @@ func persist(c *core.Ctx) error {
 		return nil
 	}
 	c.DB.SetExpiry(c.Args[1], 0)
+	c.Notify(core.NotifyGeneric, "persist", c.Args[1])
 	c.WriteInt(1)
 	return nil
 }
@@ -219,6 +220,8 @@ func rename(c *core.Ctx, nx bool) error {
 	c.DB.Delete(dst)
 	c.DB.Delete(src)
 	c.DB.SetWithExpiry(dst, v, exp)
+	c.Notify(core.NotifyGeneric, "rename_from", src)
+	c.Notify(core.NotifyGeneric, "rename_to", dst)
 	signal(c.DB, dst)
 	if nx {
 		c.WriteInt(1)
@@ -279,6 +282,7 @@ func copyCmd(c *core.Ctx) error {
 		dstDB.Delete(dst)
 	}
 	dstDB.SetWithExpiry(dst, v.Clone(), exp)
+	c.NotifyDB(dstDB, core.NotifyGeneric, "copy_to", dst)
 	signal(dstDB, dst)
 	c.SetChanges(1)
 	c.WriteInt(1)
@@ -302,6 +306,8 @@ func move(c *core.Ctx) error {
 	}
 	c.DB.Delete(key)
 	dstDB.SetWithExpiry(key, v, exp)
+	c.Notify(core.NotifyGeneric, "move_from", key)
+	c.NotifyDB(dstDB, core.NotifyGeneric, "move_to", key)
 	signal(dstDB, key)
 	c.SetChanges(1)
 	c.WriteInt(1)

@@ -122,6 +122,7 @@ func linsert(c *core.Ctx) error {
 			}
 			l.Insert(i, c.Args[4])
 			c.SetChanges(1)
+			c.Notify(core.NotifyList, "linsert", key)
 			c.DB.Signal(key)
 			c.WriteInt(int64(l.Len()))
 			return nil
@@ -253,6 +254,9 @@ func lrem(c *core.Ctx) error {
 		limit = 0 // all, and -MinInt64 overflows
 	}
 	removed := l.RemoveFunc(func(b []byte) bool { return bytes.Equal(b, elem) }, int(limit), count < 0)
+	if removed > 0 {
+		c.Notify(core.NotifyList, "lrem", key)
+	}
 	dropIfEmpty(c, key, l)
 	c.SetChanges(int64(removed))
 	c.WriteInt(int64(removed))
@@ -276,6 +280,7 @@ func lset(c *core.Ctx) error {
 		return core.ErrIndexOutOfRange
 	}
 	l.SetAt(i, c.Args[3])
+	c.Notify(core.NotifyList, "lset", c.Args[1])
 	c.WriteOK()
 	return nil
 }
@@ -306,6 +311,7 @@ func ltrim(c *core.Ctx) error {
 	}
 	l.Trim(from, to)
 	c.SetChanges(int64(n - l.Len()))
+	c.Notify(core.NotifyList, "ltrim", key)
 	dropIfEmpty(c, key, l)
 	c.WriteOK()
 	return nil

@@ -104,7 +104,23 @@ func (l *List) pop(e end) []byte {
 func dropIfEmpty(c *core.Ctx, key []byte, l *List) {
 	if l.Len() == 0 {
 		c.DB.Delete(key)
+		c.Notify(core.NotifyGeneric, "del", key)
 	}
+}
+
+// popEvent and pushEvent name the keyspace events of a pop or push at e.
+func popEvent(e end) string {
+	if e == left {
+		return "lpop"
+	}
+	return "rpop"
+}
+
+func pushEvent(e end) string {
+	if e == left {
+		return "lpush"
+	}
+	return "rpush"
 }
 
 // listForPush returns the list at key, creating it when missing, for

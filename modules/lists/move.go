@@ -114,6 +114,8 @@ func move(c *core.Ctx, srcKey, dstKey []byte, from, to end) (served bool, err er
 	elem := src.pop(from)
 	dst, _ := listForPush(c, dstKey)
 	dst.push(to, elem)
+	c.Notify(core.NotifyList, pushEvent(to), dstKey)
+	c.Notify(core.NotifyList, popEvent(from), srcKey)
 	dropIfEmpty(c, srcKey, src)
 	c.DB.Signal(dstKey)
 	c.WriteBulk(elem)
@@ -203,6 +205,7 @@ func bpop(c *core.Ctx, e end) error {
 	c.WriteArray(2)
 	c.WriteBulk(k)
 	c.WriteBulk(l.pop(e))
+	c.Notify(core.NotifyList, popEvent(e), k)
 	dropIfEmpty(c, k, l)
 	return nil
 }
@@ -292,6 +295,7 @@ func lmpop(c *core.Ctx, numIdx int, blocking bool) error {
 	for i := int64(0); i < m; i++ {
 		c.WriteBulk(l.pop(e))
 	}
+	c.Notify(core.NotifyList, popEvent(e), k)
 	dropIfEmpty(c, k, l)
 	c.SetChanges(m)
 	return nil

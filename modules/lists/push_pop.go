@@ -98,6 +98,11 @@ func pushGeneric(c *core.Ctx, front, onlyExisting bool) error {
 		}
 	}
 	c.SetChanges(int64(len(c.Args) - 2))
+	if front {
+		c.Notify(core.NotifyList, "lpush", key)
+	} else {
+		c.Notify(core.NotifyList, "rpush", key)
+	}
 	c.DB.Signal(key)
 	c.WriteInt(int64(l.Len()))
 	return nil
@@ -150,10 +155,16 @@ func pop(c *core.Ctx, front bool) error {
 		for i := int64(0); i < count; i++ {
 			c.WriteBulk(popOne(l, front))
 		}
+		if count == 0 {
+			return nil // nothing popped: no event, as Redis
+		}
 	}
-	if l.Len() == 0 {
-		c.DB.Delete(key)
+	if front {
+		c.Notify(core.NotifyList, "lpop", key)
+	} else {
+		c.Notify(core.NotifyList, "rpop", key)
 	}
+	dropIfEmpty(c, key, l)
 	return nil
 }
 

@@ -227,8 +227,10 @@ func sortCommand(c *core.Ctx, readonly bool) error {
 		c.DB.Set(storeKey, out)
 		c.DB.Signal(storeKey)
 		c.SetChanges(int64(out.Len()))
+		c.Notify(core.NotifyList, "sortstore", storeKey)
 	} else if c.DB.Delete(storeKey) {
 		c.SetChanges(1)
+		c.Notify(core.NotifyGeneric, "del", storeKey)
 	}
 	c.WriteInt(int64(out.Len()))
 	return nil

@@ -118,6 +118,7 @@ func sadd(c *core.Ctx) error {
 		c.SetChanges(0)
 	} else {
 		c.SetChanges(int64(added))
+		c.Notify(core.NotifySet, "sadd", key)
 	}
 	c.WriteInt(int64(added))
 	return nil
@@ -129,16 +130,23 @@ func srem(c *core.Ctx) error {
 	if err != nil {
 		return err
 	}
-	removed := 0
+	removed, emptied := 0, false
 	if s != nil {
 		for _, m := range c.Args[2:] {
 			if s.Remove(m) {
 				removed++
 				if s.Len() == 0 {
 					c.DB.Delete(key)
+					emptied = true
 					break
 				}
 			}
+		}
+	}
+	if removed > 0 {
+		c.Notify(core.NotifySet, "srem", key)
+		if emptied {
+			c.Notify(core.NotifyGeneric, "del", key)
 		}
 	}
 	c.SetChanges(int64(removed))
@@ -230,8 +238,10 @@ func smove(c *core.Ctx) error {
 		c.WriteInt(0)
 		return nil
 	}
+	c.Notify(core.NotifySet, "srem", srcKey)
 	if src.Len() == 0 {
 		c.DB.Delete(srcKey)
+		c.Notify(core.NotifyGeneric, "del", srcKey)
 	}
 	if dst == nil {
 		dst = newFor(m)
@@ -241,7 +251,9 @@ func smove(c *core.Ctx) error {
 	if dst.form == formIntset {
 		limit = maxIntset(c)
 	}
-	dst.Add(m, limit)
+	if dst.Add(m, limit) {
+		c.Notify(core.NotifySet, "sadd", dstKey)
+	}
 	c.WriteInt(1)
 	return nil
 }

@@ -33,8 +33,10 @@ func spop(c *core.Ctx) error {
 	}
 	m := s.Random()
 	s.Remove(m)
+	c.Notify(core.NotifySet, "spop", key)
 	if s.Len() == 0 {
 		c.DB.Delete(key)
+		c.Notify(core.NotifyGeneric, "del", key)
 	}
 	c.WriteBulk(m)
 	return nil
@@ -56,10 +58,12 @@ func spopCount(c *core.Ctx) error {
 		return nil
 	}
 	size := s.Len()
+	c.Notify(core.NotifySet, "spop", key)
 	if n >= int64(size) {
 		// The whole set: reply with it and delete the key.
 		writeMembers(c, s)
 		c.DB.Delete(key)
+		c.Notify(core.NotifyGeneric, "del", key)
 		c.SetChanges(int64(size))
 		return nil
 	}

@@ -52,6 +52,9 @@ func init() {
 
 // numKeys finds SINTERCARD's keys: args[1] is their number and they follow
 // it. A bad count gives no keys; the command reports the error.
+// storeEvents are the keyspace events of the STORE forms, by operation.
+var storeEvents = [...]string{opInter: "sinterstore", opUnion: "sunionstore", opDiff: "sdiffstore"}
+
 func numKeys(args [][]byte) []int {
 	if len(args) < 2 {
 		return nil
@@ -140,8 +143,11 @@ func setOperation(c *core.Ctx, op setOp, dstKey []byte, keys [][]byte) error {
 	}
 	if result.Len() > 0 {
 		c.DB.Set(dstKey, result)
+		c.Notify(core.NotifySet, storeEvents[op], dstKey)
 	} else if !c.DB.Delete(dstKey) {
 		c.SetChanges(0)
+	} else {
+		c.Notify(core.NotifyGeneric, "del", dstKey)
 	}
 	c.WriteInt(int64(result.Len()))
 	return nil

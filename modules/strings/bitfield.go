@@ -268,6 +268,9 @@ func bitfield(c *core.Ctx, readOnlyCmd bool) error {
 	}
 	if !readOnly {
 		c.SetChanges(changes)
+		if changes > 0 {
+			c.Notify(core.NotifyString, "setbit", args[1])
+		}
 	}
 	return nil
 }

@@ -107,6 +107,7 @@ func setbit(c *core.Ctx) error {
 		} else {
 			s.B[byteIdx] &^= mask
 		}
+		c.Notify(core.NotifyString, "setbit", key)
 	} else {
 		c.SetChanges(0)
 	}
@@ -435,6 +436,8 @@ func bitop(c *core.Ctx) error {
 	if maxLen == 0 {
 		if !c.DB.Delete(dest) {
 			c.SetChanges(0)
+		} else {
+			c.Notify(core.NotifyGeneric, "del", dest)
 		}
 		c.WriteInt(0)
 		return nil
@@ -471,6 +474,7 @@ func bitop(c *core.Ctx) error {
 	v := core.NewString(res)
 	v.MarkModified() // a new raw string, as Redis builds it
 	c.DB.Set(dest, v)
+	c.Notify(core.NotifyString, "set", dest)
 	c.WriteInt(int64(maxLen))
 	return nil
 }

@@ -183,6 +183,10 @@ func set(c *core.Ctx) error {
 		// active cycle removes it, and expired_keys counts it then.
 		c.DB.SetWithExpiry(key, v, at)
 	}
+	c.Notify(core.NotifyString, "set", key)
+	if at != 0 {
+		c.Notify(core.NotifyGeneric, "expire", key)
+	}
 	if o.flags&optGet != 0 {
 		writeOld(c, old)
 		return nil

@@ -64,6 +64,7 @@ func getset(c *core.Ctx) error {
 		return err
 	}
 	c.DB.Set(key, core.NewString(c.Args[2]))
+	c.Notify(core.NotifyString, "set", key)
 	writeOld(c, old)
 	return nil
 }
@@ -80,6 +81,7 @@ func getdel(c *core.Ctx) error {
 		return nil
 	}
 	c.DB.Delete(key)
+	c.Notify(core.NotifyGeneric, "del", key)
 	c.WriteBulk(s.B)
 	return nil
 }
@@ -110,12 +112,19 @@ func getex(c *core.Ctx) error {
 	switch {
 	case at != 0:
 		// An EXAT/PXAT in the past deletes the key, as SetExpiry does.
+		past := at <= c.Now()
 		c.DB.SetExpiry(key, at)
+		if past {
+			c.Notify(core.NotifyGeneric, "del", key)
+		} else {
+			c.Notify(core.NotifyGeneric, "expire", key)
+		}
 	case o.flags&optPersist != 0:
 		if exp, _ := c.DB.Expiry(key); exp == 0 {
 			c.SetChanges(0)
 		} else {
 			c.DB.SetExpiry(key, 0)
+			c.Notify(core.NotifyGeneric, "persist", key)
 		}
 	default:
 		c.SetChanges(0)
@@ -131,6 +140,7 @@ func setnx(c *core.Ctx) error {
 		return nil
 	}
 	c.DB.Set(key, core.NewString(c.Args[2]))
+	c.Notify(core.NotifyString, "set", key)
 	c.WriteInt(1)
 	return nil
 }
@@ -144,6 +154,8 @@ func setWithTTL(c *core.Ctx, unit int, command string) error {
 		return err
 	}
 	c.DB.SetWithExpiry(c.Args[1], core.NewString(c.Args[3]), at)
+	c.Notify(core.NotifyString, "set", c.Args[1])
+	c.Notify(core.NotifyGeneric, "expire", c.Args[1])
 	c.WriteOK()
 	return nil
 }

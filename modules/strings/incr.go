@@ -92,6 +92,7 @@ func incrBy(c *core.Ctx, delta int64) error {
 		// In place: the key keeps its expiry, as with Redis.
 		s.B = strconv.AppendInt(s.B[:0], cur, 10)
 	}
+	c.Notify(core.NotifyString, "incrby", key)
 	c.WriteInt(cur)
 	return nil
 }
@@ -125,6 +126,7 @@ func incrByFloat(c *core.Ctx) error {
 	} else {
 		c.DB.SetKeepTTL(key, v)
 	}
+	c.Notify(core.NotifyString, "incrbyfloat", key)
 	c.WriteBulk(v.B)
 	return nil
 }

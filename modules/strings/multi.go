@@ -49,6 +49,7 @@ func mset(c *core.Ctx) error {
 	}
 	for i := 1; i < len(c.Args); i += 2 {
 		c.DB.Set(c.Args[i], core.NewString(c.Args[i+1]))
+		c.Notify(core.NotifyString, "set", c.Args[i])
 	}
 	c.WriteOK()
 	return nil
@@ -67,6 +68,7 @@ func msetnx(c *core.Ctx) error {
 	}
 	for i := 1; i < len(c.Args); i += 2 {
 		c.DB.Set(c.Args[i], core.NewString(c.Args[i+1]))
+		c.Notify(core.NotifyString, "set", c.Args[i])
 	}
 	c.WriteInt(1)
 	return nil

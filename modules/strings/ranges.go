@@ -50,6 +50,7 @@ func appendCmd(c *core.Ctx) error {
 	if s == nil {
 		// A new key gets the value as SET would store it (same encoding).
 		c.DB.Set(key, core.NewString(val))
+		c.Notify(core.NotifyString, "append", key)
 		c.WriteInt(int64(len(val)))
 		return nil
 	}
@@ -58,6 +59,7 @@ func appendCmd(c *core.Ctx) error {
 	}
 	s.B = append(s.B, val...)
 	s.MarkModified()
+	c.Notify(core.NotifyString, "append", key)
 	c.WriteInt(int64(len(s.B)))
 	return nil
 }
@@ -167,6 +169,7 @@ func setrange(c *core.Ctx) error {
 	copy(s.B[offset:], val)
 	// Redis builds the new or changed string in place: "raw" from now on.
 	s.MarkModified()
+	c.Notify(core.NotifyString, "setrange", key)
 	c.WriteInt(int64(len(s.B)))
 	return nil
 }
