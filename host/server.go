@@ -62,7 +62,6 @@ type Server struct {
 	pauseMu sync.Mutex
 	pause   atomic.Pointer[pauseState] // nil when clients are not paused
 
-
 	acl    *acl.Store
 	limits limits
 	// busy is the error other clients get while a script runs past

@@ -110,6 +110,26 @@ var eventCommands = []eventCommand{
 		return []string{"XREADGROUP", "GROUP", "g", g.pick("c1", "c2"), "STREAMS", g.key(), ">"}
 	},
 	func(g *evGen) []string { return []string{"XSETID", g.key(), "99999999999999-0"} },
+	func(g *evGen) []string {
+		return []string{g.pick("ZADD", "ZINCRBY"), g.key(), g.num(), g.val()}
+	},
+	func(g *evGen) []string {
+		return append([]string{"ZADD", g.key()}, strings.Fields(g.pick("NX 1 x", "XX 2 x", "GT CH 3 y", "INCR 1 z"))...)
+	},
+	func(g *evGen) []string { return []string{"ZREM", g.key(), g.val(), g.val()} },
+	func(g *evGen) []string {
+		return []string{g.pick("ZREMRANGEBYRANK", "ZREMRANGEBYSCORE"), g.key(), g.num(), g.num()}
+	},
+	func(g *evGen) []string { return []string{"ZREMRANGEBYLEX", g.key(), "-", "+"} },
+	func(g *evGen) []string {
+		return append([]string{g.pick("ZPOPMIN", "ZPOPMAX"), g.key()}, g.pick("", "0", "2"))
+	},
+	func(g *evGen) []string { return []string{"ZMPOP", "2", g.key(), g.key(), g.pick("MIN", "MAX")} },
+	func(g *evGen) []string { return []string{"BZPOPMIN", g.key(), "0.01"} },
+	func(g *evGen) []string {
+		return []string{g.pick("ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE"), g.key(), "2", g.key(), g.key()}
+	},
+	func(g *evGen) []string { return []string{"ZRANGESTORE", g.key(), g.key(), "0", g.num()} },
 	func(g *evGen) []string { return []string{"GET", g.key()} },
 	func(g *evGen) []string { return []string{g.pick("FLUSHDB", "SWAPDB"), "0", "1"}[:1+g.r.IntN(1)] },
 }

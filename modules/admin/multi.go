@@ -139,7 +139,7 @@ func execOne(c *core.Ctx, runner core.CommandRunner, db *core.DB, args [][]byte)
 		}
 		return err
 	}
-	sub := core.Ctx{Writer: c.Writer, DB: db, Keyspace: c.Keyspace, Client: c.Client, Server: c.Server, Log: c.Log, Locks: c.Locks}
+	sub := core.Ctx{Writer: c.Writer, DB: db, Keyspace: c.Keyspace, Client: c.Client, Server: c.Server, Log: c.Log, Locks: c.Locks, PubSub: c.PubSub}
 	return runner.RunCall(c, &sub, &call)
 }
 
