@@ -297,13 +297,19 @@ func splitHostPort(addr string) (string, int, error) {
 }
 
 // memoryFigures reads the Go runtime's memory use without stopping the world.
+// used is what the runtime holds less the heap pages it returned to the
+// operating system or keeps free for reuse, as Redis's used_memory counts
+// what is allocated rather than what the allocator holds.
 func memoryFigures() (used, heap int64) {
 	samples := []metrics.Sample{
 		{Name: "/memory/classes/total:bytes"},
 		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/memory/classes/heap/released:bytes"},
+		{Name: "/memory/classes/heap/free:bytes"},
 	}
 	metrics.Read(samples)
-	return int64(samples[0].Value.Uint64()), int64(samples[1].Value.Uint64())
+	total := samples[0].Value.Uint64() - samples[2].Value.Uint64() - samples[3].Value.Uint64()
+	return int64(total), int64(samples[1].Value.Uint64())
 }
 
 // rssBytes reads the resident set size from /proc where there is one.

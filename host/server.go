@@ -254,8 +254,9 @@ func (s *Server) Serve(ln net.Listener) error {
 			}
 		}
 	}
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go s.cron()
+	go s.memoryReleaser()
 	s.log.Info("ready to accept connections", "addr", ln.Addr().String(), "commands", s.reg.Len(), "version", Version)
 	return s.acceptLoop(ln)
 }
