@@ -2,6 +2,7 @@ package streams
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 
 	"github.com/tidwall/btree"
@@ -68,7 +69,7 @@ func (s *Stream) createGroup(name []byte, last ID, entriesRead int64) *Group {
 func (s *Stream) destroyGroup(name []byte) bool {
 	i := sort.Search(len(s.groups), func(i int) bool { return bytes.Compare(s.groups[i].name, name) >= 0 })
 	if i < len(s.groups) && bytes.Equal(s.groups[i].name, name) {
-		s.groups = append(s.groups[:i], s.groups[i+1:]...)
+		s.groups = slices.Delete(s.groups, i, i+1)
 		return true
 	}
 	return false
@@ -113,7 +114,7 @@ func (g *Group) deleteConsumer(name []byte) (int, bool) {
 		g.pel.Delete(p)
 		return true
 	})
-	g.consumers = append(g.consumers[:i], g.consumers[i+1:]...)
+	g.consumers = slices.Delete(g.consumers, i, i+1)
 	return n, true
 }
 

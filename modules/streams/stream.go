@@ -2,6 +2,7 @@ package streams
 
 import (
 	"encoding/binary"
+	"slices"
 	"sort"
 )
 
@@ -282,6 +283,13 @@ func (s *Stream) add(id ID, fv [][]byte, maxBytes, maxEntries int) {
 	s.entriesAdded++
 }
 
+// dropFirstBlock removes the first block, clearing its slot so that the
+// block is not kept alive by the slice's backing array.
+func (s *Stream) dropFirstBlock() {
+	s.blocks[0] = nil
+	s.blocks = s.blocks[1:]
+}
+
 // blockIndex returns the index of the last block whose first ID is at or
 // before id (0 when id is before every block).
 func (s *Stream) blockIndex(id ID) int {
@@ -393,7 +401,7 @@ func (s *Stream) delete(id ID) bool {
 			b.deleted++
 			s.length--
 			if b.live == 0 {
-				s.blocks = append(s.blocks[:i], s.blocks[i+1:]...)
+				s.blocks = slices.Delete(s.blocks, i, i+1)
 			}
 			if id == s.firstID {
 				s.firstID = s.edge(false)
@@ -466,7 +474,7 @@ func (s *Stream) trim(a trimArgs) int64 {
 			whole = last.Less(a.minID)
 		}
 		if whole {
-			s.blocks = s.blocks[1:]
+			s.dropFirstBlock()
 			s.length -= uint64(entries)
 			removed += entries
 			continue
@@ -495,7 +503,7 @@ func (s *Stream) trim(a trimArgs) int64 {
 			off = next
 		}
 		if b.live == 0 {
-			s.blocks = s.blocks[1:]
+			s.dropFirstBlock()
 		}
 		break
 	}
