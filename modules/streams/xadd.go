@@ -318,6 +318,11 @@ func xdel(c *core.Ctx) error {
 
 func xtrim(c *core.Ctx) error {
 	key := c.Args[1]
+	_, maxEntries := nodeLimits(c)
+	a, _, err := parseAddOrTrim(c, false, maxEntries)
+	if err != nil {
+		return err
+	}
 	s, err := getStreamW(c, key)
 	if err != nil {
 		return err
@@ -326,11 +331,6 @@ func xtrim(c *core.Ctx) error {
 		c.SetChanges(0)
 		c.WriteInt(0)
 		return nil
-	}
-	_, maxEntries := nodeLimits(c)
-	a, _, err := parseAddOrTrim(c, false, maxEntries)
-	if err != nil {
-		return err
 	}
 	n := s.trim(a.trimArgs)
 	if n > 0 {
