@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"net"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -143,6 +145,8 @@ func startFuzzServer() (*Server, string) {
 	// Strings grown by SETBIT, SETRANGE or APPEND stay small, so that many
 	// fuzzing workers do not exhaust memory.
 	cfg.ProtoMaxBulkLen = 1 << 20
+	// Replies too are bounded while they are built.
+	cfg.OutputLimit.Hard = 4 << 20
 	srv, err := New(cfg, nil)
 	if err != nil {
 		panic(err)
@@ -154,4 +158,104 @@ func startFuzzServer() (*Server, string) {
 	}
 	go srv.Serve(ln)
 	return srv, ln.Addr().String()
+}
+
+// fuzzCommandNames lists every command and subcommand of the registry, in
+// a fixed order, for FuzzCommandArgs.
+var fuzzCommandNames = sync.OnceValue(func() [][]string {
+	var out [][]string
+	for _, c := range registry.Default.Commands() {
+		subs := c.Subcommands()
+		if len(subs) == 0 {
+			out = append(out, []string{c.Spec.Name})
+		}
+		for _, sc := range subs {
+			out = append(out, []string{c.Spec.Name, sc.Spec.Name})
+		}
+	}
+	slices.SortFunc(out, func(a, b []string) int { return strings.Compare(strings.Join(a, " "), strings.Join(b, " ")) })
+	return out
+})
+
+// fuzzArgWords are argument values worth trying anywhere: the keys of every
+// type the seed data holds, numbers at the limits, options.
+var fuzzArgWords = []string{
+	"s", "l", "h", "st", "z", "x", "missing", "0", "1", "-1", "2", "100",
+	"9223372036854775807", "-9223372036854775808", "18446744073709551615", "4294967296",
+	"1e3", "inf", "-inf", "nan", "+inf", "(1", "[a", "-", "+", "*", "$", ">",
+	"COUNT", "MATCH", "LIMIT", "WITHSCORES", "WITHVALUES", "STORE", "BY", "GET", "#",
+	"EX", "PX", "NX", "XX", "GT", "LT", "KEEPTTL", "LEFT", "RIGHT", "BEFORE", "RANK", "MAXLEN",
+	"STREAMS", "BLOCK", "TYPE", "STRING", "ALPHA", "REV", "BYSCORE", "BYLEX", "AGGREGATE", "WEIGHTS",
+}
+
+// FuzzCommandArgs sends each command of the registry (chosen by the first
+// input) with arguments built from the second input, against keys of every
+// type, and checks that it answers in time, allocates within a bound, and
+// leaves the server answering: argument parsing never panics, hangs or
+// grows memory without bound.
+func FuzzCommandArgs(f *testing.F) {
+	f.Add(uint16(0), []byte("\x00\x01\x02"))
+	f.Add(uint16(7), []byte{12, 3, 200, 0})
+	f.Add(uint16(42), []byte("s 0 -1"))
+	f.Add(uint16(100), []byte{5, 13, 4, 13, 1})
+	f.Fuzz(func(t *testing.T, which uint16, data []byte) {
+		names := fuzzCommandNames()
+		name := names[int(which)%len(names)]
+		args := append([]string{}, name...)
+		// Each input byte below 0x80 picks a word; other bytes start a
+		// literal argument running to the next such byte.
+		for i := 0; i < len(data) && len(args) < 16; i++ {
+			b := data[i]
+			if b < 0x80 {
+				args = append(args, fuzzArgWords[int(b)%len(fuzzArgWords)])
+				continue
+			}
+			j := i + 1
+			for j < len(data) && data[j] >= 0x80 {
+				j++
+			}
+			args = append(args, string(data[i+1:j]))
+			i = j - 1
+		}
+		bargs := make([][]byte, len(args))
+		for i, a := range args {
+			bargs[i] = []byte(a)
+		}
+		if fuzzSkipped(bargs) {
+			return
+		}
+		fuzzOnce.Do(func() { _, fuzzAddr = startFuzzServer() })
+		c, err := resp.Dial(fuzzAddr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		for _, seed := range [][]string{
+			{"FLUSHALL"}, {"SET", "s", "hello"}, {"RPUSH", "l", "a", "b", "c"}, {"HSET", "h", "f", "1"},
+			{"SADD", "st", "a", "b"}, {"ZADD", "z", "1", "a", "2", "b"}, {"XADD", "x", "1-1", "f", "v"},
+		} {
+			c.Do(seed...)
+		}
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		if err := c.Write(resp.Encode(args...)); err != nil {
+			t.Fatalf("%q: %v", args, err)
+		}
+		if _, err := c.ReadTimeout(5 * time.Second); err != nil && !errors.Is(err, io.EOF) {
+			t.Fatalf("%q: no reply: %v", args, err)
+		}
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		if grown := after.TotalAlloc - before.TotalAlloc; grown > 256<<20 {
+			t.Fatalf("%q allocated %d MB", args, grown>>20)
+		}
+		c2, err := resp.Dial(fuzzAddr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c2.Close()
+		if r, err := c2.Do("PING"); err != nil || r.Raw != "+PONG\r\n" {
+			t.Fatalf("after %q the server stopped answering: %q %v", args, r.Raw, err)
+		}
+	})
 }
