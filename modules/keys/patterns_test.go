@@ -1,10 +1,13 @@
 package keys_test
 
 import (
+	"context"
 	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/redmod/redmod/internal/difftest"
 	_ "github.com/redmod/redmod/modules/std"
@@ -72,4 +75,50 @@ func TestDiffKeysPatterns(t *testing.T) {
 	p.CheckUnordered("KEYS", "g*")
 	p.Check("KEYS")
 	p.Check("KEYS", "a", "b")
+}
+
+// TestDiffKeysPatternNesting: Redis stops matching after 1000 nested stars
+// (CVE-2022-36021), so a long pattern of `*a` matches nothing where a
+// shorter one matches; redmod answers the same, on a 100 KB pattern too.
+func TestDiffKeysPatternNesting(t *testing.T) {
+	ref := difftest.Redis(t)
+	srv := redmodtest.Run(t)
+	p := difftest.NewPair(t, srv.Addr(), ref)
+	p.Check("SET", strings.Repeat("a", 3000), "v")
+	p.Check("SET", "ab", "v")
+	for _, pat := range []string{
+		strings.Repeat("*a", 999), strings.Repeat("*a", 1000), strings.Repeat("*a", 1001),
+		strings.Repeat("*a", 1000) + "*", strings.Repeat("*a", 1001) + "*", strings.Repeat("*a", 50000),
+		strings.Repeat("*", 5000) + "a", strings.Repeat("a*", 1500), strings.Repeat("*?", 1001) + "*",
+	} {
+		p.CheckUnordered("KEYS", pat)
+		p.Check("SCAN", "0", "MATCH", pat, "COUNT", "1000")
+	}
+}
+
+// TestKeysPatternDoesNotStallWriters is the report's case: KEYS with
+// *a*a*...*b against a 1 MB key took 8 s (quadratic in the key length)
+// while another client's SET waited. Matching is linear now, so both
+// answer at once.
+func TestKeysPatternDoesNotStallWriters(t *testing.T) {
+	srv := redmodtest.Run(t)
+	ctx := context.Background()
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	defer c.Close()
+	c.Do(ctx, "SET", strings.Repeat("a", 1<<20), "v")
+	pat := strings.Repeat("*a", 40) + "*b"
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() { done <- c.Do(ctx, "KEYS", pat).Err() }()
+	w := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	defer w.Close()
+	if err := w.Set(ctx, "other", "v", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("KEYS and a SET took %v", d)
+	}
 }
