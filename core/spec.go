@@ -57,6 +57,14 @@ const (
 	// instead of being queued (MULTI, EXEC, DISCARD, WATCH, QUIT, RESET). It
 	// is redmod's own and COMMAND INFO does not list it.
 	FlagNoQueue
+	// FlagNoKeys marks a write command that changes no key, only its
+	// module's own state (FUNCTION LOAD changes the function libraries): the
+	// host takes no key lock for it and the module guards that state itself.
+	// Registration refuses a write command that declares no keys unless it
+	// sets FlagNoKeys or FlagKeyspace, because such a command would
+	// otherwise run unlocked by mistake. It is redmod's own and COMMAND INFO
+	// does not list it.
+	FlagNoKeys
 )
 
 var flagNames = []struct {

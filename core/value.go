@@ -1,7 +1,8 @@
 package core
 
 import (
-	"strconv"
+	"errors"
+	"fmt"
 	"sync"
 )
 
@@ -184,18 +185,32 @@ var typesByName = map[string]*Type{StringType.Name: StringType}
 var typesByNative = map[NativeKind]*Type{}
 var typesByModuleName = map[string]*Type{}
 
-// RegisterType makes a type known to snapshot loading. The registry calls it
-// for the types a module provides; registering a second type with the same
-// name panics.
+// RegisterType makes a type known to snapshot loading, and panics where
+// AddType returns an error. Modules do not call it: the registry adds the
+// types a module provides and reports a conflict at start.
 func RegisterType(t *Type) {
+	if err := AddType(t); err != nil {
+		panic(err)
+	}
+}
+
+// AddType makes a type known to snapshot loading. The registry calls it for
+// the types a module provides. Adding the same *Type again does nothing; a
+// second type with a name, Redis type or module type name already taken,
+// or an invalid module type name or encoding version, is an error and
+// changes nothing.
+func AddType(t *Type) error {
+	if t == nil || t.Name == "" {
+		return errors.New("redmod: a type without a name")
+	}
 	typesMu.Lock()
 	defer typesMu.Unlock()
 	if old, ok := typesByName[t.Name]; ok && old != t {
-		panic("redmod: type " + strconv.Quote(t.Name) + " registered twice")
+		return fmt.Errorf("redmod: type %q registered twice", t.Name)
 	}
 	if t.Native != nil {
 		if old, ok := typesByNative[t.Native.Kind]; ok && old != t {
-			panic("redmod: types " + strconv.Quote(old.Name) + " and " + strconv.Quote(t.Name) + " both claim Redis type " + t.Native.Kind.String())
+			return fmt.Errorf("redmod: types %q and %q both claim Redis type %s", old.Name, t.Name, t.Native.Kind)
 		}
 	} else {
 		mn := t.RDBModuleName()
@@ -204,10 +219,10 @@ func RegisterType(t *Type) {
 			ok = validModuleNameChar(mn[i])
 		}
 		if !ok || t.EncodingVersion < 0 || t.EncodingVersion > 1023 {
-			panic("redmod: type " + strconv.Quote(t.Name) + " has an invalid module type name or encoding version")
+			return fmt.Errorf("redmod: type %q has an invalid module type name or encoding version", t.Name)
 		}
 		if old, ok := typesByModuleName[mn]; ok && old != t {
-			panic("redmod: types " + strconv.Quote(old.Name) + " and " + strconv.Quote(t.Name) + " share module type name " + strconv.Quote(mn))
+			return fmt.Errorf("redmod: types %q and %q share module type name %q", old.Name, t.Name, mn)
 		}
 		typesByModuleName[mn] = t
 	}
@@ -215,6 +230,7 @@ func RegisterType(t *Type) {
 	if t.Native != nil {
 		typesByNative[t.Native.Kind] = t
 	}
+	return nil
 }
 
 // LookupModuleType returns the registered non-native type whose module type

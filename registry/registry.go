@@ -4,6 +4,7 @@
 package registry
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -70,6 +71,7 @@ type Registry struct {
 	mu       sync.RWMutex
 	modules  []core.Module
 	commands map[string]*Cmd // built from the modules on first use
+	errs     []error         // registration errors, reported by Resolve
 	resolved atomic.Pointer[map[string]*Cmd]
 }
 
@@ -80,18 +82,24 @@ func New() *Registry { return &Registry{} }
 // functions; a binary contains exactly the modules it imports.
 var Default = New()
 
-// Register adds a module to the default registry; it panics when a module of
-// the same name is registered. Commands are collected when the registry is
-// first used, after every init function has run, so a module's files may
-// add commands from their own init functions; a command name taken twice
-// stops the server at start (see Resolve).
+// Register adds a module to the default registry. Commands are collected
+// when the registry is first used, after every init function has run, so a
+// module's files may add commands from their own init functions. Mistakes
+// do not panic in init: a module name, command name or type name taken
+// twice, or a command spec the host cannot honour, stops the server at
+// start with a message naming it (see Resolve).
 func Register(m core.Module) {
 	if err := Default.Add(m); err != nil {
-		panic(err)
+		Default.mu.Lock()
+		Default.errs = append(Default.errs, err)
+		Default.commands = nil
+		Default.resolved.Store(nil)
+		Default.mu.Unlock()
 	}
 }
 
-// Add adds a module and registers its types.
+// Add adds a module and registers its types (core.AddType). A module name
+// or a type name already taken is an error, and the module is not added.
 func (r *Registry) Add(m core.Module) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -102,7 +110,9 @@ func (r *Registry) Add(m core.Module) error {
 	}
 	if tp, ok := m.(core.TypeProvider); ok {
 		for _, t := range tp.Types() {
-			core.RegisterType(t)
+			if err := core.AddType(t); err != nil {
+				return fmt.Errorf("%w (module %q)", err, m.Name())
+			}
 		}
 	}
 	r.modules = append(r.modules, m)
@@ -122,6 +132,9 @@ func (r *Registry) Resolve() error {
 func (r *Registry) resolveLocked() error {
 	if r.commands != nil {
 		return nil
+	}
+	if len(r.errs) > 0 {
+		return errors.Join(r.errs...)
 	}
 	all := map[string]*Cmd{}
 	for _, m := range r.modules {
@@ -169,6 +182,9 @@ func newCmd(c core.Command, module string, parent *Cmd) (*Cmd, error) {
 	if parent != nil {
 		rc.FullName = parent.Spec.Name + "|" + spec.Name
 	}
+	if err := checkLocking(rc); err != nil {
+		return nil, err
+	}
 	for _, sc := range spec.Subcommands {
 		sub, err := newCmd(sc, module, rc)
 		if err != nil {
@@ -183,6 +199,23 @@ func newCmd(c core.Command, module string, parent *Cmd) (*Cmd, error) {
 		rc.subs[sub.Spec.Name] = sub
 	}
 	return rc, nil
+}
+
+// checkLocking refuses a write command that the host could not lock: one
+// with no key positions (FirstKey, or Keys with FlagMovableKeys) and neither
+// FlagKeyspace nor FlagNoKeys would run with no lock at all, racing every
+// other client, which is almost always a forgotten FirstKey.
+// A container command (one with subcommands) is only a name; its
+// subcommands are checked instead.
+func checkLocking(rc *Cmd) error {
+	s := rc.Spec
+	if !s.Flags.Has(core.FlagWrite) || len(s.Subcommands) > 0 {
+		return nil
+	}
+	if s.FirstKey > 0 || s.Keys != nil || s.Flags.Has(core.FlagMovableKeys) || s.Flags&(core.FlagKeyspace|core.FlagNoKeys) != 0 {
+		return nil
+	}
+	return fmt.Errorf("redmod: write command %q of module %q declares no keys: set FirstKey/LastKey/Step (or a Keys function with core.FlagMovableKeys), core.FlagKeyspace if it writes the whole keyspace, or core.FlagNoKeys if it changes only its module's own state", rc.FullName, rc.Module)
 }
 
 // Lookup finds a command by name, in any case, without allocating.

@@ -91,3 +91,72 @@ func TestSelect(t *testing.T) {
 		t.Error("Select of an unknown module succeeded")
 	}
 }
+
+// typed is a module providing one data type.
+type typed struct {
+	name string
+	t    *core.Type
+}
+
+func (m typed) Name() string             { return m.name }
+func (m typed) Commands() []core.Command { return nil }
+func (m typed) Types() []*core.Type      { return []*core.Type{m.t} }
+
+func TestDuplicateTypeIsAnError(t *testing.T) {
+	first := &core.Type{Name: "regtest-dup", ModuleTypeName: "regtestdp", EncodingVersion: 1}
+	second := &core.Type{Name: "regtest-dup", ModuleTypeName: "regtestd2", EncodingVersion: 1}
+	r := registry.New()
+	if err := r.Add(typed{"one", first}); err != nil {
+		t.Fatal(err)
+	}
+	// The same type again (another registry of the same modules) is fine.
+	if err := registry.New().Add(typed{"one", first}); err != nil {
+		t.Fatalf("adding the same type again: %v", err)
+	}
+	err := r.Add(typed{"two", second})
+	if err == nil || !strings.Contains(err.Error(), `"regtest-dup"`) || !strings.Contains(err.Error(), `"two"`) {
+		t.Fatalf("a second type of the same name: %v", err)
+	}
+	if len(r.Modules()) != 1 {
+		t.Errorf("the failed module was added: %d modules", len(r.Modules()))
+	}
+	if got, _ := core.LookupType("regtest-dup"); got != first {
+		t.Error("the failed registration replaced the first type")
+	}
+}
+
+func TestWriteCommandWithoutKeysIsRefused(t *testing.T) {
+	noop := func(c *core.Ctx) error { return nil }
+	cmd := func(s core.Spec) core.Command { s.Summary = "test"; return core.NewCommand(s, noop) }
+	for _, tc := range []struct {
+		spec core.Spec
+		ok   bool
+	}{
+		{core.Spec{Name: "w", Arity: 2, Flags: core.FlagWrite}, false},
+		{core.Spec{Name: "w", Arity: 2, Flags: core.FlagWrite, FirstKey: 1, LastKey: 1, Step: 1}, true},
+		{core.Spec{Name: "w", Arity: 1, Flags: core.FlagWrite | core.FlagKeyspace}, true},
+		{core.Spec{Name: "w", Arity: 1, Flags: core.FlagWrite | core.FlagNoKeys}, true},
+		{core.Spec{Name: "w", Arity: -2, Flags: core.FlagWrite | core.FlagMovableKeys, Keys: func([][]byte) []int { return nil }}, true},
+		{core.Spec{Name: "r", Arity: 1, Flags: core.FlagReadOnly}, true},
+		{core.Spec{Name: "c", Arity: -2, Subcommands: []core.Command{cmd(core.Spec{Name: "sub", Arity: 2, Flags: core.FlagWrite})}}, false},
+	} {
+		r := registry.New()
+		r.Add(fixed{"mod", []core.Command{cmd(tc.spec)}})
+		err := r.Resolve()
+		if (err == nil) != tc.ok {
+			t.Errorf("%s flags %v: Resolve = %v", tc.spec.Name, tc.spec.Flags.Names(), err)
+		}
+		if err != nil && (!strings.Contains(err.Error(), "declares no keys") || !strings.Contains(err.Error(), `"mod"`)) {
+			t.Errorf("unclear message: %v", err)
+		}
+	}
+}
+
+// fixed is a module with the given commands.
+type fixed struct {
+	name string
+	cmds []core.Command
+}
+
+func (m fixed) Name() string             { return m.name }
+func (m fixed) Commands() []core.Command { return m.cmds }
