@@ -103,6 +103,7 @@ type Store struct {
 	cmds   []*registry.Cmd       // every command and subcommand, by index
 	index  map[*registry.Cmd]int // the reverse of cmds
 	byName map[string]*registry.Cmd
+	cats   []string // the registry's ACL categories, modules' own included
 
 	log   logState
 	mu    sync.Mutex // serialises changes
@@ -125,7 +126,7 @@ type Store struct {
 // NewStore returns a store for the commands of reg holding only the default
 // user (on, nopass, all keys, all channels, all commands).
 func NewStore(reg *registry.Registry) *Store {
-	s := &Store{reg: reg, index: map[*registry.Cmd]int{}, byName: map[string]*registry.Cmd{}}
+	s := &Store{reg: reg, index: map[*registry.Cmd]int{}, byName: map[string]*registry.Cmd{}, cats: reg.ACLCategories()}
 	for _, c := range reg.Commands() {
 		s.addCmd(c)
 		for _, sub := range c.Subcommands() {
@@ -395,17 +396,13 @@ func (s *Store) setCategory(u *User, cat string, on bool) {
 	}
 }
 
-// validCategory reports whether cat is a category Redis knows.
-func validCategory(cat string) bool {
-	if cat == "all" {
-		return true
-	}
-	for _, c := range core.ACLCategoryNames() {
-		if c == cat {
-			return true
-		}
-	}
-	return false
+// Categories returns the ACL categories that rules may name, without '@':
+// Redis's, then those the modules' commands declare (registry.ACLCategories).
+func (s *Store) Categories() []string { return append([]string(nil), s.cats...) }
+
+// validCategory reports whether cat is a category Redis or a module knows.
+func (s *Store) validCategory(cat string) bool {
+	return cat == "all" || slices.Contains(s.cats, cat)
 }
 
 func (u *User) clone() *User {
@@ -538,7 +535,7 @@ func (s *Store) apply(u *User, rule string) error {
 		on := rule[0] == '+'
 		name := low[1:]
 		if strings.HasPrefix(name, "@") {
-			if !validCategory(name[1:]) {
+			if !s.validCategory(name[1:]) {
 				return errUnknownCmd
 			}
 			s.setCategory(u, name[1:], on)
@@ -744,7 +741,7 @@ func (s *Store) CommandsRule(u *User) string {
 	// commands than it contradicts; a temporary copy of the user marks the
 	// commands a chosen category already explains.
 	temp := u.clone()
-	cats := core.ACLCategoryNames()
+	cats := s.cats
 	applied := make([]bool, len(cats))
 	for {
 		best, minDiff, maxSame := -1, int(^uint(0)>>1), 0

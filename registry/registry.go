@@ -182,6 +182,12 @@ func newCmd(c core.Command, module string, parent *Cmd) (*Cmd, error) {
 	if parent != nil {
 		rc.FullName = parent.Spec.Name + "|" + spec.Name
 	}
+	for _, cat := range spec.Categories {
+		cat = strings.TrimPrefix(cat, "@")
+		if cat == "" || cat == "all" || cat != strings.ToLower(cat) || strings.ContainsAny(cat, " \t\r\n@|") {
+			return nil, fmt.Errorf("redmod: command %q of module %q has an invalid ACL category %q (lower case, one word, not \"all\")", rc.FullName, module, cat)
+		}
+	}
 	if err := checkLocking(rc); err != nil {
 		return nil, err
 	}
@@ -237,6 +243,31 @@ func (r *Registry) Commands() []*Cmd {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Spec.Name < out[j].Spec.Name })
 	return out
+}
+
+// ACLCategories returns the ACL categories of the registry's commands,
+// without '@': Redis's own in Redis's order (core.ACLCategoryNames), then,
+// sorted, the categories that modules declare in Spec.Categories and Redis
+// does not know, so that ACL CAT lists them and ACL rules accept them.
+func (r *Registry) ACLCategories() []string {
+	cats := core.ACLCategoryNames()
+	known := map[string]bool{}
+	for _, c := range cats {
+		known[c] = true
+	}
+	var extra []string
+	for _, c := range r.Commands() {
+		for _, x := range append([]*Cmd{c}, c.Subcommands()...) {
+			for _, k := range x.Spec.Categories {
+				if k = strings.ToLower(strings.TrimPrefix(k, "@")); !known[k] {
+					known[k] = true
+					extra = append(extra, k)
+				}
+			}
+		}
+	}
+	sort.Strings(extra)
+	return append(cats, extra...)
 }
 
 // Len returns the number of top-level commands.

@@ -125,7 +125,7 @@ func TestDuplicateTypeIsAnError(t *testing.T) {
 	}
 }
 
-func TestWriteCommandWithoutKeysIsRefused(t *testing.T) {
+func TestBadSpecIsRefused(t *testing.T) {
 	noop := func(c *core.Ctx) error { return nil }
 	cmd := func(s core.Spec) core.Command { s.Summary = "test"; return core.NewCommand(s, noop) }
 	for _, tc := range []struct {
@@ -138,6 +138,9 @@ func TestWriteCommandWithoutKeysIsRefused(t *testing.T) {
 		{core.Spec{Name: "w", Arity: 1, Flags: core.FlagWrite | core.FlagNoKeys}, true},
 		{core.Spec{Name: "w", Arity: -2, Flags: core.FlagWrite | core.FlagMovableKeys, Keys: func([][]byte) []int { return nil }}, true},
 		{core.Spec{Name: "r", Arity: 1, Flags: core.FlagReadOnly}, true},
+		{core.Spec{Name: "r", Arity: 1, Flags: core.FlagReadOnly, Categories: []string{"Mixed"}}, false},
+		{core.Spec{Name: "r", Arity: 1, Flags: core.FlagReadOnly, Categories: []string{"all"}}, false},
+		{core.Spec{Name: "r", Arity: 1, Flags: core.FlagReadOnly, Categories: []string{"mine"}}, true},
 		{core.Spec{Name: "c", Arity: -2, Subcommands: []core.Command{cmd(core.Spec{Name: "sub", Arity: 2, Flags: core.FlagWrite})}}, false},
 	} {
 		r := registry.New()
@@ -146,7 +149,7 @@ func TestWriteCommandWithoutKeysIsRefused(t *testing.T) {
 		if (err == nil) != tc.ok {
 			t.Errorf("%s flags %v: Resolve = %v", tc.spec.Name, tc.spec.Flags.Names(), err)
 		}
-		if err != nil && (!strings.Contains(err.Error(), "declares no keys") || !strings.Contains(err.Error(), `"mod"`)) {
+		if err != nil && !strings.Contains(err.Error(), "ACL category") && (!strings.Contains(err.Error(), "declares no keys") || !strings.Contains(err.Error(), `"mod"`)) {
 			t.Errorf("unclear message: %v", err)
 		}
 	}
@@ -160,3 +163,17 @@ type fixed struct {
 
 func (m fixed) Name() string             { return m.name }
 func (m fixed) Commands() []core.Command { return m.cmds }
+
+func TestACLCategoriesIncludeModules(t *testing.T) {
+	r := registry.New()
+	noop := func(c *core.Ctx) error { return nil }
+	r.Add(fixed{"m", []core.Command{
+		core.NewCommand(core.Spec{Name: "a", Arity: 1, Categories: []string{"zeta", "string"}, Summary: "t"}, noop),
+		core.NewCommand(core.Spec{Name: "b", Arity: 1, Categories: []string{"@alpha"}, Summary: "t"}, noop),
+	}})
+	cats := r.ACLCategories()
+	redis := core.ACLCategoryNames()
+	if got := strings.Join(cats[len(redis):], " "); got != "alpha zeta" || len(cats) != len(redis)+2 {
+		t.Errorf("ACLCategories = %v", cats)
+	}
+}

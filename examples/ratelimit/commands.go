@@ -10,6 +10,9 @@ var keyArg = core.Arg{Name: "key", Type: core.ArgKey}
 func cmd(spec core.Spec, run func(*core.Ctx) error) core.Command {
 	spec.FirstKey, spec.LastKey, spec.Step = 1, 1, 1
 	spec.Group = "ratelimit"
+	// A category of the module's own: ACL SETUSER app +@ratelimit grants
+	// every command of the module, and ACL CAT lists it.
+	spec.Categories = append(spec.Categories, "ratelimit")
 	spec.Since = "1.0.0"
 	return core.NewCommand(spec, run)
 }

@@ -2,6 +2,7 @@ package ratelimit_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -275,6 +276,38 @@ func TestMetadata(t *testing.T) {
 	rdb.Do(ctx, "RL.PEEK", "k")
 	if d := srv.Keyspace().Dirty() - before; d != 2 {
 		t.Fatalf("changes counted: %d, want 2", d)
+	}
+}
+
+// The module's own ACL category works as Redis's do.
+func TestACLCategory(t *testing.T) {
+	srv := redmodtest.Run(t, redmodtest.InMemory())
+	ctx := context.Background()
+	rdb := connect(t, srv)
+	cats, err := rdb.ACLCat(ctx).Result()
+	if err != nil || cats[len(cats)-1] != "ratelimit" {
+		t.Fatalf("ACL CAT = %v, %v", cats, err)
+	}
+	cmds, err := rdb.ACLCatArgs(ctx, &redis.ACLCatArgs{Category: "ratelimit"}).Result()
+	if err != nil || strings.Join(cmds, " ") != "rl.info rl.peek rl.reset rl.setup rl.take" {
+		t.Fatalf("ACL CAT ratelimit = %v, %v", cmds, err)
+	}
+	if err := rdb.Do(ctx, "ACL", "SETUSER", "app", "on", ">pw", "~*", "+@ratelimit", "-rl.reset").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := rdb.ACLDryRun(ctx, "app", "RL.TAKE", "k").Result(); err != nil || r != "OK" {
+		t.Errorf("ACL DRYRUN app RL.TAKE = %v, %v", r, err)
+	}
+	if r, _ := rdb.ACLDryRun(ctx, "app", "RL.RESET", "k").Result(); !strings.Contains(fmt.Sprint(r), "no permissions") {
+		t.Errorf("ACL DRYRUN app RL.RESET = %v", r)
+	}
+	app := redis.NewClient(&redis.Options{Addr: srv.Addr(), Dialer: srv.Dial, Username: "app", Password: "pw"})
+	defer app.Close()
+	if err := app.Do(ctx, "RL.SETUP", "k", 1, 1, 1000).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Get(ctx, "k").Err(); err == nil || !strings.HasPrefix(err.Error(), "NOPERM") {
+		t.Errorf("GET as app: %v", err)
 	}
 }
 

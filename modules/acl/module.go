@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -221,18 +222,14 @@ func aclCat(c *core.Ctx) error {
 	if len(c.Args) > 3 {
 		return subSyntax(c)
 	}
+	// Modules' own categories are listed after Redis's.
+	cats := registryOf(c).ACLCategories()
 	if len(c.Args) == 2 {
-		c.WriteStrings(core.ACLCategoryNames())
+		c.WriteStrings(cats)
 		return nil
 	}
 	cat := core.AppendLower(nil, c.Args[2])
-	known := false
-	for _, k := range core.ACLCategoryNames() {
-		if k == string(cat) {
-			known = true
-		}
-	}
-	if !known {
+	if !slices.Contains(cats, string(cat)) {
 		return core.NewError("ERR Unknown category '" + string(c.Args[2]) + "'")
 	}
 	var names []string
