@@ -62,7 +62,23 @@ func (w *Writer) check() {
 		w.buf = w.buf[:0]
 		return
 	}
-	if w.limit == 0 || len(w.buf) <= w.limit {
+	if w.limit == 0 {
+		return
+	}
+	if len(w.buf) <= w.limit {
+		// A reply past 1 MB gets a buffer of the limit's size at once,
+		// rather than growing by append's 1.25 steps: each step leaves the
+		// old buffer as garbage, and the garbage piled up to several times
+		// the limit before the collector caught up (a 64 MB limit peaked
+		// at 290 MB of RSS). Pages of the new buffer not yet written cost
+		// no memory, and Reset drops a buffer this large.
+		if n := len(w.buf); n >= 1<<20 && cap(w.buf)-n < n/4 {
+			if c := w.limit + 64<<10; c > cap(w.buf) {
+				grown := make([]byte, n, c)
+				copy(grown, w.buf)
+				w.buf = grown
+			}
+		}
 		return
 	}
 	w.overflowed = true
@@ -99,8 +115,15 @@ func (w *Writer) Bytes() []byte { return w.buf }
 // Len returns the number of encoded bytes not yet taken.
 func (w *Writer) Len() int { return len(w.buf) }
 
-// Reset drops the encoded bytes, keeping the buffer for reuse.
-func (w *Writer) Reset() { w.buf = w.buf[:0] }
+// Reset drops the encoded bytes, keeping the buffer for reuse unless it is
+// over 1 MB.
+func (w *Writer) Reset() {
+	if cap(w.buf) > 1<<20 {
+		w.buf = nil // one big reply does not keep its memory for the connection's life
+		return
+	}
+	w.buf = w.buf[:0]
+}
 
 // Truncate drops what was written after the first n bytes.
 // A mark beyond what is left (the replies were handed off since) is ignored.
