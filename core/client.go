@@ -37,7 +37,8 @@ type Client struct {
 
 	out   Outbox          // the connection's output for pushes (pubsub.go)
 	nsub  [3]atomic.Int32 // subscriptions by SubKind
-	multi multiState      // MULTI (multi.go)
+	trk   atomic.Pointer[TrackingState]
+	multi multiState // MULTI (multi.go)
 	// watched are the client's WATCHes (watch.go); only its own goroutine
 	// changes the list.
 	watched  []*watchRec

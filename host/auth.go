@@ -19,6 +19,7 @@ type limits struct {
 	psHard, psSoft         atomic.Int64 // the pubsub class
 	psSoftSeconds          atomic.Int64
 	notify                 atomic.Uint32 // notify-keyspace-events
+	trackingMaxKeys        atomic.Int64
 	protectedMode          atomic.Bool
 	tlsAuthClientsOptional atomic.Bool
 }
@@ -34,6 +35,7 @@ func (l *limits) set(c *Config) {
 	l.psSoft.Store(c.pubsubLimit.Soft)
 	l.psSoftSeconds.Store(int64(c.pubsubLimit.SoftSeconds))
 	l.notify.Store(uint32(c.NotifyKeyspaceEvents))
+	l.trackingMaxKeys.Store(int64(c.TrackingTableMaxKeys))
 }
 
 // ACL returns the server's users; the acl module reaches it through the

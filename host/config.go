@@ -68,6 +68,9 @@ type Config struct {
 	// (acl-pubsub-default allchannels); Redis 7.0's default is
 	// resetchannels.
 	ACLPubsubDefaultAll bool
+	// TrackingTableMaxKeys bounds the keys remembered for client-side
+	// caching (tracking-table-max-keys); 0: no bound.
+	TrackingTableMaxKeys int
 	// NotifyKeyspaceEvents selects the keyspace events published
 	// (notify-keyspace-events); 0: none.
 	NotifyKeyspaceEvents core.NotifyClass
@@ -129,6 +132,7 @@ func DefaultConfig() Config {
 		pubsubLimit:             OutputLimit{Hard: 32 << 20, Soft: 8 << 20, SoftSeconds: 60},
 		TLS:                     TLSConfig{AuthClients: "yes"},
 		ShutdownSave:            true,
+		TrackingTableMaxKeys:    1000000,
 		StopWritesOnBgsaveError: true,
 		RDBCompression:          true,
 		RDBChecksum:             true,

@@ -52,6 +52,9 @@ type conn struct {
 	unblock chan bool
 	// out carries pushes and, once there has been one, the replies too.
 	out *outbox
+	// deferred holds invalidations of keys the running command changed,
+	// sent after its reply (tracking.go).
+	deferred []byte
 }
 
 func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
@@ -115,6 +118,10 @@ func (c *conn) serve() {
 			return
 		}
 		c.applyReplyMode()
+		if len(c.deferred) > 0 {
+			c.w.WriteRaw(c.deferred)
+			c.deferred = c.deferred[:0]
+		}
 		if c.client.CloseRequested() {
 			c.flush()
 			return
@@ -219,6 +226,9 @@ func (c *conn) execute(args [][]byte) bool {
 	}
 	err := c.run(cmd, args)
 	c.ctx.RunAfterUnlock()
+	if s.trk.on.Load() > 0 {
+		s.trk.afterCommand(c, cmd)
+	}
 	if c.waiter != nil {
 		var closed bool
 		if err, closed = c.block(cmd, args, err); closed {

@@ -35,19 +35,8 @@ func (s *Server) KeyEvent(db int, class core.NotifyClass, event string, key []by
 	}
 }
 
-// KeyTouched implements core.KeyObserver.
-func (s *Server) KeyTouched(db int, key []byte, by *core.Client) {}
-
-// DBTouched implements core.KeyObserver.
-func (s *Server) DBTouched(db int) {}
-
 // clientGone forgets a client that disconnected: its subscriptions.
 func (s *Server) clientGone(c *conn) {
 	s.ps.RemoveClient(c.client)
+	s.trk.disable(c.client)
 }
-
-// trackingCounts returns INFO's tracking_total_keys, _items and _prefixes.
-func (s *Server) trackingCounts() (keys, items, prefixes int) { return 0, 0, 0 }
-
-// trackingClients returns INFO's tracking_clients.
-func (s *Server) trackingClients() int { return 0 }

@@ -145,7 +145,11 @@ func (s *Server) invoke(cmd *registry.Cmd, ctx *core.Ctx, w *core.Writer, keyIdx
 			s.ks.SettleWatches(ctx.DB, n > 0, ctx.Args, keyIdx, allSlots)
 		}
 	}()
-	return cmd.Exec(ctx)
+	err = cmd.Exec(ctx)
+	if s.trk.on.Load() > 0 && ctx.Client != nil {
+		s.remember(ctx.Client, cmd, ctx.Args, keyIdx)
+	}
+	return err
 }
 
 // locksAll reports whether a command needs every slot: keyspace-wide, or

@@ -69,7 +69,8 @@ type Server struct {
 	busy  atomic.Pointer[error]
 	tlsLn net.Listener
 
-	ps *core.PubSub // pub/sub channels and patterns
+	ps  *core.PubSub // pub/sub channels and patterns
+	trk tracker      // client-side caching (tracking.go)
 }
 
 type serverStats struct {
@@ -150,6 +151,7 @@ func New(cfg Config, reg *registry.Registry) (*Server, error) {
 	}
 	s.limits.set(&cfg)
 	s.ps = core.NewPubSub()
+	s.trk.init()
 	s.ks.Observe(s)
 	if err := s.setupACL(); err != nil {
 		return nil, err

@@ -300,6 +300,7 @@ var settings = []setting{
 			return nil
 		},
 	},
+	intSetting("tracking-table-max-keys", "keys remembered for client-side caching (0: no limit)", func(c *Config) *int { return &c.TrackingTableMaxKeys }, 0, math.MaxInt32, true),
 	{
 		name: "notify-keyspace-events", usage: `keyspace events to publish, Redis's letters ("KEA"; "": none)`, mutable: true, quoted: true,
 		get: func(c *Config) string { return c.NotifyKeyspaceEvents.String() },

@@ -130,6 +130,26 @@ func init() {
 					}
 					return nil
 				}),
+			sub(core.Spec{Name: "tracking", Arity: -3, Summary: "Enable or disable server assisted client side caching support", Since: "6.0.0",
+				Complexity: "O(1). Some options may introduce additional complexity.",
+				Args: []core.Arg{
+					{Name: "status", Type: core.ArgOneOf, Args: []core.Arg{
+						{Name: "on", Type: core.ArgPureToken, Token: "ON"}, {Name: "off", Type: core.ArgPureToken, Token: "OFF"}}},
+					{Name: "client-id", Type: core.ArgInteger, Token: "REDIRECT", Optional: true},
+					{Name: "prefix", Type: core.ArgString, Token: "PREFIX", Optional: true, Multiple: true, MultipleToken: true},
+					{Name: "bcast", Type: core.ArgPureToken, Token: "BCAST", Optional: true},
+					{Name: "optin", Type: core.ArgPureToken, Token: "OPTIN", Optional: true},
+					{Name: "optout", Type: core.ArgPureToken, Token: "OPTOUT", Optional: true},
+					{Name: "noloop", Type: core.ArgPureToken, Token: "NOLOOP", Optional: true}}},
+				clientTracking),
+			sub(core.Spec{Name: "caching", Arity: 3, Summary: "Instruct the server about tracking or not keys in the next request", Since: "6.0.0", Complexity: "O(1)",
+				Args: []core.Arg{{Name: "mode", Type: core.ArgOneOf, Args: []core.Arg{
+					{Name: "yes", Type: core.ArgPureToken, Token: "YES"}, {Name: "no", Type: core.ArgPureToken, Token: "NO"}}}}},
+				clientCaching),
+			sub(core.Spec{Name: "getredir", Arity: 2, Summary: "Get tracking notifications redirection client ID if any", Since: "6.0.0", Complexity: "O(1)"},
+				func(c *core.Ctx) error { c.WriteInt(c.Client.Tracking().Redirect); return nil }),
+			sub(core.Spec{Name: "trackinginfo", Arity: 2, Summary: "Return information about server assisted client side caching for the current connection", Since: "6.2.0", Complexity: "O(1)"},
+				clientTrackingInfo),
 			sub(core.Spec{Name: "help", Arity: 2, Flags: helpFlags, Summary: "Show helpful text about the different subcommands", Since: "5.0.0", Complexity: "O(1)"},
 				func(c *core.Ctx) error {
 					writeHelp(c, "CLIENT", clientHelp)
@@ -219,7 +239,9 @@ func clientLine(cl *core.Client, now time.Time) string {
 	b.WriteString(cl.LastCommand())
 	b.WriteString(" user=")
 	b.WriteString(cl.User())
-	b.WriteString(" redir=-1 resp=")
+	b.WriteString(" redir=")
+	b.WriteString(strconv.FormatInt(cl.Tracking().Redirect, 10))
+	b.WriteString(" resp=")
 	b.WriteString(strconv.Itoa(cl.Protocol()))
 	return b.String()
 }
@@ -235,6 +257,15 @@ func clientFlags(cl *core.Client) string {
 	}
 	if cl.Blocked() {
 		f = append(f, 'b')
+	}
+	if t := cl.Tracking(); t.On {
+		f = append(f, 't')
+		if t.BrokenRedirect {
+			f = append(f, 'R')
+		}
+		if t.BCAST {
+			f = append(f, 'B')
+		}
 	}
 	if cl.WatchTouched() {
 		f = append(f, 'd')

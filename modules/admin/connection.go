@@ -174,6 +174,9 @@ func reset(c *core.Ctx) error {
 	cl.SetReplyMode(core.ReplyOn)
 	cl.SetNoEvict(false)
 	c.PubSub.RemoveClient(cl)
+	if t, ok := c.Server.(core.Tracker); ok {
+		t.SetTracking(cl, core.TrackingOptions{})
+	}
 	c.Server.ResetAuth(cl)
 	c.WriteSimple("RESET")
 	return nil

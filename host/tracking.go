@@ -1,0 +1,375 @@
+package host
+
+import (
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/registry"
+)
+
+// tracker is client-side caching (CLIENT TRACKING): which clients may hold
+// which keys, and the BCAST prefixes. Invalidation follows every change the
+// keyspace reports (KeyTouched, DBTouched), so no module does anything for
+// it.
+type tracker struct {
+	mu      sync.Mutex
+	clients map[*core.Client]*trackState
+	keys    map[string]map[*core.Client]struct{}
+	items   int
+	bcast   map[string]map[*core.Client]struct{}
+	// on counts tracking clients, read without the lock on every write.
+	on atomic.Int64
+}
+
+type trackState struct {
+	conn *conn
+	core.TrackingState
+}
+
+func (t *tracker) init() {
+	t.clients = map[*core.Client]*trackState{}
+	t.keys = map[string]map[*core.Client]struct{}{}
+	t.bcast = map[string]map[*core.Client]struct{}{}
+}
+
+func (st *trackState) publish() {
+	snap := st.TrackingState
+	snap.Prefixes = append([]string(nil), st.Prefixes...)
+	st.conn.client.SetTracking(&snap)
+}
+
+// SetTracking implements core.Tracker, with Redis's checks in Redis's order.
+func (s *Server) SetTracking(cl *core.Client, o core.TrackingOptions) error {
+	t := &s.trk
+	if !o.On {
+		t.disable(cl)
+		return nil
+	}
+	if o.Redirect != 0 && s.connByID(o.Redirect) == nil {
+		return core.NewError("ERR The client ID you want redirect to does not exist")
+	}
+	if !o.BCAST && len(o.Prefixes) > 0 {
+		return core.NewError("ERR PREFIX option requires BCAST mode to be enabled")
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	st := t.clients[cl]
+	if st != nil && st.BCAST != o.BCAST {
+		return core.NewError("ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.")
+	}
+	if o.BCAST && (o.OptIn || o.OptOut) {
+		return core.NewError("ERR OPTIN and OPTOUT are not compatible with BCAST")
+	}
+	if o.OptIn && o.OptOut {
+		return core.NewError("ERR You can't specify both OPTIN mode and OPTOUT mode")
+	}
+	if st != nil && (o.OptIn && st.OptOut || o.OptOut && st.OptIn) {
+		return core.NewError("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.")
+	}
+	if o.BCAST {
+		for i, p := range o.Prefixes {
+			if st != nil {
+				for _, q := range st.Prefixes {
+					if overlaps(string(p), q) {
+						return core.NewError("ERR Prefix '" + string(p) + "' overlaps with an existing prefix '" + q + "'. Prefixes for a single client must not overlap.")
+					}
+				}
+			}
+			for _, q := range o.Prefixes[i+1:] {
+				if overlaps(string(p), string(q)) {
+					return core.NewError("ERR Prefix '" + string(p) + "' overlaps with another provided prefix '" + string(q) + "'. Prefixes for a single client must not overlap.")
+				}
+			}
+		}
+	}
+	if st == nil {
+		c := s.connByID(cl.ID)
+		if c == nil {
+			return nil
+		}
+		st = &trackState{conn: c}
+		t.clients[cl] = st
+		t.on.Add(1)
+	}
+	st.On, st.BCAST, st.OptIn, st.OptOut, st.NoLoop = true, o.BCAST, o.OptIn, o.OptOut, o.NoLoop
+	st.BrokenRedirect = false
+	st.Redirect = o.Redirect
+	if o.BCAST {
+		prefixes := o.Prefixes
+		if len(prefixes) == 0 && len(st.Prefixes) == 0 {
+			prefixes = [][]byte{{}}
+		}
+		for _, p := range prefixes {
+			set := t.bcast[string(p)]
+			if set == nil {
+				set = map[*core.Client]struct{}{}
+				t.bcast[string(p)] = set
+			}
+			set[cl] = struct{}{}
+			st.Prefixes = append(st.Prefixes, string(p))
+		}
+	}
+	st.publish()
+	return nil
+}
+
+func overlaps(a, b string) bool { return strings.HasPrefix(a, b) || strings.HasPrefix(b, a) }
+
+// disable turns tracking off for a client (CLIENT TRACKING OFF, RESET,
+// disconnection). Keys it read stay in the table until they are
+// invalidated, as in Redis; invalidations then skip it.
+func (t *tracker) disable(cl *core.Client) {
+	if t.on.Load() == 0 {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	st := t.clients[cl]
+	if st == nil {
+		return
+	}
+	for _, p := range st.Prefixes {
+		if set := t.bcast[p]; set != nil {
+			delete(set, cl)
+			if len(set) == 0 {
+				delete(t.bcast, p)
+			}
+		}
+	}
+	delete(t.clients, cl)
+	t.on.Add(-1)
+	cl.SetTracking(nil)
+}
+
+// SetCaching implements core.Tracker for CLIENT CACHING.
+func (s *Server) SetCaching(cl *core.Client, yes bool) error {
+	t := &s.trk
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	st := t.clients[cl]
+	if st == nil || !st.OptIn && !st.OptOut {
+		return core.NewError("ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled")
+	}
+	if yes && !st.OptIn {
+		return core.NewError("ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.")
+	}
+	if !yes && !st.OptOut {
+		return core.NewError("ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.")
+	}
+	st.CachingYes, st.CachingNo = yes, !yes
+	st.publish()
+	return nil
+}
+
+// TrackingState implements core.Tracker.
+func (s *Server) TrackingState(cl *core.Client) core.TrackingState { return cl.Tracking() }
+
+// afterCommand forgets a CLIENT CACHING once the command after it ran;
+// CLIENT commands and commands queued in MULTI keep it, as in Redis.
+func (t *tracker) afterCommand(c *conn, cmd *registry.Cmd) {
+	st := c.client.Tracking()
+	if !st.CachingYes && !st.CachingNo {
+		return
+	}
+	root := cmd
+	if cmd.Parent != nil {
+		root = cmd.Parent
+	}
+	if root.Spec.Name == "client" || c.client.InMulti() {
+		return
+	}
+	t.mu.Lock()
+	if ts := t.clients[c.client]; ts != nil {
+		ts.CachingYes, ts.CachingNo = false, false
+		ts.publish()
+	}
+	t.mu.Unlock()
+}
+
+// remember records the keys a read-only command of a tracking client read,
+// so that a change to them invalidates the client's cache.
+func (s *Server) remember(cl *core.Client, cmd *registry.Cmd, args [][]byte, keyIdx []int) {
+	t := &s.trk
+	if len(keyIdx) == 0 || !cmd.Spec.Flags.Has(core.FlagReadOnly) {
+		return
+	}
+	st := cl.Tracking()
+	if !st.On || st.BCAST || st.OptIn && !st.CachingYes || st.OptOut && st.CachingNo {
+		return
+	}
+	t.mu.Lock()
+	for _, i := range keyIdx {
+		set := t.keys[string(args[i])]
+		if set == nil {
+			set = map[*core.Client]struct{}{}
+			t.keys[string(args[i])] = set
+		}
+		if _, ok := set[cl]; !ok {
+			set[cl] = struct{}{}
+			t.items++
+		}
+	}
+	max := int(s.limits.trackingMaxKeys.Load())
+	var evicted []string
+	if max > 0 && len(t.keys) > max {
+		for k := range t.keys {
+			if len(t.keys)-len(evicted) <= max {
+				break
+			}
+			evicted = append(evicted, k)
+		}
+	}
+	t.mu.Unlock()
+	for _, k := range evicted {
+		s.invalidate([]byte(k), nil, true)
+	}
+}
+
+// KeyTouched implements core.KeyObserver: clients that may cache key, or
+// follow a prefix of it, receive an invalidation.
+func (s *Server) KeyTouched(db int, key []byte, by *core.Client) {
+	if s.trk.on.Load() == 0 {
+		return
+	}
+	s.invalidate(key, by, false)
+}
+
+func (s *Server) invalidate(key []byte, by *core.Client, evicting bool) {
+	t := &s.trk
+	type target struct {
+		cl *core.Client
+		st *trackState
+	}
+	var to []target
+	t.mu.Lock()
+	if set := t.keys[string(key)]; set != nil {
+		for cl := range set {
+			if st := t.clients[cl]; st != nil && !st.BCAST && !(st.NoLoop && cl == by && !evicting) {
+				to = append(to, target{cl, st})
+			}
+		}
+		t.items -= len(set)
+		delete(t.keys, string(key))
+	}
+	for p, set := range t.bcast {
+		if !strings.HasPrefix(string(key), p) {
+			continue
+		}
+		for cl := range set {
+			if st := t.clients[cl]; st != nil && !(st.NoLoop && cl == by) {
+				to = append(to, target{cl, st})
+			}
+		}
+	}
+	t.mu.Unlock()
+	for _, x := range to {
+		s.sendInvalidation(x.cl, x.st, key, false, by)
+	}
+}
+
+// DBTouched implements core.KeyObserver: after a flush every tracking
+// client gets a null invalidation (drop everything) and the table empties.
+func (s *Server) DBTouched(db int) {
+	var by *core.Client
+	t := &s.trk
+	if t.on.Load() == 0 {
+		return
+	}
+	t.mu.Lock()
+	clear(t.keys)
+	t.items = 0
+	type target struct {
+		cl *core.Client
+		st *trackState
+	}
+	to := make([]target, 0, len(t.clients))
+	for cl, st := range t.clients {
+		to = append(to, target{cl, st})
+	}
+	t.mu.Unlock()
+	for _, x := range to {
+		s.sendInvalidation(x.cl, x.st, nil, true, by)
+	}
+}
+
+// sendInvalidation sends one invalidation to a tracking client: a RESP3
+// push, or a message on __redis__:invalidate to the redirection client,
+// subscribed in RESP2. A client's own command gets its invalidation after
+// its reply.
+func (s *Server) sendInvalidation(cl *core.Client, st *trackState, key []byte, flush bool, by *core.Client) {
+	dest := cl
+	var dc *conn
+	if st.Redirect != 0 {
+		dc = s.connByID(st.Redirect)
+		if dc == nil {
+			s.trk.mu.Lock()
+			first := !st.BrokenRedirect
+			st.BrokenRedirect = true
+			st.publish()
+			s.trk.mu.Unlock()
+			if first && cl.Protocol() == 3 {
+				msg := []byte(">2\r\n$20\r\ntracking-redir-broken\r\n:")
+				msg = strconv.AppendInt(msg, st.Redirect, 10)
+				msg = append(msg, '\r', '\n')
+				s.pushTo(st.conn, msg, cl == by)
+			}
+			return
+		}
+		dest = dc.client
+	} else {
+		dc = st.conn
+	}
+	var msg []byte
+	switch {
+	case dest.Protocol() == 3:
+		msg = append(msg, ">2\r\n$10\r\ninvalidate\r\n"...)
+	case st.Redirect != 0 && dest.Subscribed():
+		msg = append(msg, "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n"...)
+	default:
+		return // RESP2 without redirection: nowhere to send it
+	}
+	switch {
+	case flush && dest.Protocol() == 3:
+		msg = append(msg, "_\r\n"...)
+	case flush:
+		msg = append(msg, "$-1\r\n"...)
+	default:
+		msg = append(msg, "*1\r\n$"...)
+		msg = strconv.AppendInt(msg, int64(len(key)), 10)
+		msg = append(msg, '\r', '\n')
+		msg = append(msg, key...)
+		msg = append(msg, '\r', '\n')
+	}
+	s.pushTo(dc, msg, dest == by)
+}
+
+// pushTo sends msg to a client: at once, or after the reply of the command
+// it is running when it caused the invalidation itself.
+func (s *Server) pushTo(c *conn, msg []byte, own bool) {
+	if own {
+		c.deferred = append(c.deferred, msg...)
+		return
+	}
+	c.client.Push(msg)
+}
+
+// connByID returns a connected client's connection.
+func (s *Server) connByID(id int64) *conn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns[id]
+}
+
+// trackingCounts returns INFO's tracking_total_keys, _items and _prefixes.
+func (s *Server) trackingCounts() (keys, items, prefixes int) {
+	t := &s.trk
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.keys), t.items, len(t.bcast)
+}
+
+// trackingClients returns INFO's tracking_clients.
+func (s *Server) trackingClients() int { return int(s.trk.on.Load()) }

@@ -1,0 +1,88 @@
+package pubsub_test
+
+import (
+	"strconv"
+	"testing"
+)
+
+// TestDiffTracking compares client-side caching with Redis: option errors,
+// CLIENT TRACKINGINFO, RESP3 invalidations (after the writer's own reply),
+// BCAST, NOLOOP, FLUSHALL's null invalidation and RESP2 redirection.
+func TestDiffTracking(t *testing.T) {
+	ours, ref := servers(t)
+	a, b := dial(t, ours, ref), dial(t, ours, ref)
+	for _, args := range [][]string{
+		{"CLIENT", "TRACKING", "on", "redirect", "999999"},
+		{"CLIENT", "TRACKING", "on", "prefix", "a"},
+		{"CLIENT", "TRACKING", "on", "optin", "optout"},
+		{"CLIENT", "TRACKING", "on", "bcast", "optin"},
+		{"CLIENT", "TRACKING", "on", "foo"},
+		{"CLIENT", "TRACKING", "maybe"},
+		{"CLIENT", "TRACKING", "on", "bcast", "prefix", "a", "prefix", "ab"},
+		{"CLIENT", "CACHING", "yes"},
+		{"CLIENT", "GETREDIR"},
+		{"CLIENT", "TRACKINGINFO"},
+		{"CLIENT", "TRACKING", "on", "optin"},
+		{"CLIENT", "CACHING", "no"},
+		{"CLIENT", "CACHING", "maybe"},
+		{"CLIENT", "CACHING", "yes"},
+		{"CLIENT", "TRACKINGINFO"},
+		{"CLIENT", "TRACKING", "on", "bcast"},
+		{"CLIENT", "TRACKING", "on", "optout"},
+		{"CLIENT", "TRACKING", "off"},
+		{"CLIENT", "TRACKINGINFO"},
+		{"CLIENT", "GETREDIR"},
+	} {
+		a.do(1, args...)
+	}
+	// RESP3: reads are tracked, writes by anyone invalidate, after the
+	// writer's reply when it is the tracking client itself.
+	a.send("HELLO", "3")
+	a.skip(1)
+	a.do(1, "CLIENT", "TRACKING", "on")
+	a.do(1, "GET", "k1")
+	b.do(1, "SET", "k1", "v")
+	a.expect(1, "invalidation of k1")
+	a.do(1, "MGET", "k1", "k2")
+	a.do(2, "SET", "k2", "x")
+	b.do(1, "FLUSHALL")
+	a.expect(1, "null invalidation")
+	a.do(1, "GET", "k3")
+	b.do(1, "SET", "k3", "1")
+	a.expect(1, "invalidation of k3")
+	b.do(1, "SET", "k3", "2") // no longer tracked: nothing
+	a.do(1, "CLIENT", "TRACKING", "off")
+	a.do(1, "CLIENT", "TRACKING", "on", "bcast", "prefix", "p:", "noloop")
+	a.do(1, "CLIENT", "TRACKINGINFO")
+	a.do(1, "SET", "p:own", "1") // NOLOOP: no invalidation for its own write
+	b.do(1, "SET", "p:other", "1")
+	a.expect(1, "BCAST invalidation")
+	b.do(1, "SET", "q:other", "1")
+	a.do(1, "PING")
+	a.do(1, "RESET")
+
+	// RESP2 with redirection to a subscriber of __redis__:invalidate.
+	c := dial(t, ours, ref)
+	r1, _ := c.ours.Do("CLIENT", "ID")
+	r2, _ := c.ref.Do("CLIENT", "ID")
+	c.do(1, "SUBSCRIBE", "__redis__:invalidate")
+	if _, err := a.ours.Do("CLIENT", "TRACKING", "on", "REDIRECT", strconv.FormatInt(mustInt(t, r1.Str), 10)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.ref.Do("CLIENT", "TRACKING", "on", "REDIRECT", strconv.FormatInt(mustInt(t, r2.Str), 10)); err != nil {
+		t.Fatal(err)
+	}
+	a.do(1, "GET", "r")
+	b.do(1, "SET", "r", "1")
+	c.expect(1, "redirected invalidation")
+	b.do(1, "FLUSHDB")
+	c.expect(1, "redirected null invalidation")
+}
+
+func mustInt(t *testing.T, s string) int64 {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
