@@ -38,6 +38,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	// A configuration file is read first, whether given as `redmod FILE`
 	// (like redis-server FILE) or --config FILE; flags then override it.
 	if file, rest, ok := configFileArg(args); ok {
+		// A mistyped subcommand ("redmod modles") is not a file name.
+		if _, err := os.Stat(file); err != nil && len(args) > 0 && file == args[0] && !strings.ContainsAny(file, "./\\") {
+			fmt.Fprintf(stderr, "redmod: unknown command %q (commands: modules, commands, version, build; a configuration file is read from a path)\n%s", file, helpHint)
+			return 2
+		}
 		if err := host.LoadConfigFile(file, &cfg); err != nil {
 			fmt.Fprintf(stderr, "redmod: config file: %v\n", err)
 			return 1
@@ -45,27 +50,32 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		args = rest
 	}
 	fs := flag.NewFlagSet("redmod", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// A bad flag gets one line and a pointer to --help, not the whole
+	// usage; --help prints the usage to stdout.
+	fs.SetOutput(io.Discard)
 	fs.String("config", "", "configuration file in Redis's syntax (also `redmod FILE`); CONFIG REWRITE updates it")
 	host.RegisterFlags(fs, &cfg)
 	host.RegisterModuleFlags(fs, &cfg, registry.Default)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: redmod [FILE] [flags]\n       redmod modules | commands | version\n       redmod build --with MODULE ... [--output FILE]\n\nFlags (Redis setting names):\n")
-		fs.PrintDefaults()
-	}
+	// The flag package calls Usage on every parse error; the usage is
+	// printed only for --help (below).
+	fs.Usage = func() {}
 	args, err := moduleArgs(fs, &cfg, args)
 	if err != nil {
-		fmt.Fprintf(stderr, "redmod: %v\n", err)
+		fmt.Fprintf(stderr, "redmod: %v\n%s", err, helpHint)
 		return 2
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stdout, "Usage: redmod [FILE] [flags]\n       redmod modules | commands | version\n       redmod build --with MODULE ... [--output FILE]\n\nFlags (Redis setting names):\n")
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
 			return 0
 		}
+		fmt.Fprintf(stderr, "redmod: %v\n%s", err, helpHint)
 		return 2
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "redmod: unexpected argument %q\n", fs.Arg(0))
+		fmt.Fprintf(stderr, "redmod: unexpected argument %q\n%s", fs.Arg(0), helpHint)
 		return 2
 	}
 	srv, err := host.New(cfg, registry.Default)
@@ -94,7 +104,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			}
 			return 0
 		case <-srv.Done():
-			<-errc
+			if err := <-errc; err != nil {
+				srv.Logger().Error("server failed", "error", err)
+				return 1
+			}
 			return 0
 		case err := <-errc:
 			if err != nil {
@@ -106,6 +119,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 }
+
+// helpHint follows a command-line error.
+const helpHint = "Run 'redmod --help' for the flags and commands.\n"
 
 // moduleArgs takes the dotted settings no flag is defined for
 // (--mymod.setting value, --mymod.setting=value) out of args and applies

@@ -215,12 +215,17 @@ func (s *Server) ListenAndServe() error {
 	cfg := s.Config()
 	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Bind, strconv.Itoa(cfg.Port)))
 	if err != nil {
+		// A server that never served stops without saving: a failed
+		// start (port in use) must not write a snapshot over one that
+		// another server may own.
+		s.stop(stopNoSave)
 		return err
 	}
 	if cfg.TLS.Port > 0 {
 		tln, err := net.Listen("tcp", net.JoinHostPort(cfg.Bind, strconv.Itoa(cfg.TLS.Port)))
 		if err != nil {
 			ln.Close()
+			s.stop(stopNoSave)
 			return err
 		}
 		go func() {
