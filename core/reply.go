@@ -66,14 +66,15 @@ func (w *Writer) check() {
 		return
 	}
 	if len(w.buf) <= w.limit {
-		// A reply past 1 MB gets a buffer of the limit's size at once,
-		// rather than growing by append's 1.25 steps: each step leaves the
+		// A reply past 1 MB gets a buffer of the limit's size at once (for
+		// limits up to 256 MB; eightfold steps beyond), rather than growing
+		// by append's 1.25 steps: each step leaves the
 		// old buffer as garbage, and the garbage piled up to several times
 		// the limit before the collector caught up (a 64 MB limit peaked
 		// at 290 MB of RSS). Pages of the new buffer not yet written cost
 		// no memory, and Reset drops a buffer this large.
 		if n := len(w.buf); n >= 1<<20 && cap(w.buf)-n < n/4 {
-			if c := w.limit + 64<<10; c > cap(w.buf) {
+			if c := min(w.limit+64<<10, max(8*n, 256<<20)); c > cap(w.buf) {
 				grown := make([]byte, n, c)
 				copy(grown, w.buf)
 				w.buf = grown
