@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 )
 
@@ -37,14 +38,24 @@ type BuildSpec struct {
 	Redmod string
 	// NoAdmin leaves out the admin module (PING, INFO, CONFIG, COMMAND,
 	// SAVE, ...), which Build otherwise always adds: without it clients
-	// cannot even PING.
+	// cannot even PING. It is the same as Without: ["admin"].
 	NoAdmin bool
+	// Without leaves out some of the modules Build always adds (BaseModules).
+	Without []string
 	// Keep leaves the generated main package in place (Build reports where)
 	// instead of removing it.
 	Keep bool
 	// Log receives the progress and the go tool's output.
 	Log io.Writer
 }
+
+// BaseModules are the standard modules every binary gets unless left out
+// with --without: what every Redis client needs to connect and manage keys.
+// admin has the connection and server commands (HELLO, PING, SELECT,
+// CLIENT, INFO, CONFIG, COMMAND, ...), acl has AUTH and ACL (without it
+// requirepass would lock every client out), keys the generic key commands
+// (DEL, EXISTS, EXPIRE, TTL, TYPE, SCAN, ...).
+var BaseModules = []string{"admin", "acl", "keys"}
 
 // module is one --with entry, resolved.
 type module struct {
@@ -223,9 +234,21 @@ func Build(spec BuildSpec) error {
 		return err
 	}
 	output := abs(cwd, spec.Output)
+	without := map[string]bool{}
+	if spec.NoAdmin {
+		without["admin"] = true
+	}
+	for _, w := range spec.Without {
+		if !slices.Contains(BaseModules, w) {
+			return fmt.Errorf("--without %s: not one of the modules build adds (%s)", w, strings.Join(BaseModules, ", "))
+		}
+		without[w] = true
+	}
 	var mods []module
-	if !spec.NoAdmin {
-		mods = append(mods, module{pkg: stdModulePrefix + "admin"})
+	for _, b := range BaseModules {
+		if !without[b] {
+			mods = append(mods, module{pkg: stdModulePrefix + b})
+		}
 	}
 	for _, w := range spec.With {
 		m, err := parseWith(w, cwd)
@@ -322,7 +345,44 @@ func Build(spec BuildSpec) error {
 	if err := run("build", "-o", output, "."); err != nil {
 		return err
 	}
+	if err := checkRegistered(output, spec.With, mods); err != nil {
+		os.Remove(output)
+		return err
+	}
 	fmt.Fprintf(log, "redmod build: wrote %s\n", output)
+	return nil
+}
+
+// checkRegistered asks the new binary for its modules (`modules`) and fails
+// when a --with package registered none: a package that never calls
+// registry.Register would otherwise be silently absent.
+func checkRegistered(bin string, with []string, mods []module) error {
+	out, err := exec.Command(bin, "modules").Output()
+	if err != nil {
+		return fmt.Errorf("%s modules: %w", bin, err)
+	}
+	var pkgs []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if f := strings.Split(line, "\t"); len(f) == 3 {
+			pkgs = append(pkgs, f[2])
+		}
+	}
+	base := len(mods) - len(with)
+	for i, w := range with {
+		m := mods[base+i]
+		if m.pkg == stdModulePrefix+"std" {
+			continue // imports the standard modules, registers none itself
+		}
+		found := false
+		for _, p := range pkgs {
+			if p == m.pkg || strings.HasPrefix(p, m.pkg+"/") {
+				found = true
+			}
+		}
+		if !found {
+			return fmt.Errorf("--with %s: package %s registers no module (a module calls registry.Register from an init function)", w, m.pkg)
+		}
+	}
 	return nil
 }
 
@@ -338,12 +398,17 @@ func buildCommand(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&spec.Output, "output", "redmod", "path of the binary to write")
 	fs.StringVar(&spec.Output, "o", "redmod", "same as --output")
 	fs.StringVar(&spec.Redmod, "redmod", "", "folder of redmod's source tree to build against (default: the one this binary was built from)")
-	fs.BoolVar(&spec.NoAdmin, "no-admin", false, "leave out the admin module (PING, INFO, CONFIG, COMMAND, SAVE, ...)")
+	fs.BoolVar(&spec.NoAdmin, "no-admin", false, "same as --without admin")
+	fs.Func("without", "leave out a module build always adds (repeatable): admin (PING, HELLO, INFO, CONFIG, ...), acl (AUTH, ACL), keys (DEL, EXPIRE, TTL, ...)", func(v string) error {
+		spec.Without = append(spec.Without, v)
+		return nil
+	})
 	fs.BoolVar(&spec.Keep, "keep", false, "keep the generated main package and print where it is")
 	verbose := fs.Bool("v", false, "print the go commands and their output")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: redmod build --with MODULE [--with MODULE ...] [--output FILE]\n\n"+
-			"Builds a redmod binary with exactly the given modules (plus admin).\n"+
+			"Builds a redmod binary with the given modules, plus admin, acl and keys\n"+
+			"(what every client needs; leave them out with --without).\n"+
 			"  redmod build --with strings --with hashes --output ./myserver\n"+
 			"  redmod build --with strings --with example.com/mymodule@v1.2.0\n"+
 			"  redmod build --with strings --with example.com/mymodule=../mymodule\n"+

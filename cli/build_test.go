@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -77,8 +78,11 @@ func TestBuildErrors(t *testing.T) {
 		!strings.Contains(err.Error(), `redmod has no standard module "nosuch"`) {
 		t.Fatalf("unknown standard module: %v", err)
 	}
-	if err := Build(BuildSpec{NoAdmin: true}); err == nil {
+	if err := Build(BuildSpec{Without: []string{"admin", "acl", "keys"}}); err == nil {
 		t.Fatal("a build without modules succeeded")
+	}
+	if err := Build(BuildSpec{With: []string{"strings"}, Without: []string{"hashes"}}); err == nil || !strings.Contains(err.Error(), "admin, acl, keys") {
+		t.Fatalf("--without a module build does not add: %v", err)
 	}
 	if err := Build(BuildSpec{With: []string{"strings"}, Redmod: t.TempDir()}); err == nil {
 		t.Fatal("--redmod with a folder that is not redmod succeeded")
@@ -150,9 +154,32 @@ func TestBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	modsRE := regexp.MustCompile(`^admin\t[0-9]+ commands\tgithub.com/redmod/redmod/modules/admin\nstrings\t[0-9]+ commands\tgithub.com/redmod/redmod/modules/strings\n$`)
-	if !modsRE.Match(out) {
+	// What every client needs comes with strings: admin, acl, keys.
+	var names []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) != 3 || f[2] != "github.com/redmod/redmod/modules/"+f[0] {
+			t.Fatalf("trimmed: redmod modules line %q", line)
+		}
+		names = append(names, f[0])
+	}
+	sort.Strings(names)
+	if strings.Join(names, " ") != "acl admin keys strings" {
 		t.Fatalf("trimmed: redmod modules = %q", out)
+	}
+
+	// A --with package that registers no module fails the build.
+	empty := filepath.Join(dir, "empty")
+	os.MkdirAll(empty, 0o755)
+	os.WriteFile(filepath.Join(empty, "go.mod"), []byte("module example.com/empty\n\ngo 1.22\n"), 0o644)
+	os.WriteFile(filepath.Join(empty, "empty.go"), []byte("// Package empty registers nothing.\npackage empty\n"), 0o644)
+	bad := filepath.Join(dir, "bad")
+	err = Build(BuildSpec{With: []string{"strings", empty}, Without: []string{"acl", "keys"}, Output: bad})
+	if err == nil || !strings.Contains(err.Error(), "registers no module") {
+		t.Fatalf("a --with package that registers nothing: %v", err)
+	}
+	if _, err := os.Stat(bad); err == nil {
+		t.Error("the binary of a failed build was left behind")
 	}
 
 	tc, err := resp.Dial(startBinary(t, trimmed))
@@ -200,12 +227,12 @@ func TestBuild(t *testing.T) {
 	if top != count(tc) {
 		t.Fatalf("trimmed: COMMAND LIST has %d commands, COMMAND COUNT says %d", top, count(tc))
 	}
-	for _, name := range []string{"get", "set", "incr", "ping", "config", "command"} {
+	for _, name := range []string{"get", "set", "incr", "ping", "config", "command", "auth", "acl", "del", "expire", "ttl", "type"} {
 		if !tl[name] || !fl[name] {
 			t.Fatalf("%s missing from COMMAND LIST (trimmed %v, full %v)", name, tl[name], fl[name])
 		}
 	}
-	for _, name := range []string{"hset", "lpush", "del", "rl.take"} {
+	for _, name := range []string{"hset", "lpush", "rl.take"} {
 		if tl[name] || !fl[name] {
 			t.Fatalf("COMMAND LIST: %s in trimmed %v, in full %v", name, tl[name], fl[name])
 		}
