@@ -278,6 +278,9 @@ func TestConfigRewrite(t *testing.T) {
 	if err := host.LoadConfigFile(path, &cfg); err != nil || cfg.DBFilename != "my dump.rdm" || cfg.MaxClients != 200 {
 		t.Errorf("rewritten file reads back as %+v, %v", cfg, err)
 	}
+	// The save rules set above would make Close save into the default dir,
+	// inside the source tree: tests write only in temporary folders.
+	do(t, c, "CONFIG", "SET", "save", "")
 
 	plain := redmodtest.Run(t)
 	if r := do(t, dial(t, plain.Addr()), "CONFIG", "REWRITE"); r.Str != "ERR The server is running without a config file" {
