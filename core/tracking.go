@@ -44,6 +44,12 @@ type Tracker interface {
 	TrackingState(c *Client) TrackingState
 }
 
+// Monitorer is the host's MONITOR: the client receives every command the
+// server runs from then on.
+type Monitorer interface {
+	Monitor(c *Client)
+}
+
 // Tracking returns the client's tracking state (Redirect -1 when off); the
 // host keeps it current.
 func (c *Client) Tracking() TrackingState {

@@ -224,6 +224,7 @@ func (c *conn) execute(args [][]byte) bool {
 		c.queue(cmd, args)
 		return true
 	}
+	s.feedMonitors(c, cmd, args)
 	err := c.run(cmd, args)
 	c.ctx.RunAfterUnlock()
 	if s.trk.on.Load() > 0 {

@@ -39,4 +39,5 @@ func (s *Server) KeyEvent(db int, class core.NotifyClass, event string, key []by
 func (s *Server) clientGone(c *conn) {
 	s.ps.RemoveClient(c.client)
 	s.trk.disable(c.client)
+	s.unmonitor(c.client)
 }

@@ -71,6 +71,9 @@ type Server struct {
 
 	ps  *core.PubSub // pub/sub channels and patterns
 	trk tracker      // client-side caching (tracking.go)
+
+	monMu    sync.Mutex
+	monitors atomic.Pointer[[]*core.Client] // MONITOR clients (monitor.go)
 }
 
 type serverStats struct {

@@ -43,6 +43,19 @@ func init() {
 			{Name: "clientname", Type: core.ArgString, Token: "SETNAME", Optional: true}}}},
 	}, hello)
 	add(core.Spec{
+		Name: "monitor", Arity: 1, Flags: core.FlagAdmin | core.FlagNoScript | core.FlagLoading | core.FlagStale,
+		Group: "server", Summary: "Listen for all requests received by the server in real time", Since: "1.0.0",
+	}, func(c *core.Ctx) error {
+		m, ok := c.Server.(core.Monitorer)
+		if !ok {
+			return core.NewError("ERR MONITOR is not available")
+		}
+		c.WriteOK()
+		c.StartPush()
+		m.Monitor(c.Client)
+		return nil
+	})
+	add(core.Spec{
 		Name: "reset", Arity: 1, Flags: core.FlagNoScript | connFlags | core.FlagNoAuth | core.FlagAllowBusy | core.FlagNoQueue,
 		Group: "connection", Categories: []string{"connection"},
 		Summary: "Reset the connection", Since: "6.2.0", Complexity: "O(1)",
@@ -176,6 +189,9 @@ func reset(c *core.Ctx) error {
 	c.PubSub.RemoveClient(cl)
 	if t, ok := c.Server.(core.Tracker); ok {
 		t.SetTracking(cl, core.TrackingOptions{})
+	}
+	if r, ok := c.Server.(interface{ Unmonitor(*core.Client) }); ok {
+		r.Unmonitor(cl)
 	}
 	c.Server.ResetAuth(cl)
 	c.WriteSimple("RESET")
