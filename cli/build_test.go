@@ -247,6 +247,22 @@ func TestBuild(t *testing.T) {
 		t.Fatal(err1, err2)
 	}
 	t.Logf("binary sizes: trimmed %d bytes, full %d bytes", st.Size(), sf.Size())
+	// The README's figures stay current: within 10% of these builds.
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(readme)), " ")
+	m := regexp.MustCompile(`--with strings\x60 \(plus admin, acl and keys\) is about ([0-9.]+) MB, one with every standard module and the ratelimit example about ([0-9.]+) MB`).FindStringSubmatch(text)
+	if m == nil {
+		t.Fatal("README: the binary sizes sentence is missing")
+	}
+	for i, size := range []int64{st.Size(), sf.Size()} {
+		stated, _ := strconv.ParseFloat(m[i+1], 64)
+		if got := float64(size) / 1e6; got < stated*0.9 || got > stated*1.1 {
+			t.Errorf("README states %s MB, a fresh build is %.1f MB: update the README", m[i+1], got)
+		}
+	}
 	if st.Size() >= sf.Size() {
 		t.Fatalf("trimmed binary (%d bytes) is not smaller than the full one (%d bytes)", st.Size(), sf.Size())
 	}
