@@ -267,14 +267,19 @@ func sparseSet(b []byte, index, count, maxBytes int) ([]byte, int) {
 		if delta > 0 && len(b)+delta > maxBytes {
 			return promote(b, index, count)
 		}
+		// As Redis: the tail moves only when an opcode follows; a
+		// truncated XZERO at the very end (corrupt input) has none, and
+		// the new code is cut to the new length, as Redis's memcpy past
+		// the string's end leaves it.
 		oldEnd := len(b)
-		tailStart := min(p+oldlen, oldEnd)
 		newLen := oldEnd + delta
-		if delta > 0 {
-			b = append(b, make([]byte, delta)...)
+		if need := max(newLen, p+len(seq)); need > len(b) {
+			b = append(b, make([]byte, need-len(b))...)
 		}
-		copy(b[p+len(seq):], b[tailStart:oldEnd])
-		copy(b[p:newLen], seq)
+		if next := p + oldlen; next < oldEnd {
+			copy(b[next+delta:], b[next:oldEnd])
+		}
+		copy(b[p:], seq)
 		b = b[:newLen]
 		end = newLen
 	}
