@@ -33,6 +33,8 @@ type Keyspace struct {
 	obs         observers    // told about changes (notify.go)
 	obsList     atomic.Pointer[[]KeyObserver]
 	watches     atomic.Int64 // number of WATCHed (client, key) pairs (watch.go)
+	cutMu       sync.Mutex   // one point-in-time cut at a time (cut.go)
+	cuts        atomic.Int64 // cuts being read
 
 	// ExpiredKeys counts keys removed because their TTL passed (INFO
 	// expired_keys).
@@ -56,6 +58,7 @@ type entry struct {
 type slot struct {
 	m        map[string]entry
 	volatile map[string]struct{} // keys with an expiry, sampled by the active cycle
+	cut      *slotCut            // a snapshot's part not yet written (cut.go)
 }
 
 // DB is one numbered database. Its methods require the caller to hold the
@@ -244,6 +247,7 @@ func (ks *Keyspace) SwapDBs(i, j int) {
 		ks.touchFlush(b, a)
 	}
 	a.slots, b.slots = b.slots, a.slots
+	movedCuts(a, b)
 	av, bv := a.volatile.Load(), b.volatile.Load()
 	a.volatile.Store(bv)
 	b.volatile.Store(av)
@@ -286,6 +290,9 @@ func (db *DB) lookup(s *slot, key []byte) (entry, bool) {
 }
 
 func (db *DB) remove(s *slot, key string, e entry) {
+	if s.cut != nil {
+		db.keep(s, []byte(key))
+	}
 	db.broadcastString(key)
 	delete(s.m, key)
 	db.keys.Add(-1)
@@ -319,6 +326,7 @@ func (db *DB) GetForWrite(key []byte) Value {
 	if !ok {
 		return nil
 	}
+	db.keep(s, key)
 	db.markWrite(key)
 	db.touch(s, key, e)
 	return e.v
@@ -351,6 +359,7 @@ func (db *DB) SetWithExpiry(key []byte, v Value, expireAt int64) {
 	// lookup removes an expired key first, announcing "expired" as Redis's
 	// lookupKeyWrite does before an overwrite.
 	old, existed := db.lookup(s, key)
+	db.keep(s, key)
 	k := string(key)
 	if existed && old.exp != 0 {
 		delete(s.volatile, k)
@@ -378,6 +387,7 @@ func (db *DB) SetWithExpiry(key []byte, v Value, expireAt int64) {
 func (db *DB) SetKeepTTL(key []byte, v Value) {
 	s := db.slotFor(key)
 	if e, ok := db.lookup(s, key); ok {
+		db.keep(s, key)
 		if e.v != v {
 			db.broadcastString(string(key))
 		}
@@ -427,6 +437,7 @@ func (db *DB) SetExpiry(key []byte, expireAt int64) bool {
 		return false
 	}
 	db.markWrite(key)
+	db.keep(s, key)
 	k := string(key)
 	if expireAt != 0 && expireAt <= db.ks.Now() {
 		db.remove(s, k, e)
@@ -507,6 +518,7 @@ func (db *DB) Flush() {
 		db.ks.touchFlush(db, nil)
 	}
 	for i := range db.slots {
+		db.slots[i].handOver()
 		db.slots[i] = slot{}
 	}
 	db.keys.Store(0)

@@ -196,8 +196,9 @@ type Server interface {
 	// the new one, so that a crash cannot bring the flushed keys back.
 	SaveFlushed() error
 	// Snapshot returns an RDB image of every database at one point in
-	// time, the bytes SAVE would write (SYNC sends it). It takes every
-	// lock shared: a command calling it must hold none.
+	// time, the bytes SAVE would write (SYNC sends it). Commands keep
+	// running while it is encoded (see Cut); a command calling it must
+	// hold no lock, and it waits for a snapshot being written to end.
 	Snapshot() ([]byte, error)
 	// LastSave returns the time of the last successful save.
 	LastSave() time.Time

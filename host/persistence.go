@@ -1,7 +1,6 @@
 package host
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -85,47 +84,6 @@ func (s *Server) persistenceOn() bool {
 func (s *Server) snapshotPath() string {
 	cfg := s.Config()
 	return filepath.Join(cfg.Dir, cfg.DBFilename)
-}
-
-// encodeSnapshot encodes the whole keyspace as an RDB file. It holds every
-// lock shared while it encodes, so the snapshot is a single point in time;
-// writing to disk happens after the locks are released.
-func (s *Server) encodeSnapshot() (data []byte, dirty int64, keys int, err error) {
-	var buf bytes.Buffer
-	w := rdb.NewWriter(&buf)
-	cfg := s.Config()
-	w.SetCompression(cfg.RDBCompression)
-	w.SetChecksum(cfg.RDBChecksum)
-	w.Header("redis-ver", RedisVersion, "redis-bits", "64",
-		"ctime", strconv.FormatInt(time.Now().Unix(), 10),
-		"used-mem", strconv.FormatUint(usedMemory(), 10), "aof-base", "0")
-	err = s.ks.View(func(ks *core.Keyspace) error {
-		dirty = ks.Dirty()
-		if err := s.writeModuleState(w, ks); err != nil {
-			return err
-		}
-		for i := 0; i < ks.NumDBs(); i++ {
-			db := ks.DB(i)
-			if db.Len() == 0 {
-				continue
-			}
-			w.SelectDB(i, db.Len(), db.VolatileLen())
-			var werr error
-			db.Range(func(key string, v core.Value, exp int64) bool {
-				werr = w.Key([]byte(key), v, exp)
-				keys++
-				return werr == nil
-			})
-			if werr != nil {
-				return werr
-			}
-		}
-		return nil
-	})
-	if err == nil {
-		err = w.Finish()
-	}
-	return buf.Bytes(), dirty, keys, err
 }
 
 // errSaveFailed is SAVE's reply when the snapshot could not be written.
@@ -233,11 +191,8 @@ func (s *Server) saveLocked(background bool) error {
 	start := time.Now()
 	s.persist.lastAttempt.Store(start.Unix())
 	flushes := s.persist.flushes.Load()
-	data, dirty, keys, err := s.encodeSnapshot()
 	path := s.snapshotPath()
-	if err == nil {
-		err = writeFileAtomic(path, data, func() bool { return s.persist.flushes.Load() == flushes })
-	}
+	st, err := s.saveFile(path, func() bool { return s.persist.flushes.Load() == flushes })
 	if errors.Is(err, errSaveAbandoned) {
 		// Not a failure: a FLUSHALL's save supersedes it, as Redis kills
 		// its saving child.
@@ -254,14 +209,14 @@ func (s *Server) saveLocked(background bool) error {
 		// Redis's plain "-ERR".
 		return errSaveFailed
 	}
-	s.ks.ResetDirty(dirty)
+	s.ks.ResetDirty(st.Dirty)
 	s.persist.lastSave.Store(time.Now().Unix())
 	s.persist.lastStatusOK.Store(true)
 	// Any successful save clears a background failure, as Redis's rdbSave
 	// does: writes are accepted again.
 	s.persist.lastBgStatusOK.Store(true)
 	s.persist.saves.Add(1)
-	s.log.Info("snapshot saved", "path", path, "keys", keys, "bytes", len(data), "duration", time.Since(start).Round(time.Microsecond))
+	s.log.Info("snapshot saved", "path", path, "keys", st.Keys, "bytes", st.Bytes, "duration", time.Since(start).Round(time.Microsecond))
 	return nil
 }
 
@@ -283,7 +238,7 @@ func (s *Server) SaveFlushed() error {
 }
 
 // BackgroundSave starts a snapshot in the background (BGSAVE); commands keep
-// being served, and only write commands wait while the keyspace is encoded.
+// being served meanwhile (see WriteSnapshot).
 func (s *Server) BackgroundSave() error {
 	if !s.persistenceOn() {
 		return core.NewError("ERR persistence is disabled (dbfilename is empty)")
@@ -424,20 +379,34 @@ func (s *Server) statePersisters() []core.Module {
 	return out
 }
 
-// writeModuleState writes the modules' state records: function libraries
-// as FUNCTION2 records, the rest as AUX fields.
-func (s *Server) writeModuleState(w *rdb.Writer, ks *core.Keyspace) error {
+type moduleState struct {
+	module string
+	rec    core.StateRecord
+}
+
+// moduleStates collects the modules' state records, at a snapshot's cut.
+func (s *Server) moduleStates(ks *core.Keyspace) []moduleState {
+	var out []moduleState
 	for _, m := range s.statePersisters() {
 		for _, rec := range m.(core.StatePersister).SnapshotState(ks) {
-			var err error
-			if rec.Kind == "function" {
-				err = w.Function(rec.Data)
-			} else {
-				err = w.Aux(moduleAuxPrefix+m.Name()+"-"+rec.Kind, string(rec.Data))
-			}
-			if err != nil {
-				return err
-			}
+			out = append(out, moduleState{m.Name(), rec})
+		}
+	}
+	return out
+}
+
+// writeModuleStates writes the modules' state records: function libraries
+// as FUNCTION2 records, the rest as AUX fields.
+func writeModuleStates(w *rdb.Writer, states []moduleState) error {
+	for _, st := range states {
+		var err error
+		if st.rec.Kind == "function" {
+			err = w.Function(st.rec.Data)
+		} else {
+			err = w.Aux(moduleAuxPrefix+st.module+"-"+st.rec.Kind, string(st.rec.Data))
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil

@@ -145,6 +145,13 @@ func (s *Server) invoke(cmd *registry.Cmd, ctx *core.Ctx, w *core.Writer, keyIdx
 			s.ks.SettleWatches(ctx.DB, n > 0, ctx.Args, keyIdx, allSlots)
 		}
 	}()
+	if write {
+		// A snapshot being written keeps the state at its cut of the keys
+		// the command may change in place (core.Cut).
+		for _, i := range keyIdx {
+			ctx.DB.Preserve(ctx.Args[i])
+		}
+	}
 	err = cmd.Exec(ctx)
 	if s.trk.on.Load() > 0 && ctx.Client != nil {
 		s.remember(ctx.Client, cmd, ctx.Args, keyIdx)

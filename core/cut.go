@@ -1,0 +1,303 @@
+package core
+
+import (
+	"time"
+)
+
+// A Cut is a point-in-time view of the keyspace that can be read while
+// commands keep changing the data, as a forked child gives Redis: the way
+// snapshots (BGSAVE, an AOF rewrite's base, a replica's full sync) see one
+// instant without stopping the server and without copying the data set.
+//
+// BeginCut holds every slot for a moment to fix the instant. After it, the
+// first change to a key of a (database, slot) the reader has not reached
+// yet first keeps the key's value as it was at the cut (its pre-image, a
+// Clone); the reader then writes each (database, slot) holding its lock
+// only for short batches, taking a kept pre-image where there is one.
+// Keyspace-wide changes hand the old tables over instead of copying them:
+// FLUSHDB/FLUSHALL give the reader the emptied slots' maps, SWAPDB moves
+// the reader's bookkeeping with the contents. Memory grows only by the
+// pre-images of the keys changed before the reader reaches them.
+//
+// The keyspace's methods keep pre-images themselves for every change they
+// make (set, delete, expiry, expiry removal, GetForWrite). A value changed
+// in place through a reference obtained otherwise is kept by
+// DB.Preserve, which the host calls for a write command's keys before it
+// runs.
+type Cut struct {
+	ks    *Keyspace
+	now   int64
+	dbs   []CutDB
+	work  [][]*slotCut // per database at the cut
+	items []cutItem    // reused between slots
+	done  bool
+}
+
+// CutDB describes one database as it was at the cut.
+type CutDB struct {
+	// Index is the database's number.
+	Index int
+	// Keys and Volatile are its number of keys and of keys with an
+	// expiry (RDB's RESIZEDB hint).
+	Keys, Volatile int
+}
+
+// slotCut is the part of a cut in one slot of one database that the reader
+// has not finished. It is guarded by the lock of its slot.
+type slotCut struct {
+	cut  *Cut
+	lock int   // the slot's lock index
+	at   *slot // where the contents live now (SwapDBs moves them); nil once handed over
+	// held is the map a flush handed over: no longer reachable by
+	// commands, so it does not change any more.
+	held map[string]entry
+	// pre holds the state at the cut of the keys changed since: the entry
+	// with a cloned value, or a zero entry for a key that did not exist.
+	pre map[string]entry
+}
+
+type cutItem struct {
+	key string
+	e   entry
+}
+
+// Cut batches: the reader releases the slot's lock after this many keys or
+// this long, so that a command on the slot waits at most about that.
+const (
+	cutBatchKeys = 256
+	cutBatchTime = 500 * time.Microsecond
+)
+
+// BeginCut fixes a point in time of the keyspace and returns a view of it.
+// It waits for the commands running, holds every slot for a moment (the
+// time to mark the non-empty slots) and calls atCut, when set, while they
+// are held: whatever atCut records (an offset in a stream of changes, the
+// state of modules) is consistent with the view. atCut must be quick and
+// must not take keyspace locks. One cut exists at a time: BeginCut waits
+// for the previous one's Close. The caller must hold no slot lock, and
+// must Close the cut.
+func (ks *Keyspace) BeginCut(atCut func(ks *Keyspace)) *Cut {
+	ks.cutMu.Lock()
+	ks.LockAll(true)
+	defer ks.UnlockAll(true)
+	c := &Cut{ks: ks, now: ks.Now(), work: make([][]*slotCut, len(ks.dbs))}
+	for _, db := range ks.dbs {
+		n := db.keys.Load()
+		if n == 0 {
+			continue
+		}
+		c.dbs = append(c.dbs, CutDB{Index: db.index, Keys: int(n), Volatile: int(db.volatile.Load())})
+		for i := range db.slots {
+			s := &db.slots[i]
+			if len(s.m) == 0 {
+				continue
+			}
+			sc := &slotCut{cut: c, lock: i, at: s}
+			s.cut = sc
+			c.work[db.index] = append(c.work[db.index], sc)
+		}
+	}
+	ks.cuts.Add(1)
+	if atCut != nil {
+		atCut(ks)
+	}
+	return c
+}
+
+// Now returns the keyspace clock at the cut, in unix milliseconds.
+func (c *Cut) Now() int64 { return c.now }
+
+// DBs returns the databases that held keys at the cut, in order.
+func (c *Cut) DBs() []CutDB { return c.dbs }
+
+// Range calls fn for every key of database db as it was at the cut (keys
+// already expired then are left out), then releases that database's part
+// of the cut. fn runs with one slot's lock held for short batches: it must
+// be quick (encode into memory) and must not use the keyspace. between,
+// when set, runs after each batch with no lock held: the place for I/O,
+// and an error from it stops the walk. The values fn gets must not be kept
+// or changed.
+func (c *Cut) Range(db int, fn func(key string, v Value, expireAt int64) error, between func() error) error {
+	if db < 0 || db >= len(c.work) {
+		return nil
+	}
+	for len(c.work[db]) > 0 {
+		sc := c.work[db][0]
+		err := c.rangeSlot(sc, fn, between)
+		c.release(sc)
+		c.work[db] = c.work[db][1:]
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Cut) rangeSlot(sc *slotCut, fn func(key string, v Value, expireAt int64) error, between func() error) error {
+	lk := &c.ks.locks[sc.lock]
+	lk.Lock()
+	src := sc.held
+	if sc.at != nil {
+		src = sc.at.m
+	}
+	// The keys unchanged since the cut are listed now, under the lock: a
+	// map's iteration cannot be paused safely while it changes. Those
+	// changed already are taken from their pre-images.
+	items := c.items[:0]
+	for k, e := range src {
+		if _, changed := sc.pre[k]; changed || (e.exp != 0 && e.exp <= c.now) {
+			continue
+		}
+		items = append(items, cutItem{k, e})
+	}
+	live := len(items)
+	for k, e := range sc.pre {
+		if e.v != nil {
+			items = append(items, cutItem{k, e})
+		}
+	}
+	lk.Unlock()
+	defer func() {
+		clear(items)
+		c.items = items[:0]
+	}()
+	// The live values may be changed in place once the lock is released:
+	// they are read in batches under the lock, each taking the pre-image a
+	// writer kept meanwhile, if any.
+	for i := 0; i < live; {
+		lk.Lock()
+		start := time.Now()
+		for n := 0; i < live; n++ {
+			if n == cutBatchKeys || (n%16 == 15 && time.Since(start) > cutBatchTime) {
+				break
+			}
+			it := &items[i]
+			i++
+			if p, ok := sc.pre[it.key]; ok {
+				it.e = p
+			}
+			if it.e.v == nil {
+				continue
+			}
+			if err := fn(it.key, it.e.v, it.e.exp); err != nil {
+				lk.Unlock()
+				return err
+			}
+		}
+		lk.Unlock()
+		if between != nil {
+			if err := between(); err != nil {
+				return err
+			}
+		}
+	}
+	// Pre-images belong to the cut alone: no lock needed.
+	for i := live; i < len(items); i++ {
+		it := &items[i]
+		if err := fn(it.key, it.e.v, it.e.exp); err != nil {
+			return err
+		}
+		if between != nil && (i-live)%cutBatchKeys == cutBatchKeys-1 {
+			if err := between(); err != nil {
+				return err
+			}
+		}
+	}
+	if between != nil {
+		return between()
+	}
+	return nil
+}
+
+// release detaches a slot's part of the cut: writers stop keeping
+// pre-images there.
+func (c *Cut) release(sc *slotCut) {
+	lk := &c.ks.locks[sc.lock]
+	lk.Lock()
+	if sc.at != nil && sc.at.cut == sc {
+		sc.at.cut = nil
+	}
+	sc.at, sc.held, sc.pre = nil, nil, nil
+	lk.Unlock()
+}
+
+// Close ends the cut, releasing what was not read. It may be called more
+// than once.
+func (c *Cut) Close() {
+	if c.done {
+		return
+	}
+	c.done = true
+	for i, w := range c.work {
+		for _, sc := range w {
+			c.release(sc)
+		}
+		c.work[i] = nil
+	}
+	c.ks.cuts.Add(-1)
+	c.ks.cutMu.Unlock()
+}
+
+// keep records key's pre-image for a cut being read, if the key's slot is
+// part of one and the key has none yet. The caller holds the slot's lock
+// exclusively and is about to change the key.
+func (db *DB) keep(s *slot, key []byte) {
+	if sc := s.cut; sc != nil {
+		sc.keep(s, key)
+	}
+}
+
+func (sc *slotCut) keep(s *slot, key []byte) {
+	if _, ok := sc.pre[string(key)]; ok {
+		return
+	}
+	if sc.pre == nil {
+		sc.pre = make(map[string]entry)
+	}
+	e, ok := s.m[string(key)]
+	if ok && (e.exp == 0 || e.exp > sc.cut.now) {
+		e.v = e.v.Clone()
+	} else {
+		e = entry{}
+	}
+	sc.pre[string(key)] = e
+}
+
+// Preserve keeps the value of key as it is now for a snapshot being
+// written (see Cut), unless the key's state at the snapshot's instant is
+// kept already. The host calls it for a write command's keys before the
+// command runs, so that a value a module changes in place reaches the
+// snapshot unchanged; a module changing in place the value of a key it
+// did not declare (and did not get through GetForWrite) calls it first.
+// The caller holds the key's slot exclusively. Without a snapshot being
+// written it costs one atomic load.
+func (db *DB) Preserve(key []byte) {
+	if db.ks.cuts.Load() == 0 {
+		return
+	}
+	db.keep(db.slotFor(key), key)
+}
+
+// handOver gives the part of a cut in slot s the slot's current map before
+// a flush empties it: the map is no longer reachable by commands, so the
+// reader walks it as it is. The caller holds every slot exclusively.
+func (s *slot) handOver() {
+	if sc := s.cut; sc != nil {
+		sc.held = s.m
+		sc.at = nil
+		s.cut = nil
+	}
+}
+
+// moved updates the parts of cuts whose contents SwapDBs moved between
+// databases a and b. The caller holds every slot exclusively.
+func movedCuts(a, b *DB) {
+	for i := range a.slots {
+		if sc := a.slots[i].cut; sc != nil {
+			sc.at = &a.slots[i]
+		}
+		if sc := b.slots[i].cut; sc != nil {
+			sc.at = &b.slots[i]
+		}
+	}
+}
