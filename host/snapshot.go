@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/redmod/redmod/core"
 	"github.com/redmod/redmod/rdb"
@@ -61,6 +63,9 @@ func (s *Server) WriteSnapshot(w io.Writer, opts SnapshotOptions) (SnapshotStats
 	rw.SetChecksum(cfg.RDBChecksum)
 	var written int64
 	drain := func() error {
+		// The saver runs beside the commands on few cores: between batches
+		// it lets waiting connections run first.
+		runtime.Gosched()
 		if chunk.Len() == 0 {
 			return nil
 		}
@@ -101,7 +106,8 @@ func (s *Server) WriteSnapshot(w io.Writer, opts SnapshotOptions) (SnapshotStats
 		}
 		err := cut.Range(db.Index, func(key string, v core.Value, exp int64) error {
 			st.Keys++
-			return rw.Key([]byte(key), v, exp)
+			// The key's bytes are only read, and not kept.
+			return rw.Key(unsafe.Slice(unsafe.StringData(key), len(key)), v, exp)
 		}, drain)
 		if err != nil {
 			return st, err
