@@ -15,8 +15,9 @@ const NumSlots = 256
 
 type slotLock struct {
 	sync.RWMutex
-	watch *slotWatch // the slot's watched keys (watch.go); guarded by the lock
-	_     [32]byte   // keep neighbouring locks on separate cache lines
+	watch *slotWatch              // the slot's watched keys (watch.go); guarded by the lock
+	claim atomic.Pointer[LockSet] // the command holding it, in checking mode (keycheck.go)
+	_     [24]byte                // keep neighbouring locks on separate cache lines
 }
 
 // Keyspace holds the databases and the locks that guard them.
@@ -35,6 +36,7 @@ type Keyspace struct {
 	watches     atomic.Int64 // number of WATCHed (client, key) pairs (watch.go)
 	cutMu       sync.Mutex   // one point-in-time cut at a time (cut.go)
 	cuts        atomic.Int64 // cuts being read
+	check       keyCheck     // checking mode: undeclared keys (keycheck.go)
 
 	// ExpiredKeys counts keys removed because their TTL passed (INFO
 	// expired_keys).
@@ -208,10 +210,16 @@ func (ks *Keyspace) LockAll(exclusive bool) {
 			ks.locks[i].RLock()
 		}
 	}
+	if ks.check.on {
+		ks.check.all.Add(1)
+	}
 }
 
 // UnlockAll releases what LockAll took.
 func (ks *Keyspace) UnlockAll(exclusive bool) {
+	if ks.check.on {
+		ks.check.all.Add(-1)
+	}
 	for i := len(ks.locks) - 1; i >= 0; i-- {
 		if exclusive {
 			ks.locks[i].Unlock()
@@ -262,7 +270,13 @@ func (db *DB) Index() int { return db.index }
 // Keyspace returns the keyspace the database belongs to.
 func (db *DB) Keyspace() *Keyspace { return db.ks }
 
-func (db *DB) slotFor(key []byte) *slot { return &db.slots[db.ks.SlotOf(key)] }
+func (db *DB) slotFor(key []byte) *slot {
+	i := db.ks.SlotOf(key)
+	if db.ks.check.on {
+		db.ks.checkKey(i, key)
+	}
+	return &db.slots[i]
+}
 
 // markWrite tells WATCH that the running command reached key to change it.
 func (db *DB) markWrite(key []byte) {

@@ -27,6 +27,15 @@ type Writer struct {
 	limit      int  // hard limit in bytes; 0: none
 	overflowed bool // the limit was passed: replies are dropped
 	abort      bool // panic with ErrReplyTooBig on overflow
+
+	// Reply accounting (see BeginReply): the replies begun since the mark,
+	// the values still owed to the aggregate being written, and where the
+	// first reply ended. Two integer steps per value: cheap enough to be
+	// always on, so that a command's reply mistakes never reach the wire.
+	begin    int
+	replies  int
+	need     int
+	firstEnd int
 }
 
 // ErrReplyTooBig is the value a Writer panics with when its limit is passed
@@ -90,6 +99,74 @@ func (w *Writer) check() {
 	}
 }
 
+// done accounts one value that was just appended, with children more to
+// come when it starts an aggregate, and applies the limit.
+func (w *Writer) done(children int) {
+	if w.need > 0 {
+		w.need--
+	} else {
+		w.replies++
+	}
+	if children > 0 {
+		w.need += children
+	}
+	if w.need == 0 && w.replies == 1 {
+		w.firstEnd = len(w.buf)
+	}
+	w.check()
+}
+
+// ReplyMark is where a command's reply begins in a Writer, with the
+// accounting of any reply it is nested in (a command that EXEC or a script
+// runs); BeginReply returns one.
+type ReplyMark struct {
+	begin, replies, need, firstEnd int
+}
+
+// BeginReply starts accounting the replies of one command, which the host
+// later checks with Replies: a command must write exactly one complete
+// reply (or return an error and write nothing).
+func (w *Writer) BeginReply() ReplyMark {
+	m := ReplyMark{w.begin, w.replies, w.need, w.firstEnd}
+	w.begin, w.replies, w.need, w.firstEnd = len(w.buf), 0, 0, 0
+	return m
+}
+
+// Replies reports how many replies were begun since BeginReply and whether
+// the last one is complete (every element of its aggregates written).
+func (w *Writer) Replies() (n int, complete bool) { return w.replies, w.need == 0 }
+
+// DropReplies removes everything written since BeginReply.
+func (w *Writer) DropReplies() { w.Truncate(w.begin) }
+
+// KeepFirstReply removes what was written after the first complete reply
+// since BeginReply.
+func (w *Writer) KeepFirstReply() {
+	if w.replies >= 1 && w.firstEnd <= len(w.buf) {
+		w.buf = w.buf[:w.firstEnd]
+		w.replies, w.need = 1, 0
+	}
+}
+
+// EndReply ends the accounting BeginReply started and counts the command's
+// reply, when it wrote one, as one value of the reply around it (an error
+// it returned instead is written, and counted, by the caller).
+func (w *Writer) EndReply(m ReplyMark) {
+	wrote := len(w.buf) > w.begin
+	w.begin, w.replies, w.need, w.firstEnd = m.begin, m.replies, m.need, m.firstEnd
+	if !wrote {
+		return
+	}
+	if w.need > 0 {
+		w.need--
+	} else {
+		w.replies++
+	}
+	if w.need == 0 && w.replies == 1 {
+		w.firstEnd = len(w.buf)
+	}
+}
+
 // NewWriter returns a Writer for the given protocol version (2 or 3).
 func NewWriter(proto int) *Writer {
 	if proto != 3 {
@@ -119,6 +196,9 @@ func (w *Writer) Len() int { return len(w.buf) }
 // Reset drops the encoded bytes, keeping the buffer for reuse unless it is
 // over 1 MB.
 func (w *Writer) Reset() {
+	// Replies handed to the connection stay counted (a command that
+	// pushes after its reply, as MONITOR, hands its reply off first).
+	w.begin, w.firstEnd = 0, 0
 	if cap(w.buf) > 1<<20 {
 		w.buf = nil // one big reply does not keep its memory for the connection's life
 		return
@@ -132,83 +212,89 @@ func (w *Writer) Truncate(n int) {
 	if n < len(w.buf) {
 		w.buf = w.buf[:n]
 	}
+	if n <= w.begin {
+		// The reply being accounted was taken back (the command blocked,
+		// or panicked): its accounting starts over.
+		w.replies, w.need, w.firstEnd = 0, 0, 0
+	}
 }
 
-// WriteRaw appends bytes that are already encoded.
+// WriteRaw appends bytes that are already encoded: one complete value, as
+// far as the reply accounting (BeginReply) is concerned.
 func (w *Writer) WriteRaw(b []byte) {
 	w.buf = append(w.buf, b...)
-	w.check()
+	w.done(0)
 }
 
 // WriteOK writes the simple string OK.
 func (w *Writer) WriteOK() {
 	w.buf = redcon.AppendOK(w.buf)
-	w.check()
+	w.done(0)
 }
 
 // WriteSimple writes a simple (status) string; CR and LF become spaces.
 func (w *Writer) WriteSimple(s string) {
 	w.buf = redcon.AppendString(w.buf, s)
-	w.check()
+	w.done(0)
 }
 
 // WriteError writes an error reply; see ErrorText for how err is rendered.
 func (w *Writer) WriteError(err error) {
 	w.buf = redcon.AppendError(w.buf, ErrorText(err))
-	w.check()
+	w.done(0)
 }
 
 // WriteInt writes an integer.
 func (w *Writer) WriteInt(n int64) {
 	w.buf = redcon.AppendInt(w.buf, n)
-	w.check()
+	w.done(0)
 }
 
 // WriteBulk writes a binary-safe string.
 func (w *Writer) WriteBulk(b []byte) {
 	w.buf = redcon.AppendBulk(w.buf, b)
-	w.check()
+	w.done(0)
 }
 
 // WriteBulkString writes a binary-safe string.
 func (w *Writer) WriteBulkString(s string) {
 	w.buf = redcon.AppendBulkString(w.buf, s)
-	w.check()
+	w.done(0)
 }
 
 // WriteBulkInt writes an integer as a bulk string, as GET does for INCR'd values.
 func (w *Writer) WriteBulkInt(n int64) {
 	var tmp [20]byte
 	w.buf = redcon.AppendBulk(w.buf, strconv.AppendInt(tmp[:0], n, 10))
-	w.check()
+	w.done(0)
 }
 
 // WriteNull writes a null: $-1 in RESP2, _ in RESP3.
 func (w *Writer) WriteNull() {
 	if w.proto == 3 {
 		w.buf = append(w.buf, '_', '\r', '\n')
-		w.check()
+		w.done(0)
 		return
 	}
 	w.buf = redcon.AppendNull(w.buf)
-	w.check()
+	w.done(0)
 }
 
 // WriteNullArray writes a null array: *-1 in RESP2, _ in RESP3.
 func (w *Writer) WriteNullArray() {
 	if w.proto == 3 {
 		w.buf = append(w.buf, '_', '\r', '\n')
-		w.check()
+		w.done(0)
 		return
 	}
 	w.buf = append(w.buf, '*', '-', '1', '\r', '\n')
-	w.check()
+	w.done(0)
 }
 
 // WriteArray starts an array of n elements; the next n replies are its elements.
 func (w *Writer) WriteArray(n int) {
 	w.buf = redcon.AppendArray(w.buf, n)
-	w.check()
+	w.done(n)
 }
 
 // WriteMap starts a map of n pairs: the next 2n replies are keys and values.
@@ -218,11 +304,11 @@ func (w *Writer) WriteMap(n int) {
 		w.buf = append(w.buf, '%')
 		w.buf = strconv.AppendInt(w.buf, int64(n), 10)
 		w.buf = append(w.buf, '\r', '\n')
-		w.check()
+		w.done(2 * n)
 		return
 	}
 	w.buf = redcon.AppendArray(w.buf, 2*n)
-	w.check()
+	w.done(2 * n)
 }
 
 // WriteSet starts a set of n elements; RESP2 receives an array.
@@ -231,11 +317,11 @@ func (w *Writer) WriteSet(n int) {
 		w.buf = append(w.buf, '~')
 		w.buf = strconv.AppendInt(w.buf, int64(n), 10)
 		w.buf = append(w.buf, '\r', '\n')
-		w.check()
+		w.done(n)
 		return
 	}
 	w.buf = redcon.AppendArray(w.buf, n)
-	w.check()
+	w.done(n)
 }
 
 // WritePush starts an out-of-band push message of n elements (RESP3); RESP2
@@ -245,11 +331,11 @@ func (w *Writer) WritePush(n int) {
 		w.buf = append(w.buf, '>')
 		w.buf = strconv.AppendInt(w.buf, int64(n), 10)
 		w.buf = append(w.buf, '\r', '\n')
-		w.check()
+		w.done(n)
 		return
 	}
 	w.buf = redcon.AppendArray(w.buf, n)
-	w.check()
+	w.done(n)
 }
 
 // WriteDouble writes a floating point number: a double in RESP3, a bulk
@@ -271,11 +357,11 @@ func (w *Writer) WriteDouble(f float64) {
 		w.buf = append(w.buf, ',')
 		w.buf = append(w.buf, s...)
 		w.buf = append(w.buf, '\r', '\n')
-		w.check()
+		w.done(0)
 		return
 	}
 	w.buf = redcon.AppendBulk(w.buf, s)
-	w.check()
+	w.done(0)
 }
 
 // WriteBool writes a boolean: #t/#f in RESP3, the integer 1 or 0 in RESP2.
@@ -286,7 +372,7 @@ func (w *Writer) WriteBool(b bool) {
 		} else {
 			w.buf = append(w.buf, '#', 'f', '\r', '\n')
 		}
-		w.check()
+		w.done(0)
 		return
 	}
 	if b {
@@ -294,7 +380,7 @@ func (w *Writer) WriteBool(b bool) {
 	} else {
 		w.buf = redcon.AppendInt(w.buf, 0)
 	}
-	w.check()
+	w.done(0)
 }
 
 // WriteVerbatim writes a verbatim string with a three-letter format ("txt");
@@ -308,11 +394,11 @@ func (w *Writer) WriteVerbatim(format, s string) {
 		w.buf = append(w.buf, ':')
 		w.buf = append(w.buf, s...)
 		w.buf = append(w.buf, '\r', '\n')
-		w.check()
+		w.done(0)
 		return
 	}
 	w.buf = redcon.AppendBulkString(w.buf, s)
-	w.check()
+	w.done(0)
 }
 
 // WriteStrings writes an array of bulk strings.

@@ -82,6 +82,14 @@ type LockSet struct {
 	held  [NumSlots / 64]uint64
 	max   int // highest held slot, -1 when none
 	extra []int
+
+	// In checking mode (keycheck.go): the command's name and the keys it
+	// declared, which are the only keys of its slots it may touch.
+	name     string
+	args     [][]byte
+	keyIdx   []int
+	moreKeys [][]byte
+	keySet   map[string]struct{}
 }
 
 // ErrLockTimeout is returned by LockSet.Ensure when a slot stays taken by
@@ -95,6 +103,7 @@ func (l *LockSet) Reset(ks *Keyspace) {
 	l.held = [NumSlots / 64]uint64{}
 	l.max = -1
 	l.extra = l.extra[:0]
+	l.name, l.args, l.keyIdx, l.moreKeys, l.keySet = "", nil, nil, l.moreKeys[:0], nil
 }
 
 // HoldSlots records slots the host locked (sorted ascending).
@@ -103,6 +112,9 @@ func (l *LockSet) HoldSlots(slots []int) {
 		l.held[s>>6] |= 1 << (s & 63)
 		if s > l.max {
 			l.max = s
+		}
+		if l.ks != nil && l.ks.check.on {
+			l.ks.locks[s].claim.Store(l)
 		}
 	}
 }
@@ -139,6 +151,9 @@ func (l *LockSet) Ensure(keys [][]byte, all bool) error {
 			return err
 		}
 	}
+	if l.ks.check.on {
+		l.Declare(keys...)
+	}
 	return nil
 }
 
@@ -164,12 +179,18 @@ func (l *LockSet) ensureSlot(s int) error {
 		l.max = s
 	}
 	l.extra = append(l.extra, s)
+	if l.ks.check.on {
+		mu.claim.Store(l)
+	}
 	return nil
 }
 
 // ReleaseExtra unlocks what Ensure took; the host calls it after Exec.
 func (l *LockSet) ReleaseExtra() {
 	for i := len(l.extra) - 1; i >= 0; i-- {
+		if l.ks.check.on {
+			l.ks.locks[l.extra[i]].claim.CompareAndSwap(l, nil)
+		}
 		l.ks.locks[l.extra[i]].Unlock()
 	}
 	l.extra = l.extra[:0]

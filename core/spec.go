@@ -65,6 +65,13 @@ const (
 	// otherwise run unlocked by mistake. It is redmod's own and COMMAND INFO
 	// does not list it.
 	FlagNoKeys
+	// FlagMultiReply marks a command that writes any number of replies,
+	// none included (SUBSCRIBE writes one per channel, CLIENT REPLY OFF
+	// none). Every other command must write exactly one reply or return an
+	// error: the host replaces a missing reply with an error and drops a
+	// second one, logging both as bugs of the module. It is redmod's own
+	// and COMMAND INFO does not list it.
+	FlagMultiReply
 )
 
 var flagNames = []struct {

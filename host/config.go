@@ -104,6 +104,17 @@ type Config struct {
 	// on stderr: a program that embeds redmod passes its own. Modules get
 	// loggers named after them from it.
 	Logger hclog.Logger
+	// CheckKeys turns on the checking mode of the keyspace: every access
+	// to a key that the running command did not declare (Spec key
+	// positions, Keys, or LockSet.Ensure) is reported as a bug of the
+	// command, by name. It costs a little on every key access, so it is
+	// off in production and on in redmodtest.
+	CheckKeys bool
+	// OnBug, when set, receives every bug of a module the host detects
+	// and repairs (a command that wrote no reply, two replies, a reply and
+	// an error, or touched an undeclared key), besides the error log:
+	// redmodtest fails the test with it.
+	OnBug func(msg string)
 }
 
 // DefaultDBFilename is the default snapshot file name, Redis's.

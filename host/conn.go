@@ -241,6 +241,7 @@ func (c *conn) execute(args [][]byte) bool {
 	if p := c.client.Protocol(); p != c.w.Protocol() {
 		c.w.SetProtocol(p)
 	}
+	err = s.settleReply(cmd, c.w, err)
 	elapsed := time.Since(now)
 	cmd.Stats.Calls.Add(1)
 	cmd.Stats.Usec.Add(elapsed.Microseconds())
@@ -298,6 +299,7 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 	ctx.Name = cmd.FullName
 	ctx.DB = ks.DB(c.client.DBIndex())
 	mark := c.w.Len()
+	c.w.BeginReply() // settleReply checks the reply from here
 
 	write := spec.Flags.Has(core.FlagWrite)
 	c.locks.Reset(ks)
@@ -332,9 +334,18 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 		c.locks.HoldAll(write)
 		defer ks.UnlockAll(write)
 	}
+	if ks.KeyChecks() {
+		// Checking mode (contract.go): the slots record that this command
+		// holds them and which keys it declared, until they are unlocked.
+		c.locks.DeclareCommand(cmd.FullName, args, c.keyIdx)
+		defer c.locks.Disown()
+	}
 	// The reply is bounded by the hard output limit while it is built.
 	c.w.SetLimit(int(min(s.limits.outHard.Load(), math.MaxInt)))
 	err = s.invoke(cmd, ctx, c.w, c.keyIdx, locksAll(spec))
+	if ks.KeyChecks() {
+		s.reportStrayKeys(cmd, &c.locks)
+	}
 	if br, ok := err.(*core.BlockRequest); ok {
 		c.w.Truncate(mark)
 		if c.waiter == nil {

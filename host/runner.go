@@ -87,12 +87,17 @@ func (s *Server) RunCall(parent, c *core.Ctx, call *core.CallRequest) (err error
 	c.Name = cmd.FullName
 	c.SetBlockingDenied(true)
 	var kbuf [8]int
+	outer := c.Writer.BeginReply()
 	err = s.invoke(cmd, c, c.Writer, cmd.Spec.KeyIndexes(call.Args, kbuf[:0]), locksAll(cmd.Spec))
 	if _, ok := err.(*core.BlockRequest); ok {
 		c.Writer.Truncate(mark)
 		c.WriteNullArray()
 		err = nil
 	}
+	// The caller (EXEC, a script) reads one reply per call: the contract
+	// is kept here as for a client's command.
+	err = s.settleReply(cmd, c.Writer, err)
+	c.Writer.EndReply(outer)
 	for {
 		fn := c.TakeAfterUnlock()
 		if fn == nil {
@@ -182,6 +187,9 @@ func (s *Server) LockCommands(held *core.LockSet, cmds [][][]byte, also []int) (
 		idx = call.Spec.KeyIndexes(args, idx[:0])
 		for _, i := range idx {
 			slots = append(slots, ks.SlotOf(args[i]))
+			if held != nil && ks.KeyChecks() {
+				held.Declare(args[i])
+			}
 		}
 	}
 	slices.Sort(slots)

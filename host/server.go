@@ -74,6 +74,8 @@ type Server struct {
 
 	monMu    sync.Mutex
 	monitors atomic.Pointer[[]*core.Client] // MONITOR clients (monitor.go)
+
+	onBug func(msg string) // Config.OnBug, fixed at start (contract.go)
 }
 
 type serverStats struct {
@@ -133,6 +135,7 @@ func New(cfg Config, reg *registry.Registry) (*Server, error) {
 	}
 	s := &Server{
 		cfg:     cfg,
+		onBug:   cfg.OnBug,
 		reg:     reg,
 		ks:      core.NewKeyspace(cfg.Databases),
 		conns:   map[int64]*conn{},
@@ -168,6 +171,8 @@ func New(cfg Config, reg *registry.Registry) (*Server, error) {
 	if err := s.provisionModules(); err != nil {
 		return nil, err
 	}
+	// After loading and provisioning, which touch keys outside commands.
+	s.ks.SetKeyChecks(cfg.CheckKeys)
 	return s, nil
 }
 

@@ -63,6 +63,7 @@ type options struct {
 	logs      bool
 	logOutput io.Writer
 	inMemory  bool
+	noChecks  bool
 }
 
 // WithModules serves only the named modules ("strings", "hashes") of those
@@ -104,6 +105,19 @@ func WithPersistence(dir string) Option {
 	}
 }
 
+// OnBug receives the module bugs the server detects (a command that wrote
+// no reply, two replies, a reply and an error, or touched a key it did not
+// declare) instead of failing the test, as Run does by default: for a test
+// that makes such a mistake on purpose.
+func OnBug(fn func(msg string)) Option {
+	return func(o *options) { o.cfg.OnBug = fn }
+}
+
+// WithoutKeyChecks turns off the checking mode that reports a command
+// touching a key it did not declare (host.Config.CheckKeys), which Run and
+// Start turn on: for a benchmark, where it would cost a little per access.
+func WithoutKeyChecks() Option { return func(o *options) { o.noChecks = true } }
+
 // WithLogs sends the server's log to the test's log (Run) or to stderr
 // (Start) instead of discarding it.
 func WithLogs() Option { return func(o *options) { o.logs = true } }
@@ -112,7 +126,10 @@ func WithLogs() Option { return func(o *options) { o.logs = true } }
 // by default, and stops it when the test ends.
 func Run(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	opts = append([]Option{func(o *options) { o.logOutput = testWriter{t} }}, opts...)
+	opts = append([]Option{func(o *options) {
+		o.logOutput = testWriter{t}
+		o.cfg.OnBug = func(msg string) { t.Errorf("redmodtest: %s", msg) }
+	}}, opts...)
 	srv, err := Start(opts...)
 	if err != nil {
 		t.Fatalf("redmodtest: %v", err)
@@ -132,6 +149,7 @@ func Start(opts ...Option) (*Server, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
+	o.cfg.CheckKeys = !o.noChecks
 	reg := registry.Default
 	if len(o.modules) > 0 || len(o.extra) > 0 {
 		names := o.modules

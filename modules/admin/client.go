@@ -112,7 +112,7 @@ func init() {
 					c.WriteOK()
 					return nil
 				}),
-			sub(core.Spec{Name: "reply", Arity: 3, Summary: "Instruct the server whether to reply to commands", Since: "3.2.0", Complexity: "O(1)",
+			sub(core.Spec{Name: "reply", Arity: 3, Flags: core.FlagMultiReply, Summary: "Instruct the server whether to reply to commands", Since: "3.2.0", Complexity: "O(1)",
 				Args: []core.Arg{{Name: "action", Type: core.ArgOneOf, Args: []core.Arg{
 					{Name: "on", Type: core.ArgPureToken, Token: "ON"}, {Name: "off", Type: core.ArgPureToken, Token: "OFF"},
 					{Name: "skip", Type: core.ArgPureToken, Token: "SKIP"}}}}},

@@ -56,7 +56,7 @@ func init() {
 		Args: []core.Arg{{Name: "schedule", Type: core.ArgPureToken, Token: "SCHEDULE", Optional: true}},
 	}, bgsave)
 	add(core.Spec{
-		Name: "shutdown", Arity: -1, Flags: core.FlagAdmin | core.FlagNoScript | core.FlagLoading | core.FlagStale | core.FlagNoMulti | core.FlagAllowBusy,
+		Name: "shutdown", Arity: -1, Flags: core.FlagMultiReply | core.FlagAdmin | core.FlagNoScript | core.FlagLoading | core.FlagStale | core.FlagNoMulti | core.FlagAllowBusy,
 		Group: "server", Summary: "Synchronously save the dataset to disk and then shut down the server", Since: "1.0.0",
 		Complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
 		Args: []core.Arg{

@@ -21,8 +21,7 @@ func init() {
 		if err != nil {
 			return core.NewError("ERR " + err.Error())
 		}
-		c.WriteRaw(append(strconv.AppendInt([]byte{'$'}, int64(len(data)), 10), '\r', '\n'))
-		c.WriteRaw(data)
+		c.WriteRaw(append(append(strconv.AppendInt([]byte{'$'}, int64(len(data)), 10), '\r', '\n'), data...))
 		c.Client.RequestClose()
 		return nil
 	})

@@ -41,24 +41,24 @@ func shardKeySpec(last int) []core.KeySpec {
 
 func init() {
 	channels := []core.Arg{{Name: "channel", Type: core.ArgString, Multiple: true}}
-	add(core.Spec{Name: "subscribe", Arity: -2, Flags: core.FlagNoScript,
+	add(core.Spec{Name: "subscribe", Arity: -2, Flags: core.FlagNoScript | core.FlagMultiReply,
 		Summary: "Listen for messages published to the given channels", Since: "2.0.0",
 		Complexity: "O(N) where N is the number of channels to subscribe to.",
 		Args:       channels, Channels: &core.ChannelSpec{First: 1, Last: -1},
 	}, subscribe(core.SubChannel))
-	add(core.Spec{Name: "unsubscribe", Arity: -1, Flags: core.FlagNoScript,
+	add(core.Spec{Name: "unsubscribe", Arity: -1, Flags: core.FlagNoScript | core.FlagMultiReply,
 		Summary: "Stop listening for messages posted to the given channels", Since: "2.0.0",
 		Complexity: "O(N) where N is the number of clients already subscribed to a channel.",
 		Args:       []core.Arg{{Name: "channel", Type: core.ArgString, Optional: true, Multiple: true}},
 	}, unsubscribe(core.SubChannel))
-	add(core.Spec{Name: "psubscribe", Arity: -2, Flags: core.FlagNoScript,
+	add(core.Spec{Name: "psubscribe", Arity: -2, Flags: core.FlagNoScript | core.FlagMultiReply,
 		Summary: "Listen for messages published to channels matching the given patterns", Since: "2.0.0",
 		Complexity: "O(N) where N is the number of patterns the client is already subscribed to.",
 		Args: []core.Arg{{Name: "pattern", Type: core.ArgBlock, Multiple: true, Args: []core.Arg{
 			{Name: "pattern", Type: core.ArgPattern}}}},
 		Channels: &core.ChannelSpec{First: 1, Last: -1, Pattern: true},
 	}, subscribe(core.SubPattern))
-	add(core.Spec{Name: "punsubscribe", Arity: -1, Flags: core.FlagNoScript,
+	add(core.Spec{Name: "punsubscribe", Arity: -1, Flags: core.FlagNoScript | core.FlagMultiReply,
 		Summary: "Stop listening for messages posted to channels matching the given patterns", Since: "2.0.0",
 		Complexity: "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).",
 		Args:       []core.Arg{{Name: "pattern", Type: core.ArgPattern, Optional: true, Multiple: true}},
@@ -72,14 +72,14 @@ func init() {
 		c.WriteInt(int64(c.PubSub.Publish(c.Args[1], c.Args[2])))
 		return nil
 	})
-	add(core.Spec{Name: "ssubscribe", Arity: -2, Flags: core.FlagNoScript,
+	add(core.Spec{Name: "ssubscribe", Arity: -2, Flags: core.FlagNoScript | core.FlagMultiReply,
 		FirstKey: 1, LastKey: -1, Step: 1, KeySpecs: shardKeySpec(-1),
 		Summary: "Listen for messages published to the given shard channels", Since: "7.0.0",
 		Complexity: "O(N) where N is the number of shard channels to subscribe to.",
 		Args:       []core.Arg{{Name: "shardchannel", Type: core.ArgString, Multiple: true}},
 		Channels:   &core.ChannelSpec{First: 1, Last: -1},
 	}, subscribe(core.SubShard))
-	add(core.Spec{Name: "sunsubscribe", Arity: -1, Flags: core.FlagNoScript,
+	add(core.Spec{Name: "sunsubscribe", Arity: -1, Flags: core.FlagNoScript | core.FlagMultiReply,
 		FirstKey: 1, LastKey: -1, Step: 1, KeySpecs: shardKeySpec(-1),
 		Summary: "Stop listening for messages posted to the given shard channels", Since: "7.0.0",
 		Complexity: "O(N) where N is the number of clients already subscribed to a shard channel.",
