@@ -148,6 +148,14 @@ type Spec struct {
 	Complexity string
 	// Args describes the arguments for COMMAND DOCS and redis-cli hints.
 	Args []Arg
+	// History lists the command's changes since Since, as COMMAND DOCS
+	// prints them.
+	History []HistoryEntry
+	// DocFlags are COMMAND DOCS's doc_flags ("deprecated", "syscmd").
+	DocFlags []string
+	// DeprecatedSince is the version that deprecated the command, and
+	// ReplacedBy what replaces it (COMMAND DOCS prints both).
+	DeprecatedSince, ReplacedBy string
 	// KeyFlags are the key-spec flags COMMAND INFO prints for the keys
 	// ("RW", "access", "update"); empty derives them from Flags.
 	KeyFlags []string
@@ -203,6 +211,11 @@ type KeySpec struct {
 	Unknown bool
 }
 
+// HistoryEntry is one change of a command: the version and what changed.
+type HistoryEntry struct {
+	Version, Change string
+}
+
 // ArgType is the type of an argument in COMMAND DOCS.
 type ArgType string
 
@@ -238,7 +251,10 @@ type Arg struct {
 	MultipleToken bool
 	// KeySpec is the index of the key spec this key argument belongs to.
 	KeySpec int
-	Args    []Arg // the alternatives of a oneof, the members of a block
+	// Summary describes the argument; Since is the version that added it,
+	// DeprecatedSince the one that deprecated it (COMMAND DOCS).
+	Summary, Since, DeprecatedSince string
+	Args                            []Arg // the alternatives of a oneof, the members of a block
 }
 
 // FullName is the name Redis prints in errors: "get", or "config|get" for a

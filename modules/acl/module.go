@@ -17,6 +17,7 @@ import (
 
 	"github.com/redmod/redmod/acl"
 	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/internal/redisdocs"
 	"github.com/redmod/redmod/registry"
 )
 
@@ -37,7 +38,9 @@ func sub(name string, arity int, flags core.Flags, summary string, run func(*cor
 func str(name string) core.Arg { return core.Arg{Name: name, Type: core.ArgString} }
 
 // Commands implements core.Module.
-func (Module) Commands() []core.Command {
+func (Module) Commands() []core.Command { return redisdocs.Document(commandList()) }
+
+func commandList() []core.Command {
 	return []core.Command{
 		core.NewCommand(core.Spec{
 			Name: "auth", Arity: -2, Group: "connection", Categories: []string{"connection"},

@@ -298,29 +298,58 @@ func commandDocs(c *core.Ctx) error {
 	return nil
 }
 
+// writeDocs writes a command's COMMAND DOCS entry with Redis 7.0's fields
+// in Redis's order, leaving out those the spec does not set as Redis does.
 func writeDocs(c *core.Ctx, rc *registry.Cmd) {
 	s := rc.Spec
-	n := 4
-	if len(s.Args) > 0 {
-		n++
-	}
 	subs := rc.Subcommands()
-	if len(subs) > 0 {
-		n++
-	}
 	group := s.Group
 	if group == "" {
 		group = "module"
 	}
+	strs := []struct{ name, value string }{{"summary", s.Summary}, {"since", s.Since}, {"group", group}, {"complexity", s.Complexity}}
+	n := 0
+	for _, f := range strs {
+		if f.value != "" {
+			n++
+		}
+	}
+	for _, set := range []bool{len(s.DocFlags) > 0, s.DeprecatedSince != "", s.ReplacedBy != "", len(s.History) > 0, len(s.Args) > 0, len(subs) > 0} {
+		if set {
+			n++
+		}
+	}
 	c.WriteMap(n)
-	c.WriteBulkString("summary")
-	c.WriteBulkString(s.Summary)
-	c.WriteBulkString("since")
-	c.WriteBulkString(s.Since)
-	c.WriteBulkString("group")
-	c.WriteBulkString(group)
-	c.WriteBulkString("complexity")
-	c.WriteBulkString(s.Complexity)
+	for _, f := range strs {
+		if f.value != "" {
+			c.WriteBulkString(f.name)
+			c.WriteBulkString(f.value)
+		}
+	}
+	if len(s.DocFlags) > 0 {
+		c.WriteBulkString("doc_flags")
+		c.WriteSet(len(s.DocFlags))
+		for _, f := range s.DocFlags {
+			c.WriteSimple(f)
+		}
+	}
+	if s.DeprecatedSince != "" {
+		c.WriteBulkString("deprecated_since")
+		c.WriteBulkString(s.DeprecatedSince)
+	}
+	if s.ReplacedBy != "" {
+		c.WriteBulkString("replaced_by")
+		c.WriteBulkString(s.ReplacedBy)
+	}
+	if len(s.History) > 0 {
+		c.WriteBulkString("history")
+		c.WriteSet(len(s.History))
+		for _, h := range s.History {
+			c.WriteArray(2)
+			c.WriteBulkString(h.Version)
+			c.WriteBulkString(h.Change)
+		}
+	}
 	if len(s.Args) > 0 {
 		c.WriteBulkString("arguments")
 		writeArgs(c, s.Args)
@@ -338,7 +367,6 @@ func writeDocs(c *core.Ctx, rc *registry.Cmd) {
 func writeArgs(c *core.Ctx, args []core.Arg) {
 	c.WriteArray(len(args))
 	for _, a := range args {
-		n := 2
 		var flags []string
 		if a.Optional {
 			flags = append(flags, "optional")
@@ -349,30 +377,35 @@ func writeArgs(c *core.Ctx, args []core.Arg) {
 		if a.MultipleToken {
 			flags = append(flags, "multiple_token")
 		}
-		if a.Type == core.ArgKey {
-			n++
-		}
-		if a.Token != "" {
-			n++
-		}
-		if len(flags) > 0 {
-			n++
-		}
-		if len(a.Args) > 0 {
-			n++
+		// A key argument, and any other that names keys (SORT's BY
+		// pattern), has a key spec; a pure token always has its token,
+		// even an empty one (MIGRATE's "").
+		hasKeySpec := a.Type == core.ArgKey || a.KeySpec > 0
+		hasToken := a.Token != "" || a.Type == core.ArgPureToken
+		n := 2
+		for _, set := range []bool{hasKeySpec, hasToken, a.Summary != "", a.Since != "", len(flags) > 0, a.DeprecatedSince != "", len(a.Args) > 0} {
+			if set {
+				n++
+			}
 		}
 		c.WriteMap(n)
 		c.WriteBulkString("name")
 		c.WriteBulkString(a.Name)
 		c.WriteBulkString("type")
 		c.WriteBulkString(string(a.Type))
-		if a.Type == core.ArgKey {
+		if hasKeySpec {
 			c.WriteBulkString("key_spec_index")
 			c.WriteInt(int64(a.KeySpec))
 		}
-		if a.Token != "" {
+		if hasToken {
 			c.WriteBulkString("token")
 			c.WriteBulkString(a.Token)
+		}
+		for _, f := range []struct{ name, value string }{{"summary", a.Summary}, {"since", a.Since}} {
+			if f.value != "" {
+				c.WriteBulkString(f.name)
+				c.WriteBulkString(f.value)
+			}
 		}
 		if len(flags) > 0 {
 			c.WriteBulkString("flags")
@@ -380,6 +413,10 @@ func writeArgs(c *core.Ctx, args []core.Arg) {
 			for _, f := range flags {
 				c.WriteSimple(f)
 			}
+		}
+		if a.DeprecatedSince != "" {
+			c.WriteBulkString("deprecated_since")
+			c.WriteBulkString(a.DeprecatedSince)
 		}
 		if len(a.Args) > 0 {
 			c.WriteBulkString("arguments")

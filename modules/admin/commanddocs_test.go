@@ -78,3 +78,68 @@ func TestCommandDocsArgumentsMatchRedis(t *testing.T) {
 		}
 	}
 }
+
+// docFields returns the fields of a one-command COMMAND DOCS reply in
+// their order, without "subcommands" (each subcommand is compared on its
+// own), or ok false when the server does not know the command.
+func docFields(r resp.Reply) (names []string, fields map[string]string, ok bool) {
+	if len(r.Elems) != 2 {
+		return nil, nil, false
+	}
+	doc := r.Elems[1]
+	fields = map[string]string{}
+	for i := 0; i+1 < len(doc.Elems); i += 2 {
+		k := doc.Elems[i].Str
+		if k == "subcommands" {
+			continue
+		}
+		names = append(names, k)
+		fields[k] = doc.Elems[i+1].Raw
+	}
+	return names, fields, true
+}
+
+// TestCommandDocsMatchRedis compares COMMAND DOCS field by field (summary,
+// since, group, complexity, doc_flags, deprecated_since, replaced_by,
+// history, and the arguments with their since, flags and
+// deprecated_since) with Redis 7.0's, for every command and subcommand of
+// the registry that Redis has, in RESP2 and RESP3.
+func TestCommandDocsMatchRedis(t *testing.T) {
+	ref := difftest.Redis(t)
+	srv := redmodtest.Run(t)
+	for _, proto := range []string{"2", "3"} {
+		ours, theirs := dial(t, srv.Addr()), dial(t, ref)
+		do(t, ours, "HELLO", proto)
+		do(t, theirs, "HELLO", proto)
+		compared := 0
+		for _, c := range registry.Default.Commands() {
+			names := []string{c.FullName}
+			for _, sub := range c.Subcommands() {
+				names = append(names, sub.FullName)
+			}
+			for _, name := range names {
+				wantOrder, want, ok := docFields(do(t, theirs, "COMMAND", "DOCS", name))
+				if !ok {
+					continue // not a Redis 7.0 command
+				}
+				gotOrder, got, ok := docFields(do(t, ours, "COMMAND", "DOCS", name))
+				if !ok {
+					t.Errorf("RESP%s %s: redmod's COMMAND DOCS does not know it", proto, name)
+					continue
+				}
+				compared++
+				for _, f := range wantOrder {
+					if got[f] != want[f] {
+						t.Errorf("RESP%s %s: %s\n redmod: %q\n  redis: %q", proto, name, f, got[f], want[f])
+					}
+				}
+				if strings.Join(gotOrder, " ") != strings.Join(wantOrder, " ") {
+					t.Errorf("RESP%s %s: fields\n redmod: %v\n  redis: %v", proto, name, gotOrder, wantOrder)
+				}
+			}
+		}
+		if compared < 200 {
+			t.Errorf("RESP%s: only %d commands compared", proto, compared)
+		}
+	}
+}

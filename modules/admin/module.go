@@ -7,6 +7,7 @@ package admin
 
 import (
 	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/internal/redisdocs"
 	"github.com/redmod/redmod/registry"
 )
 
@@ -19,7 +20,7 @@ func init() { registry.Register(Module{}) }
 func (Module) Name() string { return "admin" }
 
 // Commands implements core.Module.
-func (Module) Commands() []core.Command { return commands }
+func (Module) Commands() []core.Command { return redisdocs.Document(commands) }
 
 var commands []core.Command
 

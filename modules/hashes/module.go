@@ -6,6 +6,7 @@ package hashes
 
 import (
 	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/internal/redisdocs"
 	"github.com/redmod/redmod/registry"
 )
 
@@ -18,7 +19,7 @@ func init() { registry.Register(Module{}) }
 func (Module) Name() string { return "hashes" }
 
 // Commands implements core.Module.
-func (Module) Commands() []core.Command { return commands }
+func (Module) Commands() []core.Command { return redisdocs.Document(commands) }
 
 // Types implements core.TypeProvider.
 func (Module) Types() []*core.Type { return []*core.Type{HashType} }

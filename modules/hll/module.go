@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/internal/redisdocs"
 	"github.com/redmod/redmod/registry"
 )
 
@@ -25,7 +26,7 @@ func init() { registry.Register(Module{}) }
 func (Module) Name() string { return "hll" }
 
 // Commands implements core.Module.
-func (Module) Commands() []core.Command { return commands }
+func (Module) Commands() []core.Command { return redisdocs.Document(commands) }
 
 // sparseMaxSetting is Redis's hll-sparse-max-bytes: the largest sparse HLL
 // (header included) before it is promoted to the dense encoding.

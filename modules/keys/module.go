@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/internal/redisdocs"
 	"github.com/redmod/redmod/registry"
 )
 
@@ -21,7 +22,7 @@ func init() { registry.Register(Module{}) }
 func (Module) Name() string { return "keys" }
 
 // Commands implements core.Module.
-func (Module) Commands() []core.Command { return commands }
+func (Module) Commands() []core.Command { return redisdocs.Document(commands) }
 
 var commands []core.Command
 

@@ -11,6 +11,7 @@ import (
 	"slices"
 
 	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/internal/redisdocs"
 	"github.com/redmod/redmod/registry"
 )
 
@@ -23,7 +24,7 @@ func init() { registry.Register(Module{}) }
 func (Module) Name() string { return "pubsub" }
 
 // Commands implements core.Module.
-func (Module) Commands() []core.Command { return commands }
+func (Module) Commands() []core.Command { return redisdocs.Document(commands) }
 
 var commands []core.Command
 

@@ -10,6 +10,7 @@ package scripting
 
 import (
 	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/internal/redisdocs"
 	"github.com/redmod/redmod/registry"
 )
 
@@ -61,7 +62,9 @@ func sub(spec core.Spec, run func(*core.Ctx) error) core.Command {
 }
 
 // Commands implements core.Module.
-func (Module) Commands() []core.Command {
+func (Module) Commands() []core.Command { return redisdocs.Document(commandList()) }
+
+func commandList() []core.Command {
 	return []core.Command{
 		core.NewCommand(evalSpec("eval", false, "Execute a Lua script server side", "2.6.0"), evalCommand(false, false)),
 		core.NewCommand(evalSpec("evalsha", false, "Execute a Lua script server side", "2.6.0"), evalCommand(false, true)),

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/internal/redisdocs"
 	"github.com/redmod/redmod/registry"
 )
 
@@ -40,7 +41,9 @@ var handlers = map[string]func(*core.Ctx) error{
 }
 
 // Commands implements core.Module.
-func (Module) Commands() []core.Command {
+func (Module) Commands() []core.Command { return redisdocs.Document(commandList()) }
+
+func commandList() []core.Command {
 	var out []core.Command
 	for _, name := range []string{"xack", "xadd", "xautoclaim", "xclaim", "xdel", "xgroup", "xinfo", "xlen",
 		"xpending", "xrange", "xread", "xreadgroup", "xrevrange", "xsetid", "xtrim"} {

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 
 	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/internal/redisdocs"
 	"github.com/redmod/redmod/registry"
 )
 
@@ -25,7 +26,7 @@ func init() { registry.Register(Module{}) }
 func (Module) Name() string { return "zsets" }
 
 // Commands implements core.Module.
-func (Module) Commands() []core.Command { return commands }
+func (Module) Commands() []core.Command { return redisdocs.Document(commands) }
 
 // Types implements core.TypeProvider.
 func (Module) Types() []*core.Type { return []*core.Type{ZSetType} }
