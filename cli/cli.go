@@ -67,8 +67,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintf(stdout, "Usage: redmod [FILE] [flags]\n       redmod modules | commands | version\n       redmod build --with MODULE ... [--output FILE]\n\nFlags (Redis setting names):\n")
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
+			printFlags(stdout, fs)
 			return 0
 		}
 		fmt.Fprintf(stderr, "redmod: %v\n%s", err, helpHint)
@@ -189,4 +188,34 @@ func listModules(w io.Writer) int {
 		fmt.Fprintf(w, "%s\t%d commands\t%s\n", m.Name(), len(m.Commands()), t.PkgPath())
 	}
 	return 0
+}
+
+// printFlags prints the flags' usage, with the Redis parameters accepted
+// for compatibility only (they change nothing here) named in one paragraph
+// after the settings that act, so they do not bury them.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	acting := flag.NewFlagSet(fs.Name(), flag.ContinueOnError)
+	var compat []string
+	fs.VisitAll(func(f *flag.Flag) {
+		if host.IsCompatSetting(f.Name) {
+			compat = append(compat, f.Name)
+			return
+		}
+		acting.Var(f.Value, f.Name, f.Usage)
+	})
+	acting.SetOutput(w)
+	acting.PrintDefaults()
+	if len(compat) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nAlso accepted, for Redis configuration files and tools; no effect in redmod:\n")
+	line := " "
+	for _, name := range compat {
+		if len(line)+len(name)+1 > 78 {
+			fmt.Fprintln(w, line)
+			line = " "
+		}
+		line += " " + name
+	}
+	fmt.Fprintln(w, line)
 }

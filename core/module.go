@@ -181,6 +181,12 @@ type Setting struct {
 	// shows, as Redis shows memory sizes in bytes ("1kb" as "1024"); it
 	// runs after Validate accepted the value.
 	Normalize func(value string) string
+	// OnChange, when set, receives the setting's value when a server starts
+	// and after every CONFIG SET that changes it, so a module can keep a
+	// setting its commands read on every call in a variable (an atomic)
+	// instead of looking it up. With several servers in one process, the
+	// latest value given to any of them is what the variable holds.
+	OnChange func(value string)
 }
 
 // Server is what the host offers to commands and modules.

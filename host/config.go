@@ -100,6 +100,9 @@ type Config struct {
 	// ("ratelimit.window"); host.New adds the defaults modules declare
 	// (core.Configurable) and rejects names no module of the server owns.
 	Modules map[string]string
+	// compat holds the values of the parameters accepted for
+	// compatibility only (compat.go), by name; absent means the default.
+	compat map[string]string
 	// Logger, when set, receives the server's log instead of a new logger
 	// on stderr: a program that embeds redmod passes its own. Modules get
 	// loggers named after them from it.

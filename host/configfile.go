@@ -237,6 +237,9 @@ func (s *Server) ConfigRewrite() error {
 	var order []string
 	for i := range settings {
 		st := &settings[i]
+		if st.alias {
+			continue
+		}
 		pending[st.name] = configLines(st, &cfg)
 		order = append(order, st.name)
 	}

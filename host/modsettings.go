@@ -134,6 +134,7 @@ func resolveModuleSettings(set map[string]string, reg *registry.Registry) (map[s
 // is false when name is no module setting of the server.
 func (s *Server) setModuleSetting(mods map[string]string, name, value string) (handled bool, err error) {
 	decl, _ := declaredSettings(s.reg)
+	given := name // errors name the setting as the client wrote it, as Redis's
 	name = canonicalSetting(s.reg, name)
 	st, ok := decl[name]
 	if !ok {
@@ -144,11 +145,11 @@ func (s *Server) setModuleSetting(mods map[string]string, name, value string) (h
 		return false, nil
 	}
 	if !st.Mutable {
-		return true, core.NewError("ERR CONFIG SET failed (possibly related to argument '" + name + "') - can't set immutable config")
+		return true, core.NewError("ERR CONFIG SET failed (possibly related to argument '" + given + "') - can't set immutable config")
 	}
 	if st.Validate != nil {
 		if err := st.Validate(value); err != nil {
-			return true, core.NewError("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + err.Error())
+			return true, core.NewError("ERR CONFIG SET failed (possibly related to argument '" + given + "') - " + err.Error())
 		}
 	}
 	if st.Normalize != nil {
@@ -202,4 +203,20 @@ func (m moduleConfig) Get(name string) (string, bool) {
 	}
 	v, ok := m.s.cfg.Modules[name]
 	return v, ok
+}
+
+// announceSettings calls OnChange for every declared module setting whose
+// value in next differs from prev (every one when prev is nil).
+func announceSettings(reg *registry.Registry, prev, next map[string]string) {
+	decl, _ := declaredSettings(reg)
+	for name, st := range decl {
+		if st.OnChange == nil {
+			continue
+		}
+		v := next[name]
+		if old, ok := prev[name]; prev != nil && ok && old == v {
+			continue
+		}
+		st.OnChange(v)
+	}
 }

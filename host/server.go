@@ -129,6 +129,7 @@ func New(cfg Config, reg *registry.Registry) (*Server, error) {
 		return nil, err
 	}
 	cfg.Modules = mods
+	announceSettings(reg, nil, mods)
 	level := hclog.LevelFromString(cfg.LogLevel)
 	if level == hclog.NoLevel {
 		return nil, fmt.Errorf("unknown log level %q (want trace, debug, info, warn or error)", cfg.LogLevel)

@@ -29,6 +29,10 @@ type setting struct {
 	// running may be checked against the running server's state.
 	runtime func(c *Config, v string) error
 	quoted  bool // CONFIG REWRITE writes the value as a quoted string
+	// compat marks a Redis parameter accepted for compatibility only
+	// (compat.go); alias marks an older name of another entry, which
+	// CONFIG REWRITE does not write.
+	compat, alias bool
 }
 
 var errNotInteger = errors.New("argument couldn't be parsed into an integer")
@@ -475,7 +479,9 @@ func (s *Server) ConfigSet(pairs []core.InfoField) error {
 	if next.RequirePass != s.cfg.RequirePass {
 		s.acl.SetRequirePass(next.RequirePass)
 	}
+	prevModules := s.cfg.Modules
 	s.cfg = next
+	announceSettings(s.reg, prevModules, next.Modules)
 	s.limits.set(&next)
 	s.acl.PubsubDefaultAll.Store(next.ACLPubsubDefaultAll)
 	return nil

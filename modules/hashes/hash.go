@@ -3,6 +3,7 @@ package hashes
 import (
 	"errors"
 	"math/rand/v2"
+	"sync/atomic"
 
 	"github.com/redmod/redmod/core"
 )
@@ -10,11 +11,17 @@ import (
 // Redis keeps small hashes as a listpack, in insertion order, and converts
 // them to a hash table past these limits (hash-max-listpack-entries 512 and
 // hash-max-listpack-value); redmod does the same so that HGETALL on a small
-// hash answers in the same order as Redis.
-const (
-	maxListpackEntries = 512
-	maxListpackValue   = 64
+// hash answers in the same order as Redis. The limits are settings
+// (module.go), kept here for the conversion check every HSET makes.
+var (
+	maxListpackEntries atomic.Int64
+	maxListpackValue   atomic.Int64
 )
+
+func init() {
+	maxListpackEntries.Store(defaultListpackEntries)
+	maxListpackValue.Store(defaultListpackValue)
+}
 
 // Hash is the hash type.
 type Hash struct {
@@ -149,7 +156,7 @@ func (h *Hash) Set(field, value []byte) bool {
 }
 
 func (h *Hash) maybeConvert(field, value []byte) {
-	if len(h.pairs) <= maxListpackEntries && len(field) <= maxListpackValue && len(value) <= maxListpackValue {
+	if n := maxListpackValue.Load(); int64(len(h.pairs)) <= maxListpackEntries.Load() && int64(len(field)) <= n && int64(len(value)) <= n {
 		return
 	}
 	h.m = make(map[string][]byte, len(h.pairs))

@@ -8,13 +8,13 @@ import (
 
 func TestHashForms(t *testing.T) {
 	h := &Hash{}
-	for i := range maxListpackEntries {
+	for i := range int(maxListpackEntries.Load()) {
 		if !h.Set([]byte("f"+strconv.Itoa(i)), []byte("v")) {
 			t.Fatalf("field %d reported as existing", i)
 		}
 	}
-	if h.Encoding() != "listpack" || h.Len() != maxListpackEntries {
-		t.Fatalf("%d fields: %s, len %d", maxListpackEntries, h.Encoding(), h.Len())
+	if h.Encoding() != "listpack" || h.Len() != int(maxListpackEntries.Load()) {
+		t.Fatalf("%d fields: %s, len %d", maxListpackEntries.Load(), h.Encoding(), h.Len())
 	}
 	if h.Set([]byte("f0"), []byte("w")) {
 		t.Fatal("overwrite reported as new")
@@ -26,14 +26,14 @@ func TestHashForms(t *testing.T) {
 		t.Fatalf("first field %q", first)
 	}
 	h.Set([]byte("one-more"), []byte("v"))
-	if h.Encoding() != "hashtable" || h.Len() != maxListpackEntries+1 {
+	if h.Encoding() != "hashtable" || h.Len() != int(maxListpackEntries.Load())+1 {
 		t.Fatalf("past the limit: %s, len %d", h.Encoding(), h.Len())
 	}
 	if v, ok := h.Get([]byte("f0")); !ok || string(v) != "w" {
 		t.Fatalf("f0 = %q %v after conversion", v, ok)
 	}
 	long := &Hash{}
-	long.Set([]byte("f"), []byte(strings.Repeat("x", maxListpackValue+1)))
+	long.Set([]byte("f"), []byte(strings.Repeat("x", int(maxListpackValue.Load())+1)))
 	if long.Encoding() != "hashtable" {
 		t.Fatal("a long value must convert")
 	}

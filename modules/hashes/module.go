@@ -5,6 +5,10 @@
 package hashes
 
 import (
+	"math"
+	"strconv"
+	"sync/atomic"
+
 	"github.com/redmod/redmod/core"
 	"github.com/redmod/redmod/internal/redisdocs"
 	"github.com/redmod/redmod/registry"
@@ -23,6 +27,41 @@ func (Module) Commands() []core.Command { return redisdocs.Document(commands) }
 
 // Types implements core.TypeProvider.
 func (Module) Types() []*core.Type { return []*core.Type{HashType} }
+
+const (
+	defaultListpackEntries = 512
+	defaultListpackValue   = 64
+)
+
+// Settings implements core.Configurable: Redis's limits of the compact
+// listpack encoding, under Redis's names and those it kept from its
+// ziplist days.
+func (Module) Settings() []core.Setting {
+	store := func(v *atomic.Int64, parse func(string) (int64, error)) func(string) {
+		return func(s string) {
+			if n, err := parse(s); err == nil {
+				v.Store(n)
+			}
+		}
+	}
+	return []core.Setting{
+		{
+			Name: "hash-max-listpack-entries", Default: strconv.Itoa(defaultListpackEntries), Mutable: true, Global: true,
+			Aliases:  []string{"hash-max-ziplist-entries"},
+			Usage:    "most fields of a hash kept in the compact listpack encoding",
+			Validate: core.IntRange(0, math.MaxInt64),
+			OnChange: store(&maxListpackEntries, func(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) }),
+		},
+		{
+			Name: "hash-max-listpack-value", Default: strconv.Itoa(defaultListpackValue), Mutable: true, Global: true,
+			Aliases:   []string{"hash-max-ziplist-value"},
+			Usage:     "longest field or value (bytes) of a hash kept in the listpack encoding",
+			Validate:  core.MemoryRange(0),
+			Normalize: core.NormalizeMemory,
+			OnChange:  store(&maxListpackValue, core.ParseMemory),
+		},
+	}
+}
 
 var commands []core.Command
 

@@ -5,6 +5,8 @@
 package lists
 
 import (
+	"math"
+
 	"github.com/redmod/redmod/core"
 	"github.com/redmod/redmod/internal/redisdocs"
 	"github.com/redmod/redmod/registry"
@@ -134,4 +136,26 @@ func listForPush(c *core.Ctx, key []byte) (*List, error) {
 	l = &List{}
 	c.DB.Set(key, l)
 	return l, nil
+}
+
+// Settings implements core.Configurable. Redis 7.0 sizes its quicklist
+// nodes with list-max-listpack-size and compresses inner nodes with
+// list-compress-depth; redmod's lists are ring buffers with neither, so
+// both are accepted and reported, for configuration files and tools that
+// set them, and change nothing (OBJECT ENCODING is "quicklist" either way,
+// as in Redis 7.0).
+func (Module) Settings() []core.Setting {
+	return []core.Setting{
+		{
+			Name: "list-max-listpack-size", Default: "-2", Mutable: true, Global: true,
+			Aliases:  []string{"list-max-ziplist-size"},
+			Usage:    "Redis's quicklist node size (accepted; no effect in redmod)",
+			Validate: core.IntRange(math.MinInt32, math.MaxInt32),
+		},
+		{
+			Name: "list-compress-depth", Default: "0", Mutable: true, Global: true,
+			Usage:    "Redis's quicklist compression depth (accepted; no effect in redmod)",
+			Validate: core.IntRange(0, math.MaxInt32),
+		},
+	}
 }
