@@ -110,6 +110,17 @@ func (c *Client) Touch(name *string, now time.Time) {
 	c.lastActive.Store(now.UnixNano())
 }
 
+// SetLastCommand records the command the client runs (CLIENT LIST cmd=);
+// name must be a string that outlives the call (a spec name). Unlike Touch
+// it leaves the activity time alone: the host marks that when it reads the
+// request.
+func (c *Client) SetLastCommand(name *string) {
+	// A client repeating a command costs a load, not a store.
+	if c.lastCmd.Load() != name {
+		c.lastCmd.Store(name)
+	}
+}
+
 // MarkActive records activity without a command (bytes read or written),
 // so that the idle time `timeout` compares counts from it.
 func (c *Client) MarkActive(now time.Time) { c.lastActive.Store(now.UnixNano()) }

@@ -63,7 +63,7 @@ func (s *Server) endPause(p *pauseState) {
 // reports false when the server stopped meanwhile. A command that waited
 // has its start time moved to the end of the wait, so that its statistics
 // count only its own run.
-func (c *conn) waitPause(cmd *registry.Cmd, start *time.Time) bool {
+func (c *conn) waitPause(cmd *registry.Cmd, start *int64) bool {
 	s := c.srv
 	for {
 		p := s.pause.Load()
@@ -89,7 +89,8 @@ func (c *conn) waitPause(cmd *registry.Cmd, start *time.Time) bool {
 		case <-p.over:
 			c.blocked.Store(false)
 			c.client.SetBlocked(false)
-			*start = time.Now()
+			*start = monoNow()
+			c.client.MarkActive(time.Now())
 		case <-s.done:
 			c.blocked.Store(false)
 			c.client.SetBlocked(false)

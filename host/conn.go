@@ -37,8 +37,10 @@ type conn struct {
 	// limit.
 	softDeadline bool
 
-	blocked  atomic.Bool
-	busy     atomic.Bool        // running a command or writing replies
+	blocked atomic.Bool
+	// reading is true while the client's goroutine waits for its socket
+	// (requestReader.waiting): the only time `timeout` may find it idle.
+	reading  atomic.Bool
 	waiter   *core.Waiter       // set while the client is blocked
 	blockReq *core.BlockRequest // what the blocked command waits for
 	// skipReply drops the next command's reply (CLIENT REPLY SKIP).
@@ -52,6 +54,8 @@ type conn struct {
 	unblock chan bool
 	// out carries pushes and, once there has been one, the replies too.
 	out *outbox
+	// stat holds statistics not yet added to the shared counters.
+	stat connStats
 	// deferred holds invalidations of keys the running command changed,
 	// sent after its reply (tracking.go).
 	deferred []byte
@@ -66,6 +70,7 @@ func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
 		client: core.NewClient(id, nc.RemoteAddr().String(), nc.LocalAddr().String()),
 	}
 	c.client.Fd = connFd(nc)
+	c.rd.waiting = &c.reading
 	c.unblock = make(chan bool)
 	c.rd.onRead = func(n int) {
 		s.stats.netInput.Add(int64(n))
@@ -87,12 +92,9 @@ func (c *conn) serve() {
 	defer c.nc.Close()
 	defer c.out.finish()
 	defer c.srv.ks.Unwatch(c.client)
+	defer c.publishStats()
 	for {
-		c.busy.Store(false)
 		args, err := c.rd.Next()
-		// From here until it waits for input again, the client is running
-		// a command or being sent replies: never idle for `timeout`.
-		c.busy.Store(true)
 		if err != nil {
 			var pe *protocolError
 			if errors.As(err, &pe) {
@@ -135,6 +137,9 @@ func (c *conn) serve() {
 }
 
 func (c *conn) flush() bool {
+	// Whoever reads these replies may ask for INFO next: the statistics
+	// of the commands they answer are published first.
+	c.publishStats()
 	if c.w.Len() == 0 {
 		return true
 	}
@@ -165,7 +170,7 @@ func isCrossProtocol(name []byte) bool {
 // closed at once without a reply.
 func (c *conn) execute(args [][]byte) bool {
 	s := c.srv
-	now := time.Now()
+	start := monoNow()
 	if isCrossProtocol(args[0]) {
 		s.log.Warn("possible cross-protocol attack: HTTP request on the Redis port, connection closed", "client", c.client.Addr)
 		c.w.Reset()
@@ -216,10 +221,16 @@ func (c *conn) execute(args [][]byte) bool {
 		c.reject(execAbort(cmd, err, false))
 		return true
 	}
-	if !c.waitPause(cmd, &now) {
+	if !c.waitPause(cmd, &start) {
 		return false
 	}
-	c.client.Touch(&cmd.FullName, now)
+	c.client.SetLastCommand(&cmd.FullName)
+	batched := statsBatchable(cmd)
+	if c.stat.cmd != nil && (c.stat.cmd != cmd || !batched) {
+		// INFO, EXEC or a script may read the statistics: what ran
+		// before them is counted first.
+		c.publishStats()
+	}
 	if c.client.InMulti() && !cmd.Spec.Flags.Has(core.FlagNoQueue) {
 		c.queue(cmd, args)
 		return true
@@ -235,17 +246,24 @@ func (c *conn) execute(args [][]byte) bool {
 		if err, closed = c.block(cmd, args, err); closed {
 			return false
 		}
-		now = time.Now() // a blocked command's time excludes the wait, as in Redis
+		start = monoNow() // a blocked command's time excludes the wait, as in Redis
+		c.client.MarkActive(time.Now())
 	}
 	// HELLO changes the protocol for the replies that follow it.
 	if p := c.client.Protocol(); p != c.w.Protocol() {
 		c.w.SetProtocol(p)
 	}
 	err = s.settleReply(cmd, c.w, err)
-	elapsed := time.Since(now)
-	cmd.Stats.Calls.Add(1)
-	cmd.Stats.Usec.Add(elapsed.Microseconds())
-	s.stats.commands.Add(1)
+	usec := (monoNow() - start) / 1000
+	if batched {
+		c.stat.cmd = cmd
+		c.stat.calls++
+		c.stat.usec += usec
+	} else {
+		cmd.Stats.Calls.Add(1)
+		cmd.Stats.Usec.Add(usec)
+		s.stats.commands.Add(1)
+	}
 	if err != nil {
 		cmd.Stats.FailedCalls.Add(1)
 		c.w.WriteError(err)

@@ -1,30 +1,47 @@
 package host
 
 import (
+	"fmt"
+	"io"
 	"net"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/redmod/redmod/registry"
 )
 
-// BenchmarkDispatch measures the host's dispatch of one command (lookup,
-// checks, locking, invoke, statistics) without the network: the path every
-// client command takes, which transactions and WATCH must not slow down.
-func BenchmarkDispatch(b *testing.B) {
+func benchServer(b *testing.B) *Server {
+	b.Helper()
 	cfg := DefaultConfig()
 	cfg.DBFilename = ""
 	s, err := New(cfg, registry.Default)
 	if err != nil {
 		b.Fatal(err)
 	}
+	return s
+}
+
+// BenchmarkDispatch measures the host's dispatch of one command (lookup,
+// checks, locking, invoke, statistics) without the network: the path every
+// client command takes, which transactions and WATCH must not slow down.
+func BenchmarkDispatch(b *testing.B) {
+	s := benchServer(b)
 	a, z := net.Pipe()
 	defer a.Close()
 	defer z.Close()
-	c := newConn(s, a, 1, cfg)
+	c := newConn(s, a, 1, s.Config())
 	for _, tc := range []struct {
 		name string
 		args []string
-	}{{"set", []string{"SET", "key:1", "value"}}, {"get", []string{"GET", "key:1"}}, {"incr", []string{"INCR", "n"}}} {
+	}{
+		{"set", []string{"SET", "key:1", "value"}},
+		{"get", []string{"GET", "key:1"}},
+		{"incr", []string{"INCR", "n"}},
+		{"hset", []string{"HSET", "h", "f", "v"}},
+		{"lpush", []string{"LPUSH", "l", "v"}},
+	} {
 		args := make([][]byte, len(tc.args))
 		for i, a := range tc.args {
 			args[i] = []byte(a)
@@ -34,6 +51,87 @@ func BenchmarkDispatch(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				c.execute(args)
 				c.w.Reset()
+			}
+		})
+	}
+}
+
+// pipelineConn is a net.Conn that serves the same pipeline of requests on
+// every Read, batches times, and discards what is written.
+type pipelineConn struct {
+	batch   []byte
+	batches int
+	writes  int
+}
+
+func (p *pipelineConn) Read(b []byte) (int, error) {
+	if p.batches == 0 {
+		return 0, io.EOF
+	}
+	p.batches--
+	return copy(b, p.batch), nil
+}
+func (p *pipelineConn) Write(b []byte) (int, error) { p.writes++; return len(b), nil }
+func (p *pipelineConn) Close() error                { return nil }
+func (p *pipelineConn) LocalAddr() net.Addr {
+	return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 6379}
+}
+func (p *pipelineConn) RemoteAddr() net.Addr {
+	return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 50000}
+}
+func (p *pipelineConn) SetDeadline(time.Time) error      { return nil }
+func (p *pipelineConn) SetReadDeadline(time.Time) error  { return nil }
+func (p *pipelineConn) SetWriteDeadline(time.Time) error { return nil }
+
+// processCPU returns the CPU time the process has used, in nanoseconds.
+func processCPU() int64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// BenchmarkDispatchPipeline measures what the server spends per command of
+// a redis-benchmark -P 16 load, less the socket's system calls: reading and
+// parsing, dispatch, the keyspace, reply writing and one write per batch
+// of 16 commands, over 1000 keys.
+func BenchmarkDispatchPipeline(b *testing.B) {
+	const depth = 16
+	for _, tc := range []struct{ name, format string }{
+		{"set", "SET key:%06d xxxxxxxxxxxxxxxx"},
+		{"get", "GET key:%06d"},
+		{"incr", "INCR counter:%06d"},
+		{"hset", "HSET myhash element:%06d xxxxxxxxxxxxxxxx"},
+		{"lpush", "LPUSH mylist%.0s xxxxxxxxxxxxxxxx"},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			s := benchServer(b)
+			var sb strings.Builder
+			for i := 0; i < depth; i++ {
+				var words []string
+				if strings.Contains(tc.format, "%.0s") {
+					words = strings.Fields(fmt.Sprintf(tc.format, ""))
+				} else {
+					words = strings.Fields(fmt.Sprintf(tc.format, i*61%1000))
+				}
+				fmt.Fprintf(&sb, "*%d\r\n", len(words))
+				for _, w := range words {
+					fmt.Fprintf(&sb, "$%d\r\n%s\r\n", len(w), w)
+				}
+			}
+			batches := (b.N + depth - 1) / depth
+			pc := &pipelineConn{batch: []byte(sb.String()), batches: batches}
+			c := newConn(s, pc, 1, s.Config())
+			b.ReportAllocs()
+			cpu0 := processCPU()
+			b.ResetTimer()
+			c.serve()
+			b.StopTimer()
+			// CPU time, unlike ns/op, hardly moves with the machine's load.
+			b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+			if pc.writes < batches {
+				b.Fatalf("%d writes for %d batches", pc.writes, batches)
 			}
 		})
 	}

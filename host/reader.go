@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"sync/atomic"
 
 	"github.com/redmod/redmod/core"
 )
@@ -42,11 +43,15 @@ type requestReader struct {
 	authRequired func() bool // small limits before AUTH
 	readErr      error       // the error of the last read, reported once the buffer is used up
 	onRead       func(n int) // statistics
-	args         [][]byte    // reused between commands
-	spans        []span      // arguments of the multibulk being read
-	multibulk    int         // arguments still to read; 0: between commands
-	bulk         int64       // length of the bulk being read; -1: at its $ line
-	pos          int         // parse position inside buf
+	// waiting, when set, is true while the reader waits for the socket:
+	// the client is then idle for `timeout`, and busy the rest of the time
+	// (running commands, writing replies).
+	waiting   *atomic.Bool
+	args      [][]byte // reused between commands
+	spans     []span   // arguments of the multibulk being read
+	multibulk int      // arguments still to read; 0: between commands
+	bulk      int64    // length of the bulk being read; -1: at its $ line
+	pos       int      // parse position inside buf
 }
 
 func newRequestReader(src io.Reader, lim *limits) *requestReader {
@@ -101,7 +106,13 @@ func (rd *requestReader) fill() error {
 			rd.buf = grown
 		}
 	}
+	if rd.waiting != nil {
+		rd.waiting.Store(true)
+	}
 	n, err := rd.src.Read(rd.buf[rd.w:])
+	if rd.waiting != nil {
+		rd.waiting.Store(false)
+	}
 	rd.w += n
 	if rd.onRead != nil && n > 0 {
 		rd.onRead(n)

@@ -385,7 +385,7 @@ func (s *Server) closeIdle() {
 	}
 	now := time.Now()
 	for _, c := range s.connList() {
-		if !c.blocked.Load() && !c.busy.Load() && c.client.Idle(now) > timeout {
+		if !c.blocked.Load() && c.reading.Load() && c.client.Idle(now) > timeout {
 			c.nc.Close()
 		}
 	}
