@@ -1,6 +1,7 @@
 package host
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"math"
@@ -56,6 +57,14 @@ type conn struct {
 	out *outbox
 	// stat holds statistics not yet added to the shared counters.
 	stat connStats
+	// lastEnd is when the last command ended (monoNow), the start of the
+	// next one if no read or write came between them; 0 otherwise.
+	lastEnd int64
+	// The last command looked up, by the bytes of its name, while the
+	// registry's generation stays the same: a client repeats its commands.
+	lastName []byte
+	lastCmd  *registry.Cmd
+	lastGen  uint64
 	// deferred holds invalidations of keys the running command changed,
 	// sent after its reply (tracking.go).
 	deferred []byte
@@ -73,6 +82,7 @@ func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
 	c.rd.waiting = &c.reading
 	c.unblock = make(chan bool)
 	c.rd.onRead = func(n int) {
+		c.lastEnd = 0
 		s.stats.netInput.Add(int64(n))
 		// Every read is activity for `timeout`: a client uploading a
 		// large value slowly is not idle.
@@ -140,6 +150,7 @@ func (c *conn) flush() bool {
 	// Whoever reads these replies may ask for INFO next: the statistics
 	// of the commands they answer are published first.
 	c.publishStats()
+	c.lastEnd = 0
 	if c.w.Len() == 0 {
 		return true
 	}
@@ -170,13 +181,19 @@ func isCrossProtocol(name []byte) bool {
 // closed at once without a reply.
 func (c *conn) execute(args [][]byte) bool {
 	s := c.srv
-	start := monoNow()
+	// A command that follows another in the same batch starts when that
+	// one ended: one clock read per command instead of two.
+	start := c.lastEnd
+	if start == 0 {
+		start = monoNow()
+	}
+	c.lastEnd = 0
 	if isCrossProtocol(args[0]) {
 		s.log.Warn("possible cross-protocol attack: HTTP request on the Redis port, connection closed", "client", c.client.Addr)
 		c.w.Reset()
 		return false
 	}
-	cmd := s.reg.Lookup(args[0])
+	cmd := c.lookup(args[0])
 	if cmd == nil {
 		c.reject(core.ErrUnknownCommand(args))
 		return true
@@ -254,7 +271,9 @@ func (c *conn) execute(args [][]byte) bool {
 		c.w.SetProtocol(p)
 	}
 	err = s.settleReply(cmd, c.w, err)
-	usec := (monoNow() - start) / 1000
+	end := monoNow()
+	usec := (end - start) / 1000
+	c.lastEnd = end
 	if batched {
 		c.stat.cmd = cmd
 		c.stat.calls++
@@ -270,6 +289,21 @@ func (c *conn) execute(args [][]byte) bool {
 		s.countError(err)
 	}
 	return true
+}
+
+// lookup finds the command named by name, remembering the last one found.
+func (c *conn) lookup(name []byte) *registry.Cmd {
+	reg := c.srv.reg
+	gen := reg.Generation()
+	if c.lastCmd != nil && c.lastGen == gen && bytes.Equal(name, c.lastName) {
+		return c.lastCmd
+	}
+	cmd := reg.Lookup(name)
+	if cmd != nil && len(name) <= 32 {
+		c.lastName = append(c.lastName[:0], name...)
+		c.lastCmd, c.lastGen = cmd, gen
+	}
+	return cmd
 }
 
 // subscriberContextAllows reports whether a RESP2 client with subscriptions

@@ -73,6 +73,8 @@ type Registry struct {
 	commands map[string]*Cmd // built from the modules on first use
 	errs     []error         // registration errors, reported by Resolve
 	resolved atomic.Pointer[map[string]*Cmd]
+	// generation counts the tables resolved (Generation).
+	generation atomic.Uint64
 }
 
 // New returns an empty registry, for a server with a chosen set of modules.
@@ -150,9 +152,16 @@ func (r *Registry) resolveLocked() error {
 		}
 	}
 	r.commands = all
+	r.generation.Add(1)
 	r.resolved.Store(&all)
 	return nil
 }
+
+// Generation identifies the current command table: it changes whenever the
+// table is rebuilt (a command added), so that a cache of lookups, such as a
+// connection's last command, knows when to look again. Read it before the
+// Lookup whose result is cached.
+func (r *Registry) Generation() uint64 { return r.generation.Load() }
 
 // table returns the command map, resolving it on first use.
 func (r *Registry) table() map[string]*Cmd {
