@@ -66,6 +66,7 @@ type Ctx struct {
 	notified   bool         // Notify or Touch was called (notify.go)
 	touched    []touchedKey // keys the command modified (notify.go)
 	noBlock    bool         // inside EXEC or a script (multi.go)
+	oom        bool         // over maxmemory when the command began (evict.go)
 }
 
 // AfterUnlock schedules fn to run once the command has finished and its locks

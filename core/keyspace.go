@@ -37,6 +37,7 @@ type Keyspace struct {
 	cutMu       sync.Mutex   // one point-in-time cut at a time (cut.go)
 	cuts        atomic.Int64 // cuts being read
 	check       keyCheck     // checking mode: undeclared keys (keycheck.go)
+	mem         memory       // maxmemory: policy, eviction pool (evict.go)
 
 	// ExpiredKeys counts keys removed because their TTL passed (INFO
 	// expired_keys).
@@ -52,9 +53,12 @@ type entry struct {
 	v   Value
 	exp int64 // absolute unix time in milliseconds; 0: no expiry
 	// atime is when the key was last accessed, on the LRU clock, for OBJECT
-	// IDLETIME: 4 bytes (8 with alignment) per key, where Redis keeps 24
-	// bits in every object.
+	// IDLETIME and LRU eviction; under an LFU policy it holds the access
+	// counter instead (evict.go), as Redis's 24 bits of every object do.
 	atime uint32
+	// size is what the entry counts in the database's memory total
+	// (evict.go), so that removing it subtracts exactly what was added.
+	size uint32
 }
 
 type slot struct {
@@ -72,6 +76,7 @@ type DB struct {
 	slots    [NumSlots]slot
 	volatile atomic.Int64 // number of keys with an expiry
 	keys     atomic.Int64
+	mem      atomic.Int64 // bytes the entries count (evict.go)
 }
 
 // NewKeyspace returns a keyspace with n empty databases.
@@ -110,16 +115,36 @@ func (ks *Keyspace) FastForward(d time.Duration) {
 	ks.TickLRU()
 }
 
-// TickLRU advances the LRU clock, the seconds-resolution clock that records
-// when keys were last accessed. Like Redis's, it is cached rather than read
-// from the system on every access; ActiveExpire ticks it hz times a second.
-func (ks *Keyspace) TickLRU() { ks.lruClock.Store(uint32((ks.Now() - ks.lruEpoch) / 1000)) }
+// lruResolution is the LRU clock's unit in milliseconds. Redis counts
+// seconds; a finer clock lets LRU eviction tell apart keys written within
+// the same second, which a fast server holding a small cache needs to keep
+// the most recent ones. Idle times up to 248 days are told apart (Redis's
+// 24-bit clock wraps at 194).
+const lruResolution = 10
+
+// LRUTick is how often the host should call TickLRU.
+const LRUTick = lruResolution * time.Millisecond
+
+// TickLRU advances the LRU clock, the clock that records when keys were last
+// accessed. Like Redis's, it is cached rather than read from the system on
+// every access; ActiveExpire ticks it, and the host every LRUTick.
+func (ks *Keyspace) TickLRU() {
+	now := uint32((ks.Now() - ks.lruEpoch) / lruResolution)
+	// Several goroutines tick it: it only moves forward, so that no key is
+	// stamped later than the clock reads.
+	for {
+		old := ks.lruClock.Load()
+		if int32(now-old) <= 0 || ks.lruClock.CompareAndSwap(old, now) {
+			return
+		}
+	}
+}
 
 // touch records an access to a live entry, writing the map only when the LRU
-// clock has moved since the last access.
+// clock (or the LFU counter) has moved since the last access.
 func (db *DB) touch(s *slot, key []byte, e entry) {
-	if now := db.ks.lruClock.Load(); e.atime != now {
-		e.atime = now
+	if a := db.ks.accessed(e.atime); e.atime != a {
+		e.atime = a
 		s.m[string(key)] = e
 	}
 }
@@ -145,20 +170,24 @@ func (db *DB) IdleTime(key []byte) (seconds int64, exists bool) {
 	// The difference is taken modulo 2^32 and read as signed, so that an
 	// access time set in the past by SetIdleTime (before the clock's epoch)
 	// still gives the right idle time.
-	return max(int64(int32(db.ks.lruClock.Load()-e.atime)), 0), true
+	return max(int64(int32(db.ks.lruClock.Load()-e.atime)), 0) * lruResolution / 1000, true
 }
 
 // SetIdleTime makes key look last accessed the given number of seconds ago,
 // as RESTORE ... IDLETIME and loading an RDB file's LRU information do, and
-// reports whether the key exists.
+// reports whether the key exists. Under an LFU policy, which tracks no
+// access time, it does nothing, as in Redis.
 func (db *DB) SetIdleTime(key []byte, seconds int64) bool {
 	s := db.slotFor(key)
 	e, ok := db.lookup(s, key)
 	if !ok {
 		return false
 	}
-	seconds = min(max(seconds, 0), 1<<31-1)
-	e.atime = db.ks.lruClock.Load() - uint32(seconds)
+	if db.ks.EvictionPolicy().LFU() {
+		return true
+	}
+	units := min(max(seconds, 0), (1<<31-1)/(1000/lruResolution)) * (1000 / lruResolution)
+	e.atime = db.ks.lruClock.Load() - uint32(units)
 	s.m[string(key)] = e
 	return true
 }
@@ -262,6 +291,9 @@ func (ks *Keyspace) SwapDBs(i, j int) {
 	ak, bk := a.keys.Load(), b.keys.Load()
 	a.keys.Store(bk)
 	b.keys.Store(ak)
+	am, bm := a.mem.Load(), b.mem.Load()
+	a.mem.Store(bm)
+	b.mem.Store(am)
 }
 
 // Index returns the database's number.
@@ -310,6 +342,7 @@ func (db *DB) remove(s *slot, key string, e entry) {
 	db.broadcastString(key)
 	delete(s.m, key)
 	db.keys.Add(-1)
+	db.account(-int64(e.size))
 	if e.exp != 0 {
 		delete(s.volatile, key)
 		db.volatile.Add(-1)
@@ -379,6 +412,12 @@ func (db *DB) SetWithExpiry(key []byte, v Value, expireAt int64) {
 		delete(s.volatile, k)
 		db.volatile.Add(-1)
 	}
+	atime := db.ks.newAccess()
+	if existed && db.ks.EvictionPolicy().LFU() {
+		atime = old.atime // an overwrite keeps the access counter, as in Redis
+	}
+	size := entryCost(key, v)
+	db.account(int64(size) - int64(old.size))
 	if existed && old.v != v {
 		db.broadcastString(k)
 	}
@@ -388,7 +427,7 @@ func (db *DB) SetWithExpiry(key []byte, v Value, expireAt int64) {
 		}
 		db.keys.Add(1)
 	}
-	s.m[k] = entry{v: v, exp: expireAt, atime: db.ks.lruClock.Load()}
+	s.m[k] = entry{v: v, exp: expireAt, atime: atime, size: size}
 	if expireAt != 0 {
 		db.addVolatile(s, k)
 	}
@@ -407,7 +446,12 @@ func (db *DB) SetKeepTTL(key []byte, v Value) {
 		}
 		db.markWrite(key)
 		e.v = v
-		e.atime = db.ks.lruClock.Load()
+		if !db.ks.EvictionPolicy().LFU() {
+			e.atime = db.ks.lruClock.Load()
+		}
+		size := entryCost(key, v)
+		db.account(int64(size) - int64(e.size))
+		e.size = size
 		s.m[string(key)] = e
 		return
 	}
@@ -537,6 +581,7 @@ func (db *DB) Flush() {
 	}
 	db.keys.Store(0)
 	db.volatile.Store(0)
+	db.mem.Store(0)
 }
 
 // ActiveExpire removes expired keys by sampling keys with an expiry, as

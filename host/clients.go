@@ -139,6 +139,8 @@ func (s *Server) ResetStats() {
 		&s.ks.ExpiredKeys, &s.ks.KeyspaceHits, &s.ks.KeyspaceMisses} {
 		v.Store(0)
 	}
+	s.ks.ResetEvictedKeys()
+	s.mem.peak.Store(s.usedMemory())
 	for _, c := range s.reg.Commands() {
 		resetCmdStats(c)
 		for _, sub := range c.Subcommands() {

@@ -93,6 +93,22 @@ type Config struct {
 	// RDBChecksum ends snapshots with their CRC-64; off writes zero, which
 	// readers take as "not checked" (rdbchecksum).
 	RDBChecksum bool
+	// MaxMemory caps the data and client buffers in bytes (maxmemory); 0:
+	// no cap.
+	MaxMemory int64
+	// MaxMemoryPolicy chooses what goes when the cap is reached
+	// (maxmemory-policy).
+	MaxMemoryPolicy core.EvictionPolicy
+	// MaxMemorySamples is the keys sampled per eviction round
+	// (maxmemory-samples).
+	MaxMemorySamples int
+	// MaxMemoryEvictionTenacity (0-100) sets how long one command may spend
+	// evicting before it runs and eviction goes on in the background
+	// (maxmemory-eviction-tenacity).
+	MaxMemoryEvictionTenacity int
+	// LFULogFactor and LFUDecayTime tune the LFU counter (lfu-log-factor,
+	// lfu-decay-time in minutes).
+	LFULogFactor, LFUDecayTime int
 	// ConfigFile is the configuration file the settings were read from
 	// (LoadConfigFile), which CONFIG REWRITE updates; empty: none.
 	ConfigFile string
@@ -128,28 +144,32 @@ const DefaultDBFilename = "dump.rdb"
 // databases.
 func DefaultConfig() Config {
 	return Config{
-		Bind:                    "127.0.0.1",
-		Port:                    6380,
-		Dir:                     "data",
-		DBFilename:              DefaultDBFilename,
-		Save:                    []SaveRule{{Seconds: 60, Changes: 1}},
-		Databases:               16,
-		LogLevel:                "info",
-		LogFormat:               "text",
-		MaxClients:              10000,
-		ProtoMaxBulkLen:         512 << 20,
-		ClientQueryBufferLimit:  1 << 30,
-		Hz:                      10,
-		BusyReplyThreshold:      5000,
-		ProtectedMode:           true,
-		replicaLimit:            OutputLimit{Hard: 256 << 20, Soft: 64 << 20, SoftSeconds: 60},
-		pubsubLimit:             OutputLimit{Hard: 32 << 20, Soft: 8 << 20, SoftSeconds: 60},
-		TLS:                     TLSConfig{AuthClients: "yes"},
-		ShutdownSave:            true,
-		TrackingTableMaxKeys:    1000000,
-		StopWritesOnBgsaveError: true,
-		RDBCompression:          true,
-		RDBChecksum:             true,
+		Bind:                      "127.0.0.1",
+		Port:                      6380,
+		Dir:                       "data",
+		DBFilename:                DefaultDBFilename,
+		Save:                      []SaveRule{{Seconds: 60, Changes: 1}},
+		Databases:                 16,
+		LogLevel:                  "info",
+		LogFormat:                 "text",
+		MaxClients:                10000,
+		ProtoMaxBulkLen:           512 << 20,
+		ClientQueryBufferLimit:    1 << 30,
+		Hz:                        10,
+		BusyReplyThreshold:        5000,
+		ProtectedMode:             true,
+		replicaLimit:              OutputLimit{Hard: 256 << 20, Soft: 64 << 20, SoftSeconds: 60},
+		pubsubLimit:               OutputLimit{Hard: 32 << 20, Soft: 8 << 20, SoftSeconds: 60},
+		TLS:                       TLSConfig{AuthClients: "yes"},
+		ShutdownSave:              true,
+		TrackingTableMaxKeys:      1000000,
+		StopWritesOnBgsaveError:   true,
+		RDBCompression:            true,
+		RDBChecksum:               true,
+		MaxMemorySamples:          5,
+		MaxMemoryEvictionTenacity: 10,
+		LFULogFactor:              10,
+		LFUDecayTime:              1,
 	}
 }
 

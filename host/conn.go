@@ -28,7 +28,10 @@ type conn struct {
 
 	keyIdx []int
 	slots  []int
-	locks  core.LockSet
+	// pendingOut is the size of the replies being written, for the
+	// clients' part of used memory (maxmemory.go).
+	pendingOut atomic.Int64
+	locks      core.LockSet
 
 	// user caches the client's ACL user while the users do not change.
 	user         *acl.User
@@ -164,7 +167,9 @@ func (c *conn) writeDirect() bool {
 		c.w.Reset()
 		return false
 	}
+	c.pendingOut.Store(int64(c.w.Len()))
 	n, err := c.nc.Write(c.w.Bytes())
+	c.pendingOut.Store(0)
 	c.srv.stats.netOutput.Add(int64(n))
 	c.w.Reset()
 	c.replyMark = 0
@@ -240,6 +245,11 @@ func (c *conn) execute(args [][]byte) bool {
 	}
 	if !c.waitPause(cmd, &start) {
 		return false
+	}
+	if err := c.checkMemory(cmd); err != nil {
+		cmd.Stats.RejectedCalls.Add(1)
+		c.reject(execAbort(cmd, err, false))
+		return true
 	}
 	c.client.SetLastCommand(&cmd.FullName)
 	batched := statsBatchable(cmd)

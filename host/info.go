@@ -66,13 +66,15 @@ func (s *Server) Info(sections []string) string {
 			continue
 		}
 		fields := s.infoSection(sec)
+		var more []core.InfoField
 		for _, m := range s.modules {
 			if ip, ok := m.(core.KeyspaceInfoProvider); ok {
-				fields = append(fields, ip.InfoFor(s.ks, sec)...)
+				more = append(more, ip.InfoFor(s.ks, sec)...)
 			} else if ip, ok := m.(core.InfoProvider); ok {
-				fields = append(fields, ip.Info(sec)...)
+				more = append(more, ip.Info(sec)...)
 			}
 		}
+		fields = insertFields(fields, more, sec)
 		if b.Len() > 0 {
 			b.WriteString("\r\n")
 		}
@@ -147,19 +149,7 @@ func (s *Server) infoSection(sec string) []core.InfoField {
 			field("tracking_clients", s.trackingClients()),
 		}
 	case "memory":
-		used, heap := memoryFigures()
-		rss := rssBytes()
-		return []core.InfoField{
-			field("used_memory", used),
-			field("used_memory_human", humanBytes(used)),
-			field("used_memory_rss", rss),
-			field("used_memory_rss_human", humanBytes(rss)),
-			field("used_memory_heap", heap),
-			field("maxmemory", 0),
-			field("maxmemory_human", "0B"),
-			field("maxmemory_policy", "noeviction"),
-			field("mem_allocator", "go"),
-		}
+		return s.memoryInfo(cfg)
 	case "persistence":
 		bgTime := int64(-1)
 		if s.persist.bgInProgress.Load() {
@@ -194,7 +184,8 @@ func (s *Server) infoSection(sec string) []core.InfoField {
 			field("total_net_output_bytes", s.stats.netOutput.Load()),
 			field("rejected_connections", s.stats.rejectedConns.Load()),
 			field("expired_keys", s.ks.ExpiredKeys.Load()),
-			field("evicted_keys", 0),
+			field("evicted_keys", s.ks.EvictedKeys()),
+			field("evicted_clients", 0),
 			field("keyspace_hits", s.ks.KeyspaceHits.Load()),
 			field("keyspace_misses", s.ks.KeyspaceMisses.Load()),
 			field("pubsub_channels", nch),

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"github.com/redmod/redmod/core"
 	"runtime/debug"
 	"runtime/metrics"
 	"time"
@@ -22,6 +23,22 @@ const (
 	releaseMinGap     = time.Second
 	releaseMaxGap     = 10 * time.Second
 )
+
+// lruTicker advances the keyspace's LRU clock at its resolution, so that
+// LRU eviction can tell apart keys written within one cron period.
+func (s *Server) lruTicker() {
+	defer s.wg.Done()
+	tick := time.NewTicker(core.LRUTick)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.done:
+			return
+		case <-tick.C:
+			s.ks.TickLRU()
+		}
+	}
+}
 
 // memoryReleaser runs until the server stops.
 func (s *Server) memoryReleaser() {

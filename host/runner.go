@@ -146,6 +146,9 @@ func (s *Server) invoke(cmd *registry.Cmd, ctx *core.Ctx, w *core.Writer, keyIdx
 				s.ks.Touched(ctx.DB.Index(), ctx.Args[i], by)
 			}
 		}
+		if write {
+			s.ks.SettleMemory(ctx.DB, ctx.Args, keyIdx)
+		}
 		if s.ks.Watching() {
 			s.ks.SettleWatches(ctx.DB, n > 0, ctx.Args, keyIdx, allSlots)
 		}

@@ -64,6 +64,7 @@ type Server struct {
 
 	acl    *acl.Store
 	limits limits
+	mem    memState // maxmemory (maxmemory.go)
 	// busy is the error other clients get while a script runs past
 	// busy-reply-threshold (core.BusyGate); nil otherwise.
 	busy  atomic.Pointer[error]
@@ -157,6 +158,7 @@ func New(cfg Config, reg *registry.Registry) (*Server, error) {
 		s.unpauseCmd = client.Sub([]byte("unpause"))
 	}
 	s.limits.set(&cfg)
+	s.applyMemory(&cfg)
 	s.ps = core.NewPubSub()
 	s.trk.init()
 	s.ks.Observe(s)
@@ -270,9 +272,10 @@ func (s *Server) Serve(ln net.Listener) error {
 			}
 		}
 	}
-	s.wg.Add(2)
+	s.wg.Add(3)
 	go s.cron()
 	go s.memoryReleaser()
+	go s.lruTicker()
 	s.log.Info("ready to accept connections", "addr", ln.Addr().String(), "commands", s.reg.Len(), "version", Version)
 	return s.acceptLoop(ln)
 }
@@ -363,6 +366,7 @@ func (s *Server) cron() {
 		}
 		// Like Redis: at most a quarter of each period goes to expiry.
 		s.ks.ActiveExpire(time.Second/time.Duration(hz)/4, &cursor)
+		s.memoryCron()
 		// CONFIG SET hz takes effect at the next tick.
 		s.cfgMu.RLock()
 		newHz := s.cfg.Hz

@@ -265,6 +265,23 @@ var settings = []setting{
 			return nil
 		},
 	},
+	memSetting("maxmemory", "cap on data and client buffers, with units (0: none)", func(c *Config) *int64 { return &c.MaxMemory }, 0),
+	{
+		name: "maxmemory-policy", usage: "what goes at maxmemory: noeviction, allkeys-lru, volatile-lru, allkeys-lfu, volatile-lfu, allkeys-random, volatile-random, volatile-ttl", mutable: true,
+		get: func(c *Config) string { return c.MaxMemoryPolicy.String() },
+		set: func(c *Config, v string) error {
+			p, ok := core.ParseEvictionPolicy(v)
+			if !ok {
+				return errors.New("argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction")
+			}
+			c.MaxMemoryPolicy = p
+			return nil
+		},
+	},
+	intSetting("maxmemory-samples", "keys sampled per eviction round", func(c *Config) *int { return &c.MaxMemorySamples }, 1, math.MaxInt32, true),
+	intSetting("maxmemory-eviction-tenacity", "how long a command may evict before eviction goes on in the background (0 to 100)", func(c *Config) *int { return &c.MaxMemoryEvictionTenacity }, 0, 100, true),
+	intSetting("lfu-log-factor", "how slowly the LFU counter grows", func(c *Config) *int { return &c.LFULogFactor }, 0, math.MaxInt32, true),
+	intSetting("lfu-decay-time", "minutes for the LFU counter to decay by one (0: never)", func(c *Config) *int { return &c.LFUDecayTime }, 0, math.MaxInt32, true),
 	intSetting("busy-reply-threshold", "milliseconds a script may run before other clients get BUSY and SCRIPT KILL works", func(c *Config) *int { return &c.BusyReplyThreshold }, 0, math.MaxInt32, true),
 	intSetting("lua-time-limit", "old name of busy-reply-threshold", func(c *Config) *int { return &c.BusyReplyThreshold }, 0, math.MaxInt32, true),
 	{
@@ -483,6 +500,7 @@ func (s *Server) ConfigSet(pairs []core.InfoField) error {
 	s.cfg = next
 	announceSettings(s.reg, prevModules, next.Modules)
 	s.limits.set(&next)
+	s.applyMemory(&next)
 	s.acl.PubsubDefaultAll.Store(next.ACLPubsubDefaultAll)
 	return nil
 }

@@ -23,6 +23,16 @@ func Redis(t testing.TB) string {
 	return RedisIn(t, t.TempDir())
 }
 
+// RedisIfInstalled is Redis for tests that also run without Redis: it
+// returns "" instead of skipping when redis-server is missing.
+func RedisIfInstalled(t testing.TB) string {
+	t.Helper()
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		return ""
+	}
+	return Redis(t)
+}
+
 // RedisIn starts a redis-server as Redis does, with dir as its working
 // folder (where it loads and saves dump.rdb) and more configuration
 // arguments ("--list-max-listpack-size", "4"). It skips the test when

@@ -133,6 +133,9 @@ func restore(c *core.Ctx) error {
 	if idle >= 0 {
 		c.DB.SetIdleTime(key, idle)
 	}
+	if freq >= 0 {
+		c.DB.SetFreq(key, freq)
+	}
 	c.Notify(core.NotifyGeneric, "restore", key)
 	signal(c.DB, key)
 	c.WriteOK()

@@ -33,9 +33,12 @@ func init() {
 	}, nil))
 }
 
-// errNoLFU is OBJECT FREQ's reply under the only eviction policy redmod has,
-// noeviction, which tracks no access frequency.
-var errNoLFU = core.NewError("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+// errNoLFU is OBJECT FREQ's reply under a policy that tracks no access
+// frequency, errLFU OBJECT IDLETIME's under one that tracks no access time.
+var (
+	errNoLFU = core.NewError("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+	errLFU   = core.NewError("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+)
 
 // objectValue returns the value OBJECT inspects without counting an access
 // (Redis looks it up with LOOKUP_NOTOUCH), or writes the null reply.
@@ -55,17 +58,26 @@ func objectEncoding(c *core.Ctx) error {
 }
 
 func objectFreq(c *core.Ctx) error {
-	if objectValue(c) != nil {
+	if objectValue(c) == nil {
+		return nil
+	}
+	if !c.Keyspace.EvictionPolicy().LFU() {
 		return errNoLFU
 	}
+	freq, _ := c.DB.Freq(c.Args[2])
+	c.WriteInt(freq)
 	return nil
 }
 
 func objectIdleTime(c *core.Ctx) error {
-	if secs, ok := c.DB.IdleTime(c.Args[2]); ok {
-		c.WriteInt(secs)
-	} else {
+	secs, ok := c.DB.IdleTime(c.Args[2])
+	switch {
+	case !ok:
 		c.WriteNull()
+	case c.Keyspace.EvictionPolicy().LFU():
+		return errLFU
+	default:
+		c.WriteInt(secs)
 	}
 	return nil
 }
@@ -79,7 +91,7 @@ func objectRefcount(c *core.Ctx) error {
 	if v == nil {
 		return nil
 	}
-	if s, ok := v.(*core.String); ok && s.Shared() {
+	if s, ok := v.(*core.String); ok && s.Shared() && c.Keyspace.SharesIntegers() {
 		c.WriteInt(sharedRefcount)
 		return nil
 	}

@@ -334,10 +334,17 @@ func evalCommand(ro, bySHA bool) func(c *core.Ctx) error {
 		if ro && sc.flags.shebang && !sc.flags.noWrites {
 			return core.NewError("ERR Can not execute a script with write flag using *_ro command.")
 		}
+		// A script with a shebang is denyoom unless its flags say it writes
+		// nothing or may run out of memory; one without runs, and only its
+		// writes are refused (redislib.go), as in Redis 7.0.
+		if sc.flags.shebang && !sc.flags.noWrites && !sc.flags.allowOOM && c.OutOfMemory() {
+			return core.ErrOOM
+		}
 		v := s.eng.get()
 		defer s.eng.put(v)
 		fn := v.scriptFunc(s, sc)
 		r := v.newRun(c, sc.sha, false, ro || sc.flags.noWrites)
+		r.allowOOM = sc.flags.allowOOM
 		return v.execute(s, r, fn, c.Args[3:3+n], c.Args[3+n:], errBusyScript, errKilled)
 	}
 }

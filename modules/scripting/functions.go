@@ -20,6 +20,7 @@ type function struct {
 	description *string
 	flags       []string
 	noWrites    bool
+	allowOOM    bool
 }
 
 // library is a FUNCTION LOAD library: its code and functions.
@@ -208,7 +209,9 @@ func (v *vm) registerFunction(L *lua.LState) int {
 					switch s {
 					case "no-writes":
 						f.noWrites = true
-					case "allow-oom", "allow-stale", "no-cluster", "allow-cross-slot-keys":
+					case "allow-oom":
+						f.allowOOM = true
+					case "allow-stale", "no-cluster", "allow-cross-slot-keys":
 					default:
 						bad = "ERR unknown flag given"
 						return
@@ -353,6 +356,10 @@ func fcallCommand(ro bool) func(c *core.Ctx) error {
 		if ro && !f.noWrites {
 			return core.NewError("ERR Can not execute a script with write flag using *_ro command.")
 		}
+		// A function is denyoom unless its flags say otherwise.
+		if !f.noWrites && !f.allowOOM && c.OutOfMemory() {
+			return core.ErrOOM
+		}
 		v := s.eng.get()
 		defer s.eng.put(v)
 		fn := v.functionsOf(s)[name]
@@ -360,6 +367,7 @@ func fcallCommand(ro bool) func(c *core.Ctx) error {
 			return core.NewError("ERR Function not found")
 		}
 		r := v.newRun(c, f.name, true, ro || f.noWrites)
+		r.allowOOM = f.allowOOM
 		return v.execute(s, r, fn, c.Args[3:3+n], c.Args[3+n:], errBusyFunction, errFunctionKilled)
 	}
 }

@@ -226,6 +226,11 @@ func (v *vm) redisCall(L *lua.LState, protected bool) int {
 	if write && r.readOnly {
 		return fail("ERR Write commands are not allowed from read-only scripts.")
 	}
+	// Out of memory when the script began: its denyoom commands are
+	// refused until it wrote something (a script is not stopped halfway).
+	if spec.Flags.Has(core.FlagDenyOOM) && !r.allowOOM && !r.wrote && r.c.OutOfMemory() {
+		return fail(core.ErrorText(core.ErrOOM))
+	}
 	// The keys of the call must be locked: the declared ones already are;
 	// others are taken now (see core.LockSet.Ensure).
 	if locks := r.c.Locks; locks != nil {
