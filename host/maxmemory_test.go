@@ -439,7 +439,7 @@ func TestCacheEviction(t *testing.T) {
 	perClient := int(total / valSize / clients)
 	val := strings.Repeat("x", valSize)
 	var wg sync.WaitGroup
-	errs := make(chan error, clients)
+	errs := make(chan error, 2*clients)
 	var peak peakHeap
 	stop := peak.watch()
 	for w := 0; w < clients; w++ {
@@ -474,6 +474,11 @@ func TestCacheEviction(t *testing.T) {
 		}(w)
 	}
 	wg.Wait()
+	select {
+	case err := <-errs:
+		t.Fatal(err)
+	default:
+	}
 	// The last writes, after every client finished: the most recent keys.
 	for w := 0; w < clients; w++ {
 		wg.Add(1)
