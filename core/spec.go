@@ -148,6 +148,11 @@ type Spec struct {
 	Complexity string
 	// Args describes the arguments for COMMAND DOCS and redis-cli hints.
 	Args []Arg
+	// Syntax writes the arguments as Redis's documentation does
+	// ("key value [NX|XX] [EX seconds|PX milliseconds]"); at registration it
+	// fills Args, Arity and the key positions that are left unset (see
+	// ApplySyntax).
+	Syntax string
 	// History lists the command's changes since Since, as COMMAND DOCS
 	// prints them.
 	History []HistoryEntry

@@ -184,6 +184,9 @@ func newCmd(c core.Command, module string, parent *Cmd) (*Cmd, error) {
 	if spec.Name != strings.ToLower(spec.Name) {
 		return nil, fmt.Errorf("redmod: command name %q must be lower case", spec.Name)
 	}
+	if err := normalize(spec, module, parent != nil); err != nil {
+		return nil, err
+	}
 	if spec.Arity == 0 {
 		return nil, fmt.Errorf("redmod: command %q has arity 0", spec.Name)
 	}
@@ -309,4 +312,37 @@ func (r *Registry) Select(names ...string) (*Registry, error) {
 		}
 	}
 	return out, nil
+}
+
+// specMu serialises normalize: registries resolved at the same time (tests)
+// share the modules' specs.
+var specMu sync.Mutex
+
+// normalize fills, once, what a spec leaves to be derived: the arguments,
+// arity and key positions from Spec.Syntax (and, for a write command, the
+// key-spec flags RW access update unless KeyFlags says otherwise), and, for
+// a command that names
+// neither its group nor its categories, its module's name as ACL category
+// (so ACL rules can allow or deny the module as a whole: +@mymodule).
+func normalize(spec *core.Spec, module string, subcommand bool) error {
+	specMu.Lock()
+	defer specMu.Unlock()
+	if spec.Syntax != "" && (spec.Args == nil || spec.Arity == 0) {
+		if err := spec.ApplySyntax(subcommand); err != nil {
+			return fmt.Errorf("redmod: module %q: %w", module, err)
+		}
+	}
+	if spec.Syntax != "" && spec.Flags.Has(core.FlagWrite) && spec.KeyFlags == nil && spec.KeySpecs == nil {
+		// The general key-spec flags of a command that reads, modifies and
+		// replies from its keys; a spec narrows them with KeyFlags.
+		spec.KeyFlags = []string{"RW", "access", "update"}
+	}
+	if spec.Group == "" && spec.Categories == nil && len(spec.Subcommands) == 0 && validCategory(module) {
+		spec.Categories = []string{module}
+	}
+	return nil
+}
+
+func validCategory(cat string) bool {
+	return cat != "" && cat != "all" && cat == strings.ToLower(cat) && !strings.ContainsAny(cat, " \t\r\n@|")
 }
