@@ -118,3 +118,49 @@ func AppendLower(dst, b []byte) []byte {
 
 // FormatInt formats n in decimal.
 func FormatInt(n int64) []byte { return strconv.AppendInt(nil, n, 10) }
+
+// NumKeys returns the positions of keys counted by args[at] and following
+// it (LMPOP, ZUNION, ZMPOP), for a Spec.Keys function. A count that is not
+// a positive integer, or more keys than there are arguments, gives none:
+// the command reports the error when it runs.
+func NumKeys(args [][]byte, at int) []int {
+	if at >= len(args) {
+		return nil
+	}
+	n, ok := ParseInt(args[at])
+	if !ok || n <= 0 || n > int64(len(args)-at-1) {
+		return nil
+	}
+	out := make([]int, n)
+	for i := range out {
+		out[i] = at + 1 + i
+	}
+	return out
+}
+
+// ErrCountPositive is Redis's reply to a COUNT that is not a positive
+// integer.
+var ErrCountPositive = NewError("ERR count should be greater than 0")
+
+// TrailingCount parses an optional "COUNT n" that is all of args[from:]
+// (LMPOP and ZMPOP end so): def when there is nothing, ErrCountPositive
+// when n is not a positive integer, ErrSyntax for anything else (COUNT
+// twice, without n, another word).
+func TrailingCount(args [][]byte, from int, def int64) (int64, error) {
+	switch {
+	case from >= len(args):
+		return def, nil
+	case len(args)-from != 2 || !EqualFold(args[from], "count"):
+		if len(args)-from > 2 && EqualFold(args[from], "count") {
+			if n, ok := ParseInt(args[from+1]); !ok || n <= 0 {
+				return 0, ErrCountPositive
+			}
+		}
+		return 0, ErrSyntax
+	}
+	n, ok := ParseInt(args[from+1])
+	if !ok || n <= 0 {
+		return 0, ErrCountPositive
+	}
+	return n, nil
+}

@@ -75,3 +75,34 @@ func TestApplySyntax(t *testing.T) {
 		}
 	}
 }
+
+func TestTrailingCount(t *testing.T) {
+	args := func(s ...string) [][]byte {
+		out := make([][]byte, len(s))
+		for i, x := range s {
+			out[i] = []byte(x)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		args []string
+		n    int64
+		err  error
+	}{
+		{nil, 1, nil},
+		{[]string{"COUNT", "5"}, 5, nil},
+		{[]string{"count", "0"}, 0, core.ErrCountPositive},
+		{[]string{"COUNT", "x", "y"}, 0, core.ErrCountPositive},
+		{[]string{"COUNT"}, 0, core.ErrSyntax},
+		{[]string{"COUNT", "2", "COUNT", "3"}, 0, core.ErrSyntax},
+		{[]string{"LIMIT", "2"}, 0, core.ErrSyntax},
+	} {
+		n, err := core.TrailingCount(args(append([]string{"lmpop", "left"}, tc.args...)...), 2, 1)
+		if n != tc.n || err != tc.err {
+			t.Errorf("%q: %d, %v; want %d, %v", tc.args, n, err, tc.n, tc.err)
+		}
+	}
+	if got := core.NumKeys(args("zunion", "2", "a", "b"), 1); len(got) != 2 || got[0] != 2 || got[1] != 3 {
+		t.Errorf("NumKeys = %v", got)
+	}
+}

@@ -150,12 +150,12 @@ func TestDecodeListRejectsGarbage(t *testing.T) {
 }
 
 func TestParseTimeoutAndNumKeys(t *testing.T) {
-	if got := numKeys([][]byte{[]byte("lmpop"), []byte("2"), []byte("a"), []byte("b"), []byte("left")}, 1); !slices.Equal(got, []int{2, 3}) {
+	if got := core.NumKeys([][]byte{[]byte("lmpop"), []byte("2"), []byte("a"), []byte("b"), []byte("left")}, 1); !slices.Equal(got, []int{2, 3}) {
 		t.Fatalf("numKeys = %v", got)
 	}
 	for _, bad := range []string{"0", "-1", "x", "9", "9223372036854775807"} {
-		if got := numKeys([][]byte{[]byte("lmpop"), []byte(bad), []byte("a"), []byte("left")}, 1); got != nil {
-			t.Fatalf("numKeys(%s) = %v", bad, got)
+		if got := core.NumKeys([][]byte{[]byte("lmpop"), []byte(bad), []byte("a"), []byte("left")}, 1); got != nil {
+			t.Fatalf("core.NumKeys(%s) = %v", bad, got)
 		}
 	}
 }

@@ -34,7 +34,7 @@ func init() {
 	add(core.Spec{
 		Name: "lmpop", Arity: -4, Flags: core.FlagWrite | core.FlagMovableKeys,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, Keynum: true, KeynumIdx: 0, FirstKey: 1, KeyStep: 1}},
-		Keys:     func(args [][]byte) []int { return numKeys(args, 1) },
+		Keys:     func(args [][]byte) []int { return core.NumKeys(args, 1) },
 		Summary:  "Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.", Since: "7.0.0",
 		Complexity: "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
 		Args:       []core.Arg{{Name: "numkeys", Type: core.ArgInteger}, keys, whereArg("where"), count},
@@ -74,28 +74,11 @@ func init() {
 	add(core.Spec{
 		Name: "blmpop", Arity: -5, Flags: core.FlagWrite | core.FlagBlocking | core.FlagMovableKeys,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 2, Keynum: true, KeynumIdx: 0, FirstKey: 1, KeyStep: 1}},
-		Keys:     func(args [][]byte) []int { return numKeys(args, 2) },
+		Keys:     func(args [][]byte) []int { return core.NumKeys(args, 2) },
 		Summary:  "Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", Since: "7.0.0",
 		Complexity: "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
 		Args:       []core.Arg{timeout, {Name: "numkeys", Type: core.ArgInteger}, keys, whereArg("where"), count},
 	}, func(c *core.Ctx) error { return lmpop(c, 2, true) })
-}
-
-// numKeys finds the keys of LMPOP and BLMPOP: args[at] is their number and
-// they follow it. A bad count gives no keys; the command reports the error.
-func numKeys(args [][]byte, at int) []int {
-	if at >= len(args) {
-		return nil
-	}
-	n, ok := core.ParseInt(args[at])
-	if !ok || n <= 0 || n > int64(len(args)-at-1) {
-		return nil
-	}
-	out := make([]int, n)
-	for i := range out {
-		out[i] = at + 1 + i
-	}
-	return out
 }
 
 // move pops from the source's end and pushes to the destination's end
@@ -231,7 +214,6 @@ func firstList(c *core.Ctx, keys [][]byte) ([]byte, *List, error) {
 
 var (
 	errNumKeys = core.NewError("ERR numkeys should be greater than 0")
-	errCount   = core.NewError("ERR count should be greater than 0")
 )
 
 // lmpop is LMPOP and BLMPOP; numIdx is the position of numkeys.
@@ -251,21 +233,9 @@ func lmpop(c *core.Ctx, numIdx int, blocking bool) error {
 	if err != nil {
 		return err
 	}
-	count := int64(-1)
-	for j := int(whereIdx) + 1; j < len(c.Args); j++ {
-		if count == -1 && core.EqualFold(c.Args[j], "count") && j+1 < len(c.Args) {
-			j++
-			cnt, ok := core.ParseInt(c.Args[j])
-			if !ok || cnt <= 0 {
-				return errCount
-			}
-			count = cnt
-			continue
-		}
-		return core.ErrSyntax
-	}
-	if count == -1 {
-		count = 1
+	count, err := core.TrailingCount(c.Args, int(whereIdx)+1, 1)
+	if err != nil {
+		return err
 	}
 	keys := c.Args[numIdx+1 : whereIdx]
 	var block func() error

@@ -11,31 +11,13 @@ func init() {
 	add("zpopmax", func(c *core.Ctx) error { return zpop(c, true) })
 	add("bzpopmin", func(c *core.Ctx) error { return bzpop(c, false) })
 	add("bzpopmax", func(c *core.Ctx) error { return bzpop(c, true) })
-	add("zmpop", func(c *core.Ctx) error { return zmpop(c, 1, false) }, func(a [][]byte) []int { return numKeys(a, 1) })
-	add("bzmpop", func(c *core.Ctx) error { return zmpop(c, 2, true) }, func(a [][]byte) []int { return numKeys(a, 2) })
+	add("zmpop", func(c *core.Ctx) error { return zmpop(c, 1, false) }, func(a [][]byte) []int { return core.NumKeys(a, 1) })
+	add("bzmpop", func(c *core.Ctx) error { return zmpop(c, 2, true) }, func(a [][]byte) []int { return core.NumKeys(a, 2) })
 }
 
 var (
 	errNumKeysPositive = core.NewError("ERR numkeys should be greater than 0")
-	errCountPositive   = core.NewError("ERR count should be greater than 0")
 )
-
-// numKeys finds the keys of a command whose key count is args[at] and whose
-// keys follow it. A bad count gives no keys; the command reports the error.
-func numKeys(args [][]byte, at int) []int {
-	if at >= len(args) {
-		return nil
-	}
-	n, ok := core.ParseInt(args[at])
-	if !ok || n <= 0 || n > int64(len(args)-at-1) {
-		return nil
-	}
-	out := make([]int, n)
-	for i := range out {
-		out[i] = at + 1 + i
-	}
-	return out
-}
 
 // popOne removes and returns the lowest (or highest) member.
 func (z *ZSet) popOne(highest bool) ([]byte, float64) {
@@ -174,21 +156,9 @@ func zmpop(c *core.Ctx, numIdx int, blocking bool) error {
 	default:
 		return core.ErrSyntax
 	}
-	count := int64(-1)
-	for j := int(whereIdx) + 1; j < len(c.Args); j++ {
-		if count == -1 && core.EqualFold(c.Args[j], "count") && j+1 < len(c.Args) {
-			j++
-			cnt, ok := core.ParseInt(c.Args[j])
-			if !ok || cnt <= 0 {
-				return errCountPositive
-			}
-			count = cnt
-			continue
-		}
-		return core.ErrSyntax
-	}
-	if count == -1 {
-		count = 1
+	count, err := core.TrailingCount(c.Args, int(whereIdx)+1, 1)
+	if err != nil {
+		return err
 	}
 	keys := c.Args[numIdx+1 : whereIdx]
 	k, z, err := firstZSet(c, keys)

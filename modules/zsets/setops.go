@@ -8,19 +8,19 @@ import (
 )
 
 func init() {
-	add("zunion", func(c *core.Ctx) error { return zsetOp(c, opUnion, false) }, func(a [][]byte) []int { return numKeys(a, 1) })
-	add("zinter", func(c *core.Ctx) error { return zsetOp(c, opInter, false) }, func(a [][]byte) []int { return numKeys(a, 1) })
-	add("zdiff", func(c *core.Ctx) error { return zsetOp(c, opDiff, false) }, func(a [][]byte) []int { return numKeys(a, 1) })
+	add("zunion", func(c *core.Ctx) error { return zsetOp(c, opUnion, false) }, func(a [][]byte) []int { return core.NumKeys(a, 1) })
+	add("zinter", func(c *core.Ctx) error { return zsetOp(c, opInter, false) }, func(a [][]byte) []int { return core.NumKeys(a, 1) })
+	add("zdiff", func(c *core.Ctx) error { return zsetOp(c, opDiff, false) }, func(a [][]byte) []int { return core.NumKeys(a, 1) })
 	add("zunionstore", func(c *core.Ctx) error { return zsetOp(c, opUnion, true) }, storeKeys)
 	add("zinterstore", func(c *core.Ctx) error { return zsetOp(c, opInter, true) }, storeKeys)
 	add("zdiffstore", func(c *core.Ctx) error { return zsetOp(c, opDiff, true) }, storeKeys)
-	add("zintercard", zintercard, func(a [][]byte) []int { return numKeys(a, 1) })
+	add("zintercard", zintercard, func(a [][]byte) []int { return core.NumKeys(a, 1) })
 }
 
 // storeKeys finds the keys of ZUNIONSTORE and friends: the destination and
 // the numkeys sources after it.
 func storeKeys(args [][]byte) []int {
-	return append([]int{1}, numKeys(args, 2)...)
+	return append([]int{1}, core.NumKeys(args, 2)...)
 }
 
 type setOp int
