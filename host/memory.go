@@ -53,7 +53,10 @@ func (s *Server) memoryReleaser() {
 			return
 		case now := <-tick.C:
 			dirty, expired := s.ks.Dirty(), s.ks.ExpiredKeys.Load()
-			if dirty == lastDirty && expired == lastExpired || now.Before(next) || retainedBytes() < releaseFloor {
+			// Not while a snapshot is written: its pre-images are freed
+			// at its end, and a forced collection of a large heap takes
+			// the saver's and the commands' CPU.
+			if dirty == lastDirty && expired == lastExpired || now.Before(next) || s.persist.bgInProgress.Load() || retainedBytes() < releaseFloor {
 				continue
 			}
 			lastDirty, lastExpired = dirty, expired

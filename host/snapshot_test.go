@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -85,7 +86,13 @@ func TestBackgroundSavePointInTime(t *testing.T) {
 	wg.Wait()
 	t.Logf("%d writes while the save ran", during)
 
-	data, err := os.ReadFile(filepath.Join(dir, "dump.rdb"))
+	path := filepath.Join(dir, "dump.rdb")
+	if bin, err := exec.LookPath("redis-check-rdb"); err == nil {
+		if out, err := exec.Command(bin, path).CombinedOutput(); err != nil {
+			t.Fatalf("redis-check-rdb refused the image: %v\n%s", err, out)
+		}
+	}
+	data, err := os.ReadFile(path)
 	must(t, err)
 	vals := map[string]map[int][]int{} // kind -> key index -> numbers
 	for _, k := range kinds {

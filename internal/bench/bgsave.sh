@@ -43,19 +43,19 @@ phase() { # name port pid probe-flags...
 	shift 3
 	local csv="$tmp/$name.csv"
 	: >"$csv"
+	rm -f "$tmp/stop"
 	(
-		b=
-		trap 'kill $b 2>/dev/null; exit 0' TERM
-		while :; do
+		while [[ ! -e $tmp/stop ]]; do
 			redis-benchmark -p "$port" -t set,get -c 50 -n "$BENCH_N" -r "$KEYS" -d 16 --csv >"$csv.run" 2>/dev/null &
-			b=$!
-			wait $b && tail -n +2 "$csv.run" >>"$csv"
+			echo $! >"$csv.pid"
+			wait $! && [[ ! -e $tmp/stop ]] && tail -n +2 "$csv.run" >>"$csv"
 		done
 	) &
 	local loop=$!
 	local probe
-	probe=$("$tmp/saveprobe" -addr "127.0.0.1:$port" -pid "$pid" -keys "$KEYS" -seconds "$SECS" "$@")
-	kill "$loop" 2>/dev/null || true
+	probe=$("$tmp/saveprobe" -addr "127.0.0.1:$port" -pid "$pid" -keys "$KEYS" -seconds "$SECS" "$@" 2>&1) || probe="saveprobe failed: $probe"
+	touch "$tmp/stop"
+	kill "$(cat "$csv.pid")" 2>/dev/null || true
 	wait "$loop" 2>/dev/null || true
 	awk -F'"' -v name="$name" -v probe="$probe" '
 		{ p99[$2] = p99[$2] " " $14; if ($16 + 0 > mx) mx = $16 + 0; runs[$2]++ }
