@@ -33,8 +33,8 @@ type memState struct {
 	// holds to the keyspace's estimate, learned from the collector
 	// (calibrate); 1000 until there is enough data to measure.
 	scale     atomic.Int64
-	gcCycles  uint64 // the collections calibrate has seen; cron only
-	origLimit int64  // the Go memory limit before maxmemory set one
+	gcCycles  uint64       // the collections calibrate has seen; cron only
+	origLimit atomic.Int64 // the Go memory limit before maxmemory set one
 }
 
 // heapHeadroom is how far above maxmemory the collector's soft limit sits:
@@ -66,11 +66,11 @@ func (s *Server) applyMemory(c *Config) {
 	if old == 0 {
 		// Values may have changed outside commands, which the running
 		// total does not see: count them again before relying on it.
-		s.mem.origLimit = debug.SetMemoryLimit(-1)
+		s.mem.origLimit.Store(debug.SetMemoryLimit(-1))
 		ks.RecountMemory()
 	}
 	if c.MaxMemory == 0 {
-		debug.SetMemoryLimit(s.mem.origLimit)
+		debug.SetMemoryLimit(s.mem.origLimit.Load())
 		return
 	}
 	debug.SetMemoryLimit(min(c.MaxMemory+heapHeadroom(c.MaxMemory), math.MaxInt64/2))
@@ -333,4 +333,13 @@ func insertFields(host, mods []core.InfoField, sec string) []core.InfoField {
 		}
 	}
 	return append(host, mods...)
+}
+
+// dropMemoryLimit gives the collector back the limit it had before
+// maxmemory set one, when the server stops: the limit is the process's,
+// and a program (or a test) may run other servers after this one.
+func (s *Server) dropMemoryLimit() {
+	if s.mem.max.Swap(0) != 0 {
+		debug.SetMemoryLimit(s.mem.origLimit.Load())
+	}
 }

@@ -450,6 +450,7 @@ func (s *Server) stop(mode int) error {
 	s.stopped.Do(func() {
 		s.closing.Store(true)
 		close(s.done)
+		s.dropMemoryLimit()
 		s.mu.Lock()
 		if s.ln != nil {
 			s.ln.Close()
