@@ -67,6 +67,8 @@ type Ctx struct {
 	touched    []touchedKey // keys the command modified (notify.go)
 	noBlock    bool         // inside EXEC or a script (multi.go)
 	oom        bool         // over maxmemory when the command began (evict.go)
+	effects    []Effect     // what the call propagates (effects.go)
+	propagated bool         // the handler chose its effects (effects.go)
 }
 
 // AfterUnlock schedules fn to run once the command has finished and its locks

@@ -39,6 +39,9 @@ type Keyspace struct {
 	check       keyCheck     // checking mode: undeclared keys (keycheck.go)
 	mem         memory       // maxmemory: policy, eviction pool (evict.go)
 
+	effects      EffectSink  // the effects stream, or nil (effects.go)
+	expireUnlink atomic.Bool // propagate expiry as UNLINK (lazyfree-lazy-expire)
+
 	// ExpiredKeys counts keys removed because their TTL passed (INFO
 	// expired_keys).
 	ExpiredKeys atomic.Int64

@@ -90,6 +90,8 @@ type LockSet struct {
 	keyIdx   []int
 	moreKeys [][]byte
 	keySet   map[string]struct{}
+
+	later []func() // unlocks run by ReleaseExtra (ReleaseLater)
 }
 
 // ErrLockTimeout is returned by LockSet.Ensure when a slot stays taken by
@@ -185,8 +187,19 @@ func (l *LockSet) ensureSlot(s int) error {
 	return nil
 }
 
-// ReleaseExtra unlocks what Ensure took; the host calls it after Exec.
+// ReleaseLater makes ReleaseExtra call unlock: locks a command takes while it
+// runs (EXEC's, through Server.LockCommands) stay held until the host has
+// propagated the command's effects.
+func (l *LockSet) ReleaseLater(unlock func()) { l.later = append(l.later, unlock) }
+
+// ReleaseExtra unlocks what Ensure and ReleaseLater took; the host calls it
+// after Exec.
 func (l *LockSet) ReleaseExtra() {
+	for i := len(l.later) - 1; i >= 0; i-- {
+		l.later[i]()
+		l.later[i] = nil
+	}
+	l.later = l.later[:0]
 	for i := len(l.extra) - 1; i >= 0; i-- {
 		if l.ks.check.on {
 			l.ks.locks[l.extra[i]].claim.CompareAndSwap(l, nil)

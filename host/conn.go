@@ -27,6 +27,7 @@ type conn struct {
 	ctx    core.Ctx
 
 	keyIdx []int
+	effEnd int64 // stream offset after the last effects of the replies not yet sent
 	slots  []int
 	// pendingOut is the size of the replies being written, for the
 	// clients' part of used memory (maxmemory.go).
@@ -156,6 +157,17 @@ func (c *conn) flush() bool {
 	c.lastEnd = 0
 	if c.w.Len() == 0 {
 		return true
+	}
+	if c.effEnd > 0 {
+		// appendfsync always: the replies leave only once the effects of
+		// the commands they answer are durable (effects.Gate).
+		end := c.effEnd
+		c.effEnd = 0
+		if err := c.srv.effects.WaitDurable(end); err != nil {
+			c.srv.log.Warn("closing client: its writes could not be made durable", "client", c.client.Addr, "error", err)
+			c.w.Reset()
+			return false
+		}
 	}
 	return c.out.flush()
 }
@@ -404,7 +416,10 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 	}
 	// The reply is bounded by the hard output limit while it is built.
 	c.w.SetLimit(int(min(s.limits.outHard.Load(), math.MaxInt)))
-	err = s.invoke(cmd, ctx, c.w, c.keyIdx, locksAll(spec))
+	end, err := s.invoke(cmd, ctx, c.w, c.keyIdx, locksAll(spec), nil)
+	if end > c.effEnd {
+		c.effEnd = end
+	}
 	if ks.KeyChecks() {
 		s.reportStrayKeys(cmd, &c.locks)
 	}

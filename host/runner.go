@@ -88,7 +88,7 @@ func (s *Server) RunCall(parent, c *core.Ctx, call *core.CallRequest) (err error
 	c.SetBlockingDenied(true)
 	var kbuf [8]int
 	outer := c.Writer.BeginReply()
-	err = s.invoke(cmd, c, c.Writer, cmd.Spec.KeyIndexes(call.Args, kbuf[:0]), locksAll(cmd.Spec))
+	_, err = s.invoke(cmd, c, c.Writer, cmd.Spec.KeyIndexes(call.Args, kbuf[:0]), locksAll(cmd.Spec), parent)
 	if _, ok := err.(*core.BlockRequest); ok {
 		c.Writer.Truncate(mark)
 		c.WriteNullArray()
@@ -119,10 +119,14 @@ func (s *Server) RunCall(parent, c *core.Ctx, call *core.CallRequest) (err error
 // dispatch that a client's command (conn.run) and a called command
 // (RunCall: EXEC, scripts) share. It turns a panic into an error reply,
 // accounts the command's changes for auto-save, reports the keys it
-// modified to the keyspace's observers and settles its WATCH marks
-// (core.Keyspace.SettleWatches). keyIdx are the positions of the command's
-// keys in its arguments; allSlots says it holds every slot.
-func (s *Server) invoke(cmd *registry.Cmd, ctx *core.Ctx, w *core.Writer, keyIdx []int, allSlots bool) (err error) {
+// modified to the keyspace's observers, settles its WATCH marks
+// (core.Keyspace.SettleWatches) and propagates its effects while the locks
+// are still held: a command run from another (parent not nil) adds them to
+// its parent's, a client's command appends them to the effects stream as
+// one unit and returns the stream offset after it (end, 0 when nothing was
+// appended). keyIdx are the positions of the command's keys in its
+// arguments; allSlots says it holds every slot.
+func (s *Server) invoke(cmd *registry.Cmd, ctx *core.Ctx, w *core.Writer, keyIdx []int, allSlots bool, parent *core.Ctx) (end int64, err error) {
 	mark := w.Len()
 	write := cmd.Spec.Flags.Has(core.FlagWrite)
 	// A command that changes no data is stopped as soon as its reply passes
@@ -152,6 +156,12 @@ func (s *Server) invoke(cmd *registry.Cmd, ctx *core.Ctx, w *core.Writer, keyIdx
 		if s.ks.Watching() {
 			s.ks.SettleWatches(ctx.DB, n > 0, ctx.Args, keyIdx, allSlots)
 		}
+		eff := ctx.TakeEffects(write && n > 0)
+		if parent != nil {
+			parent.AddEffects(eff)
+		} else if len(eff) > 0 {
+			end = s.effects.Append(eff)
+		}
 	}()
 	if write {
 		// A snapshot being written keeps the state at its cut of the keys
@@ -164,7 +174,7 @@ func (s *Server) invoke(cmd *registry.Cmd, ctx *core.Ctx, w *core.Writer, keyIdx
 	if s.trk.on.Load() > 0 && ctx.Client != nil {
 		s.remember(ctx.Client, cmd, ctx.Args, keyIdx)
 	}
-	return err
+	return 0, err
 }
 
 // locksAll reports whether a command needs every slot: keyspace-wide, or
@@ -173,8 +183,19 @@ func locksAll(spec *core.Spec) bool {
 	return spec.Flags.Has(core.FlagKeyspace) || (spec.Flags.Has(core.FlagMovableKeys) && spec.Keys == nil)
 }
 
-// LockCommands implements core.Server.
+// LockCommands implements core.Server. With held, the locks are released
+// with the command's own, after its effects are propagated, and unlock does
+// nothing.
 func (s *Server) LockCommands(held *core.LockSet, cmds [][][]byte, also []int) (unlock func()) {
+	unlock = s.lockCommands(held, cmds, also)
+	if held == nil {
+		return unlock
+	}
+	held.ReleaseLater(unlock)
+	return func() {}
+}
+
+func (s *Server) lockCommands(held *core.LockSet, cmds [][][]byte, also []int) (unlock func()) {
 	ks := s.ks
 	slots := append([]int(nil), also...)
 	var idx []int

@@ -20,6 +20,7 @@ import (
 
 	"github.com/redmod/redmod/acl"
 	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/effects"
 	"github.com/redmod/redmod/registry"
 )
 
@@ -72,6 +73,8 @@ type Server struct {
 
 	ps  *core.PubSub // pub/sub channels and patterns
 	trk tracker      // client-side caching (tracking.go)
+
+	effects *effects.Stream // the ordered stream of effects (effects.go)
 
 	monMu    sync.Mutex
 	monitors atomic.Pointer[[]*core.Client] // MONITOR clients (monitor.go)
@@ -162,6 +165,8 @@ func New(cfg Config, reg *registry.Registry) (*Server, error) {
 	s.ps = core.NewPubSub()
 	s.trk.init()
 	s.ks.Observe(s)
+	s.effects = effects.New()
+	s.ks.SetEffectSink(s.effects)
 	if err := s.setupACL(); err != nil {
 		return nil, err
 	}
@@ -549,3 +554,7 @@ func (s *Server) recovered(name string, r any) error {
 	s.log.Error("command panicked", "command", name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 	return core.NewError(fmt.Sprintf("ERR internal error in '%s' command", name))
 }
+
+// Effects returns the server's effects stream, which the append-only file
+// and replication attach to (effects.Stream.Attach).
+func (s *Server) Effects() *effects.Stream { return s.effects }

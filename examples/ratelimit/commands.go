@@ -1,6 +1,8 @@
 package ratelimit
 
 import (
+	"strconv"
+
 	"github.com/redmod/redmod/core"
 )
 
@@ -19,9 +21,10 @@ func cmd(spec core.Spec, run func(*core.Ctx) error) core.Command {
 
 var commands = []core.Command{
 	cmd(core.Spec{
-		Name: "rl.setup", Arity: 5, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
-		Summary: "Creates a full token bucket, or changes the parameters of an existing one keeping its tokens.", Complexity: "O(1)",
-		Args: []core.Arg{keyArg, {Name: "capacity", Type: core.ArgInteger}, {Name: "rate", Type: core.ArgInteger}, {Name: "period", Type: core.ArgInteger}},
+		Name: "rl.setup", Arity: -5, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		Summary: "Creates a full token bucket, or changes the parameters of an existing one keeping its tokens; TAT sets the time the bucket is full again (unix microseconds), as the effects stream carries it.", Complexity: "O(1)",
+		Args: []core.Arg{keyArg, {Name: "capacity", Type: core.ArgInteger}, {Name: "rate", Type: core.ArgInteger}, {Name: "period", Type: core.ArgInteger},
+			{Name: "tat", Type: core.ArgInteger, Token: "TAT", Optional: true}},
 	}, setup),
 	cmd(core.Spec{
 		Name: "rl.take", Arity: -2, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
@@ -58,6 +61,21 @@ func setup(c *core.Ctx) error {
 		}
 		p[i] = n
 	}
+	tat, hasTAT := int64(0), false
+	switch len(c.Args) {
+	case 5:
+	case 7:
+		if !core.EqualFold(c.Args[5], "tat") {
+			return core.ErrSyntax
+		}
+		n, err := core.Int(c.Args[6])
+		if err != nil {
+			return err
+		}
+		tat, hasTAT = n, true
+	default:
+		return core.ErrSyntax
+	}
 	b, err := core.Lookup[*Bucket](c.DB, c.Args[1])
 	if err != nil {
 		return err
@@ -66,15 +84,31 @@ func setup(c *core.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if b != nil {
+	switch {
+	case hasTAT:
+		nb.TAT = tat
+	case b != nil:
 		// Keep the tokens the bucket holds, within the new capacity.
 		tokens := b.Take(now(c), 0).Remaining
 		nb.TAT = now(c) + (nb.Capacity-min(tokens, nb.Capacity))*nb.interval()
 	}
 	// Replacing the value keeps the key's TTL, if it has one.
 	c.DB.SetKeepTTL(c.Args[1], nb)
+	propagateBucket(c, nb)
 	c.WriteOK()
 	return nil
+}
+
+// propagateBucket propagates the bucket's state rather than the request:
+// RL.TAKE and RL.SETUP depend on the time they run, so replayed as received
+// (from the append-only file, on a replica) they would leave a different
+// number of tokens. RL.SETUP with TAT sets exactly the state the bucket has.
+func propagateBucket(c *core.Ctx, b *Bucket) {
+	if !c.Propagating() {
+		return
+	}
+	i := func(n int64) []byte { return strconv.AppendInt(nil, n, 10) }
+	c.Propagate([]byte("RL.SETUP"), c.Args[1], i(b.Capacity), i(b.Rate), i(b.Period), []byte("TAT"), i(b.TAT))
 }
 
 func writeResult(c *core.Ctx, r Result) {
@@ -125,8 +159,12 @@ func take(c *core.Ctx) error {
 	case created && r.Allowed:
 		c.DB.Set(c.Args[1], b)
 	case !r.Allowed:
-		// A denied request changes nothing (a new bucket is not kept).
+		// A denied request changes nothing (a new bucket is not kept) and
+		// propagates nothing.
 		c.SetChanges(0)
+	}
+	if r.Allowed {
+		propagateBucket(c, b)
 	}
 	writeResult(c, r)
 	return nil

@@ -3,7 +3,7 @@
 // token bucket; RL.TAKE takes tokens from it and says whether the request is
 // allowed, how many tokens remain and how long to wait otherwise.
 //
-//	RL.SETUP key capacity rate period-ms   create or reconfigure a bucket
+//	RL.SETUP key capacity rate period-ms [TAT us]   create or reconfigure a bucket
 //	RL.TAKE key [count]                    take tokens (default 1)
 //	RL.PEEK key                            what RL.TAKE key would answer, without taking
 //	RL.RESET key                           refill a bucket

@@ -225,6 +225,9 @@ func TestErrors(t *testing.T) {
 		{[]any{"RL.SETUP", "k", 1, -1, 1}, "ERR rate must be positive"},
 		{[]any{"RL.SETUP", "k", 1, 1, "x"}, "ERR value is not an integer or out of range"},
 		{[]any{"RL.SETUP", "k", 1, 2000, 1}, "ERR rate is too high for the period: at most one token per microsecond"},
+		{[]any{"RL.SETUP", "k", 1, 1, 1, "TAT"}, "ERR syntax error"},
+		{[]any{"RL.SETUP", "k", 1, 1, 1, "TOT", 5}, "ERR syntax error"},
+		{[]any{"RL.SETUP", "k", 1, 1, 1, "TAT", "x"}, "ERR value is not an integer or out of range"},
 	} {
 		if err := rdb.Do(ctx, tc.args...).Err(); err == nil || err.Error() != tc.want {
 			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)

@@ -1,0 +1,178 @@
+package core
+
+// Effects: every write reaches the append-only file (and, later, replicas)
+// as the deterministic commands that reproduce it, in the order the writes
+// took effect. This file is the contract between a command and that stream;
+// the stream itself is package effects, attached by the host.
+//
+// By default a write command that reports changes (Ctx.SetChanges, or no
+// error) is propagated as it was received. A handler whose request would not
+// replay to the same data (it depends on the clock, on randomness, on what a
+// blocking wait found) says what to propagate instead:
+//
+//	c.Propagate(args...)   // this command instead of the request (call again to add more)
+//	c.PropagateVerbatim()  // the request as received, at this point of the list
+//	c.PropagateNothing()   // nothing at all
+//
+// Several effects of one call reach the stream as one atomic unit, wrapped
+// in MULTI/EXEC as Redis 7.0 wraps them. A command that runs other commands
+// (EXEC, a script, through CommandRunner.RunCall) propagates their effects
+// in place of itself.
+
+// Effect is one command of the effects stream and the database it applies to.
+type Effect struct {
+	// DB is the database index the command applies to; the stream puts a
+	// SELECT before it when the database changes.
+	DB int
+	// Args is the command and its arguments.
+	Args [][]byte
+}
+
+// EffectSink receives the units of the effects stream; the host installs
+// one on the keyspace (Keyspace.SetEffectSink). Package effects implements
+// it.
+type EffectSink interface {
+	// Active reports whether anything reads the stream. When it does not,
+	// nothing is built or appended, so the stream costs nothing.
+	Active() bool
+	// Append adds one atomic unit (several effects are wrapped in
+	// MULTI/EXEC) and returns the stream offset after it, or 0 when nothing
+	// was appended. The caller holds the locks of every key the effects
+	// touch, so that the stream's order is the order the changes took
+	// effect.
+	Append(unit []Effect) int64
+}
+
+// SetEffectSink installs the effects stream. The host calls it once, before
+// the keyspace is used by more than one goroutine.
+func (ks *Keyspace) SetEffectSink(s EffectSink) { ks.effects = s }
+
+// Propagating reports whether the effects stream is read by anything. A
+// handler may skip building the arguments of Propagate when it is false;
+// Propagate itself does nothing then.
+func (ks *Keyspace) Propagating() bool { return ks.effects != nil && ks.effects.Active() }
+
+// Propagate appends one command to the effects stream as a unit of its own,
+// for changes made outside a command: evicted keys (DEL), a module's
+// background work through Keyspace.Update. The caller holds the locks of the
+// keys it names. It returns the stream offset after the unit (0 when nothing
+// reads the stream).
+func (ks *Keyspace) Propagate(db int, args ...[]byte) int64 {
+	if !ks.Propagating() {
+		return 0
+	}
+	return ks.effects.Append([]Effect{{DB: db, Args: args}})
+}
+
+// Evicted propagates the removal of key from database db by maxmemory
+// eviction, as Redis does (a DEL). The caller holds the key's lock and has
+// removed it.
+func (ks *Keyspace) Evicted(db int, key []byte) {
+	ks.Propagate(db, []byte("DEL"), key)
+}
+
+var (
+	cmdDEL    = []byte("DEL")
+	cmdUNLINK = []byte("UNLINK")
+)
+
+// SetLazyExpireUnlink chooses what an expired key's removal is propagated
+// as: UNLINK when on (lazyfree-lazy-expire yes), DEL otherwise, as Redis 7.0.
+func (ks *Keyspace) SetLazyExpireUnlink(on bool) { ks.expireUnlink.Store(on) }
+
+// propagateExpired appends the removal of an expired key (lazy or active
+// expiry) to the stream; the caller holds the key's lock.
+func (db *DB) propagateExpired(key string) {
+	ks := db.ks
+	if !ks.Propagating() {
+		return
+	}
+	cmd := cmdDEL
+	if ks.expireUnlink.Load() {
+		cmd = cmdUNLINK
+	}
+	ks.effects.Append([]Effect{{DB: db.index, Args: [][]byte{cmd, []byte(key)}}})
+}
+
+// Propagating reports whether the effects stream is read by anything (see
+// Keyspace.Propagating): a handler may skip building what it would pass to
+// Propagate when it is false.
+func (c *Ctx) Propagating() bool { return c.Keyspace != nil && c.Keyspace.Propagating() }
+
+// Propagate adds a command to what this call propagates, in place of the
+// request: the first call replaces the default (the request as received,
+// when the command changed something), later calls add commands after it.
+// The command applies to the client's selected database (c.DB). Arguments
+// may be c.Args slices or new ones; they are encoded before the command's
+// locks are released and not kept afterwards.
+//
+// A command whose request replays differently from how it ran uses it:
+// SET k v EX 10 propagates SET k v PXAT <absolute ms>, SPOP propagates
+// SREM of the members it popped, a blocking pop the non-blocking pop it
+// performed.
+func (c *Ctx) Propagate(args ...[]byte) {
+	c.propagated = true
+	if !c.Propagating() {
+		return
+	}
+	c.effects = append(c.effects, Effect{DB: c.DB.Index(), Args: args})
+}
+
+// PropagateVerbatim adds the request as received to what this call
+// propagates, at this point of the list; with Propagate it lets a handler
+// add commands before or after its own request.
+func (c *Ctx) PropagateVerbatim() { c.Propagate(c.Args...) }
+
+// PropagateNothing makes this call propagate nothing, whatever it changed and
+// whatever it propagated before; a later Propagate adds again. For changes
+// that must not reach the log or replicas (a command that only changes
+// server-local state).
+func (c *Ctx) PropagateNothing() {
+	c.propagated = true
+	c.effects = c.effects[:0]
+}
+
+// TakeEffects returns the effects of the call and resets them: what the
+// handler propagated, or the request itself when it propagated nothing
+// explicitly and verbatim is true (the host passes whether the command is a
+// write that reported changes). The returned slice is valid until the next
+// call on c. The host calls it while the command's locks are held.
+func (c *Ctx) TakeEffects(verbatim bool) []Effect {
+	eff := c.effects
+	c.effects = c.effects[:0]
+	if !c.propagated {
+		if !verbatim || !c.Propagating() {
+			return nil
+		}
+		eff = append(eff, Effect{DB: c.DB.Index(), Args: c.Args})
+		c.effects = eff[:0]
+	}
+	c.propagated = false
+	return eff
+}
+
+// AddEffects appends effects of a command run from inside this one
+// (CommandRunner.RunCall) to this call's: the outer command then propagates
+// them in place of itself, even when there are none.
+func (c *Ctx) AddEffects(eff []Effect) {
+	c.propagated = true
+	if len(eff) == 0 || !c.Propagating() {
+		return
+	}
+	// Copied: the caller may reuse its argument list (a script's does), and
+	// a later command of the transaction may change in place a value that
+	// keeps an argument (SET b 1; INCR b).
+	for _, e := range eff {
+		n := 0
+		for _, a := range e.Args {
+			n += len(a)
+		}
+		buf := make([]byte, 0, n)
+		args := make([][]byte, len(e.Args))
+		for i, a := range e.Args {
+			buf = append(buf, a...)
+			args[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
+		}
+		c.effects = append(c.effects, Effect{DB: e.DB, Args: args})
+	}
+}
