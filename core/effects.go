@@ -80,9 +80,13 @@ var (
 // as: UNLINK when on (lazyfree-lazy-expire yes), DEL otherwise, as Redis 7.0.
 func (ks *Keyspace) SetLazyExpireUnlink(on bool) { ks.expireUnlink.Store(on) }
 
-// propagateExpired appends the removal of an expired key (lazy or active
-// expiry) to the stream; the caller holds the key's lock.
-func (db *DB) propagateExpired(key string) {
+// propagateExpired propagates the removal of an expired key; the caller
+// holds the lock of its slot exclusively. Active expiry (lazy false) appends
+// a unit of its own. A command that finds a key expired (lazy) leaves the
+// deletion in the slot, and the command's effects begin with it
+// (Ctx.TakeEffects), so that it is applied atomically with them, as Redis
+// 7.0 propagates it.
+func (db *DB) propagateExpired(slot int, key string, lazy bool) {
 	ks := db.ks
 	if !ks.Propagating() {
 		return
@@ -91,7 +95,29 @@ func (db *DB) propagateExpired(key string) {
 	if ks.expireUnlink.Load() {
 		cmd = cmdUNLINK
 	}
-	ks.effects.Append([]Effect{{DB: db.index, Args: [][]byte{cmd, []byte(key)}}})
+	e := Effect{DB: db.index, Args: [][]byte{cmd, []byte(key)}}
+	if !lazy {
+		ks.effects.Append([]Effect{e})
+		return
+	}
+	l := &ks.locks[slot]
+	l.expired = append(l.expired, e)
+	ks.pendingExp.Add(1)
+}
+
+// takeExpired appends to dst the deletions waiting in the slots of held.
+func (ks *Keyspace) takeExpired(dst []Effect, held *LockSet) []Effect {
+	for s := range ks.locks {
+		l := &ks.locks[s]
+		if len(l.expired) == 0 || !held.Holds(s) {
+			continue
+		}
+		dst = append(dst, l.expired...)
+		ks.pendingExp.Add(-int64(len(l.expired)))
+		clear(l.expired)
+		l.expired = l.expired[:0]
+	}
+	return dst
 }
 
 // Propagating reports whether the effects stream is read by anything (see
@@ -138,6 +164,17 @@ func (c *Ctx) PropagateNothing() {
 // write that reported changes). The returned slice is valid until the next
 // call on c. The host calls it while the command's locks are held.
 func (c *Ctx) TakeEffects(verbatim bool) []Effect {
+	if c.Locks != nil && c.Keyspace != nil && c.Keyspace.pendingExp.Load() > 0 {
+		// Keys the command found expired are deleted first.
+		if del := c.Keyspace.takeExpired(nil, c.Locks); len(del) > 0 {
+			eff := c.takeEffects(verbatim)
+			return append(del, eff...)
+		}
+	}
+	return c.takeEffects(verbatim)
+}
+
+func (c *Ctx) takeEffects(verbatim bool) []Effect {
 	eff := c.effects
 	c.effects = c.effects[:0]
 	if !c.propagated {

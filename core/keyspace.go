@@ -17,7 +17,11 @@ type slotLock struct {
 	sync.RWMutex
 	watch *slotWatch              // the slot's watched keys (watch.go); guarded by the lock
 	claim atomic.Pointer[LockSet] // the command holding it, in checking mode (keycheck.go)
-	_     [24]byte                // keep neighbouring locks on separate cache lines
+	// expired holds the deletions of keys a command found expired, until
+	// the command's effects are taken (effects.go); guarded by the lock.
+	// With it the struct fills a 64-byte cache line, so neighbouring locks
+	// do not share one.
+	expired []Effect
 }
 
 // Keyspace holds the databases and the locks that guard them.
@@ -39,8 +43,9 @@ type Keyspace struct {
 	check       keyCheck     // checking mode: undeclared keys (keycheck.go)
 	mem         memory       // maxmemory: policy, eviction pool (evict.go)
 
-	effects      EffectSink  // the effects stream, or nil (effects.go)
-	expireUnlink atomic.Bool // propagate expiry as UNLINK (lazyfree-lazy-expire)
+	effects      EffectSink   // the effects stream, or nil (effects.go)
+	pendingExp   atomic.Int64 // deletions waiting in slotLock.expired
+	expireUnlink atomic.Bool  // propagate expiry as UNLINK (lazyfree-lazy-expire)
 
 	// ExpiredKeys counts keys removed because their TTL passed (INFO
 	// expired_keys).
@@ -329,6 +334,7 @@ func (db *DB) lookup(s *slot, key []byte) (entry, bool) {
 	if e.exp != 0 && e.exp <= db.ks.Now() {
 		db.remove(s, string(key), e)
 		db.ks.ExpiredKeys.Add(1)
+		db.propagateExpired(db.ks.SlotOf(key), string(key), true)
 		db.expired(string(key))
 		if db.ks.Watching() {
 			db.ks.touchRemoved(db.ks.SlotOf(key), db.index, string(key))
@@ -614,6 +620,7 @@ func (ks *Keyspace) ActiveExpire(budget time.Duration, cursor *int) int {
 					checked++
 					if e := s.m[k]; e.exp <= now {
 						db.remove(s, k, e)
+						db.propagateExpired(i, k, false)
 						db.expired(k)
 						if ks.Watching() {
 							ks.touchRemoved(i, db.index, k)

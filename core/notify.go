@@ -178,7 +178,6 @@ func (ks *Keyspace) TouchedDB(db int) {
 
 // expired announces a key removed because its TTL passed.
 func (db *DB) expired(key string) {
-	db.propagateExpired(key)
 	if len(db.ks.observerList()) == 0 {
 		return
 	}

@@ -113,14 +113,14 @@ func TestExpiryPropagatesDel(t *testing.T) {
 	rdb.Do(ctx, "set", "k", "5", "pxat", time.Now().Add(time.Hour).UnixMilli())
 	rdb.Do(ctx, "set", "j", "5", "pxat", time.Now().Add(time.Hour).UnixMilli())
 	srv.FastForward(2 * time.Hour)
-	rdb.Incr(ctx, "k") // lazy expiry: DEL k, then the INCR
+	rdb.Incr(ctx, "k") // lazy expiry: DEL k with the INCR, in one MULTI/EXEC as Redis 7.0
 	// Active expiry removes j by itself.
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(stream(rec), "DEL j") && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	got := stream(rec)
-	if !strings.Contains(got, "DEL k\nincr k\n") || !strings.Contains(got, "DEL j\n") {
+	if !strings.Contains(got, "MULTI\nDEL k\nincr k\nEXEC\n") || !strings.Contains(got, "DEL j\n") {
 		t.Errorf("stream:\n%s", got)
 	}
 }

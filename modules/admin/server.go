@@ -116,6 +116,8 @@ func flushall(c *core.Ctx) error {
 	}
 	c.Keyspace.TouchedDB(-1)
 	c.SetChanges(removed)
+	// Propagated even when there was nothing to remove, as Redis 7.0 does.
+	c.PropagateVerbatim()
 	// Like Redis, save the now empty data set when snapshots are configured,
 	// before replying, so that a restart does not bring the keys back.
 	c.AfterUnlock(func() { c.Server.SaveFlushed() })

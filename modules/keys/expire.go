@@ -2,6 +2,7 @@ package keys
 
 import (
 	"math"
+	"strconv"
 
 	"github.com/redmod/redmod/core"
 )
@@ -100,9 +101,15 @@ func expireGeneric(c *core.Ctx, base int64, seconds bool) error {
 	if when <= c.Now() {
 		c.DB.Delete(key)
 		c.Notify(core.NotifyGeneric, "del", key)
+		c.Propagate([]byte("DEL"), key)
 	} else {
 		c.DB.SetExpiry(key, when)
 		c.Notify(core.NotifyGeneric, "expire", key)
+		// As Redis 7.0: PEXPIREAT with the absolute time, the options kept.
+		if c.Propagating() {
+			args := append([][]byte{[]byte("PEXPIREAT"), key, strconv.AppendInt(nil, when, 10)}, c.Args[3:]...)
+			c.Propagate(args...)
+		}
 	}
 	c.WriteInt(1)
 	return nil

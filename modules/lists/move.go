@@ -2,6 +2,7 @@ package lists
 
 import (
 	"github.com/redmod/redmod/core"
+	"strconv"
 )
 
 func init() {
@@ -156,8 +157,12 @@ func bmove(c *core.Ctx, timeoutArg []byte, from, to end) error {
 			err = nil // a source of another type keeps the client waiting
 		}
 	}
-	if err != nil || served {
+	if err != nil {
 		return err
+	}
+	if served {
+		propagateMove(c, from, to)
+		return nil
 	}
 	c.SetChanges(0)
 	if c.BlockingDenied() {
@@ -167,6 +172,39 @@ func bmove(c *core.Ctx, timeoutArg []byte, from, to end) error {
 		return nil
 	}
 	return c.Block(c.Args[1:2], timeout)
+}
+
+// propagateMove propagates a served BLMOVE or BRPOPLPUSH as the move it
+// made, as Redis 7.0 does: LMOVE (RPOPLPUSH) with the request's own
+// arguments when served at once, with LEFT/RIGHT after a wait.
+func propagateMove(c *core.Ctx, from, to end) {
+	if !c.Propagating() {
+		return
+	}
+	brpoplpush := len(c.Args) == 4
+	switch {
+	case brpoplpush:
+		c.Propagate([]byte("RPOPLPUSH"), c.Args[1], c.Args[2])
+	case c.Woken():
+		c.Propagate([]byte("LMOVE"), c.Args[1], c.Args[2], endName(from), endName(to))
+	default:
+		c.Propagate([]byte("LMOVE"), c.Args[1], c.Args[2], c.Args[3], c.Args[4])
+	}
+}
+
+func endName(e end) []byte {
+	if e == left {
+		return []byte("LEFT")
+	}
+	return []byte("RIGHT")
+}
+
+// popCommand is the non-blocking pop a blocking one propagates as.
+func popCommand(e end) []byte {
+	if e == left {
+		return []byte("LPOP")
+	}
+	return []byte("RPOP")
 }
 
 // bpop is BLPOP and BRPOP: the first non-empty list in argument order is
@@ -190,6 +228,7 @@ func bpop(c *core.Ctx, e end) error {
 	c.WriteBulk(l.pop(e))
 	c.Notify(core.NotifyList, popEvent(e), k)
 	dropIfEmpty(c, k, l)
+	c.Propagate(popCommand(e), k)
 	return nil
 }
 
@@ -268,5 +307,8 @@ func lmpop(c *core.Ctx, numIdx int, blocking bool) error {
 	c.Notify(core.NotifyList, popEvent(e), k)
 	dropIfEmpty(c, k, l)
 	c.SetChanges(m)
+	// LMPOP and BLMPOP propagate the pop they made, with the count
+	// popped, as Redis 7.0 does.
+	c.Propagate(popCommand(e), k, strconv.AppendInt(nil, m, 10))
 	return nil
 }

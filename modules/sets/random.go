@@ -1,6 +1,7 @@
 package sets
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 
@@ -33,6 +34,8 @@ func spop(c *core.Ctx) error {
 	}
 	m := s.Random()
 	s.Remove(m)
+	// The member drawn, not the draw (Redis 7.0 propagates the same).
+	c.Propagate(cmdSREM, key, m)
 	c.Notify(core.NotifySet, "spop", key)
 	if s.Len() == 0 {
 		c.DB.Delete(key)
@@ -65,17 +68,21 @@ func spopCount(c *core.Ctx) error {
 		c.DB.Delete(key)
 		c.Notify(core.NotifyGeneric, "del", key)
 		c.SetChanges(int64(size))
+		c.Propagate([]byte("DEL"), key)
 		return nil
 	}
 	count := int(n)
 	c.SetChanges(int64(count))
 	c.WriteSet(count)
+	rem := sremBatches{c: c, key: key, on: c.Propagating()}
 	if count*2 <= size {
 		for range count {
 			m := s.Random()
 			s.Remove(m)
 			c.WriteBulk(m)
+			rem.add(m)
 		}
+		rem.flush()
 		return nil
 	}
 	// Most of the set: shuffle its members and take the head.
@@ -85,8 +92,41 @@ func spopCount(c *core.Ctx) error {
 		members[i], members[j] = members[j], members[i]
 		s.Remove(members[i])
 		c.WriteBulk(members[i])
+		rem.add(members[i])
 	}
+	rem.flush()
 	return nil
+}
+
+var cmdSREM = []byte("SREM")
+
+// sremBatches propagates the members SPOP drew as SREMs of up to 1024
+// members each, as Redis 7.0 does.
+type sremBatches struct {
+	c    *core.Ctx
+	key  []byte
+	on   bool
+	args [][]byte
+}
+
+func (b *sremBatches) add(m []byte) {
+	if !b.on {
+		return
+	}
+	if len(b.args) == 0 {
+		b.args = append(b.args, cmdSREM, b.key)
+	}
+	b.args = append(b.args, bytes.Clone(m))
+	if len(b.args) == 2+1024 {
+		b.flush()
+	}
+}
+
+func (b *sremBatches) flush() {
+	if len(b.args) > 2 {
+		b.c.Propagate(b.args...)
+	}
+	b.args = nil
 }
 
 func srandmember(c *core.Ctx) error {

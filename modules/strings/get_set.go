@@ -2,6 +2,7 @@ package strings
 
 import (
 	"math"
+	"strconv"
 
 	"github.com/redmod/redmod/core"
 )
@@ -186,6 +187,9 @@ func set(c *core.Ctx) error {
 	c.Notify(core.NotifyString, "set", key)
 	if at != 0 {
 		c.Notify(core.NotifyGeneric, "expire", key)
+		// Propagated with an absolute time, as Redis 7.0 does (its other
+		// options have done their work).
+		c.Propagate(cmdSET, key, c.Args[2], argPXAT, ms(at))
 	}
 	if o.flags&optGet != 0 {
 		writeOld(c, old)
@@ -194,6 +198,18 @@ func set(c *core.Ctx) error {
 	c.WriteOK()
 	return nil
 }
+
+var (
+	cmdSET       = []byte("SET")
+	cmdDEL       = []byte("DEL")
+	cmdPEXPIREAT = []byte("PEXPIREAT")
+	cmdPERSIST   = []byte("PERSIST")
+	argPXAT      = []byte("PXAT")
+	argKEEPTTL   = []byte("KEEPTTL")
+)
+
+// ms formats an absolute time in milliseconds for a propagated command.
+func ms(at int64) []byte { return strconv.AppendInt(nil, at, 10) }
 
 func writeOld(c *core.Ctx, old *core.String) {
 	if old == nil {

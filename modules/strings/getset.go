@@ -116,8 +116,10 @@ func getex(c *core.Ctx) error {
 		c.DB.SetExpiry(key, at)
 		if past {
 			c.Notify(core.NotifyGeneric, "del", key)
+			c.Propagate(cmdDEL, key)
 		} else {
 			c.Notify(core.NotifyGeneric, "expire", key)
+			c.Propagate(cmdPEXPIREAT, key, ms(at))
 		}
 	case o.flags&optPersist != 0:
 		if exp, _ := c.DB.Expiry(key); exp == 0 {
@@ -125,6 +127,7 @@ func getex(c *core.Ctx) error {
 		} else {
 			c.DB.SetExpiry(key, 0)
 			c.Notify(core.NotifyGeneric, "persist", key)
+			c.Propagate(cmdPERSIST, key)
 		}
 	default:
 		c.SetChanges(0)
@@ -156,6 +159,7 @@ func setWithTTL(c *core.Ctx, unit int, command string) error {
 	c.DB.SetWithExpiry(c.Args[1], core.NewString(c.Args[3]), at)
 	c.Notify(core.NotifyString, "set", c.Args[1])
 	c.Notify(core.NotifyGeneric, "expire", c.Args[1])
+	c.Propagate(cmdSET, c.Args[1], c.Args[3], argPXAT, ms(at))
 	c.WriteOK()
 	return nil
 }

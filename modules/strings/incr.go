@@ -127,6 +127,9 @@ func incrByFloat(c *core.Ctx) error {
 		c.DB.SetKeepTTL(key, v)
 	}
 	c.Notify(core.NotifyString, "incrbyfloat", key)
+	// The sum, not the increment: float addition need not round alike
+	// elsewhere (Redis 7.0 propagates the same SET).
+	c.Propagate(cmdSET, key, v.B, argKEEPTTL)
 	c.WriteBulk(v.B)
 	return nil
 }

@@ -1,6 +1,7 @@
 package zsets
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/redmod/redmod/core"
@@ -124,7 +125,17 @@ func bzpop(c *core.Ctx, highest bool) error {
 	c.WriteDouble(s)
 	notify(c, popEvent(highest), k)
 	dropIfEmpty(c, k, z)
+	// The pop it made, without blocking, as Redis 7.0 propagates it.
+	c.Propagate(popCommand(highest), k)
 	return nil
+}
+
+// popCommand is the non-blocking pop a blocking one propagates as.
+func popCommand(highest bool) []byte {
+	if highest {
+		return []byte("ZPOPMAX")
+	}
+	return []byte("ZPOPMIN")
 }
 
 // zmpop is ZMPOP and BZMPOP; numIdx is the position of numkeys.
@@ -186,5 +197,8 @@ func zmpop(c *core.Ctx, numIdx int, blocking bool) error {
 	notify(c, popEvent(highest), k)
 	dropIfEmpty(c, k, z)
 	c.SetChanges(int64(m))
+	// ZMPOP and BZMPOP propagate the pop they made, with the count popped,
+	// as Redis 7.0 does.
+	c.Propagate(popCommand(highest), k, strconv.AppendInt(nil, int64(m), 10))
 	return nil
 }

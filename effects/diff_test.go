@@ -1,0 +1,208 @@
+package effects_test
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redmod/redmod/effects"
+	"github.com/redmod/redmod/internal/difftest"
+	"github.com/redmod/redmod/internal/resp"
+	"github.com/redmod/redmod/redmodtest"
+)
+
+// redisStream is a redis-server 7.0 with the append-only file on and
+// `appendfsync always`: after each reply, its incremental file holds the
+// stream a replica would receive (the same feed, without PINGs).
+type redisStream struct {
+	t    *testing.T
+	c    *resp.Conn
+	file string
+	off  int
+}
+
+func newRedisStream(t *testing.T) *redisStream {
+	dir := t.TempDir()
+	sock := difftest.RedisIn(t, dir, "--appendonly", "yes", "--appendfsync", "always")
+	c, err := resp.Dial(sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	r := &redisStream{t: t, c: c}
+	for i := 0; i < 200 && r.file == ""; i++ {
+		m, _ := filepath.Glob(filepath.Join(dir, "appendonlydir", "*.incr.aof"))
+		if len(m) == 1 {
+			r.file = m[0]
+		} else {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if r.file == "" {
+		t.Fatal("redis-server wrote no incremental AOF file")
+	}
+	return r
+}
+
+// since returns the commands Redis logged since the last call.
+func (r *redisStream) since() [][]string {
+	b, err := os.ReadFile(r.file)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	cmds, err := effects.ParseCommands(b[r.off:])
+	if err != nil {
+		r.t.Fatalf("redis AOF: %v", err)
+	}
+	r.off = len(b)
+	return cmds
+}
+
+// ourStream is a redmod server with a Recorder attached.
+type ourStream struct {
+	srv *redmodtest.Server
+	c   *resp.Conn
+	rec *effects.Recorder
+	off int
+}
+
+func newOurStream(t *testing.T) *ourStream {
+	srv := redmodtest.Run(t)
+	rec := &effects.Recorder{}
+	srv.Effects().Attach(rec)
+	c, err := resp.Dial(srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &ourStream{srv: srv, c: c, rec: rec}
+}
+
+func (o *ourStream) since() [][]string {
+	b := o.rec.Bytes()
+	cmds, _ := effects.ParseCommands(b[o.off:])
+	o.off = len(b)
+	return cmds
+}
+
+var (
+	// Unix times in milliseconds (and stream IDs made of them) differ
+	// between the two servers by the moments the commands ran.
+	reMillis = regexp.MustCompile(`^1[0-9]{12}(-[0-9]+)?$`)
+)
+
+// normalise renders commands one per line with times replaced, and with
+// the command names upper-cased (Redis keeps the client's spelling for
+// commands it propagates as received, and so does redmod).
+func normalise(cmds [][]string) string {
+	var b strings.Builder
+	for _, c := range cmds {
+		for i, a := range c {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			switch {
+			case i == 0:
+				a = strings.ToUpper(a)
+			case reMillis.MatchString(a):
+				a = "<ms>" + a[13:]
+			}
+			b.WriteString(a)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// streamCase is a run of commands whose streams must match: setup runs
+// first (its stream is compared too), then each step.
+type streamCase struct {
+	name  string
+	steps [][]string
+}
+
+func runStreamCases(t *testing.T, cases []streamCase) {
+	ref := newRedisStream(t)
+	ours := newOurStream(t)
+	for _, tc := range cases {
+		for _, step := range append([][]string{{"flushall"}}, tc.steps...) {
+			or, err := ours.c.Do(step...)
+			if err != nil {
+				t.Fatalf("%s: redmod %q: %v", tc.name, step, err)
+			}
+			rr, err := ref.c.Do(step...)
+			if err != nil {
+				t.Fatalf("%s: redis %q: %v", tc.name, step, err)
+			}
+			if strings.HasPrefix(rr.Raw, "-") != strings.HasPrefix(or.Raw, "-") {
+				t.Errorf("%s: %q replies differ: redmod %s, redis %s", tc.name, step, or, rr)
+			}
+			got, want := normalise(ours.since()), normalise(ref.since())
+			if got != want {
+				t.Errorf("%s: %q propagates\n%s\nwant (redis 7.0)\n%s", tc.name, step, got, want)
+			}
+		}
+	}
+}
+
+// TestStreamDiffBasics compares what redmod and Redis 7.0 propagate for the
+// generic cases: verbatim writes, no-ops, transactions, scripts, databases.
+func TestStreamDiffBasics(t *testing.T) {
+	runStreamCases(t, []streamCase{
+		{"verbatim", [][]string{{"set", "a", "1"}, {"append", "a", "x"}, {"del", "a", "b"}, {"del", "a"}, {"get", "a"}}},
+		{"multi", [][]string{{"multi"}, {"set", "a", "1"}, {"incr", "a"}, {"get", "a"}, {"exec"}, {"multi"}, {"get", "a"}, {"exec"}, {"multi"}, {"del", "zz"}, {"set", "b", "2"}, {"exec"}}},
+		{"multi-select", [][]string{{"multi"}, {"set", "a", "1"}, {"select", "3"}, {"set", "a", "1"}, {"exec"}, {"set", "c", "1"}, {"select", "0"}, {"set", "d", "1"}}},
+		{"eval", [][]string{{"eval", "redis.call('set', KEYS[1], '1') return redis.call('incr', KEYS[1])", "1", "k"}, {"eval", "return redis.call('get', 'k')", "0"}, {"eval", "redis.call('set', 'x', '1')", "0"}}},
+		{"keyspace", [][]string{{"set", "a", "1"}, {"swapdb", "0", "1"}, {"move", "a", "1"}, {"select", "1"}, {"move", "a", "0"}, {"select", "0"}, {"copy", "a", "b"}, {"copy", "a", "b", "db", "2"}, {"flushdb"}}},
+	})
+}
+
+func future(d time.Duration) string { return strconv.FormatInt(time.Now().Add(d).UnixMilli(), 10) }
+func futureSec(d time.Duration) string {
+	return strconv.FormatInt(time.Now().Add(d).Unix(), 10)
+}
+
+// TestStreamDiffRewrites compares Redis 7.0's rewrites of commands that do
+// not replay as received: relative times, floats, random and blocking pops.
+func TestStreamDiffRewrites(t *testing.T) {
+	past := strconv.FormatInt(time.Now().Add(-time.Hour).UnixMilli(), 10)
+	pastSec := strconv.FormatInt(time.Now().Add(-time.Hour).Unix(), 10)
+	runStreamCases(t, []streamCase{
+		{"set-expiry", [][]string{
+			{"set", "k", "v", "ex", "100"}, {"set", "k", "v", "px", "100000"}, {"set", "k", "v", "exat", futureSec(time.Hour)},
+			{"set", "k", "v", "pxat", future(time.Hour)}, {"set", "k", "v", "ex", "100", "nx"}, {"set", "k", "w", "ex", "100", "get"},
+			{"set", "k", "v", "xx", "px", "5000", "get"}, {"set", "k", "v", "keepttl"}, {"setex", "k", "100", "v"}, {"psetex", "k", "100000", "v"},
+			{"set", "k", "v", "exat", pastSec}, {"set", "k", "v", "pxat", past}, {"set", "k", "v", "nx", "pxat", past},
+		}},
+		{"getex", [][]string{
+			{"set", "k", "v"}, {"getex", "k"}, {"getex", "k", "ex", "100"}, {"getex", "k", "px", "100000"}, {"getex", "k", "exat", futureSec(time.Hour)},
+			{"getex", "k", "pxat", future(time.Hour)}, {"getex", "k", "persist"}, {"getex", "k", "persist"}, {"getex", "nokey", "ex", "100"},
+			{"getex", "k", "pxat", past}, {"set", "k", "v"}, {"getex", "k", "exat", pastSec}, {"getdel", "k"}, {"getdel", "k"},
+		}},
+		{"expire", [][]string{
+			{"set", "k", "v"}, {"expire", "k", "100"}, {"pexpire", "k", "100000"}, {"expireat", "k", futureSec(time.Hour)},
+			{"pexpireat", "k", future(time.Hour)}, {"expire", "k", "100", "nx"}, {"expire", "k", "100", "xx"}, {"expire", "k", "1000", "gt"},
+			{"persist", "k"}, {"persist", "k"}, {"expire", "nokey", "100"}, {"expire", "k", "-1"}, {"set", "k", "v"}, {"pexpireat", "k", past},
+			{"set", "k", "v"}, {"expireat", "k", pastSec},
+		}},
+		{"floats", [][]string{
+			{"incrbyfloat", "f", "1.5"}, {"set", "f", "3", "ex", "100"}, {"incrbyfloat", "f", "0.1"},
+			{"hincrbyfloat", "h", "a", "1.5"}, {"hincrbyfloat", "h", "a", "2.0e1"},
+		}},
+		{"blocking-pops-served-at-once", [][]string{
+			{"rpush", "l", "a", "b", "c", "d", "e", "f"}, {"blpop", "l", "0"}, {"brpop", "nol", "l", "0"},
+			{"blmove", "l", "m", "left", "right", "0"}, {"brpoplpush", "l", "m", "0"}, {"blmpop", "0", "2", "nol", "l", "right", "count", "2"},
+			{"zadd", "z", "1", "a", "2", "b", "3", "c", "4", "d"}, {"bzpopmin", "z", "0"}, {"bzpopmax", "z", "0"}, {"bzmpop", "0", "1", "z", "min", "count", "5"},
+			{"rpush", "l", "a", "b", "c"}, {"lmpop", "1", "l", "left", "count", "2"}, {"lmpop", "1", "l", "left"}, {"lmpop", "1", "l", "left"},
+			{"zadd", "z", "1", "a", "2", "b", "3", "c", "4", "d"}, {"zpopmin", "z"}, {"zpopmax", "z", "1"}, {"zmpop", "1", "z", "max", "count", "9"},
+		}},
+		{"spop", [][]string{
+			{"sadd", "s", "a"}, {"spop", "s"}, {"spop", "s"}, {"sadd", "s", "a", "b", "c"}, {"spop", "s", "3"},
+			{"sadd", "s", "1", "2", "3", "4", "5"}, {"spop", "s", "0"}, {"spop", "s", "10"},
+		}},
+	})
+}
