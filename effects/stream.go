@@ -84,11 +84,13 @@ func (s *Stream) Offset() int64 { return s.end.Load() }
 // with a SELECT.
 //
 // The offset is a consistent cut when Attach is called while every keyspace
-// slot is locked (inside core.Keyspace.View, or LockAll): no command is
-// between changing data and appending its effects then, so a snapshot taken
-// under the same locks holds exactly the effects before the offset, and the
-// snapshot plus the stream from the offset replays to the live data. This is
-// how a rewrite of the append-only file or a replica's full sync starts.
+// slot is locked: no command is between changing data and appending its
+// effects then, so a snapshot of that instant holds exactly the effects
+// before the offset, and the snapshot plus the stream from the offset
+// replays to the live data. This is how a rewrite of the append-only file or
+// a replica's full sync starts: call Attach (or Cut) from
+// host.SnapshotOptions.AtCut (core.Keyspace.BeginCut's atCut), which runs
+// at the image's point in time with every slot held.
 func (s *Stream) Attach(c Consumer) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
