@@ -108,8 +108,12 @@ func (db *DB) propagateExpired(slot int, key string, lazy bool) {
 // takeExpired appends to dst the deletions waiting in the slots of held.
 func (ks *Keyspace) takeExpired(dst []Effect, held *LockSet) []Effect {
 	for s := range ks.locks {
+		// Only the slots held: another's are guarded by locks not ours.
+		if !held.Holds(s) {
+			continue
+		}
 		l := &ks.locks[s]
-		if len(l.expired) == 0 || !held.Holds(s) {
+		if len(l.expired) == 0 {
 			continue
 		}
 		dst = append(dst, l.expired...)
