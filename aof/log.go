@@ -84,11 +84,10 @@ type Log struct {
 	wmu      sync.Mutex
 	f        *os.File
 	fileSize int64 // bytes in f
+	// oldF is the previous incremental file after a rewrite's cut, until
+	// the next sync has synced its last bytes too.
+	oldF     *os.File
 	manifest *Manifest
-	curIncr  string
-	// fresh is set when the current incremental file has had nothing
-	// appended since it was opened: its first command needs a SELECT.
-	fresh atomic.Bool
 
 	written atomic.Int64
 	synced  atomic.Int64
@@ -161,7 +160,7 @@ func Open(o Options, m *Manifest, writeBase func(w io.Writer) (rdb bool, err err
 		f.Close()
 		return nil, err
 	}
-	l.f, l.fileSize, l.curIncr = f, st.Size(), last.Name
+	l.f, l.fileSize = f, st.Size()
 	l.incrSize.Store(incrSize)
 	l.manifest = m
 	if err := l.writeManifest(m); err != nil {
@@ -169,16 +168,10 @@ func Open(o Options, m *Manifest, writeBase func(w io.Writer) (rdb bool, err err
 		return nil, err
 	}
 	l.deleteHistory()
-	l.fresh.Store(true)
 	l.stopped.Add(1)
 	go l.everySecond()
 	return l, nil
 }
-
-// Fresh reports whether nothing was appended to the current incremental
-// file since it was opened: the next unit must select its database first,
-// since replaying the file starts in database 0.
-func (l *Log) Fresh() bool { return l.fresh.Load() }
 
 // Append adds bytes (whole commands) to the log and returns the offset
 // after them. It does not wait: Flush does.
@@ -188,7 +181,6 @@ func (l *Log) Append(p []byte) int64 {
 	l.appended += int64(len(p))
 	off := l.appended
 	l.mu.Unlock()
-	l.fresh.Store(false)
 	return off
 }
 
@@ -282,6 +274,15 @@ func (l *Log) syncLocked() error {
 	if l.synced.Load() >= w {
 		return nil
 	}
+	if l.oldF != nil {
+		if err := datasync(l.oldF); err != nil {
+			return l.setFailed(&l.syncErr, fmt.Errorf("syncing the append only file: %w", err))
+		}
+		l.syncMu.Lock()
+		l.oldF.Close()
+		l.oldF = nil
+		l.syncMu.Unlock()
+	}
 	if err := datasync(l.f); err != nil {
 		return l.setFailed(&l.syncErr, fmt.Errorf("syncing the append only file: %w", err))
 	}
@@ -358,7 +359,7 @@ func (l *Log) Tick() {
 	policy := l.Policy()
 	l.wmu.Lock()
 	err := l.writeLocked()
-	if err == nil && l.syncErr.Load() != nil {
+	if err == nil && (l.syncErr.Load() != nil || l.oldF != nil && policy != FsyncNo) {
 		// Writes work again but the last sync failed: sync now.
 		err = l.syncLocked()
 	}
@@ -434,6 +435,13 @@ func (l *Log) Close() error {
 		l.wmu.Lock()
 		defer l.wmu.Unlock()
 		err = l.writeLocked()
+		if l.oldF != nil {
+			if serr := datasync(l.oldF); err == nil {
+				err = serr
+			}
+			l.oldF.Close()
+			l.oldF = nil
+		}
 		if err == nil {
 			if serr := datasync(l.f); serr != nil {
 				err = serr
@@ -455,23 +463,105 @@ type Rewrite struct {
 	l        *Log
 	newIncr  FileInfo
 	replaced []FileInfo
+	next     *os.File // the new incremental file until Cut
 }
 
-// StartRewrite cuts the log: what was appended so far is written and
-// synced to the current incremental file, and what is appended from now on
-// goes to a new one, listed in the manifest at once (as Redis 7.0 opens a
-// new incremental file before it forks). The caller must make sure nothing
-// is appended while it runs (it holds the locks every append needs), and
-// then writes a base with the data as of the cut with Finish.
-func (l *Log) StartRewrite() (*Rewrite, error) {
+// Start opens the folder for a log that starts now, as CONFIG SET
+// appendonly yes does: new commands go to a new incremental file at once,
+// but the manifest on disk changes only when the returned rewrite's
+// Finish has written a base holding the data as of now (the files listed
+// before become history then). The caller must make sure nothing is
+// appended before the cut it snapshots.
+func Start(o Options) (*Log, *Rewrite, error) {
+	m, err := ReadManifest(o)
+	if err != nil {
+		return nil, nil, err
+	}
+	l := &Log{o: o, folder: filepath.Join(o.Dir, o.DirName), log: o.Log, stop: make(chan struct{})}
+	if l.log == nil {
+		l.log = hclog.NewNullLogger()
+	}
+	l.policy.Store(int32(o.Fsync))
+	if err := os.MkdirAll(l.folder, 0o755); err != nil {
+		return nil, nil, fmt.Errorf("can't create the append-only folder %s: %w", l.folder, err)
+	}
+	seq := m.lastIncrSeq() + 1
+	fi := FileInfo{Name: incrName(o.Prefix, seq), Seq: seq, Type: TypeIncr}
+	f, err := os.OpenFile(filepath.Join(l.folder, fi.Name), os.O_CREATE|os.O_WRONLY|os.O_TRUNC|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, nil, fmt.Errorf("can't open the append-only file %s: %w", fi.Name, err)
+	}
+	replaced := append([]FileInfo(nil), m.Incrs...)
+	if m.Base != nil {
+		replaced = append(replaced, *m.Base)
+	}
+	m.Incrs = append(m.Incrs, fi)
+	l.f, l.manifest = f, m
+	l.stopped.Add(1)
+	go l.everySecond()
+	return l, &Rewrite{l: l, newIncr: fi, replaced: replaced}, nil
+}
+
+// ReadManifest reads the folder's manifest; a folder without one gives an
+// empty manifest.
+func ReadManifest(o Options) (*Manifest, error) {
+	data, err := os.ReadFile(filepath.Join(o.Dir, o.DirName, manifestName(o.Prefix)))
+	if errors.Is(err, os.ErrNotExist) {
+		return &Manifest{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ParseManifest(data)
+}
+
+// RewriteClosed writes a new base while no log is open (BGREWRITEAOF with
+// appendonly no): the manifest then lists that base alone, and the files
+// it listed before are deleted.
+func RewriteClosed(o Options, write func(w io.Writer) (rdb bool, err error)) error {
+	m, err := ReadManifest(o)
+	if err != nil {
+		return err
+	}
+	l := &Log{o: o, folder: filepath.Join(o.Dir, o.DirName), log: o.Log, manifest: m}
+	if l.log == nil {
+		l.log = hclog.NewNullLogger()
+	}
+	if err := os.MkdirAll(l.folder, 0o755); err != nil {
+		return err
+	}
+	name, _, err := l.writeBaseFile(m, write)
+	if err != nil {
+		return err
+	}
+	var seq int64 = 1
+	if m.Base != nil {
+		seq = m.Base.Seq + 1
+	}
+	next := &Manifest{Base: &FileInfo{Name: name, Seq: seq, Type: TypeBase}, History: m.History}
+	if m.Base != nil {
+		next.History = append(next.History, FileInfo{Name: m.Base.Name, Seq: m.Base.Seq, Type: TypeHistory})
+	}
+	for _, fi := range m.Incrs {
+		fi.Type = TypeHistory
+		next.History = append(next.History, fi)
+	}
+	if err := l.writeManifest(next); err != nil {
+		return err
+	}
+	l.manifest = next
+	l.deleteHistory()
+	return nil
+}
+
+// PrepareRewrite starts a rewrite: it creates the next incremental file
+// and lists it in the manifest at once (as Redis 7.0 opens a new
+// incremental file before it forks), while commands still go to the
+// current one until Cut. A crash meanwhile replays the old files, then the
+// empty new one.
+func (l *Log) PrepareRewrite() (*Rewrite, error) {
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
-	if err := l.writeLocked(); err != nil {
-		return nil, err
-	}
-	if err := l.syncLocked(); err != nil {
-		return nil, err
-	}
 	m := l.manifest.Clone()
 	seq := m.lastIncrSeq() + 1
 	fi := FileInfo{Name: incrName(l.o.Prefix, seq), Seq: seq, Type: TypeIncr}
@@ -489,16 +579,47 @@ func (l *Log) StartRewrite() (*Rewrite, error) {
 		os.Remove(f.Name())
 		return nil, err
 	}
-	old := l.f
-	l.syncMu.Lock()
-	l.f, l.fileSize, l.curIncr, l.manifest = f, 0, fi.Name, m
-	l.syncMu.Unlock()
-	l.incrSize.Store(0)
-	l.fresh.Store(true)
-	if err := old.Close(); err != nil {
-		l.log.Warn("closing the previous incremental file", "error", err)
+	l.manifest = m
+	return &Rewrite{l: l, newIncr: fi, replaced: replaced, next: f}, nil
+}
+
+// Cut switches the log to the rewrite's new incremental file: what was
+// appended before goes to the old file (synced by the next sync), what is
+// appended from now on to the new one. The caller makes sure nothing is
+// appended meanwhile (it holds the locks every append needs) and takes
+// its snapshot at the same moment; Cut only writes what is buffered, it
+// does not sync, so that the moment stays short.
+func (r *Rewrite) Cut() error {
+	l := r.l
+	if r.next == nil {
+		return nil
 	}
-	return &Rewrite{l: l, newIncr: fi, replaced: replaced}, nil
+	l.wmu.Lock()
+	defer l.wmu.Unlock()
+	if err := l.writeLocked(); err != nil {
+		return err
+	}
+	l.syncMu.Lock()
+	if l.oldF != nil {
+		// A previous cut's file was never synced: do it now.
+		datasync(l.oldF)
+		l.oldF.Close()
+	}
+	l.oldF, l.f, l.fileSize = l.f, r.next, 0
+	l.syncMu.Unlock()
+	r.next = nil
+	l.incrSize.Store(0)
+	return nil
+}
+
+// Abort gives up a rewrite that never reached its cut: the new
+// incremental file stays listed (empty) and is used by the next rewrite's
+// history.
+func (r *Rewrite) Abort() {
+	if r.next != nil {
+		r.next.Close()
+		r.next = nil
+	}
 }
 
 // Finish writes the new base with write (which reports whether it wrote

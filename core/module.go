@@ -189,6 +189,16 @@ type Setting struct {
 	OnChange func(value string)
 }
 
+// AOFRewriter is implemented by a server that keeps Redis's append-only
+// file (BGREWRITEAOF).
+type AOFRewriter interface {
+	// RewriteAOF starts a background rewrite of the append-only file and
+	// returns the status to reply. With schedule set (the caller holds
+	// locks, as inside EXEC) it only schedules one for the next
+	// background cycle.
+	RewriteAOF(schedule bool) (string, error)
+}
+
 // Server is what the host offers to commands and modules.
 type Server interface {
 	// Save writes a snapshot now and waits for it.

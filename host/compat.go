@@ -66,6 +66,10 @@ var compatParams = []compatParam{
 		return nil
 	}},
 	{name: "activerehashing", def: "yes", kind: compatBool},
+	// A rewrite here never delays the log's syncs, writes its base in one
+	// stream synced at the end, and writes no timestamp annotations.
+	{name: "aof-rewrite-incremental-fsync", def: "yes", kind: compatBool},
+	{name: "aof-timestamp-enabled", def: "no", kind: compatBool},
 	{name: "always-show-logo", def: "no", kind: compatBool, fixed: true},
 	{name: "bgsave_cpulist", def: "", kind: compatString, fixed: true},
 	{name: "bio_cpulist", def: "", kind: compatString, fixed: true},
@@ -105,6 +109,7 @@ var compatParams = []compatParam{
 	{name: "logfile", def: "", kind: compatString, fixed: true},
 	{name: "masterauth", def: "", kind: compatString},
 	{name: "masteruser", def: "", kind: compatString},
+	{name: "no-appendfsync-on-rewrite", def: "no", kind: compatBool},
 	{name: "min-replicas-max-lag", def: "10", kind: compatInt, max: maxInt32, aliases: []string{"min-slaves-max-lag"}},
 	{name: "min-replicas-to-write", def: "0", kind: compatInt, max: maxInt32, aliases: []string{"min-slaves-to-write"}},
 	{name: "oom-score-adj", def: "no", kind: compatEnum, choices: []string{"no", "yes", "relative", "absolute"}},

@@ -109,6 +109,28 @@ type Config struct {
 	// LFULogFactor and LFUDecayTime tune the LFU counter (lfu-log-factor,
 	// lfu-decay-time in minutes).
 	LFULogFactor, LFUDecayTime int
+	// AppendOnly keeps the append-only file (appendonly); at start it is
+	// loaded instead of the snapshot, as in Redis. An empty DBFilename
+	// (--dump "") turns all persistence off, this included.
+	AppendOnly bool
+	// AppendDirName is the append-only folder inside Dir (appenddirname);
+	// AppendFilename the base of its file names (appendfilename).
+	AppendDirName, AppendFilename string
+	// AppendFsync is always, everysec or no (appendfsync).
+	AppendFsync string
+	// AOFUseRDBPreamble writes the append-only base as an RDB file
+	// (aof-use-rdb-preamble); no writes it as commands.
+	AOFUseRDBPreamble bool
+	// AOFLoadTruncated cuts back a last file that ends mid-command at
+	// start, with a warning, instead of refusing to start
+	// (aof-load-truncated).
+	AOFLoadTruncated bool
+	// AutoAOFRewritePercentage and AutoAOFRewriteMinSize rewrite the log
+	// when it grew by that percentage over its size after the last rewrite
+	// and is at least that large (auto-aof-rewrite-percentage, -min-size);
+	// 0 percent: never.
+	AutoAOFRewritePercentage int
+	AutoAOFRewriteMinSize    int64
 	// ConfigFile is the configuration file the settings were read from
 	// (LoadConfigFile), which CONFIG REWRITE updates; empty: none.
 	ConfigFile string
@@ -170,6 +192,13 @@ func DefaultConfig() Config {
 		MaxMemoryEvictionTenacity: 10,
 		LFULogFactor:              10,
 		LFUDecayTime:              1,
+		AppendDirName:             "appendonlydir",
+		AppendFilename:            "appendonly.aof",
+		AppendFsync:               "everysec",
+		AOFUseRDBPreamble:         true,
+		AOFLoadTruncated:          true,
+		AutoAOFRewritePercentage:  100,
+		AutoAOFRewriteMinSize:     64 << 20,
 	}
 }
 

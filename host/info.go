@@ -161,7 +161,7 @@ func (s *Server) infoSection(sec string) []core.InfoField {
 			}
 			return "err"
 		}
-		return []core.InfoField{
+		return append([]core.InfoField{
 			field("loading", 0),
 			field("rdb_changes_since_last_save", s.ks.Dirty()),
 			field("rdb_bgsave_in_progress", boolInt(s.persist.bgInProgress.Load())),
@@ -171,9 +171,7 @@ func (s *Server) infoSection(sec string) []core.InfoField {
 			field("rdb_current_bgsave_time_sec", bgTime),
 			field("rdb_saves", s.persist.saves.Load()),
 			field("rdb_last_save_status", status(s.persist.lastStatusOK.Load())),
-			field("aof_enabled", 0),
-			field("aof_rewrite_in_progress", 0),
-		}
+		}, s.aofInfo()...)
 	case "stats":
 		nch, npat, nshard := s.ps.Counts()
 		tkeys, titems, tprefixes := s.trackingCounts()

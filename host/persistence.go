@@ -48,11 +48,11 @@ var errMisconf = core.NewError("MISCONF Redis is configured to save RDB snapshot
 // are set.
 func (s *Server) diskError(cmd *registry.Cmd) error {
 	if s.persist.lastBgStatusOK.Load() {
-		return nil
+		return s.aofDiskError(cmd)
 	}
 	cfg := s.Config()
 	if !cfg.StopWritesOnBgsaveError || len(cfg.Save) == 0 || !s.persistenceOn() {
-		return nil
+		return s.aofDiskError(cmd)
 	}
 	if cmd.Spec.Flags.Has(core.FlagWrite) || cmd.FullName == "ping" {
 		return errMisconf
@@ -313,33 +313,15 @@ func (s *Server) loadSnapshot() error {
 		return fmt.Errorf("reading snapshot %s: %w", path, err)
 	}
 	start := time.Now()
-	loaded := 0
-	now := s.ks.Now()
+	var loaded int
 	err = s.ks.Update(func(ks *core.Keyspace) error {
-		put := func(e *rdb.Entry) error {
-			db := ks.DB(e.DB)
-			if db == nil {
-				return fmt.Errorf("it uses database %d but only %d are configured (databases)", e.DB, ks.NumDBs())
-			}
-			if e.ExpireAt != 0 && e.ExpireAt <= now {
-				return nil
-			}
-			db.SetWithExpiry(e.Key, e.Value, e.ExpireAt)
-			if e.Idle >= 0 {
-				db.SetIdleTime(e.Key, e.Idle)
-			}
-			loaded++
-			return nil
-		}
+		var err error
 		if rdb.IsLegacy(data) {
 			legacy = true
-			_, err := rdb.LoadLegacy(data, put)
+			loaded, err = s.loadLegacyLocked(ks, data)
 			return err
 		}
-		info, err := rdb.Load(data, put)
-		if err == nil {
-			err = s.loadModuleState(ks, info)
-		}
+		loaded, err = s.loadRDBLocked(ks, data)
 		return err
 	})
 	var missing *rdb.MissingTypeError
@@ -360,6 +342,42 @@ func (s *Server) loadSnapshot() error {
 		}
 	}
 	return nil
+}
+
+// loadRDBLocked loads an RDB file's keys and module state into ks, whose
+// every lock the caller holds; keys already expired are left out.
+func (s *Server) loadRDBLocked(ks *core.Keyspace, data []byte) (int, error) {
+	loaded := 0
+	info, err := rdb.Load(data, s.rdbPut(ks, &loaded))
+	if err == nil {
+		err = s.loadModuleState(ks, info)
+	}
+	return loaded, err
+}
+
+func (s *Server) loadLegacyLocked(ks *core.Keyspace, data []byte) (int, error) {
+	loaded := 0
+	_, err := rdb.LoadLegacy(data, s.rdbPut(ks, &loaded))
+	return loaded, err
+}
+
+func (s *Server) rdbPut(ks *core.Keyspace, loaded *int) func(e *rdb.Entry) error {
+	now := ks.Now()
+	return func(e *rdb.Entry) error {
+		db := ks.DB(e.DB)
+		if db == nil {
+			return fmt.Errorf("it uses database %d but only %d are configured (databases)", e.DB, ks.NumDBs())
+		}
+		if e.ExpireAt != 0 && e.ExpireAt <= now {
+			return nil
+		}
+		db.SetWithExpiry(e.Key, e.Value, e.ExpireAt)
+		if e.Idle >= 0 {
+			db.SetIdleTime(e.Key, e.Idle)
+		}
+		*loaded++
+		return nil
+	}
 }
 
 // moduleAuxPrefix starts the AUX fields that hold the state of modules

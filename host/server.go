@@ -58,6 +58,7 @@ type Server struct {
 	errors  map[string]int64
 
 	persist persistence
+	aof     aofState
 	modules []core.Module
 
 	pauseMu sync.Mutex
@@ -173,11 +174,24 @@ func New(cfg Config, reg *registry.Registry) (*Server, error) {
 	s.persist.lastSave.Store(time.Now().Unix())
 	s.persist.lastStatusOK.Store(true)
 	s.persist.lastBgStatusOK.Store(true)
-	if err := s.loadSnapshot(); err != nil {
-		return nil, err
+	s.aofInit()
+	// With appendonly yes the append-only file is loaded instead of the
+	// snapshot, as in Redis; its commands run through the modules, so
+	// after they are provisioned.
+	if !s.aofOn(&cfg) {
+		if err := s.loadSnapshot(); err != nil {
+			return nil, err
+		}
+	} else {
+		s.removeStaleTemps(cfg.Dir)
 	}
 	if err := s.provisionModules(); err != nil {
 		return nil, err
+	}
+	if s.aofOn(&cfg) {
+		if err := s.loadAOF(); err != nil {
+			return nil, err
+		}
 	}
 	// After loading and provisioning, which touch keys outside commands.
 	s.ks.SetKeyChecks(cfg.CheckKeys)
@@ -382,6 +396,7 @@ func (s *Server) cron() {
 		}
 		if n++; n%hz == 0 {
 			s.autoSave()
+			s.aofCron()
 			s.closeIdle()
 		}
 	}
@@ -477,6 +492,7 @@ func (s *Server) stop(mode int) error {
 			}
 			s.persist.mu.Unlock()
 		}
+		s.closeAOF()
 		for _, m := range s.modules {
 			if st, ok := m.(core.Stopper); ok {
 				if e := st.Stop(); e != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/redmod/redmod/aof"
 	"github.com/redmod/redmod/core"
 	"github.com/redmod/redmod/registry"
 )
@@ -350,20 +351,45 @@ var settings = []setting{
 			return errors.New("argument(s) must be one of the following: no, yes, optional")
 		},
 	},
+	boolSetting("appendonly", "keep the append-only file (loaded at start instead of the snapshot)", func(c *Config) *bool { return &c.AppendOnly }, true),
 	{
-		name: "appendonly", usage: "append-only file (not supported; always no)", mutable: true,
-		get: func(c *Config) string { return "no" },
+		name: "appenddirname", usage: "append-only folder inside dir", quoted: true,
+		get: func(c *Config) string { return c.AppendDirName },
 		set: func(c *Config, v string) error {
-			switch strings.ToLower(v) {
-			case "no":
-			case "yes":
-				return errors.New("redmod persists with snapshots only")
-			default:
-				return errors.New("argument must be 'yes' or 'no'")
+			if v == "" || strings.ContainsRune(v, '/') {
+				return errors.New("appenddirname can't be a path, just a dirname")
 			}
+			c.AppendDirName = v
 			return nil
 		},
 	},
+	{
+		name: "appendfilename", usage: "base name of the append-only files", quoted: true,
+		get: func(c *Config) string { return c.AppendFilename },
+		set: func(c *Config, v string) error {
+			if v == "" || strings.ContainsRune(v, '/') {
+				return errors.New("appendfilename can't be a path, just a filename")
+			}
+			c.AppendFilename = v
+			return nil
+		},
+	},
+	{
+		name: "appendfsync", usage: "when the append-only file is synced: always, everysec or no", mutable: true,
+		get: func(c *Config) string { return c.AppendFsync },
+		set: func(c *Config, v string) error {
+			v = strings.ToLower(v)
+			if _, ok := aof.ParseFsync(v); !ok {
+				return errors.New("argument(s) must be one of the following: everysec, always, no")
+			}
+			c.AppendFsync = v
+			return nil
+		},
+	},
+	boolSetting("aof-use-rdb-preamble", "write the append-only base as an RDB file", func(c *Config) *bool { return &c.AOFUseRDBPreamble }, true),
+	boolSetting("aof-load-truncated", "at start, cut back an append-only file that ends mid-command", func(c *Config) *bool { return &c.AOFLoadTruncated }, true),
+	intSetting("auto-aof-rewrite-percentage", "rewrite the append-only file when it grew by this percentage (0: never)", func(c *Config) *int { return &c.AutoAOFRewritePercentage }, 0, math.MaxInt32, true),
+	memSetting("auto-aof-rewrite-min-size", "smallest append-only file the automatic rewrite considers", func(c *Config) *int64 { return &c.AutoAOFRewriteMinSize }, 0),
 }
 
 func findSetting(name string) *setting {
@@ -460,6 +486,14 @@ func (s *Server) ConfigGet(pattern string) []core.InfoField {
 
 // ConfigSet implements core.Server: all the settings change, or none.
 func (s *Server) ConfigSet(pairs []core.InfoField) error {
+	old := s.Config()
+	if err := s.configSet(pairs); err != nil {
+		return err
+	}
+	return s.applyAOFConfig(old, s.Config())
+}
+
+func (s *Server) configSet(pairs []core.InfoField) error {
 	s.cfgMu.Lock()
 	defer s.cfgMu.Unlock()
 	next := s.cfg

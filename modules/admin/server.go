@@ -56,6 +56,10 @@ func init() {
 		Args: []core.Arg{{Name: "schedule", Type: core.ArgPureToken, Token: "SCHEDULE", Optional: true}},
 	}, bgsave)
 	add(core.Spec{
+		Name: "bgrewriteaof", Arity: 1, Flags: core.FlagAdmin | core.FlagNoScript | core.FlagNoAsyncLoading, Group: "server",
+		Summary: "Asynchronously rewrite the append-only file", Since: "1.0.0", Complexity: "O(1)",
+	}, bgrewriteaof)
+	add(core.Spec{
 		Name: "shutdown", Arity: -1, Flags: core.FlagMultiReply | core.FlagAdmin | core.FlagNoScript | core.FlagLoading | core.FlagStale | core.FlagNoMulti | core.FlagAllowBusy,
 		Group: "server", Summary: "Synchronously save the dataset to disk and then shut down the server", Since: "1.0.0",
 		Complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
@@ -186,6 +190,22 @@ func bgsave(c *core.Ctx) error {
 		return err
 	}
 	c.WriteSimple("Background saving started")
+	return nil
+}
+
+// bgrewriteaof asks the server for a rewrite of its append-only file;
+// inside EXEC (which holds key locks) it is scheduled, as Redis schedules
+// it there.
+func bgrewriteaof(c *core.Ctx) error {
+	r, ok := c.Server.(core.AOFRewriter)
+	if !ok {
+		return core.NewError("ERR this server keeps no append-only file")
+	}
+	status, err := r.RewriteAOF(c.BlockingDenied())
+	if err != nil {
+		return err
+	}
+	c.WriteSimple(status)
 	return nil
 }
 
