@@ -92,6 +92,8 @@ func extra(t *testing.T, c *redis.Client) {
 		{"rpush", "list", "late"}, {"hset", "hash", "late", "v"}, {"del", "int"}, {"pexpireat", "after2", time.Now().Add(time.Hour).UnixMilli()},
 		{"select", "5"}, {"set", "in5", "x"}, {"sadd", "s5", "a", "b"}, {"srem", "s5", "a"},
 		{"multi"}, {"incr", "tx"}, {"rpush", "txl", "a"}, {"exec"},
+		// Requests that replay differently: propagated as their effects.
+		{"set", "ex", "v", "ex", "3600"}, {"sadd", "pop", "a", "b", "c"}, {"spop", "pop"}, {"expire", "in5", "7200"},
 		{"select", "0"},
 	} {
 		if err := conn.Do(ctx, args...).Err(); err != nil {
