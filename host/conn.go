@@ -288,6 +288,9 @@ func (c *conn) execute(args [][]byte) bool {
 		start = monoNow() // a blocked command's time excludes the wait, as in Redis
 		c.client.MarkActive(time.Now())
 	}
+	if s.trk.havePending.Load() {
+		s.broadcastPending(c.client)
+	}
 	// HELLO changes the protocol for the replies that follow it.
 	if p := c.client.Protocol(); p != c.w.Protocol() {
 		c.w.SetProtocol(p)

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,8 +21,21 @@ type tracker struct {
 	keys    map[string]map[*core.Client]struct{}
 	items   int
 	bcast   map[string]map[*core.Client]struct{}
+	// pending holds, per BCAST prefix, the keys changed since the last
+	// broadcast and who changed each: as in Redis, a prefix's subscribers
+	// get one message listing them all once the command (or EXEC, or
+	// script) that changed them ends, less their own changes in NOLOOP.
+	pending map[string]*bcastBatch
+	// havePending is set while pending is not empty, read without the lock
+	// after every command.
+	havePending atomic.Bool
 	// on counts tracking clients, read without the lock on every write.
 	on atomic.Int64
+}
+
+type bcastBatch struct {
+	keys []string
+	by   map[string]*core.Client
 }
 
 type trackState struct {
@@ -33,6 +47,7 @@ func (t *tracker) init() {
 	t.clients = map[*core.Client]*trackState{}
 	t.keys = map[string]map[*core.Client]struct{}{}
 	t.bcast = map[string]map[*core.Client]struct{}{}
+	t.pending = map[string]*bcastBatch{}
 }
 
 func (st *trackState) publish() {
@@ -254,19 +269,94 @@ func (s *Server) invalidate(key []byte, by *core.Client, evicting bool) {
 		t.items -= len(set)
 		delete(t.keys, string(key))
 	}
+	batched := false
 	for p, set := range t.bcast {
-		if !strings.HasPrefix(string(key), p) {
+		if !strings.HasPrefix(string(key), p) || len(set) == 0 {
 			continue
 		}
-		for cl := range set {
-			if st := t.clients[cl]; st != nil && !(st.NoLoop && cl == by) {
-				to = append(to, target{cl, st})
-			}
+		b := t.pending[p]
+		if b == nil {
+			b = &bcastBatch{by: map[string]*core.Client{}}
+			t.pending[p] = b
 		}
+		if _, ok := b.by[string(key)]; !ok {
+			b.keys = append(b.keys, string(key))
+		}
+		b.by[string(key)] = by
+		batched = true
+	}
+	if batched {
+		t.havePending.Store(true)
 	}
 	t.mu.Unlock()
 	for _, x := range to {
-		s.sendInvalidation(x.cl, x.st, key, false, by)
+		s.sendInvalidation(x.cl, x.st, [][]byte{key}, false, by)
+	}
+	if batched && by == nil {
+		// Expiry and eviction run outside any command: nothing ends
+		// after them to send the batch.
+		s.broadcastPending(nil)
+	}
+}
+
+// broadcastPending sends the BCAST invalidations gathered since the last
+// call: one message per prefix and client, listing the prefix's changed
+// keys (without the client's own in NOLOOP mode). runner is the client
+// whose goroutine calls it: its own invalidations follow its reply.
+func (s *Server) broadcastPending(runner *core.Client) {
+	t := &s.trk
+	if !t.havePending.Load() {
+		return
+	}
+	type send struct {
+		cl   *core.Client
+		st   *trackState
+		keys [][]byte
+		by   *core.Client
+	}
+	var out []send
+	t.mu.Lock()
+	// Redis keeps prefixes and keys in radix trees: both go out sorted.
+	prefixes := make([]string, 0, len(t.pending))
+	for p := range t.pending {
+		prefixes = append(prefixes, p)
+	}
+	sort.Strings(prefixes)
+	for _, p := range prefixes {
+		b := t.pending[p]
+		sort.Strings(b.keys)
+		for cl := range t.bcast[p] {
+			st := t.clients[cl]
+			if st == nil {
+				continue
+			}
+			var keys [][]byte
+			own := false
+			for _, k := range b.keys {
+				who := b.by[k]
+				if st.NoLoop && who == cl {
+					continue
+				}
+				if who == cl && cl == runner {
+					own = true
+				}
+				keys = append(keys, []byte(k))
+			}
+			if len(keys) == 0 {
+				continue
+			}
+			var by *core.Client
+			if own {
+				by = cl
+			}
+			out = append(out, send{cl, st, keys, by})
+		}
+	}
+	clear(t.pending)
+	t.havePending.Store(false)
+	t.mu.Unlock()
+	for _, x := range out {
+		s.sendInvalidation(x.cl, x.st, x.keys, false, x.by)
 	}
 }
 
@@ -299,7 +389,7 @@ func (s *Server) DBTouched(db int) {
 // push, or a message on __redis__:invalidate to the redirection client,
 // subscribed in RESP2. A client's own command gets its invalidation after
 // its reply.
-func (s *Server) sendInvalidation(cl *core.Client, st *trackState, key []byte, flush bool, by *core.Client) {
+func (s *Server) sendInvalidation(cl *core.Client, st *trackState, keys [][]byte, flush bool, by *core.Client) {
 	dest := cl
 	var dc *conn
 	if st.Redirect != 0 {
@@ -337,11 +427,16 @@ func (s *Server) sendInvalidation(cl *core.Client, st *trackState, key []byte, f
 	case flush:
 		msg = append(msg, "$-1\r\n"...)
 	default:
-		msg = append(msg, "*1\r\n$"...)
-		msg = strconv.AppendInt(msg, int64(len(key)), 10)
+		msg = append(msg, '*')
+		msg = strconv.AppendInt(msg, int64(len(keys)), 10)
 		msg = append(msg, '\r', '\n')
-		msg = append(msg, key...)
-		msg = append(msg, '\r', '\n')
+		for _, key := range keys {
+			msg = append(msg, '$')
+			msg = strconv.AppendInt(msg, int64(len(key)), 10)
+			msg = append(msg, '\r', '\n')
+			msg = append(msg, key...)
+			msg = append(msg, '\r', '\n')
+		}
 	}
 	s.pushTo(dc, msg, dest == by)
 }

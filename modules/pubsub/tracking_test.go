@@ -59,6 +59,22 @@ func TestDiffTracking(t *testing.T) {
 	a.expect(1, "BCAST invalidation")
 	b.do(1, "SET", "q:other", "1")
 	a.do(1, "PING")
+	// BCAST batches: one message per prefix listing every key the command
+	// (here EXEC, and MSET) changed, sorted.
+	a.do(1, "CLIENT", "TRACKING", "off")
+	a.do(1, "CLIENT", "TRACKING", "on", "bcast", "prefix", "b:", "prefix", "a:")
+	b.do(1, "MULTI")
+	for _, k := range []string{"b:2", "a:2", "a:1", "b:1", "c:1"} {
+		b.do(1, "INCR", k)
+	}
+	b.do(1, "EXEC")
+	a.expect(2, "BCAST invalidations of a transaction, one per prefix")
+	a.do(1, "CLIENT", "TRACKING", "off")
+	a.do(1, "CLIENT", "TRACKING", "on", "bcast")
+	b.do(1, "MSET", "m3", "1", "m1", "2", "m2", "3")
+	a.expect(1, "BCAST invalidation of an MSET")
+	a.do(1, "MSET", "m3", "1", "m1", "2") // its own: after its reply
+	a.expect(1, "BCAST invalidation of its own MSET")
 	a.do(1, "RESET")
 
 	// RESP2 with redirection to a subscriber of __redis__:invalidate.
