@@ -23,6 +23,7 @@ type redisStream struct {
 	c    *resp.Conn
 	file string
 	off  int
+	sock string
 }
 
 func newRedisStream(t *testing.T) *redisStream {
@@ -33,7 +34,7 @@ func newRedisStream(t *testing.T) *redisStream {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	r := &redisStream{t: t, c: c}
+	r := &redisStream{t: t, c: c, sock: sock}
 	for i := 0; i < 200 && r.file == ""; i++ {
 		m, _ := filepath.Glob(filepath.Join(dir, "appendonlydir", "*.incr.aof"))
 		if len(m) == 1 {
@@ -205,4 +206,129 @@ func TestStreamDiffRewrites(t *testing.T) {
 			{"sadd", "s", "1", "2", "3", "4", "5"}, {"spop", "s", "0"}, {"spop", "s", "10"},
 		}},
 	})
+}
+
+// TestStreamDiffStreams compares the propagation of stream commands: IDs
+// the server chose, approximate trimming, consumer groups.
+func TestStreamDiffStreams(t *testing.T) {
+	runStreamCases(t, []streamCase{
+		{"xadd", [][]string{
+			{"xadd", "s", "*", "f", "v"}, {"xadd", "s", "99999999999999-*", "f", "v"}, {"xadd", "s", "99999999999999-7", "f", "v"},
+			{"xadd", "s", "maxlen", "~", "2", "*", "f", "v"}, {"xadd", "s", "maxlen", "1", "*", "f", "v"},
+			{"xadd", "s", "nomkstream", "*", "f", "v"}, {"xadd", "nos", "nomkstream", "*", "f", "v"},
+			{"xtrim", "s", "maxlen", "~", "0"}, {"xtrim", "s", "maxlen", "0"}, {"xtrim", "s", "minid", "~", "0"},
+		}},
+		{"approx-trim", [][]string{
+			{"config", "set", "stream-node-max-entries", "4"},
+			{"xadd", "t", "1-1", "f", "v"}, {"xadd", "t", "1-2", "f", "v"}, {"xadd", "t", "1-3", "f", "v"}, {"xadd", "t", "1-4", "f", "v"},
+			{"xadd", "t", "1-5", "f", "v"}, {"xadd", "t", "1-6", "f", "v"}, {"xadd", "t", "1-7", "f", "v"}, {"xadd", "t", "1-8", "f", "v"}, {"xadd", "t", "1-9", "f", "v"},
+			{"xadd", "t", "maxlen", "~", "3", "1-10", "f", "v"},
+			{"xadd", "t", "maxlen", "~", "3", "1-11", "f", "v"},
+			{"xtrim", "t", "minid", "~", "1-9"}, {"xtrim", "t", "maxlen", "~", "1", "limit", "1"},
+			{"config", "set", "stream-node-max-entries", "100"},
+		}},
+		{"groups", [][]string{
+			{"xadd", "s", "1-1", "f", "v"}, {"xadd", "s", "1-2", "f", "v"}, {"xadd", "s", "1-3", "f", "v"},
+			{"xgroup", "create", "s", "g", "0"}, {"xgroup", "createconsumer", "s", "g", "c0"},
+			{"xreadgroup", "group", "g", "c1", "count", "2", "streams", "s", ">"},
+			{"xreadgroup", "group", "g", "c1", "streams", "s", "0"},
+			{"xreadgroup", "group", "g", "c2", "noack", "streams", "s", ">"},
+			{"xreadgroup", "group", "g", "c2", "streams", "s", ">"},
+			{"xclaim", "s", "g", "c3", "0", "1-1"}, {"xclaim", "s", "g", "c3", "0", "1-2", "justid"},
+			{"xclaim", "s", "g", "c3", "0", "1-2", "idle", "5000", "retrycount", "7"},
+			{"xdel", "s", "1-2"}, {"xautoclaim", "s", "g", "c4", "0", "0"},
+			{"xack", "s", "g", "1-1"}, {"xgroup", "setid", "s", "g", "$"}, {"xgroup", "delconsumer", "s", "g", "c4"},
+			{"xgroup", "destroy", "s", "g"}, {"xsetid", "s", "5-5"},
+		}},
+	})
+}
+
+// TestStreamDiffMore compares the remaining commands with rules of their
+// own: RESTORE's TTL, PFCOUNT's cached cardinality, functions, and a set of
+// deterministic writes that must go as received.
+func TestStreamDiffMore(t *testing.T) {
+	lib := "#!lua name=effl\nredis.register_function('setit', function(keys, args) redis.call('set', keys[1], args[1]) return redis.call('incr', keys[1]) end)"
+	// A DUMP payload of the string "v".
+	payload := "\x00\x01v\n\x00\x91\b\xce\xb2\x198\x8a\xce"
+	runStreamCases(t, []streamCase{
+		{"restore", [][]string{
+			{"restore", "r", "0", payload}, {"restore", "r", "100000", payload, "replace"},
+			{"restore", "r", future(time.Hour), payload, "replace", "absttl"}, {"restore", "r", past(), payload, "replace", "absttl"},
+			{"restore", "r2", "5000", payload, "idletime", "10"},
+		}},
+		{"pfcount", [][]string{
+			{"pfadd", "h", "a", "b", "c"}, {"pfcount", "h"}, {"pfcount", "h"}, {"pfadd", "h", "a"}, {"pfadd", "h2", "x"},
+			{"pfcount", "h", "h2"}, {"pfmerge", "h3", "h", "h2"}, {"pfcount", "h3"},
+		}},
+		{"functions", [][]string{
+			{"function", "load", "replace", lib}, {"fcall", "setit", "1", "fk", "5"}, {"fcall_ro", "setit", "1", "fk", "5"},
+			{"function", "delete", "effl"}, {"function", "flush"},
+			{"script", "load", "return 1"}, {"script", "flush"},
+		}},
+		{"deterministic", [][]string{
+			{"rpush", "l", "3", "1", "2"}, {"sort", "l", "store", "l2"}, {"rename", "l2", "l3"}, {"lmove", "l", "l3", "left", "right"},
+			{"setrange", "s", "3", "x"}, {"zincrby", "z", "1.5", "m"}, {"hsetnx", "hh", "f", "v"}, {"hsetnx", "hh", "f", "v"},
+			{"xadd", "st", "1-1", "f", "v"}, {"xgroup", "create", "st", "g", "$"}, {"xgroup", "setid", "st", "g", "$"},
+			{"getdel", "s"}, {"persist", "nokey"}, {"expire", "nokey", "10"}, {"setnx", "n", "1"}, {"setnx", "n", "1"},
+			{"msetnx", "a", "1", "b", "2"}, {"msetnx", "a", "1", "c", "2"}, {"unlink", "a", "b"}, {"getset", "g", "1"},
+			{"sadd", "s1", "a", "b"}, {"smove", "s1", "s2", "a"}, {"sinterstore", "s3", "s1", "s2"}, {"geoadd", "geo", "13.36", "38.11", "p"},
+			{"object", "freq", "geo"}, {"touch", "geo"},
+		}},
+	})
+}
+
+func past() string { return strconv.FormatInt(time.Now().Add(-time.Hour).UnixMilli(), 10) }
+
+// TestStreamDiffWoken compares blocking commands served after a wait: the
+// push, then the non-blocking form of what the woken client did.
+func TestStreamDiffWoken(t *testing.T) {
+	ref := newRedisStream(t)
+	ours := newOurStream(t)
+	dial := func(addr string) *resp.Conn {
+		c, err := resp.Dial(addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	refAddr := ref.sock
+	for _, tc := range []struct{ block, push []string }{
+		{[]string{"blpop", "l", "0"}, []string{"rpush", "l", "a", "b"}},
+		{[]string{"brpop", "x", "l", "0"}, []string{"rpush", "l", "a", "b"}},
+		{[]string{"blmove", "l", "m", "left", "right", "0"}, []string{"rpush", "l", "a"}},
+		{[]string{"brpoplpush", "l", "m", "0"}, []string{"rpush", "l", "a"}},
+		{[]string{"blmpop", "0", "1", "l", "left", "count", "5"}, []string{"rpush", "l", "a", "b"}},
+		{[]string{"bzpopmin", "z", "0"}, []string{"zadd", "z", "1", "a", "2", "b"}},
+		{[]string{"bzmpop", "0", "1", "z", "max", "count", "5"}, []string{"zadd", "z", "1", "a", "2", "b"}},
+		{[]string{"xreadgroup", "group", "g", "c", "block", "0", "streams", "st", ">"}, []string{"xadd", "st", "5-1", "f", "v"}},
+	} {
+		for _, side := range []struct {
+			main *resp.Conn
+			addr string
+		}{{ours.c, ours.srv.Addr()}, {ref.c, refAddr}} {
+			side.main.Do("flushall")
+			side.main.Do("xgroup", "create", "st", "g", "$", "mkstream")
+			blocked := dial(side.addr)
+			if err := blocked.Write(resp.Encode(tc.block...)); err != nil {
+				t.Fatal(err)
+			}
+			// Wait until the client is blocked before pushing.
+			for i := 0; ; i++ {
+				r, _ := side.main.Do("info", "clients")
+				if strings.Contains(r.Str, "blocked_clients:1") || i == 500 {
+					break
+				}
+				time.Sleep(2 * time.Millisecond)
+			}
+			side.main.Do(tc.push...)
+			if _, err := blocked.ReadTimeout(5 * time.Second); err != nil {
+				t.Fatalf("%q: %v", tc.block, err)
+			}
+		}
+		got, want := normalise(ours.since()), normalise(ref.since())
+		if got != want {
+			t.Errorf("%q woken by %q propagates\n%s\nwant (redis 7.0)\n%s", tc.block, tc.push, got, want)
+		}
+	}
 }

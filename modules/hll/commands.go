@@ -126,8 +126,10 @@ func pfcount(c *core.Ctx) error {
 		// returns the same bytes.
 		setCached(s.B, card)
 		// The cache is a change to the string: caches of it are stale,
-		// as Redis signals (without an event).
+		// as Redis signals (without an event), and replicas and the
+		// append-only file get the PFCOUNT that updates theirs.
 		c.Touch(c.Args[1])
+		c.PropagateVerbatim()
 	}
 	c.WriteInt(int64(card))
 	return nil

@@ -2,6 +2,8 @@ package keys
 
 import (
 	"errors"
+	"slices"
+	"strconv"
 
 	"github.com/redmod/redmod/core"
 	"github.com/redmod/redmod/rdb"
@@ -125,9 +127,17 @@ func restore(c *core.Ctx) error {
 			c.SetChanges(0)
 		} else {
 			c.Notify(core.NotifyGeneric, "del", key)
+			c.Propagate([]byte("DEL"), key)
 		}
 		c.WriteOK()
 		return nil
+	}
+	if ttl != 0 && !absTTL && c.Propagating() {
+		// The absolute expiry, as Redis 7.0 propagates it: the TTL with
+		// ABSTTL added.
+		args := slices.Clone(c.Args)
+		args[2] = strconv.AppendInt(nil, ttl, 10)
+		c.Propagate(append(args, []byte("ABSTTL"))...)
 	}
 	c.DB.SetWithExpiry(key, v, ttl)
 	if idle >= 0 {

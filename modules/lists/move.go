@@ -161,7 +161,7 @@ func bmove(c *core.Ctx, timeoutArg []byte, from, to end) error {
 		return err
 	}
 	if served {
-		propagateMove(c, from, to)
+		propagateMove(c)
 		return nil
 	}
 	c.SetChanges(0)
@@ -175,28 +175,14 @@ func bmove(c *core.Ctx, timeoutArg []byte, from, to end) error {
 }
 
 // propagateMove propagates a served BLMOVE or BRPOPLPUSH as the move it
-// made, as Redis 7.0 does: LMOVE (RPOPLPUSH) with the request's own
-// arguments when served at once, with LEFT/RIGHT after a wait.
-func propagateMove(c *core.Ctx, from, to end) {
-	if !c.Propagating() {
+// made, LMOVE (RPOPLPUSH) with the request's own arguments, as Redis 7.0
+// does, whether it was served at once or after a wait.
+func propagateMove(c *core.Ctx) {
+	if len(c.Args) == 4 {
+		c.Propagate([]byte("RPOPLPUSH"), c.Args[1], c.Args[2])
 		return
 	}
-	brpoplpush := len(c.Args) == 4
-	switch {
-	case brpoplpush:
-		c.Propagate([]byte("RPOPLPUSH"), c.Args[1], c.Args[2])
-	case c.Woken():
-		c.Propagate([]byte("LMOVE"), c.Args[1], c.Args[2], endName(from), endName(to))
-	default:
-		c.Propagate([]byte("LMOVE"), c.Args[1], c.Args[2], c.Args[3], c.Args[4])
-	}
-}
-
-func endName(e end) []byte {
-	if e == left {
-		return []byte("LEFT")
-	}
-	return []byte("RIGHT")
+	c.Propagate([]byte("LMOVE"), c.Args[1], c.Args[2], c.Args[3], c.Args[4])
 }
 
 // popCommand is the non-blocking pop a blocking one propagates as.

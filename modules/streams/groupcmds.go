@@ -2,6 +2,7 @@ package streams
 
 import (
 	"github.com/redmod/redmod/core"
+	"strconv"
 )
 
 var (
@@ -363,6 +364,38 @@ func groupConsumer(c *core.Ctx, g *Group, key, name []byte, now int64) *Consumer
 	return g.createConsumer(name, now)
 }
 
+var (
+	cmdXGROUP         = []byte("XGROUP")
+	cmdXCLAIM         = []byte("XCLAIM")
+	argCREATECONSUMER = []byte("CREATECONSUMER")
+	argSETID          = []byte("SETID")
+	argENTRIESREAD    = []byte("ENTRIESREAD")
+)
+
+// propagateClaim propagates the state of pending entry p as Redis 7.0's
+// streamPropagateXCLAIM does: XCLAIM key group consumer 0 id TIME t
+// RETRYCOUNT n FORCE JUSTID LASTID last, which sets the entry's owner,
+// delivery time and count, and the group's last ID, whatever the replica
+// holds (an entry deleted from the stream is dropped from its PEL). last is
+// the group's last ID to set: XREADGROUP's after delivering id, otherwise
+// the group's.
+func propagateClaim(c *core.Ctx, key []byte, g *Group, consumer []byte, p *pending, id, last ID) {
+	if !c.Propagating() {
+		return
+	}
+	c.Propagate(cmdXCLAIM, key, g.name, consumer, []byte("0"), id.Append(nil),
+		[]byte("TIME"), strconv.AppendInt(nil, p.deliveryTime, 10),
+		[]byte("RETRYCOUNT"), strconv.AppendUint(nil, p.deliveryCount, 10),
+		[]byte("FORCE"), []byte("JUSTID"), []byte("LASTID"), last.Append(nil))
+}
+
+// propagateGroupID propagates a group's last delivered ID and read counter:
+// XGROUP SETID key group id ENTRIESREAD n.
+func propagateGroupID(c *core.Ctx, key []byte, g *Group) {
+	c.Propagate(cmdXGROUP, argSETID, key, g.name, g.lastID.Append(nil),
+		argENTRIESREAD, strconv.AppendInt(nil, g.entriesRead, 10))
+}
+
 // claim gives pending entry p to consumer, as XCLAIM and XAUTOCLAIM do.
 func claim(g *Group, p *pending, consumer *Consumer) {
 	if p.owner != consumer {
@@ -372,6 +405,15 @@ func claim(g *Group, p *pending, consumer *Consumer) {
 		p.owner = consumer
 		consumer.pel.Set(p)
 	}
+}
+
+// ownerName is the name of the consumer a pending entry belongs to, or
+// fallback when it has none.
+func ownerName(p *pending, fallback []byte) []byte {
+	if p.owner != nil {
+		return p.owner.name
+	}
+	return fallback
 }
 
 // dropPending removes a pending entry whose stream entry is gone.
@@ -447,8 +489,14 @@ func xclaim(c *core.Ctx) error {
 			return core.NewError("ERR Unrecognized XCLAIM option '" + string(opt) + "'")
 		}
 	}
+	// XCLAIM propagates the state it leaves, as Redis 7.0 does: an XCLAIM
+	// in absolute terms per entry it claimed or dropped, or the group's
+	// new last ID when only LASTID changed something.
+	c.PropagateNothing()
+	propagateLastID := false
 	if g.lastID.Less(lastID) {
 		g.lastID = lastID
+		propagateLastID = true
 	}
 	if deliveryTime == -1 || deliveryTime < 0 || deliveryTime > now {
 		deliveryTime = now
@@ -459,6 +507,8 @@ func xclaim(c *core.Ctx) error {
 		p, found := g.pel.Get(&pending{id: id})
 		if _, exists := s.get(id, nil); !exists {
 			if found {
+				propagateClaim(c, args[1], g, ownerName(p, args[3]), p, id, g.lastID)
+				propagateLastID = false
 				dropPending(g, p)
 			}
 			continue
@@ -485,6 +535,11 @@ func xclaim(c *core.Ctx) error {
 			p.deliveryCount++
 		}
 		claimed = append(claimed, id)
+		propagateClaim(c, args[1], g, args[3], p, id, g.lastID)
+		propagateLastID = false
+	}
+	if propagateLastID && c.Propagating() {
+		propagateGroupID(c, args[1], g)
 	}
 	c.WriteArray(len(claimed))
 	var fv [][]byte
@@ -537,6 +592,8 @@ func xautoclaim(c *core.Ctx) error {
 	}
 	attempts := count * 10
 	now := c.Now()
+	// XAUTOCLAIM propagates an XCLAIM per entry it claimed or dropped.
+	c.PropagateNothing()
 	var consumer *Consumer
 	var claimed, deleted []ID
 	var next ID
@@ -555,6 +612,7 @@ func xautoclaim(c *core.Ctx) error {
 		attempts--
 		p := cands[i]
 		if _, exists := s.get(p.id, nil); !exists {
+			propagateClaim(c, args[1], g, ownerName(p, args[3]), p, p.id, g.lastID)
 			dropPending(g, p)
 			deleted = append(deleted, p.id)
 			count--
@@ -572,6 +630,7 @@ func xautoclaim(c *core.Ctx) error {
 			p.deliveryCount++
 		}
 		claimed = append(claimed, p.id)
+		propagateClaim(c, args[1], g, args[3], p, p.id, g.lastID)
 		count--
 	}
 	if i < len(cands) {

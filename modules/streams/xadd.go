@@ -2,6 +2,8 @@ package streams
 
 import (
 	"math"
+	"slices"
+	"strconv"
 
 	"github.com/redmod/redmod/core"
 )
@@ -25,6 +27,9 @@ type addArgs struct {
 	idGiven    bool
 	seqGiven   bool
 	id         ID
+	// Positions of the arguments the propagated command rewrites: the
+	// approximation's ~, the MAXLEN/MINID value, the LIMIT keyword (0: absent).
+	approxIdx, valueIdx, limitIdx int
 }
 
 // parseAddOrTrim reads the options of XADD (xadd) or XTRIM from argument
@@ -44,11 +49,12 @@ func parseAddOrTrim(c *core.Ctx, xadd bool, maxEntries int) (addArgs, int, error
 			if a.strategy != trimNone {
 				return a, 0, errBothStrategies
 			}
-			a.approx = false
+			a.approx, a.approxIdx = false, 0
 			if next := args[i+1]; more >= 2 && len(next) == 1 && (next[0] == '~' || next[0] == '=') {
-				a.approx = next[0] == '~'
+				a.approx, a.approxIdx = next[0] == '~', i+1
 				i++
 			}
+			a.valueIdx = i + 1
 			n, err := parseInt(args[i+1])
 			if err != nil {
 				return a, 0, err
@@ -63,11 +69,12 @@ func parseAddOrTrim(c *core.Ctx, xadd bool, maxEntries int) (addArgs, int, error
 			if a.strategy != trimNone {
 				return a, 0, errBothStrategies
 			}
-			a.approx = false
+			a.approx, a.approxIdx = false, 0
 			if next := args[i+1]; more >= 2 && len(next) == 1 && (next[0] == '~' || next[0] == '=') {
-				a.approx = next[0] == '~'
+				a.approx, a.approxIdx = next[0] == '~', i+1
 				i++
 			}
+			a.valueIdx = i + 1
 			id, err := strictID(args[i+1])
 			if err != nil {
 				return a, 0, err
@@ -85,6 +92,7 @@ func parseAddOrTrim(c *core.Ctx, xadd bool, maxEntries int) (addArgs, int, error
 			}
 			a.limit = n
 			limitGiven = true
+			a.limitIdx = i
 			i++
 		case xadd && eq(opt, "nomkstream"):
 			a.noMkStream = true
@@ -182,7 +190,38 @@ func xadd(c *core.Ctx) error {
 		c.Notify(core.NotifyStream, "xtrim", key)
 	}
 	c.DB.Signal(key)
+	if (!a.idGiven || !a.seqGiven || a.approx) && c.Propagating() {
+		args := slices.Clone(c.Args)
+		if !a.idGiven || !a.seqGiven {
+			// The ID the server chose, as Redis 7.0 propagates it.
+			args[idPos] = id.Append(nil)
+		}
+		c.Propagate(exactTrim(args, a, s)...)
+	}
 	return nil
+}
+
+// exactTrim rewrites the arguments of an XADD or XTRIM that trimmed
+// approximately into an exact trim to the result (MAXLEN = the length left,
+// MINID = the first ID left), as Redis 7.0 propagates it: where the
+// approximation stops depends on the node sizes, which a replica or a
+// reloaded file need not share. Unlike Redis 7.0, LIMIT is dropped too:
+// with = it would be refused on replay.
+func exactTrim(args [][]byte, a addArgs, s *Stream) [][]byte {
+	if !a.approx {
+		return args
+	}
+	args[a.approxIdx] = []byte("=")
+	switch {
+	case a.strategy == trimMaxLen:
+		args[a.valueIdx] = strconv.AppendUint(nil, s.length, 10)
+	case s.length > 0:
+		args[a.valueIdx] = s.edge(false).Append(nil)
+	}
+	if a.limitIdx > 0 {
+		args = slices.Delete(args, a.limitIdx, a.limitIdx+2)
+	}
+	return args
 }
 
 // nextID is the ID XADD * generates: the current millisecond, or the
@@ -335,6 +374,9 @@ func xtrim(c *core.Ctx) error {
 	n := s.trim(a.trimArgs)
 	if n > 0 {
 		c.Notify(core.NotifyStream, "xtrim", key)
+		if a.approx && c.Propagating() {
+			c.Propagate(exactTrim(slices.Clone(c.Args), a, s)...)
+		}
 	}
 	c.SetChanges(n)
 	c.WriteInt(n)

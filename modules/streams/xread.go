@@ -166,6 +166,11 @@ func readGeneric(c *core.Ctx, group bool) error {
 	// blocked client from the key that woke it.
 	now := c.Now()
 	served, created := 0, 0
+	if group {
+		// XREADGROUP propagates the state it leaves (propagateRead), never
+		// itself.
+		c.PropagateNothing()
+	}
 	for i, s := range streams {
 		if woken && served > 0 {
 			break
@@ -208,14 +213,16 @@ func readGeneric(c *core.Ctx, group bool) error {
 		start, _ := gt.next()
 		if group {
 			g := groups[i]
-			if g.lookupConsumer(consumerName) == nil {
+			isNew := g.lookupConsumer(consumerName) == nil
+			if isNew {
 				created++
 			}
 			consumer := groupConsumer(c, g, keys[i], consumerName, now)
 			if history {
 				writeHistory(c, s, consumer, start, count, now)
 			} else {
-				writeGroupRange(c, s, g, consumer, start, count, noack, now)
+				delivered := writeGroupRange(c, s, g, consumer, start, count, noack, now)
+				propagateRead(c, keys[i], g, consumer, delivered, noack, isNew)
 			}
 		} else {
 			writeRange(c, s, start, maxID, count, false)
@@ -261,7 +268,7 @@ func countServable(streams []*Stream, ids []ID, groups []*Group, newOnly ID) int
 
 // writeGroupRange serves new entries to a consumer: each goes past the
 // group's last delivered ID and, unless NOACK, into the PEL.
-func writeGroupRange(c *core.Ctx, s *Stream, g *Group, consumer *Consumer, start ID, count int64, noack bool, now int64) {
+func writeGroupRange(c *core.Ctx, s *Stream, g *Group, consumer *Consumer, start ID, count int64, noack bool, now int64) []ID {
 	var ids []ID
 	s.scan(start, maxID, false, func(id ID, _ [][]byte) bool {
 		ids = append(ids, id)
@@ -270,7 +277,7 @@ func writeGroupRange(c *core.Ctx, s *Stream, g *Group, consumer *Consumer, start
 	c.WriteArray(len(ids))
 	i := 0
 	if len(ids) == 0 {
-		return
+		return nil
 	}
 	s.scan(start, maxID, false, func(id ID, fv [][]byte) bool {
 		s.advance(g, id)
@@ -281,6 +288,32 @@ func writeGroupRange(c *core.Ctx, s *Stream, g *Group, consumer *Consumer, start
 		i++
 		return i < len(ids)
 	})
+	return ids
+}
+
+// propagateRead propagates what XREADGROUP did to a group, as Redis 7.0
+// does: an XCLAIM for each entry delivered into the PEL (with the group's
+// last ID after it), or with NOACK the group's new last ID (and the
+// consumer, when it was created for the read). Reading history changes
+// only delivery counters and propagates nothing.
+func propagateRead(c *core.Ctx, key []byte, g *Group, consumer *Consumer, ids []ID, noack, created bool) {
+	if len(ids) == 0 || !c.Propagating() {
+		return
+	}
+	if noack {
+		if created {
+			c.Propagate(cmdXGROUP, argCREATECONSUMER, key, g.name, consumer.name)
+		}
+		propagateGroupID(c, key, g)
+		return
+	}
+	for _, id := range ids {
+		p, ok := g.pel.Get(&pending{id: id})
+		if !ok {
+			continue
+		}
+		propagateClaim(c, key, g, consumer.name, p, id, id)
+	}
 }
 
 // writeHistory serves a consumer's own pending entries from start: an

@@ -65,6 +65,7 @@ func getset(c *core.Ctx) error {
 	}
 	c.DB.Set(key, core.NewString(c.Args[2]))
 	c.Notify(core.NotifyString, "set", key)
+	c.Propagate(cmdSET, key, c.Args[2]) // as Redis 7.0 propagates it
 	writeOld(c, old)
 	return nil
 }
@@ -82,6 +83,7 @@ func getdel(c *core.Ctx) error {
 	}
 	c.DB.Delete(key)
 	c.Notify(core.NotifyGeneric, "del", key)
+	c.Propagate(cmdDEL, key) // as Redis 7.0 propagates it
 	c.WriteBulk(s.B)
 	return nil
 }

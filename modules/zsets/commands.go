@@ -34,6 +34,10 @@ var (
 // zaddFlags are ZADD's options.
 type zaddFlags struct {
 	nx, xx, gt, lt, ch, incr bool
+	// geoOpts is, for GEOADD, the number of option arguments after the
+	// key (GEOADD propagates as ZADD); -1 otherwise.
+	geo     bool
+	geoOpts int
 }
 
 // zaddOne applies one score-member pair with ZADD's rules. It returns the
@@ -160,6 +164,15 @@ func zaddApply(c *core.Ctx, f zaddFlags, pairs [][]byte, scores []float64, maxLe
 		score = ns
 	}
 	c.SetChanges(int64(added + updated))
+	if f.geo && added+updated > 0 && c.Propagating() {
+		// GEOADD propagates as the ZADD of the scores it computed, as
+		// Redis 7.0 does.
+		args := append([][]byte{[]byte("ZADD")}, c.Args[1:2+f.geoOpts]...)
+		for i, s := range scores {
+			args = append(args, strconv.AppendInt(nil, int64(s), 10), pairs[2*i+1])
+		}
+		c.Propagate(args...)
+	}
 	if added+updated > 0 {
 		if f.incr {
 			notify(c, "zincr", key)

@@ -82,6 +82,7 @@ loop:
 		}
 	}
 	rest := c.Args[i:]
+	f.geo, f.geoOpts = true, i-2
 	if len(rest)%3 != 0 || (f.nx && f.xx) {
 		return core.ErrSyntax
 	}
