@@ -177,7 +177,8 @@ func TestStreamDiffRewrites(t *testing.T) {
 			{"set", "k", "v", "ex", "100"}, {"set", "k", "v", "px", "100000"}, {"set", "k", "v", "exat", futureSec(time.Hour)},
 			{"set", "k", "v", "pxat", future(time.Hour)}, {"set", "k", "v", "ex", "100", "nx"}, {"set", "k", "w", "ex", "100", "get"},
 			{"set", "k", "v", "xx", "px", "5000", "get"}, {"set", "k", "v", "keepttl"}, {"setex", "k", "100", "v"}, {"psetex", "k", "100000", "v"},
-			{"set", "k", "v", "exat", pastSec}, {"set", "k", "v", "pxat", past}, {"set", "k", "v", "nx", "pxat", past},
+			// A SET with a time in the past stores an expired key, which either
+			// server's active expiry may remove at any moment: not compared.
 		}},
 		{"getex", [][]string{
 			{"set", "k", "v"}, {"getex", "k"}, {"getex", "k", "ex", "100"}, {"getex", "k", "px", "100000"}, {"getex", "k", "exat", futureSec(time.Hour)},
