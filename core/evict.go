@@ -386,6 +386,9 @@ func (ks *Keyspace) evictKey(db *DB, key string) bool {
 	}
 	db.remove(s, key, e)
 	ks.mem.evicted.Add(1)
+	// Replicas and the append-only file delete it too, while its lock is
+	// held so the DEL takes its place in the stream's order.
+	ks.Evicted(db.index, []byte(key))
 	db.evicted(key)
 	if ks.Watching() {
 		ks.touchRemoved(i, db.index, key)
