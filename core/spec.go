@@ -135,6 +135,11 @@ type Spec struct {
 	// arguments (set FlagMovableKeys). It receives the full argument list and
 	// returns indexes into it; it must not fail on short input.
 	Keys func(args [][]byte) []int
+	// ReportedKeys, for a movable-key command without Keys (the host
+	// locks every slot for it because it reaches keys named by data, as
+	// SORT's BY and GET do), finds the key arguments COMMAND GETKEYS
+	// reports: SORT's key and its STORE destination.
+	ReportedKeys func(args [][]byte) []int
 	// Group is the command's group as COMMAND DOCS prints it ("string").
 	Group string
 	// Categories are ACL categories beyond those the flags imply, without

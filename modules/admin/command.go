@@ -486,6 +486,9 @@ func commandGetKeys(c *core.Ctx) error {
 		return core.NewError("ERR Invalid number of arguments specified for command")
 	}
 	idx := rc.Spec.KeyIndexes(args, nil)
+	if rc.Spec.ReportedKeys != nil {
+		idx = rc.Spec.ReportedKeys(args)
+	}
 	if len(idx) == 0 {
 		return core.NewError("ERR The command has no key arguments")
 	}

@@ -134,6 +134,9 @@ var diffCases = map[string][][]string{
 		{"SORT_RO", "L", "ALPHA", "LIMIT", "0", "2"},
 	},
 	"sort_store": {
+		{"COMMAND", "GETKEYS", "SORT", "abc", "STORE", "def"}, {"COMMAND", "GETKEYS", "SORT_RO", "abc"},
+		{"COMMAND", "GETKEYS", "SORT", "abc", "STORE", "invalid", "STORE", "stillbad", "STORE", "def"},
+		{"COMMAND", "GETKEYS", "SORT", "abc", "BY", "store", "LIMIT", "0", "1", "GET", "x", "STORE"},
 		{"SORT", "L", "ALPHA", "STORE", "d"}, {"LRANGE", "d", "0", "-1"}, {"TYPE", "d"},
 		{"SET", "s", "x", "EX", "100"}, {"SORT", "L", "ALPHA", "STORE", "s"}, {"TTL", "s"}, {"LRANGE", "s", "0", "-1"},
 		{"SORT", "L", "ALPHA", "GET", "v_*", "GET", "#", "STORE", "d"}, {"LRANGE", "d", "0", "-1"},

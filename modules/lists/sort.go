@@ -34,7 +34,7 @@ func init() {
 	}
 	spec := core.Spec{
 		Name: "sort", Arity: -2, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagMovableKeys,
-		FirstKey: 1, LastKey: 1, Step: 1,
+		FirstKey: 1, LastKey: 1, Step: 1, ReportedKeys: sortKeys,
 		Categories: []string{"set", "sortedset", "dangerous"},
 		KeySpecs: []core.KeySpec{
 			{Flags: []string{"RO", "access"}, BeginIndex: 1, LastKey: 0, KeyStep: 1},
@@ -47,6 +47,7 @@ func init() {
 	}
 	add(spec, func(c *core.Ctx) error { return sortCommand(c, false) })
 	spec.Name, spec.Flags, spec.Since, spec.Args = "sort_ro", core.FlagReadOnly|core.FlagMovableKeys, "7.0.0", args
+	spec.ReportedKeys = nil
 	spec.KeySpecs = spec.KeySpecs[:2]
 	spec.Summary = "Returns the sorted elements of a list, a set, or a sorted set."
 	spec.Complexity = "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N)."
@@ -55,6 +56,31 @@ func init() {
 	for _, cmd := range commands[len(commands)-2:] {
 		cmd.Spec().Group = "generic"
 	}
+}
+
+// sortKeys finds SORT's keys as Redis reports them: the sorted key and
+// the argument after the last STORE, skipping the arguments of LIMIT, GET
+// and BY (patterns, not keys).
+func sortKeys(args [][]byte) []int {
+	if len(args) < 2 {
+		return nil
+	}
+	keys := []int{1}
+	store := 0
+	for i := 2; i < len(args); i++ {
+		switch {
+		case core.EqualFold(args[i], "limit"):
+			i += 2
+		case core.EqualFold(args[i], "get"), core.EqualFold(args[i], "by"):
+			i++
+		case core.EqualFold(args[i], "store") && i+1 < len(args):
+			store = i + 1
+		}
+	}
+	if store > 0 {
+		keys = append(keys, store)
+	}
+	return keys
 }
 
 var errSortScore = core.NewError("ERR One or more scores can't be converted into double")
