@@ -34,6 +34,11 @@ type slotWatch struct {
 	keys map[watchKey]*watchedKey
 	// pending lists the watched keys the running command marked.
 	pending []*watchedKey
+	// wrote says that the running command reached a key of the slot to
+	// change it (watched or not): its changes then went through the
+	// keyspace's write methods, and its declared keys that it did not
+	// reach stay untouched (SMOVE to a set that already has the member).
+	wrote bool
 }
 
 type watchedKey struct {
@@ -158,8 +163,11 @@ func (ks *Keyspace) NumWatches() int { return int(ks.watches.Load()) }
 func (ks *Keyspace) mark(i, db int, key []byte) {
 	sw := ks.locks[i].watch
 	if sw == nil {
-		return
+		// The slot lock is held exclusively: the table can be made here.
+		sw = &slotWatch{keys: map[watchKey]*watchedKey{}}
+		ks.locks[i].watch = sw
 	}
+	sw.wrote = true
 	wk := sw.keys[watchKey{db, string(key)}]
 	if wk == nil || wk.pending {
 		return
@@ -203,7 +211,14 @@ func (ks *Keyspace) SettleWatches(db *DB, changed bool, args [][]byte, keyIdx []
 	marked := false
 	settle := func(i int) {
 		sw := ks.locks[i].watch
-		if sw == nil || len(sw.pending) == 0 {
+		if sw == nil {
+			return
+		}
+		if sw.wrote {
+			sw.wrote = false
+			marked = true
+		}
+		if len(sw.pending) == 0 {
 			return
 		}
 		for _, wk := range sw.pending {

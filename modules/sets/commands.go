@@ -218,7 +218,9 @@ func smove(c *core.Ctx) error {
 		// destination is fine; a missing source answers 0 first.
 		return err
 	}
-	dstVal := c.DB.GetForWrite(dstKey)
+	// The destination is only looked at here: a WATCH on it fails only if
+	// the member is really added to it (as in Redis).
+	dstVal := c.DB.Peek(dstKey)
 	if src == nil {
 		c.SetChanges(0)
 		c.WriteInt(0)
@@ -246,6 +248,11 @@ func smove(c *core.Ctx) error {
 	if dst == nil {
 		dst = newFor(m)
 		c.DB.Set(dstKey, dst)
+	} else if dst.Contains(m) {
+		c.WriteInt(1)
+		return nil
+	} else {
+		dst = c.DB.GetForWrite(dstKey).(*Set)
 	}
 	limit := -1
 	if dst.form == formIntset {

@@ -370,3 +370,27 @@ func TestDiffSortSets(t *testing.T) {
 		p.CheckUnordered("SORT", "tosort", "BY", "nokey_*", "ALPHA")
 	}
 }
+
+// TestDiffSmoveWatch: SMOVE to a set that already holds the member leaves
+// a WATCH on the destination intact (the EXEC runs), as in Redis; a real
+// addition fails it. The keys share a hash tag or not: both cases.
+func TestDiffSmoveWatch(t *testing.T) {
+	ref := difftest.Redis(t)
+	srv := redmodtest.Run(t)
+	p := difftest.NewPair(t, srv.Addr(), ref)
+	q := difftest.Connect(t, srv.Addr(), ref)
+	for _, k := range [][2]string{{"src{t}", "dst{t}"}, {"src", "dst"}} {
+		src, dst := k[0], k[1]
+		for _, member := range []string{"a", "b"} {
+			p.Do("DEL", src, dst)
+			p.Check("SADD", src, "a", "b")
+			p.Check("SADD", dst, "a")
+			p.Check("WATCH", dst)
+			p.Check("MULTI")
+			p.Check("SADD", dst, "c")
+			q.Check("SMOVE", src, dst, member)
+			p.Check("EXEC")
+			p.Check("SCARD", dst)
+		}
+	}
+}
