@@ -110,8 +110,6 @@ var compatParams = []compatParam{
 	{name: "masterauth", def: "", kind: compatString},
 	{name: "masteruser", def: "", kind: compatString},
 	{name: "no-appendfsync-on-rewrite", def: "no", kind: compatBool},
-	{name: "min-replicas-max-lag", def: "10", kind: compatInt, max: maxInt32, aliases: []string{"min-slaves-max-lag"}},
-	{name: "min-replicas-to-write", def: "0", kind: compatInt, max: maxInt32, aliases: []string{"min-slaves-to-write"}},
 	{name: "oom-score-adj", def: "no", kind: compatEnum, choices: []string{"no", "yes", "relative", "absolute"}},
 	{name: "oom-score-adj-values", def: "0 200 800", kind: compatString, check: checkOOMValues},
 	{name: "pidfile", def: "", kind: compatString, fixed: true},

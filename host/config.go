@@ -81,6 +81,12 @@ type Config struct {
 	// BusyReplyThreshold is how long, in milliseconds, a script runs before
 	// other clients get BUSY (busy-reply-threshold, alias lua-time-limit).
 	BusyReplyThreshold int
+	// MinReplicasToWrite refuses write commands with NOREPLICAS while
+	// fewer replicas than this are connected and in sync
+	// (min-replicas-to-write); 0 turns the check off, as does
+	// MinReplicasMaxLag 0 (min-replicas-max-lag).
+	MinReplicasToWrite int
+	MinReplicasMaxLag  int
 	// ShutdownSave saves on SIGINT/SIGTERM and SHUTDOWN when save rules are set.
 	ShutdownSave bool
 	// StopWritesOnBgsaveError refuses write commands with -MISCONF while
@@ -179,6 +185,7 @@ func DefaultConfig() Config {
 		ClientQueryBufferLimit:    1 << 30,
 		Hz:                        10,
 		BusyReplyThreshold:        5000,
+		MinReplicasMaxLag:         10,
 		ProtectedMode:             true,
 		replicaLimit:              OutputLimit{Hard: 256 << 20, Soft: 64 << 20, SoftSeconds: 60},
 		pubsubLimit:               OutputLimit{Hard: 32 << 20, Soft: 8 << 20, SoftSeconds: 60},

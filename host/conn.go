@@ -250,7 +250,12 @@ func (c *conn) execute(args [][]byte) bool {
 		c.reject(execAbort(cmd, err, false))
 		return true
 	}
-	if err := c.srv.diskError(cmd); err != nil {
+	if err := c.srv.diskError(c, cmd); err != nil {
+		cmd.Stats.RejectedCalls.Add(1)
+		c.reject(execAbort(cmd, err, false))
+		return true
+	}
+	if err := c.srv.replicaError(c, cmd); err != nil {
 		cmd.Stats.RejectedCalls.Add(1)
 		c.reject(execAbort(cmd, err, false))
 		return true

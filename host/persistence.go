@@ -46,7 +46,7 @@ var errMisconf = core.NewError("MISCONF Redis is configured to save RDB snapshot
 // diskError refuses write commands (and PING, as Redis does) while the last
 // background save failed, stop-writes-on-bgsave-error is on and save rules
 // are set.
-func (s *Server) diskError(cmd *registry.Cmd) error {
+func (s *Server) diskError(c *conn, cmd *registry.Cmd) error {
 	if s.persist.lastBgStatusOK.Load() {
 		return s.aofDiskError(cmd)
 	}
@@ -54,7 +54,7 @@ func (s *Server) diskError(cmd *registry.Cmd) error {
 	if !cfg.StopWritesOnBgsaveError || len(cfg.Save) == 0 || !s.persistenceOn() {
 		return s.aofDiskError(cmd)
 	}
-	if cmd.Spec.Flags.Has(core.FlagWrite) || cmd.FullName == "ping" {
+	if writes(c, cmd) || cmd.FullName == "ping" {
 		return errMisconf
 	}
 	return nil

@@ -57,6 +57,12 @@ func intSetting(name, usage string, field func(c *Config) *int, min, max int, mu
 	}
 }
 
+// aliasOf marks st as an older name of another entry.
+func aliasOf(st setting) setting {
+	st.alias = true
+	return st
+}
+
 func memSetting(name, usage string, field func(c *Config) *int64, min int64) setting {
 	return setting{
 		name: name, usage: usage, mutable: true,
@@ -285,6 +291,10 @@ var settings = []setting{
 	intSetting("lfu-decay-time", "minutes for the LFU counter to decay by one (0: never)", func(c *Config) *int { return &c.LFUDecayTime }, 0, math.MaxInt32, true),
 	intSetting("busy-reply-threshold", "milliseconds a script may run before other clients get BUSY and SCRIPT KILL works", func(c *Config) *int { return &c.BusyReplyThreshold }, 0, math.MaxInt32, true),
 	intSetting("lua-time-limit", "old name of busy-reply-threshold", func(c *Config) *int { return &c.BusyReplyThreshold }, 0, math.MaxInt32, true),
+	intSetting("min-replicas-to-write", "refuse writes with NOREPLICAS unless this many replicas are connected (0: never refuse)", func(c *Config) *int { return &c.MinReplicasToWrite }, 0, math.MaxInt32, true),
+	aliasOf(intSetting("min-slaves-to-write", "old name of min-replicas-to-write", func(c *Config) *int { return &c.MinReplicasToWrite }, 0, math.MaxInt32, true)),
+	intSetting("min-replicas-max-lag", "seconds a replica may lag and still count for min-replicas-to-write (0: the check is off)", func(c *Config) *int { return &c.MinReplicasMaxLag }, 0, math.MaxInt32, true),
+	aliasOf(intSetting("min-slaves-max-lag", "old name of min-replicas-max-lag", func(c *Config) *int { return &c.MinReplicasMaxLag }, 0, math.MaxInt32, true)),
 	{
 		name: "requirepass", usage: "password of the default user (empty: none)", mutable: true,
 		get: func(c *Config) string { return c.RequirePass },

@@ -111,3 +111,36 @@ func TestDiffMultiAuthAndACL(t *testing.T) {
 	admin.Do("AUTH", "secret")
 	admin.Do("CONFIG", "SET", "requirepass", "")
 }
+
+// TestDiffMinReplicasToWrite compares min-replicas-to-write with Redis on a
+// server without replicas: writes are refused with NOREPLICAS, reads are
+// not, a write queued in MULTI marks the transaction, and EXEC of writes
+// queued before the setting changed is refused as a whole (EXECABORT).
+func TestDiffMinReplicasToWrite(t *testing.T) {
+	ref := difftest.Redis(t)
+	srv := redmodtest.Run(t)
+	p := difftest.NewPair(t, srv.Addr(), ref)
+	admin := difftest.Connect(t, srv.Addr(), ref)
+	t.Cleanup(func() { admin.Do("CONFIG", "SET", "min-replicas-to-write", "0") })
+	p.Check("SET", "xx", "1")
+	p.Check("MULTI")
+	p.Check("INCR", "xx")
+	admin.Check("CONFIG", "SET", "min-replicas-to-write", "2")
+	admin.Check("CONFIG", "GET", "min-slaves-to-write")
+	p.Check("EXEC")
+	for _, c := range [][]string{
+		{"GET", "xx"}, {"SET", "xx", "2"}, {"DEL", "xx"}, {"PING"},
+		{"MULTI"}, {"GET", "xx"}, {"SET", "xx", "3"}, {"EXEC"},
+		{"MULTI"}, {"GET", "xx"}, {"EXEC"},
+	} {
+		p.Check(c...)
+	}
+	// min-replicas-max-lag 0 turns the check off.
+	admin.Check("CONFIG", "SET", "min-replicas-max-lag", "0")
+	p.Check("SET", "xx", "4")
+	admin.Check("CONFIG", "SET", "min-slaves-max-lag", "10")
+	admin.Check("CONFIG", "GET", "min-replicas-max-lag")
+	p.Check("SET", "xx", "5")
+	admin.Check("CONFIG", "SET", "min-replicas-to-write", "0")
+	p.Check("SET", "xx", "6")
+}
