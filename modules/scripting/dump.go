@@ -95,7 +95,7 @@ func (s *state) restore(payload []byte, policy string) error {
 func functionRestore(c *core.Ctx) error {
 	policy := "append"
 	if len(c.Args) > 4 {
-		return core.ErrSyntax
+		return core.NewError("ERR unknown subcommand or wrong number of arguments for '" + string(c.Args[1]) + "'. Try FUNCTION HELP.")
 	}
 	if len(c.Args) == 4 {
 		switch {

@@ -69,23 +69,29 @@ func parseLibrary(code string) (*library, error) {
 		return nil, core.NewError("ERR Invalid library metadata")
 	}
 	line, rest := code[:i], code[i:]
-	parts := strings.Fields(line[2:])
-	if len(parts) == 0 || !strings.EqualFold(parts[0], "lua") {
-		engine := ""
-		if len(parts) > 0 {
-			engine = parts[0]
-		}
-		return nil, core.NewError("ERR Engine '" + engine + "' not found")
+	// Redis splits the shebang as it splits arguments (quotes allowed),
+	// checks the metadata, then looks the engine ("#!lua") up.
+	parts, ok := core.SplitArgs(line)
+	if !ok || len(parts) == 0 {
+		return nil, core.NewError("ERR Invalid library metadata")
 	}
 	lib := &library{code: code}
+	named := false
 	for _, p := range parts[1:] {
-		if !strings.HasPrefix(p, "name=") {
+		if len(p) < 5 || !strings.EqualFold(p[:5], "name=") {
 			return nil, core.NewError("ERR Invalid metadata value given: " + p)
 		}
+		if named {
+			return nil, core.NewError("ERR Invalid metadata value, name argument was given multiple times")
+		}
+		named = true
 		lib.name = p[len("name="):]
 	}
-	if lib.name == "" {
+	if !named {
 		return nil, core.NewError("ERR Library name was not given")
+	}
+	if engine := parts[0][2:]; !strings.EqualFold(engine, "lua") {
+		return nil, core.NewError("ERR Engine '" + engine + "' not found")
 	}
 	if !validName(lib.name) {
 		return nil, core.NewError(errLibName)
@@ -102,9 +108,9 @@ const loadTimeout = 500 * time.Millisecond
 
 var errLoadTimeout = errors.New("ERR FUNCTION LOAD timeout")
 
-// loadEnv is what library code sees while it loads: only the registration
-// API and the pure libraries, as in Redis.
-var loadGlobals = []string{"string", "math", "table", "bit", "cjson", "cmsgpack", "struct"}
+// loadGlobals are the globals library code sees while it loads besides
+// the load-time redis API: none in Redis 7.0 (not even string or math).
+var loadGlobals []string
 
 // libEnv returns the environment of library code in this state: during a
 // load it offers only the load-time API; afterwards (when the registered
