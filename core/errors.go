@@ -23,6 +23,11 @@ func NewError(text string) *Error {
 	return &Error{msg: text}
 }
 
+// RawError is an error reply sent exactly as text, without the ERR that
+// NewError adds to a text with no code: a script's {err=...} reply. Its
+// code (for the error statistics) is the first word.
+func RawError(text string) *Error { return &Error{msg: text} }
+
 // Error returns the text sent to the client, without the leading '-'.
 func (e *Error) Error() string { return e.msg }
 

@@ -148,9 +148,9 @@ func sortCommand(c *core.Ctx, readonly bool) error {
 	default:
 		return core.ErrWrongType
 	}
-	if dontsort && !native && storeKey != nil {
-		// A set has no stable order: what is stored is sorted, as Redis
-		// does so that replicas agree.
+	if dontsort && !native && (storeKey != nil || c.FromScript()) {
+		// A set has no stable order: what is stored, or returned to a
+		// script, is sorted, as Redis does so that replicas agree.
 		dontsort, alpha, sortBy = false, true, nil
 	}
 

@@ -447,6 +447,12 @@ func (v *vm) execute(s *state, r *runCtx, fn *lua.LFunction, keys, argv [][]byte
 	}
 	ret := L.Get(-1)
 	L.SetTop(top)
+	if t, ok := ret.(*lua.LTable); ok {
+		if e, ok := t.RawGetString("err").(lua.LString); ok {
+			// An error reply counts in the error statistics by its code.
+			return core.RawError(oneLine(string(e)))
+		}
+	}
 	writeReply(c.Writer, ret, r.resp, 0)
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"math/rand/v2"
+	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -51,7 +52,9 @@ func (v *vm) openRedis() *lua.LTable {
 		if len(s) > 0 && s[0] == '-' {
 			s = s[1:]
 		}
-		if !hasCode(s) {
+		// As in Redis, the first word is the error code when a space
+		// follows it; otherwise the code is ERR.
+		if !strings.Contains(s, " ") {
 			s = "ERR " + s
 		}
 		L.Push(errTable(L, s))
