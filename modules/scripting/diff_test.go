@@ -168,6 +168,7 @@ var diffCases = map[string][][]string{
 		{"FUNCTION", "LOAD", "#!lua name=\"q2\nreturn 1"},
 		{"FUNCTION", "LOAD", "#!lua name=m1\nreturn math.random()"}, {"FUNCTION", "LOAD", "#!lua name=m1\nlocal s = string.len('x')"},
 		{"FUNCTION", "RESTORE", "a", "b", "c"},
+		{"EVAL", "local g = getmetatable(_G)\ng.__index = {}", "0"}, {"EVAL", "return type(getmetatable(_G))", "0"},
 		{"EVAL", "return redis.error_reply('MY_ERR_CODE custom msg')", "0"}, {"EVAL", "return redis.error_reply('')", "0"},
 		{"EVAL", "return redis.error_reply('foo')", "0"}, {"EVAL", "return redis.error_reply('-X y')", "0"},
 		{"SADD", "cset", "b", "a", "aa", "c"}, {"EVAL", "return redis.call('sort', KEYS[1], 'by', '_')", "1", "cset"},

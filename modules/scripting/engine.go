@@ -3,6 +3,7 @@ package scripting
 import (
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -220,6 +221,19 @@ func newVM(e *engine) *vm {
 	math.RawSetString("random", L.NewFunction(v.mathRandom))
 	math.RawSetString("randomseed", L.NewFunction(v.mathRandomSeed))
 	G.RawSetString("tostring", L.NewFunction(luaToString))
+	// Redis's read-only tables refuse a new metatable with the same
+	// words as any other write.
+	setmt := G.RawGetString("setmetatable").(*lua.LFunction)
+	G.RawSetString("setmetatable", L.NewFunction(func(L *lua.LState) int {
+		if t, ok := L.Get(1).(*lua.LTable); ok && slices.Contains(v.proxies, t) {
+			L.RaiseError("Attempt to modify a readonly table")
+		}
+		L.Push(setmt)
+		L.Push(L.Get(1))
+		L.Push(L.Get(2))
+		L.Call(2, 1)
+		return 1
+	}))
 	G.RawSetString("error", L.NewFunction(luaError))
 	G.RawSetString("bit", openBit(L))
 	G.RawSetString("cjson", openCjson(L))
@@ -270,10 +284,31 @@ func (v *vm) readOnly(real *lua.LTable, globals bool) *lua.LTable {
 		L.RaiseError("Attempt to modify a readonly table")
 		return 0
 	}))
-	mt.RawSetString("__metatable", lua.LFalse)
+	if globals {
+		mt.RawSetString("__metatable", v.readOnlyView())
+	} else {
+		mt.RawSetString("__metatable", lua.LFalse)
+	}
 	L.SetMetatable(p, mt)
 	v.proxies = append(v.proxies, p)
 	return p
+}
+
+// readOnlyView is what getmetatable returns for a read-only table: as in
+// Redis, a table that can be read but not written (here an empty one, so
+// that nothing reaches the real tables through it).
+func (v *vm) readOnlyView() *lua.LTable {
+	L := v.L
+	view := L.NewTable()
+	mt := L.NewTable()
+	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
+		L.RaiseError("Attempt to modify a readonly table")
+		return 0
+	}))
+	mt.RawSetString("__metatable", lua.LFalse)
+	L.SetMetatable(view, mt)
+	v.proxies = append(v.proxies, view)
+	return view
 }
 
 // intact reports whether the read-only proxies are still empty (rawset can

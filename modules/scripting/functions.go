@@ -155,7 +155,7 @@ func (v *vm) libEnv() *lua.LTable {
 		L.RaiseError("Attempt to modify a readonly table")
 		return 0
 	}))
-	mt.RawSetString("__metatable", lua.LFalse)
+	mt.RawSetString("__metatable", v.readOnlyView())
 	L.SetMetatable(p, mt)
 	v.proxies = append(v.proxies, p)
 	v.fenv = p
