@@ -69,6 +69,9 @@ type Ctx struct {
 	oom        bool         // over maxmemory when the command began (evict.go)
 	effects    []Effect     // what the call propagates (effects.go)
 	propagated bool         // the handler chose its effects (effects.go)
+
+	// writeRefusal is the error writes get when the command began (evict.go).
+	writeRefusal error
 }
 
 // AfterUnlock schedules fn to run once the command has finished and its locks

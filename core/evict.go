@@ -556,6 +556,17 @@ func (c *Ctx) OutOfMemory() bool { return c.oom }
 // before each command.
 func (c *Ctx) SetOutOfMemory(oom bool) { c.oom = oom }
 
+// WriteRefusal returns the error the server gives writes when the client's
+// command began (NOREPLICAS while min-replicas-to-write is not met), nil
+// when it accepts them. A command that runs others, as a script does,
+// refuses their writes with it, and a script that declares it writes is
+// refused up front.
+func (c *Ctx) WriteRefusal() error { return c.writeRefusal }
+
+// SetWriteRefusal records what WriteRefusal reports; the host sets it
+// before each command.
+func (c *Ctx) SetWriteRefusal(err error) { c.writeRefusal = err }
+
 // estimateSamples is how many elements SampleMemory averages, as Redis's
 // MEMORY USAGE samples five by default (a few more here: the running total
 // re-measures on every write).

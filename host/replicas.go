@@ -16,8 +16,12 @@ var errNoReplicas = core.NewError("NOREPLICAS Not enough good replicas to write.
 func (s *Server) replicaError(c *conn, cmd *registry.Cmd) error {
 	cfg := s.Config()
 	if cfg.MinReplicasToWrite == 0 || cfg.MinReplicasMaxLag == 0 {
+		c.ctx.SetWriteRefusal(nil)
 		return nil
 	}
+	// Scripts refuse their writes (and a script that declares it writes)
+	// with the same error (core.Ctx.WriteRefusal).
+	c.ctx.SetWriteRefusal(errNoReplicas)
 	if !writes(c, cmd) {
 		return nil
 	}

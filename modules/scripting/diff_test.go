@@ -11,6 +11,15 @@ import (
 // diffCases are sent to redmod and to a real Redis; every reply must match
 // byte for byte. Each case starts from empty databases.
 var diffCases = map[string][][]string{
+	"noreplicas": {
+		{"SET", "x", "some value"}, {"CONFIG", "SET", "min-replicas-to-write", "1"},
+		{"EVAL", "#!lua flags=no-writes\nreturn redis.call('get','x')", "1", "x"},
+		{"EVAL", "return redis.call('get','x')", "1", "x"},
+		{"EVAL", "#!lua\nreturn redis.call('get','x')", "1", "x"},
+		{"EVAL", "return redis.call('set','x', 1)", "1", "x"},
+		{"SET", "x", "2"}, {"GET", "x"},
+		{"CONFIG", "SET", "min-replicas-to-write", "0"},
+	},
 	"conversions": {
 		{"EVAL", "return 'hello'", "0"},
 		{"EVAL", "return 100.5", "0"}, {"EVAL", "return -0.5", "0"}, {"EVAL", "return 3.99", "0"},

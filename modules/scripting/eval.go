@@ -340,6 +340,9 @@ func evalCommand(ro, bySHA bool) func(c *core.Ctx) error {
 		if sc.flags.shebang && !sc.flags.noWrites && !sc.flags.allowOOM && c.OutOfMemory() {
 			return core.ErrOOM
 		}
+		if err := c.WriteRefusal(); err != nil && sc.flags.shebang && !sc.flags.noWrites {
+			return err
+		}
 		v := s.eng.get()
 		defer s.eng.put(v)
 		fn := v.scriptFunc(s, sc)

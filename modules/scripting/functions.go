@@ -363,6 +363,9 @@ func fcallCommand(ro bool) func(c *core.Ctx) error {
 			return core.NewError("ERR Can not execute a script with write flag using *_ro command.")
 		}
 		// A function is denyoom unless its flags say otherwise.
+		if err := c.WriteRefusal(); err != nil && !f.noWrites {
+			return err
+		}
 		if !f.noWrites && !f.allowOOM && c.OutOfMemory() {
 			return core.ErrOOM
 		}

@@ -229,6 +229,9 @@ func (v *vm) redisCall(L *lua.LState, protected bool) int {
 	if write && r.readOnly {
 		return fail("ERR Write commands are not allowed from read-only scripts.")
 	}
+	if err := r.c.WriteRefusal(); err != nil && write {
+		return fail(core.ErrorText(err))
+	}
 	// Out of memory when the script began: its denyoom commands are
 	// refused until it wrote something (a script is not stopped halfway).
 	if spec.Flags.Has(core.FlagDenyOOM) && !r.allowOOM && !r.wrote && r.c.OutOfMemory() {
