@@ -36,7 +36,9 @@ const (
 	FlagFast
 	// FlagNoAuth lets a client run the command before it authenticates.
 	FlagNoAuth
-	// FlagMayReplicate marks a command that may replicate without writing.
+	// FlagMayReplicate marks a command that may replicate without writing
+	// (PUBLISH, PFCOUNT): CLIENT PAUSE WRITE holds it and read-only scripts
+	// may not call it. COMMAND INFO does not list it, as Redis 7.0 hides it.
 	FlagMayReplicate
 	// FlagNoMandatoryKeys marks a command whose keys may be absent.
 	FlagNoMandatoryKeys
@@ -91,7 +93,6 @@ var flagNames = []struct {
 	{FlagSkipSlowlog, "skip_slowlog"},
 	{FlagFast, "fast"},
 	{FlagNoAuth, "no_auth"},
-	{FlagMayReplicate, "may_replicate"},
 	{FlagNoMandatoryKeys, "no_mandatory_keys"},
 	{FlagNoMulti, "no_multi"},
 	{FlagMovableKeys, "movablekeys"},

@@ -83,15 +83,20 @@ func (c *conn) waitPause(cmd *registry.Cmd, start *int64) bool {
 		if !p.all && !f.Has(core.FlagWrite) && !f.Has(core.FlagMayReplicate) {
 			return true
 		}
+		// A held client counts in INFO's blocked_clients, as Redis counts
+		// its postponed clients.
 		c.blocked.Store(true)
 		c.client.SetBlocked(true)
+		s.stats.blockedClients.Add(1)
 		select {
 		case <-p.over:
+			s.stats.blockedClients.Add(-1)
 			c.blocked.Store(false)
 			c.client.SetBlocked(false)
 			*start = monoNow()
 			c.client.MarkActive(time.Now())
 		case <-s.done:
+			s.stats.blockedClients.Add(-1)
 			c.blocked.Store(false)
 			c.client.SetBlocked(false)
 			return false

@@ -342,3 +342,46 @@ func TestClientReplyOffWithBlocking(t *testing.T) {
 		t.Fatalf("after the blocked command: %q, %v; want only CLIENT REPLY ON's +OK", r.Raw, err)
 	}
 }
+
+// TestClientPauseHeldAreBlocked checks that clients held by CLIENT PAUSE
+// WRITE count in INFO's blocked_clients, as Redis counts them (its tests
+// wait for that count), and that may-replicate commands (PFCOUNT, PUBLISH)
+// are held like writes.
+func TestClientPauseHeldAreBlocked(t *testing.T) {
+	srv := redmodtest.Run(t)
+	admin := dial(t, srv.Addr())
+	do(t, admin, "PFADD", "hll", "a")
+	do(t, admin, "CLIENT", "PAUSE", "60000", "WRITE")
+	held := [][]string{{"PFCOUNT", "hll"}, {"PUBLISH", "ch", "m"}}
+	conns := make([]*resp.Conn, len(held))
+	for i, args := range held {
+		conns[i] = dial(t, srv.Addr())
+		if err := conns[i].Write(resp.Encode(args...)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	blocked := func() string {
+		r := do(t, admin, "INFO", "clients")
+		for _, line := range strings.Split(r.Str, "\r\n") {
+			if v, ok := strings.CutPrefix(line, "blocked_clients:"); ok {
+				return v
+			}
+		}
+		return ""
+	}
+	for deadline := time.Now().Add(10 * time.Second); blocked() != "2"; {
+		if time.Now().After(deadline) {
+			t.Fatalf("blocked_clients = %s, want 2 held clients", blocked())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	do(t, admin, "CLIENT", "UNPAUSE")
+	for i, want := range []string{":1\r\n", ":0\r\n"} {
+		if r, err := conns[i].Read(); err != nil || r.Raw != want {
+			t.Fatalf("%q after UNPAUSE = %q, %v", held[i], r.Raw, err)
+		}
+	}
+	if b := blocked(); b != "0" {
+		t.Errorf("blocked_clients after UNPAUSE = %s", b)
+	}
+}

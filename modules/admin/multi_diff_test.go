@@ -144,3 +144,14 @@ func TestDiffMinReplicasToWrite(t *testing.T) {
 	admin.Check("CONFIG", "SET", "min-replicas-to-write", "0")
 	p.Check("SET", "xx", "6")
 }
+
+// TestDiffReadOnlyScriptMayReplicate compares with Redis the refusal of
+// may-replicate commands (PUBLISH) in read-only scripts, and PFCOUNT's and
+// PUBLISH's COMMAND INFO flags, where Redis hides may_replicate.
+func TestDiffReadOnlyScriptMayReplicate(t *testing.T) {
+	p := newPair(t)
+	p.Check("EVAL_RO", "return redis.call('publish','ch','msg')", "0")
+	p.Check("EVAL", "#!lua flags=no-writes\nreturn redis.call('publish','ch','msg')", "0")
+	p.Check("EVAL", "return redis.call('publish','ch','msg')", "0")
+	p.Check("COMMAND", "INFO", "publish", "pfcount", "spublish")
+}

@@ -19,7 +19,7 @@ func init() {
 			{Name: "element", Type: core.ArgString, Optional: true, Multiple: true}},
 	}, pfadd)
 	add(core.Spec{
-		Name: "pfcount", Arity: -2, Flags: core.FlagReadOnly, FirstKey: 1, LastKey: -1, Step: 1,
+		Name: "pfcount", Arity: -2, Flags: core.FlagReadOnly | core.FlagMayReplicate, FirstKey: 1, LastKey: -1, Step: 1,
 		KeySpecs: []core.KeySpec{{Notes: "RW because it may change the internal representation of the key, and propagate to replicas",
 			Flags: []string{"RW", "access"}, BeginIndex: 1, LastKey: -1, KeyStep: 1}},
 		Summary: "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).", Since: "2.8.9",

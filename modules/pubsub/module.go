@@ -64,7 +64,7 @@ func init() {
 		Complexity: "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).",
 		Args:       []core.Arg{{Name: "pattern", Type: core.ArgPattern, Optional: true, Multiple: true}},
 	}, unsubscribe(core.SubPattern))
-	add(core.Spec{Name: "publish", Arity: 3, Flags: core.FlagFast,
+	add(core.Spec{Name: "publish", Arity: 3, Flags: core.FlagFast | core.FlagMayReplicate,
 		Summary: "Post a message to a channel", Since: "2.0.0",
 		Complexity: "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).",
 		Args:       []core.Arg{{Name: "channel", Type: core.ArgString}, {Name: "message", Type: core.ArgString}},
@@ -86,7 +86,7 @@ func init() {
 		Complexity: "O(N) where N is the number of clients already subscribed to a shard channel.",
 		Args:       []core.Arg{{Name: "shardchannel", Type: core.ArgString, Optional: true, Multiple: true}},
 	}, unsubscribe(core.SubShard))
-	add(core.Spec{Name: "spublish", Arity: 3, Flags: core.FlagFast,
+	add(core.Spec{Name: "spublish", Arity: 3, Flags: core.FlagFast | core.FlagMayReplicate,
 		FirstKey: 1, LastKey: 1, Step: 1, KeySpecs: shardKeySpec(0),
 		Summary: "Post a message to a shard channel", Since: "7.0.0",
 		Complexity: "O(N) where N is the number of clients subscribed to the receiving shard channel.",

@@ -226,7 +226,9 @@ func (v *vm) redisCall(L *lua.LState, protected bool) int {
 		return fail("ERR The user executing the script can't run this command or subcommand")
 	}
 	write := spec.Flags.Has(core.FlagWrite)
-	if write && r.readOnly {
+	// May-replicate commands (PUBLISH, PFCOUNT) are writes to a read-only
+	// script: CLIENT PAUSE WRITE lets read-only scripts through.
+	if (write || spec.Flags.Has(core.FlagMayReplicate)) && r.readOnly {
 		return fail("ERR Write commands are not allowed from read-only scripts.")
 	}
 	if err := r.c.WriteRefusal(); err != nil && write {
