@@ -11,18 +11,45 @@ import (
 // heap doubles and its scavenger returns free pages slowly, so after a
 // FLUSHALL or a large DEL an idle server kept its peak RSS for minutes (20
 // fill/flush rounds of 130 MB: RSS 137 -> 247 MB, never below 137 MB).
-// Once a second the host checks whether data changed since the last
-// release and the process holds more than releaseFloor; if so it collects
-// and returns the free pages (debug.FreeOSMemory). The release's own cost
-// sets the pause before the next one (releaseCostFactor times it, between
-// releaseMinGap and releaseMaxGap), so a large heap under constant writes
-// spends at most about 2% of a core on it.
+// Forcing a collection is what returns it, but a forced collection of a
+// large heap costs seconds of CPU, so it is done only when the data shrank:
+// once a second the host compares the keyspace's running estimate of its
+// data (Keyspace.UsedMemory, kept by every write) with the largest figure
+// seen since the last release, and when at least releaseShrink bytes and a
+// releaseShrinkPart of it have gone (a FLUSHALL, a large DEL, many expired
+// keys) it collects and returns the free pages (debug.FreeOSMemory). A
+// server that only grows — loading, a cache filling up — never pays for
+// one; the collector's own pacing serves it. The release's cost sets the
+// pause before the next (releaseCostFactor times it, between releaseMinGap
+// and releaseMaxGap), so repeated fill/flush rounds spend little of a core
+// on it, and memory freed soon after a release still goes back within
+// seconds.
 const (
 	releaseFloor      = 24 << 20
+	releaseShrink     = 8 << 20
+	releaseShrinkPart = 4 // a quarter of the peak
+	releaseHeldFactor = 3
 	releaseCostFactor = 50
 	releaseMinGap     = time.Second
-	releaseMaxGap     = 10 * time.Second
+	releaseMaxGap     = 5 * time.Second
 )
+
+// holdsTooMuch reports whether the process holds far more than its data
+// needs: more than releaseHeldFactor times the data's estimate plus
+// releaseShrink. A server that only grows holds at most about twice its
+// live data (the collector's pacing), so this catches a shrink that
+// happened between two looks (a fill and a FLUSHALL within a second)
+// without ever firing while data grows.
+func holdsTooMuch(held uint64, used int64) bool {
+	return int64(held) > releaseHeldFactor*used+releaseShrink
+}
+
+// shrankEnough reports whether the data fell from peak to now by enough to
+// make a forced collection worth its cost.
+func shrankEnough(peak, now int64) bool {
+	drop := peak - now
+	return drop >= releaseShrink && drop >= peak/releaseShrinkPart
+}
 
 // lruTicker advances the keyspace's LRU clock at its resolution, so that
 // LRU eviction can tell apart keys written within one cron period.
@@ -45,25 +72,26 @@ func (s *Server) memoryReleaser() {
 	defer s.wg.Done()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	lastDirty, lastExpired := s.ks.Dirty(), s.ks.ExpiredKeys.Load()
+	peak := s.ks.UsedMemory()
 	var next time.Time
 	for {
 		select {
 		case <-s.done:
 			return
 		case now := <-tick.C:
-			dirty, expired := s.ks.Dirty(), s.ks.ExpiredKeys.Load()
+			used := s.ks.UsedMemory()
+			peak = max(peak, used)
 			// Not while a snapshot is written: its pre-images are freed
 			// at its end, and a forced collection of a large heap takes
 			// the saver's and the commands' CPU.
-			if dirty == lastDirty && expired == lastExpired || now.Before(next) || s.persist.bgInProgress.Load() || retainedBytes() < releaseFloor {
+			held := retainedBytes()
+			if !shrankEnough(peak, used) && !holdsTooMuch(held, used) || now.Before(next) || s.persist.bgInProgress.Load() || held < releaseFloor {
 				continue
 			}
-			lastDirty, lastExpired = dirty, expired
+			peak = used
 			start := time.Now()
 			debug.FreeOSMemory()
-			gap := min(max(releaseCostFactor*time.Since(start), releaseMinGap), releaseMaxGap)
-			next = time.Now().Add(gap)
+			next = time.Now().Add(min(max(releaseCostFactor*time.Since(start), releaseMinGap), releaseMaxGap))
 		}
 	}
 }
