@@ -43,6 +43,7 @@ type Client struct {
 	// changes the list.
 	watched  []*watchRec
 	casDirty atomic.Bool // a watched key was touched
+	rdbOnly  atomic.Bool // REPLCONF rdb-only 1 (RDBOnly)
 }
 
 // ReplyMode is what CLIENT REPLY chose: the host suppresses the replies of a
@@ -211,3 +212,11 @@ func (c *Client) RequestClose() { c.closeRequested.Store(true) }
 
 // CloseRequested reports whether RequestClose was called.
 func (c *Client) CloseRequested() bool { return c.closeRequested.Load() }
+
+// RDBOnly reports whether the client sent REPLCONF rdb-only 1: its SYNC
+// wants the image alone, and the connection closes after it (as
+// `redis-cli --rdb` asks).
+func (c *Client) RDBOnly() bool { return c.rdbOnly.Load() }
+
+// SetRDBOnly records REPLCONF rdb-only.
+func (c *Client) SetRDBOnly(on bool) { c.rdbOnly.Store(on) }

@@ -216,6 +216,12 @@ type Server interface {
 	// running while it is encoded (see Cut); a command calling it must
 	// hold no lock, and it waits for a snapshot being written to end.
 	Snapshot() ([]byte, error)
+	// FullSync serves SYNC: it sends the client an RDB image of one point
+	// in time, then keeps sending it every change after that point, as the
+	// commands of the stream replicas and the append-only file read, until
+	// the client goes away. The command calling it holds no lock and
+	// writes no reply of its own.
+	FullSync(c *Ctx) error
 	// LastSave returns the time of the last successful save.
 	LastSave() time.Time
 	// Info renders INFO for the given sections (none: the default set).

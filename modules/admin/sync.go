@@ -6,23 +6,31 @@ import (
 	"github.com/redmod/redmod/core"
 )
 
-// SYNC sends the data set as an RDB file the way a Redis master starts a
-// full synchronisation ("$<length>\r\n" and the file's bytes, with no
-// trailing CRLF), then closes the connection: redmod has no replication,
-// so no command stream follows. That is what `redis-cli --rdb` needs (it
-// asks for the file alone with REPLCONF rdb-only 1). REPLCONF accepts its
-// options and answers OK, as a master does.
+// SYNC starts a full synchronisation as a Redis master serves one: the
+// data set as an RDB file ("$<length>\r\n" and the file's bytes, with no
+// trailing CRLF), then every change after the image's point in time as
+// commands (the effects stream), until the client goes away. `redis-cli
+// --rdb` asks for the file alone (REPLCONF rdb-only 1), and the connection
+// closes after it; `redis-cli --replica` and Redis's
+// own test helpers read the commands. REPLCONF accepts its options and
+// answers OK, as a master does.
 func init() {
 	add(core.Spec{
-		Name: "sync", Arity: 1, Flags: core.FlagAdmin | core.FlagNoScript | core.FlagNoAsyncLoading | core.FlagNoMulti,
+		Name: "sync", Arity: 1, Flags: core.FlagAdmin | core.FlagNoScript | core.FlagNoAsyncLoading | core.FlagNoMulti | core.FlagMultiReply,
 		Group: "server", Summary: "Internal command used for replication", Since: "1.0.0",
 	}, func(c *core.Ctx) error {
-		data, err := c.Server.Snapshot()
-		if err != nil {
+		if c.Client.RDBOnly() {
+			data, err := c.Server.Snapshot()
+			if err != nil {
+				return core.NewError("ERR " + err.Error())
+			}
+			c.WriteRaw(append(append(strconv.AppendInt([]byte{'$'}, int64(len(data)), 10), '\r', '\n'), data...))
+			c.Client.RequestClose()
+			return nil
+		}
+		if err := c.Server.FullSync(c); err != nil {
 			return core.NewError("ERR " + err.Error())
 		}
-		c.WriteRaw(append(append(strconv.AppendInt([]byte{'$'}, int64(len(data)), 10), '\r', '\n'), data...))
-		c.Client.RequestClose()
 		return nil
 	})
 	add(core.Spec{
@@ -31,6 +39,11 @@ func init() {
 	}, func(c *core.Ctx) error {
 		if len(c.Args)%2 == 0 {
 			return core.ErrSyntax
+		}
+		for i := 1; i+1 < len(c.Args); i += 2 {
+			if core.EqualFold(c.Args[i], "rdb-only") {
+				c.Client.SetRDBOnly(string(c.Args[i+1]) == "1")
+			}
 		}
 		c.WriteOK()
 		return nil
