@@ -69,6 +69,7 @@ type Ctx struct {
 	oom        bool         // over maxmemory when the command began (evict.go)
 	effects    []Effect     // what the call propagates (effects.go)
 	propagated bool         // the handler chose its effects (effects.go)
+	redacted   []int        // arguments hidden from the slow log (diag.go)
 
 	// writeRefusal is the error writes get when the command began (evict.go).
 	writeRefusal error

@@ -146,22 +146,10 @@ func (s *Server) ResetStats() {
 	}
 	s.ks.ResetEvictedKeys()
 	s.mem.peak.Store(s.usedMemory())
-	for _, c := range s.reg.Commands() {
-		resetCmdStats(c)
-		for _, sub := range c.Subcommands() {
-			resetCmdStats(sub)
-		}
-	}
+	s.resetCommandStats()
 	s.errMu.Lock()
 	clear(s.errors)
 	s.errMu.Unlock()
-}
-
-func resetCmdStats(c *registry.Cmd) {
-	c.Stats.Calls.Store(0)
-	c.Stats.Usec.Store(0)
-	c.Stats.RejectedCalls.Store(0)
-	c.Stats.FailedCalls.Store(0)
 }
 
 var errUnblocked = core.NewError("UNBLOCKED client unblocked via CLIENT UNBLOCK")

@@ -137,6 +137,26 @@ type Config struct {
 	// 0 percent: never.
 	AutoAOFRewritePercentage int
 	AutoAOFRewriteMinSize    int64
+	// SlowlogLogSlowerThan is the duration in microseconds from which a
+	// command enters the slow log; negative: none does
+	// (slowlog-log-slower-than).
+	SlowlogLogSlowerThan int64
+	// SlowlogMaxLen is how many entries the slow log keeps (slowlog-max-len).
+	SlowlogMaxLen int64
+	// LatencyMonitorThreshold is the latency in milliseconds from which the
+	// latency monitor records an event; 0: off (latency-monitor-threshold).
+	LatencyMonitorThreshold int64
+	// LatencyTracking keeps a latency histogram of each command
+	// (latency-tracking), reported at the percentiles of
+	// LatencyTrackingInfoPercentiles (latency-tracking-info-percentiles).
+	LatencyTracking                bool
+	LatencyTrackingInfoPercentiles []float64
+	// EnableDebugCommand, EnableProtectedConfigs and EnableModuleCommand
+	// allow DEBUG, CONFIG SET of protected settings (dir, dbfilename) and
+	// MODULE: "no", "yes" or "local" (loopback clients only), as Redis's
+	// enable-debug-command, enable-protected-configs and
+	// enable-module-command.
+	EnableDebugCommand, EnableProtectedConfigs, EnableModuleCommand string
 	// ConfigFile is the configuration file the settings were read from
 	// (LoadConfigFile), which CONFIG REWRITE updates; empty: none.
 	ConfigFile string
@@ -206,6 +226,14 @@ func DefaultConfig() Config {
 		AOFLoadTruncated:          true,
 		AutoAOFRewritePercentage:  100,
 		AutoAOFRewriteMinSize:     64 << 20,
+
+		SlowlogLogSlowerThan:           10000,
+		SlowlogMaxLen:                  128,
+		LatencyTracking:                true,
+		LatencyTrackingInfoPercentiles: []float64{50, 99, 99.9},
+		EnableDebugCommand:             "no",
+		EnableProtectedConfigs:         "no",
+		EnableModuleCommand:            "no",
 	}
 }
 

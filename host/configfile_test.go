@@ -21,6 +21,7 @@ func TestConfigRewriteRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.DBFilename = ""
+	cfg.EnableProtectedConfigs = "yes" // dir is a protected setting
 	s, err := New(cfg, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -216,7 +216,7 @@ func (c *conn) execute(args [][]byte) bool {
 		return true
 	}
 	if !arityOK(cmd.Spec.Arity, len(args)) {
-		cmd.Stats.RejectedCalls.Add(1)
+		s.rejectCall(cmd)
 		c.reject(execAbort(cmd, core.ErrArity(cmd.FullName), true))
 		return true
 	}
@@ -227,7 +227,7 @@ func (c *conn) execute(args [][]byte) bool {
 			return true
 		}
 		if !arityOK(sub.Spec.Arity, len(args)) {
-			sub.Stats.RejectedCalls.Add(1)
+			s.rejectCall(sub)
 			c.reject(core.ErrArity(sub.FullName))
 			return true
 		}
@@ -236,27 +236,27 @@ func (c *conn) execute(args [][]byte) bool {
 	if err, ok := c.checkAccess(cmd, args); !ok {
 		return false
 	} else if err != nil {
-		cmd.Stats.RejectedCalls.Add(1)
+		s.rejectCall(cmd)
 		c.reject(execAbort(cmd, err, false))
 		return true
 	}
 	if c.client.Subscribed() && c.client.Protocol() == 2 && !subscriberContextAllows(cmd) {
-		cmd.Stats.RejectedCalls.Add(1)
+		s.rejectCall(cmd)
 		c.reject(core.NewError("ERR Can't execute '" + cmd.FullName + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
 		return true
 	}
 	if err := c.srv.busyError(cmd); err != nil {
-		cmd.Stats.RejectedCalls.Add(1)
+		s.rejectCall(cmd)
 		c.reject(execAbort(cmd, err, false))
 		return true
 	}
 	if err := c.srv.diskError(c, cmd); err != nil {
-		cmd.Stats.RejectedCalls.Add(1)
+		s.rejectCall(cmd)
 		c.reject(execAbort(cmd, err, false))
 		return true
 	}
 	if err := c.srv.replicaError(c, cmd); err != nil {
-		cmd.Stats.RejectedCalls.Add(1)
+		s.rejectCall(cmd)
 		c.reject(execAbort(cmd, err, false))
 		return true
 	}
@@ -264,7 +264,7 @@ func (c *conn) execute(args [][]byte) bool {
 		return false
 	}
 	if err := c.checkMemory(cmd); err != nil {
-		cmd.Stats.RejectedCalls.Add(1)
+		s.rejectCall(cmd)
 		c.reject(execAbort(cmd, err, false))
 		return true
 	}
@@ -309,12 +309,13 @@ func (c *conn) execute(args [][]byte) bool {
 		c.stat.calls++
 		c.stat.usec += usec
 	} else {
-		cmd.Stats.Calls.Add(1)
-		cmd.Stats.Usec.Add(usec)
+		st := s.stat(cmd)
+		st.calls.Add(1)
+		st.usec.Add(usec)
 		s.stats.commands.Add(1)
 	}
+	s.observeCall(cmd, c.client, args, c.ctx.Redacted(), time.Duration(end-start), err != nil)
 	if err != nil {
-		cmd.Stats.FailedCalls.Add(1)
 		c.w.WriteError(err)
 		s.countError(err)
 	}
@@ -379,6 +380,7 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 	ctx := &c.ctx
 	ctx.Args = args
 	ctx.Name = cmd.FullName
+	ctx.ResetRedacted()
 	ctx.DB = ks.DB(c.client.DBIndex())
 	mark := c.w.Len()
 	c.w.BeginReply() // settleReply checks the reply from here

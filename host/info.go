@@ -15,10 +15,10 @@ import (
 )
 
 // defaultSections are those INFO prints without arguments, in Redis's order.
-var defaultSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "keyspace"}
+var defaultSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "cluster", "keyspace"}
 
 // allSections adds those only "all" and "everything" include.
-var allSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "commandstats", "errorstats", "keyspace"}
+var allSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "commandstats", "errorstats", "latencystats", "cluster", "keyspace"}
 
 // Info implements core.Server: INFO [section ...].
 func (s *Server) Info(sections []string) string {
@@ -57,7 +57,7 @@ func (s *Server) Info(sections []string) string {
 			}
 		}
 	}
-	if want["commandstats"] && !contains(order, "commandstats") {
+	if (want["commandstats"] || want["latencystats"]) && !contains(order, "commandstats") {
 		order = allSections
 	}
 	var b strings.Builder
@@ -214,26 +214,11 @@ func (s *Server) infoSection(sec string) []core.InfoField {
 		}
 		return out
 	case "commandstats":
-		var out []core.InfoField
-		add := func(name string, st *statsView) {
-			if st.calls == 0 && st.rejected == 0 && st.failed == 0 {
-				return
-			}
-			per := 0.0
-			if st.calls > 0 {
-				per = float64(st.usec) / float64(st.calls)
-			}
-			out = append(out, core.InfoField{Name: "cmdstat_" + name, Value: fmt.Sprintf(
-				"calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d",
-				st.calls, st.usec, per, st.rejected, st.failed)})
-		}
-		for _, c := range s.reg.Commands() {
-			add(c.FullName, viewStats(&c.Stats.Calls, &c.Stats.Usec, &c.Stats.RejectedCalls, &c.Stats.FailedCalls))
-			for _, sub := range c.Subcommands() {
-				add(sub.FullName, viewStats(&sub.Stats.Calls, &sub.Stats.Usec, &sub.Stats.RejectedCalls, &sub.Stats.FailedCalls))
-			}
-		}
-		return out
+		return s.commandStatsInfo()
+	case "latencystats":
+		return s.latencyStatsInfo()
+	case "cluster":
+		return []core.InfoField{field("cluster_enabled", 0)}
 	case "errorstats":
 		s.errMu.Lock()
 		codes := make([]string, 0, len(s.errors))
@@ -259,14 +244,6 @@ func (s *Server) infoSection(sec string) []core.InfoField {
 		return out
 	}
 	return nil
-}
-
-type statsView struct{ calls, usec, rejected, failed int64 }
-
-type loader interface{ Load() int64 }
-
-func viewStats(calls, usec, rejected, failed loader) *statsView {
-	return &statsView{calls.Load(), usec.Load(), rejected.Load(), failed.Load()}
 }
 
 func boolInt(b bool) int {

@@ -22,7 +22,7 @@ var (
 // queue adds a command to the client's open transaction.
 func (c *conn) queue(cmd *registry.Cmd, args [][]byte) {
 	if cmd.Spec.Flags.Has(core.FlagNoMulti) {
-		cmd.Stats.RejectedCalls.Add(1)
+		c.srv.rejectCall(cmd)
 		c.reject(errNotInMulti)
 		return
 	}

@@ -344,6 +344,19 @@ func (s *Server) loadSnapshot() error {
 	return nil
 }
 
+// loadImage adds the keys of a snapshot image (RDB, or redmod's previous
+// format) to ks, whose every lock the caller holds, and the state of the
+// modules it holds. It returns how many keys it loaded; keys already
+// expired are skipped.
+func (s *Server) loadImage(ks *core.Keyspace, data []byte) (loaded int, legacy bool, err error) {
+	if rdb.IsLegacy(data) {
+		loaded, err = s.loadLegacyLocked(ks, data)
+		return loaded, true, err
+	}
+	loaded, err = s.loadRDBLocked(ks, data)
+	return loaded, false, err
+}
+
 // loadRDBLocked loads an RDB file's keys and module state into ks, whose
 // every lock the caller holds; keys already expired are left out.
 func (s *Server) loadRDBLocked(ks *core.Keyspace, data []byte) (int, error) {

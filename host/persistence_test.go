@@ -524,7 +524,12 @@ func TestDataFolder(t *testing.T) {
 	ctx := context.Background()
 	base := t.TempDir()
 	dir := filepath.Join(base, "new", "data")
-	srv := persistent(t, dir)
+	srv := redmodtest.Run(t, redmodtest.WithConfig(func(c *host.Config) {
+		c.Dir = dir
+		c.DBFilename = "dump.rdb"
+		c.Save = nil
+		c.EnableProtectedConfigs = "yes" // dir and dbfilename are protected
+	}))
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		t.Fatalf("data folder not created: %v", err)
 	}

@@ -67,7 +67,7 @@ func (s *Server) CheckCallACL(c *core.Ctx, call *core.CallRequest, context strin
 	if d.Reason == "key" {
 		stage = core.RunNoPermKey
 	}
-	cmd.Stats.RejectedCalls.Add(1)
+	s.rejectCall(cmd)
 	return &core.RunError{Stage: stage, Err: core.NewError(d.Error())}
 }
 
@@ -85,6 +85,7 @@ func (s *Server) RunCall(parent, c *core.Ctx, call *core.CallRequest) (err error
 	mark := c.Writer.Len()
 	c.Args = call.Args
 	c.Name = cmd.FullName
+	c.ResetRedacted()
 	c.SetBlockingDenied(true)
 	var kbuf [8]int
 	outer := c.Writer.BeginReply()
@@ -105,11 +106,8 @@ func (s *Server) RunCall(parent, c *core.Ctx, call *core.CallRequest) (err error
 		}
 		parent.AfterUnlock(fn)
 	}
-	cmd.Stats.Calls.Add(1)
-	cmd.Stats.Usec.Add(time.Since(start).Microseconds())
-	s.stats.commands.Add(1)
+	s.afterCall(cmd, c.Client, call.Args, c.Redacted(), time.Since(start), err != nil)
 	if err != nil {
-		cmd.Stats.FailedCalls.Add(1)
 		s.countError(err)
 	}
 	return err

@@ -81,6 +81,9 @@ type Server struct {
 	monitors atomic.Pointer[[]*core.Client] // MONITOR clients (monitor.go)
 
 	onBug func(msg string) // Config.OnBug, fixed at start (contract.go)
+
+	cstats []cmdStat   // per command, by registry.Cmd.Index (cmdstats.go)
+	diag   diagnostics // slow log, latency monitor (slowlog.go, latency.go)
 }
 
 type serverStats struct {
@@ -163,6 +166,8 @@ func New(cfg Config, reg *registry.Registry) (*Server, error) {
 	}
 	s.limits.set(&cfg)
 	s.applyMemory(&cfg)
+	s.cstats = make([]cmdStat, reg.NumCmds())
+	s.applyDiagSettings(&cfg)
 	s.ps = core.NewPubSub()
 	s.trk.init()
 	s.ks.Observe(s)
@@ -384,7 +389,11 @@ func (s *Server) cron() {
 		case <-tick.C:
 		}
 		// Like Redis: at most a quarter of each period goes to expiry.
-		s.ks.ActiveExpire(time.Second/time.Duration(hz)/4, &cursor)
+		if !s.diag.noActiveExpire.Load() {
+			start := time.Now()
+			s.ks.ActiveExpire(time.Second/time.Duration(hz)/4, &cursor)
+			s.latencyCheck("expire-cycle", time.Since(start))
+		}
 		s.memoryCron()
 		// CONFIG SET hz takes effect at the next tick.
 		s.cfgMu.RLock()

@@ -34,6 +34,9 @@ type setting struct {
 	// (compat.go); alias marks an older name of another entry, which
 	// CONFIG REWRITE does not write.
 	compat, alias bool
+	// protected settings change with CONFIG SET only as
+	// enable-protected-configs allows.
+	protected bool
 }
 
 var errNotInteger = errors.New("argument couldn't be parsed into an integer")
@@ -495,15 +498,21 @@ func (s *Server) ConfigGet(pattern string) []core.InfoField {
 }
 
 // ConfigSet implements core.Server: all the settings change, or none.
-func (s *Server) ConfigSet(pairs []core.InfoField) error {
+// Protected settings change only when enable-protected-configs is yes.
+func (s *Server) ConfigSet(pairs []core.InfoField) error { return s.ConfigSetFor(nil, pairs) }
+
+// ConfigSetFor implements core.ClientConfigSetter: ConfigSet for CONFIG SET
+// of client cl, who may change protected settings when
+// enable-protected-configs is yes, or local and cl is a local client.
+func (s *Server) ConfigSetFor(cl *core.Client, pairs []core.InfoField) error {
 	old := s.Config()
-	if err := s.configSet(pairs); err != nil {
+	if err := s.configSet(cl, pairs); err != nil {
 		return err
 	}
 	return s.applyAOFConfig(old, s.Config())
 }
 
-func (s *Server) configSet(pairs []core.InfoField) error {
+func (s *Server) configSet(cl *core.Client, pairs []core.InfoField) error {
 	s.cfgMu.Lock()
 	defer s.cfgMu.Unlock()
 	next := s.cfg
@@ -526,6 +535,9 @@ func (s *Server) configSet(pairs []core.InfoField) error {
 		if !st.mutable {
 			return core.NewError("ERR CONFIG SET failed (possibly related to argument '" + name + "') - can't set immutable config")
 		}
+		if st.protected && !core.AllowProtected(s.cfg.EnableProtectedConfigs, cl) {
+			return core.NewError("ERR CONFIG SET failed (possibly related to argument '" + name + "') - can't set protected config")
+		}
 		set := st.set
 		if st.runtime != nil {
 			set = st.runtime
@@ -545,6 +557,7 @@ func (s *Server) configSet(pairs []core.InfoField) error {
 	announceSettings(s.reg, prevModules, next.Modules)
 	s.limits.set(&next)
 	s.applyMemory(&next)
+	s.applyDiagSettings(&next)
 	s.acl.PubsubDefaultAll.Store(next.ACLPubsubDefaultAll)
 	return nil
 }

@@ -23,8 +23,9 @@ func (c *conn) publishStats() {
 	if st.cmd == nil {
 		return
 	}
-	st.cmd.Stats.Calls.Add(st.calls)
-	st.cmd.Stats.Usec.Add(st.usec)
+	cs := c.srv.stat(st.cmd)
+	cs.calls.Add(st.calls)
+	cs.usec.Add(st.usec)
 	c.srv.stats.commands.Add(st.calls)
 	*st = connStats{}
 }

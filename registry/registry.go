@@ -26,22 +26,13 @@ type Cmd struct {
 	Module string
 	// Parent is the container command of a subcommand.
 	Parent *Cmd
-	// Stats counts calls for INFO commandstats.
-	Stats Stats
+	// Index numbers the commands and subcommands of the registry from 0
+	// to Registry.NumCmds()-1, in name order: a server keeps its per-command
+	// figures (INFO commandstats, latency histograms) in a slice indexed
+	// by it, so that servers sharing a registry count apart.
+	Index int
 
 	subs map[string]*Cmd
-}
-
-// Stats are a command's call statistics.
-type Stats struct {
-	// Calls counts executions, failed ones included.
-	Calls atomic.Int64
-	// Usec is the total execution time in microseconds.
-	Usec atomic.Int64
-	// RejectedCalls counts calls refused before running (arity errors).
-	RejectedCalls atomic.Int64
-	// FailedCalls counts executions that replied with an error.
-	FailedCalls atomic.Int64
 }
 
 // Sub returns the subcommand named by name (any case).
@@ -75,6 +66,7 @@ type Registry struct {
 	resolved atomic.Pointer[map[string]*Cmd]
 	// generation counts the tables resolved (Generation).
 	generation atomic.Uint64
+	numCmds  int // commands and subcommands (Cmd.Index)
 }
 
 // New returns an empty registry, for a server with a chosen set of modules.
@@ -151,6 +143,22 @@ func (r *Registry) resolveLocked() error {
 			all[rc.Spec.Name] = rc
 		}
 	}
+	names := make([]string, 0, len(all))
+	for n := range all {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	n := 0
+	for _, name := range names {
+		c := all[name]
+		c.Index = n
+		n++
+		for _, sub := range c.Subcommands() {
+			sub.Index = n
+			n++
+		}
+	}
+	r.numCmds = n
 	r.commands = all
 	r.generation.Add(1)
 	r.resolved.Store(&all)
@@ -162,6 +170,14 @@ func (r *Registry) resolveLocked() error {
 // connection's last command, knows when to look again. Read it before the
 // Lookup whose result is cached.
 func (r *Registry) Generation() uint64 { return r.generation.Load() }
+// NumCmds returns the number of commands and subcommands, the bound of
+// Cmd.Index.
+func (r *Registry) NumCmds() int {
+	r.table()
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.numCmds
+}
 
 // table returns the command map, resolving it on first use.
 func (r *Registry) table() map[string]*Cmd {

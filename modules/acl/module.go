@@ -103,6 +103,9 @@ func auth(c *core.Ctx) error {
 	if len(c.Args) > 3 {
 		return core.ErrSyntax
 	}
+	// The slow log never shows a password, nor the user name beside it.
+	c.Redact(1)
+	c.Redact(2)
 	user, pass := "default", string(c.Args[1])
 	if len(c.Args) == 3 {
 		user, pass = string(c.Args[1]), string(c.Args[2])
@@ -150,6 +153,10 @@ func aclList(c *core.Ctx) error {
 }
 
 func aclSetUser(c *core.Ctx) error {
+	// The slow log shows none of the user's name and rules (passwords).
+	for i := 2; i < len(c.Args); i++ {
+		c.Redact(i)
+	}
 	s, err := store(c)
 	if err != nil {
 		return err

@@ -1,6 +1,8 @@
 package admin
 
 import (
+	"strings"
+
 	"github.com/redmod/redmod/core"
 )
 
@@ -73,6 +75,11 @@ func configSet(c *core.Ctx) error {
 	var pairs []core.InfoField
 	seen := map[string]bool{}
 	for i := 2; i < len(c.Args); i += 2 {
+		if sensitiveSettings[strings.ToLower(string(c.Args[i]))] {
+			c.Redact(i + 1)
+		}
+	}
+	for i := 2; i < len(c.Args); i += 2 {
 		name := string(c.Args[i])
 		if seen[name] {
 			return core.NewError("ERR CONFIG SET failed (possibly related to argument '" + name + "') - duplicate parameter")
@@ -80,9 +87,17 @@ func configSet(c *core.Ctx) error {
 		seen[name] = true
 		pairs = append(pairs, core.InfoField{Name: name, Value: string(c.Args[i+1])})
 	}
-	if err := c.Server.ConfigSet(pairs); err != nil {
+	set := c.Server.ConfigSet
+	if cs, ok := c.Server.(core.ClientConfigSetter); ok {
+		set = func(pairs []core.InfoField) error { return cs.ConfigSetFor(c.Client, pairs) }
+	}
+	if err := set(pairs); err != nil {
 		return err
 	}
 	c.WriteOK()
 	return nil
 }
+
+// sensitiveSettings hold passwords: CONFIG SET hides their values from the
+// slow log, as Redis does.
+var sensitiveSettings = map[string]bool{"requirepass": true, "masterauth": true, "masteruser": true}

@@ -123,6 +123,8 @@ func hello(c *core.Ctx) error {
 		more := len(c.Args) - 1 - j
 		switch opt := c.Args[j]; {
 		case core.EqualFold(opt, "auth") && more >= 2:
+			c.Redact(j + 1)
+			c.Redact(j + 2)
 			user, pass, hasAuth = c.Args[j+1], c.Args[j+2], true
 			j += 2
 		case core.EqualFold(opt, "setname") && more >= 1:

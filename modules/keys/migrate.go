@@ -178,12 +178,15 @@ func migrate(c *core.Ctx) error {
 				return core.ErrSyntax
 			}
 			auth = [][]byte{c.Args[i+1]}
+			c.Redact(i + 1)
 			i++
 		case core.EqualFold(a, "auth2"):
 			if more < 2 {
 				return core.ErrSyntax
 			}
 			auth = [][]byte{c.Args[i+1], c.Args[i+2]}
+			c.Redact(i + 1)
+			c.Redact(i + 2)
 			i += 2
 		case core.EqualFold(a, "keys"):
 			if len(c.Args[3]) != 0 {
