@@ -25,6 +25,7 @@ type Client struct {
 	authed     atomic.Bool
 	replyOff   atomic.Bool
 	skipNext   atomic.Bool
+	replyOn    atomic.Bool // CLIENT REPLY ON just ran (TakeReplyOn)
 	noEvict    atomic.Bool
 	blocked    atomic.Bool
 	libName    atomic.Pointer[string]
@@ -161,6 +162,11 @@ func (c *Client) TakeSkipNext() bool {
 	return c.skipNext.Load() && c.skipNext.Swap(false)
 }
 
+// TakeReplyOn reports whether CLIENT REPLY ON ran since the last CLIENT
+// REPLY SKIP or OFF, and forgets it: its OK is sent even when it is the
+// command a SKIP would have silenced, as in Redis.
+func (c *Client) TakeReplyOn() bool { return c.replyOn.Load() && c.replyOn.Swap(false) }
+
 // SetReplyMode applies CLIENT REPLY. The host suppresses the reply of the
 // command that turns replies off or skips, as Redis does; ON clears both.
 func (c *Client) SetReplyMode(m ReplyMode) {
@@ -168,10 +174,13 @@ func (c *Client) SetReplyMode(m ReplyMode) {
 	case ReplyOn:
 		c.replyOff.Store(false)
 		c.skipNext.Store(false)
+		c.replyOn.Store(true)
 	case ReplyOff:
 		c.replyOff.Store(true)
+		c.replyOn.Store(false)
 	case ReplySkipNext:
 		c.skipNext.Store(true)
+		c.replyOn.Store(false)
 	}
 }
 

@@ -108,7 +108,7 @@ func (c *conn) waitPause(cmd *registry.Cmd, start *int64) bool {
 // replyMark) when CLIENT REPLY OFF or SKIP says so.
 func (c *conn) applyReplyMode() {
 	mark := c.replyMark
-	suppress := c.skipReply || c.client.ReplyOff()
+	suppress := c.skipReply && !c.client.TakeReplyOn() || c.client.ReplyOff()
 	c.skipReply = false
 	if c.client.TakeSkipNext() {
 		// CLIENT REPLY SKIP itself has no reply; the next command's is dropped.

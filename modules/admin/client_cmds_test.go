@@ -162,13 +162,16 @@ func TestClientReply(t *testing.T) {
 		{"CLIENT", "REPLY", "OFF"}, {"SET", "a", "1"}, {"GET", "a"}, {"CLIENT", "REPLY", "ON"},
 		{"ECHO", "one"},
 		{"CLIENT", "REPLY", "SKIP"}, {"ECHO", "skipped"}, {"ECHO", "two"},
+		// ON right after SKIP replies: it clears the skip, as in Redis.
+		{"CLIENT", "REPLY", "SKIP"}, {"CLIENT", "REPLY", "ON"}, {"ECHO", "three"},
+		{"CLIENT", "REPLY", "ON"}, {"CLIENT", "REPLY", "SKIP"}, {"ECHO", "skipped"}, {"ECHO", "four"},
 	} {
 		req = append(req, resp.Encode(cmd...)...)
 	}
 	if err := c.Write(req); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"+OK\r\n", "$3\r\none\r\n", "$3\r\ntwo\r\n"} {
+	for _, want := range []string{"+OK\r\n", "$3\r\none\r\n", "$3\r\ntwo\r\n", "+OK\r\n", "$5\r\nthree\r\n", "+OK\r\n", "$4\r\nfour\r\n"} {
 		r, err := c.Read()
 		if err != nil || r.Raw != want {
 			t.Fatalf("reply %q, %v; want %q", r.Raw, err, want)
