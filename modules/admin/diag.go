@@ -107,7 +107,9 @@ func init() {
 		},
 	}, nil)
 	add(core.Spec{
-		Name: "debug", Arity: -2, Group: "server", Flags: latFlags,
+		// PROTOCOL attrib and push write an out-of-band reply before the
+		// reply proper.
+		Name: "debug", Arity: -2, Group: "server", Flags: latFlags | core.FlagMultiReply,
 		Summary: "A container for debugging commands", Since: "1.0.0", Complexity: "Depends on subcommand.",
 	}, debugCommand)
 }
@@ -473,6 +475,12 @@ func errSubcommandSyntax(c *core.Ctx, container string) error {
 // value's identity, not a memory address.
 func debugObject(c *core.Ctx) error {
 	key := c.Args[2]
+	// DEBUG declares no keys (as in Redis): it locks the one it reads.
+	if c.Locks != nil {
+		if err := c.Locks.Ensure([][]byte{key}, false); err != nil {
+			return err
+		}
+	}
 	v := c.DB.Peek(key)
 	if v == nil {
 		return core.NewError("ERR no such key")
