@@ -85,6 +85,18 @@ type DB struct {
 	volatile atomic.Int64 // number of keys with an expiry
 	keys     atomic.Int64
 	mem      atomic.Int64 // bytes the entries count (evict.go)
+	avgTTL   atomic.Int64 // estimate from active expiry's samples, ms (AvgTTL)
+}
+
+// AvgTTL returns an estimate of the average time to live of the keys with
+// an expiry, in milliseconds, as INFO keyspace's avg_ttl: active expiry
+// updates it from the keys it samples, each cycle moving it by a fiftieth
+// of the distance, as Redis does; 0 when no key has an expiry.
+func (db *DB) AvgTTL() int64 {
+	if db.volatile.Load() == 0 {
+		return 0
+	}
+	return db.avgTTL.Load()
 }
 
 // NewKeyspace returns a keyspace with n empty databases.
@@ -593,6 +605,17 @@ func (db *DB) Flush() {
 	db.mem.Store(0)
 }
 
+func (db *DB) updateAvgTTL(sum, n int64) {
+	if n == 0 {
+		return
+	}
+	avg := sum / n
+	if old := db.avgTTL.Load(); old != 0 {
+		avg = old/50*49 + avg/50
+	}
+	db.avgTTL.Store(avg)
+}
+
 // ActiveExpire removes expired keys by sampling keys with an expiry, as
 // Redis's active expiry cycle does, until the budget is spent. It takes the
 // slot locks itself, one at a time, so commands keep running meanwhile. It
@@ -604,8 +627,10 @@ func (ks *Keyspace) ActiveExpire(budget time.Duration, cursor *int) int {
 	removed := 0
 	for _, db := range ks.dbs {
 		if db.volatile.Load() == 0 {
+			db.avgTTL.Store(0)
 			continue
 		}
+		var ttlSum, ttlN int64
 		for n := 0; n < NumSlots; n++ {
 			i := (*cursor + n) % NumSlots
 			ks.locks[i].Lock()
@@ -618,7 +643,10 @@ func (ks *Keyspace) ActiveExpire(budget time.Duration, cursor *int) int {
 						break
 					}
 					checked++
-					if e := s.m[k]; e.exp <= now {
+					if e := s.m[k]; e.exp > now {
+						ttlSum += e.exp - now
+						ttlN++
+					} else {
 						db.remove(s, k, e)
 						db.propagateExpired(i, k, false)
 						db.expired(k)
@@ -638,10 +666,12 @@ func (ks *Keyspace) ActiveExpire(budget time.Duration, cursor *int) int {
 			}
 			ks.locks[i].Unlock()
 			if time.Now().After(deadline) {
+				db.updateAvgTTL(ttlSum, ttlN)
 				*cursor = (i + 1) % NumSlots
 				return removed
 			}
 		}
+		db.updateAvgTTL(ttlSum, ttlN)
 	}
 	*cursor = (*cursor + 1) % NumSlots
 	return removed

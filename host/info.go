@@ -128,22 +128,32 @@ func (s *Server) infoSection(sec string) []core.InfoField {
 		exe, _ := os.Executable()
 		return []core.InfoField{
 			field("redis_version", RedisVersion),
+			field("redis_git_sha1", "00000000"),
+			field("redis_git_dirty", 0),
 			field("redmod_version", Version),
 			field("redis_mode", "standalone"),
-			field("os", runtime.GOOS+" "+runtime.GOARCH),
+			field("os", osName()),
 			field("arch_bits", strconv.Itoa(strconv.IntSize)),
+			field("multiplexing_api", multiplexingAPI()),
 			field("go_version", runtime.Version()),
 			field("process_id", os.Getpid()),
+			field("process_supervised", "no"),
+			field("run_id", s.metrics.runID),
 			field("tcp_port", port),
 			field("server_time_usec", now.UnixMicro()),
 			field("uptime_in_seconds", uptime),
 			field("uptime_in_days", uptime/86400),
 			field("hz", cfg.Hz),
+			field("configured_hz", cfg.Hz),
+			field("lru_clock", now.Unix()&(1<<24-1)),
 			field("executable", exe),
+			field("config_file", cfg.ConfigFile),
+			field("io_threads_active", 0),
 		}
 	case "clients":
 		return []core.InfoField{
 			field("connected_clients", len(s.connList())),
+			field("cluster_connections", 0),
 			field("maxclients", cfg.MaxClients),
 			field("blocked_clients", s.stats.blockedClients.Load()),
 			field("tracking_clients", s.trackingClients()),
@@ -175,12 +185,24 @@ func (s *Server) infoSection(sec string) []core.InfoField {
 	case "stats":
 		nch, npat, nshard := s.ps.Counts()
 		tkeys, titems, tprefixes := s.trackingCounts()
+		ops, inKbps, outKbps := s.instantaneous()
+		kbps := func(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
 		return []core.InfoField{
 			field("total_connections_received", s.stats.connections.Load()),
 			field("total_commands_processed", s.stats.commands.Load()),
+			field("instantaneous_ops_per_sec", ops),
 			field("total_net_input_bytes", s.stats.netInput.Load()),
 			field("total_net_output_bytes", s.stats.netOutput.Load()),
+			field("total_net_repl_input_bytes", 0),
+			field("total_net_repl_output_bytes", 0),
+			field("instantaneous_input_kbps", kbps(inKbps)),
+			field("instantaneous_output_kbps", kbps(outKbps)),
+			field("instantaneous_input_repl_kbps", "0.00"),
+			field("instantaneous_output_repl_kbps", "0.00"),
 			field("rejected_connections", s.stats.rejectedConns.Load()),
+			field("sync_full", 0),
+			field("sync_partial_ok", 0),
+			field("sync_partial_err", 0),
 			field("expired_keys", s.ks.ExpiredKeys.Load()),
 			field("evicted_keys", s.ks.EvictedKeys()),
 			field("evicted_clients", 0),
@@ -195,16 +217,33 @@ func (s *Server) infoSection(sec string) []core.InfoField {
 			field("total_error_replies", s.stats.totalErrorReplies.Load()),
 		}
 	case "replication":
-		return []core.InfoField{field("role", "master"), field("connected_slaves", 0)}
+		// redmod has no replication: a master without replicas, whose
+		// replication ID is new at each start, as Redis's.
+		return []core.InfoField{
+			field("role", "master"),
+			field("connected_slaves", 0),
+			field("master_failover_state", "no-failover"),
+			field("master_replid", s.metrics.replID),
+			field("master_replid2", strings.Repeat("0", 40)),
+			field("master_repl_offset", 0),
+			field("second_repl_offset", -1),
+			field("repl_backlog_active", 0),
+			field("repl_backlog_size", 1048576),
+			field("repl_backlog_first_byte_offset", 0),
+			field("repl_backlog_histlen", 0),
+		}
 	case "cpu":
-		var ru syscall.Rusage
+		var ru, children syscall.Rusage
 		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		syscall.Getrusage(syscall.RUSAGE_CHILDREN, &children)
 		tv := func(t syscall.Timeval) string {
 			return strconv.FormatFloat(float64(t.Sec)+float64(t.Usec)/1e6, 'f', 6, 64)
 		}
 		return []core.InfoField{
 			field("used_cpu_sys", tv(ru.Stime)),
 			field("used_cpu_user", tv(ru.Utime)),
+			field("used_cpu_sys_children", tv(children.Stime)),
+			field("used_cpu_user_children", tv(children.Utime)),
 			field("goroutines", runtime.NumGoroutine()),
 		}
 	case "modules":
@@ -238,7 +277,7 @@ func (s *Server) infoSection(sec string) []core.InfoField {
 			db := s.ks.DB(i)
 			if n := db.Len(); n > 0 {
 				out = append(out, core.InfoField{Name: "db" + strconv.Itoa(i),
-					Value: fmt.Sprintf("keys=%d,expires=%d,avg_ttl=0", n, db.VolatileLen())})
+					Value: fmt.Sprintf("keys=%d,expires=%d,avg_ttl=%d", n, db.VolatileLen(), db.AvgTTL())})
 			}
 		}
 		return out

@@ -82,8 +82,9 @@ type Server struct {
 
 	onBug func(msg string) // Config.OnBug, fixed at start (contract.go)
 
-	cstats []cmdStat   // per command, by registry.Cmd.Index (cmdstats.go)
-	diag   diagnostics // slow log, latency monitor (slowlog.go, latency.go)
+	metrics infoMetrics // run ID, sampled figures (infometrics.go)
+	cstats  []cmdStat   // per command, by registry.Cmd.Index (cmdstats.go)
+	diag    diagnostics // slow log, latency monitor (slowlog.go, latency.go)
 }
 
 type serverStats struct {
@@ -167,6 +168,7 @@ func New(cfg Config, reg *registry.Registry) (*Server, error) {
 	s.limits.set(&cfg)
 	s.applyMemory(&cfg)
 	s.cstats = make([]cmdStat, reg.NumCmds())
+	s.initMetrics()
 	s.applyDiagSettings(&cfg)
 	s.ps = core.NewPubSub()
 	s.trk.init()
@@ -399,6 +401,7 @@ func (s *Server) cron() {
 		s.cfgMu.RLock()
 		newHz := s.cfg.Hz
 		s.cfgMu.RUnlock()
+		s.sampleMetrics()
 		if newHz != hz && newHz > 0 {
 			hz = newHz
 			tick.Reset(time.Second / time.Duration(hz))

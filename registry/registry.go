@@ -66,7 +66,7 @@ type Registry struct {
 	resolved atomic.Pointer[map[string]*Cmd]
 	// generation counts the tables resolved (Generation).
 	generation atomic.Uint64
-	numCmds  int // commands and subcommands (Cmd.Index)
+	numCmds    int // commands and subcommands (Cmd.Index)
 }
 
 // New returns an empty registry, for a server with a chosen set of modules.
@@ -170,6 +170,7 @@ func (r *Registry) resolveLocked() error {
 // connection's last command, knows when to look again. Read it before the
 // Lookup whose result is cached.
 func (r *Registry) Generation() uint64 { return r.generation.Load() }
+
 // NumCmds returns the number of commands and subcommands, the bound of
 // Cmd.Index.
 func (r *Registry) NumCmds() int {

@@ -4,9 +4,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redmod/redmod/host"
 	"github.com/redmod/redmod/internal/difftest"
+	"github.com/redmod/redmod/internal/resp"
 	"github.com/redmod/redmod/redmodtest"
 )
 
@@ -250,5 +252,61 @@ func TestDebugDigestAndReload(t *testing.T) {
 		if o := do(t, c, "DEBUG", "OBJECT", "h").Str; !strings.Contains(o, "encoding:listpack") || !strings.Contains(o, "lru_seconds_idle:") {
 			t.Errorf("DEBUG OBJECT = %q", o)
 		}
+	}
+}
+
+// infoField reads one field of INFO.
+func infoField(t *testing.T, c *resp.Conn, section, name string) string {
+	t.Helper()
+	for _, line := range strings.Split(do(t, c, "INFO", section).Str, "\r\n") {
+		if v, ok := strings.CutPrefix(line, name+":"); ok {
+			return v
+		}
+	}
+	t.Fatalf("INFO %s has no %s", section, name)
+	return ""
+}
+
+// TestInfoOperatorFields: the identifiers are new at each start, the
+// sampled and derived figures are there, the default INFO has the Cluster
+// section, and avg_ttl estimates the keys' time to live.
+func TestInfoOperatorFields(t *testing.T) {
+	srv := redmodtest.Run(t)
+	a, b := dial(t, srv.Addr()), dial(t, redmodtest.Run(t).Addr())
+	for _, f := range []string{"run_id"} {
+		x, y := infoField(t, a, "server", f), infoField(t, b, "server", f)
+		if len(x) != 40 || x == y {
+			t.Errorf("%s: %q and %q", f, x, y)
+		}
+	}
+	if id := infoField(t, a, "replication", "master_replid"); len(id) != 40 || id == infoField(t, b, "replication", "master_replid") {
+		t.Errorf("master_replid %q", id)
+	}
+	used, _ := strconv.ParseInt(infoField(t, a, "memory", "used_memory"), 10, 64)
+	peak, _ := strconv.ParseInt(infoField(t, a, "memory", "used_memory_peak"), 10, 64)
+	if peak < used || used == 0 {
+		t.Errorf("used_memory %d, used_memory_peak %d", used, peak)
+	}
+	if !strings.Contains(do(t, a, "INFO").Str, "# Cluster\r\ncluster_enabled:0\r\n") {
+		t.Error("INFO has no # Cluster section")
+	}
+	for _, f := range []string{"instantaneous_ops_per_sec", "instantaneous_input_kbps", "instantaneous_output_kbps"} {
+		infoField(t, a, "stats", f)
+	}
+	infoField(t, a, "cpu", "used_cpu_user_children")
+	// avg_ttl follows the keys active expiry samples.
+	do(t, a, "SET", "k", "v", "EX", "1000")
+	do(t, a, "SET", "j", "v", "EX", "1000")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ks := infoField(t, a, "keyspace", "db0")
+		_, avg, _ := strings.Cut(ks, "avg_ttl=")
+		if ms, _ := strconv.ParseInt(avg, 10, 64); ms > 900_000 && ms <= 1_000_000 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("keyspace: %s", ks)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
