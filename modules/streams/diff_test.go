@@ -78,6 +78,8 @@ var diffCases = map[string][][]string{
 		{"XSETID", "S", "100-0", "ENTRIESADDED", "3"}, {"XSETID", "S", "100-0", "ENTRIESADDED", "-1"},
 		{"XSETID", "S", "100-0", "ENTRIESADDED", "100", "MAXDELETEDID", "200-0"},
 		{"XSETID", "S", "100-0", "ENTRIESADDED", "100", "MAXDELETEDID", "50-0"}, {"XINFO", "STREAM", "S"},
+		// An ID below the last deleted one is accepted while entries remain.
+		{"XADD", "T", "5-1", "f", "v"}, {"XADD", "T", "6-1", "f", "v"}, {"XDEL", "T", "6-1"}, {"XSETID", "T", "5-5"}, {"XINFO", "STREAM", "T"},
 		{"XSETID", "S", "60-0"}, {"XSETID", "S", "100-0", "FOO"}, {"XSETID", "S", "100-0", "ENTRIESADDED"},
 	},
 	"groups": {

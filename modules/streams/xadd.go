@@ -386,7 +386,6 @@ func xtrim(c *core.Ctx) error {
 var (
 	errEntriesAddedNegative = core.NewError("ERR entries_added must be positive")
 	errSetIDMaxDeleted      = core.NewError("ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id")
-	errSetIDCurMaxDeleted   = core.NewError("ERR The ID specified in XSETID is smaller than current max_deleted_entry_id")
 	errSetIDSmaller         = core.NewError("ERR The ID specified in XSETID is smaller than the target stream top item")
 	errSetIDEntriesAdded    = core.NewError("ERR The entries_added specified in XSETID is smaller than the target stream length")
 )
@@ -430,14 +429,12 @@ func xsetid(c *core.Ctx) error {
 	if s == nil {
 		return errNoSuchKey
 	}
-	// Redis 7.0 checks the current top item and tombstone only when the
-	// stream has entries.
+	// Redis 7.0 checks the current top item only when the stream has
+	// entries, and never the current max_deleted_entry_id (an ID below the
+	// last deleted one is accepted, as redis-server 7.0.15 does).
 	if s.length > 0 {
 		if id.Less(s.edge(true)) {
 			return errSetIDSmaller
-		}
-		if id.Less(s.maxDeleted) {
-			return errSetIDCurMaxDeleted
 		}
 		if entriesAdded != -1 && s.length > uint64(entriesAdded) {
 			return errSetIDEntriesAdded
