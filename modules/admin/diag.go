@@ -398,6 +398,9 @@ func debugCommand(c *core.Ctx) error {
 			"    * MERGE: conflicting keys will be loaded from RDB.",
 			"    * NOFLUSH: the existing database will not be removed before load.",
 			"    * NOSAVE: the database will be loaded from an existing RDB file.",
+			"QUICKLIST-PACKED-THRESHOLD <size>",
+			"    Sets the threshold for elements to be inserted as plain vs packed nodes",
+			"    (accepted; redmod's lists hold every element alike).",
 			"SET-ACTIVE-EXPIRE <0|1>",
 			"    Setting it to 0 disables expiring keys in background when they are not",
 			"    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -417,6 +420,16 @@ func debugCommand(c *core.Ctx) error {
 	case sub == "error" && n == 3:
 		return core.NewError(string(c.Args[2]))
 	case sub == "change-repl-id" && n == 2:
+		c.WriteOK()
+	case sub == "quicklist-packed-threshold" && n == 3:
+		// Redis stores list elements above this size in nodes of their
+		// own; redmod's lists hold every element the same way, so there is
+		// nothing to change, but the size is checked as Redis checks it
+		// (its own tests set it around the list commands).
+		sz, err := core.ParseMemory(string(c.Args[2]))
+		if err != nil || sz > 1<<32-1<<20 {
+			return core.NewError("ERR argument must be a memory value bigger than 1 and smaller than 4gb")
+		}
 		c.WriteOK()
 	case sub == "set-active-expire" && n == 3:
 		on, ok := core.ParseInt(c.Args[2])

@@ -37,7 +37,7 @@ func TestDiffDiagCommands(t *testing.T) {
 		{"LATENCY", "RESET", "nosuch"}, {"LATENCY", "GRAPH", "nosuch"}, {"LATENCY", "LATEST"}, {"LATENCY", "RESET"},
 		{"LATENCY", "HISTORY"}, {"LATENCY", "HISTOGRAM", "nosuch"},
 		{"DEBUG"}, {"DEBUG", "FOO"}, {"DEBUG", "OBJECT", "nokey"}, {"DEBUG", "DIGEST"}, {"DEBUG", "DIGEST-VALUE", "nokey"},
-		{"DEBUG", "SET-ACTIVE-EXPIRE", "1"}, {"DEBUG", "SLEEP", "0"}, {"DEBUG", "LOG", "hello"}, {"DEBUG", "ERROR", "ERR oops"},
+		{"DEBUG", "SET-ACTIVE-EXPIRE", "1"}, {"DEBUG", "QUICKLIST-PACKED-THRESHOLD", "1b"}, {"DEBUG", "QUICKLIST-PACKED-THRESHOLD", "0"}, {"DEBUG", "QUICKLIST-PACKED-THRESHOLD", "x"}, {"DEBUG", "QUICKLIST-PACKED-THRESHOLD", "1k"}, {"DEBUG", "QUICKLIST-PACKED-THRESHOLD", "4gb"}, {"DEBUG", "SLEEP", "0"}, {"DEBUG", "LOG", "hello"}, {"DEBUG", "ERROR", "ERR oops"},
 		{"DEBUG", "PROTOCOL", "nosuch"},
 		{"CONFIG", "SET", "dir", "/tmp"}, {"CONFIG", "SET", "dbfilename", "x.rdb"}, {"CONFIG", "SET", "enable-debug-command", "no"},
 		{"CONFIG", "GET", "latency-tracking"}, {"CONFIG", "GET", "latency-monitor-threshold"},
