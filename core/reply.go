@@ -408,3 +408,24 @@ func (w *Writer) WriteStrings(items []string) {
 		w.WriteBulkString(s)
 	}
 }
+
+// WritePairs starts a reply of n pairs (member and score, field and value)
+// in the shape Redis gives such lists: a flat array of 2n elements in RESP2
+// and an array of n two-element arrays in RESP3. Write each pair as
+// WritePair followed by its two elements. Replies that are maps in RESP3
+// (HGETALL, CONFIG GET) use WriteMap instead.
+func (w *Writer) WritePairs(n int) {
+	if w.proto == 3 {
+		w.WriteArray(n)
+		return
+	}
+	w.WriteArray(2 * n)
+}
+
+// WritePair starts one pair of a WritePairs reply: the two elements that
+// follow are its member and score (or field and value).
+func (w *Writer) WritePair() {
+	if w.proto == 3 {
+		w.WriteArray(2)
+	}
+}

@@ -281,8 +281,8 @@ func hrandfield(c *core.Ctx) error {
 	}
 	size := h.Len()
 	writePair := func(p pair) {
-		if withValues && c.Protocol() == 3 {
-			c.WriteArray(2)
+		if withValues {
+			c.WritePair()
 		}
 		c.WriteBulk(p.field)
 		if withValues {
@@ -290,8 +290,8 @@ func hrandfield(c *core.Ctx) error {
 		}
 	}
 	header := func(n int) {
-		if withValues && c.Protocol() == 2 {
-			c.WriteArray(2 * n)
+		if withValues {
+			c.WritePairs(n)
 		} else {
 			c.WriteArray(n)
 		}

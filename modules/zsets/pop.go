@@ -56,16 +56,16 @@ func zpop(c *core.Ctx, highest bool) error {
 		return nil
 	}
 	n := int(min(count, int64(z.Len())))
-	nested := withCount && c.Protocol() != 2
-	if nested {
-		c.WriteArray(n)
+	// With a count, RESP3 nests each pair; without, the one pair is flat.
+	if withCount {
+		c.WritePairs(n)
 	} else {
-		c.WriteArray(2 * n)
+		c.WriteArray(2)
 	}
 	for i := 0; i < n; i++ {
 		m, s := z.popOne(highest)
-		if nested {
-			c.WriteArray(2)
+		if withCount {
+			c.WritePair()
 		}
 		c.WriteBulk(m)
 		c.WriteDouble(s)

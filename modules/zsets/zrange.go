@@ -139,28 +139,25 @@ func applyLimit(lo, hi int, offset, limit int64, rev bool) (int, int) {
 	return lo, lo + int(n)
 }
 
-// writeRangeHeader writes the array header of n members: pairs of member and
-// score in RESP3, a flat list in RESP2.
+// writeRangeHeader writes the array header of n members, each paired with
+// its score when asked (see core.Writer.WritePairs).
 func writeRangeHeader(c *core.Ctx, n int, withScores bool) {
-	if withScores && c.Protocol() == 2 {
-		c.WriteArray(2 * n)
+	if withScores {
+		c.WritePairs(n)
 		return
 	}
 	c.WriteArray(n)
 }
 
-// writeMember writes one member of a range, with its score when asked: a
-// two-element array in RESP3.
+// writeMember writes one member of a range, with its score when asked.
 func writeMember(c *core.Ctx, m []byte, s float64, withScores bool) {
-	if !withScores {
+	if withScores {
+		c.WritePair()
 		c.WriteBulk(m)
+		c.WriteDouble(s)
 		return
 	}
-	if c.Protocol() != 2 {
-		c.WriteArray(2)
-	}
 	c.WriteBulk(m)
-	c.WriteDouble(s)
 }
 
 // storeRange is ZRANGESTORE's result: the members of ranks [lo, hi) go to
