@@ -141,6 +141,12 @@ type Spec struct {
 	// SORT's BY and GET do), finds the key arguments COMMAND GETKEYS
 	// reports: SORT's key and its STORE destination.
 	ReportedKeys func(args [][]byte) []int
+	// KeyFlagsFor, when set, gives the key-spec flags of the key at
+	// argument i for this very call, for commands whose key specs carry
+	// variable_flags or whose keys play roles the arguments decide (SET
+	// with or without GET, SORT's STORE destination): COMMAND
+	// GETKEYSANDFLAGS reports them. nil means the matching key spec's flags.
+	KeyFlagsFor func(args [][]byte, i int) []string
 	// Group is the command's group as COMMAND DOCS prints it ("string").
 	Group string
 	// Categories are ACL categories beyond those the flags imply, without

@@ -221,6 +221,11 @@ func writeKeySpecs(c *core.Ctx, s *core.Spec) {
 // keyFlagsAt returns the key-spec flags of the key at argument index i, for
 // COMMAND GETKEYSANDFLAGS: those of the spec whose range holds it.
 func keyFlagsAt(s *core.Spec, args [][]byte, i int) []string {
+	if s.KeyFlagsFor != nil {
+		if f := s.KeyFlagsFor(args, i); f != nil {
+			return f
+		}
+	}
 	specs := keySpecs(s)
 	for _, ks := range specs {
 		if ks.BeginIndex <= 0 || i < ks.BeginIndex {
@@ -481,6 +486,12 @@ func commandGetKeys(c *core.Ctx) error {
 			rc = sub
 		}
 	}
+	// Redis's order of checks: a command without key specs, then arity,
+	// then a call that names no key (an empty list only for commands
+	// whose keys are optional, as EVAL with numkeys 0).
+	if len(keySpecs(rc.Spec)) == 0 && rc.Spec.Keys == nil && rc.Spec.ReportedKeys == nil {
+		return core.NewError("ERR The command has no key arguments")
+	}
 	arity := rc.Spec.Arity
 	if arity > 0 && len(args) != arity || arity < 0 && len(args) < -arity {
 		return core.NewError("ERR Invalid number of arguments specified for command")
@@ -490,7 +501,11 @@ func commandGetKeys(c *core.Ctx) error {
 		idx = rc.Spec.ReportedKeys(args)
 	}
 	if len(idx) == 0 {
-		return core.NewError("ERR The command has no key arguments")
+		if rc.Spec.Flags.Has(core.FlagNoMandatoryKeys) {
+			c.WriteArray(0)
+			return nil
+		}
+		return core.NewError("ERR Invalid arguments specified for command")
 	}
 	withFlags := core.EqualFold(c.Args[1], "getkeysandflags")
 	c.WriteArray(len(idx))

@@ -34,7 +34,7 @@ func init() {
 	}
 	spec := core.Spec{
 		Name: "sort", Arity: -2, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagMovableKeys,
-		FirstKey: 1, LastKey: 1, Step: 1, ReportedKeys: sortKeys,
+		FirstKey: 1, LastKey: 1, Step: 1, ReportedKeys: sortKeys, KeyFlagsFor: sortKeyFlags,
 		Categories: []string{"set", "sortedset", "dangerous"},
 		KeySpecs: []core.KeySpec{
 			{Flags: []string{"RO", "access"}, BeginIndex: 1, LastKey: 0, KeyStep: 1},
@@ -47,7 +47,7 @@ func init() {
 	}
 	add(spec, func(c *core.Ctx) error { return sortCommand(c, false) })
 	spec.Name, spec.Flags, spec.Since, spec.Args = "sort_ro", core.FlagReadOnly|core.FlagMovableKeys, "7.0.0", args
-	spec.ReportedKeys = nil
+	spec.ReportedKeys, spec.KeyFlagsFor = nil, nil
 	spec.KeySpecs = spec.KeySpecs[:2]
 	spec.Summary = "Returns the sorted elements of a list, a set, or a sorted set."
 	spec.Complexity = "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N)."
@@ -81,6 +81,15 @@ func sortKeys(args [][]byte) []int {
 		keys = append(keys, store)
 	}
 	return keys
+}
+
+// sortKeyFlags tells the sorted key (RO access) from the STORE destination
+// (OW update), as Redis's COMMAND GETKEYSANDFLAGS does.
+func sortKeyFlags(_ [][]byte, i int) []string {
+	if i == 1 {
+		return []string{"RO", "access"}
+	}
+	return []string{"OW", "update"}
 }
 
 var errSortScore = core.NewError("ERR One or more scores can't be converted into double")

@@ -12,13 +12,29 @@ var (
 	errBitfieldRO   = core.NewError("ERR BITFIELD_RO only supports the GET subcommand")
 )
 
+// bitfieldKeyFlags resolves BITFIELD's variable key flags: only GET
+// operations read the key (RO access); any SET or INCRBY writes it.
+func bitfieldKeyFlags(args [][]byte, _ int) []string {
+	for i := 2; i < len(args); i++ {
+		switch {
+		case core.EqualFold(args[i], "get"):
+			i += 2
+		case core.EqualFold(args[i], "set"), core.EqualFold(args[i], "incrby"):
+			return []string{"RW", "access", "update"}
+		case core.EqualFold(args[i], "overflow"):
+			i++
+		}
+	}
+	return []string{"RO", "access"}
+}
+
 func init() {
 	encOffset := []core.Arg{{Name: "encoding", Type: core.ArgString}, {Name: "offset", Type: core.ArgInteger}}
 	addBitmap(core.Spec{
 		Name: "bitfield", Arity: -2, Flags: core.FlagWrite | core.FlagDenyOOM,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []core.KeySpec{{Notes: "This command allows both access and modification of the key",
-			Flags: []string{"RW", "access", "update", "variable_flags"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
+			Flags: []string{"RW", "access", "update", "variable_flags"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}}, KeyFlagsFor: bitfieldKeyFlags,
 		Summary: "Perform arbitrary bitfield integer operations on strings", Since: "3.2.0",
 		Complexity: "O(1) for each subcommand specified",
 		Args: []core.Arg{keyArg, {Name: "operation", Type: core.ArgOneOf, Optional: true, Multiple: true, Args: []core.Arg{

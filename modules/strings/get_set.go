@@ -7,6 +7,17 @@ import (
 	"github.com/redmod/redmod/core"
 )
 
+// setKeyFlags resolves SET's variable key flags: the key is read only when
+// GET is given (RW access update), otherwise it is overwritten (OW update).
+func setKeyFlags(args [][]byte, _ int) []string {
+	for _, a := range args[min(3, len(args)):] {
+		if core.EqualFold(a, "get") {
+			return []string{"RW", "access", "update"}
+		}
+	}
+	return []string{"OW", "update"}
+}
+
 func init() {
 	add(core.Spec{
 		Name: "get", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
@@ -17,7 +28,7 @@ func init() {
 	add(core.Spec{
 		Name: "set", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM,
 		KeySpecs: []core.KeySpec{{Notes: "RW and ACCESS due to the optional `GET` argument", Flags: []string{"RW", "access", "update", "variable_flags"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
-		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RW", "access", "update", "variable_flags"},
+		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RW", "access", "update", "variable_flags"}, KeyFlagsFor: setKeyFlags,
 		Summary: "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.", Since: "1.0.0", Complexity: "O(1)",
 		Args: []core.Arg{
 			{Name: "key", Type: core.ArgKey},
