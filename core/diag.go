@@ -84,6 +84,9 @@ type Diagnostics interface {
 	// file as it is; with flush false the loaded keys are added to those in
 	// memory instead of replacing them.
 	Reload(save, flush bool) error
+	// ReloadAOF empties the dataset and loads it back from the append-only
+	// files (DEBUG LOADAOF), after writing out what the log buffers.
+	ReloadAOF() error
 	// Digest returns a digest of every database's content that changes
 	// when any key, value or expiry does (DEBUG DIGEST); all zeroes for an
 	// empty dataset.

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -62,34 +64,11 @@ func aofOptions(cfg *Config, s *Server) aof.Options {
 // creates one.
 func (s *Server) loadAOF() error {
 	cfg := s.Config()
-	start := time.Now()
-	var loaded int
-	replay := newReplayer(s)
 	s.ks.LockAll(true)
-	res, err := aof.Load(aof.LoadOptions{
-		Dir: cfg.Dir, DirName: cfg.AppendDirName, Prefix: cfg.AppendFilename,
-		Truncated: cfg.AOFLoadTruncated, Log: s.log.Named("aof"),
-		RDB: func(data []byte) error {
-			n, err := s.loadRDBLocked(s.ks, data)
-			loaded += n
-			return err
-		},
-		Command: replay.run,
-	})
+	res, err := s.replayAOF(&cfg)
 	s.ks.UnlockAll(true)
 	if err != nil {
-		var missing *rdb.MissingTypeError
-		if errors.As(err, &missing) {
-			return fmt.Errorf("cannot load the append only file: %w", err)
-		}
-		if errors.Is(err, aof.ErrDamaged) || errors.Is(err, aof.ErrManifest) {
-			return fmt.Errorf("the append only file in %s is damaged, refusing to start: %w", cfg.AppendDirName, err)
-		}
-		return fmt.Errorf("cannot load the append only file: %w", err)
-	}
-	if res.Exists {
-		s.log.Info("DB loaded from append only file", "folder", cfg.AppendDirName, "commands", res.Commands,
-			"rdb_keys", loaded, "duration", time.Since(start).Round(time.Microsecond))
+		return err
 	}
 	var m *aof.Manifest
 	if res.Exists {
@@ -103,6 +82,82 @@ func (s *Server) loadAOF() error {
 	}
 	s.attachAOF(l)
 	return nil
+}
+
+// replayAOF loads the append-only files of cfg's folder into the
+// keyspace, whose every lock the caller holds exclusively.
+func (s *Server) replayAOF(cfg *Config) (*aof.LoadResult, error) {
+	start := time.Now()
+	var loaded int
+	replay := newReplayer(s)
+	res, err := aof.Load(aof.LoadOptions{
+		Dir: cfg.Dir, DirName: cfg.AppendDirName, Prefix: cfg.AppendFilename,
+		Truncated: cfg.AOFLoadTruncated, Log: s.log.Named("aof"),
+		RDB: func(data []byte) error {
+			n, err := s.loadRDBLocked(s.ks, data)
+			loaded += n
+			return err
+		},
+		Command: replay.run,
+	})
+	if err != nil {
+		var missing *rdb.MissingTypeError
+		if errors.As(err, &missing) {
+			return nil, fmt.Errorf("cannot load the append only file: %w", err)
+		}
+		if errors.Is(err, aof.ErrDamaged) || errors.Is(err, aof.ErrManifest) {
+			return nil, fmt.Errorf("the append only file in %s is damaged, refusing to start: %w", cfg.AppendDirName, err)
+		}
+		return nil, fmt.Errorf("cannot load the append only file: %w", err)
+	}
+	if res.Exists {
+		s.log.Info("DB loaded from append only file", "folder", cfg.AppendDirName, "commands", res.Commands,
+			"rdb_keys", loaded, "duration", time.Since(start).Round(time.Microsecond))
+	}
+	return res, nil
+}
+
+// ReloadAOF implements core.Diagnostics (DEBUG LOADAOF): what the log
+// holds is written out, the dataset emptied and loaded back from the
+// append-only files, as Redis 7.0 does; it loads the files present even
+// with appendonly off. Redis exits when there is nothing to load or the
+// files are damaged; redmod answers an error instead (the dataset is left
+// untouched when no files exist, and holds what loaded before the damage
+// otherwise). A rewrite in progress finishes first, so that the files read
+// are one consistent set.
+func (s *Server) ReloadAOF() error {
+	errLoad := errors.New("ERR Error trying to load the AOF files, check server logs.")
+	cfg := s.Config()
+	if !s.persistenceOn() {
+		return errLoad
+	}
+	s.aof.wg.Wait()
+	s.aof.mu.Lock()
+	defer s.aof.mu.Unlock()
+	if l := s.aof.log.Load(); l != nil {
+		if err := l.Flush(l.Appended()); err != nil {
+			s.log.Error("DEBUG LOADAOF: cannot write the append only file", "error", err)
+			return errLoad
+		}
+	}
+	manifest := filepath.Join(cfg.Dir, cfg.AppendDirName, aof.ManifestName(cfg.AppendFilename))
+	if _, err := os.Stat(manifest); err != nil {
+		s.log.Error("DEBUG LOADAOF: no append only file to load", "manifest", manifest, "error", err)
+		return errLoad
+	}
+	return s.ks.Update(func(ks *core.Keyspace) error {
+		for i := 0; i < ks.NumDBs(); i++ {
+			ks.DB(i).Flush()
+		}
+		if _, err := s.replayAOF(&cfg); err != nil {
+			s.log.Error("DEBUG LOADAOF failed", "error", err)
+			return errLoad
+		}
+		// Nothing changed since the file: no save is due.
+		ks.ResetDirty(ks.Dirty())
+		s.log.Info("Append Only File loaded by DEBUG LOADAOF")
+		return nil
+	})
 }
 
 // aofFeed is the append-only file's place on the effects stream: it
@@ -162,6 +217,7 @@ type replayer struct {
 	w      *core.Writer
 	locks  core.LockSet
 	client *core.Client
+	sink   core.Ctx // collects the effects of the commands, dropped
 }
 
 func newReplayer(s *Server) *replayer {
@@ -204,7 +260,9 @@ func (r *replayer) run(args [][]byte) error {
 	r.locks.HoldAll(true)
 	ctx.Locks = &r.locks
 	var kbuf [8]int
-	_, err := s.invoke(cmd, ctx, r.w, cmd.Spec.KeyIndexes(args, kbuf[:0]), true, nil)
+	// Effects go to the sink: what is loaded is not propagated again.
+	_, err := s.invoke(cmd, ctx, r.w, cmd.Spec.KeyIndexes(args, kbuf[:0]), true, &r.sink)
+	r.sink.TakeEffects(false)
 	// Work a command leaves for after its locks (waking blocked clients,
 	// FLUSHALL's snapshot) has no one to serve while loading, and a save
 	// would wait for the locks the load holds: it is dropped.

@@ -715,9 +715,10 @@ func (d *decoder) stream(typ byte) (*core.StreamContent, error) {
 			return nil, err
 		}
 		g.LastID = core.StreamID{Ms: get(), Seq: get()}
-		g.EntriesRead = -1
 		if typ >= typeStreamListpack2 {
 			g.EntriesRead = int64(get())
+		} else {
+			g.EntriesRead = legacyEntriesRead(s, g.LastID)
 		}
 		if err2 != nil {
 			return nil, err2
@@ -789,3 +790,24 @@ func (d *decoder) stream(typ byte) (*core.StreamContent, error) {
 }
 
 func idLess(a, b core.StreamID) bool { return a.Ms < b.Ms || a.Ms == b.Ms && a.Seq < b.Seq }
+
+// legacyEntriesRead is the entries-read counter Redis gives, when loading
+// a stream saved before Redis 7.0 (which kept none), to a group whose last
+// delivered ID is last: its estimate of last's distance from the first
+// entry ever added, -1 when it cannot tell. Such a stream has no deleted
+// ID recorded and counts its entries as all it ever added.
+func legacyEntriesRead(s *core.StreamContent, last core.StreamID) int64 {
+	switch {
+	case s.EntriesAdded == 0:
+		return 0
+	case last == s.LastID, s.Length == 0 && idLess(last, s.LastID):
+		return int64(s.EntriesAdded)
+	case idLess(s.LastID, last):
+		return -1
+	case idLess(last, s.FirstID):
+		return int64(s.EntriesAdded - s.Length)
+	case last == s.FirstID:
+		return int64(s.EntriesAdded - s.Length + 1)
+	}
+	return -1
+}

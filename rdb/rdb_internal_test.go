@@ -193,3 +193,32 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// TestLegacyEntriesRead: a group loaded from a stream saved before Redis
+// 7.0 gets Redis's estimate of its entries-read counter. The stream had
+// entries 1..6 added, 3 deleted, then trimmed to 5-0 and 6-0, as in
+// Redis's own legacy-loading test.
+func TestLegacyEntriesRead(t *testing.T) {
+	s := &core.StreamContent{Length: 2, EntriesAdded: 2, LastID: core.StreamID{Ms: 6}, FirstID: core.StreamID{Ms: 5}}
+	for _, tc := range []struct {
+		last core.StreamID
+		want int64
+	}{
+		{core.StreamID{Ms: 5}, 1}, // the first entry: read one
+		{core.StreamID{}, 0},      // before the first: none
+		{core.StreamID{Ms: 6}, 2}, // the last: all
+		{core.StreamID{Ms: 7}, -1},
+		{core.StreamID{Ms: 5, Seq: 1}, -1}, // between entries: unknown
+	} {
+		if got := legacyEntriesRead(s, tc.last); got != tc.want {
+			t.Errorf("last %v: entries read %d, want %d", tc.last, got, tc.want)
+		}
+	}
+	if got := legacyEntriesRead(&core.StreamContent{}, core.StreamID{}); got != 0 {
+		t.Errorf("empty stream: %d", got)
+	}
+	empty := &core.StreamContent{EntriesAdded: 3, LastID: core.StreamID{Ms: 9}}
+	if got := legacyEntriesRead(empty, core.StreamID{Ms: 4}); got != 3 {
+		t.Errorf("emptied stream: %d, want 3", got)
+	}
+}

@@ -385,6 +385,8 @@ func debugCommand(c *core.Ctx) error {
 			"ERROR <string>",
 			"    Return a Redis protocol error with <string> as message. Useful for clients",
 			"    unit tests to simulate Redis errors.",
+			"LOADAOF",
+			"    Flush the AOF buffers on disk and reload the AOF in memory.",
 			"LOG <message>",
 			"    Write <message> to the server log.",
 			"OBJECT <key>",
@@ -452,6 +454,11 @@ func debugCommand(c *core.Ctx) error {
 			}
 		}
 		if err := d.Reload(save, flush); err != nil {
+			return err
+		}
+		c.WriteOK()
+	case sub == "loadaof" && n == 2:
+		if err := d.ReloadAOF(); err != nil {
 			return err
 		}
 		c.WriteOK()
