@@ -6,11 +6,9 @@ import (
 	"github.com/redmod/redmod/core"
 )
 
-var keyArg = core.Arg{Name: "key", Type: core.ArgKey}
-
-// cmd fills in what every command of the module shares.
+// cmd fills in what every command of the module shares. Each spec's Syntax
+// gives its COMMAND DOCS arguments, its arity and its key positions.
 func cmd(spec core.Spec, run func(*core.Ctx) error) core.Command {
-	spec.FirstKey, spec.LastKey, spec.Step = 1, 1, 1
 	spec.Group = "ratelimit"
 	// A category of the module's own: ACL SETUSER app +@ratelimit grants
 	// every command of the module, and ACL CAT lists it.
@@ -21,30 +19,29 @@ func cmd(spec core.Spec, run func(*core.Ctx) error) core.Command {
 
 var commands = []core.Command{
 	cmd(core.Spec{
-		Name: "rl.setup", Arity: -5, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		Name: "rl.setup", Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
 		Summary: "Creates a full token bucket, or changes the parameters of an existing one keeping its tokens; TAT sets the time the bucket is full again (unix microseconds), as the effects stream carries it.", Complexity: "O(1)",
-		Args: []core.Arg{keyArg, {Name: "capacity", Type: core.ArgInteger}, {Name: "rate", Type: core.ArgInteger}, {Name: "period", Type: core.ArgInteger},
-			{Name: "tat", Type: core.ArgInteger, Token: "TAT", Optional: true}},
+		Syntax: "key capacity:integer rate:integer period:integer [TAT tat:integer]",
 	}, setup),
 	cmd(core.Spec{
-		Name: "rl.take", Arity: -2, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		Name: "rl.take", Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
 		Summary: "Takes tokens from a bucket, created with the configured parameters when missing. Replies allowed, remaining, retry-after ms, reset-after ms.", Complexity: "O(1)",
-		Args: []core.Arg{keyArg, {Name: "count", Type: core.ArgInteger, Optional: true}},
+		Syntax: "key [count]",
 	}, take),
 	cmd(core.Spec{
-		Name: "rl.peek", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
+		Name: "rl.peek", Flags: core.FlagReadOnly | core.FlagFast,
 		Summary: "Replies what RL.TAKE key would, without taking a token.", Complexity: "O(1)",
-		Args: []core.Arg{keyArg},
+		Syntax: "key",
 	}, peek),
 	cmd(core.Spec{
-		Name: "rl.reset", Arity: 2, Flags: core.FlagWrite | core.FlagFast,
+		Name: "rl.reset", Flags: core.FlagWrite | core.FlagFast,
 		Summary: "Refills a bucket.", Complexity: "O(1)",
-		Args: []core.Arg{keyArg},
+		Syntax: "key",
 	}, reset),
 	cmd(core.Spec{
-		Name: "rl.info", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
+		Name: "rl.info", Flags: core.FlagReadOnly | core.FlagFast,
 		Summary: "Returns a bucket's parameters and current tokens.", Complexity: "O(1)",
-		Args: []core.Arg{keyArg},
+		Syntax: "key",
 	}, info),
 }
 

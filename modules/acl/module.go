@@ -45,12 +45,12 @@ func commandList() []core.Command {
 		core.NewCommand(core.Spec{
 			Name: "auth", Arity: -2, Group: "connection", Categories: []string{"connection"},
 			Flags:   core.FlagNoScript | core.FlagLoading | core.FlagStale | core.FlagFast | core.FlagNoAuth | core.FlagAllowBusy,
-			Summary: "Authenticate to the server", Since: "1.0.0", Complexity: "O(N) where N is the number of passwords defined for the user",
-			Args: []core.Arg{{Name: "username", Type: core.ArgString, Optional: true}, {Name: "password", Type: core.ArgString}},
+			Summary: "Authenticate to the server",
+			Syntax:  "[username] password",
 		}, auth),
 		core.NewCommand(core.Spec{
 			Name: "acl", Arity: -2, Group: "server",
-			Summary: "A container for Access List Control commands", Since: "6.0.0", Complexity: "Depends on subcommand.",
+			Summary: "A container for Access List Control commands",
 			Subcommands: []core.Command{
 				sub("cat", -2, core.FlagNoScript|core.FlagLoading|core.FlagStale, "List the ACL categories or the commands inside a category", aclCat,
 					core.Arg{Name: "categoryname", Type: core.ArgString, Optional: true}),

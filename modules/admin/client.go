@@ -23,17 +23,13 @@ func init() {
 		spec.Flags |= core.FlagLoading | core.FlagStale
 		return core.NewCommand(spec, run)
 	}
-	onOff := func(name string) []core.Arg {
-		return []core.Arg{{Name: name, Type: core.ArgOneOf, Args: []core.Arg{
-			{Name: "on", Type: core.ArgPureToken, Token: "ON"}, {Name: "off", Type: core.ArgPureToken, Token: "OFF"}}}}
-	}
 	add(core.Spec{
 		Name: "client", Arity: -2, Group: "connection",
-		Summary: "A container for client connection commands", Since: "2.4.0", Complexity: "Depends on subcommand.",
+		Summary: "A container for client connection commands",
 		Subcommands: []core.Command{
-			sub(core.Spec{Name: "id", Arity: 2, Summary: "Returns the client ID for the current connection", Since: "5.0.0", Complexity: "O(1)"},
+			sub(core.Spec{Name: "id", Arity: 2, Summary: "Returns the client ID for the current connection"},
 				func(c *core.Ctx) error { c.WriteInt(c.Client.ID); return nil }),
-			sub(core.Spec{Name: "getname", Arity: 2, Summary: "Get the current connection name", Since: "2.6.9", Complexity: "O(1)"},
+			sub(core.Spec{Name: "getname", Arity: 2, Summary: "Get the current connection name"},
 				func(c *core.Ctx) error {
 					if n := c.Client.Name(); n != "" {
 						c.WriteBulkString(n)
@@ -42,8 +38,8 @@ func init() {
 					}
 					return nil
 				}),
-			sub(core.Spec{Name: "setname", Arity: 3, Summary: "Set the current connection name", Since: "2.6.9", Complexity: "O(1)",
-				Args: []core.Arg{{Name: "connection-name", Type: core.ArgString}}},
+			sub(core.Spec{Name: "setname", Arity: 3, Summary: "Set the current connection name",
+				Syntax: "connection-name"},
 				func(c *core.Ctx) error {
 					if err := validateClientName(c.Args[2]); err != nil {
 						return err
@@ -56,50 +52,31 @@ func init() {
 				Args: []core.Arg{{Name: "attr", Type: core.ArgOneOf, Args: []core.Arg{
 					{Name: "libname", Type: core.ArgString, Token: "LIB-NAME"}, {Name: "libver", Type: core.ArgString, Token: "LIB-VER"}}}}},
 				clientSetInfo),
-			sub(core.Spec{Name: "info", Arity: 2, Summary: "Returns information about the current client connection.", Since: "6.2.0", Complexity: "O(1)",
+			sub(core.Spec{Name: "info", Arity: 2, Summary: "Returns information about the current client connection.",
 				Tips: []string{"nondeterministic_output"}},
 				func(c *core.Ctx) error {
 					c.WriteVerbatim("txt", clientLine(c.Client, time.Now())+"\n")
 					return nil
 				}),
-			sub(core.Spec{Name: "list", Arity: -2, Flags: core.FlagAdmin, Summary: "Get the list of client connections", Since: "2.4.0",
-				Complexity: "O(N) where N is the number of client connections", Tips: []string{"nondeterministic_output"},
-				Args: []core.Arg{
-					{Name: "client-type", Token: "TYPE", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
-						{Name: "normal", Type: core.ArgPureToken, Token: "NORMAL"}, {Name: "master", Type: core.ArgPureToken, Token: "MASTER"},
-						{Name: "replica", Type: core.ArgPureToken, Token: "REPLICA"}, {Name: "pubsub", Type: core.ArgPureToken, Token: "PUBSUB"}}},
-					{Name: "id", Token: "ID", Type: core.ArgBlock, Optional: true, Args: []core.Arg{
-						{Name: "client-id", Type: core.ArgInteger, Multiple: true}}}}},
+			sub(core.Spec{Name: "list", Arity: -2, Flags: core.FlagAdmin, Summary: "Get the list of client connections",
+				Tips:   []string{"nondeterministic_output"},
+				Syntax: "[TYPE (NORMAL|MASTER|REPLICA|PUBSUB)] [ID client-id:integer [client-id:integer ...]]"},
 				clientList),
-			sub(core.Spec{Name: "kill", Arity: -3, Flags: core.FlagAdmin, Summary: "Kill the connection of a client", Since: "2.4.0",
-				Complexity: "O(N) where N is the number of client connections",
-				Args: []core.Arg{{Name: "filter", Type: core.ArgOneOf, Args: []core.Arg{
-					{Name: "ip:port", Type: core.ArgString},
-					{Name: "new-format", Type: core.ArgOneOf, Multiple: true, Args: []core.Arg{
-						{Name: "client-id", Type: core.ArgInteger, Token: "ID", Optional: true},
-						{Name: "client-type", Type: core.ArgOneOf, Token: "TYPE", Optional: true, Args: []core.Arg{
-							{Name: "normal", Type: core.ArgPureToken, Token: "NORMAL"}, {Name: "master", Type: core.ArgPureToken, Token: "MASTER"},
-							{Name: "slave", Type: core.ArgPureToken, Token: "SLAVE"}, {Name: "replica", Type: core.ArgPureToken, Token: "REPLICA"},
-							{Name: "pubsub", Type: core.ArgPureToken, Token: "PUBSUB"}}},
-						{Name: "username", Type: core.ArgString, Token: "USER", Optional: true},
-						{Name: "ip:port", Type: core.ArgString, Token: "ADDR", Optional: true},
-						{Name: "ip:port", Type: core.ArgString, Token: "LADDR", Optional: true},
-						{Name: "yes/no", Type: core.ArgString, Token: "SKIPME", Optional: true}}}}}}},
+			sub(core.Spec{Name: "kill", Arity: -3, Flags: core.FlagAdmin, Summary: "Kill the connection of a client",
+
+				Syntax: "(ip:port|([ID client-id:integer]|[TYPE (NORMAL|MASTER|SLAVE|REPLICA|PUBSUB)]|[USER username]|[ADDR ip:port]|[LADDR ip:port]|[SKIPME yes/no]) [([ID client-id:integer]|[TYPE (NORMAL|MASTER|SLAVE|REPLICA|PUBSUB)]|[USER username]|[ADDR ip:port]|[LADDR ip:port]|[SKIPME yes/no]) ...])"},
 				clientKill),
-			sub(core.Spec{Name: "pause", Arity: -3, Flags: core.FlagAdmin, Summary: "Stop processing commands from clients for some time", Since: "2.9.50", Complexity: "O(1)",
-				Args: []core.Arg{{Name: "timeout", Type: core.ArgInteger}, {Name: "mode", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
-					{Name: "write", Type: core.ArgPureToken, Token: "WRITE"}, {Name: "all", Type: core.ArgPureToken, Token: "ALL"}}}}},
+			sub(core.Spec{Name: "pause", Arity: -3, Flags: core.FlagAdmin, Summary: "Stop processing commands from clients for some time",
+				Syntax: "timeout [WRITE|ALL]"},
 				clientPause),
-			sub(core.Spec{Name: "unpause", Arity: 2, Flags: core.FlagAdmin, Summary: "Resume processing of clients that were paused", Since: "6.2.0",
-				Complexity: "O(N) Where N is the number of paused clients"},
+			sub(core.Spec{Name: "unpause", Arity: 2, Flags: core.FlagAdmin, Summary: "Resume processing of clients that were paused"},
 				func(c *core.Ctx) error { c.Server.Unpause(); c.WriteOK(); return nil }),
-			sub(core.Spec{Name: "unblock", Arity: -3, Flags: core.FlagAdmin, Summary: "Unblock a client blocked in a blocking command from a different connection", Since: "5.0.0",
-				Complexity: "O(log N) where N is the number of client connections",
-				Args: []core.Arg{{Name: "client-id", Type: core.ArgInteger}, {Name: "timeout_error", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
-					{Name: "timeout", Type: core.ArgPureToken, Token: "TIMEOUT"}, {Name: "error", Type: core.ArgPureToken, Token: "ERROR"}}}}},
+			sub(core.Spec{Name: "unblock", Arity: -3, Flags: core.FlagAdmin, Summary: "Unblock a client blocked in a blocking command from a different connection",
+
+				Syntax: "client-id:integer [TIMEOUT|ERROR]"},
 				clientUnblock),
-			sub(core.Spec{Name: "no-evict", Arity: 3, Flags: core.FlagAdmin, Summary: "Set client eviction mode for the current connection", Since: "7.0.0", Complexity: "O(1)",
-				Args: onOff("enabled")},
+			sub(core.Spec{Name: "no-evict", Arity: 3, Flags: core.FlagAdmin, Summary: "Set client eviction mode for the current connection",
+				Syntax: "(ON|OFF)"},
 				func(c *core.Ctx) error {
 					switch {
 					case core.EqualFold(c.Args[2], "on"):
@@ -112,10 +89,8 @@ func init() {
 					c.WriteOK()
 					return nil
 				}),
-			sub(core.Spec{Name: "reply", Arity: 3, Flags: core.FlagMultiReply, Summary: "Instruct the server whether to reply to commands", Since: "3.2.0", Complexity: "O(1)",
-				Args: []core.Arg{{Name: "action", Type: core.ArgOneOf, Args: []core.Arg{
-					{Name: "on", Type: core.ArgPureToken, Token: "ON"}, {Name: "off", Type: core.ArgPureToken, Token: "OFF"},
-					{Name: "skip", Type: core.ArgPureToken, Token: "SKIP"}}}}},
+			sub(core.Spec{Name: "reply", Arity: 3, Flags: core.FlagMultiReply, Summary: "Instruct the server whether to reply to commands",
+				Syntax: "(ON|OFF|SKIP)"},
 				func(c *core.Ctx) error {
 					switch {
 					case core.EqualFold(c.Args[2], "on"):
@@ -130,27 +105,18 @@ func init() {
 					}
 					return nil
 				}),
-			sub(core.Spec{Name: "tracking", Arity: -3, Summary: "Enable or disable server assisted client side caching support", Since: "6.0.0",
-				Complexity: "O(1). Some options may introduce additional complexity.",
-				Args: []core.Arg{
-					{Name: "status", Type: core.ArgOneOf, Args: []core.Arg{
-						{Name: "on", Type: core.ArgPureToken, Token: "ON"}, {Name: "off", Type: core.ArgPureToken, Token: "OFF"}}},
-					{Name: "client-id", Type: core.ArgInteger, Token: "REDIRECT", Optional: true},
-					{Name: "prefix", Type: core.ArgString, Token: "PREFIX", Optional: true, Multiple: true, MultipleToken: true},
-					{Name: "bcast", Type: core.ArgPureToken, Token: "BCAST", Optional: true},
-					{Name: "optin", Type: core.ArgPureToken, Token: "OPTIN", Optional: true},
-					{Name: "optout", Type: core.ArgPureToken, Token: "OPTOUT", Optional: true},
-					{Name: "noloop", Type: core.ArgPureToken, Token: "NOLOOP", Optional: true}}},
+			sub(core.Spec{Name: "tracking", Arity: -3, Summary: "Enable or disable server assisted client side caching support",
+
+				Syntax: "(ON|OFF) [REDIRECT client-id:integer] [PREFIX prefix [PREFIX prefix ...]] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]"},
 				clientTracking),
-			sub(core.Spec{Name: "caching", Arity: 3, Summary: "Instruct the server about tracking or not keys in the next request", Since: "6.0.0", Complexity: "O(1)",
-				Args: []core.Arg{{Name: "mode", Type: core.ArgOneOf, Args: []core.Arg{
-					{Name: "yes", Type: core.ArgPureToken, Token: "YES"}, {Name: "no", Type: core.ArgPureToken, Token: "NO"}}}}},
+			sub(core.Spec{Name: "caching", Arity: 3, Summary: "Instruct the server about tracking or not keys in the next request",
+				Syntax: "(YES|NO)"},
 				clientCaching),
-			sub(core.Spec{Name: "getredir", Arity: 2, Summary: "Get tracking notifications redirection client ID if any", Since: "6.0.0", Complexity: "O(1)"},
+			sub(core.Spec{Name: "getredir", Arity: 2, Summary: "Get tracking notifications redirection client ID if any"},
 				func(c *core.Ctx) error { c.WriteInt(c.Client.Tracking().Redirect); return nil }),
-			sub(core.Spec{Name: "trackinginfo", Arity: 2, Summary: "Return information about server assisted client side caching for the current connection", Since: "6.2.0", Complexity: "O(1)"},
+			sub(core.Spec{Name: "trackinginfo", Arity: 2, Summary: "Return information about server assisted client side caching for the current connection"},
 				clientTrackingInfo),
-			sub(core.Spec{Name: "help", Arity: 2, Flags: helpFlags, Summary: "Show helpful text about the different subcommands", Since: "5.0.0", Complexity: "O(1)"},
+			sub(core.Spec{Name: "help", Arity: 2, Flags: helpFlags, Summary: "Show helpful text about the different subcommands"},
 				func(c *core.Ctx) error {
 					writeHelp(c, "CLIENT", clientHelp)
 					return nil

@@ -14,20 +14,18 @@ func init() {
 	adminFlags := core.FlagAdmin | core.FlagNoScript | core.FlagLoading | core.FlagStale
 	add(core.Spec{
 		Name: "config", Arity: -2, Group: "server",
-		Summary: "A container for server configuration commands", Since: "2.0.0", Complexity: "Depends on subcommand.",
+		Summary: "A container for server configuration commands",
 		Subcommands: []core.Command{
-			sub(core.Spec{Name: "get", Arity: -3, Flags: adminFlags, Summary: "Get the values of configuration parameters", Since: "2.0.0",
-				Complexity: "O(N) when N is the number of configuration parameters provided",
-				Args: []core.Arg{{Name: "parameter", Type: core.ArgBlock, Multiple: true, Args: []core.Arg{
-					{Name: "parameter", Type: core.ArgString}}}}}, configGet),
-			sub(core.Spec{Name: "set", Arity: -4, Flags: adminFlags, Summary: "Set configuration parameters to the given values", Since: "2.0.0",
-				Complexity: "O(N) when N is the number of configuration parameters provided",
-				Tips:       []string{"request_policy:all_nodes", "response_policy:all_succeeded"},
-				Args: []core.Arg{{Name: "data", Type: core.ArgBlock, Multiple: true, Args: []core.Arg{
-					{Name: "parameter", Type: core.ArgString}, {Name: "value", Type: core.ArgString}}}}}, configSet),
-			sub(core.Spec{Name: "resetstat", Arity: 2, Flags: adminFlags, Summary: "Reset the stats returned by INFO", Since: "2.0.0", Complexity: "O(1)"},
+			sub(core.Spec{Name: "get", Arity: -3, Flags: adminFlags, Summary: "Get the values of configuration parameters",
+
+				Syntax: "parameter [parameter ...]"}, configGet),
+			sub(core.Spec{Name: "set", Arity: -4, Flags: adminFlags, Summary: "Set configuration parameters to the given values",
+
+				Tips:   []string{"request_policy:all_nodes", "response_policy:all_succeeded"},
+				Syntax: "(parameter value) [(parameter value) ...]"}, configSet),
+			sub(core.Spec{Name: "resetstat", Arity: 2, Flags: adminFlags, Summary: "Reset the stats returned by INFO"},
 				func(c *core.Ctx) error { c.Server.ResetStats(); c.WriteOK(); return nil }),
-			sub(core.Spec{Name: "rewrite", Arity: 2, Flags: adminFlags, Summary: "Rewrite the configuration file with the in memory configuration", Since: "2.8.0", Complexity: "O(1)"},
+			sub(core.Spec{Name: "rewrite", Arity: 2, Flags: adminFlags, Summary: "Rewrite the configuration file with the in memory configuration"},
 				func(c *core.Ctx) error {
 					if err := c.Server.ConfigRewrite(); err != nil {
 						return err
@@ -35,7 +33,7 @@ func init() {
 					c.WriteOK()
 					return nil
 				}),
-			sub(core.Spec{Name: "help", Arity: 2, Flags: core.FlagLoading | core.FlagStale, Summary: "Show helpful text about the different subcommands", Since: "5.0.0", Complexity: "O(1)"},
+			sub(core.Spec{Name: "help", Arity: 2, Flags: core.FlagLoading | core.FlagStale, Summary: "Show helpful text about the different subcommands"},
 				func(c *core.Ctx) error {
 					writeHelp(c, "CONFIG", []string{
 						"GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",

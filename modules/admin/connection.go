@@ -8,19 +8,19 @@ func init() {
 	connFlags := core.FlagLoading | core.FlagStale | core.FlagFast
 	add(core.Spec{
 		Name: "ping", Arity: -1, Flags: core.FlagFast, Group: "connection", Categories: []string{"connection"},
-		Summary: "Ping the server", Since: "1.0.0", Complexity: "O(1)",
-		Args: []core.Arg{{Name: "message", Type: core.ArgString, Optional: true}},
-		Tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"},
+		Summary: "Ping the server",
+		Syntax:  "[message]",
+		Tips:    []string{"request_policy:all_shards", "response_policy:all_succeeded"},
 	}, ping)
 	add(core.Spec{
 		Name: "echo", Arity: 2, Flags: connFlags, Group: "connection", Categories: []string{"connection"},
-		Summary: "Echo the given string", Since: "1.0.0", Complexity: "O(1)",
-		Args: []core.Arg{{Name: "message", Type: core.ArgString}},
+		Summary: "Echo the given string",
+		Syntax:  "message",
 	}, func(c *core.Ctx) error { c.WriteBulk(c.Args[1]); return nil })
 	add(core.Spec{
 		Name: "quit", Arity: -1, Flags: core.FlagAllowBusy | core.FlagNoScript | connFlags | core.FlagNoAuth | core.FlagNoQueue,
 		Group: "connection", Categories: []string{"connection"},
-		Summary: "Close the connection", Since: "1.0.0", Complexity: "O(1)",
+		Summary: "Close the connection",
 	}, func(c *core.Ctx) error {
 		c.Client.RequestClose()
 		c.WriteOK()
@@ -29,22 +29,18 @@ func init() {
 	add(core.Spec{
 		Name: "select", Arity: 2, Flags: connFlags,
 		Group: "connection", Categories: []string{"connection"},
-		Summary: "Change the selected database for the current connection", Since: "1.0.0", Complexity: "O(1)",
-		Args: []core.Arg{{Name: "index", Type: core.ArgInteger}},
+		Summary: "Change the selected database for the current connection",
+		Syntax:  "index",
 	}, selectDB)
 	add(core.Spec{
 		Name: "hello", Arity: -1, Flags: core.FlagNoScript | connFlags | core.FlagNoAuth | core.FlagAllowBusy,
 		Group: "connection", Categories: []string{"connection"},
-		Summary: "Handshake with Redis", Since: "6.0.0", Complexity: "O(1)",
-		Args: []core.Arg{{Name: "arguments", Type: core.ArgBlock, Optional: true, Args: []core.Arg{
-			{Name: "protover", Type: core.ArgInteger},
-			{Name: "username_password", Type: core.ArgBlock, Token: "AUTH", Optional: true, Args: []core.Arg{
-				{Name: "username", Type: core.ArgString}, {Name: "password", Type: core.ArgString}}},
-			{Name: "clientname", Type: core.ArgString, Token: "SETNAME", Optional: true}}}},
+		Summary: "Handshake with Redis",
+		Syntax:  "[protover:integer [AUTH username password] [SETNAME clientname]]",
 	}, hello)
 	add(core.Spec{
 		Name: "monitor", Arity: 1, Flags: core.FlagAdmin | core.FlagNoScript | core.FlagLoading | core.FlagStale,
-		Group: "server", Summary: "Listen for all requests received by the server in real time", Since: "1.0.0",
+		Group: "server", Summary: "Listen for all requests received by the server in real time",
 	}, func(c *core.Ctx) error {
 		m, ok := c.Server.(core.Monitorer)
 		if !ok {
@@ -58,7 +54,7 @@ func init() {
 	add(core.Spec{
 		Name: "reset", Arity: 1, Flags: core.FlagNoScript | connFlags | core.FlagNoAuth | core.FlagAllowBusy | core.FlagNoQueue,
 		Group: "connection", Categories: []string{"connection"},
-		Summary: "Reset the connection", Since: "6.2.0", Complexity: "O(1)",
+		Summary: "Reset the connection",
 	}, reset)
 }
 

@@ -23,13 +23,13 @@ func init() {
 	latTips := []string{"nondeterministic_output", "request_policy:all_nodes", "response_policy:special"}
 	add(core.Spec{
 		Name: "slowlog", Arity: -2, Group: "server",
-		Summary: "A container for slow log commands", Since: "2.2.12", Complexity: "Depends on subcommand.",
+		Summary: "A container for slow log commands",
 		Subcommands: []core.Command{
-			sub(core.Spec{Name: "get", Arity: -2, Flags: admin, Summary: "Get the slow log's entries", Since: "2.2.12",
-				Complexity: "O(N) where N is the number of entries returned",
-				Tips:       []string{"request_policy:all_nodes", "nondeterministic_output"},
-				Args:       []core.Arg{{Name: "count", Type: core.ArgInteger, Optional: true}}}, slowlogGet),
-			sub(core.Spec{Name: "len", Arity: 2, Flags: admin, Summary: "Get the slow log's length", Since: "2.2.12", Complexity: "O(1)",
+			sub(core.Spec{Name: "get", Arity: -2, Flags: admin, Summary: "Get the slow log's entries",
+
+				Tips:   []string{"request_policy:all_nodes", "nondeterministic_output"},
+				Syntax: "[count]"}, slowlogGet),
+			sub(core.Spec{Name: "len", Arity: 2, Flags: admin, Summary: "Get the slow log's length",
 				Tips: []string{"request_policy:all_nodes", "response_policy:agg_sum", "nondeterministic_output"}},
 				func(c *core.Ctx) error {
 					d, err := diag(c)
@@ -39,9 +39,9 @@ func init() {
 					c.WriteInt(int64(d.SlowlogLen()))
 					return nil
 				}),
-			sub(core.Spec{Name: "reset", Arity: 2, Flags: admin, Summary: "Clear all entries from the slow log", Since: "2.2.12",
-				Complexity: "O(N) where N is the number of entries in the slowlog",
-				Tips:       []string{"request_policy:all_nodes", "response_policy:all_succeeded"}},
+			sub(core.Spec{Name: "reset", Arity: 2, Flags: admin, Summary: "Clear all entries from the slow log",
+
+				Tips: []string{"request_policy:all_nodes", "response_policy:all_succeeded"}},
 				func(c *core.Ctx) error {
 					d, err := diag(c)
 					if err != nil {
@@ -51,7 +51,7 @@ func init() {
 					c.WriteOK()
 					return nil
 				}),
-			sub(core.Spec{Name: "help", Arity: 2, Flags: core.FlagLoading | core.FlagStale, Summary: "Show helpful text about the different subcommands", Since: "6.2.0", Complexity: "O(1)"},
+			sub(core.Spec{Name: "help", Arity: 2, Flags: core.FlagLoading | core.FlagStale, Summary: "Show helpful text about the different subcommands"},
 				func(c *core.Ctx) error {
 					writeHelp(c, "SLOWLOG", []string{
 						"GET [<count>]",
@@ -70,21 +70,21 @@ func init() {
 	}, nil)
 	add(core.Spec{
 		Name: "latency", Arity: -2, Group: "server",
-		Summary: "A container for latency diagnostics commands", Since: "2.8.13", Complexity: "Depends on subcommand.",
+		Summary: "A container for latency diagnostics commands",
 		Subcommands: []core.Command{
-			sub(core.Spec{Name: "latest", Arity: 2, Flags: latFlags, Summary: "Return the latest latency samples for all events.", Since: "2.8.13", Complexity: "O(1)", Tips: latTips}, latencyLatest),
-			sub(core.Spec{Name: "history", Arity: 3, Flags: latFlags, Summary: "Return timestamp-latency samples for the event.", Since: "2.8.13", Complexity: "O(1)", Tips: latTips,
-				Args: []core.Arg{{Name: "event", Type: core.ArgString}}}, latencyHistory),
-			sub(core.Spec{Name: "reset", Arity: -2, Flags: latFlags, Summary: "Reset latency data for one or more events.", Since: "2.8.13", Complexity: "O(1)",
-				Tips: []string{"request_policy:all_nodes", "response_policy:all_succeeded"},
-				Args: []core.Arg{{Name: "event", Type: core.ArgString, Optional: true, Multiple: true}}}, latencyReset),
-			sub(core.Spec{Name: "doctor", Arity: 2, Flags: latFlags, Summary: "Return a human readable latency analysis report.", Since: "2.8.13", Complexity: "O(1)", Tips: latTips}, latencyDoctor),
-			sub(core.Spec{Name: "graph", Arity: 3, Flags: latFlags, Summary: "Return a latency graph for the event.", Since: "2.8.13", Complexity: "O(1)", Tips: latTips,
-				Args: []core.Arg{{Name: "event", Type: core.ArgString}}}, latencyGraph),
-			sub(core.Spec{Name: "histogram", Arity: -2, Flags: latFlags, Summary: "Return the cumulative distribution of latencies of a subset of commands or all.", Since: "7.0.0",
-				Complexity: "O(N) where N is the number of commands with latency information being retrieved.", Tips: latTips,
-				Args: []core.Arg{{Name: "COMMAND", Type: core.ArgString, Optional: true, Multiple: true}}}, latencyHistogram),
-			sub(core.Spec{Name: "help", Arity: 2, Flags: core.FlagLoading | core.FlagStale, Summary: "Show helpful text about the different subcommands.", Since: "2.8.13", Complexity: "O(1)"},
+			sub(core.Spec{Name: "latest", Arity: 2, Flags: latFlags, Summary: "Return the latest latency samples for all events.", Tips: latTips}, latencyLatest),
+			sub(core.Spec{Name: "history", Arity: 3, Flags: latFlags, Summary: "Return timestamp-latency samples for the event.", Tips: latTips,
+				Syntax: "event"}, latencyHistory),
+			sub(core.Spec{Name: "reset", Arity: -2, Flags: latFlags, Summary: "Reset latency data for one or more events.",
+				Tips:   []string{"request_policy:all_nodes", "response_policy:all_succeeded"},
+				Syntax: "[event [event ...]]"}, latencyReset),
+			sub(core.Spec{Name: "doctor", Arity: 2, Flags: latFlags, Summary: "Return a human readable latency analysis report.", Tips: latTips}, latencyDoctor),
+			sub(core.Spec{Name: "graph", Arity: 3, Flags: latFlags, Summary: "Return a latency graph for the event.", Tips: latTips,
+				Syntax: "event"}, latencyGraph),
+			sub(core.Spec{Name: "histogram", Arity: -2, Flags: latFlags, Summary: "Return the cumulative distribution of latencies of a subset of commands or all.",
+				Tips:   latTips,
+				Syntax: "[command [command ...]]"}, latencyHistogram),
+			sub(core.Spec{Name: "help", Arity: 2, Flags: core.FlagLoading | core.FlagStale, Summary: "Show helpful text about the different subcommands."},
 				func(c *core.Ctx) error {
 					writeHelp(c, "LATENCY", []string{
 						"DOCTOR",
@@ -110,7 +110,7 @@ func init() {
 		// PROTOCOL attrib and push write an out-of-band reply before the
 		// reply proper.
 		Name: "debug", Arity: -2, Group: "server", Flags: latFlags | core.FlagMultiReply,
-		Summary: "A container for debugging commands", Since: "1.0.0", Complexity: "Depends on subcommand.",
+		Summary: "A container for debugging commands",
 	}, debugCommand)
 }
 

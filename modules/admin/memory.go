@@ -19,39 +19,39 @@ func init() {
 	}
 	add(core.Spec{
 		Name: "memory", Arity: -2, Group: "server",
-		Summary: "A container for memory diagnostics commands", Since: "4.0.0", Complexity: "Depends on subcommand.",
+		Summary: "A container for memory diagnostics commands",
 		Subcommands: []core.Command{
 			sub(core.Spec{Name: "usage", Arity: -3, Flags: core.FlagReadOnly, FirstKey: 2, LastKey: 2, Step: 1, KeyFlags: []string{"RO"},
-				Summary: "Estimate the memory usage of a key", Since: "4.0.0", Complexity: "O(N) where N is the number of samples.",
-				Args: []core.Arg{{Name: "key", Type: core.ArgKey}, {Name: "count", Type: core.ArgInteger, Token: "SAMPLES", Optional: true}}},
+				Summary: "Estimate the memory usage of a key",
+				Syntax:  "key [SAMPLES count]"},
 				memoryUsage),
-			sub(core.Spec{Name: "doctor", Arity: 2, Summary: "Outputs memory problems report", Since: "4.0.0", Complexity: "O(1)",
+			sub(core.Spec{Name: "doctor", Arity: 2, Summary: "Outputs memory problems report",
 				Tips: []string{"nondeterministic_output", "request_policy:all_shards", "response_policy:special"}},
 				func(c *core.Ctx) error {
 					c.WriteVerbatim("txt", "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.")
 					return nil
 				}),
-			sub(core.Spec{Name: "malloc-stats", Arity: 2, Summary: "Show allocator internal stats", Since: "4.0.0",
-				Complexity: "Depends on how much memory is allocated, could be slow",
-				Tips:       []string{"nondeterministic_output", "request_policy:all_shards", "response_policy:special"}},
+			sub(core.Spec{Name: "malloc-stats", Arity: 2, Summary: "Show allocator internal stats",
+
+				Tips: []string{"nondeterministic_output", "request_policy:all_shards", "response_policy:special"}},
 				func(c *core.Ctx) error {
 					c.WriteVerbatim("txt", "Stats not supported for the current allocator")
 					return nil
 				}),
-			sub(core.Spec{Name: "purge", Arity: 2, Summary: "Ask the allocator to release memory", Since: "4.0.0",
-				Complexity: "Depends on how much memory is allocated, could be slow",
-				Tips:       []string{"request_policy:all_shards", "response_policy:all_succeeded"}},
+			sub(core.Spec{Name: "purge", Arity: 2, Summary: "Ask the allocator to release memory",
+
+				Tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"}},
 				func(c *core.Ctx) error {
 					// Go's runtime returns freed memory to the system.
 					debug.FreeOSMemory()
 					c.WriteOK()
 					return nil
 				}),
-			sub(core.Spec{Name: "stats", Arity: 2, Summary: "Show memory usage details", Since: "4.0.0", Complexity: "O(1)",
+			sub(core.Spec{Name: "stats", Arity: 2, Summary: "Show memory usage details",
 				Tips: []string{"nondeterministic_output", "request_policy:all_shards", "response_policy:special"}},
 				memoryStats),
 			sub(core.Spec{Name: "help", Arity: 2, Flags: core.FlagLoading | core.FlagStale,
-				Summary: "Show helpful text about the different subcommands", Since: "4.0.0", Complexity: "O(1)"},
+				Summary: "Show helpful text about the different subcommands"},
 				func(c *core.Ctx) error {
 					writeHelp(c, "MEMORY", []string{
 						"DOCTOR",

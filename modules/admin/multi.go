@@ -28,25 +28,25 @@ func init() {
 	}
 	tx(core.Spec{
 		Name: "multi", Arity: 1, Flags: txFlags | core.FlagFast | core.FlagAllowBusy | core.FlagNoQueue,
-		Summary: "Mark the start of a transaction block", Since: "1.2.0", Complexity: "O(1)",
+		Summary: "Mark the start of a transaction block",
 	}, multi)
 	tx(core.Spec{
 		Name: "exec", Arity: 1, Flags: txFlags | core.FlagSkipSlowlog | core.FlagNoQueue,
-		Summary: "Execute all commands issued after MULTI", Since: "1.2.0", Complexity: "Depends on commands in the transaction",
+		Summary: "Execute all commands issued after MULTI",
 	}, exec)
 	tx(core.Spec{
 		Name: "discard", Arity: 1, Flags: txFlags | core.FlagFast | core.FlagAllowBusy | core.FlagNoQueue,
-		Summary: "Discard all commands issued after MULTI", Since: "2.0.0", Complexity: "O(N), when N is the number of queued commands",
+		Summary: "Discard all commands issued after MULTI",
 	}, discard)
 	tx(core.Spec{
 		Name: "watch", Arity: -2, Flags: txFlags | core.FlagFast | core.FlagAllowBusy | core.FlagNoQueue,
 		FirstKey: 1, LastKey: -1, Step: 1, KeyFlags: []string{"RO"},
-		Summary: "Watch the given keys to determine execution of the MULTI/EXEC block", Since: "2.2.0", Complexity: "O(1) for every key.",
-		Args: []core.Arg{{Name: "key", Type: core.ArgKey, Multiple: true}},
+		Summary: "Watch the given keys to determine execution of the MULTI/EXEC block",
+		Syntax:  "key [key ...]",
 	}, watch)
 	tx(core.Spec{
 		Name: "unwatch", Arity: 1, Flags: txFlags | core.FlagFast | core.FlagAllowBusy,
-		Summary: "Forget about all watched keys", Since: "2.2.0", Complexity: "O(1)",
+		Summary: "Forget about all watched keys",
 	}, unwatch)
 }
 

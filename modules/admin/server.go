@@ -10,33 +10,31 @@ import (
 func init() {
 	add(core.Spec{
 		Name: "dbsize", Arity: 1, Flags: core.FlagReadOnly | core.FlagFast, Group: "server", Categories: []string{"keyspace"},
-		Summary: "Return the number of keys in the selected database", Since: "1.0.0", Complexity: "O(1)",
-		Tips: []string{"request_policy:all_shards", "response_policy:agg_sum"},
+		Summary: "Return the number of keys in the selected database",
+		Tips:    []string{"request_policy:all_shards", "response_policy:agg_sum"},
 	}, func(c *core.Ctx) error { c.WriteInt(int64(c.DB.Len())); return nil })
-	flushArgs := []core.Arg{{Name: "flush-type", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
-		{Name: "async", Type: core.ArgPureToken, Token: "ASYNC"}, {Name: "sync", Type: core.ArgPureToken, Token: "SYNC"}}}}
 	add(core.Spec{
 		Name: "flushall", Arity: -1, Flags: core.FlagWrite | core.FlagKeyspace, Group: "server",
 		Categories: []string{"keyspace", "dangerous"},
-		Summary:    "Remove all keys from all databases", Since: "1.0.0", Complexity: "O(N) where N is the total number of keys in all databases",
-		Args: flushArgs, Tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"},
+		Summary:    "Remove all keys from all databases",
+		Syntax:     "[ASYNC|SYNC]", Tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"},
 	}, flushall)
 	add(core.Spec{
 		Name: "flushdb", Arity: -1, Flags: core.FlagWrite | core.FlagKeyspace, Group: "server",
 		Categories: []string{"keyspace", "dangerous"},
-		Summary:    "Remove all keys from the current database", Since: "1.0.0", Complexity: "O(N) where N is the number of keys in the selected database",
-		Args: flushArgs, Tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"},
+		Summary:    "Remove all keys from the current database",
+		Syntax:     "[ASYNC|SYNC]", Tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"},
 	}, flushdb)
 	add(core.Spec{
 		Name: "swapdb", Arity: 3, Flags: core.FlagWrite | core.FlagFast | core.FlagKeyspace, Group: "server",
 		Categories: []string{"keyspace", "dangerous"},
-		Summary:    "Swaps two Redis databases", Since: "4.0.0", Complexity: "O(N) where N is the count of clients watching or blocking on keys from both databases.",
-		Args: []core.Arg{{Name: "index1", Type: core.ArgInteger}, {Name: "index2", Type: core.ArgInteger}},
+		Summary:    "Swaps two Redis databases",
+		Syntax:     "index1:integer index2:integer",
 	}, swapdb)
 	add(core.Spec{
 		Name: "time", Arity: 1, Flags: core.FlagLoading | core.FlagStale | core.FlagFast, Group: "server",
-		Summary: "Return the current server time", Since: "2.6.0", Complexity: "O(1)",
-		Tips: []string{"nondeterministic_output"},
+		Summary: "Return the current server time",
+		Tips:    []string{"nondeterministic_output"},
 	}, func(c *core.Ctx) error {
 		now := time.Now()
 		c.WriteArray(2)
@@ -47,33 +45,27 @@ func init() {
 	add(core.Spec{
 		Name: "lastsave", Arity: 1, Flags: core.FlagLoading | core.FlagStale | core.FlagFast, Group: "server",
 		Categories: []string{"admin", "dangerous"},
-		Summary:    "Get the UNIX time stamp of the last successful save to disk", Since: "1.0.0", Complexity: "O(1)",
-		Tips: []string{"nondeterministic_output"},
+		Summary:    "Get the UNIX time stamp of the last successful save to disk",
+		Tips:       []string{"nondeterministic_output"},
 	}, func(c *core.Ctx) error { c.WriteInt(c.Server.LastSave().Unix()); return nil })
 	add(core.Spec{
 		Name: "bgsave", Arity: -1, Flags: core.FlagAdmin | core.FlagNoScript | core.FlagNoAsyncLoading, Group: "server",
-		Summary: "Asynchronously save the dataset to disk", Since: "1.0.0", Complexity: "O(1)",
-		Args: []core.Arg{{Name: "schedule", Type: core.ArgPureToken, Token: "SCHEDULE", Optional: true}},
+		Summary: "Asynchronously save the dataset to disk",
+		Syntax:  "[SCHEDULE]",
 	}, bgsave)
 	add(core.Spec{
 		Name: "bgrewriteaof", Arity: 1, Flags: core.FlagAdmin | core.FlagNoScript | core.FlagNoAsyncLoading, Group: "server",
-		Summary: "Asynchronously rewrite the append-only file", Since: "1.0.0", Complexity: "O(1)",
+		Summary: "Asynchronously rewrite the append-only file",
 	}, bgrewriteaof)
 	add(core.Spec{
 		Name: "shutdown", Arity: -1, Flags: core.FlagMultiReply | core.FlagAdmin | core.FlagNoScript | core.FlagLoading | core.FlagStale | core.FlagNoMulti | core.FlagAllowBusy,
-		Group: "server", Summary: "Synchronously save the dataset to disk and then shut down the server", Since: "1.0.0",
-		Complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
-		Args: []core.Arg{
-			{Name: "nosave_save", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
-				{Name: "nosave", Type: core.ArgPureToken, Token: "NOSAVE"}, {Name: "save", Type: core.ArgPureToken, Token: "SAVE"}}},
-			{Name: "now", Type: core.ArgPureToken, Token: "NOW", Optional: true},
-			{Name: "force", Type: core.ArgPureToken, Token: "FORCE", Optional: true},
-			{Name: "abort", Type: core.ArgPureToken, Token: "ABORT", Optional: true}},
+		Group: "server", Summary: "Synchronously save the dataset to disk and then shut down the server",
+
+		Syntax: "[NOSAVE|SAVE] [NOW] [FORCE] [ABORT]",
 	}, shutdown)
 	add(core.Spec{
 		Name: "save", Arity: 1, Flags: core.FlagAdmin | core.FlagNoScript | core.FlagNoAsyncLoading | core.FlagNoMulti,
-		Group: "server", Summary: "Synchronously save the dataset to disk", Since: "1.0.0",
-		Complexity: "O(N) where N is the total number of keys in all databases",
+		Group: "server", Summary: "Synchronously save the dataset to disk",
 	}, func(c *core.Ctx) error {
 		if err := c.Server.Save(); err != nil {
 			return err
@@ -83,9 +75,9 @@ func init() {
 	})
 	add(core.Spec{
 		Name: "info", Arity: -1, Flags: core.FlagLoading | core.FlagStale, Group: "server", Categories: []string{"dangerous"},
-		Summary: "Get information and statistics about the server", Since: "1.0.0", Complexity: "O(1)",
-		Args: []core.Arg{{Name: "section", Type: core.ArgString, Optional: true, Multiple: true}},
-		Tips: []string{"nondeterministic_output", "request_policy:all_shards", "response_policy:special"},
+		Summary: "Get information and statistics about the server",
+		Syntax:  "[section [section ...]]",
+		Tips:    []string{"nondeterministic_output", "request_policy:all_shards", "response_policy:special"},
 	}, func(c *core.Ctx) error {
 		sections := make([]string, 0, len(c.Args)-1)
 		for _, a := range c.Args[1:] {

@@ -17,7 +17,7 @@ import (
 func init() {
 	add(core.Spec{
 		Name: "sync", Arity: 1, Flags: core.FlagAdmin | core.FlagNoScript | core.FlagNoAsyncLoading | core.FlagNoMulti | core.FlagMultiReply,
-		Group: "server", Summary: "Internal command used for replication", Since: "1.0.0",
+		Group: "server", Summary: "Internal command used for replication",
 	}, func(c *core.Ctx) error {
 		if c.Client.RDBOnly() {
 			data, err := c.Server.Snapshot()
@@ -35,7 +35,7 @@ func init() {
 	})
 	add(core.Spec{
 		Name: "replconf", Arity: -1, Flags: core.FlagAdmin | core.FlagNoScript | core.FlagLoading | core.FlagStale | core.FlagAllowBusy,
-		Group: "server", Summary: "An internal command for configuring the replication stream", Since: "3.0.0", Complexity: "O(1)",
+		Group: "server", Summary: "An internal command for configuring the replication stream",
 	}, func(c *core.Ctx) error {
 		if len(c.Args)%2 == 0 {
 			return core.ErrSyntax

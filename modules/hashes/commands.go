@@ -5,34 +5,33 @@ import (
 )
 
 func init() {
-	keyArg := core.Arg{Name: "key", Type: core.ArgKey}
 	add(core.Spec{
 		Name: "hset", Arity: -4, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		KeyFlags: []string{"RW", "update"},
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Creates or modifies the value of a field in a hash.", Since: "2.0.0",
-		Complexity: "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.",
-		Args: []core.Arg{keyArg, {Name: "data", Type: core.ArgBlock, Multiple: true, Args: []core.Arg{
-			{Name: "field", Type: core.ArgString}, {Name: "value", Type: core.ArgString}}}},
+		Summary: "Creates or modifies the value of a field in a hash.",
+
+		Syntax: "key (field value) [(field value) ...]",
 	}, hset)
 	add(core.Spec{
 		Name: "hget", Arity: 3, Flags: core.FlagReadOnly | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Returns the value of a field in a hash.", Since: "2.0.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg, {Name: "field", Type: core.ArgString}},
+		Summary: "Returns the value of a field in a hash.",
+		Syntax:  "key field",
 	}, hget)
 	add(core.Spec{
 		Name: "hgetall", Arity: 2, Flags: core.FlagReadOnly,
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Returns all fields and values in a hash.", Since: "2.0.0", Complexity: "O(N) where N is the size of the hash.",
-		Args: []core.Arg{keyArg}, Tips: []string{"nondeterministic_output_order"},
+		Summary: "Returns all fields and values in a hash.",
+		Syntax:  "key", Tips: []string{"nondeterministic_output_order"},
 	}, hgetall)
 	add(core.Spec{
 		Name: "hdel", Arity: -3, Flags: core.FlagWrite | core.FlagFast,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.", Since: "2.0.0",
-		Complexity: "O(N) where N is the number of fields to be removed.",
-		Args:       []core.Arg{keyArg, {Name: "field", Type: core.ArgString, Multiple: true}},
+		Summary: "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.",
+
+		Syntax: "key field [field ...]",
 	}, hdel)
 }
 

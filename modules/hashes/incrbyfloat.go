@@ -9,9 +9,8 @@ func init() {
 		Name: "hincrbyfloat", Arity: 4, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn't exist.",
-		Since:   "2.6.0", Complexity: "O(1)",
-		Args: []core.Arg{{Name: "key", Type: core.ArgKey}, {Name: "field", Type: core.ArgString},
-			{Name: "increment", Type: core.ArgDouble}},
+
+		Syntax:   "key field increment:double",
 		KeyFlags: []string{"RW", "access", "update"},
 	}, hincrbyfloat)
 }

@@ -9,77 +9,71 @@ import (
 )
 
 func init() {
-	keyArg := core.Arg{Name: "key", Type: core.ArgKey}
-	fieldArg := core.Arg{Name: "field", Type: core.ArgString}
 	ro, rw := core.FlagReadOnly, core.FlagWrite|core.FlagDenyOOM
 	add(core.Spec{
 		Name: "hexists", Arity: 3, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Determines whether a field exists in a hash.", Since: "2.0.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg, fieldArg}, KeyFlags: []string{"RO"},
+		Summary: "Determines whether a field exists in a hash.",
+		Syntax:  "key field", KeyFlags: []string{"RO"},
 	}, hexists)
 	add(core.Spec{
 		Name: "hincrby", Arity: 4, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.",
-		Since:   "2.0.0", Complexity: "O(1)",
-		Args:     []core.Arg{keyArg, fieldArg, {Name: "increment", Type: core.ArgInteger}},
+
+		Syntax:   "key field increment",
 		KeyFlags: []string{"RW", "access", "update"},
 	}, hincrby)
 	add(core.Spec{
 		Name: "hkeys", Arity: 2, Flags: ro, FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Returns all fields in a hash.", Since: "2.0.0", Complexity: "O(N) where N is the size of the hash.",
-		Args: []core.Arg{keyArg}, Tips: []string{"nondeterministic_output_order"},
+		Summary: "Returns all fields in a hash.",
+		Syntax:  "key", Tips: []string{"nondeterministic_output_order"},
 	}, func(c *core.Ctx) error { return hkeysVals(c, true) })
 	add(core.Spec{
 		Name: "hvals", Arity: 2, Flags: ro, FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Returns all values in a hash.", Since: "2.0.0", Complexity: "O(N) where N is the size of the hash.",
-		Args: []core.Arg{keyArg}, Tips: []string{"nondeterministic_output_order"},
+		Summary: "Returns all values in a hash.",
+		Syntax:  "key", Tips: []string{"nondeterministic_output_order"},
 	}, func(c *core.Ctx) error { return hkeysVals(c, false) })
 	add(core.Spec{
 		Name: "hlen", Arity: 2, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Returns the number of fields in a hash.", Since: "2.0.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg}, KeyFlags: []string{"RO"},
+		Summary: "Returns the number of fields in a hash.",
+		Syntax:  "key", KeyFlags: []string{"RO"},
 	}, hlen)
 	add(core.Spec{
 		Name: "hmget", Arity: -3, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Returns the values of all fields in a hash.", Since: "2.0.0",
-		Complexity: "O(N) where N is the number of fields being requested.",
-		Args:       []core.Arg{keyArg, {Name: "field", Type: core.ArgString, Multiple: true}},
+		Summary: "Returns the values of all fields in a hash.",
+
+		Syntax: "key field [field ...]",
 	}, hmget)
 	add(core.Spec{
 		Name: "hmset", Arity: -4, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Sets the values of multiple fields.", Since: "2.0.0",
-		Complexity: "O(N) where N is the number of fields being set.",
-		Args: []core.Arg{keyArg, {Name: "data", Type: core.ArgBlock, Multiple: true, Args: []core.Arg{
-			{Name: "field", Type: core.ArgString}, {Name: "value", Type: core.ArgString}}}},
+		KeyFlags: []string{"RW", "update"},
+		Summary:  "Sets the values of multiple fields.",
+
+		Syntax: "key (field value) [(field value) ...]",
 	}, hmset)
 	add(core.Spec{
 		Name: "hsetnx", Arity: 4, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Sets the value of a field in a hash only when the field doesn't exist.", Since: "2.0.0", Complexity: "O(1)",
-		Args:     []core.Arg{keyArg, fieldArg, {Name: "value", Type: core.ArgString}},
+		Summary:  "Sets the value of a field in a hash only when the field doesn't exist.",
+		Syntax:   "key field value",
 		KeyFlags: []string{"RW", "insert"},
 	}, hsetnx)
 	add(core.Spec{
 		Name: "hstrlen", Arity: 3, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Returns the length of the value of a field.", Since: "3.2.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg, fieldArg}, KeyFlags: []string{"RO"},
+		Summary: "Returns the length of the value of a field.",
+		Syntax:  "key field", KeyFlags: []string{"RO"},
 	}, hstrlen)
 	add(core.Spec{
 		Name: "hrandfield", Arity: -2, Flags: ro, FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Returns one or more random fields from a hash.", Since: "6.2.0",
-		Complexity: "O(N) where N is the number of fields returned",
-		Args: []core.Arg{keyArg, {Name: "options", Type: core.ArgBlock, Optional: true, Args: []core.Arg{
-			{Name: "count", Type: core.ArgInteger},
-			{Name: "withvalues", Type: core.ArgPureToken, Token: "WITHVALUES", Optional: true}}}},
-		Tips: []string{"nondeterministic_output"},
+		Summary: "Returns one or more random fields from a hash.",
+
+		Syntax: "key [count [WITHVALUES]]",
+		Tips:   []string{"nondeterministic_output"},
 	}, hrandfield)
 	add(core.Spec{
 		Name: "hscan", Arity: -3, Flags: ro, FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Iterates over fields and values of a hash.", Since: "2.8.0",
-		Complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
-		Args: []core.Arg{keyArg, {Name: "cursor", Type: core.ArgInteger},
-			{Name: "pattern", Type: core.ArgPattern, Token: "MATCH", Optional: true},
-			{Name: "count", Type: core.ArgInteger, Token: "COUNT", Optional: true}},
-		Tips: []string{"nondeterministic_output"},
+		Summary: "Iterates over fields and values of a hash.",
+
+		Syntax: "key cursor [MATCH pattern] [COUNT count]",
+		Tips:   []string{"nondeterministic_output"},
 	}, hscan)
 }
 

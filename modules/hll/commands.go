@@ -13,18 +13,17 @@ func init() {
 	add(core.Spec{
 		Name: "pfadd", Arity: -2, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
-		Summary:  "Adds the specified elements to the specified HyperLogLog.", Since: "2.8.9",
-		Complexity: "O(1) to add every element.",
-		Args: []core.Arg{{Name: "key", Type: core.ArgKey},
-			{Name: "element", Type: core.ArgString, Optional: true, Multiple: true}},
+		Summary:  "Adds the specified elements to the specified HyperLogLog.",
+
+		Syntax: "key [element [element ...]]",
 	}, pfadd)
 	add(core.Spec{
 		Name: "pfcount", Arity: -2, Flags: core.FlagReadOnly | core.FlagMayReplicate, FirstKey: 1, LastKey: -1, Step: 1,
 		KeySpecs: []core.KeySpec{{Notes: "RW because it may change the internal representation of the key, and propagate to replicas",
 			Flags: []string{"RW", "access"}, BeginIndex: 1, LastKey: -1, KeyStep: 1}},
-		Summary: "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).", Since: "2.8.9",
-		Complexity: "O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.",
-		Args:       []core.Arg{{Name: "key", Type: core.ArgKey, Multiple: true}},
+		Summary: "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).",
+
+		Syntax: "key [key ...]",
 	}, pfcount)
 	add(core.Spec{
 		Name: "pfmerge", Arity: -2, Flags: core.FlagWrite | core.FlagDenyOOM, FirstKey: 1, LastKey: -1, Step: 1,
@@ -32,20 +31,19 @@ func init() {
 			{Flags: []string{"RW", "access", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1},
 			{Flags: []string{"RO", "access"}, BeginIndex: 2, LastKey: -1, KeyStep: 1},
 		},
-		Summary: "Merge N different HyperLogLogs into a single one.", Since: "2.8.9",
-		Complexity: "O(N) to merge N HyperLogLogs, but with high constant times.",
-		Args: []core.Arg{{Name: "destkey", Type: core.ArgKey},
-			{Name: "sourcekey", Type: core.ArgKey, KeySpec: 1, Multiple: true}},
+		Summary: "Merge N different HyperLogLogs into a single one.",
+
+		Syntax: "destkey sourcekey [sourcekey ...]",
 	}, pfmerge)
 	add(core.Spec{
 		Name: "pfdebug", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagAdmin, FirstKey: 2, LastKey: 2, Step: 1,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access"}, BeginIndex: 2, LastKey: 0, KeyStep: 1}},
-		Summary:  "Internal commands for debugging HyperLogLog values", Since: "2.8.9", Complexity: "N/A",
-		Args: []core.Arg{{Name: "subcommand", Type: core.ArgString}, {Name: "key", Type: core.ArgKey}},
+		Summary:  "Internal commands for debugging HyperLogLog values",
+		Syntax:   "subcommand key",
 	}, pfdebug)
 	add(core.Spec{
 		Name: "pfselftest", Arity: 1, Flags: core.FlagAdmin,
-		Summary: "An internal command for testing HyperLogLog values", Since: "2.8.9", Complexity: "N/A",
+		Summary: "An internal command for testing HyperLogLog values",
 	}, pfselftest)
 }
 

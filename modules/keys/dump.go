@@ -20,25 +20,18 @@ func init() {
 	add(core.Spec{
 		Name: "dump", Arity: 2, Flags: core.FlagReadOnly,
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Return a serialized version of the value stored at the specified key.", Since: "2.6.0",
-		Complexity: "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).",
-		Args:       []core.Arg{{Name: "key", Type: core.ArgKey}},
-		KeyFlags:   []string{"RO", "access"},
-		Tips:       []string{"nondeterministic_output"},
+		Summary: "Return a serialized version of the value stored at the specified key.",
+
+		Syntax:   "key",
+		KeyFlags: []string{"RO", "access"},
+		Tips:     []string{"nondeterministic_output"},
 	}, dump)
 	add(core.Spec{
 		Name: "restore", Arity: -4, Flags: core.FlagWrite | core.FlagDenyOOM,
 		FirstKey: 1, LastKey: 1, Step: 1, Categories: []string{"dangerous"},
-		Summary: "Create a key using the provided serialized value, previously obtained using DUMP.", Since: "2.6.0",
-		Complexity: "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).",
-		Args: []core.Arg{
-			{Name: "key", Type: core.ArgKey}, {Name: "ttl", Type: core.ArgInteger},
-			{Name: "serialized-value", Type: core.ArgString},
-			{Name: "replace", Type: core.ArgPureToken, Token: "REPLACE", Optional: true},
-			{Name: "absttl", Type: core.ArgPureToken, Token: "ABSTTL", Optional: true},
-			{Name: "seconds", Type: core.ArgInteger, Token: "IDLETIME", Optional: true},
-			{Name: "frequency", Type: core.ArgInteger, Token: "FREQ", Optional: true},
-		},
+		Summary: "Create a key using the provided serialized value, previously obtained using DUMP.",
+
+		Syntax:   "key ttl:integer serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency:integer]",
 		KeyFlags: []string{"OW", "update"},
 	}, restore)
 }

@@ -10,21 +10,16 @@ import (
 func init() {
 	add(core.Spec{
 		Name: "expire", Arity: -3, Flags: core.FlagWrite | core.FlagFast,
+		KeyFlags: []string{"RW", "update"},
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Sets the expiration time of a key in seconds.", Since: "1.0.0", Complexity: "O(1)",
-		Args: []core.Arg{
-			{Name: "key", Type: core.ArgKey}, {Name: "seconds", Type: core.ArgInteger},
-			{Name: "condition", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
-				{Name: "nx", Type: core.ArgPureToken, Token: "NX"}, {Name: "xx", Type: core.ArgPureToken, Token: "XX"},
-				{Name: "gt", Type: core.ArgPureToken, Token: "GT"}, {Name: "lt", Type: core.ArgPureToken, Token: "LT"},
-			}},
-		},
+		Summary: "Sets the expiration time of a key in seconds.",
+		Syntax:  "key seconds [NX|XX|GT|LT]",
 	}, func(c *core.Ctx) error { return expireGeneric(c, c.Now(), true) })
 	add(core.Spec{
 		Name: "ttl", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Returns the expiration time in seconds of a key.", Since: "1.0.0", Complexity: "O(1)",
-		Args: []core.Arg{{Name: "key", Type: core.ArgKey}}, Tips: []string{"nondeterministic_output"},
+		Summary: "Returns the expiration time in seconds of a key.",
+		Syntax:  "key", Tips: []string{"nondeterministic_output"},
 	}, func(c *core.Ctx) error { return ttlGeneric(c, false) })
 }
 

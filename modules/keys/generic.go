@@ -7,76 +7,74 @@ import (
 )
 
 func init() {
-	keyArg := core.Arg{Name: "key", Type: core.ArgKey}
-	keysArg := []core.Arg{{Name: "key", Type: core.ArgKey, Multiple: true}}
-	condArg := core.Arg{Name: "condition", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
-		{Name: "nx", Type: core.ArgPureToken, Token: "NX"}, {Name: "xx", Type: core.ArgPureToken, Token: "XX"},
-		{Name: "gt", Type: core.ArgPureToken, Token: "GT"}, {Name: "lt", Type: core.ArgPureToken, Token: "LT"},
-	}}
 	one := func(s core.Spec) core.Spec {
 		s.FirstKey, s.LastKey, s.Step = 1, 1, 1
 		return s
 	}
 	add(one(core.Spec{
 		Name: "pexpire", Arity: -3, Flags: core.FlagWrite | core.FlagFast,
-		Summary: "Sets the expiration time of a key in milliseconds.", Since: "2.6.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg, {Name: "milliseconds", Type: core.ArgInteger}, condArg},
+		KeyFlags: []string{"RW", "update"},
+		Summary:  "Sets the expiration time of a key in milliseconds.",
+		Syntax:   "key milliseconds [NX|XX|GT|LT]",
 	}), func(c *core.Ctx) error { return expireGeneric(c, c.Now(), false) })
 	add(one(core.Spec{
 		Name: "expireat", Arity: -3, Flags: core.FlagWrite | core.FlagFast,
-		Summary: "Sets the expiration time of a key to a Unix timestamp.", Since: "1.2.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg, {Name: "unix-time-seconds", Type: core.ArgUnixTime}, condArg},
+		KeyFlags: []string{"RW", "update"},
+		Summary:  "Sets the expiration time of a key to a Unix timestamp.",
+		Syntax:   "key unix-time-seconds [NX|XX|GT|LT]",
 	}), func(c *core.Ctx) error { return expireGeneric(c, 0, true) })
 	add(one(core.Spec{
 		Name: "pexpireat", Arity: -3, Flags: core.FlagWrite | core.FlagFast,
-		Summary: "Sets the expiration time of a key to a Unix milliseconds timestamp.", Since: "2.6.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg, {Name: "unix-time-milliseconds", Type: core.ArgUnixTime}, condArg},
+		KeyFlags: []string{"RW", "update"},
+		Summary:  "Sets the expiration time of a key to a Unix milliseconds timestamp.",
+		Syntax:   "key unix-time-milliseconds [NX|XX|GT|LT]",
 	}), func(c *core.Ctx) error { return expireGeneric(c, 0, false) })
 	add(one(core.Spec{
 		Name: "pttl", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
-		Summary: "Returns the expiration time in milliseconds of a key.", Since: "2.6.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg}, Tips: []string{"nondeterministic_output"},
+		Summary: "Returns the expiration time in milliseconds of a key.",
+		Syntax:  "key", Tips: []string{"nondeterministic_output"},
 	}), func(c *core.Ctx) error { return ttlGeneric(c, true) })
 	add(one(core.Spec{
 		Name: "expiretime", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
-		Summary: "Returns the expiration time of a key as a Unix timestamp.", Since: "7.0.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg},
+		Summary: "Returns the expiration time of a key as a Unix timestamp.",
+		Syntax:  "key",
 	}), func(c *core.Ctx) error { return expireTime(c, false) })
 	add(one(core.Spec{
 		Name: "pexpiretime", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
-		Summary: "Returns the expiration time of a key as a Unix milliseconds timestamp.", Since: "7.0.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg},
+		Summary: "Returns the expiration time of a key as a Unix milliseconds timestamp.",
+		Syntax:  "key",
 	}), func(c *core.Ctx) error { return expireTime(c, true) })
 	add(one(core.Spec{
 		Name: "persist", Arity: 2, Flags: core.FlagWrite | core.FlagFast,
-		Summary: "Removes the expiration time of a key.", Since: "2.2.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg},
+		KeyFlags: []string{"RW", "update"},
+		Summary:  "Removes the expiration time of a key.",
+		Syntax:   "key",
 	}), persist)
 	add(one(core.Spec{
 		Name: "type", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
-		Summary: "Determines the type of value stored at a key.", Since: "1.0.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg}, KeyFlags: []string{"RO"},
+		Summary: "Determines the type of value stored at a key.",
+		Syntax:  "key", KeyFlags: []string{"RO"},
 	}), typeCmd)
 	add(core.Spec{
 		Name: "touch", Arity: -2, Flags: core.FlagReadOnly | core.FlagFast,
 		FirstKey: 1, LastKey: -1, Step: 1,
 		Summary: "Returns the number of existing keys out of those specified after updating the time they were last accessed.",
-		Since:   "3.2.1", Complexity: "O(N) where N is the number of keys that will be touched.",
-		Args: keysArg, KeyFlags: []string{"RO"},
+
+		Syntax: "key [key ...]", KeyFlags: []string{"RO"},
 		Tips: []string{"request_policy:multi_shard", "response_policy:agg_sum"},
 	}, touch)
 	add(core.Spec{
 		Name: "unlink", Arity: -2, Flags: core.FlagWrite | core.FlagFast,
 		FirstKey: 1, LastKey: -1, Step: 1,
-		Summary: "Asynchronously deletes one or more keys.", Since: "4.0.0",
-		Complexity: "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.",
-		Args:       keysArg, KeyFlags: []string{"RM", "delete"},
+		Summary: "Asynchronously deletes one or more keys.",
+
+		Syntax: "key [key ...]", KeyFlags: []string{"RM", "delete"},
 		Tips: []string{"request_policy:multi_shard", "response_policy:agg_sum"},
 	}, del)
 	add(core.Spec{
 		Name: "randomkey", Arity: 1, Flags: core.FlagReadOnly | core.FlagKeyspace,
-		Summary: "Returns a random key name from the database.", Since: "1.0.0", Complexity: "O(1)",
-		Tips: []string{"request_policy:all_shards", "nondeterministic_output"},
+		Summary: "Returns a random key name from the database.",
+		Tips:    []string{"request_policy:all_shards", "nondeterministic_output"},
 	}, randomKey)
 	twoKeys := func(s core.Spec) core.Spec {
 		s.FirstKey, s.LastKey, s.Step = 1, 2, 1
@@ -85,31 +83,29 @@ func init() {
 	add(twoKeys(core.Spec{
 		Name: "rename", Arity: 3, Flags: core.FlagWrite,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}, {Flags: []string{"OW", "update"}, BeginIndex: 2, LastKey: 0, KeyStep: 1}},
-		Summary:  "Renames a key and overwrites the destination.", Since: "1.0.0", Complexity: "O(1)",
-		Args:     []core.Arg{keyArg, {Name: "newkey", Type: core.ArgKey, KeySpec: 1}},
+		Summary:  "Renames a key and overwrites the destination.",
+		Syntax:   "key newkey",
 		KeyFlags: []string{"RW", "access", "delete"},
 	}), func(c *core.Ctx) error { return rename(c, false) })
 	add(twoKeys(core.Spec{
 		Name: "renamenx", Arity: 3, Flags: core.FlagWrite | core.FlagFast,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}, {Flags: []string{"OW", "insert"}, BeginIndex: 2, LastKey: 0, KeyStep: 1}},
-		Summary:  "Renames a key only when the target key name doesn't exist.", Since: "1.0.0", Complexity: "O(1)",
-		Args:     []core.Arg{keyArg, {Name: "newkey", Type: core.ArgKey, KeySpec: 1}},
+		Summary:  "Renames a key only when the target key name doesn't exist.",
+		Syntax:   "key newkey",
 		KeyFlags: []string{"RW", "access", "delete"},
 	}), func(c *core.Ctx) error { return rename(c, true) })
 	add(twoKeys(core.Spec{
 		Name: "copy", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RO", "access"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}, {Flags: []string{"OW", "update"}, BeginIndex: 2, LastKey: 0, KeyStep: 1}},
-		Summary:  "Copies the value of a key to a new key.", Since: "6.2.0",
-		Complexity: "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.",
-		Args: []core.Arg{{Name: "source", Type: core.ArgKey}, {Name: "destination", Type: core.ArgKey, KeySpec: 1},
-			{Name: "destination-db", Type: core.ArgInteger, Token: "DB", Optional: true},
-			{Name: "replace", Type: core.ArgPureToken, Token: "REPLACE", Optional: true}},
+		Summary:  "Copies the value of a key to a new key.",
+
+		Syntax:   "source destination [DB destination-db:integer] [REPLACE]",
 		KeyFlags: []string{"RO", "access"},
 	}), copyCmd)
 	add(one(core.Spec{
 		Name: "move", Arity: 3, Flags: core.FlagWrite | core.FlagFast,
-		Summary: "Moves a key to another database.", Since: "1.0.0", Complexity: "O(1)",
-		Args:     []core.Arg{keyArg, {Name: "db", Type: core.ArgInteger}},
+		Summary:  "Moves a key to another database.",
+		Syntax:   "key db",
 		KeyFlags: []string{"RW", "access", "update"},
 	}), move)
 }

@@ -5,9 +5,9 @@ import "github.com/redmod/redmod/core"
 func init() {
 	add(core.Spec{
 		Name: "keys", Arity: 2, Flags: core.FlagReadOnly | core.FlagKeyspace,
-		Summary: "Returns all key names that match a pattern.", Since: "1.0.0",
-		Complexity: "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.",
-		Args:       []core.Arg{{Name: "pattern", Type: core.ArgPattern}},
+		Summary: "Returns all key names that match a pattern.",
+
+		Syntax:     "pattern",
 		Categories: []string{"dangerous"},
 		Tips:       []string{"request_policy:all_shards", "nondeterministic_output_order"},
 	}, keysCmd)

@@ -31,22 +31,10 @@ func init() {
 			{Flags: []string{"RW", "access", "delete"}, BeginIndex: 3, LastKey: 0, KeyStep: 1},
 			{Flags: []string{"RW", "access", "delete", "incomplete"}, BeginKeyword: "KEYS", KeywordStartFrom: -2, LastKey: -1, KeyStep: 1},
 		},
-		Summary: "Atomically transfer a key from a Redis instance to another one.", Since: "2.6.0",
-		Complexity: "This command actually executes a DUMP+DEL in the source instance, and a RESTORE in the target instance. See the pages of these commands for time complexity. Also an O(N) data transfer between the two instances is performed.",
-		Args: []core.Arg{
-			{Name: "host", Type: core.ArgString}, {Name: "port", Type: core.ArgInteger},
-			{Name: "key_or_empty_string", Type: core.ArgOneOf, Args: []core.Arg{
-				{Name: "key", Type: core.ArgKey}, {Name: "empty_string", Type: core.ArgPureToken}}},
-			{Name: "destination-db", Type: core.ArgInteger}, {Name: "timeout", Type: core.ArgInteger},
-			{Name: "copy", Type: core.ArgPureToken, Token: "COPY", Optional: true},
-			{Name: "replace", Type: core.ArgPureToken, Token: "REPLACE", Optional: true},
-			{Name: "authentication", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
-				{Name: "password", Type: core.ArgString, Token: "AUTH", Optional: true},
-				{Name: "username_password", Type: core.ArgBlock, Token: "AUTH2", Optional: true, Args: []core.Arg{
-					{Name: "username", Type: core.ArgString}, {Name: "password", Type: core.ArgString}}}}},
-			{Name: "key", Type: core.ArgKey, Token: "KEYS", Optional: true, Multiple: true, KeySpec: 1},
-		},
-		Tips: []string{"nondeterministic_output"},
+		Summary: "Atomically transfer a key from a Redis instance to another one.",
+
+		Syntax: "host port:integer (key|\"\") destination-db:integer timeout [COPY] [REPLACE] [[AUTH password]|[AUTH2 username password]] [KEYS key [KEYS key ...]]",
+		Tips:   []string{"nondeterministic_output"},
 	}, migrate)
 }
 

@@ -18,7 +18,7 @@ func init() {
 	// The container is appended directly: its only category is @slow.
 	commands = append(commands, core.NewCommand(core.Spec{
 		Name: "object", Arity: -2, Group: "generic",
-		Summary: "A container for object introspection commands", Since: "2.2.3", Complexity: "Depends on subcommand.",
+		Summary: "A container for object introspection commands",
 		Subcommands: []core.Command{
 			sub("encoding", "Returns the internal encoding of a Redis object.", objectEncoding),
 			freq,
@@ -27,7 +27,6 @@ func init() {
 			core.NewCommand(core.Spec{
 				Name: "help", Arity: 2, Flags: core.FlagLoading | core.FlagStale, Group: "generic",
 				Categories: []string{"keyspace"}, Summary: "Returns helpful text about the different subcommands.",
-				Since: "6.2.0", Complexity: "O(1)",
 			}, objectHelp),
 		},
 	}, nil))

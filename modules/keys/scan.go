@@ -10,13 +10,10 @@ import (
 func init() {
 	add(core.Spec{
 		Name: "scan", Arity: -2, Flags: core.FlagReadOnly | core.FlagKeyspace,
-		Summary: "Iterates over the key names in the database.", Since: "2.8.0",
-		Complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
-		Args: []core.Arg{{Name: "cursor", Type: core.ArgInteger},
-			{Name: "pattern", Type: core.ArgPattern, Token: "MATCH", Optional: true},
-			{Name: "count", Type: core.ArgInteger, Token: "COUNT", Optional: true},
-			{Name: "type", Type: core.ArgString, Token: "TYPE", Optional: true}},
-		Tips: []string{"nondeterministic_output", "request_policy:special"},
+		Summary: "Iterates over the key names in the database.",
+
+		Syntax: "cursor [MATCH pattern] [COUNT count] [TYPE type]",
+		Tips:   []string{"nondeterministic_output", "request_policy:special"},
 	}, scan)
 }
 

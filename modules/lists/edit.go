@@ -8,56 +8,51 @@ import (
 )
 
 func init() {
-	key := core.Arg{Name: "key", Type: core.ArgKey}
 	add(core.Spec{
 		Name: "lindex", Arity: 3, Flags: core.FlagReadOnly,
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Returns an element from a list by its index.", Since: "1.0.0",
-		Complexity: "O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).",
-		Args:       []core.Arg{key, {Name: "index", Type: core.ArgInteger}},
+		Summary: "Returns an element from a list by its index.",
+
+		Syntax: "key index",
 	}, lindex)
 	add(core.Spec{
 		Name: "linsert", Arity: 5, Flags: core.FlagWrite | core.FlagDenyOOM,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Inserts an element before or after another element in a list.", Since: "2.2.0",
-		Complexity: "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).",
-		Args: []core.Arg{key, {Name: "where", Type: core.ArgOneOf, Args: []core.Arg{
-			{Name: "before", Type: core.ArgPureToken, Token: "BEFORE"}, {Name: "after", Type: core.ArgPureToken, Token: "AFTER"}}},
-			{Name: "pivot", Type: core.ArgString}, {Name: "element", Type: core.ArgString}},
+		Summary: "Inserts an element before or after another element in a list.",
+
+		Syntax: "key (BEFORE|AFTER) pivot element",
 	}, linsert)
 	add(core.Spec{
 		Name: "lpos", Arity: -3, Flags: core.FlagReadOnly,
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Returns the index of matching elements in a list.", Since: "6.0.6",
-		Complexity: "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.",
-		Args: []core.Arg{key, {Name: "element", Type: core.ArgString},
-			{Name: "rank", Type: core.ArgInteger, Token: "RANK", Optional: true},
-			{Name: "num-matches", Type: core.ArgInteger, Token: "COUNT", Optional: true},
-			{Name: "len", Type: core.ArgInteger, Token: "MAXLEN", Optional: true}},
+		Summary: "Returns the index of matching elements in a list.",
+
+		Syntax: "key element [RANK rank:integer] [COUNT num-matches:integer] [MAXLEN len:integer]",
 	}, lpos)
 	add(core.Spec{
 		Name: "lrem", Arity: 4, Flags: core.FlagWrite,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Removes elements from a list. Deletes the list if the last element was removed.", Since: "1.0.0",
-		Complexity: "O(N+M) where N is the length of the list and M is the number of elements removed.",
-		Args:       []core.Arg{key, {Name: "count", Type: core.ArgInteger}, {Name: "element", Type: core.ArgString}},
+		Summary: "Removes elements from a list. Deletes the list if the last element was removed.",
+
+		Syntax: "key count element",
 	}, lrem)
 	add(core.Spec{
 		Name: "lset", Arity: 4, Flags: core.FlagWrite | core.FlagDenyOOM,
+		KeyFlags: []string{"RW", "update"},
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Sets the value of an element in a list by its index.", Since: "1.0.0",
-		Complexity: "O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).",
-		Args:       []core.Arg{key, {Name: "index", Type: core.ArgInteger}, {Name: "element", Type: core.ArgString}},
+		Summary: "Sets the value of an element in a list by its index.",
+
+		Syntax: "key index element",
 	}, lset)
 	add(core.Spec{
 		Name: "ltrim", Arity: 4, Flags: core.FlagWrite,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Removes elements from both ends a list. Deletes the list if all elements were trimmed.", Since: "1.0.0",
-		Complexity: "O(N) where N is the number of elements to be removed by the operation.",
-		Args:       []core.Arg{key, {Name: "start", Type: core.ArgInteger}, {Name: "stop", Type: core.ArgInteger}},
+		Summary: "Removes elements from both ends a list. Deletes the list if all elements were trimmed.",
+
+		Syntax: "key start stop",
 	}, ltrim)
 }
 

@@ -5,69 +5,67 @@ import (
 )
 
 func init() {
-	pushArgs := []core.Arg{{Name: "key", Type: core.ArgKey}, {Name: "element", Type: core.ArgString, Multiple: true}}
 	add(core.Spec{
 		Name: "lpush", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Prepends one or more elements to a list. Creates the key if it doesn't exist.", Since: "1.0.0",
-		Complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
-		Args:       pushArgs,
+		Summary: "Prepends one or more elements to a list. Creates the key if it doesn't exist.",
+
+		Syntax: "key element [element ...]",
 	}, func(c *core.Ctx) error { return push(c, true) })
 	add(core.Spec{
 		Name: "rpush", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Appends one or more elements to a list. Creates the key if it doesn't exist.", Since: "1.0.0",
-		Complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
-		Args:       pushArgs,
+		Summary: "Appends one or more elements to a list. Creates the key if it doesn't exist.",
+
+		Syntax: "key element [element ...]",
 	}, func(c *core.Ctx) error { return push(c, false) })
 	add(core.Spec{
 		Name: "lpushx", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Prepends one or more elements to a list only when the list exists.", Since: "2.2.0",
-		Complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
-		Args:       pushArgs,
+		Summary: "Prepends one or more elements to a list only when the list exists.",
+
+		Syntax: "key element [element ...]",
 	}, func(c *core.Ctx) error { return pushGeneric(c, true, true) })
 	add(core.Spec{
 		Name: "rpushx", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Appends an element to a list only when the list exists.", Since: "2.2.0",
-		Complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
-		Args:       pushArgs,
+		Summary: "Appends an element to a list only when the list exists.",
+
+		Syntax: "key element [element ...]",
 	}, func(c *core.Ctx) error { return pushGeneric(c, false, true) })
-	popArgs := []core.Arg{{Name: "key", Type: core.ArgKey}, {Name: "count", Type: core.ArgInteger, Optional: true}}
 	add(core.Spec{
 		Name: "lpop", Arity: -2, Flags: core.FlagWrite | core.FlagFast,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Returns the first elements in a list after removing it. Deletes the list if the last element was popped.", Since: "1.0.0",
-		Complexity: "O(N) where N is the number of elements returned",
-		Args:       popArgs,
+		Summary: "Returns the first elements in a list after removing it. Deletes the list if the last element was popped.",
+
+		Syntax: "key [count]",
 	}, func(c *core.Ctx) error { return pop(c, true) })
 	add(core.Spec{
 		Name: "rpop", Arity: -2, Flags: core.FlagWrite | core.FlagFast,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Returns and removes the last elements of a list. Deletes the list if the last element was popped.", Since: "1.0.0",
-		Complexity: "O(N) where N is the number of elements returned",
-		Args:       popArgs,
+		Summary: "Returns and removes the last elements of a list. Deletes the list if the last element was popped.",
+
+		Syntax: "key [count]",
 	}, func(c *core.Ctx) error { return pop(c, false) })
 	add(core.Spec{
 		Name: "llen", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RO"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Returns the length of a list.", Since: "1.0.0", Complexity: "O(1)",
-		Args: []core.Arg{{Name: "key", Type: core.ArgKey}},
+		Summary: "Returns the length of a list.",
+		Syntax:  "key",
 	}, llen)
 	add(core.Spec{
 		Name: "lrange", Arity: 4, Flags: core.FlagReadOnly,
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Returns a range of elements from a list.", Since: "1.0.0",
-		Complexity: "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.",
-		Args:       []core.Arg{{Name: "key", Type: core.ArgKey}, {Name: "start", Type: core.ArgInteger}, {Name: "stop", Type: core.ArgInteger}},
+		Summary: "Returns a range of elements from a list.",
+
+		Syntax: "key start stop",
 	}, lrange)
 }
 

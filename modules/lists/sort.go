@@ -41,9 +41,9 @@ func init() {
 			{Notes: "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", Flags: []string{"RO", "access"}, Unknown: true},
 			{Notes: "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array", Flags: []string{"OW", "update"}, Unknown: true},
 		},
-		Summary: "Sorts the elements in a list, a set, or a sorted set, optionally storing the result.", Since: "1.0.0",
-		Complexity: "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).",
-		Args:       append(slices.Clone(args), core.Arg{Name: "destination", Type: core.ArgKey, Token: "STORE", Optional: true, KeySpec: 2}),
+		Summary: "Sorts the elements in a list, a set, or a sorted set, optionally storing the result.",
+
+		Syntax: "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC|DESC] [ALPHA] [STORE destination]",
 	}
 	add(spec, func(c *core.Ctx) error { return sortCommand(c, false) })
 	spec.Name, spec.Flags, spec.Since, spec.Args = "sort_ro", core.FlagReadOnly|core.FlagMovableKeys, "7.0.0", args

@@ -41,57 +41,55 @@ func shardKeySpec(last int) []core.KeySpec {
 }
 
 func init() {
-	channels := []core.Arg{{Name: "channel", Type: core.ArgString, Multiple: true}}
 	add(core.Spec{Name: "subscribe", Arity: -2, Flags: core.FlagNoScript | core.FlagMultiReply,
-		Summary: "Listen for messages published to the given channels", Since: "2.0.0",
-		Complexity: "O(N) where N is the number of channels to subscribe to.",
-		Args:       channels, Channels: &core.ChannelSpec{First: 1, Last: -1},
+		Summary: "Listen for messages published to the given channels",
+
+		Syntax: "channel [channel ...]", Channels: &core.ChannelSpec{First: 1, Last: -1},
 	}, subscribe(core.SubChannel))
 	add(core.Spec{Name: "unsubscribe", Arity: -1, Flags: core.FlagNoScript | core.FlagMultiReply,
-		Summary: "Stop listening for messages posted to the given channels", Since: "2.0.0",
-		Complexity: "O(N) where N is the number of clients already subscribed to a channel.",
-		Args:       []core.Arg{{Name: "channel", Type: core.ArgString, Optional: true, Multiple: true}},
+		Summary: "Stop listening for messages posted to the given channels",
+
+		Syntax: "[channel [channel ...]]",
 	}, unsubscribe(core.SubChannel))
 	add(core.Spec{Name: "psubscribe", Arity: -2, Flags: core.FlagNoScript | core.FlagMultiReply,
-		Summary: "Listen for messages published to channels matching the given patterns", Since: "2.0.0",
-		Complexity: "O(N) where N is the number of patterns the client is already subscribed to.",
-		Args: []core.Arg{{Name: "pattern", Type: core.ArgBlock, Multiple: true, Args: []core.Arg{
-			{Name: "pattern", Type: core.ArgPattern}}}},
+		Summary: "Listen for messages published to channels matching the given patterns",
+
+		Syntax:   "pattern [pattern ...]",
 		Channels: &core.ChannelSpec{First: 1, Last: -1, Pattern: true},
 	}, subscribe(core.SubPattern))
 	add(core.Spec{Name: "punsubscribe", Arity: -1, Flags: core.FlagNoScript | core.FlagMultiReply,
-		Summary: "Stop listening for messages posted to channels matching the given patterns", Since: "2.0.0",
-		Complexity: "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).",
-		Args:       []core.Arg{{Name: "pattern", Type: core.ArgPattern, Optional: true, Multiple: true}},
+		Summary: "Stop listening for messages posted to channels matching the given patterns",
+
+		Syntax: "[pattern [pattern ...]]",
 	}, unsubscribe(core.SubPattern))
 	add(core.Spec{Name: "publish", Arity: 3, Flags: core.FlagFast | core.FlagMayReplicate,
-		Summary: "Post a message to a channel", Since: "2.0.0",
-		Complexity: "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).",
-		Args:       []core.Arg{{Name: "channel", Type: core.ArgString}, {Name: "message", Type: core.ArgString}},
-		Channels:   &core.ChannelSpec{First: 1, Last: 1},
+		Summary: "Post a message to a channel",
+
+		Syntax:   "channel message",
+		Channels: &core.ChannelSpec{First: 1, Last: 1},
 	}, func(c *core.Ctx) error {
 		c.WriteInt(int64(c.PubSub.Publish(c.Args[1], c.Args[2])))
 		return nil
 	})
 	add(core.Spec{Name: "ssubscribe", Arity: -2, Flags: core.FlagNoScript | core.FlagMultiReply,
 		FirstKey: 1, LastKey: -1, Step: 1, KeySpecs: shardKeySpec(-1),
-		Summary: "Listen for messages published to the given shard channels", Since: "7.0.0",
-		Complexity: "O(N) where N is the number of shard channels to subscribe to.",
-		Args:       []core.Arg{{Name: "shardchannel", Type: core.ArgString, Multiple: true}},
-		Channels:   &core.ChannelSpec{First: 1, Last: -1},
+		Summary: "Listen for messages published to the given shard channels",
+
+		Syntax:   "shardchannel [shardchannel ...]",
+		Channels: &core.ChannelSpec{First: 1, Last: -1},
 	}, subscribe(core.SubShard))
 	add(core.Spec{Name: "sunsubscribe", Arity: -1, Flags: core.FlagNoScript | core.FlagMultiReply,
 		FirstKey: 1, LastKey: -1, Step: 1, KeySpecs: shardKeySpec(-1),
-		Summary: "Stop listening for messages posted to the given shard channels", Since: "7.0.0",
-		Complexity: "O(N) where N is the number of clients already subscribed to a shard channel.",
-		Args:       []core.Arg{{Name: "shardchannel", Type: core.ArgString, Optional: true, Multiple: true}},
+		Summary: "Stop listening for messages posted to the given shard channels",
+
+		Syntax: "[shardchannel [shardchannel ...]]",
 	}, unsubscribe(core.SubShard))
 	add(core.Spec{Name: "spublish", Arity: 3, Flags: core.FlagFast | core.FlagMayReplicate,
 		FirstKey: 1, LastKey: 1, Step: 1, KeySpecs: shardKeySpec(0),
-		Summary: "Post a message to a shard channel", Since: "7.0.0",
-		Complexity: "O(N) where N is the number of clients subscribed to the receiving shard channel.",
-		Args:       []core.Arg{{Name: "shardchannel", Type: core.ArgString}, {Name: "message", Type: core.ArgString}},
-		Channels:   &core.ChannelSpec{First: 1, Last: 1},
+		Summary: "Post a message to a shard channel",
+
+		Syntax:   "shardchannel message",
+		Channels: &core.ChannelSpec{First: 1, Last: 1},
 	}, func(c *core.Ctx) error {
 		c.WriteInt(int64(c.PubSub.PublishShard(c.Args[1], c.Args[2])))
 		return nil
@@ -107,32 +105,31 @@ func init() {
 	}
 	commands = append(commands, core.NewCommand(core.Spec{
 		Name: "pubsub", Arity: -2, Group: "pubsub",
-		Summary: "A container for Pub/Sub commands", Since: "2.8.0", Complexity: "Depends on subcommand.",
+		Summary: "A container for Pub/Sub commands",
 		Subcommands: []core.Command{
-			sub(core.Spec{Name: "channels", Arity: -2, Summary: "List active channels", Since: "2.8.0",
-				Complexity: "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)",
-				Args:       []core.Arg{{Name: "pattern", Type: core.ArgPattern, Optional: true}}},
+			sub(core.Spec{Name: "channels", Arity: -2, Summary: "List active channels",
+
+				Syntax: "[pattern]"},
 				listChannels(false)),
-			sub(core.Spec{Name: "numsub", Arity: -2, Summary: "Get the count of subscribers for channels", Since: "2.8.0",
-				Complexity: "O(N) for the NUMSUB subcommand, where N is the number of requested channels",
-				Args:       []core.Arg{{Name: "channel", Type: core.ArgString, Optional: true, Multiple: true}}},
+			sub(core.Spec{Name: "numsub", Arity: -2, Summary: "Get the count of subscribers for channels",
+
+				Syntax: "[channel [channel ...]]"},
 				numSub(false)),
-			sub(core.Spec{Name: "numpat", Arity: 2, Summary: "Get the count of unique patterns pattern subscriptions", Since: "2.8.0",
-				Complexity: "O(1)"},
+			sub(core.Spec{Name: "numpat", Arity: 2, Summary: "Get the count of unique patterns pattern subscriptions"},
 				func(c *core.Ctx) error {
 					_, n, _ := c.PubSub.Counts()
 					c.WriteInt(int64(n))
 					return nil
 				}),
-			sub(core.Spec{Name: "shardchannels", Arity: -2, Summary: "List active shard channels", Since: "7.0.0",
-				Complexity: "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).",
-				Args:       []core.Arg{{Name: "pattern", Type: core.ArgPattern, Optional: true}}},
+			sub(core.Spec{Name: "shardchannels", Arity: -2, Summary: "List active shard channels",
+
+				Syntax: "[pattern]"},
 				listChannels(true)),
-			sub(core.Spec{Name: "shardnumsub", Arity: -2, Summary: "Get the count of subscribers for shard channels", Since: "7.0.0",
-				Complexity: "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels",
-				Args:       []core.Arg{{Name: "shardchannel", Type: core.ArgString, Optional: true, Multiple: true}}},
+			sub(core.Spec{Name: "shardnumsub", Arity: -2, Summary: "Get the count of subscribers for shard channels",
+
+				Syntax: "[shardchannel [shardchannel ...]]"},
 				numSub(true)),
-			sub(core.Spec{Name: "help", Arity: 2, Summary: "Show helpful text about the different subcommands", Since: "6.2.0", Complexity: "O(1)"},
+			sub(core.Spec{Name: "help", Arity: 2, Summary: "Show helpful text about the different subcommands"},
 				help),
 		},
 	}, nil))

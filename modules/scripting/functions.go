@@ -660,21 +660,21 @@ func functionHelp(c *core.Ctx) error {
 }
 
 func functionCommand() core.Command {
-	return core.NewCommand(core.Spec{Name: "function", Arity: -2, Group: "scripting", Summary: "A container for function commands", Since: "7.0.0",
+	return core.NewCommand(core.Spec{Name: "function", Arity: -2, Group: "scripting", Summary: "A container for function commands",
 		Subcommands: []core.Command{
-			sub(core.Spec{Name: "load", Tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"}, Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagNoScript | core.FlagNoKeys, Summary: "Create a function with the given arguments (name, code, description)", Since: "7.0.0",
-				Args: []core.Arg{{Name: "replace", Type: core.ArgPureToken, Token: "REPLACE", Optional: true}, {Name: "function-code", Type: core.ArgString}}}, functionLoad),
-			sub(core.Spec{Name: "delete", Tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"}, Arity: 3, Flags: core.FlagWrite | core.FlagNoScript | core.FlagNoKeys, Summary: "Delete a function by name", Since: "7.0.0",
-				Args: []core.Arg{{Name: "library-name", Type: core.ArgString}}}, functionDelete),
-			sub(core.Spec{Name: "flush", Tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"}, Arity: -2, Flags: core.FlagWrite | core.FlagNoScript | core.FlagNoKeys, Summary: "Deleting all functions", Since: "7.0.0",
-				Args: []core.Arg{{Name: "async", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{{Name: "async", Type: core.ArgPureToken, Token: "ASYNC"}, {Name: "sync", Type: core.ArgPureToken, Token: "SYNC"}}}}}, functionFlush),
-			sub(core.Spec{Name: "list", Arity: -2, Flags: core.FlagNoScript, Summary: "List information about all the functions", Since: "7.0.0", Tips: []string{"nondeterministic_output_order"},
-				Args: []core.Arg{{Name: "library-name-pattern", Type: core.ArgString, Token: "LIBRARYNAME", Optional: true}, {Name: "withcode", Type: core.ArgPureToken, Token: "WITHCODE", Optional: true}}}, functionList),
-			sub(core.Spec{Name: "stats", Arity: 2, Flags: core.FlagNoScript | core.FlagAllowBusy, Summary: "Return information about the function currently running (name, description, duration)", Since: "7.0.0", Tips: []string{"nondeterministic_output", "request_policy:all_shards", "response_policy:special"}}, functionStats),
-			sub(core.Spec{Name: "kill", Arity: 2, Flags: core.FlagNoScript | core.FlagAllowBusy, Summary: "Kill the function currently in execution.", Since: "7.0.0", Tips: []string{"request_policy:all_shards", "response_policy:one_succeeded"}}, functionKill),
-			sub(core.Spec{Name: "dump", Arity: 2, Flags: core.FlagNoScript, Summary: "Dump all functions into a serialized binary payload", Since: "7.0.0"}, functionDump),
-			sub(core.Spec{Name: "restore", Tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"}, Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagNoScript | core.FlagNoKeys, Summary: "Restore all the functions on the given payload", Since: "7.0.0",
-				Args: []core.Arg{{Name: "serialized-value", Type: core.ArgString}, {Name: "policy", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{{Name: "flush", Type: core.ArgPureToken, Token: "FLUSH"}, {Name: "append", Type: core.ArgPureToken, Token: "APPEND"}, {Name: "replace", Type: core.ArgPureToken, Token: "REPLACE"}}}}}, functionRestore),
-			sub(core.Spec{Name: "help", Arity: 2, Flags: core.FlagLoading | core.FlagStale, Summary: "Show helpful text about the different subcommands", Since: "7.0.0"}, functionHelp),
+			sub(core.Spec{Name: "load", Tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"}, Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagNoScript | core.FlagNoKeys, Summary: "Create a function with the given arguments (name, code, description)",
+				Syntax: "[REPLACE] function-code"}, functionLoad),
+			sub(core.Spec{Name: "delete", Tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"}, Arity: 3, Flags: core.FlagWrite | core.FlagNoScript | core.FlagNoKeys, Summary: "Delete a function by name",
+				Syntax: "library-name"}, functionDelete),
+			sub(core.Spec{Name: "flush", Tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"}, Arity: -2, Flags: core.FlagWrite | core.FlagNoScript | core.FlagNoKeys, Summary: "Deleting all functions",
+				Syntax: "[ASYNC|SYNC]"}, functionFlush),
+			sub(core.Spec{Name: "list", Arity: -2, Flags: core.FlagNoScript, Summary: "List information about all the functions", Tips: []string{"nondeterministic_output_order"},
+				Syntax: "[LIBRARYNAME library-name-pattern] [WITHCODE]"}, functionList),
+			sub(core.Spec{Name: "stats", Arity: 2, Flags: core.FlagNoScript | core.FlagAllowBusy, Summary: "Return information about the function currently running (name, description, duration)", Tips: []string{"nondeterministic_output", "request_policy:all_shards", "response_policy:special"}}, functionStats),
+			sub(core.Spec{Name: "kill", Arity: 2, Flags: core.FlagNoScript | core.FlagAllowBusy, Summary: "Kill the function currently in execution.", Tips: []string{"request_policy:all_shards", "response_policy:one_succeeded"}}, functionKill),
+			sub(core.Spec{Name: "dump", Arity: 2, Flags: core.FlagNoScript, Summary: "Dump all functions into a serialized binary payload"}, functionDump),
+			sub(core.Spec{Name: "restore", Tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"}, Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagNoScript | core.FlagNoKeys, Summary: "Restore all the functions on the given payload",
+				Syntax: "serialized-value [FLUSH|APPEND|REPLACE]"}, functionRestore),
+			sub(core.Spec{Name: "help", Arity: 2, Flags: core.FlagLoading | core.FlagStale, Summary: "Show helpful text about the different subcommands"}, functionHelp),
 		}}, nil)
 }

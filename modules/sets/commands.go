@@ -21,57 +21,57 @@ func init() {
 	add(core.Spec{
 		Name: "sadd", Arity: -3, Flags: rw | core.FlagDenyOOM | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: oneKey("RW", "insert"),
-		Summary:  "Add one or more members to a set", Since: "1.0.0",
-		Complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
-		Args:       []core.Arg{keyArg, membersArg},
+		Summary:  "Add one or more members to a set",
+
+		Syntax: "key member [member ...]",
 	}, sadd)
 	add(core.Spec{
 		Name: "srem", Arity: -3, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: oneKey("RW", "delete"),
-		Summary:  "Remove one or more members from a set", Since: "1.0.0",
-		Complexity: "O(N) where N is the number of members to be removed.",
-		Args:       []core.Arg{keyArg, membersArg},
+		Summary:  "Remove one or more members from a set",
+
+		Syntax: "key member [member ...]",
 	}, srem)
 	add(core.Spec{
 		Name: "smembers", Arity: 2, Flags: ro, FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: oneKey("RO", "access"),
-		Summary:  "Get all the members in a set", Since: "1.0.0", Complexity: "O(N) where N is the set cardinality.",
-		Args: []core.Arg{keyArg}, Tips: []string{"nondeterministic_output_order"},
+		Summary:  "Get all the members in a set",
+		Syntax:   "key", Tips: []string{"nondeterministic_output_order"},
 	}, smembers)
 	add(core.Spec{
 		Name: "sismember", Arity: 3, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: oneKey("RO"),
-		Summary:  "Determine if a given value is a member of a set", Since: "1.0.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg, memberArg},
+		Summary:  "Determine if a given value is a member of a set",
+		Syntax:   "key member",
 	}, sismember)
 	add(core.Spec{
 		Name: "smismember", Arity: -3, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: oneKey("RO", "access"),
-		Summary:  "Returns the membership associated with the given elements for a set", Since: "6.2.0",
-		Complexity: "O(N) where N is the number of elements being checked for membership",
-		Args:       []core.Arg{keyArg, membersArg},
+		Summary:  "Returns the membership associated with the given elements for a set",
+
+		Syntax: "key member [member ...]",
 	}, smismember)
 	add(core.Spec{
 		Name: "scard", Arity: 2, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: oneKey("RO"),
-		Summary:  "Get the number of members in a set", Since: "1.0.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg},
+		Summary:  "Get the number of members in a set",
+		Syntax:   "key",
 	}, scard)
 	add(core.Spec{
 		Name: "spop", Arity: -2, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: oneKey("RW", "access", "delete"),
-		Summary:  "Remove and return one or multiple random members from a set", Since: "1.0.0",
-		Complexity: "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.",
-		Args:       []core.Arg{keyArg, {Name: "count", Type: core.ArgInteger, Optional: true}},
-		Tips:       []string{"nondeterministic_output"},
+		Summary:  "Remove and return one or multiple random members from a set",
+
+		Syntax: "key [count]",
+		Tips:   []string{"nondeterministic_output"},
 	}, spop)
 	add(core.Spec{
 		Name: "srandmember", Arity: -2, Flags: ro, FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: oneKey("RO", "access"),
-		Summary:  "Get one or multiple random members from a set", Since: "1.0.0",
-		Complexity: "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.",
-		Args:       []core.Arg{keyArg, {Name: "count", Type: core.ArgInteger, Optional: true}},
-		Tips:       []string{"nondeterministic_output"},
+		Summary:  "Get one or multiple random members from a set",
+
+		Syntax: "key [count]",
+		Tips:   []string{"nondeterministic_output"},
 	}, srandmember)
 	add(core.Spec{
 		Name: "smove", Arity: 4, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 2, Step: 1,
@@ -79,18 +79,16 @@ func init() {
 			{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1},
 			{Flags: []string{"RW", "insert"}, BeginIndex: 2, LastKey: 0, KeyStep: 1},
 		},
-		Summary: "Move a member from one set to another", Since: "1.0.0", Complexity: "O(1)",
-		Args: []core.Arg{{Name: "source", Type: core.ArgKey}, {Name: "destination", Type: core.ArgKey, KeySpec: 1}, memberArg},
+		Summary: "Move a member from one set to another",
+		Syntax:  "source destination member",
 	}, smove)
 	add(core.Spec{
 		Name: "sscan", Arity: -3, Flags: ro, FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: oneKey("RO", "access"),
-		Summary:  "Incrementally iterate Set elements", Since: "2.8.0",
-		Complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..",
-		Args: []core.Arg{keyArg, {Name: "cursor", Type: core.ArgInteger},
-			{Name: "pattern", Type: core.ArgPattern, Token: "MATCH", Optional: true},
-			{Name: "count", Type: core.ArgInteger, Token: "COUNT", Optional: true}},
-		Tips: []string{"nondeterministic_output"},
+		Summary:  "Incrementally iterate Set elements",
+
+		Syntax: "key cursor [MATCH pattern] [COUNT count]",
+		Tips:   []string{"nondeterministic_output"},
 	}, sscan)
 }
 

@@ -43,10 +43,9 @@ func init() {
 		Name: "sintercard", Arity: -3, Flags: ro | core.FlagMovableKeys,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RO", "access"}, BeginIndex: 1, Keynum: true, KeynumIdx: 0, FirstKey: 1, KeyStep: 1}},
 		Keys:     numKeys,
-		Summary:  "Intersect multiple sets and return the cardinality of the result", Since: "7.0.0",
-		Complexity: interComplexity,
-		Args: []core.Arg{{Name: "numkeys", Type: core.ArgInteger}, keysArg,
-			{Name: "limit", Type: core.ArgInteger, Token: "LIMIT", Optional: true}},
+		Summary:  "Intersect multiple sets and return the cardinality of the result",
+
+		Syntax: "numkeys key [key ...] [LIMIT limit:integer]",
 	}, sintercard)
 }
 

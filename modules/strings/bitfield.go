@@ -29,37 +29,20 @@ func bitfieldKeyFlags(args [][]byte, _ int) []string {
 }
 
 func init() {
-	encOffset := []core.Arg{{Name: "encoding", Type: core.ArgString}, {Name: "offset", Type: core.ArgInteger}}
 	addBitmap(core.Spec{
 		Name: "bitfield", Arity: -2, Flags: core.FlagWrite | core.FlagDenyOOM,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []core.KeySpec{{Notes: "This command allows both access and modification of the key",
 			Flags: []string{"RW", "access", "update", "variable_flags"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}}, KeyFlagsFor: bitfieldKeyFlags,
-		Summary: "Perform arbitrary bitfield integer operations on strings", Since: "3.2.0",
-		Complexity: "O(1) for each subcommand specified",
-		Args: []core.Arg{keyArg, {Name: "operation", Type: core.ArgOneOf, Optional: true, Multiple: true, Args: []core.Arg{
-			{Name: "encoding_offset", Type: core.ArgBlock, Token: "GET", Args: encOffset},
-			{Name: "write", Type: core.ArgBlock, Args: []core.Arg{
-				{Name: "wrap_sat_fail", Type: core.ArgOneOf, Token: "OVERFLOW", Optional: true, Args: []core.Arg{
-					{Name: "wrap", Type: core.ArgPureToken, Token: "WRAP"},
-					{Name: "sat", Type: core.ArgPureToken, Token: "SAT"},
-					{Name: "fail", Type: core.ArgPureToken, Token: "FAIL"},
-				}},
-				{Name: "write_operation", Type: core.ArgOneOf, Args: []core.Arg{
-					{Name: "encoding_offset_value", Type: core.ArgBlock, Token: "SET",
-						Args: append(encOffset[:2:2], core.Arg{Name: "value", Type: core.ArgInteger})},
-					{Name: "encoding_offset_increment", Type: core.ArgBlock, Token: "INCRBY",
-						Args: append(encOffset[:2:2], core.Arg{Name: "increment", Type: core.ArgInteger})},
-				}},
-			}},
-		}}},
+		Summary: "Perform arbitrary bitfield integer operations on strings",
+		Syntax: "key [((GET encoding offset)|([OVERFLOW (WRAP|SAT|FAIL)] ((SET encoding offset value:integer)|(INCRBY encoding offset increment)))) [((GET encoding offset)|([OVERFLOW (WRAP|SAT|FAIL)] ((SET encoding offset value:integer)|(INCRBY encoding offset increment)))) ...]]",
 	}, func(c *core.Ctx) error { return bitfield(c, false) })
 	addBitmap(core.Spec{
 		Name: "bitfield_ro", Arity: -2, Flags: core.FlagReadOnly | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD", Since: "6.0.0",
-		Complexity: "O(1) for each subcommand specified",
-		Args:       []core.Arg{keyArg, {Name: "encoding_offset", Type: core.ArgBlock, Token: "GET", Optional: true, Multiple: true, MultipleToken: true, Args: encOffset}},
+		Summary: "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD",
+
+		Syntax: "key [(GET encoding offset) [(GET encoding offset) ...]]",
 	}, func(c *core.Ctx) error { return bitfield(c, true) })
 }
 

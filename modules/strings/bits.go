@@ -15,50 +15,36 @@ var (
 )
 
 func init() {
-	unit := core.Arg{Name: "index_unit", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
-		{Name: "byte", Type: core.ArgPureToken, Token: "BYTE"},
-		{Name: "bit", Type: core.ArgPureToken, Token: "BIT"},
-	}}
-	offset := core.Arg{Name: "offset", Type: core.ArgInteger}
 	addBitmap(core.Spec{
 		Name: "setbit", Arity: 4, Flags: core.FlagWrite | core.FlagDenyOOM,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: rwAccessUpdate,
-		Summary: "Sets or clears the bit at offset in the string value stored at key", Since: "2.2.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg, offset, {Name: "value", Type: core.ArgInteger}},
+		Summary: "Sets or clears the bit at offset in the string value stored at key",
+		Syntax:  "key offset value:integer",
 	}, setbit)
 	addBitmap(core.Spec{
 		Name: "getbit", Arity: 3, Flags: core.FlagReadOnly | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Returns the bit value at offset in the string value stored at key", Since: "2.2.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg, offset},
+		Summary: "Returns the bit value at offset in the string value stored at key",
+		Syntax:  "key offset",
 	}, getbit)
 	addBitmap(core.Spec{
 		Name: "bitcount", Arity: -2, Flags: core.FlagReadOnly,
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Count set bits in a string", Since: "2.6.0", Complexity: "O(N)",
-		Args: []core.Arg{keyArg, {Name: "index", Type: core.ArgBlock, Optional: true, Args: []core.Arg{
-			{Name: "start", Type: core.ArgInteger}, {Name: "end", Type: core.ArgInteger}, unit,
-		}}},
+		Summary: "Count set bits in a string",
+		Syntax:  "key [start end [BYTE|BIT]]",
 	}, bitcount)
 	addBitmap(core.Spec{
 		Name: "bitpos", Arity: -3, Flags: core.FlagReadOnly,
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Find first bit set or clear in a string", Since: "2.8.7", Complexity: "O(N)",
-		Args: []core.Arg{keyArg, {Name: "bit", Type: core.ArgInteger}, {Name: "index", Type: core.ArgBlock, Optional: true, Args: []core.Arg{
-			{Name: "start", Type: core.ArgInteger},
-			{Name: "end_index", Type: core.ArgBlock, Optional: true, Args: []core.Arg{{Name: "end", Type: core.ArgInteger}, unit}},
-		}}},
+		Summary: "Find first bit set or clear in a string",
+		Syntax:  "key bit:integer [start [end [BYTE|BIT]]]",
 	}, bitpos)
 	addBitmap(core.Spec{
 		Name: "bitop", Arity: -4, Flags: core.FlagWrite | core.FlagDenyOOM,
 		KeySpecs: []core.KeySpec{{Flags: []string{"OW", "update"}, BeginIndex: 2, LastKey: 0, KeyStep: 1}, {Flags: []string{"RO", "access"}, BeginIndex: 3, LastKey: -1, KeyStep: 1}},
 		FirstKey: 2, LastKey: -1, Step: 1, KeyFlags: []string{"OW", "update"},
-		Summary: "Perform bitwise operations between strings", Since: "2.6.0", Complexity: "O(N)",
-		Args: []core.Arg{
-			{Name: "operation", Type: core.ArgString},
-			{Name: "destkey", Type: core.ArgKey},
-			{Name: "key", Type: core.ArgKey, Multiple: true, KeySpec: 1},
-		},
+		Summary: "Perform bitwise operations between strings",
+		Syntax:  "operation destkey key [key ...]",
 	}, bitop)
 }
 

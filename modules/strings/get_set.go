@@ -22,30 +22,15 @@ func init() {
 	add(core.Spec{
 		Name: "get", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Returns the string value of a key.", Since: "1.0.0", Complexity: "O(1)",
-		Args: []core.Arg{{Name: "key", Type: core.ArgKey}},
+		Summary: "Returns the string value of a key.",
+		Syntax:  "key",
 	}, get)
 	add(core.Spec{
 		Name: "set", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM,
 		KeySpecs: []core.KeySpec{{Notes: "RW and ACCESS due to the optional `GET` argument", Flags: []string{"RW", "access", "update", "variable_flags"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RW", "access", "update", "variable_flags"}, KeyFlagsFor: setKeyFlags,
-		Summary: "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.", Since: "1.0.0", Complexity: "O(1)",
-		Args: []core.Arg{
-			{Name: "key", Type: core.ArgKey},
-			{Name: "value", Type: core.ArgString},
-			{Name: "condition", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
-				{Name: "nx", Type: core.ArgPureToken, Token: "NX"},
-				{Name: "xx", Type: core.ArgPureToken, Token: "XX"},
-			}},
-			{Name: "get", Type: core.ArgPureToken, Token: "GET", Optional: true},
-			{Name: "expiration", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
-				{Name: "seconds", Type: core.ArgInteger, Token: "EX"},
-				{Name: "milliseconds", Type: core.ArgInteger, Token: "PX"},
-				{Name: "unix-time-seconds", Type: core.ArgUnixTime, Token: "EXAT"},
-				{Name: "unix-time-milliseconds", Type: core.ArgUnixTime, Token: "PXAT"},
-				{Name: "keepttl", Type: core.ArgPureToken, Token: "KEEPTTL"},
-			}},
-		},
+		Summary: "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.",
+		Syntax:  "key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]",
 	}, set)
 }
 

@@ -13,45 +13,39 @@ func init() {
 	add(core.Spec{
 		Name: "getset", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RW", "access", "update"},
-		Summary: "Set the string value of a key and return its old value", Since: "1.0.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg, valueArg},
+		Summary: "Set the string value of a key and return its old value",
+		Syntax:  "key value",
 	}, getset)
 	add(core.Spec{
 		Name: "getdel", Arity: 2, Flags: core.FlagWrite | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RW", "access", "delete"},
-		Summary: "Get the value of a key and delete the key", Since: "6.2.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg},
+		Summary: "Get the value of a key and delete the key",
+		Syntax:  "key",
 	}, getdel)
 	add(core.Spec{
 		Name: "getex", Arity: -2, Flags: core.FlagWrite | core.FlagFast,
 		KeySpecs: []core.KeySpec{{Notes: "RW and UPDATE because it changes the TTL", Flags: []string{"RW", "access", "update"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RW", "access", "update"},
-		Summary: "Get the value of a key and optionally set its expiration", Since: "6.2.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg, {Name: "expiration", Type: core.ArgOneOf, Optional: true, Args: []core.Arg{
-			{Name: "seconds", Type: core.ArgInteger, Token: "EX"},
-			{Name: "milliseconds", Type: core.ArgInteger, Token: "PX"},
-			{Name: "unix-time-seconds", Type: core.ArgUnixTime, Token: "EXAT"},
-			{Name: "unix-time-milliseconds", Type: core.ArgUnixTime, Token: "PXAT"},
-			{Name: "persist", Type: core.ArgPureToken, Token: "PERSIST"},
-		}}},
+		Summary: "Get the value of a key and optionally set its expiration",
+		Syntax:  "key [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|PERSIST]",
 	}, getex)
 	add(core.Spec{
 		Name: "setnx", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"OW", "insert"},
-		Summary: "Set the value of a key, only if the key does not exist", Since: "1.0.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg, valueArg},
+		Summary: "Set the value of a key, only if the key does not exist",
+		Syntax:  "key value",
 	}, setnx)
 	add(core.Spec{
 		Name: "setex", Arity: 4, Flags: core.FlagWrite | core.FlagDenyOOM,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"OW", "update"},
-		Summary: "Set the value and expiration of a key", Since: "2.0.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg, {Name: "seconds", Type: core.ArgInteger}, valueArg},
+		Summary: "Set the value and expiration of a key",
+		Syntax:  "key seconds value",
 	}, func(c *core.Ctx) error { return setWithTTL(c, optEX, "setex") })
 	add(core.Spec{
 		Name: "psetex", Arity: 4, Flags: core.FlagWrite | core.FlagDenyOOM,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"OW", "update"},
-		Summary: "Set the value and expiration in milliseconds of a key", Since: "2.6.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg, {Name: "milliseconds", Type: core.ArgInteger}, valueArg},
+		Summary: "Set the value and expiration in milliseconds of a key",
+		Syntax:  "key milliseconds value",
 	}, func(c *core.Ctx) error { return setWithTTL(c, optPX, "psetex") })
 }
 

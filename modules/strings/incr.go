@@ -11,20 +11,20 @@ func init() {
 	add(core.Spec{
 		Name: "incr", Arity: 2, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: rwAccessUpdate,
-		Summary: "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", Since: "1.0.0", Complexity: "O(1)",
-		Args: []core.Arg{{Name: "key", Type: core.ArgKey}},
+		Summary: "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
+		Syntax:  "key",
 	}, func(c *core.Ctx) error { return incrBy(c, 1) })
 	add(core.Spec{
 		Name: "decr", Arity: 2, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: rwAccessUpdate,
-		Summary: "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", Since: "1.0.0", Complexity: "O(1)",
-		Args: []core.Arg{{Name: "key", Type: core.ArgKey}},
+		Summary: "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
+		Syntax:  "key",
 	}, func(c *core.Ctx) error { return incrBy(c, -1) })
 	add(core.Spec{
 		Name: "incrby", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: rwAccessUpdate,
-		Summary: "Increment the integer value of a key by the given amount", Since: "1.0.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg, {Name: "increment", Type: core.ArgInteger}},
+		Summary: "Increment the integer value of a key by the given amount",
+		Syntax:  "key increment",
 	}, func(c *core.Ctx) error {
 		n, err := core.Int(c.Args[2])
 		if err != nil {
@@ -35,8 +35,8 @@ func init() {
 	add(core.Spec{
 		Name: "decrby", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: rwAccessUpdate,
-		Summary: "Decrement the integer value of a key by the given number", Since: "1.0.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg, {Name: "decrement", Type: core.ArgInteger}},
+		Summary: "Decrement the integer value of a key by the given number",
+		Syntax:  "key decrement:integer",
 	}, func(c *core.Ctx) error {
 		n, err := core.Int(c.Args[2])
 		if err != nil {
@@ -50,8 +50,8 @@ func init() {
 	add(core.Spec{
 		Name: "incrbyfloat", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: rwAccessUpdate,
-		Summary: "Increment the float value of a key by the given amount", Since: "2.6.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg, {Name: "increment", Type: core.ArgDouble}},
+		Summary: "Increment the float value of a key by the given amount",
+		Syntax:  "key increment:double",
 	}, incrByFloat)
 }
 

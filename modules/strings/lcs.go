@@ -15,16 +15,9 @@ func init() {
 	add(core.Spec{
 		Name: "lcs", Arity: -3, Flags: core.FlagReadOnly,
 		FirstKey: 1, LastKey: 2, Step: 1,
-		Summary: "Find longest common substring", Since: "7.0.0",
-		Complexity: "O(N*M) where N and M are the lengths of s1 and s2, respectively",
-		Args: []core.Arg{
-			{Name: "key1", Type: core.ArgKey},
-			{Name: "key2", Type: core.ArgKey},
-			{Name: "len", Type: core.ArgPureToken, Token: "LEN", Optional: true},
-			{Name: "idx", Type: core.ArgPureToken, Token: "IDX", Optional: true},
-			{Name: "len", Type: core.ArgInteger, Token: "MINMATCHLEN", Optional: true},
-			{Name: "withmatchlen", Type: core.ArgPureToken, Token: "WITHMATCHLEN", Optional: true},
-		},
+		Summary: "Find longest common substring",
+
+		Syntax: "key1:key key2:key [LEN] [IDX] [MINMATCHLEN len:integer] [WITHMATCHLEN]",
 	}, lcs)
 }
 

@@ -5,27 +5,26 @@ import (
 )
 
 func init() {
-	pairs := []core.Arg{{Name: "key_value", Type: core.ArgBlock, Multiple: true, Args: []core.Arg{keyArg, valueArg}}}
 	add(core.Spec{
 		Name: "mget", Arity: -2, Flags: core.FlagReadOnly | core.FlagFast,
 		FirstKey: 1, LastKey: -1, Step: 1, Tips: []string{"request_policy:multi_shard"},
-		Summary: "Get the values of all the given keys", Since: "1.0.0",
-		Complexity: "O(N) where N is the number of keys to retrieve.",
-		Args:       []core.Arg{{Name: "key", Type: core.ArgKey, Multiple: true}},
+		Summary: "Get the values of all the given keys",
+
+		Syntax: "key [key ...]",
 	}, mget)
 	add(core.Spec{
 		Name: "mset", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM,
 		FirstKey: 1, LastKey: -1, Step: 2, KeyFlags: []string{"OW", "update"},
 		Tips:    []string{"request_policy:multi_shard", "response_policy:all_succeeded"},
-		Summary: "Set multiple keys to multiple values", Since: "1.0.1",
-		Complexity: "O(N) where N is the number of keys to set.", Args: pairs,
+		Summary: "Set multiple keys to multiple values",
+		Syntax:  "(key value) [(key value) ...]",
 	}, mset)
 	add(core.Spec{
 		Name: "msetnx", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM,
 		FirstKey: 1, LastKey: -1, Step: 2, KeyFlags: []string{"OW", "insert"},
 		Tips:    []string{"request_policy:multi_shard", "response_policy:agg_min"},
-		Summary: "Set multiple keys to multiple values, only if none of the keys exist", Since: "1.0.1",
-		Complexity: "O(N) where N is the number of keys to set.", Args: pairs,
+		Summary: "Set multiple keys to multiple values, only if none of the keys exist",
+		Syntax:  "(key value) [(key value) ...]",
 	}, msetnx)
 }
 

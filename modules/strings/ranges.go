@@ -8,36 +8,35 @@ func init() {
 	add(core.Spec{
 		Name: "append", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RW", "insert"},
-		Summary: "Append a value to a key", Since: "2.0.0",
-		Complexity: "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.",
-		Args:       []core.Arg{keyArg, valueArg},
+		Summary: "Append a value to a key",
+
+		Syntax: "key value",
 	}, appendCmd)
 	add(core.Spec{
 		Name: "strlen", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RO"},
-		Summary: "Get the length of the value stored in a key", Since: "2.2.0", Complexity: "O(1)",
-		Args: []core.Arg{keyArg},
+		Summary: "Get the length of the value stored in a key",
+		Syntax:  "key",
 	}, strlen)
-	rangeArgs := []core.Arg{keyArg, {Name: "start", Type: core.ArgInteger}, {Name: "end", Type: core.ArgInteger}}
 	const rangeComplexity = "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings."
 	add(core.Spec{
 		Name: "getrange", Arity: 4, Flags: core.FlagReadOnly,
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Get a substring of the string stored at a key", Since: "2.4.0",
-		Complexity: rangeComplexity, Args: rangeArgs,
+		Summary: "Get a substring of the string stored at a key",
+		Syntax:  "key start end",
 	}, getrange)
 	add(core.Spec{
 		Name: "substr", Arity: 4, Flags: core.FlagReadOnly,
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Get a substring of the string stored at a key", Since: "1.0.0",
-		Complexity: rangeComplexity, Args: rangeArgs,
+		Summary: "Get a substring of the string stored at a key",
+		Syntax:  "key start end",
 	}, getrange)
 	add(core.Spec{
 		Name: "setrange", Arity: 4, Flags: core.FlagWrite | core.FlagDenyOOM,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RW", "update"},
-		Summary: "Overwrite part of a string at key starting at the specified offset", Since: "2.2.0",
-		Complexity: "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.",
-		Args:       []core.Arg{keyArg, {Name: "offset", Type: core.ArgInteger}, valueArg},
+		Summary: "Overwrite part of a string at key starting at the specified offset",
+
+		Syntax: "key offset value",
 	}, setrange)
 }
 
