@@ -35,7 +35,7 @@ func init() {
 		KeySpecs: []core.KeySpec{{Notes: "This command allows both access and modification of the key",
 			Flags: []string{"RW", "access", "update", "variable_flags"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}}, KeyFlagsFor: bitfieldKeyFlags,
 		Summary: "Perform arbitrary bitfield integer operations on strings",
-		Syntax: "key [((GET encoding offset)|([OVERFLOW (WRAP|SAT|FAIL)] ((SET encoding offset value:integer)|(INCRBY encoding offset increment)))) [((GET encoding offset)|([OVERFLOW (WRAP|SAT|FAIL)] ((SET encoding offset value:integer)|(INCRBY encoding offset increment)))) ...]]",
+		Syntax:  "key [((GET encoding offset)|([OVERFLOW (WRAP|SAT|FAIL)] ((SET encoding offset value:integer)|(INCRBY encoding offset increment)))) [((GET encoding offset)|([OVERFLOW (WRAP|SAT|FAIL)] ((SET encoding offset value:integer)|(INCRBY encoding offset increment)))) ...]]",
 	}, func(c *core.Ctx) error { return bitfield(c, false) })
 	addBitmap(core.Spec{
 		Name: "bitfield_ro", Arity: -2, Flags: core.FlagReadOnly | core.FlagFast,
