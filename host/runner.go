@@ -143,6 +143,11 @@ func (s *Server) invoke(cmd *registry.Cmd, ctx *core.Ctx, w *core.Writer, keyIdx
 			s.ks.AddDirty(n)
 		}
 		by := ctx.Client
+		if parent != nil && ctx.FromScript() {
+			// A script's writes are its caller's, for NOLOOP and for
+			// invalidations that follow the caller's reply.
+			by = parent.Client
+		}
 		if !ctx.TakeTouched(func(db int, key []byte) { s.ks.Touched(db, key, by) }) && write && n > 0 {
 			for _, i := range keyIdx {
 				s.ks.Touched(ctx.DB.Index(), ctx.Args[i], by)
@@ -170,7 +175,7 @@ func (s *Server) invoke(cmd *registry.Cmd, ctx *core.Ctx, w *core.Writer, keyIdx
 	}
 	err = cmd.Exec(ctx)
 	if s.trk.on.Load() > 0 && ctx.Client != nil {
-		s.remember(ctx.Client, cmd, ctx.Args, keyIdx)
+		s.rememberRead(ctx, cmd, keyIdx, parent)
 	}
 	return 0, err
 }

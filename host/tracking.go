@@ -204,11 +204,35 @@ func (t *tracker) afterCommand(c *conn, cmd *registry.Cmd) {
 	t.mu.Unlock()
 }
 
-// remember records the keys a read-only command of a tracking client read,
-// so that a change to them invalidates the client's cache.
-func (s *Server) remember(cl *core.Client, cmd *registry.Cmd, args [][]byte, keyIdx []int) {
+// rememberRead records, after a read-only command, the keys its tracking
+// client may now cache. A command a script calls reads for the script's
+// caller, and the keys remembered are the ones the script declared, as in
+// Redis; a read-only script command (EVAL_RO, FCALL_RO) is not remembered
+// itself, only through the read-only commands it calls.
+func (s *Server) rememberRead(ctx *core.Ctx, cmd *registry.Cmd, keyIdx []int, parent *core.Ctx) {
+	if !cmd.Spec.Flags.Has(core.FlagReadOnly) {
+		return
+	}
+	if parent != nil && ctx.FromScript() {
+		pc := s.reg.Lookup(parent.Args[0])
+		if pc == nil || parent.Client == nil {
+			return
+		}
+		var kbuf [8]int
+		s.remember(parent.Client, parent.Args, pc.Spec.KeyIndexes(parent.Args, kbuf[:0]))
+		return
+	}
+	if cmd.Spec.Group == "scripting" {
+		return
+	}
+	s.remember(ctx.Client, ctx.Args, keyIdx)
+}
+
+// remember records the keys a tracking client read, so that a change to
+// them invalidates the client's cache.
+func (s *Server) remember(cl *core.Client, args [][]byte, keyIdx []int) {
 	t := &s.trk
-	if len(keyIdx) == 0 || !cmd.Spec.Flags.Has(core.FlagReadOnly) {
+	if len(keyIdx) == 0 {
 		return
 	}
 	st := cl.Tracking()
@@ -394,14 +418,16 @@ func (s *Server) sendInvalidation(cl *core.Client, st *trackState, keys [][]byte
 	var dc *conn
 	if st.Redirect != 0 {
 		dc = s.connByID(st.Redirect)
-		if dc == nil {
+		if dc == nil || dc.client.CloseRequested() {
+			// A client that sent QUIT is gone for redirection once its
+			// reply is out, as in Redis, which frees it then.
 			s.trk.mu.Lock()
 			first := !st.BrokenRedirect
 			st.BrokenRedirect = true
 			st.publish()
 			s.trk.mu.Unlock()
 			if first && cl.Protocol() == 3 {
-				msg := []byte(">2\r\n$20\r\ntracking-redir-broken\r\n:")
+				msg := []byte(">2\r\n$21\r\ntracking-redir-broken\r\n:")
 				msg = strconv.AppendInt(msg, st.Redirect, 10)
 				msg = append(msg, '\r', '\n')
 				s.pushTo(st.conn, msg, cl == by)

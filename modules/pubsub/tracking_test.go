@@ -2,6 +2,7 @@ package pubsub_test
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -101,4 +102,65 @@ func mustInt(t *testing.T, s string) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestDiffTrackingScripts compares tracking through scripts with Redis: a
+// script that calls a read-only command tracks the keys it declared for its
+// caller (EVAL_RO only through such a call), and the script's writes are
+// the caller's for NOLOOP and come after its reply.
+func TestDiffTrackingScripts(t *testing.T) {
+	ours, ref := servers(t)
+	a, b := dial(t, ours, ref), dial(t, ours, ref)
+	a.send("HELLO", "3")
+	a.skip(1)
+	a.do(1, "CLIENT", "TRACKING", "on")
+	a.do(1, "EVAL", "redis.call('set', 'k3', 'bar')", "2", "k1", "k2")
+	b.do(1, "MSET", "k2", "1", "k1", "1")
+	a.do(1, "EVAL", "redis.call('get', 'k3')", "2", "k1", "k2")
+	b.do(1, "MSET", "k2", "2", "k1", "2")
+	a.expect(2, "invalidations of a script's declared keys")
+	a.do(1, "EVAL_RO", "redis.call('ping')", "2", "k1", "k2")
+	b.do(1, "MSET", "k2", "2", "k1", "2")
+	a.do(1, "EVAL_RO", "return redis.call('get', 'k1')", "2", "k1", "k2")
+	b.do(1, "MSET", "k2", "3", "k1", "3")
+	a.expect(2, "invalidations after EVAL_RO")
+	a.do(1, "GET", "k1")
+	a.do(2, "EVAL", "return redis.call('set', 'k1', '2')", "1", "k1")
+	a.do(1, "CLIENT", "TRACKING", "off")
+	a.do(1, "CLIENT", "TRACKING", "on", "NOLOOP")
+	a.do(1, "GET", "k1")
+	a.do(1, "EVAL", "return redis.call('set', 'k1', '3')", "1", "k1")
+	a.do(1, "PING")
+	a.quiet()
+}
+
+// TestDiffTrackingRedirBroken compares the tracking-redir-broken push a
+// RESP3 client gets when its redirection client has quit.
+func TestDiffTrackingRedirBroken(t *testing.T) {
+	ours, ref := servers(t)
+	a, b, c := dial(t, ours, ref), dial(t, ours, ref), dial(t, ours, ref)
+	a.send("HELLO", "3")
+	a.skip(1)
+	r1, _ := c.ours.Do("CLIENT", "ID")
+	r2, _ := c.ref.Do("CLIENT", "ID")
+	if _, err := a.ours.Do("CLIENT", "TRACKING", "on", "REDIRECT", r1.Str); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.ref.Do("CLIENT", "TRACKING", "on", "REDIRECT", r2.Str); err != nil {
+		t.Fatal(err)
+	}
+	a.do(1, "GET", "k")
+	c.do(1, "QUIT")
+	b.do(1, "SET", "k", "1")
+	a.send("PING")
+	o, err1 := a.ours.Read()
+	r, err2 := a.ref.Read()
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	want := strings.Replace(r.Raw, r2.Str, r1.Str, 1)
+	if o.Raw != want {
+		t.Errorf("redmod %q, redis %q", o.Raw, r.Raw)
+	}
+	a.expect(1, "PING")
 }
