@@ -55,6 +55,10 @@ type Keyspace struct {
 	KeyspaceHits atomic.Int64
 	// KeyspaceMisses counts lookups that did not (INFO keyspace_misses).
 	KeyspaceMisses atomic.Int64
+	// LazyFreed counts the values deleted lazily that Redis would have
+	// freed in its background thread (INFO lazyfreed_objects); see
+	// CountLazyFree.
+	LazyFreed atomic.Int64
 }
 
 type entry struct {
@@ -499,6 +503,31 @@ func (db *DB) Delete(key []byte) bool {
 	return true
 }
 
+// Remove removes key like Delete and returns the value it held, nil when
+// the key did not exist.
+func (db *DB) Remove(key []byte) Value {
+	s := db.slotFor(key)
+	e, ok := db.lookup(s, key)
+	if !ok {
+		return nil
+	}
+	db.markWrite(key)
+	db.remove(s, string(key), e)
+	return e.v
+}
+
+// CountLazyFree records a value removed by a lazy deletion (UNLINK, DEL
+// with lazyfree-lazy-user-del, ...): one whose FreeEffort passes
+// LazyFreeThreshold counts in LazyFreed, as Redis counts the values it
+// hands to its background thread. Go's collector frees every value off
+// the command's path anyway; the count tells operators and Redis's tests
+// which deletions were lazy.
+func (ks *Keyspace) CountLazyFree(v Value) {
+	if v != nil && freeEffort(v) > LazyFreeThreshold {
+		ks.LazyFreed.Add(1)
+	}
+}
+
 // Expiry returns the absolute expiry of key in unix milliseconds (0: none)
 // and whether the key exists.
 func (db *DB) Expiry(key []byte) (expireAt int64, exists bool) {
@@ -573,8 +602,17 @@ func (db *DB) RangeSlot(slot int, fn func(key string, v Value, expireAt int64) b
 // RandomKey returns a random live key, or "" and false when there is none.
 // The caller holds every slot.
 func (db *DB) RandomKey() (string, bool) {
+	k, ok, _ := db.RandomKeyExpiring(0)
+	return k, ok
+}
+
+// RandomKeyExpiring is RandomKey for RANDOMKEY: it also returns up to max
+// of the expired keys it stepped over, which Redis deletes as it meets
+// them; the caller removes them with DeleteExpired once its locks are
+// released. The caller holds every slot, shared or not.
+func (db *DB) RandomKeyExpiring(max int) (key string, ok bool, expired []string) {
 	if db.keys.Load() == 0 {
-		return "", false
+		return "", false, nil
 	}
 	start := int(maphash.Comparable(db.ks.seed, time.Now().UnixNano()) % NumSlots)
 	now := db.ks.Now()
@@ -582,12 +620,65 @@ func (db *DB) RandomKey() (string, bool) {
 		s := &db.slots[(start+i)%NumSlots]
 		for k, e := range s.m {
 			if e.exp != 0 && e.exp <= now {
+				if len(expired) < max {
+					expired = append(expired, k)
+				}
 				continue
 			}
-			return k, true
+			return k, true, expired
 		}
 	}
-	return "", false
+	return "", false, expired
+}
+
+// ExpiredIn appends to dst the keys of one slot whose time to live has
+// passed; the caller holds the slot, shared or not.
+func (db *DB) ExpiredIn(slot int, dst []string) []string {
+	s := &db.slots[slot]
+	if len(s.volatile) == 0 {
+		return dst
+	}
+	now := db.ks.Now()
+	for k := range s.volatile {
+		if e := s.m[k]; e.exp != 0 && e.exp <= now {
+			dst = append(dst, k)
+		}
+	}
+	return dst
+}
+
+// DeleteExpired removes those of keys whose time to live has passed, as
+// the active expiry does: each under its slot's lock, which the caller
+// must not hold, counted in ExpiredKeys, notified and propagated as DEL
+// (UNLINK with lazyfree-lazy-expire). Commands that meet expired keys
+// under shared locks (SCAN, RANDOMKEY) remove them this way once they
+// have released their locks, as Redis deletes the keys they meet. It
+// returns the number of keys removed.
+func (db *DB) DeleteExpired(keys []string) int {
+	removed := 0
+	for _, k := range keys {
+		i := db.ks.SlotOf([]byte(k))
+		db.ks.locks[i].Lock()
+		s := &db.slots[i]
+		if e, ok := s.m[k]; ok && e.exp != 0 && e.exp <= db.ks.Now() {
+			db.expireEntry(i, s, k, e)
+			db.ks.ExpiredKeys.Add(1)
+			removed++
+		}
+		db.ks.locks[i].Unlock()
+	}
+	return removed
+}
+
+// expireEntry removes an expired key found outside a command, whose slot
+// the caller holds exclusively.
+func (db *DB) expireEntry(slot int, s *slot, k string, e entry) {
+	db.remove(s, k, e)
+	db.propagateExpired(slot, k, false)
+	db.expired(k)
+	if db.ks.Watching() {
+		db.ks.touchRemoved(slot, db.index, k)
+	}
 }
 
 // Flush removes every key. The caller holds every slot exclusively.
@@ -647,12 +738,7 @@ func (ks *Keyspace) ActiveExpire(budget time.Duration, cursor *int) int {
 						ttlSum += e.exp - now
 						ttlN++
 					} else {
-						db.remove(s, k, e)
-						db.propagateExpired(i, k, false)
-						db.expired(k)
-						if ks.Watching() {
-							ks.touchRemoved(i, db.index, k)
-						}
+						db.expireEntry(i, s, k, e)
 						expired++
 					}
 				}

@@ -6,6 +6,28 @@ import (
 	"sync"
 )
 
+// FreeEffort is implemented by values made of many allocations: it returns
+// about how many (the nodes of a list or stream, the elements of a hash
+// table or skip list), as Redis's lazyfreeGetFreeEffort counts them. A
+// value without it counts as one.
+type FreeEffort interface {
+	FreeEffort() int
+}
+
+// LazyFreeThreshold is the free effort above which Redis frees a value
+// deleted lazily in its background thread (its LAZYFREE_THRESHOLD).
+const LazyFreeThreshold = 64
+
+// HasFreeEffortAbove reports whether v's free effort passes n.
+func HasFreeEffortAbove(v Value, n int) bool { return freeEffort(v) > n }
+
+func freeEffort(v Value) int {
+	if f, ok := v.(FreeEffort); ok {
+		return f.FreeEffort()
+	}
+	return 1
+}
+
 // Value is what a key holds. Each data type's module provides its own
 // implementation; the keyspace, persistence, COPY, TYPE, OBJECT ENCODING and
 // MEMORY USAGE use only this interface, so a new type plugs in without

@@ -313,7 +313,7 @@ func (s *Server) memoryInfo(cfg Config) []core.InfoField {
 		field("mem_allocator", "go"),
 		field("active_defrag_running", 0),
 		field("lazyfree_pending_objects", 0),
-		field("lazyfreed_objects", 0),
+		field("lazyfreed_objects", s.ks.LazyFreed.Load()),
 	}
 }
 

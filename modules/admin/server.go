@@ -88,20 +88,29 @@ func init() {
 	})
 }
 
-// parseFlushMode accepts FLUSHALL/FLUSHDB's optional ASYNC or SYNC; both
-// empty the data at once.
-func parseFlushMode(args [][]byte) error {
+// parseFlushMode accepts FLUSHALL/FLUSHDB's optional ASYNC or SYNC and
+// reports whether the flush is lazy: ASYNC, or neither with
+// lazyfree-lazy-user-flush on. Both empty the data at once; a lazy flush
+// counts its keys in INFO's lazyfreed_objects, as Redis's background
+// thread does.
+func parseFlushMode(c *core.Ctx, args [][]byte) (lazy bool, err error) {
 	switch {
 	case len(args) == 0:
-		return nil
-	case len(args) == 1 && (core.EqualFold(args[0], "async") || core.EqualFold(args[0], "sync")):
-		return nil
+		for _, f := range c.Server.ConfigGet("lazyfree-lazy-user-flush") {
+			lazy = f.Value == "yes"
+		}
+		return lazy, nil
+	case len(args) == 1 && core.EqualFold(args[0], "async"):
+		return true, nil
+	case len(args) == 1 && core.EqualFold(args[0], "sync"):
+		return false, nil
 	}
-	return core.ErrSyntax
+	return false, core.ErrSyntax
 }
 
 func flushall(c *core.Ctx) error {
-	if err := parseFlushMode(c.Args[1:]); err != nil {
+	lazy, err := parseFlushMode(c, c.Args[1:])
+	if err != nil {
 		return err
 	}
 	var removed int64
@@ -109,6 +118,9 @@ func flushall(c *core.Ctx) error {
 		db := c.Keyspace.DB(i)
 		removed += int64(db.Len())
 		db.Flush()
+	}
+	if lazy {
+		c.Keyspace.LazyFreed.Add(removed)
 	}
 	c.Keyspace.TouchedDB(-1)
 	c.SetChanges(removed)
@@ -122,11 +134,15 @@ func flushall(c *core.Ctx) error {
 }
 
 func flushdb(c *core.Ctx) error {
-	if err := parseFlushMode(c.Args[1:]); err != nil {
+	lazy, err := parseFlushMode(c, c.Args[1:])
+	if err != nil {
 		return err
 	}
 	removed := int64(c.DB.Len())
 	c.DB.Flush()
+	if lazy {
+		c.Keyspace.LazyFreed.Add(removed)
+	}
 	c.Keyspace.TouchedDB(c.DB.Index())
 	c.SetChanges(removed)
 	c.WriteOK()

@@ -234,3 +234,12 @@ func (h *Hash) randomPair() pair {
 	}
 	return pair{}
 }
+
+// FreeEffort implements core.FreeEffort: Redis frees a listpack at once
+// and a hash table field by field.
+func (h *Hash) FreeEffort() int {
+	if h.m == nil {
+		return 1
+	}
+	return len(h.m)
+}

@@ -22,11 +22,30 @@ func init() {
 }
 
 func del(c *core.Ctx) error {
+	// UNLINK always deletes lazily; DEL when lazyfree-lazy-user-del is on
+	// (read only for a value worth freeing lazily).
+	lazy := 0
+	if core.EqualFold(c.Args[0], "unlink") {
+		lazy = 1
+	}
 	var n int64
 	for _, k := range c.Args[1:] {
-		if c.DB.Delete(k) {
-			c.Notify(core.NotifyGeneric, "del", k)
-			n++
+		v := c.DB.Remove(k)
+		if v == nil {
+			continue
+		}
+		c.Notify(core.NotifyGeneric, "del", k)
+		n++
+		if lazy == 0 && core.HasFreeEffortAbove(v, core.LazyFreeThreshold) {
+			lazy = -1
+			for _, f := range c.Server.ConfigGet("lazyfree-lazy-user-del") {
+				if f.Value == "yes" {
+					lazy = 1
+				}
+			}
+		}
+		if lazy == 1 {
+			c.Keyspace.CountLazyFree(v)
 		}
 	}
 	c.SetChanges(n)

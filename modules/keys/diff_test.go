@@ -2,9 +2,13 @@ package keys_test
 
 import (
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/redmod/redmod/host"
 	"github.com/redmod/redmod/internal/difftest"
+	"github.com/redmod/redmod/internal/resp"
 	_ "github.com/redmod/redmod/modules/std"
 	"github.com/redmod/redmod/redmodtest"
 )
@@ -107,4 +111,39 @@ func TestDiffGenericRESP3(t *testing.T) {
 		{"SCAN", "0"}, {"SCAN", "0", "TYPE", "string"}, {"EXPIRETIME", "k"}, {"PTTL", "nokey"}, {"TOUCH", "k"},
 		{"COPY", "k", "k2"}, {"RENAME", "k2", "k3"}, {"RENAMENX", "k3", "k"}, {"MOVE", "k3", "1"}, {"PERSIST", "k"},
 	})
+}
+
+// TestDiffScanRandomKeyExpire: SCAN and RANDOMKEY delete the expired keys
+// they meet, as Redis does (with active expiry off, nothing else would):
+// the keys leave DBSIZE, count in expired_keys and notify "expired". One
+// key only: the order two are met in is the hash tables' own.
+func TestDiffScanRandomKeyExpire(t *testing.T) {
+	srv := redmodtest.Run(t, redmodtest.WithConfig(func(c *host.Config) { c.EnableDebugCommand = "yes" }))
+	e := difftest.NewEvents(t, srv.Addr(), difftest.Redis(t), "KEA")
+	expiredKeys := func(c *resp.Conn) string {
+		r, _ := c.Do("INFO", "stats")
+		for _, line := range strings.Split(r.Str, "\r\n") {
+			if v, ok := strings.CutPrefix(line, "expired_keys:"); ok {
+				return v
+			}
+		}
+		return ""
+	}
+	e.Check("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+	for _, cmd := range []string{"SCAN", "RANDOMKEY"} {
+		e.Check("FLUSHALL")
+		e.Check("SET", "foo1", "bar", "PX", "1")
+		time.Sleep(5 * time.Millisecond)
+		e.Pair.Check("DBSIZE")
+		if cmd == "SCAN" {
+			e.Check("SCAN", "0")
+		} else {
+			e.Check("RANDOMKEY")
+		}
+		e.Pair.Check("DBSIZE")
+		if o, r := expiredKeys(e.Ours), expiredKeys(e.Ref); o != r {
+			t.Errorf("after %s: expired_keys %s, Redis %s", cmd, o, r)
+		}
+	}
+	e.Check("DEBUG", "SET-ACTIVE-EXPIRE", "1")
 }

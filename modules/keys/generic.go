@@ -163,8 +163,17 @@ func touch(c *core.Ctx) error {
 	return nil
 }
 
+// randomKeyExpireMax bounds the expired keys one RANDOMKEY deletes.
+const randomKeyExpireMax = 100
+
 func randomKey(c *core.Ctx) error {
-	k, ok := c.DB.RandomKey()
+	k, ok, expired := c.DB.RandomKeyExpiring(randomKeyExpireMax)
+	if len(expired) > 0 {
+		// Redis deletes the expired keys it picks; they go once the
+		// shared locks RANDOMKEY holds are released.
+		db := c.DB
+		c.AfterUnlock(func() { db.DeleteExpired(expired) })
+	}
 	if !ok {
 		c.WriteNull()
 		return nil

@@ -41,7 +41,13 @@ func scan(c *core.Ctx) error {
 	if err != nil {
 		return err
 	}
-	keys, next := scanDB(c.DB, cursor, opts)
+	keys, next, expired := scanDB(c.DB, cursor, opts)
+	if len(expired) > 0 {
+		// Redis deletes the expired keys SCAN meets; they go once the
+		// shared locks SCAN holds are released.
+		db := c.DB
+		c.AfterUnlock(func() { db.DeleteExpired(expired) })
+	}
 	c.WriteScanReply(next, len(keys))
 	for _, k := range keys {
 		c.WriteBulkString(k)
@@ -52,8 +58,9 @@ func scan(c *core.Ctx) error {
 // scanDB runs one SCAN call over db, whose slots the caller holds (SCAN has
 // core.FlagKeyspace). It visits about opts.Count keys, continuing into the
 // following slots while a slot holds fewer, and returns the keys that pass
-// the filters and the next cursor (0 at the end).
-func scanDB(db *core.DB, cursor uint64, opts core.ScanOptions) (out []string, next uint64) {
+// the filters, the next cursor (0 at the end) and the expired keys of the
+// slots it went through.
+func scanDB(db *core.DB, cursor uint64, opts core.ScanOptions) (out []string, next uint64, expired []string) {
 	slot, from := int(cursor>>slotShift), cursor&posMask
 	visited := 0
 	buf := itemPool.Get().(*[]core.ScanItem[scanKey])
@@ -78,6 +85,7 @@ func scanDB(db *core.DB, cursor uint64, opts core.ScanOptions) (out []string, ne
 			return true
 		})
 		*buf = items
+		expired = db.ExpiredIn(slot, expired)
 		// COUNT is a hint: taking at least an eighth of a slot per call
 		// bounds a full iteration to a few passes over each slot.
 		sel, pos, more := core.ScanSelect(items, from, max(opts.Count-visited, size/8))
@@ -88,16 +96,16 @@ func scanDB(db *core.DB, cursor uint64, opts core.ScanOptions) (out []string, ne
 		}
 		visited += len(sel)
 		if more {
-			return out, uint64(slot)<<slotShift | pos
+			return out, uint64(slot)<<slotShift | pos, expired
 		}
 		if visited >= opts.Count {
 			if slot+1 == core.NumSlots {
-				return out, 0
+				return out, 0, expired
 			}
-			return out, uint64(slot+1) << slotShift
+			return out, uint64(slot+1) << slotShift, expired
 		}
 	}
-	return out, 0
+	return out, 0, expired
 }
 
 // itemPool keeps the buffers SCAN collects a slot's keys in.

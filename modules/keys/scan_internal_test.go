@@ -20,7 +20,7 @@ func TestScanDBCursor(t *testing.T) {
 	seen := map[string]int{}
 	var cursor, last uint64
 	for calls := 1; ; calls++ {
-		keys, next := scanDB(db, cursor, opts)
+		keys, next, _ := scanDB(db, cursor, opts)
 		for _, k := range keys {
 			seen[k]++
 		}
@@ -40,7 +40,7 @@ func TestScanDBCursor(t *testing.T) {
 		}
 	}
 	// A cursor beyond every position ends the iteration.
-	if _, next := scanDB(db, 1<<64-1, opts); next != 0 {
+	if _, next, _ := scanDB(db, 1<<64-1, opts); next != 0 {
 		t.Fatalf("the last cursor continues at %d", next)
 	}
 }
@@ -59,7 +59,7 @@ func BenchmarkScanFullIteration(b *testing.B) {
 		var cursor uint64
 		n := 0
 		for {
-			keys, next := scanDB(db, cursor, opts)
+			keys, next, _ := scanDB(db, cursor, opts)
 			n += len(keys)
 			if cursor = next; cursor == 0 {
 				break

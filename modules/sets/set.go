@@ -456,3 +456,12 @@ var scanPosSeed = maphash.MakeSeed()
 // memberPos is a member's SSCAN position. It is never 0, so that a cursor
 // pointing at a member is never mistaken for the end of an iteration.
 func memberPos(m []byte) uint64 { return maphash.Bytes(scanPosSeed, m) | 1 }
+
+// FreeEffort implements core.FreeEffort: Redis frees an intset at once
+// and a hash table member by member.
+func (s *Set) FreeEffort() int {
+	if s.form == formIntset {
+		return 1
+	}
+	return s.Len()
+}

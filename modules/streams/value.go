@@ -308,3 +308,13 @@ func buildStream(nc core.NativeContent) (core.Value, error) {
 	}
 	return s, nil
 }
+
+// FreeEffort implements core.FreeEffort as Redis estimates a stream's: its
+// nodes, and each group with the size of the first group's PEL.
+func (s *Stream) FreeEffort() int {
+	effort := len(s.blocks)
+	if len(s.groups) > 0 {
+		effort += len(s.groups) * (1 + s.groups[0].pel.Len())
+	}
+	return effort
+}

@@ -165,6 +165,7 @@ func bitfield(c *core.Ctx, readOnlyCmd bool) error {
 	var p []byte
 	var s *core.String
 	changes := int64(0)
+	grown := false // the key was created or lengthened
 	if readOnly {
 		var err error
 		if s, err = getString(c, args[1]); err != nil {
@@ -194,9 +195,7 @@ func bitfield(c *core.Ctx, readOnlyCmd bool) error {
 		}
 		s.MarkModified() // Redis unshares the value into a raw string
 		p = s.B
-		if dirty {
-			changes++
-		}
+		grown = dirty
 	}
 
 	c.WriteArray(len(ops))
@@ -261,7 +260,9 @@ func bitfield(c *core.Ctx, readOnlyCmd bool) error {
 		}
 		c.WriteInt(int64(ret))
 		setBits(p, o.offset, o.bits, newVal)
-		if old != newVal&fieldMask(o.bits) {
+		// As Redis counts them: every write of a created or lengthened
+		// key is a change, otherwise only those that change the field.
+		if grown || old != newVal&fieldMask(o.bits) {
 			changes++
 		}
 	}

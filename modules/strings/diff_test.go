@@ -479,3 +479,39 @@ func TestDifferentialCommandDocs(t *testing.T) {
 		p.Check("COMMAND", "DOCS", name)
 	}
 }
+
+// TestDifferentialBitDirty compares how much SETBIT and BITFIELD add to
+// rdb_changes_since_last_save: a write that changes nothing counts only
+// when it creates or lengthens the key, each write of such a key counts.
+func TestDifferentialBitDirty(t *testing.T) {
+	p := difftest.NewPair(t, redmodtest.Run(t).Addr(), difftest.Redis(t))
+	dirty := func(c *resp.Conn) int {
+		r, err := c.Do("INFO", "persistence")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(r.Str, "\r\n") {
+			if v, ok := strings.CutPrefix(line, "rdb_changes_since_last_save:"); ok {
+				n, _ := strconv.Atoi(v)
+				return n
+			}
+		}
+		t.Fatal("no rdb_changes_since_last_save")
+		return 0
+	}
+	for _, cmd := range [][]string{
+		{"SETBIT", "a", "0", "0"}, {"SETBIT", "a", "0", "0"}, {"SETBIT", "a", "0", "1"}, {"SETBIT", "a", "90", "0"},
+		{"BITFIELD", "b", "SET", "i5", "0", "0"}, {"BITFIELD", "b", "SET", "i5", "0", "0"}, {"BITFIELD", "b", "SET", "i5", "0", "1"},
+		{"BITFIELD", "c", "INCRBY", "i5", "0", "1"}, {"BITFIELD", "c", "INCRBY", "i5", "0", "1"}, {"BITFIELD", "c", "INCRBY", "i5", "0", "0"},
+		{"BITFIELD", "d", "SET", "u8", "0", "0", "SET", "u8", "8", "0", "GET", "u8", "0"},
+		{"BITFIELD", "d", "SET", "u8", "0", "1", "SET", "u8", "8", "0", "SET", "u8", "40", "0"},
+		{"BITFIELD", "c", "OVERFLOW", "FAIL", "INCRBY", "i5", "0", "100"},
+		{"BITFIELD", "e", "OVERFLOW", "FAIL", "INCRBY", "i5", "0", "100", "SET", "u4", "0", "1"},
+	} {
+		before := [2]int{dirty(p.Ours), dirty(p.Ref)}
+		p.Check(cmd...)
+		if o, r := dirty(p.Ours)-before[0], dirty(p.Ref)-before[1]; o != r {
+			t.Errorf("%q: redmod counted %d changes, redis %d", cmd, o, r)
+		}
+	}
+}

@@ -437,3 +437,12 @@ func (z *ZSet) removeRanks(from, to int) {
 		z.t.remove(it)
 	}
 }
+
+// FreeEffort implements core.FreeEffort: Redis frees a listpack at once
+// and a skip list node by node.
+func (z *ZSet) FreeEffort() int {
+	if z.t == nil {
+		return 1
+	}
+	return z.Len()
+}
