@@ -79,6 +79,10 @@ type Diagnostics interface {
 	// SetActiveExpire turns the background deletion of expired keys on or
 	// off (DEBUG SET-ACTIVE-EXPIRE); keys still expire when accessed.
 	SetActiveExpire(on bool)
+	// PauseCron stops or restarts the server's periodic tasks (active
+	// expiry, memory and tracking-table limits, auto-save) for tests, as
+	// DEBUG PAUSE-CRON does.
+	PauseCron(on bool)
 	// Reload saves the dataset to a snapshot and loads it back, as a
 	// restart would (DEBUG RELOAD). With save false it loads the snapshot
 	// file as it is; with flush false the loaded keys are added to those in

@@ -24,7 +24,12 @@ func (c *conn) block(cmd *registry.Cmd, args [][]byte, err error) (_ error, clos
 		s.ks.RemoveWaiter(w)
 		c.waiter, c.blockReq = nil, nil
 	}()
-	// Replies to the commands pipelined before this one go out now.
+	// Replies to the commands pipelined before this one go out now, with
+	// the invalidations that followed them.
+	if len(c.deferred) > 0 {
+		c.w.WriteRaw(c.deferred)
+		c.deferred = c.deferred[:0]
+	}
 	if !c.flush() {
 		return nil, true
 	}

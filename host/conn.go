@@ -275,6 +275,11 @@ func (c *conn) execute(args [][]byte) bool {
 		// before them is counted first.
 		c.publishStats()
 	}
+	if s.trk.nkeys.Load() > 0 {
+		// A lowered tracking-table-max-keys applies before the next
+		// command, queued ones included, as in Redis.
+		s.limitTrackingTable()
+	}
 	if c.client.InMulti() && !cmd.Spec.Flags.Has(core.FlagNoQueue) {
 		c.queue(cmd, args)
 		return true
@@ -426,7 +431,11 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 	}
 	// The reply is bounded by the hard output limit while it is built.
 	c.w.SetLimit(int(min(s.limits.outHard.Load(), math.MaxInt)))
+	holding := s.trk.on.Load() > 0 && c.out.holdPushes(true)
 	end, err := s.invoke(cmd, ctx, c.w, c.keyIdx, locksAll(spec), nil)
+	if holding {
+		c.deferred = c.out.releasePushes(c.deferred)
+	}
 	if end > c.effEnd {
 		c.effEnd = end
 	}

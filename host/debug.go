@@ -18,6 +18,9 @@ var _ core.Diagnostics = (*Server)(nil)
 // SetActiveExpire implements core.Diagnostics (DEBUG SET-ACTIVE-EXPIRE).
 func (s *Server) SetActiveExpire(on bool) { s.diag.noActiveExpire.Store(!on) }
 
+// PauseCron implements core.Diagnostics (DEBUG PAUSE-CRON).
+func (s *Server) PauseCron(on bool) { s.diag.cronPaused.Store(on) }
+
 // Reload implements core.Diagnostics (DEBUG RELOAD): the dataset goes
 // through a snapshot image and back, as a restart would take it. With
 // persistence on, save writes the snapshot file first and the file is what

@@ -28,6 +28,10 @@ type outbox struct {
 	spare   []byte // the writer's previous buffer, for reuse
 	writing int    // bytes the writer is sending now
 	closed  bool
+	// holding is set while the client's command runs, when invalidations
+	// for it wait in held to follow its reply (pushAfterReply).
+	holding bool
+	held    []byte
 	// softSince is when the pending bytes went over the soft limit.
 	softSince time.Time
 	wake      chan struct{}
@@ -252,4 +256,36 @@ func (o *outbox) pending() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return len(o.buf) + o.writing
+}
+
+// holdPushes starts a command's run: invalidations pushed meanwhile follow
+// its reply, as Redis sends a client's invalidations caused during its own
+// command (a key it read expiring, say) after the command's reply.
+func (o *outbox) holdPushes(on bool) bool {
+	o.mu.Lock()
+	o.holding = on
+	o.mu.Unlock()
+	return on
+}
+
+// releasePushes ends the hold and appends what was held to dst.
+func (o *outbox) releasePushes(dst []byte) []byte {
+	o.mu.Lock()
+	o.holding = false
+	dst = append(dst, o.held...)
+	o.held = o.held[:0]
+	o.mu.Unlock()
+	return dst
+}
+
+// pushAfterReply pushes msg, or holds it while the client's command runs.
+func (o *outbox) pushAfterReply(msg []byte) bool {
+	o.mu.Lock()
+	if o.holding && !o.closed {
+		o.held = append(o.held, msg...)
+		o.mu.Unlock()
+		return true
+	}
+	o.mu.Unlock()
+	return o.Push(msg)
 }

@@ -390,6 +390,9 @@ func (s *Server) cron() {
 			return
 		case <-tick.C:
 		}
+		if s.diag.cronPaused.Load() {
+			continue // DEBUG PAUSE-CRON
+		}
 		// Like Redis: at most a quarter of each period goes to expiry.
 		if !s.diag.noActiveExpire.Load() {
 			start := time.Now()
@@ -397,6 +400,9 @@ func (s *Server) cron() {
 			s.latencyCheck("expire-cycle", time.Since(start))
 		}
 		s.memoryCron()
+		if s.trk.on.Load() > 0 {
+			s.limitTrackingTable()
+		}
 		// CONFIG SET hz takes effect at the next tick.
 		s.cfgMu.RLock()
 		newHz := s.cfg.Hz

@@ -21,6 +21,7 @@ type diagnostics struct {
 	tracking         atomic.Bool
 	percentiles      atomic.Pointer[[]float64]
 	noActiveExpire   atomic.Bool
+	cronPaused       atomic.Bool
 
 	slowMu   sync.Mutex
 	slow     []core.SlowlogEntry // oldest first

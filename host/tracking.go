@@ -31,6 +31,8 @@ type tracker struct {
 	havePending atomic.Bool
 	// on counts tracking clients, read without the lock on every write.
 	on atomic.Int64
+	// nkeys is len(keys), read without the lock before every command.
+	nkeys atomic.Int64
 }
 
 type bcastBatch struct {
@@ -245,15 +247,31 @@ func (s *Server) remember(cl *core.Client, args [][]byte, keyIdx []int) {
 		if set == nil {
 			set = map[*core.Client]struct{}{}
 			t.keys[string(args[i])] = set
+			t.nkeys.Add(1)
 		}
 		if _, ok := set[cl]; !ok {
 			set[cl] = struct{}{}
 			t.items++
 		}
 	}
+	t.mu.Unlock()
+	s.limitTrackingTable()
+}
+
+// limitTrackingTable keeps the tracking table within tracking-table-max-keys:
+// keys beyond it, picked at random, are forgotten and their clients get an
+// invalidation, as if the keys had changed. It runs after every tracked read
+// before every command and from the cron, so that lowering the limit
+// takes effect on an idle server too, as in Redis.
+func (s *Server) limitTrackingTable() {
+	t := &s.trk
 	max := int(s.limits.trackingMaxKeys.Load())
+	if max <= 0 || t.nkeys.Load() <= int64(max) {
+		return
+	}
 	var evicted []string
-	if max > 0 && len(t.keys) > max {
+	t.mu.Lock()
+	if len(t.keys) > max {
 		for k := range t.keys {
 			if len(t.keys)-len(evicted) <= max {
 				break
@@ -292,6 +310,7 @@ func (s *Server) invalidate(key []byte, by *core.Client, evicting bool) {
 		}
 		t.items -= len(set)
 		delete(t.keys, string(key))
+		t.nkeys.Add(-1)
 	}
 	batched := false
 	for p, set := range t.bcast {
@@ -389,12 +408,15 @@ func (s *Server) broadcastPending(runner *core.Client) {
 func (s *Server) DBTouched(db int) {
 	var by *core.Client
 	t := &s.trk
-	if t.on.Load() == 0 {
+	if t.on.Load() == 0 && t.nkeys.Load() == 0 {
 		return
 	}
 	t.mu.Lock()
+	// Keys read by clients that have since turned tracking off stay in
+	// the table until they change: a flush forgets them all, as in Redis.
 	clear(t.keys)
 	t.items = 0
+	t.nkeys.Store(0)
 	type target struct {
 		cl *core.Client
 		st *trackState
@@ -474,7 +496,7 @@ func (s *Server) pushTo(c *conn, msg []byte, own bool) {
 		c.deferred = append(c.deferred, msg...)
 		return
 	}
-	c.client.Push(msg)
+	c.out.pushAfterReply(msg)
 }
 
 // connByID returns a connected client's connection.

@@ -409,6 +409,8 @@ func debugCommand(c *core.Ctx) error {
 			"    default.",
 			"SLEEP <seconds>",
 			"    Stop the server for <seconds>. Decimals allowed.",
+			"PAUSE-CRON <0|1>",
+			"    Stop periodic cron job processing.",
 		})
 	case sub == "sleep" && n == 3:
 		secs, _ := strconv.ParseFloat(string(c.Args[2]), 64)
@@ -432,6 +434,13 @@ func debugCommand(c *core.Ctx) error {
 		if err != nil || sz > 1<<32-1<<20 {
 			return core.NewError("ERR argument must be a memory value bigger than 1 and smaller than 4gb")
 		}
+		c.WriteOK()
+	case sub == "pause-cron" && n == 3:
+		on, ok := core.ParseInt(c.Args[2])
+		if !ok {
+			return core.NewError("ERR value is not an integer or out of range")
+		}
+		d.PauseCron(on != 0)
 		c.WriteOK()
 	case sub == "set-active-expire" && n == 3:
 		on, ok := core.ParseInt(c.Args[2])

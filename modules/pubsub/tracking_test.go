@@ -4,6 +4,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/redmod/redmod/host"
+	"github.com/redmod/redmod/internal/difftest"
+	"github.com/redmod/redmod/internal/resp"
+	"github.com/redmod/redmod/redmodtest"
 )
 
 // TestDiffTracking compares client-side caching with Redis: option errors,
@@ -163,4 +169,58 @@ func TestDiffTrackingRedirBroken(t *testing.T) {
 		t.Errorf("redmod %q, redis %q", o.Raw, r.Raw)
 	}
 	a.expect(1, "PING")
+}
+
+// TestDiffTrackingOrder compares where a client's own invalidations go with
+// Redis: after the reply of the command that caused them (a lazy expiry in
+// an MGET, a transaction, a flush in a transaction); and the tracking table
+// after a flush and under a lowered tracking-table-max-keys.
+func TestDiffTrackingOrder(t *testing.T) {
+	ref := difftest.Redis(t)
+	ours := redmodtest.Run(t, redmodtest.WithConfig(func(c *host.Config) { c.EnableDebugCommand = "yes" })).Addr()
+	a, b := dial(t, ours, ref), dial(t, ours, ref)
+	a.send("HELLO", "3")
+	a.skip(1)
+	b.do(1, "DEBUG", "SET-ACTIVE-EXPIRE", "0")
+	a.do(1, "CLIENT", "TRACKING", "on")
+	a.do(1, "SET", "x", "1")
+	a.do(1, "SET", "y", "2", "PX", "30")
+	a.do(1, "GET", "y")
+	time.Sleep(50 * time.Millisecond) // y's TTL passes
+	a.do(2, "MGET", "x", "y")
+	b.do(1, "DEBUG", "SET-ACTIVE-EXPIRE", "1")
+	a.do(1, "GET", "x")
+	a.do(1, "MULTI")
+	a.do(1, "INCR", "x")
+	a.do(1, "GET", "y")
+	a.do(2, "EXEC")
+	a.do(1, "MULTI")
+	a.do(1, "FLUSHDB")
+	a.do(2, "EXEC")
+	// A flush forgets keys read by clients that no longer track.
+	a.do(1, "GET", "x")
+	a.do(1, "CLIENT", "TRACKING", "off")
+	b.do(1, "FLUSHALL")
+	a.do(1, "CLIENT", "TRACKING", "on")
+	b.do(1, "SET", "x", "1")
+	a.do(1, "PING")
+	// A lowered tracking-table-max-keys applies before the next command,
+	// even one queued in a transaction.
+	b.do(1, "DEBUG", "PAUSE-CRON", "1")
+	a.do(1, "MGET", "k1", "k2")
+	a.do(1, "MULTI")
+	b.do(1, "CONFIG", "SET", "tracking-table-max-keys", "1")
+	a.send("PING")
+	// Which key goes is random: either is an invalidation of one key.
+	for _, conn := range []*resp.Conn{a.ours, a.ref} {
+		r, err := conn.Read()
+		if err != nil || !strings.Contains(r.Raw, "invalidate\r\n*1\r\n$2\r\nk") {
+			t.Errorf("want an invalidation of k1 or k2, got %q, %v", r.Raw, err)
+		}
+	}
+	a.expect(1, "QUEUED")
+	b.do(1, "CONFIG", "SET", "tracking-table-max-keys", "0")
+	b.do(1, "DEBUG", "PAUSE-CRON", "0")
+	a.do(1, "EXEC")
+	a.quiet()
 }
