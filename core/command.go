@@ -65,11 +65,13 @@ type Ctx struct {
 	fromScript bool         // called by a script (block.go)
 	notified   bool         // Notify or Touch was called (notify.go)
 	touched    []touchedKey // keys the command modified (notify.go)
-	noBlock    bool         // inside EXEC or a script (multi.go)
-	oom        bool         // over maxmemory when the command began (evict.go)
-	effects    []Effect     // what the call propagates (effects.go)
-	propagated bool         // the handler chose its effects (effects.go)
-	redacted   []int        // arguments hidden from the slow log (diag.go)
+	// touchedIndex finds a key among many touched ones (notify.go).
+	touchedIndex map[touchedID]struct{}
+	noBlock      bool     // inside EXEC or a script (multi.go)
+	oom          bool     // over maxmemory when the command began (evict.go)
+	effects      []Effect // what the call propagates (effects.go)
+	propagated   bool     // the handler chose its effects (effects.go)
+	redacted     []int    // arguments hidden from the slow log (diag.go)
 
 	// writeRefusal is the error writes get when the command began (evict.go).
 	writeRefusal error

@@ -205,29 +205,57 @@ func (c *Ctx) NotifyDB(db *DB, class NotifyClass, event string, key []byte) {
 		return
 	}
 	c.notified = true
-	for _, t := range c.touched {
-		if t.db == db.index && string(t.key) == string(key) {
-			return
-		}
-	}
-	c.touched = append(c.touched, touchedKey{db.index, key})
+	c.addTouched(db.index, key)
 }
 
 // Touch records key as modified without an event, for a change Redis
 // announces with no notification.
 func (c *Ctx) Touch(key []byte) {
-	for _, t := range c.touched {
-		if t.db == c.DB.index && string(t.key) == string(key) {
-			return
-		}
-	}
 	c.notified = true
-	c.touched = append(c.touched, touchedKey{c.DB.index, key})
+	c.addTouched(c.DB.index, key)
 }
 
 type touchedKey struct {
 	db  int
 	key []byte
+}
+
+// touchedScan is how many touched keys are searched one by one; a command
+// touching more (MSET of thousands of keys) indexes them, so that recording
+// n keys costs O(n), not O(n²).
+const touchedScan = 16
+
+// addTouched records a modified key once.
+func (c *Ctx) addTouched(db int, key []byte) {
+	if len(c.touched) < touchedScan {
+		for _, t := range c.touched {
+			if t.db == db && string(t.key) == string(key) {
+				return
+			}
+		}
+		c.touched = append(c.touched, touchedKey{db, key})
+		return
+	}
+	if c.touchedIndex == nil {
+		c.touchedIndex = make(map[touchedID]struct{}, 2*touchedScan)
+	}
+	if len(c.touchedIndex) == 0 {
+		for _, t := range c.touched {
+			c.touchedIndex[touchedID{t.db, string(t.key)}] = struct{}{}
+		}
+	}
+	id := touchedID{db, string(key)}
+	if _, dup := c.touchedIndex[id]; dup {
+		return
+	}
+	c.touchedIndex[id] = struct{}{}
+	c.touched = append(c.touched, touchedKey{db, key})
+}
+
+// touchedID indexes the touched keys of a command that touches many.
+type touchedID struct {
+	db  int
+	key string
 }
 
 // TakeTouched returns the keys the command modified, as Notify and Touch
@@ -239,6 +267,11 @@ func (c *Ctx) TakeTouched(fn func(db int, key []byte)) (any bool) {
 		fn(t.db, t.key)
 	}
 	c.touched = c.touched[:0]
+	if len(c.touchedIndex) > 1024 {
+		c.touchedIndex = nil // give a big index back rather than keep it per connection
+	} else if c.touchedIndex != nil {
+		clear(c.touchedIndex)
+	}
 	c.notified = false
 	return any
 }
