@@ -223,13 +223,25 @@ type shape struct {
 
 // within reports whether a point is inside the shape and its distance
 // from the centre in meters.
+//
+// The distances that decide are Redis's, correctly rounded (geoDistance),
+// which costs several double-double sines; a point clearly outside is
+// refused on a quick estimate first, since most points of the searched
+// boxes usually are.
 func (s *shape) within(long, lat float64) (float64, bool) {
 	if !s.box {
+		limit := s.radius * s.conversion
+		if quickDistance(s.long, s.lat, long, lat) > limit+quickMargin(limit) {
+			return 0, false
+		}
 		d := geoDistance(s.long, s.lat, long, lat)
-		return d, d <= s.radius*s.conversion
+		return d, d <= limit
 	}
 	w, h := s.width*s.conversion, s.height*s.conversion
 	if latDistance(lat, s.lat) > h/2 {
+		return 0, false
+	}
+	if quickDistance(long, lat, s.long, lat) > w/2+quickMargin(w/2) {
 		return 0, false
 	}
 	if geoDistance(long, lat, s.long, lat) > w/2 {
@@ -237,6 +249,23 @@ func (s *shape) within(long, lat float64) (float64, bool) {
 	}
 	return geoDistance(s.long, s.lat, long, lat), true
 }
+
+// quickDistance is geoDistance with Go's own sine, cosine and arc sine:
+// within quickMargin of the correctly rounded distance, at a fraction of
+// its cost.
+func quickDistance(lon1, lat1, lon2, lat2 float64) float64 {
+	lat1r, lat2r := lat1*degToRad, lat2*degToRad
+	u := math.Sin((lat2r - lat1r) / 2)
+	v := math.Sin((lon2*degToRad - lon1*degToRad) / 2)
+	a := u*u + math.Cos(lat1r)*math.Cos(lat2r)*v*v
+	return 2.0 * earthRadius * math.Asin(math.Sqrt(min(a, 1)))
+}
+
+// quickMargin bounds how far quickDistance may be from geoDistance: a few
+// units in the last place of each step, amplified at most to about 0.2 m
+// by the arc sine near antipodal points; a metre and a relative 1e-9 hold
+// it with room to spare.
+func quickMargin(d float64) float64 { return 1 + d*1e-9 }
 
 func (s *shape) boundingBox() (minLon, minLat, maxLon, maxLat float64) {
 	height, width := s.radius, s.radius

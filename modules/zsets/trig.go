@@ -1,6 +1,9 @@
 package zsets
 
-import "math"
+import (
+	"math"
+	"math/big"
+)
 
 // Redis computes distances with the C library's sin, cos and asin, which
 // are accurate to about half a unit in the last place; Go's math package
@@ -80,17 +83,14 @@ func sinCosDD(x float64) (dd, dd) {
 	r = r.add(twoProd(k, pio2b).neg())
 	r = r.add(dd{-k * pio2c, 0})
 	r2 := r.mul(r)
-	// Taylor series; |r| <= π/4, so 14 terms reach far below 2^-106.
-	s, c := dd{}, dd{}
-	term := r         // r^(2i+1)/(2i+1)!
-	cterm := dd{1, 0} // r^(2i)/(2i)!
-	for i := 0; i < 14; i++ {
-		s = s.add(term)
-		c = c.add(cterm)
-		n := float64(2*i + 2)
-		term = term.mul(r2).neg().div(dd{n * (n + 1), 0})
-		cterm = cterm.mul(r2).neg().div(dd{(n - 1) * n, 0})
+	// Taylor series by Horner's rule; |r| <= π/4, so 14 terms reach far
+	// below 2^-106.
+	s, c := sinCoef[len(sinCoef)-1], cosCoef[len(cosCoef)-1]
+	for i := len(sinCoef) - 2; i >= 0; i-- {
+		s = s.mul(r2).add(sinCoef[i])
+		c = c.mul(r2).add(cosCoef[i])
 	}
+	s = s.mul(r)
 	switch int(math.Mod(k, 4)+4) % 4 {
 	case 0:
 		return s, c
@@ -101,6 +101,36 @@ func sinCosDD(x float64) (dd, dd) {
 	default:
 		return c.neg(), s
 	}
+}
+
+// sinCoef and cosCoef are the Taylor coefficients (-1)^i/(2i+1)! and
+// (-1)^i/(2i)! in double-double, computed once with 200-bit floats.
+var sinCoef, cosCoef = taylorCoefficients(14)
+
+func taylorCoefficients(n int) (sin, cos []dd) {
+	fact := new(big.Float).SetPrec(200).SetInt64(1)
+	toDD := func(f *big.Float) dd {
+		hi, _ := f.Float64()
+		rest := new(big.Float).SetPrec(200).Sub(f, new(big.Float).SetFloat64(hi))
+		lo, _ := rest.Float64()
+		return dd{hi, lo}
+	}
+	one := new(big.Float).SetPrec(200).SetInt64(1)
+	for k := 0; k < 2*n; k++ {
+		if k > 0 {
+			fact.Mul(fact, new(big.Float).SetInt64(int64(k)))
+		}
+		c := toDD(new(big.Float).SetPrec(200).Quo(one, fact))
+		if (k/2)%2 == 1 {
+			c = c.neg()
+		}
+		if k%2 == 0 {
+			cos = append(cos, c)
+		} else {
+			sin = append(sin, c)
+		}
+	}
+	return sin, cos
 }
 
 func sinCR(x float64) float64 {
