@@ -212,13 +212,22 @@ func sortCommand(c *core.Ctx, readonly bool) error {
 		if convErr {
 			return errSortScore
 		}
-		slices.SortStableFunc(items, func(a, b sortItem) int {
-			cmp := compareItems(&a, &b, alpha, sortBy != nil)
+		cmp := func(a, b sortItem) int {
+			c := compareItems(&a, &b, alpha, sortBy != nil)
 			if desc {
-				return -cmp
+				return -c
 			}
-			return cmp
-		})
+			return c
+		}
+		if alpha && sortBy != nil {
+			// Only equal BY values compare equal: their elements keep
+			// their order, as with the C library's (merge) sort Redis uses.
+			slices.SortStableFunc(items, cmp)
+		} else {
+			// Ties are broken by the elements' bytes: equal items are
+			// identical, so a faster unstable sort gives the same result.
+			slices.SortFunc(items, cmp)
+		}
 	}
 	if start > end {
 		items = nil
