@@ -45,6 +45,7 @@ type Client struct {
 	watched  []*watchRec
 	casDirty atomic.Bool // a watched key was touched
 	rdbOnly  atomic.Bool // REPLCONF rdb-only 1 (RDBOnly)
+	replica  atomic.Bool // a replica's link (IsReplica)
 }
 
 // ReplyMode is what CLIENT REPLY chose: the host suppresses the replies of a
@@ -226,6 +227,13 @@ func (c *Client) CloseRequested() bool { return c.closeRequested.Load() }
 // wants the image alone, and the connection closes after it (as
 // `redis-cli --rdb` asks).
 func (c *Client) RDBOnly() bool { return c.rdbOnly.Load() }
+
+// IsReplica reports whether the connection is a replica's link, which
+// receives the replication stream (CLIENT LIST flag S, type replica).
+func (c *Client) IsReplica() bool { return c.replica.Load() }
+
+// SetReplica marks the connection as a replica's link.
+func (c *Client) SetReplica(on bool) { c.replica.Store(on) }
 
 // SetRDBOnly records REPLCONF rdb-only.
 func (c *Client) SetRDBOnly(on bool) { c.rdbOnly.Store(on) }

@@ -46,6 +46,8 @@ type Keyspace struct {
 	effects      EffectSink   // the effects stream, or nil (effects.go)
 	pendingExp   atomic.Int64 // deletions waiting in slotLock.expired
 	expireUnlink atomic.Bool  // propagate expiry as UNLINK (lazyfree-lazy-expire)
+	replica      atomic.Bool  // expiry follows the master (replica.go)
+	obeying      atomic.Bool  // the master's commands run (replica.go)
 
 	// ExpiredKeys counts keys removed because their TTL passed (INFO
 	// expired_keys).
@@ -341,6 +343,19 @@ func (db *DB) markWrite(key []byte) {
 	}
 }
 
+// lookupWrite is lookup for a change to key: on a replica written by its
+// own clients (replica-read-only no) an expired key is removed first,
+// silently, as Redis 7.0 does, so that the write starts from nothing.
+func (db *DB) lookupWrite(s *slot, key []byte) (entry, bool) {
+	if db.ks.replica.Load() && !db.ks.obeying.Load() {
+		if e, ok := s.m[string(key)]; ok && e.exp != 0 && e.exp <= db.ks.Now() {
+			db.remove(s, string(key), e)
+			return entry{}, false
+		}
+	}
+	return db.lookup(s, key)
+}
+
 // lookup returns the live entry of key, removing it if it has expired.
 func (db *DB) lookup(s *slot, key []byte) (entry, bool) {
 	e, ok := s.m[string(key)]
@@ -348,6 +363,14 @@ func (db *DB) lookup(s *slot, key []byte) (entry, bool) {
 		return e, false
 	}
 	if e.exp != 0 && e.exp <= db.ks.Now() {
+		if db.ks.replica.Load() {
+			// A replica keeps the key for its master to delete
+			// (replica.go).
+			if db.ks.obeying.Load() {
+				return e, true
+			}
+			return entry{}, false
+		}
 		db.remove(s, string(key), e)
 		db.ks.ExpiredKeys.Add(1)
 		db.propagateExpired(db.ks.SlotOf(key), string(key), true)
@@ -394,7 +417,7 @@ func (db *DB) Get(key []byte) Value {
 // count a keyspace hit or miss.
 func (db *DB) GetForWrite(key []byte) Value {
 	s := db.slotFor(key)
-	e, ok := db.lookup(s, key)
+	e, ok := db.lookupWrite(s, key)
 	if !ok {
 		return nil
 	}
@@ -408,7 +431,7 @@ func (db *DB) GetForWrite(key []byte) Value {
 // removing an expired key, so that it is safe under a shared lock.
 func (db *DB) Peek(key []byte) Value {
 	e, ok := db.slotFor(key).m[string(key)]
-	if !ok || (e.exp != 0 && e.exp <= db.ks.Now()) {
+	if !ok || db.ks.gone(e.exp, db.ks.Now()) {
 		return nil
 	}
 	return e.v
@@ -430,7 +453,7 @@ func (db *DB) SetWithExpiry(key []byte, v Value, expireAt int64) {
 	s := db.slotFor(key)
 	// lookup removes an expired key first, announcing "expired" as Redis's
 	// lookupKeyWrite does before an overwrite.
-	old, existed := db.lookup(s, key)
+	old, existed := db.lookupWrite(s, key)
 	db.keep(s, key)
 	k := string(key)
 	if existed && old.exp != 0 {
@@ -464,7 +487,7 @@ func (db *DB) SetWithExpiry(key []byte, v Value, expireAt int64) {
 // SetKeepTTL stores v under key keeping its expiry, as SET KEEPTTL does.
 func (db *DB) SetKeepTTL(key []byte, v Value) {
 	s := db.slotFor(key)
-	if e, ok := db.lookup(s, key); ok {
+	if e, ok := db.lookupWrite(s, key); ok {
 		db.keep(s, key)
 		if e.v != v {
 			db.broadcastString(string(key))
@@ -494,7 +517,7 @@ func (db *DB) addVolatile(s *slot, k string) {
 // Delete removes key and reports whether it existed.
 func (db *DB) Delete(key []byte) bool {
 	s := db.slotFor(key)
-	e, ok := db.lookup(s, key)
+	e, ok := db.lookupWrite(s, key)
 	if !ok {
 		return false
 	}
@@ -540,7 +563,7 @@ func (db *DB) Expiry(key []byte) (expireAt int64, exists bool) {
 // key, as Redis does.
 func (db *DB) SetExpiry(key []byte, expireAt int64) bool {
 	s := db.slotFor(key)
-	e, ok := db.lookup(s, key)
+	e, ok := db.lookupWrite(s, key)
 	if !ok {
 		return false
 	}
@@ -575,7 +598,7 @@ func (db *DB) Range(fn func(key string, v Value, expireAt int64) bool) {
 	now := db.ks.Now()
 	for i := range db.slots {
 		for k, e := range db.slots[i].m {
-			if e.exp != 0 && e.exp <= now {
+			if db.ks.gone(e.exp, now) {
 				continue
 			}
 			if !fn(k, e.v, e.exp) {
@@ -590,7 +613,7 @@ func (db *DB) Range(fn func(key string, v Value, expireAt int64) bool) {
 func (db *DB) RangeSlot(slot int, fn func(key string, v Value, expireAt int64) bool) {
 	now := db.ks.Now()
 	for k, e := range db.slots[slot].m {
-		if e.exp != 0 && e.exp <= now {
+		if db.ks.gone(e.exp, now) {
 			continue
 		}
 		if !fn(k, e.v, e.exp) {
@@ -619,8 +642,9 @@ func (db *DB) RandomKeyExpiring(max int) (key string, ok bool, expired []string)
 	for i := 0; i < NumSlots; i++ {
 		s := &db.slots[(start+i)%NumSlots]
 		for k, e := range s.m {
-			if e.exp != 0 && e.exp <= now {
-				if len(expired) < max {
+			if db.ks.gone(e.exp, now) {
+				// A replica leaves them to its master (replica.go).
+				if len(expired) < max && !db.ks.replica.Load() {
 					expired = append(expired, k)
 				}
 				continue
@@ -635,7 +659,7 @@ func (db *DB) RandomKeyExpiring(max int) (key string, ok bool, expired []string)
 // passed; the caller holds the slot, shared or not.
 func (db *DB) ExpiredIn(slot int, dst []string) []string {
 	s := &db.slots[slot]
-	if len(s.volatile) == 0 {
+	if len(s.volatile) == 0 || db.ks.replica.Load() {
 		return dst
 	}
 	now := db.ks.Now()
@@ -656,6 +680,9 @@ func (db *DB) ExpiredIn(slot int, dst []string) []string {
 // returns the number of keys removed.
 func (db *DB) DeleteExpired(keys []string) int {
 	removed := 0
+	if db.ks.replica.Load() {
+		return 0 // the master deletes them (replica.go)
+	}
 	for _, k := range keys {
 		i := db.ks.SlotOf([]byte(k))
 		db.ks.locks[i].Lock()
@@ -714,6 +741,9 @@ func (db *DB) updateAvgTTL(sum, n int64) {
 func (ks *Keyspace) ActiveExpire(budget time.Duration, cursor *int) int {
 	const sample = 20
 	ks.TickLRU()
+	if ks.replica.Load() {
+		return 0 // the master expires keys (replica.go)
+	}
 	deadline := time.Now().Add(budget)
 	removed := 0
 	for _, db := range ks.dbs {

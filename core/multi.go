@@ -12,6 +12,7 @@ type multiState struct {
 	n       atomic.Int32 // queued commands; -1 outside MULTI
 	queue   [][][]byte
 	flags   Flags
+	lacking Flags // flags some queued command lacks (QueuedLacking)
 	aborted bool
 }
 
@@ -35,6 +36,7 @@ func (c *Client) BeginMulti() bool {
 func (c *Client) Queue(args [][]byte, flags Flags) {
 	c.multi.queue = append(c.multi.queue, slices.Clone(args))
 	c.multi.flags |= flags
+	c.multi.lacking |= ^flags
 	c.multi.n.Add(1)
 }
 
@@ -57,6 +59,11 @@ func (c *Client) Queued() [][][]byte { return c.multi.queue }
 // WRITE holds back an EXEC that would write).
 func (c *Client) QueuedFlags() Flags { return c.multi.flags }
 
+// QueuedLacking returns the flags that at least one queued command lacks,
+// as Redis's inverted command flags: an EXEC is refused on a stale replica
+// (MASTERDOWN) when a queued command lacks core.FlagStale.
+func (c *Client) QueuedLacking() Flags { return c.multi.lacking }
+
 // MultiLen returns the number of queued commands, or -1 outside MULTI
 // (multi= of CLIENT LIST).
 func (c *Client) MultiLen() int { return int(c.multi.n.Load()) }
@@ -69,6 +76,7 @@ func (c *Client) EndMulti() {
 		c.multi.queue = nil
 	}
 	c.multi.flags = 0
+	c.multi.lacking = 0
 	c.multi.aborted = false
 	c.multi.n.Store(-1)
 }

@@ -38,6 +38,15 @@ type Consumer interface {
 	Feed(unit []byte, end int64)
 }
 
+// ControlConsumer is a consumer that also takes the stream's control
+// messages (Stream.Control): a replica link.
+type ControlConsumer interface {
+	Consumer
+	// Control receives a control message, under the stream's mutex, in
+	// order with the units; as Feed, it must be cheap.
+	Control(msg []byte)
+}
+
 // Gate makes replies wait for durability: with one installed, a client's
 // replies to commands that appended effects are sent only after
 // WaitDurable(end) returns for the last of them. The append-only file with
@@ -55,6 +64,7 @@ type Gate interface {
 type Stream struct {
 	active atomic.Bool  // any consumer attached
 	end    atomic.Int64 // offset after the last unit, readable without mu
+	ctl    atomic.Int64 // bytes of control messages sent (Control)
 	gate   atomic.Pointer[gateBox]
 
 	mu        sync.Mutex
@@ -98,6 +108,46 @@ func (s *Stream) Attach(c Consumer) int64 {
 	s.lastDB = -1
 	s.active.Store(true)
 	return s.end.Load()
+}
+
+// AttachReplica is Attach for a replica link: it returns the replication
+// offset the link starts at (ReplOffset), control messages included.
+func (s *Stream) AttachReplica(c ControlConsumer) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.consumers = append(s.consumers, c)
+	s.lastDB = -1
+	s.active.Store(true)
+	return s.end.Load() + s.ctl.Load()
+}
+
+// ReplOffset is the replication offset, master_repl_offset: the bytes of
+// the units (Offset) and of the control messages sent to replicas.
+func (s *Stream) ReplOffset() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.end.Load() + s.ctl.Load()
+}
+
+// Control sends msg (REPLCONF GETACK, PING), in order with the units, to
+// the consumers that take control messages and not to the others (the
+// append-only file), and returns the replication offset after it. Its
+// bytes count in ReplOffset, as Redis's replication offset counts them, and
+// not in Offset, which the append-only file's positions follow.
+func (s *Stream) Control(msg []byte) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sent := false
+	for _, c := range s.consumers {
+		if cc, ok := c.(ControlConsumer); ok {
+			cc.Control(msg)
+			sent = true
+		}
+	}
+	if sent {
+		s.ctl.Add(int64(len(msg)))
+	}
+	return s.end.Load() + s.ctl.Load()
 }
 
 // Detach removes a consumer; it receives nothing after Detach returns.

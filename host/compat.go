@@ -107,8 +107,6 @@ var compatParams = []compatParam{
 	{name: "lazyfree-lazy-user-del", def: "no", kind: compatBool},
 	{name: "lazyfree-lazy-user-flush", def: "no", kind: compatBool},
 	{name: "logfile", def: "", kind: compatString, fixed: true},
-	{name: "masterauth", def: "", kind: compatString},
-	{name: "masteruser", def: "", kind: compatString},
 	{name: "no-appendfsync-on-rewrite", def: "no", kind: compatBool},
 	{name: "oom-score-adj", def: "no", kind: compatEnum, choices: []string{"no", "yes", "relative", "absolute"}},
 	{name: "oom-score-adj-values", def: "0 200 800", kind: compatString, check: checkOOMValues},
@@ -137,9 +135,6 @@ var compatParams = []compatParam{
 	{name: "replica-ignore-disk-write-errors", def: "no", kind: compatBool},
 	{name: "replica-ignore-maxmemory", def: "yes", kind: compatBool, aliases: []string{"slave-ignore-maxmemory"}},
 	{name: "replica-lazy-flush", def: "no", kind: compatBool, aliases: []string{"slave-lazy-flush"}},
-	{name: "replica-priority", def: "100", kind: compatInt, max: maxInt32, aliases: []string{"slave-priority"}},
-	{name: "replica-read-only", def: "yes", kind: compatBool, aliases: []string{"slave-read-only"}},
-	{name: "replica-serve-stale-data", def: "yes", kind: compatBool, aliases: []string{"slave-serve-stale-data"}},
 	{name: "sanitize-dump-payload", def: "no", kind: compatEnum, choices: []string{"no", "yes", "clients"}},
 	{name: "server_cpulist", def: "", kind: compatString, fixed: true},
 	{name: "set-proc-title", def: "yes", kind: compatBool, fixed: true},
@@ -332,4 +327,17 @@ func checkProcTitle(v string) error {
 		}
 		rest = rest[i+j+1:]
 	}
+}
+
+// compatBool returns the value of a boolean compatibility parameter.
+func (c *Config) compatBool(name string) bool {
+	if v, ok := c.compat[name]; ok {
+		return v == "yes"
+	}
+	for _, p := range compatParams {
+		if p.name == name {
+			return p.def == "yes"
+		}
+	}
+	return false
 }

@@ -86,7 +86,17 @@ type Config struct {
 	// (min-replicas-to-write); 0 turns the check off, as does
 	// MinReplicasMaxLag 0 (min-replicas-max-lag).
 	MinReplicasToWrite int
-	MinReplicasMaxLag  int
+
+	// MasterAuth and MasterUser are what a replica authenticates with at
+	// its master (masterauth, masteruser).
+	MasterAuth, MasterUser string
+	// ReplicaReadOnly makes a replica refuse its clients' writes
+	// (replica-read-only); ReplicaServeStale lets it serve reads while its
+	// link is down (replica-serve-stale-data); ReplicaPriority is reported
+	// for Sentinel (replica-priority).
+	ReplicaReadOnly, ReplicaServeStale bool
+	ReplicaPriority                    int
+	MinReplicasMaxLag                  int
 	// ShutdownSave saves on SIGINT/SIGTERM and SHUTDOWN when save rules are set.
 	ShutdownSave bool
 	// StopWritesOnBgsaveError refuses write commands with -MISCONF while
@@ -206,6 +216,9 @@ func DefaultConfig() Config {
 		Hz:                        10,
 		BusyReplyThreshold:        5000,
 		MinReplicasMaxLag:         10,
+		ReplicaReadOnly:           true,
+		ReplicaServeStale:         true,
+		ReplicaPriority:           100,
 		ProtectedMode:             true,
 		replicaLimit:              OutputLimit{Hard: 256 << 20, Soft: 64 << 20, SoftSeconds: 60},
 		pubsubLimit:               OutputLimit{Hard: 32 << 20, Soft: 8 << 20, SoftSeconds: 60},

@@ -106,6 +106,7 @@ func (c *conn) serve() {
 	defer c.nc.Close()
 	defer c.out.finish()
 	defer c.srv.ks.Unwatch(c.client)
+	defer c.srv.replicaClientGone(c.client)
 	defer c.publishStats()
 	for {
 		args, err := c.rd.Next()

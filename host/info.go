@@ -217,21 +217,7 @@ func (s *Server) infoSection(sec string) []core.InfoField {
 			field("total_error_replies", s.stats.totalErrorReplies.Load()),
 		}
 	case "replication":
-		// redmod has no replication: a master without replicas, whose
-		// replication ID is new at each start, as Redis's.
-		return []core.InfoField{
-			field("role", "master"),
-			field("connected_slaves", 0),
-			field("master_failover_state", "no-failover"),
-			field("master_replid", s.metrics.replID),
-			field("master_replid2", strings.Repeat("0", 40)),
-			field("master_repl_offset", 0),
-			field("second_repl_offset", -1),
-			field("repl_backlog_active", 0),
-			field("repl_backlog_size", 1048576),
-			field("repl_backlog_first_byte_offset", 0),
-			field("repl_backlog_histlen", 0),
-		}
+		return s.replicationInfo()
 	case "cpu":
 		var ru, children syscall.Rusage
 		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)

@@ -381,7 +381,9 @@ func (s *Server) rdbPut(ks *core.Keyspace, loaded *int) func(e *rdb.Entry) error
 		if db == nil {
 			return fmt.Errorf("it uses database %d but only %d are configured (databases)", e.DB, ks.NumDBs())
 		}
-		if e.ExpireAt != 0 && e.ExpireAt <= now {
+		if e.ExpireAt != 0 && e.ExpireAt <= now && !ks.Replica() {
+			// A replica keeps them for its master to delete
+			// (core.Keyspace.SetReplica).
 			return nil
 		}
 		db.SetWithExpiry(e.Key, e.Value, e.ExpireAt)

@@ -4,82 +4,134 @@ import (
 	"bytes"
 	"strconv"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/redmod/redmod/core"
 )
 
-// A replica link, as a Redis master serves one after SYNC: the RDB image
-// of one point in time ("$<length>\r\n" and the file, no trailing CRLF),
-// then every change after that point as the commands of the effects stream,
-// the same bytes the append-only file gets. The link attaches to the stream
-// at the image's cut (SnapshotOptions.AtCut), so image plus stream replay to
-// the live data. Units that arrive while the image is still being written
-// wait in the link; afterwards each unit is pushed to the client's
+// A replica link, as a Redis master serves one after SYNC or PSYNC: the RDB
+// image of one point in time ("$<length>\r\n" and the file, no trailing
+// CRLF), then every change after that point as the commands of the effects
+// stream, the same bytes the append-only file gets, with the control
+// messages (REPLCONF GETACK) only replicas get. The link attaches to the
+// stream at the image's cut (SnapshotOptions.AtCut), so image plus stream
+// replay to the live data. Units that arrive while the image is still being
+// written wait in the link; afterwards each unit is pushed to the client's
 // connection (core.Client.Push, bounded by its output limit) as it is
-// appended. This is what redis-cli --replica, `redis-cli --rdb` (which reads
-// the image and closes) and Redis's own test helpers that read the
-// replication stream need; replication proper (PSYNC, acknowledgements,
-// REPLICAOF) builds on it.
+// appended. redis-cli --replica, `redis-cli --rdb` (which reads the image
+// and closes), Redis's own test helpers that read the replication stream,
+// and real replicas (redmod's or redis-server) read it.
 type replicaLink struct {
 	srv    *Server
 	client *core.Client
+	// psync: the replica asked with PSYNC and is answered +FULLRESYNC.
+	psync bool
 
 	mu      sync.Mutex
 	started bool   // the image has been handed to the connection
 	pending []byte // units appended while the image was being written
 	gone    bool
+
+	start0  int64        // replication offset at the image's cut
+	ack     atomic.Int64 // last offset the replica acknowledged
+	ackTime atomic.Int64 // when (unix ms); 0: never
+	online  atomic.Bool  // the image was sent
+	port    int          // REPLCONF listening-port
+	ip      string       // REPLCONF ip-address, or the connection's
 }
 
 // Feed implements effects.Consumer: cheap, under the stream's mutex.
-func (l *replicaLink) Feed(unit []byte, _ int64) {
+func (l *replicaLink) Feed(unit []byte, _ int64) { l.push(unit) }
+
+// Control implements effects.ControlConsumer.
+func (l *replicaLink) Control(msg []byte) { l.push(msg) }
+
+func (l *replicaLink) push(b []byte) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.gone {
 		return
 	}
 	if !l.started {
-		l.pending = append(l.pending, unit...)
+		l.pending = append(l.pending, b...)
 		return
 	}
-	if !l.client.Push(unit) {
+	if !l.client.Push(b) {
 		l.gone = true
 		// Detach takes the stream's mutex, which the caller holds.
-		go l.srv.effects.Detach(l)
+		go l.srv.dropReplica(l.client)
 	}
 }
 
-// start hands the image, then what waited, to the connection.
-func (l *replicaLink) start(image []byte) {
+// begin hands the image, then what waited, to the connection.
+func (l *replicaLink) begin(image []byte) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	head := strconv.AppendInt([]byte{'$'}, int64(len(image)), 10)
+	var head []byte
+	if l.psync {
+		head = append(head, "+FULLRESYNC "...)
+		head = append(head, l.srv.replID()...)
+		head = append(head, ' ')
+		head = strconv.AppendInt(head, l.start0, 10)
+		head = append(head, '\r', '\n')
+	}
+	head = strconv.AppendInt(append(head, '$'), int64(len(image)), 10)
 	head = append(head, '\r', '\n')
 	ok := l.client.Push(append(head, image...))
 	if ok && len(l.pending) > 0 {
 		ok = l.client.Push(l.pending)
 	}
 	l.pending, l.started = nil, true
+	l.online.Store(true)
 	if !ok {
 		l.gone = true
-		go l.srv.effects.Detach(l)
+		go l.srv.dropReplica(l.client)
 	}
 }
 
 // FullSync implements core.Server for SYNC: it writes the image at a cut
 // where the link joins the effects stream, and leaves the link attached
 // until the client goes away.
-func (s *Server) FullSync(c *core.Ctx) error {
-	link := &replicaLink{srv: s, client: c.Client}
+func (s *Server) FullSync(c *core.Ctx) error { return s.fullSync(c, false) }
+
+// PSync implements core.Replication. Every PSYNC is answered with a full
+// resynchronisation: redmod keeps no backlog to continue from.
+func (s *Server) PSync(c *core.Ctx, replID string, offset int64) error {
+	if s.repl.replica.Load() && !s.linkUp() {
+		// As Redis: a replica serves sub-replicas only while in sync.
+		return core.NewError("NOMASTERLINK Can't SYNC while not connected with my master")
+	}
+	return s.fullSync(c, true)
+}
+
+func (s *Server) fullSync(c *core.Ctx, psync bool) error {
+	link := &replicaLink{srv: s, client: c.Client, psync: psync}
+	link.ip, link.port = s.replicaAddr(c.Client)
 	var buf bytes.Buffer
-	_, err := s.WriteSnapshot(&buf, SnapshotOptions{AtCut: func() { s.effects.Attach(link) }})
+	_, err := s.WriteSnapshot(&buf, SnapshotOptions{AtCut: func() { link.start0 = s.effects.AttachReplica(link) }})
 	if err != nil {
 		s.effects.Detach(link)
 		return err
 	}
-	// Replies written so far go first; the image and the stream follow as
+	s.addReplica(link)
+	// The replica's own commands (REPLCONF ACK) get no reply, as in Redis;
+	// replies written so far go first; the image and the stream follow as
 	// pushes, in order.
 	c.StartPush()
-	link.start(buf.Bytes())
-	s.log.Info("replica link started", "client", c.Client.Addr, "bytes", buf.Len())
+	c.Client.SetReplyMode(core.ReplyOff)
+	c.Client.SetReplica(true)
+	link.ack.Store(link.start0)
+	link.begin(buf.Bytes())
+	s.log.Info("replica link started", "client", c.Client.Addr, "bytes", buf.Len(), "offset", link.start0)
 	return nil
+}
+
+// lag returns the seconds since the replica's last acknowledgement.
+func (l *replicaLink) lag(now time.Time) int64 {
+	t := l.ackTime.Load()
+	if t == 0 {
+		return 0
+	}
+	return max(now.UnixMilli()-t, 0) / 1000
 }

@@ -76,6 +76,7 @@ type Server struct {
 	trk tracker      // client-side caching (tracking.go)
 
 	effects *effects.Stream // the ordered stream of effects (effects.go)
+	repl    replState       // master or replica (replication.go)
 
 	monMu    sync.Mutex
 	monitors atomic.Pointer[[]*core.Client] // MONITOR clients (monitor.go)
@@ -169,6 +170,7 @@ func New(cfg Config, reg *registry.Registry) (*Server, error) {
 	s.applyMemory(&cfg)
 	s.cstats = make([]cmdStat, reg.NumCmds())
 	s.initMetrics()
+	s.replInit()
 	s.applyDiagSettings(&cfg)
 	s.ps = core.NewPubSub()
 	s.trk.init()
@@ -488,6 +490,7 @@ func (s *Server) stop(mode int) error {
 	s.stopped.Do(func() {
 		s.closing.Store(true)
 		close(s.done)
+		s.stopLink()
 		s.dropMemoryLimit()
 		s.mu.Lock()
 		if s.ln != nil {

@@ -215,6 +215,9 @@ func clientLine(cl *core.Client, now time.Time) string {
 // clientFlags renders CLIENT LIST's flags in Redis's order; N when none.
 func clientFlags(cl *core.Client) string {
 	var f []byte
+	if cl.IsReplica() {
+		f = append(f, 'S')
+	}
 	if cl.Subscribed() {
 		f = append(f, 'P')
 	}
@@ -247,15 +250,16 @@ func clientFlags(cl *core.Client) string {
 
 // kindOf returns a client's type for CLIENT LIST TYPE and CLIENT KILL TYPE.
 func kindOf(cl *core.Client) string {
+	if cl.IsReplica() {
+		return "replica"
+	}
 	if cl.Subscribed() {
 		return "pubsub"
 	}
 	return "normal"
 }
 
-// clientType recognises the client types of CLIENT LIST and KILL; every
-// redmod client is "normal" (there are no replicas, and pub/sub clients
-// are normal until a pub/sub module marks them).
+// clientType recognises the client types of CLIENT LIST and KILL.
 func clientType(b []byte) (string, bool) {
 	for _, t := range []string{"normal", "master", "pubsub"} {
 		if core.EqualFold(b, t) {

@@ -20,13 +20,7 @@ func init() {
 		Group: "server", Summary: "Internal command used for replication",
 	}, func(c *core.Ctx) error {
 		if c.Client.RDBOnly() {
-			data, err := c.Server.Snapshot()
-			if err != nil {
-				return core.NewError("ERR " + err.Error())
-			}
-			c.WriteRaw(append(append(strconv.AppendInt([]byte{'$'}, int64(len(data)), 10), '\r', '\n'), data...))
-			c.Client.RequestClose()
-			return nil
+			return syncImage(c)
 		}
 		if err := c.Server.FullSync(c); err != nil {
 			return core.NewError("ERR " + err.Error())
@@ -34,11 +28,14 @@ func init() {
 		return nil
 	})
 	add(core.Spec{
-		Name: "replconf", Arity: -1, Flags: core.FlagAdmin | core.FlagNoScript | core.FlagLoading | core.FlagStale | core.FlagAllowBusy,
+		Name: "replconf", Arity: -1, Flags: core.FlagMultiReply | core.FlagAdmin | core.FlagNoScript | core.FlagLoading | core.FlagStale | core.FlagAllowBusy,
 		Group: "server", Summary: "An internal command for configuring the replication stream",
 	}, func(c *core.Ctx) error {
 		if len(c.Args)%2 == 0 {
 			return core.ErrSyntax
+		}
+		if r, ok := c.Server.(core.Replication); ok {
+			return r.ReplConf(c)
 		}
 		for i := 1; i+1 < len(c.Args); i += 2 {
 			if core.EqualFold(c.Args[i], "rdb-only") {
@@ -48,4 +45,16 @@ func init() {
 		c.WriteOK()
 		return nil
 	})
+}
+
+// syncImage answers SYNC or PSYNC after REPLCONF rdb-only 1: the image
+// alone, then the connection closes.
+func syncImage(c *core.Ctx) error {
+	data, err := c.Server.Snapshot()
+	if err != nil {
+		return core.NewError("ERR " + err.Error())
+	}
+	c.WriteRaw(append(append(strconv.AppendInt([]byte{'$'}, int64(len(data)), 10), '\r', '\n'), data...))
+	c.Client.RequestClose()
+	return nil
 }

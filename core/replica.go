@@ -1,0 +1,51 @@
+package core
+
+// Expiry on a replica follows its master, as in Redis: the replica never
+// removes a key because its time passed (neither when a command finds it
+// nor in the active cycle); the master's DEL, sent when the master expires
+// the key, removes it. Meanwhile the replica's clients do not see such a key
+// (a read misses, as if it were gone), but the commands of the master's
+// stream do: a write the master made to a key still live at its end applies
+// to the same key here, whatever the clocks say.
+
+// SetReplica turns the replica's expiry rules on or off (REPLICAOF).
+func (ks *Keyspace) SetReplica(on bool) { ks.replica.Store(on) }
+
+// Replica reports whether the keyspace follows a master's expiries.
+func (ks *Keyspace) Replica() bool { return ks.replica.Load() }
+
+// Obey marks the span in which the master's commands run: the caller holds
+// every slot exclusively (LockAll(true)) from before Obey(true) until after
+// Obey(false), so nothing else reads the keyspace meanwhile. While obeying,
+// no key counts as expired.
+func (ks *Keyspace) Obey(on bool) { ks.obeying.Store(on) }
+
+// gone reports whether an entry whose expiry is exp counts as missing for
+// the running command, at now.
+func (ks *Keyspace) gone(exp, now int64) bool {
+	return exp != 0 && exp <= now && !ks.obeying.Load()
+}
+
+// Replication is what a host that replicates offers the replication
+// commands (REPLICAOF, ROLE, WAIT, PSYNC, REPLCONF), which find it with a
+// type assertion on Ctx.Server.
+type Replication interface {
+	// ReplicaOf makes the server a replica of host:port (REPLICAOF), or
+	// a master again when host is "" (REPLICAOF NO ONE). It returns the
+	// status reply ("OK", or "OK Already connected to specified master").
+	ReplicaOf(c *Ctx, host string, port int) (string, error)
+	// WriteRole writes ROLE's reply.
+	WriteRole(c *Ctx)
+	// PSync serves PSYNC: a full resynchronisation (+FULLRESYNC, the image,
+	// then the stream), or the rest of the stream (+CONTINUE) when replID
+	// and offset are still in the backlog.
+	PSync(c *Ctx, replID string, offset int64) error
+	// ReplConf serves REPLCONF with the arguments in c.Args. A replica's
+	// ACK gets no reply.
+	ReplConf(c *Ctx) error
+	// WaitReplicas waits until n replicas acknowledged every write made so
+	// far, or the timeout passed (0: no limit), and returns how many did.
+	// It never waits when the command may not block (Ctx.BlockingDenied).
+	// A replica refuses it.
+	WaitReplicas(c *Ctx, n int64, timeoutMs int64) (int64, error)
+}

@@ -1,0 +1,474 @@
+package host
+
+import (
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/registry"
+)
+
+// The server's place in replication, as Redis 7.0's: a master, which
+// serves replica links (replica.go) from the effects stream, or a replica
+// of one master (REPLICAOF), whose link (replica_client.go) loads the
+// master's image and applies its stream. A replica may itself serve
+// replicas.
+
+var _ core.Replication = (*Server)(nil)
+
+var (
+	errReadOnly      = core.NewError("READONLY You can't write against a read only replica.")
+	errMasterDown    = core.NewError("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.")
+	errWaitOnReplica = core.NewError("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.")
+)
+
+type replState struct {
+	replica atomic.Bool // REPLICAOF host port is in force
+
+	mu           sync.Mutex
+	link         *masterLink // the link to the master, while a replica
+	id, id2      string      // master_replid, master_replid2
+	secondOffset int64       // second_repl_offset
+	// baseOffset is what a replica made master adds to its stream's
+	// offsets: the offset it had reached with its master.
+	baseOffset int64
+
+	replicas  map[*core.Client]*replicaLink // linked replicas, by client
+	addrs     map[*core.Client]replicaAddr  // REPLCONF listening-port/ip-address
+	nReplicas atomic.Int32
+	// acked is closed and replaced when a replica acknowledges (WAIT).
+	acked chan struct{}
+}
+
+type replicaAddr struct {
+	ip   string
+	port int
+}
+
+func (s *Server) replInit() {
+	s.repl.id = s.metrics.replID
+	s.repl.id2 = strings.Repeat("0", 40)
+	s.repl.secondOffset = -1
+	s.repl.replicas = map[*core.Client]*replicaLink{}
+	s.repl.addrs = map[*core.Client]replicaAddr{}
+	s.repl.acked = make(chan struct{})
+}
+
+// replID returns master_replid.
+func (s *Server) replID() string {
+	s.repl.mu.Lock()
+	defer s.repl.mu.Unlock()
+	return s.repl.id
+}
+
+// replOffset returns master_repl_offset: a master's stream offset, a
+// replica's offset in its master's stream.
+func (s *Server) replOffset() int64 {
+	s.repl.mu.Lock()
+	l, base := s.repl.link, s.repl.baseOffset
+	s.repl.mu.Unlock()
+	if l != nil {
+		return l.offset.Load()
+	}
+	return base + s.effects.ReplOffset()
+}
+
+// linkUp reports whether a replica's link with its master is up.
+func (s *Server) linkUp() bool {
+	s.repl.mu.Lock()
+	l := s.repl.link
+	s.repl.mu.Unlock()
+	return l != nil && l.state.Load() == linkConnected
+}
+
+// ReplicaOf implements core.Replication.
+func (s *Server) ReplicaOf(c *core.Ctx, host string, port int) (string, error) {
+	r := &s.repl
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	by := ""
+	if c != nil && c.Client != nil {
+		by = c.Client.Addr
+	}
+	if host == "" {
+		l := r.link
+		if l == nil {
+			return "OK", nil
+		}
+		l.stop()
+		r.link = nil
+		// As Redis: the master's ID becomes the second one, valid up to
+		// the offset reached, and a new ID starts here; the offsets go on
+		// from there.
+		off := l.offset.Load()
+		r.id2, r.secondOffset = r.id, off+1
+		r.id = randomHex40()
+		r.baseOffset = off - s.effects.ReplOffset()
+		s.ks.SetReplica(false)
+		r.replica.Store(false)
+		s.log.Info("MASTER MODE enabled", "by", by)
+		return "OK", nil
+	}
+	if l := r.link; l != nil && strings.EqualFold(l.host, host) && l.port == port {
+		return "OK Already connected to specified master", nil
+	}
+	if r.link != nil {
+		r.link.stop()
+	}
+	s.ks.SetReplica(true)
+	r.replica.Store(true)
+	r.link = newMasterLink(s, host, port)
+	go r.link.run()
+	s.log.Info("REPLICAOF enabled", "master", host+":"+strconv.Itoa(port), "by", by)
+	return "OK", nil
+}
+
+// stopLink ends the link with the master when the server stops.
+func (s *Server) stopLink() {
+	s.repl.mu.Lock()
+	defer s.repl.mu.Unlock()
+	if s.repl.link != nil {
+		s.repl.link.stop()
+	}
+}
+
+// WriteRole implements core.Replication: ROLE's reply.
+func (s *Server) WriteRole(c *core.Ctx) {
+	s.repl.mu.Lock()
+	l := s.repl.link
+	s.repl.mu.Unlock()
+	if l != nil {
+		c.WriteArray(5)
+		c.WriteBulkString("slave")
+		c.WriteBulkString(l.host)
+		c.WriteInt(int64(l.port))
+		c.WriteBulkString(l.stateName())
+		off := int64(-1)
+		if l.state.Load() == linkConnected {
+			off = l.offset.Load()
+		}
+		c.WriteInt(off)
+		return
+	}
+	links := s.replicaLinks()
+	c.WriteArray(3)
+	c.WriteBulkString("master")
+	c.WriteInt(s.replOffset())
+	c.WriteArray(len(links))
+	for _, rl := range links {
+		c.WriteArray(3)
+		c.WriteBulkString(rl.ip)
+		c.WriteBulkString(strconv.Itoa(rl.port))
+		c.WriteBulkString(strconv.FormatInt(rl.ack.Load(), 10))
+	}
+}
+
+// ReplConf implements core.Replication: REPLCONF's options, as a Redis
+// master takes them. ACK (from a linked replica) and GETACK (meant for a
+// replica's master link) get no reply.
+func (s *Server) ReplConf(c *core.Ctx) error {
+	args := c.Args
+	for i := 1; i+1 < len(args); i += 2 {
+		opt, val := args[i], args[i+1]
+		switch {
+		case core.EqualFold(opt, "listening-port"):
+			n, ok := core.ParseInt(val)
+			if !ok {
+				return core.ErrNotInteger
+			}
+			s.repl.mu.Lock()
+			a := s.repl.addrs[c.Client]
+			a.port = int(n)
+			s.repl.addrs[c.Client] = a
+			s.repl.mu.Unlock()
+		case core.EqualFold(opt, "ip-address"):
+			s.repl.mu.Lock()
+			a := s.repl.addrs[c.Client]
+			a.ip = string(val)
+			s.repl.addrs[c.Client] = a
+			s.repl.mu.Unlock()
+		case core.EqualFold(opt, "capa"), core.EqualFold(opt, "rdb-filter-only"):
+		case core.EqualFold(opt, "rdb-only"):
+			c.Client.SetRDBOnly(string(val) == "1")
+		case core.EqualFold(opt, "ack"):
+			if n, ok := core.ParseInt(val); ok {
+				s.replicaAcked(c.Client, n)
+			}
+			return nil
+		case core.EqualFold(opt, "getack"):
+			return nil
+		default:
+			return core.NewError("ERR Unrecognized REPLCONF option: " + string(opt))
+		}
+	}
+	c.WriteOK()
+	return nil
+}
+
+// replicaAddr returns the address a replica announced (REPLCONF), its
+// connection's otherwise.
+func (s *Server) replicaAddr(cl *core.Client) (string, int) {
+	s.repl.mu.Lock()
+	a := s.repl.addrs[cl]
+	s.repl.mu.Unlock()
+	ip := a.ip
+	if ip == "" {
+		ip = cl.Addr
+		if i := strings.LastIndexByte(ip, ':'); i >= 0 {
+			ip = ip[:i]
+		}
+		ip = strings.Trim(ip, "[]")
+	}
+	return ip, a.port
+}
+
+func (s *Server) addReplica(l *replicaLink) {
+	s.repl.mu.Lock()
+	defer s.repl.mu.Unlock()
+	s.repl.replicas[l.client] = l
+	s.repl.nReplicas.Store(int32(len(s.repl.replicas)))
+}
+
+// dropReplica forgets what a client that goes away left: its replica link
+// (detached from the stream) and its announced address.
+func (s *Server) dropReplica(cl *core.Client) {
+	s.repl.mu.Lock()
+	l := s.repl.replicas[cl]
+	delete(s.repl.replicas, cl)
+	delete(s.repl.addrs, cl)
+	s.repl.nReplicas.Store(int32(len(s.repl.replicas)))
+	s.repl.mu.Unlock()
+	if l != nil {
+		s.effects.Detach(l)
+		l.mu.Lock()
+		l.gone = true
+		l.mu.Unlock()
+		s.log.Info("replica link closed", "client", cl.Addr)
+	}
+}
+
+// replicaClientGone is called when a connection ends.
+func (s *Server) replicaClientGone(cl *core.Client) {
+	if s.repl.nReplicas.Load() == 0 {
+		s.repl.mu.Lock()
+		_, ok := s.repl.addrs[cl]
+		s.repl.mu.Unlock()
+		if !ok {
+			return
+		}
+	}
+	s.dropReplica(cl)
+}
+
+func (s *Server) replicaAcked(cl *core.Client, off int64) {
+	s.repl.mu.Lock()
+	defer s.repl.mu.Unlock()
+	l := s.repl.replicas[cl]
+	if l == nil {
+		return
+	}
+	if off > l.ack.Load() {
+		l.ack.Store(off)
+	}
+	l.ackTime.Store(time.Now().UnixMilli())
+	close(s.repl.acked)
+	s.repl.acked = make(chan struct{})
+}
+
+// replicaLinks returns the linked replicas, oldest first.
+func (s *Server) replicaLinks() []*replicaLink {
+	s.repl.mu.Lock()
+	defer s.repl.mu.Unlock()
+	out := make([]*replicaLink, 0, len(s.repl.replicas))
+	for _, l := range s.repl.replicas {
+		out = append(out, l)
+	}
+	// Oldest first, by client ID, as Redis lists its replicas.
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j].client.ID < out[j-1].client.ID; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+// goodReplicas counts the replicas online whose last acknowledgement is at
+// most maxLag seconds old (min-replicas-to-write).
+func (s *Server) goodReplicas(maxLag int) int {
+	if s.repl.nReplicas.Load() == 0 {
+		return 0
+	}
+	now := time.Now()
+	n := 0
+	for _, l := range s.replicaLinks() {
+		if l.online.Load() && l.ackTime.Load() != 0 && l.lag(now) <= int64(maxLag) {
+			n++
+		}
+	}
+	return n
+}
+
+var getAck = []byte("*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n")
+
+// WaitReplicas implements core.Replication (WAIT): the writes to wait for
+// are everything the stream carried when WAIT came, which covers the
+// client's own.
+func (s *Server) WaitReplicas(c *core.Ctx, n, timeoutMs int64) (int64, error) {
+	if s.repl.replica.Load() {
+		return 0, errWaitOnReplica
+	}
+	target := s.replOffset()
+	count := func() (int64, chan struct{}) {
+		s.repl.mu.Lock()
+		defer s.repl.mu.Unlock()
+		var k int64
+		for _, l := range s.repl.replicas {
+			if l.ack.Load() >= target {
+				k++
+			}
+		}
+		return k, s.repl.acked
+	}
+	k, ch := count()
+	if k >= n || c.BlockingDenied() {
+		return k, nil
+	}
+	s.effects.Control(getAck)
+	var deadline <-chan time.Time
+	if timeoutMs > 0 {
+		t := time.NewTimer(time.Duration(timeoutMs) * time.Millisecond)
+		defer t.Stop()
+		deadline = t.C
+	}
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ch:
+		case <-deadline:
+			k, _ = count()
+			return k, nil
+		case <-s.done:
+			k, _ = count()
+			return k, nil
+		case <-tick.C:
+			s.effects.Control(getAck)
+		}
+		if k, ch = count(); k >= n {
+			return k, nil
+		}
+	}
+}
+
+// replicaError is the replication step of dispatch. With the check on
+// (min-replicas-to-write and min-replicas-max-lag both above 0) a write
+// command, or EXEC of a transaction holding one, is refused with
+// NOREPLICAS unless enough good replicas are connected; on a read-only
+// replica it is refused with READONLY; on a replica whose link is down
+// with replica-serve-stale-data no, commands that do not serve stale data
+// get MASTERDOWN. Scripts refuse their writes with the same errors
+// (core.Ctx.WriteRefusal).
+func (s *Server) replicaError(c *conn, cmd *registry.Cmd) error {
+	cfg := s.Config()
+	var refusal error
+	switch {
+	case cfg.MinReplicasToWrite > 0 && cfg.MinReplicasMaxLag > 0 && s.goodReplicas(cfg.MinReplicasMaxLag) < cfg.MinReplicasToWrite:
+		refusal = errNoReplicas
+	case cfg.ReplicaReadOnly && s.repl.replica.Load():
+		refusal = errReadOnly
+	}
+	c.ctx.SetWriteRefusal(refusal)
+	if refusal != nil && writes(c, cmd) {
+		return refusal
+	}
+	if !cfg.ReplicaServeStale && s.repl.replica.Load() && !s.linkUp() {
+		if !cmd.Spec.Flags.Has(core.FlagStale) || isExec(cmd) && c.client.InMulti() && c.client.QueuedLacking().Has(core.FlagStale) {
+			return errMasterDown
+		}
+	}
+	return nil
+}
+
+// replicationInfo is INFO's replication section, as Redis 7.0 writes it.
+func (s *Server) replicationInfo() []core.InfoField {
+	cfg := s.Config()
+	s.repl.mu.Lock()
+	l, id, id2, second := s.repl.link, s.repl.id, s.repl.id2, s.repl.secondOffset
+	s.repl.mu.Unlock()
+	var out []core.InfoField
+	if l == nil {
+		out = append(out, field("role", "master"))
+	} else {
+		now := time.Now()
+		up := l.state.Load() == linkConnected
+		lastIO := int64(-1)
+		if up {
+			lastIO = int64(now.Sub(time.UnixMilli(l.lastIO.Load())).Seconds())
+		}
+		syncing := l.state.Load() == linkTransfer
+		out = append(out,
+			field("role", "slave"),
+			field("master_host", l.host),
+			field("master_port", l.port),
+			field("master_link_status", map[bool]string{true: "up", false: "down"}[up]),
+			field("master_last_io_seconds_ago", lastIO),
+			field("master_sync_in_progress", b2i(syncing)),
+			field("slave_read_repl_offset", l.readOffset.Load()),
+			field("slave_repl_offset", l.offset.Load()),
+		)
+		if syncing {
+			total, read := l.syncTotal.Load(), l.syncRead.Load()
+			perc := "0.00"
+			if total > 0 {
+				perc = strconv.FormatFloat(float64(read)*100/float64(total), 'f', 2, 64)
+			}
+			out = append(out,
+				field("master_sync_total_bytes", total),
+				field("master_sync_read_bytes", read),
+				field("master_sync_left_bytes", total-read),
+				field("master_sync_perc", perc),
+				field("master_sync_last_io_seconds_ago", int64(now.Sub(time.UnixMilli(l.lastIO.Load())).Seconds())),
+			)
+		}
+		if !up {
+			down := int64(-1)
+			if t := l.downSince.Load(); t != 0 {
+				down = int64(now.Sub(time.UnixMilli(t)).Seconds())
+			}
+			out = append(out, field("master_link_down_since_seconds", down))
+		}
+		out = append(out,
+			field("slave_priority", cfg.ReplicaPriority),
+			field("slave_read_only", b2i(cfg.ReplicaReadOnly)),
+			field("replica_announced", b2i(cfg.compatBool("replica-announced"))),
+		)
+	}
+	links := s.replicaLinks()
+	out = append(out, field("connected_slaves", len(links)))
+	now := time.Now()
+	for i, rl := range links {
+		state := "wait_bgsave"
+		if rl.online.Load() {
+			state = "online"
+		}
+		out = append(out, field("slave"+strconv.Itoa(i), "ip="+rl.ip+",port="+strconv.Itoa(rl.port)+",state="+state+
+			",offset="+strconv.FormatInt(rl.ack.Load(), 10)+",lag="+strconv.FormatInt(rl.lag(now), 10)))
+	}
+	off := s.replOffset()
+	backlog := len(links) > 0 || l != nil
+	out = append(out,
+		field("master_failover_state", "no-failover"),
+		field("master_replid", id),
+		field("master_replid2", id2),
+		field("master_repl_offset", off),
+		field("second_repl_offset", second),
+		field("repl_backlog_active", b2i(backlog)),
+		field("repl_backlog_size", 1048576),
+		field("repl_backlog_first_byte_offset", 0),
+		field("repl_backlog_histlen", 0),
+	)
+	return out
+}

@@ -1,0 +1,288 @@
+package host_test
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/redmod/redmod/internal/difftest"
+	"github.com/redmod/redmod/redmodtest"
+)
+
+// await polls cond until it holds or 20 s pass (a loaded machine is slow;
+// a passing run returns as soon as the condition holds).
+func await(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func goClient(t *testing.T, addr string) *redis.Client {
+	t.Helper()
+	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, ReadTimeout: 30 * time.Second})
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func hostPort(t *testing.T, addr string) (string, string) {
+	t.Helper()
+	h, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, p
+}
+
+// linked makes replica a replica of master and waits for the link.
+func linked(t *testing.T, replica *redis.Client, masterAddr string) {
+	t.Helper()
+	ctx := context.Background()
+	h, p := hostPort(t, masterAddr)
+	if err := replica.Do(ctx, "replicaof", h, p).Err(); err != nil {
+		t.Fatal(err)
+	}
+	await(t, "the link with the master", func() bool {
+		info, _ := replica.Info(ctx, "replication").Result()
+		return strings.Contains(info, "master_link_status:up")
+	})
+}
+
+// replicasCaughtUp waits until the replica acknowledged everything written to the
+// master so far (WAIT).
+func replicasCaughtUp(t *testing.T, master *redis.Client) {
+	t.Helper()
+	n, err := master.Do(context.Background(), "wait", 1, 20000).Int()
+	if err != nil || n < 1 {
+		t.Fatalf("WAIT: %d %v", n, err)
+	}
+}
+
+// moreWrites are writes of every kind after the image: a transaction, a
+// script, expiry, SPOP, blocking-pop rewrites, another database.
+func moreWrites(t *testing.T, c *redis.Client) {
+	t.Helper()
+	ctx := context.Background()
+	conn := c.Conn()
+	defer conn.Close()
+	for _, args := range [][]any{
+		{"set", "after", "1"},
+		{"incrbyfloat", "flt", "1.5"},
+		{"expire", "after", 3600},
+		{"rpush", "q", "a", "b", "c"},
+		{"lpop", "q"},
+		{"hincrby", "hash", "n", 5},
+		{"sadd", "pop", "1", "2", "3"},
+		{"spop", "pop"},
+		{"zincrby", "zset", 2, "a"},
+		{"xadd", "stream", "*", "late", "1"},
+		{"eval", "redis.call('set', KEYS[1], ARGV[1]); return redis.call('incr', KEYS[2])", 2, "sk", "sn", "v"},
+		{"select", 5},
+		{"set", "five", "5"},
+		{"select", 0},
+		{"del", "int"},
+	} {
+		if err := conn.Do(ctx, args...).Err(); err != nil && err != redis.Nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	if _, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Incr(ctx, "txn")
+		p.LPush(ctx, "txl", "x")
+		p.Set(ctx, "txs", "y", time.Hour)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func sameData(t *testing.T, master, replica *redis.Client) {
+	t.Helper()
+	difftest.Same(t, "replica", difftest.Contents(t, replica), difftest.Contents(t, master))
+}
+
+// A redmod replica of a redmod master: the image, then every later write,
+// arrive identically; the replica is read-only and reports its role.
+func TestReplicaOfRedmod(t *testing.T) {
+	ms := redmodtest.Run(t)
+	rs := redmodtest.Run(t)
+	master, replica := goClient(t, ms.Addr()), goClient(t, rs.Addr())
+	ctx := context.Background()
+	difftest.Load(t, master)
+	replica.Set(ctx, "stale", "gone after the sync", 0)
+
+	linked(t, replica, ms.Addr())
+	moreWrites(t, master)
+	replicasCaughtUp(t, master)
+	sameData(t, master, replica)
+
+	if err := replica.Set(ctx, "x", "1", 0).Err(); err == nil || err.Error() != "READONLY You can't write against a read only replica." {
+		t.Fatalf("write on a replica: %v", err)
+	}
+	role, err := replica.Do(ctx, "role").Slice()
+	h, p := hostPort(t, ms.Addr())
+	if err != nil || len(role) != 5 || role[0] != "slave" || role[1] != h || role[2] != mustInt(t, p) || role[3] != "connected" {
+		t.Fatalf("ROLE of the replica: %v %v", role, err)
+	}
+	mrole, err := master.Do(ctx, "role").Slice()
+	if err != nil || len(mrole) != 3 || mrole[0] != "master" || len(mrole[2].([]any)) != 1 {
+		t.Fatalf("ROLE of the master: %v %v", mrole, err)
+	}
+	if s, _ := replica.Do(ctx, "replicaof", h, p).Result(); s != "OK Already connected to specified master" {
+		t.Fatalf("REPLICAOF again: %v", s)
+	}
+
+	// REPLICAOF NO ONE: a master again, writable, data kept.
+	if err := replica.Do(ctx, "replicaof", "no", "one").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := replica.Set(ctx, "x", "1", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := replica.Get(ctx, "after").Result(); v != "1" {
+		t.Fatalf("data after REPLICAOF NO ONE: %q", v)
+	}
+	await(t, "the master to forget the replica", func() bool {
+		info, _ := master.Info(ctx, "replication").Result()
+		return strings.Contains(info, "connected_slaves:0")
+	})
+}
+
+func mustInt(t *testing.T, s string) int64 {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// The link comes back after it drops, with a full sync.
+func TestReplicaReconnects(t *testing.T) {
+	ms := redmodtest.Run(t)
+	rs := redmodtest.Run(t)
+	master, replica := goClient(t, ms.Addr()), goClient(t, rs.Addr())
+	ctx := context.Background()
+	difftest.Load(t, master)
+	linked(t, replica, ms.Addr())
+	master.Set(ctx, "a", "1", 0)
+	replicasCaughtUp(t, master)
+	// Kill the replica's connection on the master.
+	if n, err := master.Do(ctx, "client", "kill", "type", "replica").Int(); n != 1 || err != nil {
+		t.Fatalf("CLIENT KILL TYPE replica: %d %v", n, err)
+	}
+	master.Set(ctx, "b", "2", 0)
+	await(t, "the write after the link dropped", func() bool {
+		v, _ := replica.Get(ctx, "b").Result()
+		return v == "2"
+	})
+	replicasCaughtUp(t, master)
+	sameData(t, master, replica)
+}
+
+// Expiry on a replica: its clients stop seeing a key once its time passed,
+// but the key stays until the master deletes it.
+func TestReplicaExpiry(t *testing.T) {
+	ms := redmodtest.Run(t)
+	rs := redmodtest.Run(t)
+	master, replica := goClient(t, ms.Addr()), goClient(t, rs.Addr())
+	ctx := context.Background()
+	linked(t, replica, ms.Addr())
+	master.Set(ctx, "k", "v", time.Hour)
+	replicasCaughtUp(t, master)
+	rs.FastForward(2 * time.Hour)
+	if err := replica.Get(ctx, "k").Err(); err != redis.Nil {
+		t.Fatalf("GET of an expired key on the replica: %v", err)
+	}
+	if n, _ := replica.DBSize(ctx).Result(); n != 1 {
+		t.Fatalf("DBSIZE on the replica: %d, want 1 (kept for the master)", n)
+	}
+	ms.FastForward(2 * time.Hour)
+	master.Get(ctx, "k") // the master expires it and sends DEL
+	replicasCaughtUp(t, master)
+	if n, _ := replica.DBSize(ctx).Result(); n != 0 {
+		t.Fatalf("DBSIZE on the replica after the master's DEL: %d", n)
+	}
+}
+
+// REPLICAOF's replies and errors, as Redis 7.0's.
+func TestReplicaOfErrors(t *testing.T) {
+	srv := redmodtest.Run(t)
+	c := goClient(t, srv.Addr())
+	ctx := context.Background()
+	for _, tc := range []struct {
+		args []any
+		want string
+	}{
+		{[]any{"replicaof", "localhost", "abc"}, "ERR Invalid master port"},
+		{[]any{"replicaof", "localhost", "65536"}, "ERR Invalid master port"},
+		{[]any{"replicaof", "localhost", "-1"}, "ERR Invalid master port"},
+		{[]any{"replicaof", "no"}, "ERR wrong number of arguments for 'replicaof' command"},
+		{[]any{"slaveof", "no", "one"}, "OK"},
+		{[]any{"replicaof", "no", "one"}, "OK"},
+		{[]any{"wait", "x", "0"}, "ERR value is not an integer or out of range"},
+		{[]any{"wait", "0", "x"}, "ERR timeout is not an integer or out of range"},
+		{[]any{"wait", "0", "-1"}, "ERR timeout is negative"},
+		{[]any{"wait", "0", "0"}, "0"},
+		{[]any{"replconf", "foo", "bar"}, "ERR Unrecognized REPLCONF option: foo"},
+		{[]any{"replconf", "listening-port", "7000"}, "OK"},
+	} {
+		got, err := c.Do(ctx, tc.args...).Result()
+		s := ""
+		if err != nil {
+			s = err.Error()
+		} else {
+			s = strings.TrimSpace(strings.Trim(strings.ReplaceAll(strings.ReplaceAll(fmtAny(got), "[", ""), "]", ""), " "))
+		}
+		if s != tc.want {
+			t.Errorf("%v: %q, want %q", tc.args, s, tc.want)
+		}
+	}
+	role, err := c.Do(ctx, "role").Slice()
+	if err != nil || len(role) != 3 || role[0] != "master" {
+		t.Fatalf("ROLE: %v %v", role, err)
+	}
+}
+
+func fmtAny(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	}
+	return ""
+}
+
+// A redmod replica of a redis-server master, and a redis-server replica of
+// a redmod master: the data arrives identically both ways.
+func TestReplicationWithRedis(t *testing.T) {
+	t.Run("redmod replica", func(t *testing.T) {
+		raddr := difftest.RedisTCP(t, "--repl-diskless-sync-delay", "0")
+		rs := redmodtest.Run(t)
+		master, replica := goClient(t, raddr), goClient(t, rs.Addr())
+		difftest.Load(t, master)
+		linked(t, replica, raddr)
+		moreWrites(t, master)
+		replicasCaughtUp(t, master)
+		sameData(t, master, replica)
+	})
+	t.Run("redis replica", func(t *testing.T) {
+		ms := redmodtest.Run(t)
+		raddr := difftest.RedisTCP(t)
+		master, replica := goClient(t, ms.Addr()), goClient(t, raddr)
+		difftest.Load(t, master)
+		linked(t, replica, ms.Addr())
+		moreWrites(t, master)
+		replicasCaughtUp(t, master)
+		sameData(t, master, replica)
+	})
+}
