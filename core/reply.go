@@ -151,8 +151,16 @@ func (w *Writer) KeepFirstReply() {
 // EndReply ends the accounting BeginReply started and counts the command's
 // reply, when it wrote one, as one value of the reply around it (an error
 // it returned instead is written, and counted, by the caller).
-func (w *Writer) EndReply(m ReplyMark) {
-	wrote := len(w.buf) > w.begin
+func (w *Writer) EndReply(m ReplyMark) { w.endReply(m, len(w.buf) > w.begin) }
+
+// EndReplyCounted is EndReply for a command that may reply any number of
+// times, or hand its replies to the connection ahead of pushes
+// (core.FlagMultiReply: SUBSCRIBE in a transaction): it counts as one value
+// of the reply around it whatever is left in the Writer, as Redis counts
+// each queued command as one element of EXEC's reply.
+func (w *Writer) EndReplyCounted(m ReplyMark) { w.endReply(m, true) }
+
+func (w *Writer) endReply(m ReplyMark, wrote bool) {
 	w.begin, w.replies, w.need, w.firstEnd = m.begin, m.replies, m.need, m.firstEnd
 	if !wrote {
 		return

@@ -98,7 +98,11 @@ func (s *Server) RunCall(parent, c *core.Ctx, call *core.CallRequest) (err error
 	// The caller (EXEC, a script) reads one reply per call: the contract
 	// is kept here as for a client's command.
 	err = s.settleReply(cmd, c.Writer, err)
-	c.Writer.EndReply(outer)
+	if cmd.Spec.Flags.Has(core.FlagMultiReply) && err == nil {
+		c.Writer.EndReplyCounted(outer)
+	} else {
+		c.Writer.EndReply(outer)
+	}
 	for {
 		fn := c.TakeAfterUnlock()
 		if fn == nil {

@@ -215,3 +215,39 @@ func TestDiffSubscriberClientList(t *testing.T) {
 		t.Errorf("the subscriber was not disconnected")
 	}
 }
+
+// testSubscribeInMulti compares subscriptions made in a transaction with
+// Redis 7.0: SUBSCRIBE and PSUBSCRIBE run (their confirmations inline in
+// EXEC's reply, one per channel), SSUBSCRIBE is refused, and a message the
+// client publishes to itself follows the replies before it.
+func testSubscribeInMulti(t *testing.T, proto string) {
+	ours, ref := servers(t)
+	a, b := dial(t, ours, ref), dial(t, ours, ref)
+	if proto == "3" {
+		a.send("HELLO", "3")
+		a.skip(1)
+	}
+	a.do(1, "MULTI")
+	a.do(1, "SUBSCRIBE", "a", "b")
+	a.do(1, "PSUBSCRIBE", "p*")
+	a.do(1, "SSUBSCRIBE", "s")
+	a.do(1, "PING")
+	a.do(1, "PUBLISH", "a", "hi")
+	a.do(1, "SET", "k", "v")
+	// EXEC counts SUBSCRIBE a b as one of its values though it sends two
+	// confirmations: the PING after it makes the stream whole.
+	a.send("EXEC")
+	a.send("PING")
+	a.expect(3, "EXEC of subscriptions, then PING")
+	b.do(1, "PUBLISH", "pq", "x")
+	a.expect(1, "pmessage")
+	a.do(1, "UNSUBSCRIBE", "a")
+	a.do(1, "UNSUBSCRIBE", "b")
+	a.do(1, "PUNSUBSCRIBE")
+	a.do(1, "PING")
+	a.expect(1, "the last PING (the stream is one value behind)")
+	a.quiet()
+}
+
+func TestDiffSubscribeInMultiRESP2(t *testing.T) { testSubscribeInMulti(t, "2") }
+func TestDiffSubscribeInMultiRESP3(t *testing.T) { testSubscribeInMulti(t, "3") }

@@ -9,6 +9,7 @@ package pubsub
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/redmod/redmod/core"
 	"github.com/redmod/redmod/internal/redisdocs"
@@ -68,6 +69,11 @@ func init() {
 		Syntax:   "channel message",
 		Channels: &core.ChannelSpec{First: 1, Last: 1},
 	}, func(c *core.Ctx) error {
+		if c.Client.Subscribed() {
+			// It may receive its own message: the replies before it
+			// (in a transaction) go first.
+			c.StartPush()
+		}
 		c.WriteInt(int64(c.PubSub.Publish(c.Args[1], c.Args[2])))
 		return nil
 	})
@@ -91,6 +97,9 @@ func init() {
 		Syntax:   "shardchannel message",
 		Channels: &core.ChannelSpec{First: 1, Last: 1},
 	}, func(c *core.Ctx) error {
+		if c.Client.Subscribed() {
+			c.StartPush()
+		}
 		c.WriteInt(int64(c.PubSub.PublishShard(c.Args[1], c.Args[2])))
 		return nil
 	})
@@ -140,11 +149,20 @@ func init() {
 // overtake it.
 func subscribe(kind core.SubKind) func(*core.Ctx) error {
 	return func(c *core.Ctx) error {
+		// A client that must get one reply per command (in a transaction,
+		// a script) cannot subscribe; Redis 7.0 still lets SUBSCRIBE and
+		// PSUBSCRIBE run in a transaction, for compatibility, but not
+		// SSUBSCRIBE.
+		if c.BlockingDenied() && (kind == core.SubShard || !c.Client.InMulti()) {
+			return core.NewError("ERR " + strings.ToUpper(subscribeNames[kind]) + " isn't allowed for a DENY BLOCKING client")
+		}
 		c.StartPush()
 		c.PubSub.Subscribe(c.Client, kind, c.Args[1:])
 		return nil
 	}
 }
+
+var subscribeNames = [3]string{"subscribe", "psubscribe", "ssubscribe"}
 
 func unsubscribe(kind core.SubKind) func(*core.Ctx) error {
 	return func(c *core.Ctx) error {
