@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -672,7 +671,7 @@ func (r *Rewrite) Finish(write func(w io.Writer) (rdb bool, err error)) error {
 // writeBaseFile writes a base file to a temporary name, syncs it and
 // renames it to the next base name; it returns that name and the size.
 func (l *Log) writeBaseFile(m *Manifest, write func(w io.Writer) (bool, error)) (string, int64, error) {
-	tmp := filepath.Join(l.folder, "temp-rewriteaof-bg-"+strconv.Itoa(os.Getpid())+".aof")
+	tmp := filepath.Join(l.folder, tempBaseName(os.Getpid()))
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 	if err != nil {
 		return "", 0, err

@@ -235,3 +235,29 @@ func appendRepr(b []byte, s string) []byte {
 	}
 	return append(b, '"')
 }
+
+// tempBaseName is the file a rewrite writes its new base to before
+// renaming it: temp-rewriteaof-bg-<pid>.aof in the append-only folder, as
+// Redis's rewrite child names its own.
+func tempBaseName(pid int) string { return "temp-rewriteaof-bg-" + strconv.Itoa(pid) + ".aof" }
+
+// TempPID recognises the temporary files a rewrite writes (Redis's
+// temp-rewriteaof-bg-<pid>.aof and temp-rewriteaof-<pid>.aof) and returns
+// the id of the process that wrote it. A rewrite killed midway leaves such
+// a file behind; the server removes those whose process is gone at start.
+func TempPID(name string) (int, bool) {
+	rest, ok := strings.CutPrefix(name, "temp-rewriteaof-")
+	if !ok {
+		return 0, false
+	}
+	rest = strings.TrimPrefix(rest, "bg-")
+	digits, ok := strings.CutSuffix(rest, ".aof")
+	if !ok {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(digits)
+	if err != nil || pid <= 0 || strconv.Itoa(pid) != digits {
+		return 0, false
+	}
+	return pid, true
+}

@@ -61,7 +61,10 @@ const (
 	FlagNoQueue
 	// FlagNoKeys marks a write command that changes no key, only its
 	// module's own state (FUNCTION LOAD changes the function libraries): the
-	// host takes no key lock for it and the module guards that state itself.
+	// host holds every key lock for it, so that the change and its effect
+	// fall on the same side of a snapshot's or rewrite's cut (which reads
+	// module state with every key locked), and the module guards that state
+	// from its readers itself.
 	// Registration refuses a write command that declares no keys unless it
 	// sets FlagNoKeys or FlagKeyspace, because such a command would
 	// otherwise run unlocked by mistake. It is redmod's own and COMMAND INFO

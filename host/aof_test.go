@@ -368,3 +368,52 @@ func TestAOFReplaysFlushAll(t *testing.T) {
 		t.Fatalf("keys after replay: %v", got)
 	}
 }
+
+// TestAOFRewriteOrdersFunctionLoads: FUNCTION LOADs running beside
+// rewrites each fall on one side of the rewrite's cut with their effect,
+// so after a restart every acknowledged library is there, loaded once.
+func TestAOFRewriteOrdersFunctionLoads(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	srv := aofServer(t, dir)
+	c := client(t, srv, 0)
+	const libs = 40
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		cw := client(t, srv, 0)
+		for i := range libs {
+			code := fmt.Sprintf("#!lua name=lib%d\nredis.register_function('f%d', function() return %d end)", i, i, i)
+			if err := cw.FunctionLoad(ctx, code).Err(); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		if err := c.BgRewriteAOF(ctx).Err(); err != nil {
+			t.Fatal(err)
+		}
+		waitRewrite(t, c)
+	}
+	srv.Close()
+	srv = aofServer(t, dir)
+	c = client(t, srv, 0)
+	list, err := c.FunctionList(ctx, redis.FunctionListQuery{}).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != libs {
+		t.Errorf("%d libraries after restart, want %d", len(list), libs)
+	}
+	for i := range libs {
+		if n, err := c.FCall(ctx, fmt.Sprint("f", i), nil).Int(); err != nil || n != i {
+			t.Errorf("FCALL f%d = %d, %v", i, n, err)
+		}
+	}
+}

@@ -423,6 +423,13 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 		ks.LockAll(write)
 		c.locks.HoldAll(write)
 		defer ks.UnlockAll(write)
+	case write && spec.Flags.Has(core.FlagNoKeys):
+		// A change of a module's own state (FUNCTION LOAD) holds every
+		// key, so that it and its effect fall on the same side of a
+		// snapshot's cut, which takes them all too.
+		ks.LockAll(true)
+		c.locks.HoldAll(true)
+		defer ks.UnlockAll(true)
 	}
 	if ks.KeyChecks() {
 		// Checking mode (contract.go): the slots record that this command

@@ -249,3 +249,56 @@ func TestStaleTempFilesRemovedAtStart(t *testing.T) {
 		}
 	}
 }
+
+// TestStaleRewriteTempsRemovedAtStart: a rewrite interrupted by a kill
+// leaves its new base (temp-rewriteaof-bg-<pid>.aof) in the append-only
+// folder; the next start removes those of processes that are gone, with
+// appendonly on or off, and keeps the rest; the data loads as before.
+func TestStaleRewriteTempsRemovedAtStart(t *testing.T) {
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Skip("cannot run a short-lived process:", err)
+	}
+	deadPid := strconv.Itoa(gone.Process.Pid)
+	for _, appendonly := range []bool{true, false} {
+		dir := t.TempDir()
+		srv := aofServer(t, dir)
+		c, err := resp.Dial(srv.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Do("SET", "k", "v")
+		c.Close()
+		srv.Close()
+		folder := filepath.Join(dir, "appendonlydir")
+		stale := []string{"temp-rewriteaof-bg-" + deadPid + ".aof", "temp-rewriteaof-" + deadPid + ".aof"}
+		kept := []string{
+			"temp-rewriteaof-bg-" + strconv.Itoa(os.Getppid()) + ".aof", // a live process's rewrite
+			"temp-rewriteaof-bg-x.aof", "temp-rewriteaof-bg-" + deadPid + ".aof.1", "my-temp-rewriteaof-bg-" + deadPid + ".aof",
+		}
+		for _, f := range append(append([]string{}, stale...), kept...) {
+			os.WriteFile(filepath.Join(folder, f), []byte("*1\r\n$3\r\nDEL"), 0o644)
+		}
+		srv = aofServer(t, dir, func(c *host.Config) { c.AppendOnly = appendonly })
+		for _, f := range stale {
+			if _, err := os.Stat(filepath.Join(folder, f)); err == nil {
+				t.Errorf("appendonly %v: %s was not removed", appendonly, f)
+			}
+		}
+		for _, f := range kept {
+			if _, err := os.Stat(filepath.Join(folder, f)); err != nil {
+				t.Errorf("appendonly %v: %s was removed", appendonly, f)
+			}
+		}
+		if appendonly {
+			c, err := resp.Dial(srv.Addr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r, _ := c.Do("GET", "k"); r.Str != "v" {
+				t.Errorf("GET k = %s after restart", r)
+			}
+			c.Close()
+		}
+	}
+}

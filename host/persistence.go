@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/redmod/redmod/aof"
 	"github.com/redmod/redmod/core"
 	"github.com/redmod/redmod/rdb"
 	"github.com/redmod/redmod/registry"
@@ -118,6 +119,26 @@ func (s *Server) removeStaleTemps(dir string) {
 		}
 		if err := os.Remove(filepath.Join(dir, name)); err == nil {
 			s.log.Info("removed a temporary snapshot file left by an interrupted save", "file", name)
+		}
+	}
+	s.removeStaleRewriteTemps(filepath.Join(dir, s.Config().AppendDirName))
+}
+
+// removeStaleRewriteTemps deletes the new bases that rewrites interrupted
+// by a kill left in the append-only folder (aof.TempPID's names), when
+// their process is gone, as removeStaleTemps does for snapshots.
+func (s *Server) removeStaleRewriteTemps(folder string) {
+	entries, err := os.ReadDir(folder)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		pid, ok := aof.TempPID(e.Name())
+		if !ok || !e.Type().IsRegular() || pid == os.Getpid() || processAlive(pid) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(folder, e.Name())); err == nil {
+			s.log.Info("removed a temporary append only file left by an interrupted rewrite", "file", e.Name())
 		}
 	}
 }

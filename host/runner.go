@@ -208,7 +208,10 @@ func (s *Server) lockCommands(held *core.LockSet, cmds [][][]byte, also []int) (
 	var idx []int
 	for _, args := range cmds {
 		call := core.CallRequest{Args: args}
-		if s.PrepareCall(&call) != nil || locksAll(call.Spec) {
+		// A change of module state (core.FlagNoKeys) holds every key, as
+		// in conn.run.
+		if s.PrepareCall(&call) != nil || locksAll(call.Spec) ||
+			call.Spec.Flags.Has(core.FlagWrite) && call.Spec.Flags.Has(core.FlagNoKeys) {
 			ks.LockAll(true)
 			if held != nil {
 				held.HoldAll(true)
