@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/rdb"
 )
 
 // The operator's tools: SLOWLOG, LATENCY and DEBUG. The figures live in the
@@ -515,8 +516,14 @@ func debugObject(c *core.Ctx) error {
 		return core.NewError("ERR no such key")
 	}
 	idle, _ := c.DB.IdleTime(key)
+	// serializedlength is the value's size in an RDB file, as Redis
+	// reports it: its DUMP payload without the type byte and the footer.
+	size := 0
+	if d, err := rdb.Dump(v); err == nil {
+		size = len(d) - 1 - 10
+	}
 	c.WriteSimple(fmt.Sprintf("Value at:%p refcount:1 encoding:%s serializedlength:%d lru:%d lru_seconds_idle:%d",
-		v, v.Encoding(), len(v.AppendSnapshot(nil)), (time.Now().Unix()-idle)&(1<<24-1), idle))
+		v, v.Encoding(), size, (time.Now().Unix()-idle)&(1<<24-1), idle))
 	return nil
 }
 
