@@ -75,6 +75,8 @@ type Ctx struct {
 
 	// writeRefusal is the error writes get when the command began (evict.go).
 	writeRefusal error
+	// staleRefusal is the error commands without FlagStale get (replica.go).
+	staleRefusal error
 }
 
 // AfterUnlock schedules fn to run once the command has finished and its locks

@@ -49,3 +49,13 @@ type Replication interface {
 	// A replica refuses it.
 	WaitReplicas(c *Ctx, n int64, timeoutMs int64) (int64, error)
 }
+
+// StaleRefusal returns the error commands not flagged FlagStale get on a
+// replica whose link with its master is down while
+// replica-serve-stale-data is no (MASTERDOWN), nil otherwise. The host
+// sets it before each command; a script refuses such calls with it, and a
+// script that does not declare allow-stale is refused up front.
+func (c *Ctx) StaleRefusal() error { return c.staleRefusal }
+
+// SetStaleRefusal records what StaleRefusal reports.
+func (c *Ctx) SetStaleRefusal(err error) { c.staleRefusal = err }

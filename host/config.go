@@ -90,6 +90,9 @@ type Config struct {
 	// MasterAuth and MasterUser are what a replica authenticates with at
 	// its master (masterauth, masteruser).
 	MasterAuth, MasterUser string
+	// ReplicaOf is "host port" of the master to follow from the start
+	// (replicaof), empty for a master; REPLICAOF keeps it current.
+	ReplicaOf string
 	// ReplicaReadOnly makes a replica refuse its clients' writes
 	// (replica-read-only); ReplicaServeStale lets it serve reads while its
 	// link is down (replica-serve-stale-data); ReplicaPriority is reported

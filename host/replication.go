@@ -1,6 +1,7 @@
 package host
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -109,6 +110,7 @@ func (s *Server) ReplicaOf(c *core.Ctx, host string, port int) (string, error) {
 		r.baseOffset = off - s.effects.ReplOffset()
 		s.ks.SetReplica(false)
 		r.replica.Store(false)
+		s.noteMaster("", 0)
 		s.log.Info("MASTER MODE enabled", "by", by)
 		return "OK", nil
 	}
@@ -121,6 +123,7 @@ func (s *Server) ReplicaOf(c *core.Ctx, host string, port int) (string, error) {
 	s.ks.SetReplica(true)
 	r.replica.Store(true)
 	r.link = newMasterLink(s, host, port)
+	s.noteMaster(host, port)
 	go r.link.run()
 	s.log.Info("REPLICAOF enabled", "master", host+":"+strconv.Itoa(port), "by", by)
 	return "OK", nil
@@ -385,9 +388,12 @@ func (s *Server) replicaError(c *conn, cmd *registry.Cmd) error {
 		return refusal
 	}
 	if !cfg.ReplicaServeStale && s.repl.replica.Load() && !s.linkUp() {
+		c.ctx.SetStaleRefusal(errMasterDown)
 		if !cmd.Spec.Flags.Has(core.FlagStale) || isExec(cmd) && c.client.InMulti() && c.client.QueuedLacking().Has(core.FlagStale) {
 			return errMasterDown
 		}
+	} else {
+		c.ctx.SetStaleRefusal(nil)
 	}
 	return nil
 }
@@ -471,4 +477,52 @@ func (s *Server) replicationInfo() []core.InfoField {
 		field("repl_backlog_histlen", 0),
 	)
 	return out
+}
+
+// replicaOfSetting is the replicaof directive (slaveof its old name): a
+// server started with "host port" starts as a replica of that master. As
+// in Redis, CONFIG GET shows the current master and CONFIG SET refuses it
+// (REPLICAOF changes it).
+func replicaOfSetting(name string) setting {
+	return setting{
+		name: name, usage: `"host port": start as a replica of that master (empty: a master)`,
+		get: func(c *Config) string { return c.ReplicaOf },
+		set: func(c *Config, v string) error {
+			f := strings.Fields(v)
+			switch {
+			case len(f) == 0:
+				c.ReplicaOf = ""
+				return nil
+			case len(f) != 2:
+				return errors.New("wrong number of arguments")
+			}
+			if n, ok := core.ParseInt([]byte(f[1])); !ok || n < 0 || n > 65535 {
+				return errors.New("Invalid master port")
+			}
+			c.ReplicaOf = f[0] + " " + f[1]
+			return nil
+		},
+	}
+}
+
+// startReplication follows the master of the replicaof directive.
+func (s *Server) startReplication() {
+	f := strings.Fields(s.Config().ReplicaOf)
+	if len(f) != 2 {
+		return
+	}
+	port, _ := strconv.Atoi(f[1])
+	s.ReplicaOf(nil, f[0], port)
+}
+
+// noteMaster records the master in the configuration (CONFIG GET
+// replicaof, CONFIG REWRITE).
+func (s *Server) noteMaster(host string, port int) {
+	v := ""
+	if host != "" {
+		v = host + " " + strconv.Itoa(port)
+	}
+	s.cfgMu.Lock()
+	s.cfg.ReplicaOf = v
+	s.cfgMu.Unlock()
 }

@@ -286,3 +286,60 @@ func TestReplicationWithRedis(t *testing.T) {
 		sameData(t, master, replica)
 	})
 }
+
+// A replica whose link is down, with replica-serve-stale-data no: MASTERDOWN
+// for commands not flagged stale (EXEC too, when a queued one is not),
+// scripts only with allow-stale, and inside them only stale commands.
+func TestReplicaStale(t *testing.T) {
+	srv := redmodtest.Run(t)
+	c := goClient(t, srv.Addr())
+	ctx := context.Background()
+	c.Set(ctx, "x", "1", 0)
+	c.ConfigSet(ctx, "replica-serve-stale-data", "no")
+	// Nothing listens on port 1: the link stays down.
+	if err := c.Do(ctx, "replicaof", "127.0.0.1", "1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Do(ctx, "replicaof", "no", "one")
+	const masterDown = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."
+	for _, tc := range []struct {
+		args []any
+		want string
+	}{
+		{[]any{"get", "x"}, masterDown},
+		{[]any{"eval", "return redis.call('get','x')", 1, "x"}, masterDown},
+		{[]any{"eval", "#!lua flags=no-writes\nreturn 1", 0}, masterDown},
+		{[]any{"eval", "#!lua flags=allow-stale,no-writes\nreturn 1", 0}, "1"},
+		{[]any{"eval", "#!lua flags=allow-stale,no-writes\nreturn redis.call('echo','hi')", 0}, "hi"},
+		{[]any{"eval", "#!lua flags=allow-stale,no-writes\nreturn redis.call('get','x')", 1, "x"}, "ERR Can not execute the command on a stale replica*"},
+		{[]any{"config", "get", "replicaof"}, "replicaof 127.0.0.1 1"},
+		{[]any{"config", "get", "slaveof"}, "slaveof 127.0.0.1 1"},
+	} {
+		got, err := c.Do(ctx, tc.args...).Result()
+		s := fmtAny(got)
+		if err != nil {
+			s = err.Error()
+		} else if m, ok := got.(map[any]any); ok {
+			for k, v := range m {
+				s = fmtAny(k) + " " + fmtAny(v)
+			}
+		} else if l, ok := got.([]any); ok && len(l) == 2 {
+			s = fmtAny(l[0]) + " " + fmtAny(l[1])
+		}
+		if want, prefix := strings.CutSuffix(tc.want, "*"); !(s == tc.want || prefix && strings.HasPrefix(s, want)) {
+			t.Errorf("%q: %q, want %q", tc.args, s, tc.want)
+		}
+	}
+	// EXEC of a transaction queued while the link was fine.
+	if err := c.Do(ctx, "replicaof", "no", "one").Err(); err != nil {
+		t.Fatal(err)
+	}
+	conn := c.Conn()
+	defer conn.Close()
+	conn.Do(ctx, "multi")
+	conn.Do(ctx, "get", "x")
+	c.Do(ctx, "replicaof", "127.0.0.1", "1")
+	if err := conn.Do(ctx, "exec").Err(); err == nil || !strings.HasPrefix(err.Error(), "EXECABORT Transaction discarded because of: MASTERDOWN") {
+		t.Fatalf("EXEC on a stale replica: %v", err)
+	}
+}

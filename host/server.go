@@ -300,6 +300,7 @@ func (s *Server) Serve(ln net.Listener) error {
 			}
 		}
 	}
+	s.startReplication()
 	s.wg.Add(3)
 	go s.cron()
 	go s.memoryReleaser()

@@ -298,6 +298,8 @@ var settings = []setting{
 	aliasOf(intSetting("min-slaves-to-write", "old name of min-replicas-to-write", func(c *Config) *int { return &c.MinReplicasToWrite }, 0, math.MaxInt32, true)),
 	intSetting("min-replicas-max-lag", "seconds a replica may lag and still count for min-replicas-to-write (0: the check is off)", func(c *Config) *int { return &c.MinReplicasMaxLag }, 0, math.MaxInt32, true),
 	aliasOf(intSetting("min-slaves-max-lag", "old name of min-replicas-max-lag", func(c *Config) *int { return &c.MinReplicasMaxLag }, 0, math.MaxInt32, true)),
+	replicaOfSetting("replicaof"),
+	aliasOf(replicaOfSetting("slaveof")),
 	stringSetting("masterauth", "password a replica gives its master (AUTH)", func(c *Config) *string { return &c.MasterAuth }, true),
 	stringSetting("masteruser", "user a replica authenticates as with its master (AUTH user masterauth)", func(c *Config) *string { return &c.MasterUser }, true),
 	boolSetting("replica-read-only", "a replica refuses writes from its clients with READONLY", func(c *Config) *bool { return &c.ReplicaReadOnly }, true),

@@ -24,9 +24,10 @@ type script struct {
 
 // scriptFlags are the flags of a shebang line (#!lua flags=...).
 type scriptFlags struct {
-	shebang  bool
-	noWrites bool
-	allowOOM bool
+	shebang    bool
+	noWrites   bool
+	allowOOM   bool
+	allowStale bool
 }
 
 // state is the scripting state of one server (keyspace): its script cache,
@@ -201,7 +202,9 @@ func parseShebang(body string) (scriptFlags, string, error) {
 				f.noWrites = true
 			case "allow-oom":
 				f.allowOOM = true
-			case "allow-stale", "no-cluster", "allow-cross-slot-keys":
+			case "allow-stale":
+				f.allowStale = true
+			case "no-cluster", "allow-cross-slot-keys":
 			case "":
 			default:
 				return f, "", core.NewError("ERR Unexpected flag in script shebang: " + fl)
@@ -341,6 +344,10 @@ func evalCommand(ro, bySHA bool) func(c *core.Ctx) error {
 			return core.ErrOOM
 		}
 		if err := c.WriteRefusal(); err != nil && sc.flags.shebang && !sc.flags.noWrites {
+			return err
+		}
+		// On a stale replica only a script declaring allow-stale runs.
+		if err := c.StaleRefusal(); err != nil && !sc.flags.allowStale {
 			return err
 		}
 		v := s.eng.get()

@@ -21,6 +21,7 @@ type function struct {
 	flags       []string
 	noWrites    bool
 	allowOOM    bool
+	allowStale  bool
 }
 
 // library is a FUNCTION LOAD library: its code and functions.
@@ -217,7 +218,9 @@ func (v *vm) registerFunction(L *lua.LState) int {
 						f.noWrites = true
 					case "allow-oom":
 						f.allowOOM = true
-					case "allow-stale", "no-cluster", "allow-cross-slot-keys":
+					case "allow-stale":
+						f.allowStale = true
+					case "no-cluster", "allow-cross-slot-keys":
 					default:
 						bad = "ERR unknown flag given"
 						return
@@ -368,6 +371,9 @@ func fcallCommand(ro bool) func(c *core.Ctx) error {
 		}
 		if !f.noWrites && !f.allowOOM && c.OutOfMemory() {
 			return core.ErrOOM
+		}
+		if err := c.StaleRefusal(); err != nil && !f.allowStale {
+			return err
 		}
 		v := s.eng.get()
 		defer s.eng.put(v)

@@ -239,6 +239,9 @@ func (v *vm) redisCall(L *lua.LState, protected bool) int {
 	if spec.Flags.Has(core.FlagDenyOOM) && !r.allowOOM && !r.wrote && r.c.OutOfMemory() {
 		return fail(core.ErrorText(core.ErrOOM))
 	}
+	if r.c.StaleRefusal() != nil && !spec.Flags.Has(core.FlagStale) {
+		return fail("ERR Can not execute the command on a stale replica")
+	}
 	// The keys of the call must be locked: the declared ones already are;
 	// others are taken now (see core.LockSet.Ensure).
 	if locks := r.c.Locks; locks != nil {
