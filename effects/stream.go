@@ -121,6 +121,21 @@ func (s *Stream) AttachReplica(c ControlConsumer) int64 {
 	return s.end.Load() + s.ctl.Load()
 }
 
+// AttachReplicaWith is AttachReplica that also runs fn, with the stream's
+// mutex held, once c is attached: fn sees the replication offset c starts
+// at while nothing is appended, so it can hand c what a backlog (itself a
+// consumer) holds up to that offset, and c continues from there.
+func (s *Stream) AttachReplicaWith(c ControlConsumer, fn func(off int64)) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.consumers = append(s.consumers, c)
+	s.lastDB = -1
+	s.active.Store(true)
+	off := s.end.Load() + s.ctl.Load()
+	fn(off)
+	return off
+}
+
 // ReplOffset is the replication offset, master_repl_offset: the bytes of
 // the units (Offset) and of the control messages sent to replicas.
 func (s *Stream) ReplOffset() int64 {

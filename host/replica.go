@@ -95,26 +95,84 @@ func (l *replicaLink) begin(image []byte) {
 // until the client goes away.
 func (s *Server) FullSync(c *core.Ctx) error { return s.fullSync(c, false) }
 
-// PSync implements core.Replication. Every PSYNC is answered with a full
-// resynchronisation: redmod keeps no backlog to continue from.
+// PSync implements core.Replication: a replica that asks for the rest of
+// this server's stream (its replication ID, an offset the backlog still
+// holds) gets +CONTINUE and the bytes from there; any other a full
+// resynchronisation.
 func (s *Server) PSync(c *core.Ctx, replID string, offset int64) error {
 	if s.repl.replica.Load() && !s.linkUp() {
 		// As Redis: a replica serves sub-replicas only while in sync.
 		return core.NewError("NOMASTERLINK Can't SYNC while not connected with my master")
 	}
+	if s.partialSync(c, replID, offset) {
+		s.repl.syncPartialOK.Add(1)
+		return nil
+	}
+	if replID != "?" {
+		s.repl.syncPartialErr.Add(1)
+	}
 	return s.fullSync(c, true)
+}
+
+// partialSync continues a replica's stream from the backlog, if it can.
+func (s *Server) partialSync(c *core.Ctx, replID string, offset int64) bool {
+	link := &replicaLink{srv: s, client: c.Client, psync: true}
+	link.ip, link.port = s.replicaAddr(c.Client)
+	s.repl.mu.Lock()
+	defer s.repl.mu.Unlock()
+	bl, base := s.repl.backlog, s.repl.baseOffset
+	// PSYNC names the next byte wanted, counting from 1.
+	if bl == nil || replID != s.repl.id || s.repl.link != nil || offset < 1 {
+		return false
+	}
+	var data []byte
+	ok := false
+	s.effects.AttachReplicaWith(link, func(off int64) {
+		data, ok = bl.from(offset - 1)
+		link.start0 = off + base
+	})
+	if !ok {
+		s.effects.Detach(link)
+		return false
+	}
+	s.repl.replicas[c.Client] = link
+	s.repl.nReplicas.Store(int32(len(s.repl.replicas)))
+	c.StartPush()
+	c.Client.SetReplyMode(core.ReplyOff)
+	c.Client.SetReplica(true)
+	link.ack.Store(offset - 1)
+	link.mu.Lock()
+	ok = c.Client.Push(append([]byte("+CONTINUE "+s.repl.id+"\r\n"), data...))
+	if ok && len(link.pending) > 0 {
+		ok = c.Client.Push(link.pending)
+	}
+	link.pending, link.started = nil, true
+	link.online.Store(true)
+	link.mu.Unlock()
+	if !ok {
+		go s.dropReplica(c.Client)
+	}
+	s.log.Info("partial resynchronisation accepted", "client", c.Client.Addr, "offset", offset-1, "bytes", len(data))
+	return true
 }
 
 func (s *Server) fullSync(c *core.Ctx, psync bool) error {
 	link := &replicaLink{srv: s, client: c.Client, psync: psync}
 	link.ip, link.port = s.replicaAddr(c.Client)
+	s.repl.mu.Lock()
+	base := s.repl.baseOffset
+	if s.repl.link == nil {
+		s.ensureBacklogLocked()
+	}
+	s.repl.mu.Unlock()
 	var buf bytes.Buffer
-	_, err := s.WriteSnapshot(&buf, SnapshotOptions{AtCut: func() { link.start0 = s.effects.AttachReplica(link) }})
+	_, err := s.WriteSnapshot(&buf, SnapshotOptions{AtCut: func() { link.start0 = s.effects.AttachReplica(link) + base }})
 	if err != nil {
 		s.effects.Detach(link)
 		return err
 	}
 	s.addReplica(link)
+	s.repl.syncFull.Add(1)
 	// The replica's own commands (REPLCONF ACK) get no reply, as in Redis;
 	// replies written so far go first; the image and the stream follow as
 	// pushes, in order.

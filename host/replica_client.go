@@ -61,6 +61,12 @@ type masterLink struct {
 
 	wmu sync.Mutex // writes to the master (ACKs)
 	nc  net.Conn
+
+	// cachedID is the master's replication ID once a sync succeeded: the
+	// next session asks to continue from the offset reached (PSYNC
+	// <id> <offset+1>) before falling back to a full sync. Only the
+	// link's goroutine uses it.
+	cachedID string
 }
 
 func newMasterLink(s *Server, host string, port int) *masterLink {
@@ -149,11 +155,21 @@ func (l *masterLink) session() error {
 	}
 	l.call(nc, rd, "REPLCONF", "capa", "eof", "capa", "psync2")
 
-	// A full resynchronisation: redmod keeps no backlog to continue from.
+	// A partial resynchronisation when an earlier session reached the
+	// stream, else a full one.
 	var replID string
 	var start int64
-	reply, err := l.call(nc, rd, "PSYNC", "?", "-1")
+	psyncID, psyncOff := "?", "-1"
+	if l.cachedID != "" {
+		psyncID, psyncOff = l.cachedID, strconv.FormatInt(l.offset.Load()+1, 10)
+	}
+	reply, err := l.call(nc, rd, "PSYNC", psyncID, psyncOff)
 	switch {
+	case err == nil && (reply == "CONTINUE" || strings.HasPrefix(reply, "CONTINUE ")):
+		if f := strings.Fields(reply); len(f) == 2 {
+			l.cachedID = f[1]
+		}
+		return l.resume(nc, rd)
 	case err == nil && strings.HasPrefix(reply, "FULLRESYNC "):
 		f := strings.Fields(reply)
 		if len(f) != 3 {
@@ -183,19 +199,28 @@ func (l *masterLink) session() error {
 	if err := l.load(image); err != nil {
 		return err
 	}
-	nc.SetDeadline(time.Time{})
 	l.offset.Store(start)
+	l.cachedID = replID
+	s.log.Named("replica").Info("MASTER <-> REPLICA sync: finished with success", "master", net.JoinHostPort(l.host, strconv.Itoa(l.port)), "bytes", len(image), "offset", start)
+	return l.resume(nc, rd)
+}
+
+// resume applies the stream from the offset reached, after a full sync or
+// a partial one (+CONTINUE).
+func (l *masterLink) resume(nc net.Conn, rd *streamReader) error {
+	s := l.srv
+	start := l.offset.Load()
+	nc.SetDeadline(time.Time{})
 	l.readOffset.Store(start)
 	rd.n = 0
 	s.repl.mu.Lock()
-	if s.repl.link == l && replID != "" {
+	if s.repl.link == l && l.cachedID != "" {
 		// As Redis: the replica takes its master's replication ID.
-		s.repl.id = replID
+		s.repl.id = l.cachedID
 	}
 	s.repl.mu.Unlock()
 	l.state.Store(linkConnected)
 	l.lastIO.Store(time.Now().UnixMilli())
-	s.log.Named("replica").Info("MASTER <-> REPLICA sync: finished with success", "master", net.JoinHostPort(l.host, strconv.Itoa(l.port)), "bytes", len(image), "offset", start)
 
 	// A diskless Redis master starts the stream once the first ACK says
 	// the image is loaded.
@@ -322,6 +347,16 @@ func (l *masterLink) load(image []byte) error {
 		return fmt.Errorf("loading the master's image: %w", err)
 	}
 	s.ks.AddDirty(int64(n))
+	// What this server's own stream carried no longer leads to its data:
+	// its replicas resynchronise (as Redis disconnects them) and its
+	// append-only file is rewritten from the new data.
+	for _, rl := range s.replicaLinks() {
+		s.KillClient(rl.client.ID)
+		s.dropReplica(rl.client)
+	}
+	if s.aof.log.Load() != nil {
+		s.aof.scheduled.Store(true)
+	}
 	return nil
 }
 

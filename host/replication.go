@@ -37,9 +37,12 @@ type replState struct {
 	// offsets: the offset it had reached with its master.
 	baseOffset int64
 
+	backlog   *backlog                      // kept once a replica linked (backlog.go)
 	replicas  map[*core.Client]*replicaLink // linked replicas, by client
 	addrs     map[*core.Client]replicaAddr  // REPLCONF listening-port/ip-address
 	nReplicas atomic.Int32
+	// INFO stats: full syncs served, partial ones accepted and refused.
+	syncFull, syncPartialOK, syncPartialErr atomic.Int64
 	// acked is closed and replaced when a replica acknowledges (WAIT).
 	acked chan struct{}
 }
@@ -107,6 +110,7 @@ func (s *Server) ReplicaOf(c *core.Ctx, host string, port int) (string, error) {
 		off := l.offset.Load()
 		r.id2, r.secondOffset = r.id, off+1
 		r.id = randomHex40()
+		s.dropBacklogLocked()
 		r.baseOffset = off - s.effects.ReplOffset()
 		s.ks.SetReplica(false)
 		r.replica.Store(false)
@@ -120,6 +124,7 @@ func (s *Server) ReplicaOf(c *core.Ctx, host string, port int) (string, error) {
 	if r.link != nil {
 		r.link.stop()
 	}
+	s.dropBacklogLocked()
 	s.ks.SetReplica(true)
 	r.replica.Store(true)
 	r.link = newMasterLink(s, host, port)
@@ -464,17 +469,23 @@ func (s *Server) replicationInfo() []core.InfoField {
 			",offset="+strconv.FormatInt(rl.ack.Load(), 10)+",lag="+strconv.FormatInt(rl.lag(now), 10)))
 	}
 	off := s.replOffset()
-	backlog := len(links) > 0 || l != nil
+	s.repl.mu.Lock()
+	bl := s.repl.backlog
+	s.repl.mu.Unlock()
+	var hist, first int64
+	if bl != nil {
+		hist, first = bl.histlen()
+	}
 	out = append(out,
 		field("master_failover_state", "no-failover"),
 		field("master_replid", id),
 		field("master_replid2", id2),
 		field("master_repl_offset", off),
 		field("second_repl_offset", second),
-		field("repl_backlog_active", b2i(backlog)),
-		field("repl_backlog_size", 1048576),
-		field("repl_backlog_first_byte_offset", 0),
-		field("repl_backlog_histlen", 0),
+		field("repl_backlog_active", b2i(bl != nil)),
+		field("repl_backlog_size", parseCompatInt(cfg, "repl-backlog-size", 1<<20)),
+		field("repl_backlog_first_byte_offset", first),
+		field("repl_backlog_histlen", hist),
 	)
 	return out
 }

@@ -186,6 +186,11 @@ func TestReplicaReconnects(t *testing.T) {
 	})
 	replicasCaughtUp(t, master)
 	sameData(t, master, replica)
+	// The replica continued from the backlog: one full sync in all.
+	info, _ := master.Info(ctx, "stats").Result()
+	if !strings.Contains(info, "sync_full:1\r") || !strings.Contains(info, "sync_partial_ok:1\r") {
+		t.Fatalf("syncs after the link dropped:\n%s", info)
+	}
 }
 
 // Expiry on a replica: its clients stop seeing a key once its time passed,
