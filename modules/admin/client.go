@@ -63,7 +63,6 @@ func init() {
 				Syntax: "[TYPE (NORMAL|MASTER|REPLICA|PUBSUB)] [ID client-id:integer [client-id:integer ...]]"},
 				clientList),
 			sub(core.Spec{Name: "kill", Arity: -3, Flags: core.FlagAdmin, Summary: "Kill the connection of a client",
-
 				Syntax: "(ip:port|([ID client-id:integer]|[TYPE (NORMAL|MASTER|SLAVE|REPLICA|PUBSUB)]|[USER username]|[ADDR ip:port]|[LADDR ip:port]|[SKIPME yes/no]) [([ID client-id:integer]|[TYPE (NORMAL|MASTER|SLAVE|REPLICA|PUBSUB)]|[USER username]|[ADDR ip:port]|[LADDR ip:port]|[SKIPME yes/no]) ...])"},
 				clientKill),
 			sub(core.Spec{Name: "pause", Arity: -3, Flags: core.FlagAdmin, Summary: "Stop processing commands from clients for some time",
@@ -72,7 +71,6 @@ func init() {
 			sub(core.Spec{Name: "unpause", Arity: 2, Flags: core.FlagAdmin, Summary: "Resume processing of clients that were paused"},
 				func(c *core.Ctx) error { c.Server.Unpause(); c.WriteOK(); return nil }),
 			sub(core.Spec{Name: "unblock", Arity: -3, Flags: core.FlagAdmin, Summary: "Unblock a client blocked in a blocking command from a different connection",
-
 				Syntax: "client-id:integer [TIMEOUT|ERROR]"},
 				clientUnblock),
 			sub(core.Spec{Name: "no-evict", Arity: 3, Flags: core.FlagAdmin, Summary: "Set client eviction mode for the current connection",
@@ -106,7 +104,6 @@ func init() {
 					return nil
 				}),
 			sub(core.Spec{Name: "tracking", Arity: -3, Summary: "Enable or disable server assisted client side caching support",
-
 				Syntax: "(ON|OFF) [REDIRECT client-id:integer] [PREFIX prefix [PREFIX prefix ...]] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]"},
 				clientTracking),
 			sub(core.Spec{Name: "caching", Arity: 3, Summary: "Instruct the server about tracking or not keys in the next request",

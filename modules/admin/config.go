@@ -17,10 +17,8 @@ func init() {
 		Summary: "A container for server configuration commands",
 		Subcommands: []core.Command{
 			sub(core.Spec{Name: "get", Arity: -3, Flags: adminFlags, Summary: "Get the values of configuration parameters",
-
 				Syntax: "parameter [parameter ...]"}, configGet),
 			sub(core.Spec{Name: "set", Arity: -4, Flags: adminFlags, Summary: "Set configuration parameters to the given values",
-
 				Tips:   []string{"request_policy:all_nodes", "response_policy:all_succeeded"},
 				Syntax: "(parameter value) [(parameter value) ...]"}, configSet),
 			sub(core.Spec{Name: "resetstat", Arity: 2, Flags: adminFlags, Summary: "Reset the stats returned by INFO"},

@@ -27,7 +27,6 @@ func init() {
 		Summary: "A container for slow log commands",
 		Subcommands: []core.Command{
 			sub(core.Spec{Name: "get", Arity: -2, Flags: admin, Summary: "Get the slow log's entries",
-
 				Tips:   []string{"request_policy:all_nodes", "nondeterministic_output"},
 				Syntax: "[count]"}, slowlogGet),
 			sub(core.Spec{Name: "len", Arity: 2, Flags: admin, Summary: "Get the slow log's length",
@@ -41,7 +40,6 @@ func init() {
 					return nil
 				}),
 			sub(core.Spec{Name: "reset", Arity: 2, Flags: admin, Summary: "Clear all entries from the slow log",
-
 				Tips: []string{"request_policy:all_nodes", "response_policy:all_succeeded"}},
 				func(c *core.Ctx) error {
 					d, err := diag(c)

@@ -32,14 +32,12 @@ func init() {
 					return nil
 				}),
 			sub(core.Spec{Name: "malloc-stats", Arity: 2, Summary: "Show allocator internal stats",
-
 				Tips: []string{"nondeterministic_output", "request_policy:all_shards", "response_policy:special"}},
 				func(c *core.Ctx) error {
 					c.WriteVerbatim("txt", "Stats not supported for the current allocator")
 					return nil
 				}),
 			sub(core.Spec{Name: "purge", Arity: 2, Summary: "Ask the allocator to release memory",
-
 				Tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"}},
 				func(c *core.Ctx) error {
 					// Go's runtime returns freed memory to the system.

@@ -60,7 +60,6 @@ func init() {
 	add(core.Spec{
 		Name: "shutdown", Arity: -1, Flags: core.FlagMultiReply | core.FlagAdmin | core.FlagNoScript | core.FlagLoading | core.FlagStale | core.FlagNoMulti | core.FlagAllowBusy,
 		Group: "server", Summary: "Synchronously save the dataset to disk and then shut down the server",
-
 		Syntax: "[NOSAVE|SAVE] [NOW] [FORCE] [ABORT]",
 	}, shutdown)
 	add(core.Spec{

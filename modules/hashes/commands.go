@@ -10,8 +10,7 @@ func init() {
 		KeyFlags: []string{"RW", "update"},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Creates or modifies the value of a field in a hash.",
-
-		Syntax: "key (field value) [(field value) ...]",
+		Syntax:  "key (field value) [(field value) ...]",
 	}, hset)
 	add(core.Spec{
 		Name: "hget", Arity: 3, Flags: core.FlagReadOnly | core.FlagFast,
@@ -30,8 +29,7 @@ func init() {
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.",
-
-		Syntax: "key field [field ...]",
+		Syntax:  "key field [field ...]",
 	}, hdel)
 }
 

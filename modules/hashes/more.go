@@ -17,8 +17,7 @@ func init() {
 	}, hexists)
 	add(core.Spec{
 		Name: "hincrby", Arity: 4, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.",
-
+		Summary:  "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.",
 		Syntax:   "key field increment",
 		KeyFlags: []string{"RW", "access", "update"},
 	}, hincrby)
@@ -40,15 +39,13 @@ func init() {
 	add(core.Spec{
 		Name: "hmget", Arity: -3, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Returns the values of all fields in a hash.",
-
-		Syntax: "key field [field ...]",
+		Syntax:  "key field [field ...]",
 	}, hmget)
 	add(core.Spec{
 		Name: "hmset", Arity: -4, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
 		KeyFlags: []string{"RW", "update"},
 		Summary:  "Sets the values of multiple fields.",
-
-		Syntax: "key (field value) [(field value) ...]",
+		Syntax:   "key (field value) [(field value) ...]",
 	}, hmset)
 	add(core.Spec{
 		Name: "hsetnx", Arity: 4, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
@@ -64,16 +61,14 @@ func init() {
 	add(core.Spec{
 		Name: "hrandfield", Arity: -2, Flags: ro, FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Returns one or more random fields from a hash.",
-
-		Syntax: "key [count [WITHVALUES]]",
-		Tips:   []string{"nondeterministic_output"},
+		Syntax:  "key [count [WITHVALUES]]",
+		Tips:    []string{"nondeterministic_output"},
 	}, hrandfield)
 	add(core.Spec{
 		Name: "hscan", Arity: -3, Flags: ro, FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Iterates over fields and values of a hash.",
-
-		Syntax: "key cursor [MATCH pattern] [COUNT count]",
-		Tips:   []string{"nondeterministic_output"},
+		Syntax:  "key cursor [MATCH pattern] [COUNT count]",
+		Tips:    []string{"nondeterministic_output"},
 	}, hscan)
 }
 

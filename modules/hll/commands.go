@@ -14,16 +14,14 @@ func init() {
 		Name: "pfadd", Arity: -2, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		Summary:  "Adds the specified elements to the specified HyperLogLog.",
-
-		Syntax: "key [element [element ...]]",
+		Syntax:   "key [element [element ...]]",
 	}, pfadd)
 	add(core.Spec{
 		Name: "pfcount", Arity: -2, Flags: core.FlagReadOnly | core.FlagMayReplicate, FirstKey: 1, LastKey: -1, Step: 1,
 		KeySpecs: []core.KeySpec{{Notes: "RW because it may change the internal representation of the key, and propagate to replicas",
 			Flags: []string{"RW", "access"}, BeginIndex: 1, LastKey: -1, KeyStep: 1}},
 		Summary: "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).",
-
-		Syntax: "key [key ...]",
+		Syntax:  "key [key ...]",
 	}, pfcount)
 	add(core.Spec{
 		Name: "pfmerge", Arity: -2, Flags: core.FlagWrite | core.FlagDenyOOM, FirstKey: 1, LastKey: -1, Step: 1,
@@ -32,8 +30,7 @@ func init() {
 			{Flags: []string{"RO", "access"}, BeginIndex: 2, LastKey: -1, KeyStep: 1},
 		},
 		Summary: "Merge N different HyperLogLogs into a single one.",
-
-		Syntax: "destkey sourcekey [sourcekey ...]",
+		Syntax:  "destkey sourcekey [sourcekey ...]",
 	}, pfmerge)
 	add(core.Spec{
 		Name: "pfdebug", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagAdmin, FirstKey: 2, LastKey: 2, Step: 1,

@@ -8,16 +8,14 @@ func init() {
 		KeySpecs: []core.KeySpec{{Flags: []string{"RM", "delete"}, BeginIndex: 1, LastKey: -1, KeyStep: 1}},
 		FirstKey: 1, LastKey: -1, Step: 1,
 		Summary: "Deletes one or more keys.",
-
-		Syntax: "key [key ...]", Tips: []string{"request_policy:multi_shard", "response_policy:agg_sum"},
+		Syntax:  "key [key ...]", Tips: []string{"request_policy:multi_shard", "response_policy:agg_sum"},
 	}, del)
 	add(core.Spec{
 		Name: "exists", Arity: -2, Flags: core.FlagReadOnly | core.FlagFast,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RO"}, BeginIndex: 1, LastKey: -1, KeyStep: 1}},
 		FirstKey: 1, LastKey: -1, Step: 1,
 		Summary: "Determines whether one or more keys exist.",
-
-		Syntax: "key [key ...]", Tips: []string{"request_policy:multi_shard", "response_policy:agg_sum"},
+		Syntax:  "key [key ...]", Tips: []string{"request_policy:multi_shard", "response_policy:agg_sum"},
 	}, exists)
 }
 

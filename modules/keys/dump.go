@@ -20,8 +20,7 @@ func init() {
 	add(core.Spec{
 		Name: "dump", Arity: 2, Flags: core.FlagReadOnly,
 		FirstKey: 1, LastKey: 1, Step: 1,
-		Summary: "Return a serialized version of the value stored at the specified key.",
-
+		Summary:  "Return a serialized version of the value stored at the specified key.",
 		Syntax:   "key",
 		KeyFlags: []string{"RO", "access"},
 		Tips:     []string{"nondeterministic_output"},
@@ -29,8 +28,7 @@ func init() {
 	add(core.Spec{
 		Name: "restore", Arity: -4, Flags: core.FlagWrite | core.FlagDenyOOM,
 		FirstKey: 1, LastKey: 1, Step: 1, Categories: []string{"dangerous"},
-		Summary: "Create a key using the provided serialized value, previously obtained using DUMP.",
-
+		Summary:  "Create a key using the provided serialized value, previously obtained using DUMP.",
 		Syntax:   "key ttl:integer serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency:integer]",
 		KeyFlags: []string{"OW", "update"},
 	}, restore)

@@ -59,16 +59,14 @@ func init() {
 		Name: "touch", Arity: -2, Flags: core.FlagReadOnly | core.FlagFast,
 		FirstKey: 1, LastKey: -1, Step: 1,
 		Summary: "Returns the number of existing keys out of those specified after updating the time they were last accessed.",
-
-		Syntax: "key [key ...]", KeyFlags: []string{"RO"},
+		Syntax:  "key [key ...]", KeyFlags: []string{"RO"},
 		Tips: []string{"request_policy:multi_shard", "response_policy:agg_sum"},
 	}, touch)
 	add(core.Spec{
 		Name: "unlink", Arity: -2, Flags: core.FlagWrite | core.FlagFast,
 		FirstKey: 1, LastKey: -1, Step: 1,
 		Summary: "Asynchronously deletes one or more keys.",
-
-		Syntax: "key [key ...]", KeyFlags: []string{"RM", "delete"},
+		Syntax:  "key [key ...]", KeyFlags: []string{"RM", "delete"},
 		Tips: []string{"request_policy:multi_shard", "response_policy:agg_sum"},
 	}, del)
 	add(core.Spec{
@@ -98,7 +96,6 @@ func init() {
 		Name: "copy", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RO", "access"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}, {Flags: []string{"OW", "update"}, BeginIndex: 2, LastKey: 0, KeyStep: 1}},
 		Summary:  "Copies the value of a key to a new key.",
-
 		Syntax:   "source destination [DB destination-db:integer] [REPLACE]",
 		KeyFlags: []string{"RO", "access"},
 	}), copyCmd)

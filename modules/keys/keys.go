@@ -5,8 +5,7 @@ import "github.com/redmod/redmod/core"
 func init() {
 	add(core.Spec{
 		Name: "keys", Arity: 2, Flags: core.FlagReadOnly | core.FlagKeyspace,
-		Summary: "Returns all key names that match a pattern.",
-
+		Summary:    "Returns all key names that match a pattern.",
 		Syntax:     "pattern",
 		Categories: []string{"dangerous"},
 		Tips:       []string{"request_policy:all_shards", "nondeterministic_output_order"},

@@ -32,9 +32,8 @@ func init() {
 			{Flags: []string{"RW", "access", "delete", "incomplete"}, BeginKeyword: "KEYS", KeywordStartFrom: -2, LastKey: -1, KeyStep: 1},
 		},
 		Summary: "Atomically transfer a key from a Redis instance to another one.",
-
-		Syntax: "host port:integer (key|\"\") destination-db:integer timeout [COPY] [REPLACE] [[AUTH password]|[AUTH2 username password]] [KEYS key [KEYS key ...]]",
-		Tips:   []string{"nondeterministic_output"},
+		Syntax:  "host port:integer (key|\"\") destination-db:integer timeout [COPY] [REPLACE] [[AUTH password]|[AUTH2 username password]] [KEYS key [KEYS key ...]]",
+		Tips:    []string{"nondeterministic_output"},
 	}, migrate)
 }
 

@@ -11,9 +11,8 @@ func init() {
 	add(core.Spec{
 		Name: "scan", Arity: -2, Flags: core.FlagReadOnly | core.FlagKeyspace,
 		Summary: "Iterates over the key names in the database.",
-
-		Syntax: "cursor [MATCH pattern] [COUNT count] [TYPE type]",
-		Tips:   []string{"nondeterministic_output", "request_policy:special"},
+		Syntax:  "cursor [MATCH pattern] [COUNT count] [TYPE type]",
+		Tips:    []string{"nondeterministic_output", "request_policy:special"},
 	}, scan)
 }
 

@@ -12,47 +12,41 @@ func init() {
 		Name: "lindex", Arity: 3, Flags: core.FlagReadOnly,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Returns an element from a list by its index.",
-
-		Syntax: "key index",
+		Syntax:  "key index",
 	}, lindex)
 	add(core.Spec{
 		Name: "linsert", Arity: 5, Flags: core.FlagWrite | core.FlagDenyOOM,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Inserts an element before or after another element in a list.",
-
-		Syntax: "key (BEFORE|AFTER) pivot element",
+		Syntax:  "key (BEFORE|AFTER) pivot element",
 	}, linsert)
 	add(core.Spec{
 		Name: "lpos", Arity: -3, Flags: core.FlagReadOnly,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Returns the index of matching elements in a list.",
-
-		Syntax: "key element [RANK rank:integer] [COUNT num-matches:integer] [MAXLEN len:integer]",
+		Syntax:  "key element [RANK rank:integer] [COUNT num-matches:integer] [MAXLEN len:integer]",
 	}, lpos)
 	add(core.Spec{
 		Name: "lrem", Arity: 4, Flags: core.FlagWrite,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Removes elements from a list. Deletes the list if the last element was removed.",
-
-		Syntax: "key count element",
+		Syntax:  "key count element",
 	}, lrem)
 	add(core.Spec{
 		Name: "lset", Arity: 4, Flags: core.FlagWrite | core.FlagDenyOOM,
 		KeyFlags: []string{"RW", "update"},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Sets the value of an element in a list by its index.",
-
-		Syntax: "key index element",
+		Syntax:  "key index element",
 	}, lset)
 	add(core.Spec{
 		Name: "ltrim", Arity: 4, Flags: core.FlagWrite,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Removes elements from both ends a list. Deletes the list if all elements were trimmed.",
-
-		Syntax: "key start stop",
+		Syntax:  "key start stop",
 	}, ltrim)
 }
 

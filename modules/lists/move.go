@@ -12,64 +12,56 @@ func init() {
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}, {Flags: []string{"RW", "insert"}, BeginIndex: 2, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 2, Step: 1,
 		Summary: "Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.",
-
-		Syntax: "source destination (LEFT|RIGHT) (LEFT|RIGHT)",
+		Syntax:  "source destination (LEFT|RIGHT) (LEFT|RIGHT)",
 	}, lmove)
 	add(core.Spec{
 		Name: "rpoplpush", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}, {Flags: []string{"RW", "insert"}, BeginIndex: 2, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 2, Step: 1,
 		Summary: "Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.",
-
-		Syntax: "source destination",
+		Syntax:  "source destination",
 	}, rpoplpush)
 	add(core.Spec{
 		Name: "lmpop", Arity: -4, Flags: core.FlagWrite | core.FlagMovableKeys,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, Keynum: true, KeynumIdx: 0, FirstKey: 1, KeyStep: 1}},
 		Keys:     func(args [][]byte) []int { return core.NumKeys(args, 1) },
 		Summary:  "Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.",
-
-		Syntax: "numkeys key [key ...] (LEFT|RIGHT) [COUNT count]",
+		Syntax:   "numkeys key [key ...] (LEFT|RIGHT) [COUNT count]",
 	}, func(c *core.Ctx) error { return lmpop(c, 1, false) })
 	add(core.Spec{
 		Name: "blpop", Arity: -3, Flags: core.FlagWrite | core.FlagNoScript | core.FlagBlocking,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: -2, KeyStep: 1}},
 		FirstKey: 1, LastKey: -2, Step: 1,
 		Summary: "Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.",
-
-		Syntax: "key [key ...] timeout:double",
+		Syntax:  "key [key ...] timeout:double",
 	}, func(c *core.Ctx) error { return bpop(c, left) })
 	add(core.Spec{
 		Name: "brpop", Arity: -3, Flags: core.FlagWrite | core.FlagNoScript | core.FlagBlocking,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: -2, KeyStep: 1}},
 		FirstKey: 1, LastKey: -2, Step: 1,
 		Summary: "Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.",
-
-		Syntax: "key [key ...] timeout:double",
+		Syntax:  "key [key ...] timeout:double",
 	}, func(c *core.Ctx) error { return bpop(c, right) })
 	add(core.Spec{
 		Name: "blmove", Arity: 6, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagNoScript | core.FlagBlocking,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}, {Flags: []string{"RW", "insert"}, BeginIndex: 2, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 2, Step: 1,
 		Summary: "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.",
-
-		Syntax: "source destination (LEFT|RIGHT) (LEFT|RIGHT) timeout:double",
+		Syntax:  "source destination (LEFT|RIGHT) (LEFT|RIGHT) timeout:double",
 	}, blmove)
 	add(core.Spec{
 		Name: "brpoplpush", Arity: 4, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagNoScript | core.FlagBlocking,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}, {Flags: []string{"RW", "insert"}, BeginIndex: 2, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 2, Step: 1,
 		Summary: "Pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped.",
-
-		Syntax: "source destination timeout:double",
+		Syntax:  "source destination timeout:double",
 	}, brpoplpush)
 	add(core.Spec{
 		Name: "blmpop", Arity: -5, Flags: core.FlagWrite | core.FlagBlocking | core.FlagMovableKeys,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 2, Keynum: true, KeynumIdx: 0, FirstKey: 1, KeyStep: 1}},
 		Keys:     func(args [][]byte) []int { return core.NumKeys(args, 2) },
 		Summary:  "Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.",
-
-		Syntax: "timeout:double numkeys key [key ...] (LEFT|RIGHT) [COUNT count]",
+		Syntax:   "timeout:double numkeys key [key ...] (LEFT|RIGHT) [COUNT count]",
 	}, func(c *core.Ctx) error { return lmpop(c, 2, true) })
 }
 

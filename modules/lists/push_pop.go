@@ -10,48 +10,42 @@ func init() {
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Prepends one or more elements to a list. Creates the key if it doesn't exist.",
-
-		Syntax: "key element [element ...]",
+		Syntax:  "key element [element ...]",
 	}, func(c *core.Ctx) error { return push(c, true) })
 	add(core.Spec{
 		Name: "rpush", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Appends one or more elements to a list. Creates the key if it doesn't exist.",
-
-		Syntax: "key element [element ...]",
+		Syntax:  "key element [element ...]",
 	}, func(c *core.Ctx) error { return push(c, false) })
 	add(core.Spec{
 		Name: "lpushx", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Prepends one or more elements to a list only when the list exists.",
-
-		Syntax: "key element [element ...]",
+		Syntax:  "key element [element ...]",
 	}, func(c *core.Ctx) error { return pushGeneric(c, true, true) })
 	add(core.Spec{
 		Name: "rpushx", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Appends an element to a list only when the list exists.",
-
-		Syntax: "key element [element ...]",
+		Syntax:  "key element [element ...]",
 	}, func(c *core.Ctx) error { return pushGeneric(c, false, true) })
 	add(core.Spec{
 		Name: "lpop", Arity: -2, Flags: core.FlagWrite | core.FlagFast,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Returns the first elements in a list after removing it. Deletes the list if the last element was popped.",
-
-		Syntax: "key [count]",
+		Syntax:  "key [count]",
 	}, func(c *core.Ctx) error { return pop(c, true) })
 	add(core.Spec{
 		Name: "rpop", Arity: -2, Flags: core.FlagWrite | core.FlagFast,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Returns and removes the last elements of a list. Deletes the list if the last element was popped.",
-
-		Syntax: "key [count]",
+		Syntax:  "key [count]",
 	}, func(c *core.Ctx) error { return pop(c, false) })
 	add(core.Spec{
 		Name: "llen", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
@@ -64,8 +58,7 @@ func init() {
 		Name: "lrange", Arity: 4, Flags: core.FlagReadOnly,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Returns a range of elements from a list.",
-
-		Syntax: "key start stop",
+		Syntax:  "key start stop",
 	}, lrange)
 }
 

@@ -42,8 +42,7 @@ func init() {
 			{Notes: "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array", Flags: []string{"OW", "update"}, Unknown: true},
 		},
 		Summary: "Sorts the elements in a list, a set, or a sorted set, optionally storing the result.",
-
-		Syntax: "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC|DESC] [ALPHA] [STORE destination]",
+		Syntax:  "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC|DESC] [ALPHA] [STORE destination]",
 	}
 	add(spec, func(c *core.Ctx) error { return sortCommand(c, false) })
 	spec.Name, spec.Flags, spec.Since, spec.Args = "sort_ro", core.FlagReadOnly|core.FlagMovableKeys, "7.0.0", args

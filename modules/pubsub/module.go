@@ -44,28 +44,23 @@ func shardKeySpec(last int) []core.KeySpec {
 func init() {
 	add(core.Spec{Name: "subscribe", Arity: -2, Flags: core.FlagNoScript | core.FlagMultiReply,
 		Summary: "Listen for messages published to the given channels",
-
-		Syntax: "channel [channel ...]", Channels: &core.ChannelSpec{First: 1, Last: -1},
+		Syntax:  "channel [channel ...]", Channels: &core.ChannelSpec{First: 1, Last: -1},
 	}, subscribe(core.SubChannel))
 	add(core.Spec{Name: "unsubscribe", Arity: -1, Flags: core.FlagNoScript | core.FlagMultiReply,
 		Summary: "Stop listening for messages posted to the given channels",
-
-		Syntax: "[channel [channel ...]]",
+		Syntax:  "[channel [channel ...]]",
 	}, unsubscribe(core.SubChannel))
 	add(core.Spec{Name: "psubscribe", Arity: -2, Flags: core.FlagNoScript | core.FlagMultiReply,
-		Summary: "Listen for messages published to channels matching the given patterns",
-
+		Summary:  "Listen for messages published to channels matching the given patterns",
 		Syntax:   "pattern [pattern ...]",
 		Channels: &core.ChannelSpec{First: 1, Last: -1, Pattern: true},
 	}, subscribe(core.SubPattern))
 	add(core.Spec{Name: "punsubscribe", Arity: -1, Flags: core.FlagNoScript | core.FlagMultiReply,
 		Summary: "Stop listening for messages posted to channels matching the given patterns",
-
-		Syntax: "[pattern [pattern ...]]",
+		Syntax:  "[pattern [pattern ...]]",
 	}, unsubscribe(core.SubPattern))
 	add(core.Spec{Name: "publish", Arity: 3, Flags: core.FlagFast | core.FlagMayReplicate,
-		Summary: "Post a message to a channel",
-
+		Summary:  "Post a message to a channel",
 		Syntax:   "channel message",
 		Channels: &core.ChannelSpec{First: 1, Last: 1},
 	}, func(c *core.Ctx) error {
@@ -79,21 +74,18 @@ func init() {
 	})
 	add(core.Spec{Name: "ssubscribe", Arity: -2, Flags: core.FlagNoScript | core.FlagMultiReply,
 		FirstKey: 1, LastKey: -1, Step: 1, KeySpecs: shardKeySpec(-1),
-		Summary: "Listen for messages published to the given shard channels",
-
+		Summary:  "Listen for messages published to the given shard channels",
 		Syntax:   "shardchannel [shardchannel ...]",
 		Channels: &core.ChannelSpec{First: 1, Last: -1},
 	}, subscribe(core.SubShard))
 	add(core.Spec{Name: "sunsubscribe", Arity: -1, Flags: core.FlagNoScript | core.FlagMultiReply,
 		FirstKey: 1, LastKey: -1, Step: 1, KeySpecs: shardKeySpec(-1),
 		Summary: "Stop listening for messages posted to the given shard channels",
-
-		Syntax: "[shardchannel [shardchannel ...]]",
+		Syntax:  "[shardchannel [shardchannel ...]]",
 	}, unsubscribe(core.SubShard))
 	add(core.Spec{Name: "spublish", Arity: 3, Flags: core.FlagFast | core.FlagMayReplicate,
 		FirstKey: 1, LastKey: 1, Step: 1, KeySpecs: shardKeySpec(0),
-		Summary: "Post a message to a shard channel",
-
+		Summary:  "Post a message to a shard channel",
 		Syntax:   "shardchannel message",
 		Channels: &core.ChannelSpec{First: 1, Last: 1},
 	}, func(c *core.Ctx) error {
@@ -117,11 +109,9 @@ func init() {
 		Summary: "A container for Pub/Sub commands",
 		Subcommands: []core.Command{
 			sub(core.Spec{Name: "channels", Arity: -2, Summary: "List active channels",
-
 				Syntax: "[pattern]"},
 				listChannels(false)),
 			sub(core.Spec{Name: "numsub", Arity: -2, Summary: "Get the count of subscribers for channels",
-
 				Syntax: "[channel [channel ...]]"},
 				numSub(false)),
 			sub(core.Spec{Name: "numpat", Arity: 2, Summary: "Get the count of unique patterns pattern subscriptions"},
@@ -131,11 +121,9 @@ func init() {
 					return nil
 				}),
 			sub(core.Spec{Name: "shardchannels", Arity: -2, Summary: "List active shard channels",
-
 				Syntax: "[pattern]"},
 				listChannels(true)),
 			sub(core.Spec{Name: "shardnumsub", Arity: -2, Summary: "Get the count of subscribers for shard channels",
-
 				Syntax: "[shardchannel [shardchannel ...]]"},
 				numSub(true)),
 			sub(core.Spec{Name: "help", Arity: 2, Summary: "Show helpful text about the different subcommands"},

@@ -22,15 +22,13 @@ func init() {
 		Name: "sadd", Arity: -3, Flags: rw | core.FlagDenyOOM | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: oneKey("RW", "insert"),
 		Summary:  "Add one or more members to a set",
-
-		Syntax: "key member [member ...]",
+		Syntax:   "key member [member ...]",
 	}, sadd)
 	add(core.Spec{
 		Name: "srem", Arity: -3, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: oneKey("RW", "delete"),
 		Summary:  "Remove one or more members from a set",
-
-		Syntax: "key member [member ...]",
+		Syntax:   "key member [member ...]",
 	}, srem)
 	add(core.Spec{
 		Name: "smembers", Arity: 2, Flags: ro, FirstKey: 1, LastKey: 1, Step: 1,
@@ -48,8 +46,7 @@ func init() {
 		Name: "smismember", Arity: -3, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: oneKey("RO", "access"),
 		Summary:  "Returns the membership associated with the given elements for a set",
-
-		Syntax: "key member [member ...]",
+		Syntax:   "key member [member ...]",
 	}, smismember)
 	add(core.Spec{
 		Name: "scard", Arity: 2, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
@@ -61,17 +58,15 @@ func init() {
 		Name: "spop", Arity: -2, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: oneKey("RW", "access", "delete"),
 		Summary:  "Remove and return one or multiple random members from a set",
-
-		Syntax: "key [count]",
-		Tips:   []string{"nondeterministic_output"},
+		Syntax:   "key [count]",
+		Tips:     []string{"nondeterministic_output"},
 	}, spop)
 	add(core.Spec{
 		Name: "srandmember", Arity: -2, Flags: ro, FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: oneKey("RO", "access"),
 		Summary:  "Get one or multiple random members from a set",
-
-		Syntax: "key [count]",
-		Tips:   []string{"nondeterministic_output"},
+		Syntax:   "key [count]",
+		Tips:     []string{"nondeterministic_output"},
 	}, srandmember)
 	add(core.Spec{
 		Name: "smove", Arity: 4, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 2, Step: 1,
@@ -86,9 +81,8 @@ func init() {
 		Name: "sscan", Arity: -3, Flags: ro, FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: oneKey("RO", "access"),
 		Summary:  "Incrementally iterate Set elements",
-
-		Syntax: "key cursor [MATCH pattern] [COUNT count]",
-		Tips:   []string{"nondeterministic_output"},
+		Syntax:   "key cursor [MATCH pattern] [COUNT count]",
+		Tips:     []string{"nondeterministic_output"},
 	}, sscan)
 }
 

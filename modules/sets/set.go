@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"unsafe"
 
 	"github.com/redmod/redmod/core"
 )
@@ -356,7 +357,8 @@ func (s *Set) maybeShrink() {
 
 // Each calls fn for every member until it returns false: ascending for an
 // intset, in insertion order for a small set of strings, in no particular
-// order otherwise. The slice is valid only during the call.
+// order otherwise. The slice is valid only during the call, and fn must
+// not change it: a member of a large set is passed without a copy.
 func (s *Set) Each(fn func(m []byte) bool) {
 	var buf [24]byte
 	switch s.form {
@@ -382,7 +384,7 @@ func (s *Set) Each(fn func(m []byte) bool) {
 			}
 		}
 		for m := range s.ts {
-			if !fn([]byte(m)) {
+			if !fn(unsafe.Slice(unsafe.StringData(m), len(m))) {
 				return
 			}
 		}

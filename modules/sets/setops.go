@@ -44,8 +44,7 @@ func init() {
 		KeySpecs: []core.KeySpec{{Flags: []string{"RO", "access"}, BeginIndex: 1, Keynum: true, KeynumIdx: 0, FirstKey: 1, KeyStep: 1}},
 		Keys:     numKeys,
 		Summary:  "Intersect multiple sets and return the cardinality of the result",
-
-		Syntax: "numkeys key [key ...] [LIMIT limit:integer]",
+		Syntax:   "numkeys key [key ...] [LIMIT limit:integer]",
 	}, sintercard)
 }
 

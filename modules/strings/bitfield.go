@@ -41,8 +41,7 @@ func init() {
 		Name: "bitfield_ro", Arity: -2, Flags: core.FlagReadOnly | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD",
-
-		Syntax: "key [(GET encoding offset) [(GET encoding offset) ...]]",
+		Syntax:  "key [(GET encoding offset) [(GET encoding offset) ...]]",
 	}, func(c *core.Ctx) error { return bitfield(c, true) })
 }
 

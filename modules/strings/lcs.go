@@ -16,8 +16,7 @@ func init() {
 		Name: "lcs", Arity: -3, Flags: core.FlagReadOnly,
 		FirstKey: 1, LastKey: 2, Step: 1,
 		Summary: "Find longest common substring",
-
-		Syntax: "key1:key key2:key [LEN] [IDX] [MINMATCHLEN len:integer] [WITHMATCHLEN]",
+		Syntax:  "key1:key key2:key [LEN] [IDX] [MINMATCHLEN len:integer] [WITHMATCHLEN]",
 	}, lcs)
 }
 

@@ -9,8 +9,7 @@ func init() {
 		Name: "mget", Arity: -2, Flags: core.FlagReadOnly | core.FlagFast,
 		FirstKey: 1, LastKey: -1, Step: 1, Tips: []string{"request_policy:multi_shard"},
 		Summary: "Get the values of all the given keys",
-
-		Syntax: "key [key ...]",
+		Syntax:  "key [key ...]",
 	}, mget)
 	add(core.Spec{
 		Name: "mset", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM,

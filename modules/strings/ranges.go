@@ -9,8 +9,7 @@ func init() {
 		Name: "append", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RW", "insert"},
 		Summary: "Append a value to a key",
-
-		Syntax: "key value",
+		Syntax:  "key value",
 	}, appendCmd)
 	add(core.Spec{
 		Name: "strlen", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
@@ -35,8 +34,7 @@ func init() {
 		Name: "setrange", Arity: 4, Flags: core.FlagWrite | core.FlagDenyOOM,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RW", "update"},
 		Summary: "Overwrite part of a string at key starting at the specified offset",
-
-		Syntax: "key offset value",
+		Syntax:  "key offset value",
 	}, setrange)
 }
 
