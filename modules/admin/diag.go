@@ -390,6 +390,11 @@ func debugCommand(c *core.Ctx) error {
 			"    Write <message> to the server log.",
 			"OBJECT <key>",
 			"    Show low level info about `key` and associated value.",
+			"POPULATE <count> [<prefix>] [<size>]",
+			"    Create <count> string keys named key:<num>. If <prefix> is specified then",
+			"    it is used instead of the 'key' prefix. These are not propagated to",
+			"    replicas. Cluster slots are not respected so keys not belonging to the",
+			"    current node can be created in cluster mode.",
 			"PROTOCOL <type>",
 			"    Reply with a test value of the specified type. <type> can be: string,",
 			"    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
@@ -470,6 +475,8 @@ func debugCommand(c *core.Ctx) error {
 			return err
 		}
 		c.WriteOK()
+	case sub == "populate" && n >= 3 && n <= 5:
+		return debugPopulate(c)
 	case sub == "digest" && n == 2:
 		sum := d.Digest()
 		c.WriteSimple(hex.EncodeToString(sum[:]))
@@ -522,6 +529,68 @@ func debugObject(c *core.Ctx) error {
 	}
 	c.WriteSimple(fmt.Sprintf("Value at:%p refcount:1 encoding:%s serializedlength:%d lru:%d lru_seconds_idle:%d",
 		v, v.Encoding(), size, (time.Now().Unix()-idle)&(1<<24-1), idle))
+	return nil
+}
+
+// debugPopulate creates count string keys <prefix>:<n> (prefix "key")
+// holding value:<n>, or that value cut or padded with zero bytes to size,
+// skipping names that exist, as Redis's DEBUG POPULATE does: the keys are
+// neither propagated nor counted as changes, and a name is cut to 127
+// bytes as Redis's buffer cuts it.
+func debugPopulate(c *core.Ctx) error {
+	positive := func(b []byte) (int64, error) {
+		// Redis answers this one message for a negative number and for
+		// no number alike.
+		v, ok := core.ParseInt(b)
+		if !ok || v < 0 {
+			return 0, core.NewError("ERR value is out of range, must be positive")
+		}
+		return v, nil
+	}
+	count, err := positive(c.Args[2])
+	if err != nil {
+		return err
+	}
+	var size int64
+	if len(c.Args) == 5 {
+		if size, err = positive(c.Args[4]); err != nil {
+			return err
+		}
+	}
+	prefix := []byte("key")
+	if len(c.Args) >= 4 {
+		prefix = c.Args[3]
+	}
+	// DEBUG declares no keys: every slot is taken for the run.
+	if c.Locks != nil {
+		if err := c.Locks.Ensure(nil, true); err != nil {
+			return err
+		}
+	}
+	checks := c.Keyspace.KeyChecks() && c.Locks != nil
+	var num []byte
+	for j := int64(0); j < count; j++ {
+		num = strconv.AppendInt(num[:0], j, 10)
+		key := make([]byte, 0, len(prefix)+1+len(num))
+		key = append(append(append(key, prefix...), ':'), num...)
+		if len(key) > 127 {
+			key = key[:127]
+		}
+		if checks {
+			c.Locks.Declare(key)
+		}
+		if c.DB.GetForWrite(key) != nil {
+			continue
+		}
+		val := append([]byte("value:"), num...)
+		if size > 0 {
+			padded := make([]byte, size)
+			copy(padded, val)
+			val = padded
+		}
+		c.DB.Set(key, core.NewString(val))
+	}
+	c.WriteOK()
 	return nil
 }
 

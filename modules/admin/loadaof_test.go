@@ -110,3 +110,22 @@ func TestDebugLoadAOFWithoutFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffDebugPopulate compares DEBUG POPULATE with Redis's: the names and
+// values it creates, sizes that cut or pad the value, existing keys left
+// alone, long prefixes cut, and its errors.
+func TestDiffDebugPopulate(t *testing.T) {
+	p := difftest.NewPair(t, debugServer(t).Addr(), difftest.Redis(t))
+	long := strings.Repeat("p", 130)
+	for _, args := range [][]string{
+		{"SET", "key:3", "mine"}, {"DEBUG", "POPULATE", "5"}, {"DBSIZE"}, {"MGET", "key:0", "key:3", "key:4", "key:5"},
+		{"DEBUG", "POPULATE", "3", "x", "2"}, {"MGET", "x:0", "x:2"},
+		{"DEBUG", "POPULATE", "2", "y", "10"}, {"GET", "y:1"}, {"STRLEN", "y:1"},
+		{"DEBUG", "POPULATE", "1", long}, {"KEYS", "ppp*"},
+		{"DEBUG", "POPULATE", "0"}, {"DEBUG", "POPULATE", "-1"}, {"DEBUG", "POPULATE", "x"},
+		{"DEBUG", "POPULATE", "1", "z", "-1"}, {"DEBUG", "POPULATE", "1", "z", "x"}, {"DEBUG", "POPULATE"},
+		{"DEBUG", "POPULATE", "1", "z", "1", "extra"}, {"DBSIZE"},
+	} {
+		p.Check(args...)
+	}
+}
