@@ -127,8 +127,6 @@ var compatParams = []compatParam{
 	{name: "repl-diskless-sync", def: "yes", kind: compatBool},
 	{name: "repl-diskless-sync-delay", def: "5", kind: compatInt, max: maxInt32},
 	{name: "repl-diskless-sync-max-replicas", def: "0", kind: compatInt, max: maxInt32},
-	{name: "repl-ping-replica-period", def: "10", kind: compatInt, min: 1, max: maxInt32, aliases: []string{"repl-ping-slave-period"}},
-	{name: "repl-timeout", def: "60", kind: compatInt, min: 1, max: maxInt32},
 	{name: "replica-announce-ip", def: "", kind: compatString, aliases: []string{"slave-announce-ip"}},
 	{name: "replica-announce-port", def: "0", kind: compatInt, max: 65535, aliases: []string{"slave-announce-port"}},
 	{name: "replica-announced", def: "yes", kind: compatBool},

@@ -93,6 +93,10 @@ type Config struct {
 	// ReplicaOf is "host port" of the master to follow from the start
 	// (replicaof), empty for a master; REPLICAOF keeps it current.
 	ReplicaOf string
+	// ReplPingPeriod is the seconds between a master's PINGs to its
+	// replicas (repl-ping-replica-period); ReplTimeout the seconds of
+	// silence after which a replica drops its link (repl-timeout).
+	ReplPingPeriod, ReplTimeout int
 	// ReplicaReadOnly makes a replica refuse its clients' writes
 	// (replica-read-only); ReplicaServeStale lets it serve reads while its
 	// link is down (replica-serve-stale-data); ReplicaPriority is reported
@@ -222,6 +226,8 @@ func DefaultConfig() Config {
 		ReplicaReadOnly:           true,
 		ReplicaServeStale:         true,
 		ReplicaPriority:           100,
+		ReplPingPeriod:            10,
+		ReplTimeout:               60,
 		ProtectedMode:             true,
 		replicaLimit:              OutputLimit{Hard: 256 << 20, Soft: 64 << 20, SoftSeconds: 60},
 		pubsubLimit:               OutputLimit{Hard: 32 << 20, Soft: 8 << 20, SoftSeconds: 60},

@@ -133,11 +133,13 @@ func (l *masterLink) session() error {
 	defer nc.Close()
 	rd := &streamReader{r: bufio.NewReaderSize(nc, 64<<10), nc: nc, maxBulk: s.Config().ProtoMaxBulkLen}
 	l.state.Store(linkHandshake)
-	// The handshake and the image have a deadline; the stream has none (a
-	// quiet master sends PING every repl-ping-replica-period).
-	nc.SetDeadline(time.Now().Add(60 * time.Second))
-
 	cfg := s.Config()
+	// The handshake and the image may be silent for repl-timeout seconds
+	// at most; so may the stream (ackLoop checks it: a quiet master sends
+	// PING every repl-ping-replica-period).
+	rd.timeout = time.Duration(cfg.ReplTimeout) * time.Second
+	nc.SetDeadline(time.Now().Add(rd.timeout))
+
 	if _, err := l.call(nc, rd, "PING"); err != nil && !strings.HasPrefix(err.Error(), "NOAUTH") && !strings.HasPrefix(err.Error(), "ERR operation not permitted") {
 		return fmt.Errorf("PING: %w", err)
 	}
@@ -210,6 +212,7 @@ func (l *masterLink) session() error {
 func (l *masterLink) resume(nc net.Conn, rd *streamReader) error {
 	s := l.srv
 	start := l.offset.Load()
+	rd.timeout = 0
 	nc.SetDeadline(time.Time{})
 	l.readOffset.Store(start)
 	rd.n = 0
@@ -301,6 +304,7 @@ func (l *masterLink) readImage(rd *streamReader) ([]byte, error) {
 		chunk := make([]byte, 64<<10)
 		for {
 			n, err := rd.r.Read(chunk)
+			rd.alive()
 			buf = append(buf, chunk[:n]...)
 			l.syncRead.Store(int64(len(buf)))
 			l.lastIO.Store(time.Now().UnixMilli())
@@ -321,6 +325,7 @@ func (l *masterLink) readImage(rd *streamReader) ([]byte, error) {
 	chunk := make([]byte, 64<<10)
 	for int64(len(buf)) < n {
 		k, err := rd.r.Read(chunk[:min(int64(len(chunk)), n-int64(len(buf)))])
+		rd.alive()
 		buf = append(buf, chunk[:k]...)
 		l.syncRead.Store(int64(len(buf)))
 		l.lastIO.Store(time.Now().UnixMilli())
@@ -361,7 +366,7 @@ func (l *masterLink) load(image []byte) error {
 }
 
 // ackLoop acknowledges the offset every second, as a Redis replica does,
-// until done.
+// and drops a link silent for repl-timeout seconds, until done.
 func (l *masterLink) ackLoop(nc net.Conn, done chan struct{}) {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
@@ -370,6 +375,12 @@ func (l *masterLink) ackLoop(nc net.Conn, done chan struct{}) {
 		case <-done:
 			return
 		case <-t.C:
+			timeout := time.Duration(l.srv.Config().ReplTimeout) * time.Second
+			if time.Since(time.UnixMilli(l.lastIO.Load())) > timeout {
+				l.srv.log.Named("replica").Warn("MASTER timeout: no data nor PING received", "timeout", timeout)
+				nc.Close()
+				return
+			}
 			l.sendAck(nc, l.offset.Load())
 		}
 	}
@@ -433,6 +444,16 @@ type streamReader struct {
 	nc      net.Conn
 	n       int64 // bytes consumed since the stream started
 	maxBulk int64
+	// timeout, while set, is how long a read may wait: each read that
+	// brings data moves the deadline (the handshake and the image).
+	timeout time.Duration
+}
+
+// alive moves the read deadline after data arrived.
+func (sr *streamReader) alive() {
+	if sr.timeout > 0 {
+		sr.nc.SetReadDeadline(time.Now().Add(sr.timeout))
+	}
 }
 
 // line reads one line without its CRLF, skipping empty lines (the
@@ -447,6 +468,7 @@ func (sr *streamReader) line() ([]byte, error) {
 			return nil, err
 		}
 		sr.n += int64(len(b))
+		sr.alive()
 		b = bytes.TrimRight(b, "\r\n")
 		if len(b) > 0 {
 			return bytes.Clone(b), nil

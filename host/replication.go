@@ -41,6 +41,7 @@ type replState struct {
 	replicas  map[*core.Client]*replicaLink // linked replicas, by client
 	addrs     map[*core.Client]replicaAddr  // REPLCONF listening-port/ip-address
 	nReplicas atomic.Int32
+	lastPing  atomic.Int64 // unix seconds of the last PING to the replicas
 	// INFO stats: full syncs served, partial ones accepted and refused.
 	syncFull, syncPartialOK, syncPartialErr atomic.Int64
 	// acked is closed and replaced when a replica acknowledges (WAIT).
@@ -132,6 +133,23 @@ func (s *Server) ReplicaOf(c *core.Ctx, host string, port int) (string, error) {
 	go r.link.run()
 	s.log.Info("REPLICAOF enabled", "master", host+":"+strconv.Itoa(port), "by", by)
 	return "OK", nil
+}
+
+var pingCommand = []byte("*1\r\n$4\r\nPING\r\n")
+
+// replCron is replication's once-a-second work: a master PINGs its
+// replicas every repl-ping-replica-period seconds, in the stream, so that
+// a quiet link is not mistaken for a dead one.
+func (s *Server) replCron() {
+	if s.repl.nReplicas.Load() == 0 || s.repl.replica.Load() {
+		return
+	}
+	now := time.Now().Unix()
+	period := int64(s.Config().ReplPingPeriod)
+	if now-s.repl.lastPing.Load() >= period {
+		s.repl.lastPing.Store(now)
+		s.effects.Control(pingCommand)
+	}
 }
 
 // stopLink ends the link with the master when the server stops.

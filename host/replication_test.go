@@ -1,7 +1,9 @@
 package host_test
 
 import (
+	"bufio"
 	"context"
+	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/redmod/redmod/host"
 	"github.com/redmod/redmod/internal/difftest"
 	"github.com/redmod/redmod/redmodtest"
 )
@@ -346,5 +349,74 @@ func TestReplicaStale(t *testing.T) {
 	c.Do(ctx, "replicaof", "127.0.0.1", "1")
 	if err := conn.Do(ctx, "exec").Err(); err == nil || !strings.HasPrefix(err.Error(), "EXECABORT Transaction discarded because of: MASTERDOWN") {
 		t.Fatalf("EXEC on a stale replica: %v", err)
+	}
+}
+
+// A master that goes silent after the image: with repl-timeout 1 the
+// replica drops the link and connects again.
+func TestReplicaTimeout(t *testing.T) {
+	rs := redmodtest.Run(t, redmodtest.WithConfig(func(c *host.Config) { c.ReplTimeout = 1 }))
+	image, err := rs.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	conns := make(chan net.Conn, 4)
+	go func() {
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns <- nc
+			go fakeMaster(nc, image)
+		}
+	}()
+	replica := goClient(t, rs.Addr())
+	h, p := hostPort(t, ln.Addr().String())
+	if err := replica.Do(context.Background(), "replicaof", h, p).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		select {
+		case nc := <-conns:
+			defer nc.Close()
+		case <-time.After(20 * time.Second):
+			t.Fatalf("the replica connected %d times, want a second connection after the timeout", i)
+		}
+	}
+}
+
+// fakeMaster answers a replica's handshake, sends image, and goes silent.
+func fakeMaster(nc net.Conn, image []byte) {
+	r := bufio.NewReader(nc)
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		n, _ := strconv.Atoi(strings.TrimSpace(line[1:]))
+		var args []string
+		for i := 0; i < n; i++ {
+			r.ReadString('\n')
+			a, _ := r.ReadString('\n')
+			args = append(args, strings.TrimSpace(a))
+		}
+		switch strings.ToUpper(args[0]) {
+		case "PING":
+			io.WriteString(nc, "+PONG\r\n")
+		case "PSYNC":
+			io.WriteString(nc, "+FULLRESYNC "+strings.Repeat("a", 40)+" 0\r\n$"+strconv.Itoa(len(image))+"\r\n")
+			nc.Write(image)
+		case "REPLCONF":
+			if len(args) > 1 && strings.EqualFold(args[1], "ack") {
+				continue
+			}
+			io.WriteString(nc, "+OK\r\n")
+		}
 	}
 }

@@ -418,6 +418,7 @@ func (s *Server) cron() {
 		if n++; n%hz == 0 {
 			s.autoSave()
 			s.aofCron()
+			s.replCron()
 			s.closeIdle()
 		}
 	}
