@@ -121,6 +121,11 @@ type Store struct {
 	// OnRemove is called with the names of users that were deleted or
 	// replaced by a load, so the host can disconnect their clients.
 	OnRemove func(names []string)
+	// OnChannelsRevoked is called after ACL SETUSER took channel
+	// permissions from an existing user, with the user as it now is, so
+	// the host can disconnect its clients subscribed to channels they may
+	// no longer use, as Redis does.
+	OnChannelsRevoked func(u *User)
 }
 
 // NewStore returns a store for the commands of reg holding only the default
@@ -616,16 +621,17 @@ func (u *User) addKeyPattern(rule string) error {
 // that failed, as Redis's does.
 func (s *Store) SetUser(name string, rules []string) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	m := *s.users.Load()
-	u := m[name]
-	if u == nil {
+	old := m[name]
+	var u *User
+	if old == nil {
 		u = s.newUser(name)
 	} else {
-		u = u.clone()
+		u = old.clone()
 	}
 	for _, r := range rules {
 		if err := s.apply(u, r); err != nil {
+			s.mu.Unlock()
 			return core.NewError("ERR Error in ACL SETUSER modifier '" + r + "': " + err.Error())
 		}
 	}
@@ -635,7 +641,28 @@ func (s *Store) SetUser(name string, rules []string) error {
 	}
 	next[name] = u
 	s.publish(next)
+	s.mu.Unlock()
+	if old != nil && s.OnChannelsRevoked != nil && channelsRevoked(old, u) {
+		s.OnChannelsRevoked(u)
+	}
 	return nil
+}
+
+// channelsRevoked reports whether the change from old to u may take a
+// channel from a client: u lacks allchannels and one of old's patterns.
+func channelsRevoked(old, u *User) bool {
+	if u.AllChannels {
+		return false
+	}
+	if old.AllChannels {
+		return true
+	}
+	for _, p := range old.Channels {
+		if indexOf(u.Channels, p) < 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // ErrDeleteDefault is the reply to an attempt to delete the default user.

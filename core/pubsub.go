@@ -182,6 +182,20 @@ func (ps *PubSub) Unsubscribe(cl *Client, kind SubKind, names [][]byte) {
 	}
 }
 
+// SubscribedNames returns the channels (by kind: SubChannel, SubPattern,
+// SubShard) cl is subscribed to, in the order it subscribed.
+func (ps *PubSub) SubscribedNames(cl *Client) [3][]string {
+	ps.mu.RLock()
+	defer ps.mu.RUnlock()
+	var out [3][]string
+	if cs := ps.subs[cl]; cs != nil {
+		for kind := range cs.names {
+			out[kind] = slices.Clone(cs.names[kind])
+		}
+	}
+	return out
+}
+
 // RemoveClient ends every subscription of cl without confirmations, when it
 // disconnects or runs RESET.
 func (ps *PubSub) RemoveClient(cl *Client) {

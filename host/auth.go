@@ -71,6 +71,7 @@ func (s *Server) clientInfo(c *core.Client) string {
 func (s *Server) setupACL() error {
 	s.acl = acl.NewStore(s.reg)
 	s.acl.OnRemove = s.disconnectUsers
+	s.acl.OnChannelsRevoked = s.disconnectRevokedSubscribers
 	s.acl.PubsubDefaultAll.Store(s.cfg.ACLPubsubDefaultAll)
 	cfg := s.cfg
 	if cfg.ACLFile != "" {
@@ -94,6 +95,29 @@ func (s *Server) disconnectUsers(names []string) {
 	for _, c := range s.connList() {
 		if gone[c.client.User()] {
 			c.nc.Close()
+		}
+	}
+}
+
+// disconnectRevokedSubscribers closes the clients of user u subscribed to
+// a channel, pattern or shard channel u may no longer use, as Redis 7.0
+// does when ACL SETUSER takes channel permissions away.
+func (s *Server) disconnectRevokedSubscribers(u *acl.User) {
+	for _, c := range s.connList() {
+		if c.client.User() != u.Name || !c.client.Subscribed() {
+			continue
+		}
+		subs := s.ps.SubscribedNames(c.client)
+		revoked := false
+		for kind, names := range subs {
+			for _, n := range names {
+				if !u.CanUseChannel([]byte(n), core.SubKind(kind) == core.SubPattern) {
+					revoked = true
+				}
+			}
+		}
+		if revoked {
+			s.KillClient(c.client.ID)
 		}
 	}
 }

@@ -251,3 +251,53 @@ func testSubscribeInMulti(t *testing.T, proto string) {
 
 func TestDiffSubscribeInMultiRESP2(t *testing.T) { testSubscribeInMulti(t, "2") }
 func TestDiffSubscribeInMultiRESP3(t *testing.T) { testSubscribeInMulti(t, "3") }
+
+// TestDiffPubSubACLRevoked compares with Redis 7.0 which subscribers are
+// disconnected when ACL SETUSER takes channel permissions away: those with
+// a subscription the user may no longer make, not the others; ACL DELUSER
+// disconnects every client of the user.
+func TestDiffPubSubACLRevoked(t *testing.T) {
+	ours, ref := servers(t)
+	adm := dial(t, ours, ref)
+	adm.do(1, "ACL", "SETUSER", "psuser", "on", "nopass", "+@all", "~*", "&foo*", "&bar", "&sh")
+	subs := map[string]*conns{}
+	for _, sub := range [][]string{{"SUBSCRIBE", "bar"}, {"PSUBSCRIBE", "foo*"}, {"SUBSCRIBE", "foo1"}, {"SSUBSCRIBE", "sh"}, {"PING"}} {
+		c := dial(t, ours, ref)
+		c.do(1, "AUTH", "psuser", "x")
+		c.do(1, sub...)
+		subs[strings.Join(sub, " ")] = c
+	}
+	adm.do(1, "ACL", "SETUSER", "psuser", "&more") // adds only: nobody goes
+	adm.do(1, "ACL", "SETUSER", "psuser", "resetchannels", "&foo*", "&more")
+	alive := func(name string, want bool) {
+		t.Helper()
+		c := subs[name]
+		for _, conn := range []*resp.Conn{c.ref, c.ours} {
+			_, err := conn.ReadTimeout(time.Millisecond) // nothing, or the close
+			if err == nil || !strings.Contains(err.Error(), "timeout") {
+				if want {
+					t.Errorf("%s: disconnected (%v)", name, err)
+				}
+				continue
+			}
+			if err := conn.Write(resp.Encode("PING")); err != nil {
+				t.Fatal(err)
+			}
+			_, err = conn.ReadTimeout(2 * time.Second)
+			if got := err == nil; got != want {
+				t.Errorf("%s: alive %v, want %v (%v)", name, got, want, err)
+			}
+		}
+	}
+	alive("SUBSCRIBE bar", false)
+	alive("SSUBSCRIBE sh", false)
+	alive("PSUBSCRIBE foo*", true)
+	alive("SUBSCRIBE foo1", true)
+	alive("PING", true)
+	adm.do(1, "ACL", "SETUSER", "psuser", "resetchannels", "&foo1")
+	alive("PSUBSCRIBE foo*", false)
+	alive("SUBSCRIBE foo1", true)
+	adm.do(1, "ACL", "DELUSER", "psuser")
+	alive("SUBSCRIBE foo1", false)
+	alive("PING", false)
+}
