@@ -46,6 +46,7 @@ type Client struct {
 	casDirty atomic.Bool // a watched key was touched
 	rdbOnly  atomic.Bool // REPLCONF rdb-only 1 (RDBOnly)
 	replica  atomic.Bool // a replica's link (IsReplica)
+	monitor  atomic.Bool // ran MONITOR (IsMonitor)
 }
 
 // ReplyMode is what CLIENT REPLY chose: the host suppresses the replies of a
@@ -234,6 +235,22 @@ func (c *Client) IsReplica() bool { return c.replica.Load() }
 
 // SetReplica marks the connection as a replica's link.
 func (c *Client) SetReplica(on bool) { c.replica.Store(on) }
+
+// IsMonitor reports whether the client ran MONITOR (CLIENT LIST flag O).
+func (c *Client) IsMonitor() bool { return c.monitor.Load() }
+
+// SetMonitor marks the client as a monitor; the host calls it.
+func (c *Client) SetMonitor(on bool) { c.monitor.Store(on) }
+
+// OutputPending returns the bytes sent to the client and not yet written
+// to its socket (CLIENT LIST omem): replies and pushes a slow reader has
+// not taken.
+func (c *Client) OutputPending() int {
+	if c.out == nil {
+		return 0
+	}
+	return c.out.Pending()
+}
 
 // SetRDBOnly records REPLCONF rdb-only.
 func (c *Client) SetRDBOnly(on bool) { c.rdbOnly.Store(on) }

@@ -20,6 +20,9 @@ type Outbox interface {
 	// far ahead of any push that follows; commands that start pushes to
 	// their own client (SUBSCRIBE) call it through Ctx.StartPush.
 	Handoff()
+	// Pending returns the bytes queued for the client and not yet written
+	// to its socket.
+	Pending() int
 }
 
 // SetOutbox connects the client to its connection; the host calls it once.

@@ -17,6 +17,7 @@ func (s *Server) Monitor(cl *core.Client) {
 	next := append([]*core.Client(nil), s.monitorList()...)
 	next = append(next, cl)
 	s.monitors.Store(&next)
+	cl.SetMonitor(true)
 }
 
 // unmonitor removes a client that disconnected or ran RESET.
@@ -24,6 +25,7 @@ func (s *Server) unmonitor(cl *core.Client) {
 	if len(s.monitorList()) == 0 {
 		return
 	}
+	cl.SetMonitor(false)
 	s.monMu.Lock()
 	defer s.monMu.Unlock()
 	var next []*core.Client

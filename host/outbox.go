@@ -251,6 +251,9 @@ func (o *outbox) finish() {
 	<-o.done
 }
 
+// Pending implements core.Outbox.
+func (o *outbox) Pending() int { return o.pending() }
+
 // pending returns the bytes queued and not yet sent (CLIENT LIST omem).
 func (o *outbox) pending() int {
 	o.mu.Lock()

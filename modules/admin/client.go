@@ -166,8 +166,13 @@ var clientHelp = []string{
 	"    Protect current client connection from eviction.",
 }
 
-// clientLine renders one client in CLIENT LIST's layout. Redis's buffer
-// figures (qbuf, omem, ...) have no equivalent in redmod and are 0.
+// replyBlock is the size of the blocks of Redis's reply list, whose count
+// CLIENT LIST shows as oll.
+const replyBlock = 16 * 1024
+
+// clientLine renders one client in CLIENT LIST's layout. omem, oll and
+// tot-mem count the output not yet written; Redis's other buffer figures
+// (qbuf, argv-mem, ...) have no equivalent in redmod and are 0.
 func clientLine(cl *core.Client, now time.Time) string {
 	var b strings.Builder
 	b.Grow(256)
@@ -198,7 +203,20 @@ func clientLine(cl *core.Client, now time.Time) string {
 	b.WriteString(strconv.Itoa(nssub))
 	b.WriteString(" multi=")
 	b.WriteString(strconv.Itoa(cl.MultiLen()))
-	b.WriteString(" qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=")
+	// Output not yet written to the socket: omem, in blocks of Redis's
+	// reply list size for oll.
+	omem := cl.OutputPending()
+	b.WriteString(" qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=")
+	b.WriteString(strconv.Itoa((omem + replyBlock - 1) / replyBlock))
+	b.WriteString(" omem=")
+	b.WriteString(strconv.Itoa(omem))
+	b.WriteString(" tot-mem=")
+	b.WriteString(strconv.Itoa(omem))
+	events := " events=r cmd="
+	if omem > 0 {
+		events = " events=rw cmd="
+	}
+	b.WriteString(events)
 	b.WriteString(cl.LastCommand())
 	b.WriteString(" user=")
 	b.WriteString(cl.User())
@@ -212,7 +230,9 @@ func clientLine(cl *core.Client, now time.Time) string {
 // clientFlags renders CLIENT LIST's flags in Redis's order; N when none.
 func clientFlags(cl *core.Client) string {
 	var f []byte
-	if cl.IsReplica() {
+	if cl.IsMonitor() {
+		f = append(f, 'O')
+	} else if cl.IsReplica() {
 		f = append(f, 'S')
 	}
 	if cl.Subscribed() {

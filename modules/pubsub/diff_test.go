@@ -1,6 +1,7 @@
 package pubsub_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -300,4 +301,73 @@ func TestDiffPubSubACLRevoked(t *testing.T) {
 	adm.do(1, "ACL", "DELUSER", "psuser")
 	alive("SUBSCRIBE foo1", false)
 	alive("PING", false)
+}
+
+// TestClientListOutput checks CLIENT LIST's output figures and flags for
+// the new client states: a MONITOR client has flag O and type normal, as in
+// Redis; a subscriber that does not read shows its pending output in omem
+// and oll, and is closed once it passes the pubsub class's hard limit.
+func TestClientListOutput(t *testing.T) {
+	ours, ref := servers(t)
+	m := dial(t, ours, ref)
+	m.do(1, "MONITOR")
+	a := dial(t, ours, ref)
+	for _, c := range []*resp.Conn{a.ours, a.ref} {
+		r, err := c.Do("CLIENT", "LIST", "TYPE", "normal")
+		if err != nil || !strings.Contains(r.Str, "flags=O") || !strings.Contains(r.Str, "cmd=monitor") {
+			t.Errorf("monitor's CLIENT LIST line: %q %v", r.Str, err)
+		}
+	}
+
+	srv := redmodtest.Run(t)
+	sub, err := resp.Dial(srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	if _, err := sub.Do("SUBSCRIBE", "ch"); err != nil {
+		t.Fatal(err)
+	}
+	pub, err := resp.Dial(srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pub.Close()
+	msg := strings.Repeat("x", 64<<10)
+	omem := 0
+	for i := 0; i < 1000 && omem < 1<<20; i++ {
+		if _, err := pub.Do("PUBLISH", "ch", msg); err != nil {
+			t.Fatal(err)
+		}
+		r, err := pub.Do("CLIENT", "LIST", "TYPE", "pubsub")
+		if err != nil {
+			t.Fatal(err)
+		}
+		omem = 0
+		oll := 0
+		for _, f := range strings.Fields(r.Str) {
+			if v, ok := strings.CutPrefix(f, "omem="); ok {
+				omem, _ = strconv.Atoi(v)
+			}
+			if v, ok := strings.CutPrefix(f, "oll="); ok {
+				oll, _ = strconv.Atoi(v)
+			}
+		}
+		if (omem == 0) != (oll == 0) {
+			t.Fatalf("omem=%d with oll=%d", omem, oll)
+		}
+	}
+	if omem < 1<<20 {
+		t.Fatalf("omem stayed at %d for a subscriber that does not read", omem)
+	}
+	if _, err := pub.Do("CONFIG", "SET", "client-output-buffer-limit", "pubsub 512kb 0 0"); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := pub.Do("PUBLISH", "ch", msg); err != nil || r.Str != "1" {
+		t.Fatalf("PUBLISH: %v %v", r, err)
+	}
+	r, err := pub.Do("CLIENT", "LIST", "TYPE", "pubsub")
+	if err != nil || r.Str != "" {
+		t.Errorf("the subscriber over its hard limit is still listed: %q %v", r.Str, err)
+	}
 }
