@@ -123,8 +123,8 @@ type KeyObserver interface {
 	// KeyTouched reports that key was (or may have been) modified: by a
 	// write command of client by, or by expiry or eviction (by is nil).
 	KeyTouched(db int, key []byte, by *Client)
-	// DBTouched reports that every key of database db may have changed
-	// (FLUSHDB, SWAPDB); db is -1 for every database (FLUSHALL).
+	// DBTouched reports that every key of database db was removed
+	// (FLUSHDB); db is -1 for every database (FLUSHALL).
 	DBTouched(db int)
 }
 

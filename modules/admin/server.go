@@ -171,9 +171,9 @@ func swapdb(c *core.Ctx) error {
 		return core.NewError("ERR DB index is out of range")
 	}
 	if a != b {
+		// WATCH sees the swap (SwapDBs); client-side caches are not told,
+		// as Redis 7.0 tells them nothing.
 		c.Keyspace.SwapDBs(a, b)
-		c.Keyspace.TouchedDB(a)
-		c.Keyspace.TouchedDB(b)
 		// Clients blocked on a key of either database may now find it.
 		c.Keyspace.SignalAll()
 	}

@@ -197,6 +197,14 @@ func TestDiffTrackingOrder(t *testing.T) {
 	a.do(1, "MULTI")
 	a.do(1, "FLUSHDB")
 	a.do(2, "EXEC")
+	// SWAPDB tells tracking clients nothing in Redis 7.0.
+	a.do(1, "GET", "x")
+	b.do(1, "SWAPDB", "0", "1")
+	a.do(1, "SWAPDB", "0", "1")
+	a.do(1, "MULTI")
+	a.do(1, "SWAPDB", "0", "1")
+	a.do(1, "EXEC")
+	a.do(1, "PING")
 	// A flush forgets keys read by clients that no longer track.
 	a.do(1, "GET", "x")
 	a.do(1, "CLIENT", "TRACKING", "off")
