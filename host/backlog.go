@@ -1,7 +1,6 @@
 package host
 
 import (
-	"strconv"
 	"sync"
 )
 
@@ -61,7 +60,7 @@ func (b *backlog) histlen() (n, first int64) {
 // The caller holds s.repl.mu.
 func (s *Server) ensureBacklogLocked() *backlog {
 	if s.repl.backlog == nil {
-		size := int(min(max(parseCompatInt(s.Config(), "repl-backlog-size", 1<<20), 16<<10), 1<<30))
+		size := int(min(max(s.Config().ReplBacklogSize, 16<<10), 1<<30))
 		bl := &backlog{size: size}
 		off := s.effects.AttachReplica(bl) + s.repl.baseOffset
 		bl.start, bl.end = off, off
@@ -80,15 +79,17 @@ func (s *Server) dropBacklogLocked() {
 	}
 }
 
-// parseCompatInt reads an integer compatibility parameter.
-func parseCompatInt(c Config, name string, def int64) int64 {
-	v, ok := c.compat[name]
-	if !ok {
-		return def
+// replBacklogSetting is repl-backlog-size: a memory value, which Redis
+// never lets below 16 KB.
+func replBacklogSetting() setting {
+	st := memSetting("repl-backlog-size", "bytes of the replication stream kept for replicas that reconnect (PSYNC +CONTINUE)", func(c *Config) *int64 { return &c.ReplBacklogSize }, 1)
+	set := st.set
+	st.set = func(c *Config, v string) error {
+		if err := set(c, v); err != nil {
+			return err
+		}
+		c.ReplBacklogSize = max(c.ReplBacklogSize, 16384)
+		return nil
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		return def
-	}
-	return n
+	return st
 }

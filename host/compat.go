@@ -114,13 +114,6 @@ var compatParams = []compatParam{
 	{name: "proc-title-template", def: "{title} {listen-addr} {server-mode}", kind: compatString, check: checkProcTitle},
 	{name: "propagation-error-behavior", def: "ignore", kind: compatEnum, choices: []string{"ignore", "panic", "panic-on-replicas"}},
 	{name: "rdb-del-sync-files", def: "no", kind: compatBool},
-	{name: "repl-backlog-size", def: "1048576", kind: compatMemory, min: 1, show: func(v string) string {
-		// Redis never makes the backlog smaller than 16 KB.
-		if n, _ := strconv.ParseInt(v, 10, 64); n < 16384 {
-			return "16384"
-		}
-		return v
-	}},
 	{name: "repl-backlog-ttl", def: "3600", kind: compatInt, max: 1<<63 - 1},
 	{name: "repl-disable-tcp-nodelay", def: "no", kind: compatBool},
 	{name: "repl-diskless-load", def: "disabled", kind: compatEnum, choices: []string{"disabled", "on-empty-db", "swapdb"}},

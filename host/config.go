@@ -97,6 +97,9 @@ type Config struct {
 	// replicas (repl-ping-replica-period); ReplTimeout the seconds of
 	// silence after which a replica drops its link (repl-timeout).
 	ReplPingPeriod, ReplTimeout int
+	// ReplBacklogSize is the bytes of the replication stream kept for
+	// replicas that reconnect (repl-backlog-size).
+	ReplBacklogSize int64
 	// ReplicaReadOnly makes a replica refuse its clients' writes
 	// (replica-read-only); ReplicaServeStale lets it serve reads while its
 	// link is down (replica-serve-stale-data); ReplicaPriority is reported
@@ -228,6 +231,7 @@ func DefaultConfig() Config {
 		ReplicaPriority:           100,
 		ReplPingPeriod:            10,
 		ReplTimeout:               60,
+		ReplBacklogSize:           1 << 20,
 		ProtectedMode:             true,
 		replicaLimit:              OutputLimit{Hard: 256 << 20, Soft: 64 << 20, SoftSeconds: 60},
 		pubsubLimit:               OutputLimit{Hard: 32 << 20, Soft: 8 << 20, SoftSeconds: 60},

@@ -501,7 +501,7 @@ func (s *Server) replicationInfo() []core.InfoField {
 		field("master_repl_offset", off),
 		field("second_repl_offset", second),
 		field("repl_backlog_active", b2i(bl != nil)),
-		field("repl_backlog_size", parseCompatInt(cfg, "repl-backlog-size", 1<<20)),
+		field("repl_backlog_size", cfg.ReplBacklogSize),
 		field("repl_backlog_first_byte_offset", first),
 		field("repl_backlog_histlen", hist),
 	)

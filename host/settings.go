@@ -301,6 +301,7 @@ var settings = []setting{
 	intSetting("repl-ping-replica-period", "seconds between the PINGs a master sends its replicas", func(c *Config) *int { return &c.ReplPingPeriod }, 1, math.MaxInt32, true),
 	aliasOf(intSetting("repl-ping-slave-period", "old name of repl-ping-replica-period", func(c *Config) *int { return &c.ReplPingPeriod }, 1, math.MaxInt32, true)),
 	intSetting("repl-timeout", "seconds without data from its master after which a replica drops the link and reconnects", func(c *Config) *int { return &c.ReplTimeout }, 1, math.MaxInt32, true),
+	replBacklogSetting(),
 	replicaOfSetting("replicaof"),
 	aliasOf(replicaOfSetting("slaveof")),
 	stringSetting("masterauth", "password a replica gives its master (AUTH)", func(c *Config) *string { return &c.MasterAuth }, true),
