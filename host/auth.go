@@ -94,7 +94,8 @@ func (s *Server) disconnectUsers(names []string) {
 	}
 	for _, c := range s.connList() {
 		if gone[c.client.User()] {
-			c.nc.Close()
+			// Out of CLIENT LIST at once, as in Redis.
+			s.KillClient(c.client.ID)
 		}
 	}
 }

@@ -270,6 +270,12 @@ func TestDiffPubSubACLRevoked(t *testing.T) {
 	}
 	adm.do(1, "ACL", "SETUSER", "psuser", "&more") // adds only: nobody goes
 	adm.do(1, "ACL", "SETUSER", "psuser", "resetchannels", "&foo*", "&more")
+	for _, c := range []*resp.Conn{adm.ours, adm.ref} {
+		r, err := c.Do("CLIENT", "LIST")
+		if n := strings.Count(r.Str, "user=psuser"); err != nil || n != 3 {
+			t.Errorf("%d clients of psuser listed right after the revocation, want 3 (%v)", n, err)
+		}
+	}
 	alive := func(name string, want bool) {
 		t.Helper()
 		c := subs[name]
@@ -299,6 +305,9 @@ func TestDiffPubSubACLRevoked(t *testing.T) {
 	alive("PSUBSCRIBE foo*", false)
 	alive("SUBSCRIBE foo1", true)
 	adm.do(1, "ACL", "DELUSER", "psuser")
+	if r, err := adm.ours.Do("CLIENT", "LIST"); err != nil || strings.Contains(r.Str, "user=psuser") {
+		t.Errorf("a deleted user's clients are still listed: %q %v", r.Str, err)
+	}
 	alive("SUBSCRIBE foo1", false)
 	alive("PING", false)
 }
