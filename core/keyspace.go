@@ -48,6 +48,7 @@ type Keyspace struct {
 	expireUnlink atomic.Bool  // propagate expiry as UNLINK (lazyfree-lazy-expire)
 	replica      atomic.Bool  // expiry follows the master (replica.go)
 	obeying      atomic.Bool  // the master's commands run (replica.go)
+	expiryPaused atomic.Bool  // clients are paused: no key is deleted for its TTL
 
 	// ExpiredKeys counts keys removed because their TTL passed (INFO
 	// expired_keys).
@@ -347,7 +348,7 @@ func (db *DB) markWrite(key []byte) {
 // own clients (replica-read-only no) an expired key is removed first,
 // silently, as Redis 7.0 does, so that the write starts from nothing.
 func (db *DB) lookupWrite(s *slot, key []byte) (entry, bool) {
-	if db.ks.replica.Load() && !db.ks.obeying.Load() {
+	if db.ks.replica.Load() && !db.ks.obeying.Load() || db.ks.expiryPaused.Load() {
 		if e, ok := s.m[string(key)]; ok && e.exp != 0 && e.exp <= db.ks.Now() {
 			db.remove(s, string(key), e)
 			return entry{}, false
@@ -355,6 +356,12 @@ func (db *DB) lookupWrite(s *slot, key []byte) (entry, bool) {
 	}
 	return db.lookup(s, key)
 }
+
+// PauseExpiry stops (or restarts) the deletion of expired keys while
+// clients are paused (CLIENT PAUSE), as Redis 7.0 does: an expired key reads
+// as missing but is neither deleted nor counted, nor propagated, until the
+// pause ends. The host also skips active expiry meanwhile.
+func (ks *Keyspace) PauseExpiry(on bool) { ks.expiryPaused.Store(on) }
 
 // lookup returns the live entry of key, removing it if it has expired.
 func (db *DB) lookup(s *slot, key []byte) (entry, bool) {
@@ -369,6 +376,11 @@ func (db *DB) lookup(s *slot, key []byte) (entry, bool) {
 			if db.ks.obeying.Load() {
 				return e, true
 			}
+			return entry{}, false
+		}
+		if db.ks.expiryPaused.Load() {
+			// Clients are paused (PauseExpiry): the key is gone for
+			// readers but stays until the pause ends, as in Redis.
 			return entry{}, false
 		}
 		db.remove(s, string(key), e)

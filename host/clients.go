@@ -29,6 +29,7 @@ func (s *Server) Pause(d time.Duration, all bool) {
 	if p == nil {
 		p = &pauseState{over: make(chan struct{})}
 		s.pause.Store(p)
+		s.ks.PauseExpiry(true)
 	}
 	p.all = all
 	if until.After(p.until) {
@@ -54,6 +55,7 @@ func (s *Server) endPause(p *pauseState) {
 		return
 	}
 	s.pause.Store(nil)
+	s.ks.PauseExpiry(false)
 	p.timer.Stop()
 	close(p.over)
 }

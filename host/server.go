@@ -397,7 +397,7 @@ func (s *Server) cron() {
 			continue // DEBUG PAUSE-CRON
 		}
 		// Like Redis: at most a quarter of each period goes to expiry.
-		if !s.diag.noActiveExpire.Load() {
+		if !s.diag.noActiveExpire.Load() && s.pause.Load() == nil {
 			start := time.Now()
 			s.ks.ActiveExpire(time.Second/time.Duration(hz)/4, &cursor)
 			s.latencyCheck("expire-cycle", time.Since(start))
