@@ -692,8 +692,8 @@ func (db *DB) ExpiredIn(slot int, dst []string) []string {
 // returns the number of keys removed.
 func (db *DB) DeleteExpired(keys []string) int {
 	removed := 0
-	if db.ks.replica.Load() {
-		return 0 // the master deletes them (replica.go)
+	if db.ks.replica.Load() || db.ks.expiryPaused.Load() {
+		return 0 // the master deletes them (replica.go), or after the pause
 	}
 	for _, k := range keys {
 		i := db.ks.SlotOf([]byte(k))

@@ -145,5 +145,14 @@ func TestDiffScanRandomKeyExpire(t *testing.T) {
 			t.Errorf("after %s: expired_keys %s, Redis %s", cmd, o, r)
 		}
 	}
+	// Clients paused for writes: the key reads as missing but stays.
+	e.Check("FLUSHALL")
+	e.Check("SET", "foo1", "bar", "PX", "1")
+	time.Sleep(5 * time.Millisecond)
+	e.Pair.Check("CLIENT", "PAUSE", "10000", "WRITE")
+	// (Through the pair alone: the events' marker, a PUBLISH, would wait.)
+	e.Pair.Check("SCAN", "0")
+	e.Pair.Check("DBSIZE")
+	e.Pair.Check("CLIENT", "UNPAUSE")
 	e.Check("DEBUG", "SET-ACTIVE-EXPIRE", "1")
 }
