@@ -46,19 +46,25 @@ type CutDB struct {
 // has not finished. It is guarded by the lock of its slot.
 type slotCut struct {
 	cut  *Cut
-	lock int   // the slot's lock index
-	at   *slot // where the contents live now (SwapDBs moves them); nil once handed over
-	// held is the map a flush handed over: no longer reachable by
+	lock int    // the slot's lock index
+	at   *table // where the contents live now (SwapDBs moves them); nil once handed over
+	// held is the table a flush handed over: no longer reachable by
 	// commands, so it does not change any more.
-	held map[string]entry
-	// pre holds the state at the cut of the keys changed since: the entry
-	// with a cloned value, or a zero entry for a key that did not exist.
-	pre map[string]entry
+	held table
+	// pre holds the state at the cut of the keys changed since: the value
+	// (cloned, unless it is an inline string, whose bytes never change) and
+	// expiry, or a nil value for a key that did not exist.
+	pre map[string]cutEntry
+}
+
+type cutEntry struct {
+	v   Value
+	exp int64
 }
 
 type cutItem struct {
 	key string
-	e   entry
+	e   ent // a copy of the entry as listed
 }
 
 // Cut batches: the reader releases the slot's lock after this many keys or
@@ -89,7 +95,7 @@ func (ks *Keyspace) BeginCut(atCut func(ks *Keyspace)) *Cut {
 		c.dbs = append(c.dbs, CutDB{Index: db.index, Keys: int(n), Volatile: int(db.volatile.Load())})
 		for i := range db.slots {
 			s := &db.slots[i]
-			if len(s.m) == 0 {
+			if s.n == 0 {
 				continue
 			}
 			sc := &slotCut{cut: c, lock: i, at: s}
@@ -136,24 +142,29 @@ func (c *Cut) Range(db int, fn func(key string, v Value, expireAt int64) error, 
 func (c *Cut) rangeSlot(sc *slotCut, fn func(key string, v Value, expireAt int64) error, between func() error) error {
 	lk := &c.ks.locks[sc.lock]
 	lk.Lock()
-	src := sc.held
+	src := &sc.held
 	if sc.at != nil {
-		src = sc.at.m
+		src = sc.at
 	}
 	// The keys unchanged since the cut are listed now, under the lock: a
-	// map's iteration cannot be paused safely while it changes. Those
-	// changed already are taken from their pre-images.
+	// table is compacted and renumbered by deletions. Those changed already
+	// are taken from their pre-images.
 	items := c.items[:0]
-	for k, e := range src {
+	for i := range src.ents {
+		e := &src.ents[i]
+		if e.klen == freeEnt {
+			continue
+		}
+		k := e.key()
 		if _, changed := sc.pre[k]; changed || (e.exp != 0 && e.exp <= c.now) {
 			continue
 		}
-		items = append(items, cutItem{k, e})
+		items = append(items, cutItem{k, *e})
 	}
 	live := len(items)
-	for k, e := range sc.pre {
-		if e.v != nil {
-			items = append(items, cutItem{k, e})
+	for k, p := range sc.pre {
+		if p.v != nil {
+			items = append(items, cutItem{k, ent{obj: p.v, exp: p.exp}})
 		}
 	}
 	lk.Unlock()
@@ -173,13 +184,14 @@ func (c *Cut) rangeSlot(sc *slotCut, fn func(key string, v Value, expireAt int64
 			}
 			it := &items[i]
 			i++
+			v, exp := it.e.value(), it.e.exp
 			if p, ok := sc.pre[it.key]; ok {
-				it.e = p
+				v, exp = p.v, p.exp
 			}
-			if it.e.v == nil {
+			if v == nil {
 				continue
 			}
-			if err := fn(it.key, it.e.v, it.e.exp); err != nil {
+			if err := fn(it.key, v, exp); err != nil {
 				lk.Unlock()
 				return err
 			}
@@ -194,7 +206,7 @@ func (c *Cut) rangeSlot(sc *slotCut, fn func(key string, v Value, expireAt int64
 	// Pre-images belong to the cut alone: no lock needed.
 	for i := live; i < len(items); i++ {
 		it := &items[i]
-		if err := fn(it.key, it.e.v, it.e.exp); err != nil {
+		if err := fn(it.key, it.e.obj, it.e.exp); err != nil {
 			return err
 		}
 		if between != nil && (i-live)%cutBatchKeys == cutBatchKeys-1 {
@@ -217,7 +229,7 @@ func (c *Cut) release(sc *slotCut) {
 	if sc.at != nil && sc.at.cut == sc {
 		sc.at.cut = nil
 	}
-	sc.at, sc.held, sc.pre = nil, nil, nil
+	sc.at, sc.held, sc.pre = nil, table{}, nil
 	lk.Unlock()
 }
 
@@ -241,26 +253,31 @@ func (c *Cut) Close() {
 // keep records key's pre-image for a cut being read, if the key's slot is
 // part of one and the key has none yet. The caller holds the slot's lock
 // exclusively and is about to change the key.
-func (db *DB) keep(s *slot, key []byte) {
-	if sc := s.cut; sc != nil {
-		sc.keep(s, key)
+func (db *DB) keep(t *table, key []byte) {
+	if sc := t.cut; sc != nil {
+		sc.keep(t, key)
 	}
 }
 
-func (sc *slotCut) keep(s *slot, key []byte) {
+func (sc *slotCut) keep(t *table, key []byte) {
 	if _, ok := sc.pre[string(key)]; ok {
 		return
 	}
 	if sc.pre == nil {
-		sc.pre = make(map[string]entry)
+		sc.pre = make(map[string]cutEntry)
 	}
-	e, ok := s.m[string(key)]
-	if ok && (e.exp == 0 || e.exp > sc.cut.now) {
-		e.v = e.v.Clone()
-	} else {
-		e = entry{}
+	var p cutEntry
+	if id := t.find(key, sc.cut.ks.hash(key)); id >= 0 {
+		if e := &t.ents[id]; e.exp == 0 || e.exp > sc.cut.now {
+			p = cutEntry{v: e.obj, exp: e.exp}
+			if p.v == nil {
+				p.v = e.value() // an inline string's bytes are never changed
+			} else {
+				p.v = p.v.Clone()
+			}
+		}
 	}
-	sc.pre[string(key)] = e
+	sc.pre[string(key)] = p
 }
 
 // Preserve keeps the value of key as it is now for a snapshot being
@@ -275,17 +292,18 @@ func (db *DB) Preserve(key []byte) {
 	if db.ks.cuts.Load() == 0 {
 		return
 	}
-	db.keep(db.slotFor(key), key)
+	t, _ := db.tableFor(key)
+	db.keep(t, key)
 }
 
 // handOver gives the part of a cut in slot s the slot's current map before
 // a flush empties it: the map is no longer reachable by commands, so the
 // reader walks it as it is. The caller holds every slot exclusively.
-func (s *slot) handOver() {
-	if sc := s.cut; sc != nil {
-		sc.held = s.m
+func (t *table) handOver() {
+	if sc := t.cut; sc != nil {
+		t.cut = nil
+		sc.held = *t
 		sc.at = nil
-		s.cut = nil
 	}
 }
 

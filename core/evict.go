@@ -190,6 +190,20 @@ func EntryCost(key []byte, v Value) int {
 	return EntryOverhead + (len(key)+7)&^7 + v.MemoryUsage()
 }
 
+// inlineCost is what the keyspace counts for key holding the inline string
+// val: the entry and one allocation of both.
+func inlineCost(key, val []byte) uint32 {
+	return uint32(min(EntryOverhead+(len(key)+len(val)+7)&^7, math.MaxUint32))
+}
+
+// cost is what the entry counts now.
+func (e *ent) cost() uint32 {
+	if e.obj == nil {
+		return uint32(min(EntryOverhead+(len(e.kv)+7)&^7, math.MaxUint32))
+	}
+	return entryCost(keyBytes(e.key()), e.obj)
+}
+
 // account adds n bytes to the database's total.
 func (db *DB) account(n int64) {
 	if n != 0 {
@@ -207,15 +221,15 @@ func (ks *Keyspace) SettleMemory(db *DB, args [][]byte, keyIdx []int) {
 	}
 	for _, i := range keyIdx {
 		key := args[i]
-		s := db.slotFor(key)
-		e, ok := s.m[string(key)]
-		if !ok {
+		t, h := db.tableFor(key)
+		id := t.find(key, h)
+		if id < 0 {
 			continue
 		}
-		if c := entryCost(key, e.v); c != e.size {
+		e := &t.ents[id]
+		if c := e.cost(); c != e.size {
 			db.account(int64(c) - int64(e.size))
 			e.size = c
-			s.m[string(key)] = e
 		}
 	}
 }
@@ -227,13 +241,16 @@ func (ks *Keyspace) RecountMemory() {
 	for _, db := range ks.dbs {
 		for i := range db.slots {
 			ks.locks[i].Lock()
-			s := &db.slots[i]
+			t := &db.slots[i]
 			var delta int64
-			for k, e := range s.m {
-				if c := entryCost([]byte(k), e.v); c != e.size {
+			for j := range t.ents {
+				e := &t.ents[j]
+				if e.klen == freeEnt {
+					continue
+				}
+				if c := e.cost(); c != e.size {
 					delta += int64(c) - int64(e.size)
 					e.size = c
-					s.m[k] = e
 				}
 			}
 			db.account(delta)
@@ -305,25 +322,23 @@ func (ks *Keyspace) accessed(field uint32) uint32 {
 // Freq returns the access frequency counter of key, as OBJECT FREQ reports
 // it under an LFU policy, without counting as an access.
 func (db *DB) Freq(key []byte) (freq int64, exists bool) {
-	e, ok := db.lookup(db.slotFor(key), key)
-	if !ok {
+	t, id, _ := db.lookup(key)
+	if id < 0 {
 		return 0, false
 	}
-	return int64(db.ks.lfuDecr(e.atime)), true
+	return int64(db.ks.lfuDecr(t.ents[id].lru)), true
 }
 
 // SetFreq sets the access frequency counter of key (0-255), as RESTORE ...
 // FREQ and loading an RDB file's LFU information do, and reports whether the
 // key exists. Outside LFU policies it does nothing, as in Redis.
 func (db *DB) SetFreq(key []byte, freq int64) bool {
-	s := db.slotFor(key)
-	e, ok := db.lookup(s, key)
-	if !ok {
+	t, id, _ := db.lookup(key)
+	if id < 0 {
 		return false
 	}
 	if db.ks.EvictionPolicy().LFU() {
-		e.atime = lfuMinutes(db.ks.Now())<<8 | uint32(min(max(freq, 0), 255))
-		s.m[string(key)] = e
+		t.ents[id].lru = lfuMinutes(db.ks.Now())<<8 | uint32(min(max(freq, 0), 255))
 	}
 	return true
 }
@@ -379,12 +394,13 @@ func (ks *Keyspace) evictKey(db *DB, key string) bool {
 	i := ks.SlotOf([]byte(key))
 	ks.locks[i].Lock()
 	defer ks.locks[i].Unlock()
-	s := &db.slots[i]
-	e, ok := s.m[key]
-	if !ok {
+	t := &db.slots[i]
+	h := ks.hash(keyBytes(key))
+	id := t.find(keyBytes(key), h)
+	if id < 0 {
 		return false
 	}
-	db.remove(s, key, e)
+	db.remove(t, id, h)
 	ks.mem.evicted.Add(1)
 	// Replicas and the append-only file delete it too, while its lock is
 	// held so the DEL takes its place in the stream's order.
@@ -450,11 +466,8 @@ func (ks *Keyspace) pickVictim(policy EvictionPolicy) (*DB, string, bool) {
 			db := ks.dbs[c.db]
 			i := ks.SlotOf([]byte(c.key))
 			ks.locks[i].RLock()
-			s := &db.slots[i]
-			_, exists := s.m[c.key]
-			if exists && volatile {
-				_, exists = s.volatile[c.key]
-			}
+			e := db.entryAt(i, c.key)
+			exists := e != nil && (!volatile || e.exp != 0)
 			ks.locks[i].RUnlock()
 			if exists {
 				return db, c.key, true
@@ -472,22 +485,26 @@ func (ks *Keyspace) sample(db *DB, volatile bool, n int, dst []evictCandidate) [
 	for j := 0; j < NumSlots && got < n; j++ {
 		i := (start + j) % NumSlots
 		ks.locks[i].RLock()
-		s := &db.slots[i]
+		t := &db.slots[i]
 		if volatile {
-			for k := range s.volatile {
+			for id := range t.vol {
 				if got == n {
 					break
 				}
-				e := s.m[k]
-				dst = append(dst, evictCandidate{atime: e.atime, exp: e.exp, db: db.index, key: k})
+				e := &t.ents[id]
+				dst = append(dst, evictCandidate{atime: e.lru, exp: e.exp, db: db.index, key: e.key()})
 				got++
 			}
-		} else {
-			for k, e := range s.m {
-				if got == n {
-					break
+		} else if len(t.ents) > 0 {
+			// Consecutive entries from a random place, as Redis's
+			// dictGetSomeKeys takes them.
+			first := rand.IntN(len(t.ents))
+			for j := 0; j < len(t.ents) && got < n; j++ {
+				e := &t.ents[(first+j)%len(t.ents)]
+				if e.klen == freeEnt {
+					continue
 				}
-				dst = append(dst, evictCandidate{atime: e.atime, exp: e.exp, db: db.index, key: k})
+				dst = append(dst, evictCandidate{atime: e.lru, exp: e.exp, db: db.index, key: e.key()})
 				got++
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // NumSlots is the number of lock slots the keyspace is divided into. A key
@@ -64,31 +65,13 @@ type Keyspace struct {
 	LazyFreed atomic.Int64
 }
 
-type entry struct {
-	v   Value
-	exp int64 // absolute unix time in milliseconds; 0: no expiry
-	// atime is when the key was last accessed, on the LRU clock, for OBJECT
-	// IDLETIME and LRU eviction; under an LFU policy it holds the access
-	// counter instead (evict.go), as Redis's 24 bits of every object do.
-	atime uint32
-	// size is what the entry counts in the database's memory total
-	// (evict.go), so that removing it subtracts exactly what was added.
-	size uint32
-}
-
-type slot struct {
-	m        map[string]entry
-	volatile map[string]struct{} // keys with an expiry, sampled by the active cycle
-	cut      *slotCut            // a snapshot's part not yet written (cut.go)
-}
-
 // DB is one numbered database. Its methods require the caller to hold the
 // lock of every key it touches (the host does this for a command's keys),
 // exclusively unless the method says otherwise.
 type DB struct {
 	ks       *Keyspace
 	index    int
-	slots    [NumSlots]slot
+	slots    [NumSlots]table
 	volatile atomic.Int64 // number of keys with an expiry
 	keys     atomic.Int64
 	mem      atomic.Int64 // bytes the entries count (evict.go)
@@ -167,37 +150,36 @@ func (ks *Keyspace) TickLRU() {
 	}
 }
 
-// touch records an access to a live entry, writing the map only when the LRU
-// clock (or the LFU counter) has moved since the last access.
-func (db *DB) touch(s *slot, key []byte, e entry) {
-	if a := db.ks.accessed(e.atime); e.atime != a {
-		e.atime = a
-		s.m[string(key)] = e
-	}
-}
+// hash returns the hash of key: its low bits choose the lock slot
+// (SlotOf), its high bits the place in the slot's table, so a key is hashed
+// once per operation.
+func (ks *Keyspace) hash(key []byte) uint64 { return maphash.Bytes(ks.seed, key) }
+
+// touch records an access to a live entry: the LRU clock, or under an LFU
+// policy the access counter.
+func (db *DB) touch(e *ent) { e.lru = db.ks.accessed(e.lru) }
 
 // Touch records an access to key, as TOUCH does, and reports whether the key
 // exists.
 func (db *DB) Touch(key []byte) bool {
-	s := db.slotFor(key)
-	e, ok := db.lookup(s, key)
-	if ok {
-		db.touch(s, key, e)
+	t, id, _ := db.lookup(key)
+	if id >= 0 {
+		db.touch(&t.ents[id])
 	}
-	return ok
+	return id >= 0
 }
 
 // IdleTime returns the seconds since key was last read or written, as
 // OBJECT IDLETIME reports it, without counting as an access.
 func (db *DB) IdleTime(key []byte) (seconds int64, exists bool) {
-	e, ok := db.lookup(db.slotFor(key), key)
-	if !ok {
+	t, id, _ := db.lookup(key)
+	if id < 0 {
 		return 0, false
 	}
 	// The difference is taken modulo 2^32 and read as signed, so that an
 	// access time set in the past by SetIdleTime (before the clock's epoch)
 	// still gives the right idle time.
-	return max(int64(int32(db.ks.lruClock.Load()-e.atime)), 0) * lruResolution / 1000, true
+	return max(int64(int32(db.ks.lruClock.Load()-t.ents[id].lru)), 0) * lruResolution / 1000, true
 }
 
 // SetIdleTime makes key look last accessed the given number of seconds ago,
@@ -205,17 +187,15 @@ func (db *DB) IdleTime(key []byte) (seconds int64, exists bool) {
 // reports whether the key exists. Under an LFU policy, which tracks no
 // access time, it does nothing, as in Redis.
 func (db *DB) SetIdleTime(key []byte, seconds int64) bool {
-	s := db.slotFor(key)
-	e, ok := db.lookup(s, key)
-	if !ok {
+	t, id, _ := db.lookup(key)
+	if id < 0 {
 		return false
 	}
 	if db.ks.EvictionPolicy().LFU() {
 		return true
 	}
 	units := min(max(seconds, 0), (1<<31-1)/(1000/lruResolution)) * (1000 / lruResolution)
-	e.atime = db.ks.lruClock.Load() - uint32(units)
-	s.m[string(key)] = e
+	t.ents[id].lru = db.ks.lruClock.Load() - uint32(units)
 	return true
 }
 
@@ -230,9 +210,7 @@ func (ks *Keyspace) AddDirty(n int64) { ks.dirty.Add(n) }
 func (ks *Keyspace) ResetDirty(saved int64) { ks.dirty.Add(-saved) }
 
 // SlotOf returns the lock slot of a key.
-func (ks *Keyspace) SlotOf(key []byte) int {
-	return int(maphash.Bytes(ks.seed, key) % NumSlots)
-}
+func (ks *Keyspace) SlotOf(key []byte) int { return int(ks.hash(key) % NumSlots) }
 
 // LockSlots locks the given slots, which must be sorted ascending without
 // repeats (the order prevents deadlocks), exclusively or shared.
@@ -329,12 +307,13 @@ func (db *DB) Index() int { return db.index }
 // Keyspace returns the keyspace the database belongs to.
 func (db *DB) Keyspace() *Keyspace { return db.ks }
 
-func (db *DB) slotFor(key []byte) *slot {
-	i := db.ks.SlotOf(key)
+// tableFor returns the table of key's slot and key's hash.
+func (db *DB) tableFor(key []byte) (*table, uint64) {
+	h := db.ks.hash(key)
 	if db.ks.check.on {
-		db.ks.checkKey(i, key)
+		db.ks.checkKey(int(h%NumSlots), key)
 	}
-	return &db.slots[i]
+	return &db.slots[h%NumSlots], h
 }
 
 // markWrite tells WATCH that the running command reached key to change it.
@@ -347,14 +326,17 @@ func (db *DB) markWrite(key []byte) {
 // lookupWrite is lookup for a change to key: on a replica written by its
 // own clients (replica-read-only no) an expired key is removed first,
 // silently, as Redis 7.0 does, so that the write starts from nothing.
-func (db *DB) lookupWrite(s *slot, key []byte) (entry, bool) {
+func (db *DB) lookupWrite(key []byte) (*table, int32, uint64) {
 	if db.ks.replica.Load() && !db.ks.obeying.Load() || db.ks.expiryPaused.Load() {
-		if e, ok := s.m[string(key)]; ok && e.exp != 0 && e.exp <= db.ks.Now() {
-			db.remove(s, string(key), e)
-			return entry{}, false
+		t, h := db.tableFor(key)
+		if id := t.find(key, h); id >= 0 {
+			if e := &t.ents[id]; e.exp != 0 && e.exp <= db.ks.Now() {
+				db.remove(t, id, h)
+				return t, -1, h
+			}
 		}
 	}
-	return db.lookup(s, key)
+	return db.lookup(key)
 }
 
 // PauseExpiry stops (or restarts) the deletion of expired keys while
@@ -363,192 +345,263 @@ func (db *DB) lookupWrite(s *slot, key []byte) (entry, bool) {
 // pause ends. The host also skips active expiry meanwhile.
 func (ks *Keyspace) PauseExpiry(on bool) { ks.expiryPaused.Store(on) }
 
-// lookup returns the live entry of key, removing it if it has expired.
-func (db *DB) lookup(s *slot, key []byte) (entry, bool) {
-	e, ok := s.m[string(key)]
-	if !ok {
-		return e, false
+// lookup returns the table of key's slot and the live entry of key (-1:
+// none), removing the key if it has expired, and key's hash.
+func (db *DB) lookup(key []byte) (*table, int32, uint64) {
+	t, h := db.tableFor(key)
+	id := t.find(key, h)
+	if id < 0 {
+		return t, -1, h
 	}
-	if e.exp != 0 && e.exp <= db.ks.Now() {
+	if e := &t.ents[id]; e.exp != 0 && e.exp <= db.ks.Now() {
 		if db.ks.replica.Load() {
 			// A replica keeps the key for its master to delete
 			// (replica.go).
 			if db.ks.obeying.Load() {
-				return e, true
+				return t, id, h
 			}
-			return entry{}, false
+			return t, -1, h
 		}
 		if db.ks.expiryPaused.Load() {
 			// Clients are paused (PauseExpiry): the key is gone for
 			// readers but stays until the pause ends, as in Redis.
-			return entry{}, false
+			return t, -1, h
 		}
-		db.remove(s, string(key), e)
+		k := e.key()
+		db.remove(t, id, h)
 		db.ks.ExpiredKeys.Add(1)
-		db.propagateExpired(db.ks.SlotOf(key), string(key), true)
-		db.expired(string(key))
+		db.propagateExpired(int(h%NumSlots), k, true)
+		db.expired(k)
 		if db.ks.Watching() {
-			db.ks.touchRemoved(db.ks.SlotOf(key), db.index, string(key))
+			db.ks.touchRemoved(int(h%NumSlots), db.index, k)
 		}
-		return entry{}, false
+		return t, -1, h
 	}
-	return e, true
+	return t, id, h
 }
 
-func (db *DB) remove(s *slot, key string, e entry) {
-	if s.cut != nil {
-		db.keep(s, []byte(key))
+func (db *DB) remove(t *table, id int32, h uint64) {
+	e := &t.ents[id]
+	if t.cut != nil {
+		db.keep(t, keyBytes(e.key()))
+		e = &t.ents[id]
 	}
-	db.broadcastString(key)
-	delete(s.m, key)
-	db.keys.Add(-1)
-	db.account(-int64(e.size))
+	db.broadcastString(e.key())
 	if e.exp != 0 {
-		delete(s.volatile, key)
 		db.volatile.Add(-1)
 	}
+	db.account(-int64(e.size))
+	t.remove(id, h)
+	db.keys.Add(-1)
 }
 
 // Get returns the value of key, or nil when the key does not exist. An
-// expired key is removed and reported missing.
+// expired key is removed and reported missing. A small string stored with
+// SetString comes back as a new *String over the stored bytes, which the
+// caller must not change (GetForWrite returns one it may change).
 func (db *DB) Get(key []byte) Value {
-	s := db.slotFor(key)
-	e, ok := db.lookup(s, key)
-	if !ok {
+	t, id, _ := db.lookup(key)
+	if id < 0 {
 		db.ks.KeyspaceMisses.Add(1)
 		db.ks.Notify(db.index, NotifyKeyMiss, "keymiss", key)
 		return nil
 	}
 	db.ks.KeyspaceHits.Add(1)
-	db.touch(s, key, e)
-	return e.v
+	e := &t.ents[id]
+	db.touch(e)
+	return e.value()
+}
+
+// GetBytes returns the bytes of the string at key, as Get would find it,
+// without building a value: nil and false when the key does not exist,
+// ErrWrongType when it holds another type. The bytes are valid until the
+// caller releases the key's lock and must not be changed.
+func (db *DB) GetBytes(key []byte) ([]byte, bool, error) {
+	t, id, _ := db.lookup(key)
+	if id < 0 {
+		db.ks.KeyspaceMisses.Add(1)
+		db.ks.Notify(db.index, NotifyKeyMiss, "keymiss", key)
+		return nil, false, nil
+	}
+	e := &t.ents[id]
+	db.ks.KeyspaceHits.Add(1)
+	db.touch(e)
+	if e.obj == nil {
+		return e.inline(), true, nil
+	}
+	if s, ok := e.obj.(*String); ok {
+		return s.B, true, nil
+	}
+	return nil, false, ErrWrongType
 }
 
 // GetForWrite returns the value of key like Get, for a command about to
 // change it: as Redis's lookupKeyWrite, it records the access but does not
-// count a keyspace hit or miss.
+// count a keyspace hit or miss. A string held inline becomes a *String of
+// its own, which the caller may change in place.
 func (db *DB) GetForWrite(key []byte) Value {
-	s := db.slotFor(key)
-	e, ok := db.lookupWrite(s, key)
-	if !ok {
+	t, id, _ := db.lookupWrite(key)
+	if id < 0 {
 		return nil
 	}
-	db.keep(s, key)
+	db.keep(t, key)
 	db.markWrite(key)
-	db.touch(s, key, e)
-	return e.v
+	e := &t.ents[id]
+	db.touch(e)
+	if e.obj == nil {
+		e.obj = &String{B: append([]byte(nil), e.inline()...)}
+		e.kv = e.key()
+	}
+	return e.obj
 }
 
 // Peek returns the value of key like Get but without touching statistics or
 // removing an expired key, so that it is safe under a shared lock.
 func (db *DB) Peek(key []byte) Value {
-	e, ok := db.slotFor(key).m[string(key)]
-	if !ok || db.ks.gone(e.exp, db.ks.Now()) {
+	t, h := db.tableFor(key)
+	id := t.find(key, h)
+	if id < 0 {
 		return nil
 	}
-	return e.v
+	e := &t.ents[id]
+	if db.ks.gone(e.exp, db.ks.Now()) {
+		return nil
+	}
+	return e.value()
 }
 
 // Exists reports whether key exists.
 func (db *DB) Exists(key []byte) bool {
-	_, ok := db.lookup(db.slotFor(key), key)
-	return ok
+	_, id, _ := db.lookup(key)
+	return id >= 0
 }
 
 // Set stores v under key and clears any expiry, as SET does.
 func (db *DB) Set(key []byte, v Value) { db.SetWithExpiry(key, v, 0) }
 
 // SetWithExpiry stores v under key with an absolute expiry in unix
-// milliseconds (0: none).
+// milliseconds (0: none). The keyspace keeps v itself, so the caller may go
+// on changing it.
 func (db *DB) SetWithExpiry(key []byte, v Value, expireAt int64) {
-	db.markWrite(key)
-	s := db.slotFor(key)
-	// lookup removes an expired key first, announcing "expired" as Redis's
-	// lookupKeyWrite does before an overwrite.
-	old, existed := db.lookupWrite(s, key)
-	db.keep(s, key)
-	k := string(key)
-	if existed && old.exp != 0 {
-		delete(s.volatile, k)
-		db.volatile.Add(-1)
-	}
-	atime := db.ks.newAccess()
-	if existed && db.ks.EvictionPolicy().LFU() {
-		atime = old.atime // an overwrite keeps the access counter, as in Redis
-	}
-	size := entryCost(key, v)
-	db.account(int64(size) - int64(old.size))
-	if existed && old.v != v {
-		db.broadcastString(k)
-	}
-	if !existed {
-		if s.m == nil {
-			s.m = make(map[string]entry)
-		}
-		db.keys.Add(1)
-	}
-	s.m[k] = entry{v: v, exp: expireAt, atime: atime, size: size}
-	if expireAt != 0 {
-		db.addVolatile(s, k)
-	}
-	if !existed {
-		db.ks.Notify(db.index, NotifyNew, "new", key)
-	}
+	db.store(key, v, nil, expireAt, false)
 }
 
 // SetKeepTTL stores v under key keeping its expiry, as SET KEEPTTL does.
-func (db *DB) SetKeepTTL(key []byte, v Value) {
-	s := db.slotFor(key)
-	if e, ok := db.lookupWrite(s, key); ok {
-		db.keep(s, key)
-		if e.v != v {
-			db.broadcastString(string(key))
-		}
-		db.markWrite(key)
-		e.v = v
-		if !db.ks.EvictionPolicy().LFU() {
-			e.atime = db.ks.lruClock.Load()
-		}
-		size := entryCost(key, v)
-		db.account(int64(size) - int64(e.size))
-		e.size = size
-		s.m[string(key)] = e
+func (db *DB) SetKeepTTL(key []byte, v Value) { db.store(key, v, nil, 0, true) }
+
+// inlineMax is the longest string value SetString holds inline, after the
+// key, rather than as a *String of its own.
+const inlineMax = 64
+
+// SetString stores a string value under key, as SET does, with an absolute
+// expiry in unix milliseconds (0: none; keepTTL keeps the key's). It copies
+// val, so the caller may reuse it. A small value is held with the key in one
+// allocation, without an object of its own: the way for commands that make
+// a new string from their arguments (SET, MSET, GETSET, ...) to store it.
+func (db *DB) SetString(key, val []byte, expireAt int64, keepTTL bool) {
+	if len(val) > inlineMax {
+		db.store(key, &String{B: append([]byte(nil), val...)}, nil, expireAt, keepTTL)
 		return
 	}
-	db.SetWithExpiry(key, v, 0)
+	if val == nil {
+		val = []byte{}
+	}
+	db.store(key, nil, val, expireAt, keepTTL)
 }
 
-func (db *DB) addVolatile(s *slot, k string) {
-	if s.volatile == nil {
-		s.volatile = make(map[string]struct{})
+// Adopt stores v under key like SetWithExpiry, for a caller that keeps no
+// reference to v (a value just decoded from a snapshot or a RESTORE
+// payload): a small string is then held inline, as SetString holds it.
+func (db *DB) Adopt(key []byte, v Value, expireAt int64) {
+	if s, ok := v.(*String); ok && s.plain() && len(s.B) <= inlineMax {
+		db.SetString(key, s.B, expireAt, false)
+		return
 	}
-	s.volatile[k] = struct{}{}
-	db.volatile.Add(1)
+	db.SetWithExpiry(key, v, expireAt)
+}
+
+// store sets key to the object v or, when v is nil, to the inline string
+// val.
+func (db *DB) store(key []byte, v Value, val []byte, expireAt int64, keepTTL bool) {
+	// lookup removes an expired key first, announcing "expired" as Redis's
+	// lookupKeyWrite does before an overwrite.
+	db.markWrite(key)
+	t, id, h := db.lookupWrite(key)
+	db.keep(t, key)
+	if keepTTL && id < 0 {
+		keepTTL = false
+	}
+	lru := db.ks.newAccess()
+	var size uint32
+	if v == nil {
+		size = inlineCost(key, val)
+	} else {
+		size = entryCost(key, v)
+	}
+	if id >= 0 {
+		e := &t.ents[id]
+		if db.ks.EvictionPolicy().LFU() {
+			lru = e.lru // an overwrite keeps the access counter, as in Redis
+		}
+		db.account(int64(size) - int64(e.size))
+		e.size = size
+		if e.obj == nil || e.obj != v {
+			db.broadcastString(e.key())
+		}
+		if !keepTTL {
+			if e.exp != 0 && expireAt == 0 {
+				db.volatile.Add(-1)
+			} else if e.exp == 0 && expireAt != 0 {
+				db.volatile.Add(1)
+			}
+			t.setExp(id, expireAt)
+		}
+		e.obj, e.lru = v, lru
+		if v == nil {
+			e.kv = makeKV(key, val)
+		} else if len(e.kv) != int(e.klen) {
+			e.kv = e.key()
+		}
+		return
+	}
+	db.account(int64(size))
+	e := ent{obj: v, klen: uint32(len(key)), lru: lru, size: size}
+	if v == nil {
+		e.kv = makeKV(key, val)
+	} else {
+		e.kv = makeKV(key, nil)
+	}
+	id = t.insert(h, e)
+	db.keys.Add(1)
+	if expireAt != 0 {
+		t.setExp(id, expireAt)
+		db.volatile.Add(1)
+	}
+	db.ks.Notify(db.index, NotifyNew, "new", key)
 }
 
 // Delete removes key and reports whether it existed.
 func (db *DB) Delete(key []byte) bool {
-	s := db.slotFor(key)
-	e, ok := db.lookupWrite(s, key)
-	if !ok {
+	t, id, h := db.lookupWrite(key)
+	if id < 0 {
 		return false
 	}
 	db.markWrite(key)
-	db.remove(s, string(key), e)
+	db.remove(t, id, h)
 	return true
 }
 
 // Remove removes key like Delete and returns the value it held, nil when
 // the key did not exist.
 func (db *DB) Remove(key []byte) Value {
-	s := db.slotFor(key)
-	e, ok := db.lookup(s, key)
-	if !ok {
+	t, id, h := db.lookup(key)
+	if id < 0 {
 		return nil
 	}
 	db.markWrite(key)
-	db.remove(s, string(key), e)
-	return e.v
+	v := t.ents[id].value()
+	db.remove(t, id, h)
+	return v
 }
 
 // CountLazyFree records a value removed by a lazy deletion (UNLINK, DEL
@@ -566,34 +619,34 @@ func (ks *Keyspace) CountLazyFree(v Value) {
 // Expiry returns the absolute expiry of key in unix milliseconds (0: none)
 // and whether the key exists.
 func (db *DB) Expiry(key []byte) (expireAt int64, exists bool) {
-	e, ok := db.lookup(db.slotFor(key), key)
-	return e.exp, ok
+	t, id, _ := db.lookup(key)
+	if id < 0 {
+		return 0, false
+	}
+	return t.ents[id].exp, true
 }
 
 // SetExpiry sets the absolute expiry of an existing key (0 removes it) and
 // reports whether the key exists. An expiry not in the future deletes the
 // key, as Redis does.
 func (db *DB) SetExpiry(key []byte, expireAt int64) bool {
-	s := db.slotFor(key)
-	e, ok := db.lookupWrite(s, key)
-	if !ok {
+	t, id, h := db.lookupWrite(key)
+	if id < 0 {
 		return false
 	}
 	db.markWrite(key)
-	db.keep(s, key)
-	k := string(key)
+	db.keep(t, key)
 	if expireAt != 0 && expireAt <= db.ks.Now() {
-		db.remove(s, k, e)
+		db.remove(t, id, h)
 		return true
 	}
+	e := &t.ents[id]
 	if e.exp == 0 && expireAt != 0 {
-		db.addVolatile(s, k)
+		db.volatile.Add(1)
 	} else if e.exp != 0 && expireAt == 0 {
-		delete(s.volatile, k)
 		db.volatile.Add(-1)
 	}
-	e.exp = expireAt
-	s.m[k] = e
+	t.setExp(id, expireAt)
 	return true
 }
 
@@ -607,15 +660,9 @@ func (db *DB) VolatileLen() int { return int(db.volatile.Load()) }
 // Range calls fn for every live key until fn returns false. The caller holds
 // every slot, shared at least; fn must not change the database.
 func (db *DB) Range(fn func(key string, v Value, expireAt int64) bool) {
-	now := db.ks.Now()
 	for i := range db.slots {
-		for k, e := range db.slots[i].m {
-			if db.ks.gone(e.exp, now) {
-				continue
-			}
-			if !fn(k, e.v, e.exp) {
-				return
-			}
+		if !db.rangeSlot(i, fn) {
+			return
 		}
 	}
 }
@@ -623,15 +670,22 @@ func (db *DB) Range(fn func(key string, v Value, expireAt int64) bool) {
 // RangeSlot calls fn for every live key in one slot, for commands such as
 // SCAN that walk the keyspace a slot at a time.
 func (db *DB) RangeSlot(slot int, fn func(key string, v Value, expireAt int64) bool) {
+	db.rangeSlot(slot, fn)
+}
+
+func (db *DB) rangeSlot(slot int, fn func(key string, v Value, expireAt int64) bool) bool {
 	now := db.ks.Now()
-	for k, e := range db.slots[slot].m {
-		if db.ks.gone(e.exp, now) {
+	t := &db.slots[slot]
+	for i := range t.ents {
+		e := &t.ents[i]
+		if e.klen == freeEnt || db.ks.gone(e.exp, now) {
 			continue
 		}
-		if !fn(k, e.v, e.exp) {
-			return
+		if !fn(e.key(), e.value(), e.exp) {
+			return false
 		}
 	}
+	return true
 }
 
 // RandomKey returns a random live key, or "" and false when there is none.
@@ -649,19 +703,30 @@ func (db *DB) RandomKeyExpiring(max int) (key string, ok bool, expired []string)
 	if db.keys.Load() == 0 {
 		return "", false, nil
 	}
-	start := int(maphash.Comparable(db.ks.seed, time.Now().UnixNano()) % NumSlots)
+	seed := maphash.Comparable(db.ks.seed, time.Now().UnixNano())
+	start := int(seed % NumSlots)
 	now := db.ks.Now()
 	for i := 0; i < NumSlots; i++ {
-		s := &db.slots[(start+i)%NumSlots]
-		for k, e := range s.m {
+		t := &db.slots[(start+i)%NumSlots]
+		if t.n == 0 {
+			continue
+		}
+		// Start at a random entry of the slot, so that every key can come
+		// up.
+		first := int(seed>>8) % len(t.ents)
+		for j := range t.ents {
+			e := &t.ents[(first+j)%len(t.ents)]
+			if e.klen == freeEnt {
+				continue
+			}
 			if db.ks.gone(e.exp, now) {
 				// A replica leaves them to its master (replica.go).
 				if len(expired) < max && !db.ks.replica.Load() {
-					expired = append(expired, k)
+					expired = append(expired, e.key())
 				}
 				continue
 			}
-			return k, true, expired
+			return e.key(), true, expired
 		}
 	}
 	return "", false, expired
@@ -670,14 +735,14 @@ func (db *DB) RandomKeyExpiring(max int) (key string, ok bool, expired []string)
 // ExpiredIn appends to dst the keys of one slot whose time to live has
 // passed; the caller holds the slot, shared or not.
 func (db *DB) ExpiredIn(slot int, dst []string) []string {
-	s := &db.slots[slot]
-	if len(s.volatile) == 0 || db.ks.replica.Load() {
+	t := &db.slots[slot]
+	if len(t.vol) == 0 || db.ks.replica.Load() {
 		return dst
 	}
 	now := db.ks.Now()
-	for k := range s.volatile {
-		if e := s.m[k]; e.exp != 0 && e.exp <= now {
-			dst = append(dst, k)
+	for id := range t.vol {
+		if e := &t.ents[id]; e.exp != 0 && e.exp <= now {
+			dst = append(dst, e.key())
 		}
 	}
 	return dst
@@ -696,13 +761,16 @@ func (db *DB) DeleteExpired(keys []string) int {
 		return 0 // the master deletes them (replica.go), or after the pause
 	}
 	for _, k := range keys {
-		i := db.ks.SlotOf([]byte(k))
+		h := db.ks.hash(keyBytes(k))
+		i := int(h % NumSlots)
 		db.ks.locks[i].Lock()
-		s := &db.slots[i]
-		if e, ok := s.m[k]; ok && e.exp != 0 && e.exp <= db.ks.Now() {
-			db.expireEntry(i, s, k, e)
-			db.ks.ExpiredKeys.Add(1)
-			removed++
+		t := &db.slots[i]
+		if id := t.findString(k, h); id >= 0 {
+			if e := &t.ents[id]; e.exp != 0 && e.exp <= db.ks.Now() {
+				db.expireEntry(i, t, id, h)
+				db.ks.ExpiredKeys.Add(1)
+				removed++
+			}
 		}
 		db.ks.locks[i].Unlock()
 	}
@@ -711,8 +779,9 @@ func (db *DB) DeleteExpired(keys []string) int {
 
 // expireEntry removes an expired key found outside a command, whose slot
 // the caller holds exclusively.
-func (db *DB) expireEntry(slot int, s *slot, k string, e entry) {
-	db.remove(s, k, e)
+func (db *DB) expireEntry(slot int, t *table, id int32, h uint64) {
+	k := t.ents[id].key()
+	db.remove(t, id, h)
 	db.propagateExpired(slot, k, false)
 	db.expired(k)
 	if db.ks.Watching() {
@@ -728,7 +797,7 @@ func (db *DB) Flush() {
 	}
 	for i := range db.slots {
 		db.slots[i].handOver()
-		db.slots[i] = slot{}
+		db.slots[i] = table{}
 	}
 	db.keys.Store(0)
 	db.volatile.Store(0)
@@ -744,6 +813,16 @@ func (db *DB) updateAvgTTL(sum, n int64) {
 		avg = old/50*49 + avg/50
 	}
 	db.avgTTL.Store(avg)
+}
+
+// entryAt returns the stored entry of key in slot i, expired or not, or nil.
+func (db *DB) entryAt(i int, key string) *ent {
+	t := &db.slots[i]
+	id := t.findString(key, db.ks.hash(unsafe.Slice(unsafe.StringData(key), len(key))))
+	if id < 0 {
+		return nil
+	}
+	return &t.ents[id]
 }
 
 // ActiveExpire removes expired keys by sampling keys with an expiry, as
@@ -767,28 +846,43 @@ func (ks *Keyspace) ActiveExpire(budget time.Duration, cursor *int) int {
 		for n := 0; n < NumSlots; n++ {
 			i := (*cursor + n) % NumSlots
 			ks.locks[i].Lock()
-			s := &db.slots[i]
-			for len(s.volatile) > 0 {
+			t := &db.slots[i]
+			for len(t.vol) > 0 {
 				now := ks.Now()
-				checked, expired := 0, 0
-				for k := range s.volatile {
+				checked := 0
+				var expired [sample]string
+				n := 0
+				for id := range t.vol {
 					if checked == sample {
 						break
 					}
 					checked++
-					if e := s.m[k]; e.exp > now {
+					if e := &t.ents[id]; e.exp > now {
 						ttlSum += e.exp - now
 						ttlN++
 					} else {
-						db.expireEntry(i, s, k, e)
-						expired++
+						expired[n] = e.key()
+						n++
 					}
 				}
-				removed += expired
-				ks.ExpiredKeys.Add(int64(expired))
+				// Remove the sampled keys after the walk of t.vol, by key:
+				// a removal may compact the table, which renumbers entries.
+				for _, k := range expired[:n] {
+					h := ks.hash(unsafe.Slice(unsafe.StringData(k), len(k)))
+					if id := t.findString(k, h); id >= 0 {
+						db.remove(t, id, h)
+					}
+					db.propagateExpired(i, k, false)
+					db.expired(k)
+					if ks.Watching() {
+						ks.touchRemoved(i, db.index, k)
+					}
+				}
+				removed += n
+				ks.ExpiredKeys.Add(int64(n))
 				// Like Redis: keep going on this slot only while more than a
 				// tenth of the sample was expired.
-				if expired*10 <= checked || time.Now().After(deadline) {
+				if n*10 <= checked || time.Now().After(deadline) {
 					break
 				}
 			}

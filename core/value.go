@@ -167,6 +167,10 @@ func (s *String) Clone() Value {
 	return &String{B: append([]byte(nil), s.B...), modified: s.modified, text: s.text, copied: true}
 }
 
+// plain reports that the value carries no history that OBJECT ENCODING
+// shows, so that the bytes alone say what it is.
+func (s *String) plain() bool { return !s.modified && !s.text && !s.copied }
+
 // Shared reports whether Redis would hold the value as one of its shared
 // objects, the integers 0-9999, which OBJECT REFCOUNT reports as 2147483647.
 // A COPY is never shared.

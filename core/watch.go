@@ -81,8 +81,8 @@ func (db *DB) Watch(c *Client, key []byte) {
 		wk = &watchedKey{watchKey: k}
 		l.watch.keys[k] = wk
 	}
-	e, ok := db.slots[i].m[string(key)]
-	r := &watchRec{c: c, wk: wk, slot: i, expired: ok && e.exp != 0 && e.exp <= ks.Now()}
+	e := db.entryAt(i, string(key))
+	r := &watchRec{c: c, wk: wk, slot: i, expired: e != nil && e.exp != 0 && e.exp <= ks.Now()}
 	wk.recs = append(wk.recs, r)
 	c.watched = append(c.watched, r)
 	ks.watches.Add(1)
@@ -108,7 +108,7 @@ func (ks *Keyspace) WatchFailed(c *Client) bool {
 		if r.expired {
 			continue
 		}
-		if e, ok := ks.dbs[r.wk.db].slots[r.slot].m[r.wk.key]; ok && e.exp != 0 && e.exp <= now {
+		if e := ks.dbs[r.wk.db].entryAt(r.slot, r.wk.key); e != nil && e.exp != 0 && e.exp <= now {
 			return true
 		}
 	}
@@ -224,8 +224,7 @@ func (ks *Keyspace) SettleWatches(db *DB, changed bool, args [][]byte, keyIdx []
 		for _, wk := range sw.pending {
 			wk.pending = false
 			if changed {
-				_, present := ks.dbs[wk.db].slots[i].m[wk.key]
-				touch(wk, present)
+				touch(wk, ks.dbs[wk.db].entryAt(i, wk.key) != nil)
 			}
 		}
 		clear(sw.pending)
@@ -253,7 +252,7 @@ func (ks *Keyspace) SettleWatches(db *DB, changed bool, args [][]byte, keyIdx []
 			continue
 		}
 		if wk := sw.keys[watchKey{db.index, string(key)}]; wk != nil {
-			if _, ok := db.slots[i].m[string(key)]; ok {
+			if db.entryAt(i, string(key)) != nil {
 				touch(wk, true)
 			}
 		}
@@ -274,8 +273,8 @@ func (ks *Keyspace) settleAll() {
 func (ks *Keyspace) touchFlush(db, other *DB) {
 	now := ks.Now()
 	stale := func(d *DB, i int, key string) (present, expired bool) {
-		e, ok := d.slots[i].m[key]
-		return ok, ok && e.exp != 0 && e.exp <= now
+		e := d.entryAt(i, key)
+		return e != nil, e != nil && e.exp != 0 && e.exp <= now
 	}
 	for i := range ks.locks {
 		sw := ks.locks[i].watch

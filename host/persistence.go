@@ -407,7 +407,7 @@ func (s *Server) rdbPut(ks *core.Keyspace, loaded *int) func(e *rdb.Entry) error
 			// (core.Keyspace.SetReplica).
 			return nil
 		}
-		db.SetWithExpiry(e.Key, e.Value, e.ExpireAt)
+		db.Adopt(e.Key, e.Value, e.ExpireAt)
 		if e.Idle >= 0 {
 			db.SetIdleTime(e.Key, e.Idle)
 		}

@@ -130,7 +130,7 @@ func restore(c *core.Ctx) error {
 		args[2] = strconv.AppendInt(nil, ttl, 10)
 		c.Propagate(append(args, []byte("ABSTTL"))...)
 	}
-	c.DB.SetWithExpiry(key, v, ttl)
+	c.DB.Adopt(key, v, ttl)
 	if idle >= 0 {
 		c.DB.SetIdleTime(key, idle)
 	}

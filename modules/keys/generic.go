@@ -221,7 +221,7 @@ func rename(c *core.Ctx, nx bool) error {
 	}
 	c.DB.Delete(dst)
 	c.DB.Delete(src)
-	c.DB.SetWithExpiry(dst, v, exp)
+	c.DB.Adopt(dst, v, exp)
 	c.Notify(core.NotifyGeneric, "rename_from", src)
 	c.Notify(core.NotifyGeneric, "rename_to", dst)
 	signal(c.DB, dst)
@@ -307,7 +307,7 @@ func move(c *core.Ctx) error {
 		return nil
 	}
 	c.DB.Delete(key)
-	dstDB.SetWithExpiry(key, v, exp)
+	dstDB.Adopt(key, v, exp)
 	c.Notify(core.NotifyGeneric, "move_from", key)
 	c.NotifyDB(dstDB, core.NotifyGeneric, "move_to", key)
 	signal(dstDB, key)

@@ -35,15 +35,15 @@ func init() {
 }
 
 func get(c *core.Ctx) error {
-	s, err := getString(c, c.Args[1])
+	b, ok, err := c.DB.GetBytes(c.Args[1])
 	if err != nil {
 		return err
 	}
-	if s == nil {
+	if !ok {
 		c.WriteNull()
 		return nil
 	}
-	c.WriteBulk(s.B)
+	c.WriteBulk(b)
 	return nil
 }
 
@@ -170,16 +170,10 @@ func set(c *core.Ctx) error {
 			return nil
 		}
 	}
-	v := core.NewString(c.Args[2])
-	switch {
-	case o.flags&optKeepTTL != 0:
-		c.DB.SetKeepTTL(key, v)
-	default:
-		// An EXAT/PXAT in the past stores a key that is already expired,
-		// as Redis 7.0 does: DBSIZE counts it until it is touched or the
-		// active cycle removes it, and expired_keys counts it then.
-		c.DB.SetWithExpiry(key, v, at)
-	}
+	// An EXAT/PXAT in the past stores a key that is already expired, as
+	// Redis 7.0 does: DBSIZE counts it until it is touched or the active
+	// cycle removes it, and expired_keys counts it then.
+	c.DB.SetString(key, c.Args[2], at, o.flags&optKeepTTL != 0)
 	c.Notify(core.NotifyString, "set", key)
 	if at != 0 {
 		c.Notify(core.NotifyGeneric, "expire", key)

@@ -57,7 +57,7 @@ func getset(c *core.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.DB.Set(key, core.NewString(c.Args[2]))
+	c.DB.SetString(key, c.Args[2], 0, false)
 	c.Notify(core.NotifyString, "set", key)
 	c.Propagate(cmdSET, key, c.Args[2]) // as Redis 7.0 propagates it
 	writeOld(c, old)
@@ -138,7 +138,7 @@ func setnx(c *core.Ctx) error {
 		c.WriteInt(0)
 		return nil
 	}
-	c.DB.Set(key, core.NewString(c.Args[2]))
+	c.DB.SetString(key, c.Args[2], 0, false)
 	c.Notify(core.NotifyString, "set", key)
 	c.WriteInt(1)
 	return nil
@@ -152,7 +152,7 @@ func setWithTTL(c *core.Ctx, unit int, command string) error {
 	if err != nil {
 		return err
 	}
-	c.DB.SetWithExpiry(c.Args[1], core.NewString(c.Args[3]), at)
+	c.DB.SetString(c.Args[1], c.Args[3], at, false)
 	c.Notify(core.NotifyString, "set", c.Args[1])
 	c.Notify(core.NotifyGeneric, "expire", c.Args[1])
 	c.Propagate(cmdSET, c.Args[1], c.Args[3], argPXAT, ms(at))

@@ -31,8 +31,8 @@ func init() {
 func mget(c *core.Ctx) error {
 	c.WriteArray(len(c.Args) - 1)
 	for _, key := range c.Args[1:] {
-		if s, ok := c.DB.Get(key).(*core.String); ok {
-			c.WriteBulk(s.B)
+		if b, ok, _ := c.DB.GetBytes(key); ok {
+			c.WriteBulk(b)
 		} else {
 			c.WriteNull()
 		}
@@ -46,7 +46,7 @@ func mset(c *core.Ctx) error {
 		return core.ErrArity(c.Name)
 	}
 	for i := 1; i < len(c.Args); i += 2 {
-		c.DB.Set(c.Args[i], core.NewString(c.Args[i+1]))
+		c.DB.SetString(c.Args[i], c.Args[i+1], 0, false)
 		c.Notify(core.NotifyString, "set", c.Args[i])
 	}
 	c.WriteOK()
@@ -65,7 +65,7 @@ func msetnx(c *core.Ctx) error {
 		}
 	}
 	for i := 1; i < len(c.Args); i += 2 {
-		c.DB.Set(c.Args[i], core.NewString(c.Args[i+1]))
+		c.DB.SetString(c.Args[i], c.Args[i+1], 0, false)
 		c.Notify(core.NotifyString, "set", c.Args[i])
 	}
 	c.WriteInt(1)

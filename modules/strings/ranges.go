@@ -46,7 +46,7 @@ func appendCmd(c *core.Ctx) error {
 	}
 	if s == nil {
 		// A new key gets the value as SET would store it (same encoding).
-		c.DB.Set(key, core.NewString(val))
+		c.DB.SetString(key, val, 0, false)
 		c.Notify(core.NotifyString, "append", key)
 		c.WriteInt(int64(len(val)))
 		return nil

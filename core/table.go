@@ -1,0 +1,249 @@
+package core
+
+import "unsafe"
+
+// The keyspace's own hash table, one per lock slot of a database. It exists
+// because a Go map[string]entry costs, per small key, a key string of its
+// own, a value object and the value's bytes (three heap objects) in buckets
+// of 48-byte slots kept at most 7/8 full. Here a key costs one 56-byte ent
+// in a dense slice, 8 bytes of index at most 4/5 full, and one pointer-free
+// allocation holding the key's bytes followed, for a small string value, by
+// the value's bytes: the value then has no heap object at all, and the
+// collector marks the allocation without scanning it.
+//
+// The index is open-addressed with linear probing. Each index word holds the
+// entry's number plus one in its low 32 bits (0: empty) and the high 32 bits
+// of the key's hash in its high bits; the home position is derived from
+// those bits, so the index grows and deletes (by shifting back, without
+// tombstones) without hashing a key again. The low bits of the same hash
+// choose the lock slot (Keyspace.SlotOf), so one hash serves both.
+
+// ent is one key. A free ent has klen == freeEnt and its lru links the free
+// list.
+type ent struct {
+	// obj is the value; nil when the value is a string held inline in kv
+	// after the key.
+	obj Value
+	// kv holds the key's bytes and, when obj is nil, the value's bytes. It
+	// is never changed once stored (a new value gets a new kv), so the
+	// strings handed out from it stay valid.
+	kv   string
+	exp  int64 // absolute unix time in milliseconds; 0: no expiry
+	klen uint32
+	// lru is the per-key access field, as Redis's 24-bit lru field of an
+	// object: today the LRU clock (seconds) of the last access, read by
+	// OBJECT IDLETIME. Eviction policies may keep an LFU counter here.
+	lru uint32
+	// size is what the entry counts in the database's memory total
+	// (evict.go), so that removing it subtracts exactly what was added.
+	size uint32
+}
+
+const freeEnt = ^uint32(0)
+
+func (e *ent) key() string { return e.kv[:e.klen] }
+
+// inline returns the bytes of an inline value. The slice aliases kv and
+// has no spare capacity, so an append copies.
+func (e *ent) inline() []byte {
+	n := len(e.kv) - int(e.klen)
+	if n == 0 {
+		return []byte{}
+	}
+	b := unsafe.Slice(unsafe.StringData(e.kv), len(e.kv))
+	return b[e.klen:len(b):len(b)]
+}
+
+// value returns the entry's value, building a String over the inline bytes
+// when there is no object.
+func (e *ent) value() Value {
+	if e.obj != nil {
+		return e.obj
+	}
+	return &String{B: e.inline()}
+}
+
+type table struct {
+	idx  []uint64
+	ents []ent
+	n    int   // live entries
+	free int32 // first free ent, -1: none (valid once ents is non-nil)
+	// vol holds the entries with an expiry, sampled by the active expiry
+	// cycle; only keys with an expiry cost a place here.
+	vol map[uint32]struct{}
+	cut *slotCut // a snapshot's part not yet written (cut.go)
+}
+
+func tagOf(h uint64) uint32 { return uint32(h >> 32) }
+
+// find returns the entry of key, or -1.
+func (t *table) find(key []byte, h uint64) int32 {
+	if t.n == 0 {
+		return -1
+	}
+	tag := tagOf(h)
+	mask := uint32(len(t.idx) - 1)
+	for i := tag & mask; ; i = (i + 1) & mask {
+		x := t.idx[i]
+		if x == 0 {
+			return -1
+		}
+		if uint32(x>>32) == tag {
+			id := int32(uint32(x) - 1)
+			if t.ents[id].key() == string(key) {
+				return id
+			}
+		}
+	}
+}
+
+// findString is find for a key held as a string.
+func (t *table) findString(key string, h uint64) int32 {
+	return t.find(unsafe.Slice(unsafe.StringData(key), len(key)), h)
+}
+
+// insert adds a new entry for a key that is not present and returns it.
+func (t *table) insert(h uint64, e ent) int32 {
+	if (t.n+1)*5 > len(t.idx)*4 {
+		t.grow()
+	}
+	var id int32
+	if t.free >= 0 && t.ents != nil {
+		id = t.free
+		t.free = int32(t.ents[id].lru)
+	} else {
+		if t.ents == nil {
+			t.free = -1
+		}
+		id = int32(len(t.ents))
+		t.ents = append(t.ents, ent{})
+	}
+	t.ents[id] = e
+	t.place(tagOf(h), id)
+	t.n++
+	return id
+}
+
+func (t *table) place(tag uint32, id int32) {
+	mask := uint32(len(t.idx) - 1)
+	i := tag & mask
+	for t.idx[i] != 0 {
+		i = (i + 1) & mask
+	}
+	t.idx[i] = uint64(tag)<<32 | uint64(uint32(id)+1)
+}
+
+func (t *table) grow() {
+	n := max(len(t.idx)*2, 8)
+	old := t.idx
+	t.idx = make([]uint64, n)
+	for _, x := range old {
+		if x != 0 {
+			t.place(uint32(x>>32), int32(uint32(x)-1))
+		}
+	}
+}
+
+// remove deletes entry id, whose key hashes to h.
+func (t *table) remove(id int32, h uint64) {
+	tag := tagOf(h)
+	mask := uint32(len(t.idx) - 1)
+	want := uint64(tag)<<32 | uint64(uint32(id)+1)
+	i := tag & mask
+	for t.idx[i] != want {
+		i = (i + 1) & mask
+	}
+	// Shift back the entries of the probe run that follows, so that no
+	// tombstone is needed: an entry moves into the hole when its home is not
+	// cyclically between the hole and its position.
+	for {
+		j := i
+		for {
+			j = (j + 1) & mask
+			x := t.idx[j]
+			if x == 0 {
+				t.idx[i] = 0
+				goto freed
+			}
+			home := uint32(x>>32) & mask
+			if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
+				t.idx[i] = x
+				i = j
+				break
+			}
+		}
+	}
+freed:
+	if t.ents[id].exp != 0 {
+		delete(t.vol, uint32(id))
+	}
+	t.ents[id] = ent{klen: freeEnt, lru: uint32(t.free)}
+	t.free = id
+	t.n--
+	if t.n == 0 {
+		*t = table{cut: t.cut}
+	} else if len(t.idx) > 64 && t.n*8 < len(t.idx) {
+		t.compact()
+	}
+}
+
+// compact rebuilds a table that deletions left mostly empty, so that a
+// database that shrank gives its memory back. Entry numbers change.
+func (t *table) compact() {
+	ents := make([]ent, 0, t.n)
+	remap := make([]int32, len(t.ents))
+	var vol map[uint32]struct{}
+	for i := range t.ents {
+		e := &t.ents[i]
+		if e.klen == freeEnt {
+			continue
+		}
+		remap[i] = int32(len(ents))
+		if e.exp != 0 {
+			if vol == nil {
+				vol = make(map[uint32]struct{})
+			}
+			vol[uint32(len(ents))] = struct{}{}
+		}
+		ents = append(ents, *e)
+	}
+	size := 8
+	for t.n*5 > size*4/2 {
+		size *= 2
+	}
+	old := t.idx
+	t.ents, t.vol, t.free = ents, vol, -1
+	t.idx = make([]uint64, size)
+	for _, x := range old {
+		if x != 0 {
+			t.place(uint32(x>>32), remap[uint32(x)-1])
+		}
+	}
+}
+
+// setExp changes the expiry of entry id, keeping vol in step.
+func (t *table) setExp(id int32, exp int64) {
+	e := &t.ents[id]
+	if e.exp == 0 && exp != 0 {
+		if t.vol == nil {
+			t.vol = make(map[uint32]struct{})
+		}
+		t.vol[uint32(id)] = struct{}{}
+	} else if e.exp != 0 && exp == 0 {
+		delete(t.vol, uint32(id))
+	}
+	e.exp = exp
+}
+
+// makeKV returns the kv string of a key and, when val is not nil, an inline
+// value, in one pointer-free allocation.
+// keyBytes returns the bytes of a key held as a string, which the caller
+// must not change.
+func keyBytes(k string) []byte { return unsafe.Slice(unsafe.StringData(k), len(k)) }
+
+func makeKV(key, val []byte) string {
+	b := make([]byte, len(key)+len(val))
+	copy(b, key)
+	copy(b[len(key):], val)
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
