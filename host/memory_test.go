@@ -1,13 +1,17 @@
 package host_test
 
 import (
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"weak"
 
+	"github.com/hashicorp/go-hclog"
+	"github.com/redmod/redmod/host"
 	"github.com/redmod/redmod/internal/resp"
 	"github.com/redmod/redmod/redmodtest"
 )
@@ -59,5 +63,39 @@ func TestMemoryReturnedAfterFlush(t *testing.T) {
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
+	}
+}
+
+// TestStoppedServerIsCollected: nothing process-wide (a module's table of
+// its servers' settings or states) keeps a stopped server's data alive. A
+// process that runs many servers one after another, as tests do, once kept
+// every one of them. (The sorted-set module keeps the settings reader of
+// the last server provisioned: a second server is started to replace it.)
+func TestStoppedServerIsCollected(t *testing.T) {
+	start := func() *host.Server {
+		cfg := host.DefaultConfig()
+		cfg.Dir, cfg.Save = t.TempDir(), nil
+		cfg.Logger = hclog.NewNullLogger()
+		s, err := host.New(cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s := start()
+	// INFO memory and a save reach the modules' per-server state.
+	s.Info([]string{"memory"})
+	if err := s.Save(); err != nil {
+		t.Fatal(err)
+	}
+	ks := weak.Make(s.Keyspace())
+	s.Close()
+	s = start()
+	s.Close()
+	for i := 0; i < 5 && ks.Value() != nil; i++ {
+		runtime.GC()
+	}
+	if ks.Value() != nil {
+		t.Fatal("a stopped server's keyspace is still reachable")
 	}
 }

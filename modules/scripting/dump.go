@@ -118,7 +118,11 @@ func functionRestore(c *core.Ctx) error {
 // SnapshotState implements core.StatePersister: each function library's
 // code, stored in the snapshot as Redis stores it.
 func (Module) SnapshotState(ks *core.Keyspace) []core.StateRecord {
-	libs := stateFor(ks).libs.sorted()
+	st := existingState(ks)
+	if st == nil {
+		return nil
+	}
+	libs := st.libs.sorted()
 	recs := make([]core.StateRecord, len(libs))
 	for i, l := range libs {
 		recs[i] = core.StateRecord{Kind: "function", Data: []byte(l.code)}

@@ -79,17 +79,46 @@ func stateOf(c *core.Ctx) *state {
 	statesMu.Lock()
 	defer statesMu.Unlock()
 	s := stateForLocked(c.Keyspace)
-	if s.server.Load() == nil {
-		ref := &serverRef{srv: c.Server}
-		ref.gate, _ = c.Server.(core.BusyGate)
-		if d, ok := c.Server.(interface{ Done() <-chan struct{} }); ok {
-			ref.done = d.Done()
-		}
-		s.server.Store(ref)
-		s.refreshThreshold()
-	}
+	s.bind(c.Server)
 	lastSt.Store(s)
 	return s
+}
+
+// bind records the server the state belongs to, once. Stop forgets only
+// the states of servers known to have stopped, so every state must be bound:
+// Provision binds it before the server serves.
+func (s *state) bind(srv core.Server) {
+	if s.server.Load() != nil || srv == nil {
+		return
+	}
+	ref := &serverRef{srv: srv}
+	ref.gate, _ = srv.(core.BusyGate)
+	if d, ok := srv.(interface{ Done() <-chan struct{} }); ok {
+		ref.done = d.Done()
+	}
+	s.server.Store(ref)
+	s.refreshThreshold()
+}
+
+// Provision implements core.Provisioner: the server's state is bound to
+// the server from the start, not at its first script, so that Stop forgets
+// it when the server stops even if no script ever ran (the global table of
+// states would otherwise keep every stopped server's keyspace alive in a
+// process that runs many servers, as tests do).
+func (Module) Provision(m *core.ModuleContext) error {
+	statesMu.Lock()
+	defer statesMu.Unlock()
+	stateForLocked(m.Keyspace).bind(m.Server)
+	return nil
+}
+
+// existingState returns the state of ks if it has one, without creating
+// it: for readers (INFO, a save) that must not make a state for a server
+// that never needed one.
+func existingState(ks *core.Keyspace) *state {
+	statesMu.Lock()
+	defer statesMu.Unlock()
+	return states[ks]
 }
 
 // stateFor returns the scripting state of the server of ks.

@@ -19,7 +19,12 @@ func (Module) InfoFor(ks *core.Keyspace, section string) []core.InfoField {
 	if section != "memory" {
 		return nil
 	}
-	s := stateFor(ks)
+	s := existingState(ks)
+	if s == nil {
+		// A server whose state Stop already forgot: an empty one, not kept.
+		s = &state{ks: ks, sc: map[string]*script{}}
+		s.libs.init()
+	}
 	s.mu.RLock()
 	nScripts, scriptsMem := len(s.sc), s.scSz
 	s.mu.RUnlock()

@@ -3,7 +3,6 @@ package streams
 import (
 	"errors"
 	"strconv"
-	"sync"
 
 	"github.com/redmod/redmod/core"
 )
@@ -34,33 +33,28 @@ func (Module) Settings() []core.Setting {
 	}
 }
 
-// configs maps each server's keyspace to its settings, so that servers in
-// one process (tests) each follow their own.
-var configs sync.Map // *core.Keyspace -> core.ConfigReader
-
-// Provision implements core.Provisioner: it keeps the server's settings.
-func (Module) Provision(m *core.ModuleContext) error {
-	if m.Keyspace != nil && m.Config != nil {
-		configs.Store(m.Keyspace, m.Config)
-	}
-	return nil
-}
-
 // nodeLimits returns the server's stream-node-max-bytes and
-// stream-node-max-entries.
+// stream-node-max-entries. They are read from the running server (each
+// server of a process follows its own), not kept in a table of the module's
+// own, which would keep every stopped server alive in a process that runs
+// many.
 func nodeLimits(c *core.Ctx) (maxBytes, maxEntries int) {
 	maxBytes, maxEntries = 4096, 100
-	r, ok := configs.Load(c.Keyspace)
-	if !ok {
+	if c.Server == nil {
 		return
 	}
-	cfg := r.(core.ConfigReader)
-	if v, ok := cfg.Get(nodeMaxBytesSetting); ok {
+	get := func(name string) (string, bool) {
+		if f := c.Server.ConfigGet(name); len(f) == 1 {
+			return f[0].Value, true
+		}
+		return "", false
+	}
+	if v, ok := get(nodeMaxBytesSetting); ok {
 		if n, err := parseMemory(v); err == nil {
 			maxBytes = int(min(n, 1<<40))
 		}
 	}
-	if v, ok := cfg.Get(nodeMaxEntriesSetting); ok {
+	if v, ok := get(nodeMaxEntriesSetting); ok {
 		if n, err := parseNonNegative(v); err == nil {
 			maxEntries = int(min(n, 1<<40))
 		}
