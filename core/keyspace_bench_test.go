@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"runtime"
@@ -14,7 +15,10 @@ import (
 //	go test ./core -run '^$' -bench Keyspace -benchmem
 //
 // BenchmarkKeyspaceMemory reports the heap bytes each key costs
-// (bytes/key); REDMOD_BENCH_KEYS changes its key count from 1M.
+// (bytes/key), what the keyspace's estimate counts (est-bytes/key) and what
+// stays after deleting and flushing, for 16-, 100- and 1024-byte values;
+// REDMOD_BENCH_KEYS changes its key count from 1M (a tenth for the larger
+// values).
 
 func benchKeys(n int) [][]byte {
 	keys := make([][]byte, n)
@@ -114,14 +118,40 @@ func BenchmarkKeyspaceMemory(b *testing.B) {
 	if s := benchEnv("REDMOD_BENCH_KEYS"); s > 0 {
 		n = s
 	}
-	for b.Loop() {
-		keys := benchKeys(n)
-		before := heapInUse()
-		db := benchDB(keys)
-		after := heapInUse()
-		runtime.KeepAlive(db)
-		runtime.KeepAlive(keys)
-		b.ReportMetric(float64(after-before)/float64(n), "bytes/key")
+	// bytes/key is the live heap a key adds; est-bytes/key what the
+	// keyspace counts for it (used_memory, MEMORY USAGE); left-bytes/key
+	// what stays live after every key is deleted and then after FLUSHALL
+	// (tables that do not shrink).
+	for _, size := range []int{16, 100, 1024} {
+		b.Run(fmt.Sprintf("value=%d", size), func(b *testing.B) {
+			keys := benchKeys(n)
+			if size > 16 {
+				keys = keys[:n/10]
+			}
+			val := bytes.Repeat([]byte("v"), size)
+			for b.Loop() {
+				before := heapInUse()
+				db := NewKeyspace(1).DB(0)
+				for _, k := range keys {
+					db.SetString(k, val, 0, false)
+				}
+				after := heapInUse()
+				b.ReportMetric(float64(after-before)/float64(len(keys)), "bytes/key")
+				b.ReportMetric(float64(db.ks.UsedMemory())/float64(len(keys)), "est-bytes/key")
+				for _, k := range keys {
+					db.Delete(k)
+				}
+				deleted := heapInUse()
+				b.ReportMetric(float64(int64(deleted)-int64(before))/float64(len(keys)), "left-bytes/key")
+				for _, k := range keys {
+					db.SetString(k, val, 0, false)
+				}
+				db.Flush()
+				flushed := heapInUse()
+				b.ReportMetric(float64(int64(flushed)-int64(before))/float64(len(keys)), "flushed-left-bytes/key")
+				runtime.KeepAlive(db)
+			}
+		})
 	}
 }
 
