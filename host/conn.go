@@ -285,8 +285,15 @@ func (c *conn) execute(args [][]byte) bool {
 		c.queue(cmd, args)
 		return true
 	}
-	s.feedMonitors(c, cmd, args)
+	before := feedBefore(cmd)
+	if before {
+		s.feedMonitors(c.client, c.client.DBIndex(), c.client.Addr, cmd, args, nil)
+	}
 	err := c.run(cmd, args)
+	if !before {
+		// The database shown is the one after the command (SELECT's own).
+		s.feedMonitors(c.client, c.client.DBIndex(), c.client.Addr, cmd, args, c.ctx.Redacted())
+	}
 	c.ctx.RunAfterUnlock()
 	if s.trk.on.Load() > 0 {
 		s.trk.afterCommand(c, cmd)

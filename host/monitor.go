@@ -1,6 +1,7 @@
 package host
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,9 +46,14 @@ func (s *Server) monitorList() []*core.Client {
 }
 
 // feedMonitors sends one command to the monitors: `+<time> [<db> <addr>]
-// "arg" ...`, skipping commands flagged skip_monitor or admin and hiding
-// passwords, as Redis does.
-func (s *Server) feedMonitors(c *conn, cmd *registry.Cmd, args [][]byte) {
+// "arg" ...`, skipping admin commands and hiding passwords, as Redis does.
+// As in Redis 7.0, a command is shown once it has run, so that EXEC follows
+// the commands it ran; a command flagged skip_monitor (a script: EVAL,
+// FCALL) is instead shown before it runs (feedBefore), ahead of the
+// commands it calls, which show "lua" as their address.
+// redacted are the arguments the command hid (core.Ctx.Redact: MIGRATE's
+// AUTH, CONFIG SET's masterauth), shown as "(redacted)".
+func (s *Server) feedMonitors(from *core.Client, db int, addr string, cmd *registry.Cmd, args [][]byte, redacted []int) {
 	mons := s.monitorList()
 	if len(mons) == 0 {
 		return
@@ -56,7 +62,7 @@ func (s *Server) feedMonitors(c *conn, cmd *registry.Cmd, args [][]byte) {
 	if cmd.Parent != nil {
 		f |= cmd.Parent.Spec.Flags
 	}
-	if f.Has(core.FlagSkipMonitor) || f.Has(core.FlagAdmin) {
+	if f.Has(core.FlagAdmin) {
 		return
 	}
 	now := time.Now()
@@ -67,9 +73,9 @@ func (s *Server) feedMonitors(c *conn, cmd *registry.Cmd, args [][]byte) {
 	us := strconv.Itoa(now.Nanosecond() / 1000)
 	b.WriteString(strings.Repeat("0", 6-len(us)) + us)
 	b.WriteString(" [")
-	b.WriteString(strconv.Itoa(c.client.DBIndex()))
+	b.WriteString(strconv.Itoa(db))
 	b.WriteByte(' ')
-	b.WriteString(c.client.Addr)
+	b.WriteString(addr)
 	b.WriteByte(']')
 	redactFrom := len(args)
 	name := strings.ToLower(string(args[0]))
@@ -78,7 +84,7 @@ func (s *Server) feedMonitors(c *conn, cmd *registry.Cmd, args [][]byte) {
 	}
 	for i, a := range args {
 		b.WriteByte(' ')
-		if i >= redactFrom || name == "hello" && i > 1 && isRedactedHello(args, i) {
+		if i >= redactFrom || name == "hello" && i > 1 && isRedactedHello(args, i) || slices.Contains(redacted, i) {
 			b.WriteString(`"(redacted)"`)
 			continue
 		}
@@ -87,10 +93,17 @@ func (s *Server) feedMonitors(c *conn, cmd *registry.Cmd, args [][]byte) {
 	b.WriteString("\r\n")
 	line := []byte(b.String())
 	for _, m := range mons {
-		if m != c.client {
+		if m != from {
 			m.Push(line)
 		}
 	}
+}
+
+// feedBefore reports whether the command is shown to monitors before it
+// runs rather than after: scripts, flagged skip_monitor, as Redis shows
+// EVAL and FCALL ahead of the commands they call.
+func feedBefore(cmd *registry.Cmd) bool {
+	return cmd.Spec.Flags.Has(core.FlagSkipMonitor)
 }
 
 // isRedactedHello reports whether argument i of HELLO is AUTH's user or

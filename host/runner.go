@@ -111,6 +111,19 @@ func (s *Server) RunCall(parent, c *core.Ctx, call *core.CallRequest) (err error
 		parent.AfterUnlock(fn)
 	}
 	s.afterCall(cmd, c.Client, call.Args, c.Redacted(), time.Since(start), err != nil)
+	if !feedBefore(cmd) {
+		// Redis shows a script's commands with "lua" as the address, a
+		// transaction's with its client's.
+		addr := "lua"
+		if !c.FromScript() && c.Client != nil {
+			addr = c.Client.Addr
+		}
+		db := c.DB.Index()
+		if c.Client != nil {
+			db = c.Client.DBIndex() // after the command: SELECT's own
+		}
+		s.feedMonitors(c.Client, db, addr, cmd, call.Args, c.Redacted())
+	}
 	if err != nil {
 		s.countError(err)
 	}

@@ -39,6 +39,13 @@ type setting struct {
 	protected bool
 }
 
+// withSameValue makes a start-only setting accept CONFIG SET of the value
+// it has (sameValue).
+func withSameValue(st setting) setting {
+	st.mutable, st.runtime = true, sameValue(st.get)
+	return st
+}
+
 var errNotInteger = errors.New("argument couldn't be parsed into an integer")
 
 func intSetting(name, usage string, field func(c *Config) *int, min, max int, mutable bool) setting {
@@ -144,10 +151,15 @@ func setOutputLimits(c *Config, v string) error {
 	return nil
 }
 
-// redisLogLevel names an hclog level as Redis does: info is "notice",
-// warn is "warning"; trace and error, which Redis lacks, keep their names.
+// redisLogLevel names an hclog level as Redis does. Redis's four levels map
+// onto hclog's one to one (debug is hclog's trace, verbose its debug, notice
+// its info, warning its warn); error, which Redis lacks, keeps its name.
 func redisLogLevel(l string) string {
 	switch l {
+	case "trace":
+		return "debug"
+	case "debug":
+		return "verbose"
 	case "info":
 		return "notice"
 	case "warn":
@@ -156,15 +168,28 @@ func redisLogLevel(l string) string {
 	return l
 }
 
-// Redis's log level names and hclog's.
+// Redis's log level names and hclog's; a name both use (debug) is Redis's.
 var logLevels = map[string]string{
-	"debug": "debug", "verbose": "debug", "notice": "info", "warning": "warn",
+	"debug": "trace", "verbose": "debug", "notice": "info", "warning": "warn",
 	"trace": "trace", "info": "info", "warn": "warn", "error": "error",
 }
 
+// sameValue is the CONFIG SET of a setting Redis can change while running
+// but redmod cannot (the listening address and port, the log format): the
+// value it already has is accepted, as Redis accepts it, so that a client
+// writing back what CONFIG GET read succeeds; another is refused.
+func sameValue(get func(c *Config) string) func(c *Config, v string) error {
+	return func(c *Config, v string) error {
+		if v == get(c) {
+			return nil
+		}
+		return errors.New("redmod cannot change it while running")
+	}
+}
+
 var settings = []setting{
-	stringSetting("bind", "address to listen on", func(c *Config) *string { return &c.Bind }, false),
-	intSetting("port", "TCP port to listen on (0: any free port)", func(c *Config) *int { return &c.Port }, 0, 65535, false),
+	withSameValue(stringSetting("bind", "address to listen on", func(c *Config) *string { return &c.Bind }, false)),
+	withSameValue(intSetting("port", "TCP port to listen on (0: any free port)", func(c *Config) *int { return &c.Port }, 0, 65535, false)),
 	{
 		name: "dir", usage: "folder of the snapshot (created at start when missing)", mutable: true, quoted: true,
 		get: func(c *Config) string { return c.Dir },
@@ -216,7 +241,7 @@ var settings = []setting{
 	},
 	intSetting("databases", "number of databases", func(c *Config) *int { return &c.Databases }, 1, math.MaxInt32, false),
 	{
-		name: "loglevel", usage: "log level: debug, info (notice), warn (warning), error", mutable: true,
+		name: "loglevel", usage: "log level: debug, verbose, notice or warning (error: errors only)", mutable: true,
 		// CONFIG GET answers with Redis's names where Redis has the level.
 		get: func(c *Config) string { return redisLogLevel(c.LogLevel) },
 		set: func(c *Config, v string) error {
@@ -229,8 +254,9 @@ var settings = []setting{
 		},
 	},
 	{
-		name: "log-format", usage: "log format: text or json",
-		get: func(c *Config) string { return c.LogFormat },
+		name: "log-format", usage: "log format: text or json", mutable: true,
+		get:     func(c *Config) string { return c.LogFormat },
+		runtime: sameValue(func(c *Config) string { return c.LogFormat }),
 		set: func(c *Config, v string) error {
 			if v != "text" && v != "json" {
 				return errors.New("argument must be text or json")
@@ -367,8 +393,9 @@ var settings = []setting{
 	stringSetting("tls-key-file", "private key of tls-cert-file (PEM)", func(c *Config) *string { return &c.TLS.KeyFile }, false),
 	stringSetting("tls-ca-cert-file", "CA certificates that client certificates must chain to (PEM)", func(c *Config) *string { return &c.TLS.CACertFile }, false),
 	{
-		name: "tls-auth-clients", usage: "require client certificates: yes, no or optional",
-		get: func(c *Config) string { return c.TLS.AuthClients },
+		name: "tls-auth-clients", usage: "require client certificates: yes, no or optional", mutable: true,
+		get:     func(c *Config) string { return c.TLS.AuthClients },
+		runtime: sameValue(func(c *Config) string { return c.TLS.AuthClients }),
 		set: func(c *Config, v string) error {
 			switch v = strings.ToLower(v); v {
 			case "yes", "no", "optional":

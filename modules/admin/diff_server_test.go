@@ -138,6 +138,8 @@ func TestDiffConfigSettings(t *testing.T) {
 		{"CONFIG", "SET", "databases", "4"}, {"CONFIG", "SET", "maxclients", "10", "timeout", "x"}, {"CONFIG", "GET", "maxclients"},
 		{"CONFIG", "SET", "maxclients", "10000"},
 		{"CONFIG", "SET", "loglevel", "foo"}, {"CONFIG", "SET", "loglevel", "notice"}, {"CONFIG", "GET", "loglevel"},
+		{"CONFIG", "SET", "loglevel", "verbose"}, {"CONFIG", "GET", "loglevel"},
+		{"CONFIG", "SET", "loglevel", "debug"}, {"CONFIG", "GET", "loglevel"},
 		{"CONFIG", "SET", "loglevel", "WARNING"}, {"CONFIG", "GET", "loglevel"},
 	} {
 		p.Check(c...)
