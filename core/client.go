@@ -35,6 +35,7 @@ type Client struct {
 	Fd int
 
 	closeRequested atomic.Bool
+	buffers        func() Buffers
 
 	out   Outbox          // the connection's output for pushes (pubsub.go)
 	nsub  [3]atomic.Int32 // subscriptions by SubKind
@@ -254,3 +255,37 @@ func (c *Client) OutputPending() int {
 
 // SetRDBOnly records REPLCONF rdb-only.
 func (c *Client) SetRDBOnly(on bool) { c.rdbOnly.Store(on) }
+
+// Buffers are a connection's buffer figures as CLIENT LIST shows them,
+// measured by the host. Redis's names are in brackets.
+type Buffers struct {
+	// QueryBuf is the request bytes buffered and not yet done with,
+	// including the running command's (qbuf); QueryBufFree the rest of the
+	// read buffer (qbuf-free).
+	QueryBuf, QueryBufFree int64
+	// ArgvMem is the size of the running command's arguments (argv-mem).
+	ArgvMem int64
+	// ReplyBufSize is the capacity of the buffer replies are built in
+	// (rbs), ReplyBufPeak the largest reply it held lately (rbp).
+	ReplyBufSize, ReplyBufPeak int64
+	// OutBuf, OutBlocks and OutMem are the replies waiting to be sent: the
+	// bytes in the first 16 KB block (obl), the number of blocks past it
+	// (oll) and their bytes (omem).
+	OutBuf, OutBlocks, OutMem int64
+	// Total is all the memory the connection holds (tot-mem), including
+	// MultiMem.
+	Total int64
+}
+
+// Buffers returns the connection's buffer figures; zero when the host does
+// not measure them.
+func (c *Client) Buffers() Buffers {
+	if c.buffers == nil {
+		return Buffers{}
+	}
+	return c.buffers()
+}
+
+// SetBuffers installs the host's measure of the connection's buffers; the
+// host calls it before the client is listed.
+func (c *Client) SetBuffers(f func() Buffers) { c.buffers = f }

@@ -10,6 +10,7 @@ import (
 // changes it; n is atomic because CLIENT LIST reads it.
 type multiState struct {
 	n       atomic.Int32 // queued commands; -1 outside MULTI
+	mem     atomic.Int64 // bytes the queue holds (multi-mem of CLIENT LIST)
 	queue   [][][]byte
 	flags   Flags
 	lacking Flags // flags some queued command lacks (QueuedLacking)
@@ -38,6 +39,12 @@ func (c *Client) Queue(args [][]byte, flags Flags) {
 	c.multi.flags |= flags
 	c.multi.lacking |= ^flags
 	c.multi.n.Add(1)
+	// As Redis counts it: the arguments and their headers, and the entry.
+	mem := int64(len(args))*argHeader + queuedEntry
+	for _, a := range args {
+		mem += int64(len(a))
+	}
+	c.multi.mem.Add(mem)
 }
 
 // AbortMulti records that a command was refused while queuing (unknown,
@@ -78,8 +85,20 @@ func (c *Client) EndMulti() {
 	c.multi.flags = 0
 	c.multi.lacking = 0
 	c.multi.aborted = false
+	c.multi.mem.Store(0)
 	c.multi.n.Store(-1)
 }
+
+// Sizes for memory figures: a byte slice's header, and a queued command's
+// entry (its argument list's header).
+const (
+	argHeader   = 24
+	queuedEntry = 24
+)
+
+// MultiMem returns the bytes the queued commands hold (multi-mem of CLIENT
+// LIST).
+func (c *Client) MultiMem() int64 { return c.multi.mem.Load() }
 
 // WatchTouched reports whether a key the client watches was touched since
 // WATCH (flag d of CLIENT LIST).

@@ -32,6 +32,7 @@ type conn struct {
 	// pendingOut is the size of the replies being written, for the
 	// clients' part of used memory (maxmemory.go).
 	pendingOut atomic.Int64
+	reply      replyStats // rbs, rbp of CLIENT LIST (buffers.go)
 	locks      core.LockSet
 
 	// user caches the client's ACL user while the users do not change.
@@ -99,6 +100,7 @@ func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
 	c.ctx = core.Ctx{Writer: c.w, Keyspace: s.ks, Client: c.client, Server: s, Log: s.log, PubSub: s.ps}
 	c.out = newOutbox(c)
 	c.client.SetOutbox(c.out)
+	c.client.SetBuffers(c.buffers)
 	return c
 }
 
@@ -181,6 +183,7 @@ func (c *conn) writeDirect() bool {
 		return false
 	}
 	c.pendingOut.Store(int64(c.w.Len()))
+	c.reply.wrote(c.w.Len(), cap(c.w.Bytes()))
 	n, err := c.nc.Write(c.w.Bytes())
 	c.pendingOut.Store(0)
 	c.srv.stats.netOutput.Add(int64(n))

@@ -52,10 +52,19 @@ type requestReader struct {
 	multibulk int      // arguments still to read; 0: between commands
 	bulk      int64    // length of the bulk being read; -1: at its $ line
 	pos       int      // parse position inside buf
+
+	// For CLIENT LIST, which reads them from other goroutines: the bytes
+	// held (unread plus the running command's), the buffer's size and the
+	// running command's argument bytes. peak is the most the buffer held
+	// since it was last considered for shrinking (compact).
+	held, size, argv atomic.Int64
+	peak             int
 }
 
 func newRequestReader(src io.Reader, lim *limits) *requestReader {
-	return &requestReader{src: src, buf: make([]byte, readChunk), lim: lim, bulk: -1}
+	rd := &requestReader{src: src, buf: make([]byte, readChunk), lim: lim, bulk: -1}
+	rd.size.Store(readChunk)
+	return rd
 }
 
 // Buffered reports whether unread request bytes are waiting, so that replies
@@ -65,7 +74,12 @@ func (rd *requestReader) Buffered() bool { return rd.w > rd.r }
 // Next returns the arguments of the next command. The returned slices are
 // fresh copies the command may keep; the outer slice is reused.
 func (rd *requestReader) Next() ([][]byte, error) {
+	// The previous command is done: Redis trims it from the query buffer
+	// and frees its arguments.
+	rd.held.Store(int64(rd.w - rd.r))
+	rd.argv.Store(0)
 	for {
+		from := rd.r
 		args, done, err := rd.parse()
 		if err != nil {
 			return nil, err
@@ -74,6 +88,14 @@ func (rd *requestReader) Next() ([][]byte, error) {
 			if len(args) == 0 {
 				continue // blank inline line or *0 / *-1: ignored, as Redis does
 			}
+			// Until the command is done its bytes count as held, as in
+			// Redis's query buffer (qbuf=26 for a client's own CLIENT LIST).
+			rd.held.Store(int64(rd.w - from))
+			var n int64
+			for _, a := range args {
+				n += int64(len(a))
+			}
+			rd.argv.Store(n)
 			return args, nil
 		}
 		if err := rd.fill(); err != nil {
@@ -117,6 +139,9 @@ func (rd *requestReader) fill() error {
 	if rd.onRead != nil && n > 0 {
 		rd.onRead(n)
 	}
+	rd.peak = max(rd.peak, rd.w-rd.r)
+	rd.held.Store(int64(rd.w - rd.r))
+	rd.size.Store(int64(len(rd.buf)))
 	if err != nil {
 		if n > 0 {
 			rd.readErr = err
@@ -236,12 +261,18 @@ func (rd *requestReader) collect(spans []span) [][]byte {
 }
 
 // compact returns an oversized buffer to its normal size once it is empty,
-// so that one big request does not keep its memory for the connection's life.
+// so that one big request does not keep its memory for the connection's
+// life. As Redis does, a buffer more than twice the size of what it held
+// lately is shrunk, and one that was just needed is kept for the next
+// request: a client sending large values keeps its buffer, one that sent
+// one large value gives it back with its next request.
 func (rd *requestReader) compact() {
 	rd.r, rd.w, rd.pos = 0, 0, 0
-	if len(rd.buf) > 4*readChunk {
+	if len(rd.buf) > 2*readChunk && len(rd.buf)/2 > rd.peak {
 		rd.buf = make([]byte, readChunk)
+		rd.size.Store(readChunk)
 	}
+	rd.peak = 0
 }
 
 func (rd *requestReader) parseInline() ([][]byte, bool, error) {

@@ -309,7 +309,8 @@ func (s *Server) Serve(ln net.Listener) error {
 	return s.acceptLoop(ln)
 }
 
-// acceptLoop accepts connections on ln until Close.
+// acceptLoop accepts connections on ln until Close, and on the listener
+// that replaces it when CONFIG SET moves it (relisten).
 func (s *Server) acceptLoop(ln net.Listener) error {
 	var tempDelay time.Duration
 	for {
@@ -317,6 +318,13 @@ func (s *Server) acceptLoop(ln net.Listener) error {
 		if err != nil {
 			if s.closing.Load() {
 				return nil
+			}
+			s.mu.Lock()
+			cur := s.ln
+			s.mu.Unlock()
+			if cur != ln {
+				ln = cur
+				continue
 			}
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
@@ -333,6 +341,31 @@ func (s *Server) acceptLoop(ln net.Listener) error {
 		tempDelay = 0
 		s.accept(nc)
 	}
+}
+
+// relisten moves the TCP listener to bind and port (CONFIG SET), as Redis
+// does: the new address is listened on first, so that a failure leaves the
+// old one serving; connections already open stay. It returns the port
+// listened on (the one chosen when port is 0). Before Serve there is
+// nothing to move: the settings apply when it starts.
+func (s *Server) relisten(bind string, port int) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil || s.closing.Load() {
+		return port, nil
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(bind, strconv.Itoa(port)))
+	if err != nil {
+		s.log.Warn("CONFIG SET: cannot listen", "addr", net.JoinHostPort(bind, strconv.Itoa(port)), "error", err)
+		return 0, err
+	}
+	old := s.ln
+	s.ln = ln
+	old.Close()
+	if a, ok := ln.Addr().(*net.TCPAddr); ok {
+		port = a.Port
+	}
+	return port, nil
 }
 
 // Addr returns the address the server listens on, or nil before Serve.

@@ -39,13 +39,6 @@ type setting struct {
 	protected bool
 }
 
-// withSameValue makes a start-only setting accept CONFIG SET of the value
-// it has (sameValue).
-func withSameValue(st setting) setting {
-	st.mutable, st.runtime = true, sameValue(st.get)
-	return st
-}
-
 var errNotInteger = errors.New("argument couldn't be parsed into an integer")
 
 func intSetting(name, usage string, field func(c *Config) *int, min, max int, mutable bool) setting {
@@ -175,7 +168,7 @@ var logLevels = map[string]string{
 }
 
 // sameValue is the CONFIG SET of a setting Redis can change while running
-// but redmod cannot (the listening address and port, the log format): the
+// but redmod cannot (the log format, client certificates): the
 // value it already has is accepted, as Redis accepts it, so that a client
 // writing back what CONFIG GET read succeeds; another is refused.
 func sameValue(get func(c *Config) string) func(c *Config, v string) error {
@@ -188,8 +181,9 @@ func sameValue(get func(c *Config) string) func(c *Config, v string) error {
 }
 
 var settings = []setting{
-	withSameValue(stringSetting("bind", "address to listen on", func(c *Config) *string { return &c.Bind }, false)),
-	withSameValue(intSetting("port", "TCP port to listen on (0: any free port)", func(c *Config) *int { return &c.Port }, 0, 65535, false)),
+	// CONFIG SET of bind or port moves the listener (relisten).
+	stringSetting("bind", "address to listen on", func(c *Config) *string { return &c.Bind }, true),
+	intSetting("port", "TCP port to listen on (0: any free port)", func(c *Config) *int { return &c.Port }, 0, 65535, true),
 	{
 		name: "dir", usage: "folder of the snapshot (created at start when missing)", mutable: true, quoted: true,
 		get: func(c *Config) string { return c.Dir },
@@ -586,6 +580,18 @@ func (s *Server) configSet(cl *core.Client, pairs []core.InfoField) error {
 		if err := set(&next, p.Value); err != nil {
 			return core.NewError("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + err.Error())
 		}
+	}
+	if next.Port != s.cfg.Port || next.Bind != s.cfg.Bind {
+		// Applied last of the checks: a refused setting leaves the
+		// listener where it was, and a failed listen changes nothing.
+		port, err := s.relisten(next.Bind, next.Port)
+		if err != nil {
+			if next.Port != s.cfg.Port {
+				return core.NewError("ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port")
+			}
+			return core.NewError("ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to specified addresses.")
+		}
+		next.Port = port
 	}
 	if next.LogLevel != s.cfg.LogLevel {
 		s.log.SetLevel(hclog.LevelFromString(next.LogLevel))

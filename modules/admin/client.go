@@ -166,13 +166,8 @@ var clientHelp = []string{
 	"    Protect current client connection from eviction.",
 }
 
-// replyBlock is the size of the blocks of Redis's reply list, whose count
-// CLIENT LIST shows as oll.
-const replyBlock = 16 * 1024
-
-// clientLine renders one client in CLIENT LIST's layout. omem, oll and
-// tot-mem count the output not yet written; Redis's other buffer figures
-// (qbuf, argv-mem, ...) have no equivalent in redmod and are 0.
+// clientLine renders one client in CLIENT LIST's layout, with the buffer
+// figures the host measures (core.Client.Buffers).
 func clientLine(cl *core.Client, now time.Time) string {
 	var b strings.Builder
 	b.Grow(256)
@@ -203,20 +198,22 @@ func clientLine(cl *core.Client, now time.Time) string {
 	b.WriteString(strconv.Itoa(nssub))
 	b.WriteString(" multi=")
 	b.WriteString(strconv.Itoa(cl.MultiLen()))
-	// Output not yet written to the socket: omem, in blocks of Redis's
-	// reply list size for oll.
-	omem := cl.OutputPending()
-	b.WriteString(" qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=")
-	b.WriteString(strconv.Itoa((omem + replyBlock - 1) / replyBlock))
-	b.WriteString(" omem=")
-	b.WriteString(strconv.Itoa(omem))
-	b.WriteString(" tot-mem=")
-	b.WriteString(strconv.Itoa(omem))
-	events := " events=r cmd="
-	if omem > 0 {
-		events = " events=rw cmd="
+	buf := cl.Buffers()
+	events := " events=r"
+	if buf.OutBuf > 0 {
+		events = " events=rw" // replies wait for the socket
+	}
+	for _, f := range []struct {
+		name string
+		v    int64
+	}{{" qbuf=", buf.QueryBuf}, {" qbuf-free=", buf.QueryBufFree}, {" argv-mem=", buf.ArgvMem},
+		{" multi-mem=", cl.MultiMem()}, {" rbs=", buf.ReplyBufSize}, {" rbp=", buf.ReplyBufPeak},
+		{" obl=", buf.OutBuf}, {" oll=", buf.OutBlocks}, {" omem=", buf.OutMem}, {" tot-mem=", buf.Total}} {
+		b.WriteString(f.name)
+		b.WriteString(strconv.FormatInt(f.v, 10))
 	}
 	b.WriteString(events)
+	b.WriteString(" cmd=")
 	b.WriteString(cl.LastCommand())
 	b.WriteString(" user=")
 	b.WriteString(cl.User())
@@ -230,9 +227,11 @@ func clientLine(cl *core.Client, now time.Time) string {
 // clientFlags renders CLIENT LIST's flags in Redis's order; N when none.
 func clientFlags(cl *core.Client) string {
 	var f []byte
-	if cl.IsMonitor() {
+	// Redis's monitors are replicas of a kind: O, where a replica is S.
+	switch {
+	case cl.IsMonitor():
 		f = append(f, 'O')
-	} else if cl.IsReplica() {
+	case cl.IsReplica():
 		f = append(f, 'S')
 	}
 	if cl.Subscribed() {

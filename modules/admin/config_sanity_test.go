@@ -1,8 +1,8 @@
 package admin_test
 
 import (
+	"net"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/redmod/redmod/redmodtest"
@@ -32,7 +32,40 @@ func TestConfigSetOwnValues(t *testing.T) {
 			t.Errorf("CONFIG SET %s %q = %s", k, v, r)
 		}
 	}
-	if r := do(t, c, "CONFIG", "SET", "port", "1"); !strings.Contains(r.Str, "argument 'port'") {
-		t.Errorf("CONFIG SET port 1 = %s", r)
+}
+
+// TestConfigSetPortMoves: CONFIG SET port moves the listener, keeping the
+// connections open; a port in use is refused with Redis's error, and the
+// other settings of the same CONFIG SET are rolled back.
+func TestConfigSetPortMoves(t *testing.T) {
+	srv := redmodtest.Run(t)
+	c := dial(t, srv.Addr())
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	_, busyPort, _ := net.SplitHostPort(busy.Addr().String())
+	before := do(t, c, "CONFIG", "GET", "maxmemory").Elems[1].Str
+	r := do(t, c, "CONFIG", "SET", "maxmemory", "10000001", "port", busyPort)
+	if r.Str != "ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port" {
+		t.Fatalf("CONFIG SET port in use = %s", r)
+	}
+	if got := do(t, c, "CONFIG", "GET", "maxmemory").Elems[1].Str; got != before {
+		t.Errorf("maxmemory after a refused CONFIG SET = %s, want %s", got, before)
+	}
+	// A free port: the old connection stays, a new one reaches the new port.
+	free, _ := net.Listen("tcp", "127.0.0.1:0")
+	_, port, _ := net.SplitHostPort(free.Addr().String())
+	free.Close()
+	if r := do(t, c, "CONFIG", "SET", "port", port); r.Raw != "+OK\r\n" {
+		t.Fatalf("CONFIG SET port %s = %s", port, r)
+	}
+	if r := do(t, c, "PING"); r.Str != "PONG" {
+		t.Errorf("old connection after the move: %s", r)
+	}
+	moved := dial(t, "127.0.0.1:"+port)
+	if r := do(t, moved, "CONFIG", "GET", "port"); r.Elems[1].Str != port {
+		t.Errorf("CONFIG GET port = %s, want %s", r, port)
 	}
 }
