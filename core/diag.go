@@ -83,11 +83,17 @@ type Diagnostics interface {
 	// expiry, memory and tracking-table limits, auto-save) for tests, as
 	// DEBUG PAUSE-CRON does.
 	PauseCron(on bool)
+	// SetScriptDenyDisabled lets scripts call commands flagged noscript
+	// (DEBUG SET-DISABLE-DENY-SCRIPTS, for tests), and ScriptDenyDisabled
+	// reports it.
+	SetScriptDenyDisabled(on bool)
+	ScriptDenyDisabled() bool
 	// Reload saves the dataset to a snapshot and loads it back, as a
 	// restart would (DEBUG RELOAD). With save false it loads the snapshot
 	// file as it is; with flush false the loaded keys are added to those in
-	// memory instead of replacing them.
-	Reload(save, flush bool) error
+	// memory instead of replacing them, and a function library already
+	// loaded is an error unless merge lets the snapshot's replace it.
+	Reload(save, flush, merge bool) error
 	// ReloadAOF empties the dataset and loads it back from the append-only
 	// files (DEBUG LOADAOF), after writing out what the log buffers.
 	ReloadAOF() error

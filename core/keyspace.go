@@ -470,6 +470,18 @@ func (db *DB) Peek(key []byte) Value {
 	return e.value()
 }
 
+// PeekStored returns the value stored under key even when its expiry has
+// passed and it awaits deletion, without touching statistics: DEBUG OBJECT
+// describes what is stored, as Redis's does.
+func (db *DB) PeekStored(key []byte) Value {
+	t, h := db.tableFor(key)
+	id := t.find(key, h)
+	if id < 0 {
+		return nil
+	}
+	return t.ents[id].value()
+}
+
 // Exists reports whether key exists.
 func (db *DB) Exists(key []byte) bool {
 	_, id, _ := db.lookup(key)

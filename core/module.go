@@ -55,6 +55,10 @@ type StateRecord struct {
 	Kind string
 	// Data is the record's content.
 	Data []byte
+	// Exclusive asks LoadState to fail rather than replace state that is
+	// already there (a library of the same name): DEBUG RELOAD NOFLUSH
+	// without MERGE loads a snapshot over the live state this way.
+	Exclusive bool
 }
 
 // Validator is a module that checks its configuration after provisioning;

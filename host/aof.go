@@ -94,7 +94,7 @@ func (s *Server) replayAOF(cfg *Config) (*aof.LoadResult, error) {
 		Dir: cfg.Dir, DirName: cfg.AppendDirName, Prefix: cfg.AppendFilename,
 		Truncated: cfg.AOFLoadTruncated, Log: s.log.Named("aof"),
 		RDB: func(data []byte) error {
-			n, err := s.loadRDBLocked(s.ks, data)
+			n, err := s.loadRDBLocked(s.ks, data, false)
 			loaded += n
 			return err
 		},

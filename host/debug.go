@@ -21,11 +21,18 @@ func (s *Server) SetActiveExpire(on bool) { s.diag.noActiveExpire.Store(!on) }
 // PauseCron implements core.Diagnostics (DEBUG PAUSE-CRON).
 func (s *Server) PauseCron(on bool) { s.diag.cronPaused.Store(on) }
 
+// SetScriptDenyDisabled implements core.Diagnostics (DEBUG
+// SET-DISABLE-DENY-SCRIPTS).
+func (s *Server) SetScriptDenyDisabled(on bool) { s.diag.noScriptDeny.Store(on) }
+
+// ScriptDenyDisabled implements core.Diagnostics.
+func (s *Server) ScriptDenyDisabled() bool { return s.diag.noScriptDeny.Load() }
+
 // Reload implements core.Diagnostics (DEBUG RELOAD): the dataset goes
 // through a snapshot image and back, as a restart would take it. With
 // persistence on, save writes the snapshot file first and the file is what
 // is loaded; with persistence off the image stays in memory.
-func (s *Server) Reload(save, flush bool) error {
+func (s *Server) Reload(save, flush, merge bool) error {
 	var data []byte
 	var err error
 	switch {
@@ -52,7 +59,9 @@ func (s *Server) Reload(save, flush bool) error {
 				ks.DB(i).Flush()
 			}
 		}
-		_, _, err := s.loadImage(ks, data)
+		// Loaded over live data without MERGE, a function library that
+		// is already there is an error, as in Redis.
+		_, _, err := s.loadImage(ks, data, !flush && !merge)
 		return err
 	})
 	if err != nil {

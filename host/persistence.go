@@ -342,7 +342,7 @@ func (s *Server) loadSnapshot() error {
 			loaded, err = s.loadLegacyLocked(ks, data)
 			return err
 		}
-		loaded, err = s.loadRDBLocked(ks, data)
+		loaded, err = s.loadRDBLocked(ks, data, false)
 		return err
 	})
 	var missing *rdb.MissingTypeError
@@ -369,22 +369,24 @@ func (s *Server) loadSnapshot() error {
 // format) to ks, whose every lock the caller holds, and the state of the
 // modules it holds. It returns how many keys it loaded; keys already
 // expired are skipped.
-func (s *Server) loadImage(ks *core.Keyspace, data []byte) (loaded int, legacy bool, err error) {
+func (s *Server) loadImage(ks *core.Keyspace, data []byte, exclusive bool) (loaded int, legacy bool, err error) {
 	if rdb.IsLegacy(data) {
 		loaded, err = s.loadLegacyLocked(ks, data)
 		return loaded, true, err
 	}
-	loaded, err = s.loadRDBLocked(ks, data)
+	loaded, err = s.loadRDBLocked(ks, data, exclusive)
 	return loaded, false, err
 }
 
 // loadRDBLocked loads an RDB file's keys and module state into ks, whose
-// every lock the caller holds; keys already expired are left out.
-func (s *Server) loadRDBLocked(ks *core.Keyspace, data []byte) (int, error) {
+// every lock the caller holds; keys already expired are left out. With
+// exclusive, module state already there (a function library of the same
+// name) makes the load fail instead of being replaced.
+func (s *Server) loadRDBLocked(ks *core.Keyspace, data []byte, exclusive bool) (int, error) {
 	loaded := 0
 	info, err := rdb.Load(data, s.rdbPut(ks, &loaded))
 	if err == nil {
-		err = s.loadModuleState(ks, info)
+		err = s.loadModuleState(ks, info, exclusive)
 	}
 	return loaded, err
 }
@@ -467,7 +469,7 @@ func writeModuleStates(w *rdb.Writer, states []moduleState) error {
 }
 
 // loadModuleState hands the modules their state records.
-func (s *Server) loadModuleState(ks *core.Keyspace, info *rdb.Info) error {
+func (s *Server) loadModuleState(ks *core.Keyspace, info *rdb.Info, exclusive bool) error {
 	mods := s.statePersisters()
 	var fnOwner core.StatePersister
 	for _, m := range mods {
@@ -475,7 +477,7 @@ func (s *Server) loadModuleState(ks *core.Keyspace, info *rdb.Info) error {
 		prefix := moduleAuxPrefix + m.Name() + "-"
 		for k, v := range info.Aux {
 			if strings.HasPrefix(k, prefix) {
-				if err := p.LoadState(ks, core.StateRecord{Kind: k[len(prefix):], Data: []byte(v)}); err != nil {
+				if err := p.LoadState(ks, core.StateRecord{Kind: k[len(prefix):], Data: []byte(v), Exclusive: exclusive}); err != nil {
 					return fmt.Errorf("module %s: %w", m.Name(), err)
 				}
 			}
@@ -492,7 +494,7 @@ func (s *Server) loadModuleState(ks *core.Keyspace, info *rdb.Info) error {
 		return nil
 	}
 	for _, code := range info.FunctionCodes {
-		if err := fnOwner.LoadState(ks, core.StateRecord{Kind: "function", Data: []byte(code)}); err != nil {
+		if err := fnOwner.LoadState(ks, core.StateRecord{Kind: "function", Data: []byte(code), Exclusive: exclusive}); err != nil {
 			return fmt.Errorf("function library: %w", err)
 		}
 	}

@@ -347,7 +347,7 @@ func (l *masterLink) load(image []byte) error {
 	for i := 0; i < s.ks.NumDBs(); i++ {
 		s.ks.DB(i).Flush()
 	}
-	n, err := s.loadRDBLocked(s.ks, image)
+	n, err := s.loadRDBLocked(s.ks, image, false)
 	if err != nil {
 		return fmt.Errorf("loading the master's image: %w", err)
 	}

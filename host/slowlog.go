@@ -22,6 +22,7 @@ type diagnostics struct {
 	percentiles      atomic.Pointer[[]float64]
 	noActiveExpire   atomic.Bool
 	cronPaused       atomic.Bool
+	noScriptDeny     atomic.Bool // DEBUG SET-DISABLE-DENY-SCRIPTS
 
 	slowMu   sync.Mutex
 	slow     []core.SlowlogEntry // oldest first

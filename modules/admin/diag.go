@@ -407,6 +407,8 @@ func debugCommand(c *core.Ctx) error {
 			"QUICKLIST-PACKED-THRESHOLD <size>",
 			"    Sets the threshold for elements to be inserted as plain vs packed nodes",
 			"    (accepted; redmod's lists hold every element alike).",
+			"SET-DISABLE-DENY-SCRIPTS <0|1>",
+			"    For testing: lets scripts call commands flagged noscript when 1.",
 			"SET-ACTIVE-EXPIRE <0|1>",
 			"    Setting it to 0 disables expiring keys in background when they are not",
 			"    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -453,11 +455,17 @@ func debugCommand(c *core.Ctx) error {
 		}
 		d.SetActiveExpire(on != 0)
 		c.WriteOK()
+	case sub == "set-disable-deny-scripts" && n == 3:
+		// Redis reads the flag with atoi: anything not a number is 0.
+		on, _ := core.ParseInt(c.Args[2])
+		d.SetScriptDenyDisabled(on != 0)
+		c.WriteOK()
 	case sub == "reload":
-		save, flush := true, true
+		save, flush, merge := true, true, false
 		for _, o := range c.Args[2:] {
 			switch strings.ToLower(string(o)) {
 			case "merge":
+				merge = true
 			case "noflush":
 				flush = false
 			case "nosave":
@@ -466,7 +474,7 @@ func debugCommand(c *core.Ctx) error {
 				return core.NewError("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
 			}
 		}
-		if err := d.Reload(save, flush); err != nil {
+		if err := d.Reload(save, flush, merge); err != nil {
 			return err
 		}
 		c.WriteOK()
@@ -516,11 +524,16 @@ func debugObject(c *core.Ctx) error {
 			return err
 		}
 	}
-	v := c.DB.Peek(key)
+	// A key past its expiry that nothing deleted yet is still described,
+	// and not deleted, as in Redis.
+	v := c.DB.PeekStored(key)
 	if v == nil {
 		return core.NewError("ERR no such key")
 	}
-	idle, _ := c.DB.IdleTime(key)
+	var idle int64
+	if c.DB.Peek(key) != nil {
+		idle, _ = c.DB.IdleTime(key)
+	}
 	// serializedlength is the value's size in an RDB file, as Redis
 	// reports it: its DUMP payload without the type byte and the footer.
 	size := 0

@@ -310,3 +310,44 @@ func TestInfoOperatorFields(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestDebugForScriptsAndReloadOptions: DEBUG SET-DISABLE-DENY-SCRIPTS lets
+// a script call a command flagged noscript (and an attribute in its reply
+// is skipped, the reply after it returned); DEBUG RELOAD NOFLUSH refuses a
+// snapshot whose function library is already loaded unless MERGE is given;
+// DEBUG OBJECT describes a key whose expiry passed without deleting it.
+func TestDebugForScriptsAndReloadOptions(t *testing.T) {
+	c := dial(t, debugServer(t).Addr())
+	script := "redis.setresp(3) return redis.call('debug', 'protocol', 'attrib')"
+	if r := do(t, c, "EVAL", script, "0"); !strings.Contains(r.Str, "not allowed from script") {
+		t.Errorf("noscript command from a script = %s", r)
+	}
+	do(t, c, "DEBUG", "SET-DISABLE-DENY-SCRIPTS", "1")
+	if r := do(t, c, "EVAL", script, "0"); r.Str != "Some real reply following the attribute" {
+		t.Errorf("with deny disabled = %s", r)
+	}
+	do(t, c, "DEBUG", "SET-DISABLE-DENY-SCRIPTS", "0")
+
+	do(t, c, "FUNCTION", "LOAD", "#!lua name=test\nredis.register_function('test', function() return 1 end)")
+	if r := do(t, c, "DEBUG", "RELOAD", "NOFLUSH"); !strings.Contains(r.Str, "Error trying to load the RDB") {
+		t.Errorf("DEBUG RELOAD NOFLUSH over a loaded library = %s", r)
+	}
+	if r := do(t, c, "DEBUG", "RELOAD", "NOFLUSH", "MERGE"); r.Raw != "+OK\r\n" {
+		t.Errorf("DEBUG RELOAD NOFLUSH MERGE = %s", r)
+	}
+	if r := do(t, c, "FCALL", "test", "0"); r.Raw != ":1\r\n" {
+		t.Errorf("FCALL after the reload = %s", r)
+	}
+
+	do(t, c, "DEBUG", "SET-ACTIVE-EXPIRE", "0")
+	do(t, c, "SET", "key", "value", "PX", "1")
+	// Any read of the key would delete it: the millisecond is let pass.
+	time.Sleep(5 * time.Millisecond)
+	if r := do(t, c, "DEBUG", "OBJECT", "key"); r.Kind != '+' {
+		t.Errorf("DEBUG OBJECT of an expired, undeleted key = %s", r)
+	}
+	if r := do(t, c, "EXISTS", "key"); r.Str != "0" {
+		t.Errorf("EXISTS of the expired key = %s", r)
+	}
+	do(t, c, "DEBUG", "SET-ACTIVE-EXPIRE", "1")
+}

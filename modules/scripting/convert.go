@@ -157,6 +157,15 @@ func (p *respParser) value() lua.LValue {
 		tb := L.NewTable()
 		tb.RawSetString("map", m)
 		return tb
+	case '|':
+		// An attribute is not given to the script (as in Redis): its
+		// pairs are read and dropped, and the reply that follows is the
+		// value.
+		n, _ := strconv.Atoi(ln)
+		for i := 0; i < 2*n && !p.err; i++ {
+			p.value()
+		}
+		return p.value()
 	case '_':
 		return lua.LNil
 	case '#':

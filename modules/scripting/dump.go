@@ -131,7 +131,7 @@ func (Module) SnapshotState(ks *core.Keyspace) []core.StateRecord {
 }
 
 // LoadState implements core.StatePersister: a function library is compiled
-// and installed (replacing one of the same name).
+// and installed, replacing one of the same name unless rec.Exclusive.
 func (Module) LoadState(ks *core.Keyspace, rec core.StateRecord) error {
 	if rec.Kind != "function" {
 		return nil
@@ -141,5 +141,5 @@ func (Module) LoadState(ks *core.Keyspace, rec core.StateRecord) error {
 	if err != nil {
 		return err
 	}
-	return s.install(lib, true)
+	return s.install(lib, !rec.Exclusive)
 }

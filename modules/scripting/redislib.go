@@ -215,7 +215,7 @@ func (v *vm) redisCall(L *lua.LState, protected bool) int {
 		return fail("ERR Unknown Redis command called from script")
 	}
 	spec := call.Spec
-	if spec.Flags.Has(core.FlagNoScript) {
+	if spec.Flags.Has(core.FlagNoScript) && !denyDisabled(r.c) {
 		return fail("ERR This Redis command is not allowed from script")
 	}
 	if err := runner.CheckCallACL(r.c, call, "lua"); err != nil {
@@ -295,6 +295,13 @@ func (v *vm) redisCall(L *lua.LState, protected bool) int {
 	}
 	L.Push(val)
 	return 1
+}
+
+// denyDisabled reports whether DEBUG SET-DISABLE-DENY-SCRIPTS lets scripts
+// call commands flagged noscript.
+func denyDisabled(c *core.Ctx) bool {
+	d, ok := c.Server.(core.Diagnostics)
+	return ok && d.ScriptDenyDisabled()
 }
 
 // aclCheck is redis.acl_check_cmd: whether the caller may run the command.
