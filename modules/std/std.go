@@ -8,6 +8,7 @@ import (
 	// The standard modules register themselves when imported.
 	_ "github.com/redmod/redmod/modules/acl"
 	_ "github.com/redmod/redmod/modules/admin"
+	_ "github.com/redmod/redmod/modules/cluster"
 	_ "github.com/redmod/redmod/modules/hashes"
 	_ "github.com/redmod/redmod/modules/hll"
 	_ "github.com/redmod/redmod/modules/keys"
