@@ -10,7 +10,8 @@ import (
 // starts with the Redis error code ("ERR", "WRONGTYPE", "NOAUTH", ...), which
 // INFO errorstats counts by.
 type Error struct {
-	msg string
+	msg     string
+	counted bool
 }
 
 // NewError returns an Error with the given full text, code included, e.g.
@@ -22,6 +23,20 @@ func NewError(text string) *Error {
 	}
 	return &Error{msg: text}
 }
+
+// Counted returns the error marked as already counted in the error
+// statistics: the host does not count the reply that carries it again.
+// A script's error raised by a command it called is counted when the
+// command fails (or is refused), and again by no one when it becomes the
+// script's reply, as in Redis.
+func (e *Error) Counted() *Error {
+	c := *e
+	c.counted = true
+	return &c
+}
+
+// AlreadyCounted reports whether the error was marked with Counted.
+func (e *Error) AlreadyCounted() bool { return e.counted }
 
 // RawError is an error reply sent exactly as text, without the ERR that
 // NewError adds to a text with no code: a script's {err=...} reply. Its

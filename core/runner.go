@@ -56,8 +56,9 @@ func (e *RunError) Error() string { return ErrorText(e.Err) }
 // own arity, ACL and key checks.
 type CommandRunner interface {
 	// PrepareCall resolves call.Args to a command (a container's
-	// subcommand) and checks the arity; it fills call.Spec and call.Name.
-	// It returns a *RunError (RunUnknown, RunArity).
+	// subcommand) and checks the arity; it fills call.Spec and call.Name,
+	// also when the arity is wrong. It returns a *RunError (RunUnknown,
+	// RunArity).
 	PrepareCall(call *CallRequest) error
 	// CheckCallACL checks the ACL permissions of the client of c for a
 	// prepared call, logging a denial in ACL LOG with the given context
@@ -69,6 +70,12 @@ type CommandRunner interface {
 	// caller must hold the locks of the call's keys (see LockSet.Ensure).
 	// Work the command schedules with AfterUnlock is handed to parent.
 	RunCall(parent, c *Ctx, call *CallRequest) error
+	// RejectCall counts a call its caller refused to run (a write in a
+	// read-only script, out of memory, a command not allowed there): the
+	// rejected_calls of its command and err in the error statistics, as
+	// Redis counts a command it rejects. With call nil (no command was
+	// found, or CheckCallACL counted it already) only err is counted.
+	RejectCall(call *CallRequest, err error)
 }
 
 // LockSet records the lock slots a running command holds. The host fills it

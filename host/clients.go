@@ -13,7 +13,8 @@ import (
 // pauseState is CLIENT PAUSE: until when, and whether reads wait too.
 type pauseState struct {
 	until time.Time
-	all   bool
+	// all is read by held clients while a second CLIENT PAUSE changes it.
+	all atomic.Bool
 	// over is closed when the pause ends, waking the clients waiting for it.
 	over  chan struct{}
 	timer *time.Timer
@@ -31,7 +32,7 @@ func (s *Server) Pause(d time.Duration, all bool) {
 		s.pause.Store(p)
 		s.ks.PauseExpiry(true)
 	}
-	p.all = all
+	p.all.Store(all)
 	if until.After(p.until) {
 		p.until = until
 		if p.timer != nil {
@@ -82,7 +83,7 @@ func (c *conn) waitPause(cmd *registry.Cmd, start *int64) bool {
 			// EXEC may write as its queued commands may.
 			f |= c.client.QueuedFlags() & (core.FlagWrite | core.FlagMayReplicate)
 		}
-		if !p.all && !f.Has(core.FlagWrite) && !f.Has(core.FlagMayReplicate) {
+		if !p.all.Load() && !f.Has(core.FlagWrite) && !f.Has(core.FlagMayReplicate) {
 			return true
 		}
 		// A held client counts in INFO's blocked_clients, as Redis counts

@@ -25,7 +25,14 @@ func (s *Server) PrepareCall(call *core.CallRequest) error {
 	if cmd == nil {
 		return &core.RunError{Stage: core.RunUnknown, Err: core.ErrUnknownCommand(args)}
 	}
+	// The call names its command even when its arity is wrong, so that
+	// the caller can count the rejection (RejectCall).
+	found := func(cmd *registry.Cmd) {
+		call.Spec, call.Name = cmd.Spec, cmd.FullName
+		call.SetHandle(cmd)
+	}
 	if !arityOK(cmd.Spec.Arity, len(args)) {
+		found(cmd)
 		return &core.RunError{Stage: core.RunArity, Err: core.ErrArity(cmd.FullName)}
 	}
 	if cmd.Spec.Subcommands != nil && len(args) >= 2 {
@@ -34,13 +41,12 @@ func (s *Server) PrepareCall(call *core.CallRequest) error {
 			return &core.RunError{Stage: core.RunUnknown, Err: core.ErrUnknownSubcommand(args[1], cmd.Spec.Name)}
 		}
 		if !arityOK(sub.Spec.Arity, len(args)) {
+			found(sub)
 			return &core.RunError{Stage: core.RunArity, Err: core.ErrArity(sub.FullName)}
 		}
 		cmd = sub
 	}
-	call.Spec = cmd.Spec
-	call.Name = cmd.FullName
-	call.SetHandle(cmd)
+	found(cmd)
 	return nil
 }
 
@@ -128,6 +134,16 @@ func (s *Server) RunCall(parent, c *core.Ctx, call *core.CallRequest) (err error
 		s.countError(err)
 	}
 	return err
+}
+
+// RejectCall implements core.CommandRunner.
+func (s *Server) RejectCall(call *core.CallRequest, err error) {
+	if call != nil {
+		if cmd, _ := call.Handle().(*registry.Cmd); cmd != nil {
+			s.rejectCall(cmd)
+		}
+	}
+	s.countError(err)
 }
 
 // invoke runs a command whose locks the caller holds: the one step of

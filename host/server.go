@@ -604,13 +604,18 @@ func (s *Server) KillClient(id int64) bool {
 	return ok
 }
 
+// countError counts an error reply in total_error_replies and errorstats,
+// unless it was counted where it arose (core.Error.Counted).
 func (s *Server) countError(err error) {
-	s.stats.totalErrorReplies.Add(1)
 	code := "ERR"
 	var e *core.Error
 	if errors.As(err, &e) {
+		if e.AlreadyCounted() {
+			return
+		}
 		code = e.Code()
 	}
+	s.stats.totalErrorReplies.Add(1)
 	s.errMu.Lock()
 	s.errors[code]++
 	s.errMu.Unlock()

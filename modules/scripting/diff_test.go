@@ -20,6 +20,16 @@ var diffCases = map[string][][]string{
 		{"SET", "x", "2"}, {"GET", "x"},
 		{"CONFIG", "SET", "min-replicas-to-write", "0"},
 	},
+	"callerrors": {
+		// Lua 5.1's texts for calling what is not a function (callerror.go).
+		{"EVAL", "return loadstring(string.dump(function() return 1 end))()", "0"},
+		{"EVAL", "return type(string.dump(function() end))", "0"},
+		{"EVAL", "local x = nil; x()", "0"}, {"EVAL", "redis.nosuch()", "0"},
+		{"EVAL", "local t = {} t:meth()", "0"}, {"EVAL", "local n = 5 n()", "0"},
+		{"EVAL", "local t = {a={}} t.a.b()", "0"}, {"EVAL", "local s = 'x' s.y()", "0"},
+		{"FUNCTION", "LOAD", "REPLACE", "#!lua name=lib\nredis.register_function('f1', function() redis.register_function('f2', function() return 2 end) return 1 end)"},
+		{"FCALL", "f1", "0"}, {"FUNCTION", "FLUSH"},
+	},
 	"conversions": {
 		{"EVAL", "return 'hello'", "0"},
 		{"EVAL", "return 100.5", "0"}, {"EVAL", "return -0.5", "0"}, {"EVAL", "return 3.99", "0"},

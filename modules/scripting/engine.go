@@ -256,6 +256,12 @@ func newVM(e *engine) *vm {
 	// The string metatable's __index must see the real string table.
 	v.handler = L.NewFunction(func(L *lua.LState) int {
 		v.errSrc, v.errLine = callerPosition(L)
+		// The failed frame is still there: Lua 5.1's text for a call of
+		// a non-function is rebuilt from it (callerror.go).
+		if s, ok := L.Get(1).(lua.LString); ok {
+			L.Push(lua.LString(withLuaCallError(L, string(s))))
+			return 1
+		}
 		L.Push(L.Get(1))
 		return 1
 	})
@@ -376,8 +382,10 @@ func errTable(L *lua.LState, msg string) *lua.LTable {
 
 // raise raises msg as an error table, as Redis's luaError does for errors
 // of the redis library; source and line are those of the script's caller.
-func raise(L *lua.LState, msg string) {
-	t := errTable(L, msg)
+func raise(L *lua.LState, msg string) { raiseTable(L, errTable(L, msg)) }
+
+// raiseTable raises an error table, adding the caller's position.
+func raiseTable(L *lua.LState, t *lua.LTable) {
 	src, line := callerPosition(L)
 	if src != "" {
 		t.RawSetString("source", lua.LString(src))

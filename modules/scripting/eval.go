@@ -479,6 +479,9 @@ func (v *vm) execute(s *state, r *runCtx, fn *lua.LFunction, keys, argv [][]byte
 		}
 		text := formatError(obj, r.name, src, line)
 		if hasCode(text) {
+			if countedAlready(obj) {
+				return core.NewError(text).Counted()
+			}
 			return core.NewError(text)
 		}
 		c.WriteRaw([]byte("-" + text + "\r\n"))
@@ -488,12 +491,24 @@ func (v *vm) execute(s *state, r *runCtx, fn *lua.LFunction, keys, argv [][]byte
 	L.SetTop(top)
 	if t, ok := ret.(*lua.LTable); ok {
 		if e, ok := t.RawGetString("err").(lua.LString); ok {
-			// An error reply counts in the error statistics by its code.
+			// An error reply counts in the error statistics by its code,
+			// unless a command's failure made it and was counted then.
+			if countedAlready(t) {
+				return core.RawError(oneLine(string(e))).Counted()
+			}
 			return core.RawError(oneLine(string(e)))
 		}
 	}
 	writeReply(c.Writer, ret, r.resp, 0)
 	return nil
+}
+
+// countedAlready reports whether an error table comes from a command's
+// failure inside the script, already counted in the error statistics
+// (Redis's ignore_error_stats_update field).
+func countedAlready(obj lua.LValue) bool {
+	t, ok := obj.(*lua.LTable)
+	return ok && lua.LVAsBool(t.RawGetString("ignore_error_stats_update"))
 }
 
 func scriptLoad(c *core.Ctx) error {

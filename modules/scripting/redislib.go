@@ -205,39 +205,57 @@ func (v *vm) redisCall(L *lua.LState, protected bool) int {
 	if !ok {
 		return fail("ERR this server cannot run commands from scripts")
 	}
+	// From here an error is counted where it arises, as Redis counts a
+	// command it rejects or that fails: the error table carries Redis's
+	// ignore_error_stats_update, so that the script's reply made of it
+	// is not counted again (replyError).
+	counted := func(msg string) int {
+		t := errTable(L, msg)
+		t.RawSetString("ignore_error_stats_update", lua.LTrue)
+		if protected {
+			L.Push(t)
+			return 1
+		}
+		raiseTable(L, t)
+		return 0
+	}
+	reject := func(call *core.CallRequest, msg string) int {
+		runner.RejectCall(call, core.RawError(msg))
+		return counted(msg)
+	}
 	call := &r.call
 	*call = core.CallRequest{Args: r.args}
 	if err := runner.PrepareCall(call); err != nil {
 		ce, _ := err.(*core.RunError)
 		if ce != nil && ce.Stage == core.RunArity {
-			return fail("ERR Wrong number of args calling Redis command from script")
+			return reject(call, "ERR Wrong number of args calling Redis command from script")
 		}
-		return fail("ERR Unknown Redis command called from script")
+		return reject(nil, "ERR Unknown Redis command called from script")
 	}
 	spec := call.Spec
 	if spec.Flags.Has(core.FlagNoScript) && !denyDisabled(r.c) {
-		return fail("ERR This Redis command is not allowed from script")
+		return reject(call, "ERR This Redis command is not allowed from script")
 	}
 	if err := runner.CheckCallACL(r.c, call, "lua"); err != nil {
 		ce, _ := err.(*core.RunError)
 		if ce != nil && ce.Stage == core.RunNoPermKey {
-			return fail("ERR The user executing the script can't access at least one of the keys mentioned in the command arguments")
+			return reject(nil, "ERR The user executing the script can't access at least one of the keys mentioned in the command arguments")
 		}
-		return fail("ERR The user executing the script can't run this command or subcommand")
+		return reject(nil, "ERR The user executing the script can't run this command or subcommand")
 	}
 	write := spec.Flags.Has(core.FlagWrite)
 	// May-replicate commands (PUBLISH, PFCOUNT) are writes to a read-only
 	// script: CLIENT PAUSE WRITE lets read-only scripts through.
 	if (write || spec.Flags.Has(core.FlagMayReplicate)) && r.readOnly {
-		return fail("ERR Write commands are not allowed from read-only scripts.")
+		return reject(call, "ERR Write commands are not allowed from read-only scripts.")
 	}
 	if err := r.c.WriteRefusal(); err != nil && write {
-		return fail(core.ErrorText(err))
+		return reject(call, core.ErrorText(err))
 	}
 	// Out of memory when the script began: its denyoom commands are
 	// refused until it wrote something (a script is not stopped halfway).
 	if spec.Flags.Has(core.FlagDenyOOM) && !r.allowOOM && !r.wrote && r.c.OutOfMemory() {
-		return fail(core.ErrorText(core.ErrOOM))
+		return reject(call, core.ErrorText(core.ErrOOM))
 	}
 	if r.c.StaleRefusal() != nil && !spec.Flags.Has(core.FlagStale) {
 		return fail("ERR Can not execute the command on a stale replica")
@@ -262,7 +280,7 @@ func (v *vm) redisCall(L *lua.LState, protected bool) int {
 			}
 		}
 		if err != nil {
-			return fail(core.ErrorText(err))
+			return reject(nil, core.ErrorText(err))
 		}
 	}
 	// Each argument is a new slice (collectArgs), so the command may keep
@@ -284,13 +302,17 @@ func (v *vm) redisCall(L *lua.LState, protected bool) int {
 		r.db = d
 	}
 	if err != nil {
-		return fail(core.ErrorText(err))
+		return counted(core.ErrorText(err)) // RunCall counted it
 	}
 	p := respParser{b: r.w.Bytes(), L: L}
 	val := p.value()
-	if t, ok := val.(*lua.LTable); ok && !protected {
+	if t, ok := val.(*lua.LTable); ok {
 		if e, ok := t.RawGetString("err").(lua.LString); ok {
-			raise(L, string(e))
+			// An error reply of the command: counted by RunCall.
+			t.RawSetString("ignore_error_stats_update", lua.LTrue)
+			if !protected {
+				return counted(string(e))
+			}
 		}
 	}
 	L.Push(val)

@@ -33,6 +33,16 @@ func guardStringLib(L *lua.LState, str *lua.LTable) {
 		L.Push(lua.LString(strings.Repeat(s, int(n))))
 		return 1
 	}))
+	// string.dump exists in Redis's Lua, but Redis refuses to load binary
+	// chunks, so what it returns is only ever passed to loadstring, which
+	// then returns nil. gopher-lua has no bytecode format to dump: the
+	// function gives Lua 5.1's chunk header, which loadstring refuses the
+	// same way.
+	str.RawSetString("dump", L.NewFunction(func(L *lua.LState) int {
+		L.CheckFunction(1)
+		L.Push(lua.LString("\x1bLuaQ\x00\x01\x04\x08\x04\x08\x00"))
+		return 1
+	}))
 	format := str.RawGetString("format").(*lua.LFunction)
 	str.RawSetString("format", L.NewFunction(func(L *lua.LState) int {
 		checkFormat(L, L.CheckString(1))
