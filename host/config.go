@@ -35,6 +35,11 @@ type Config struct {
 	Save []SaveRule
 	// Databases is the number of databases (databases).
 	Databases int
+	// KeyLoadDelay slows loading down, for tests of what happens while a
+	// snapshot loads: microseconds to wait after each key, or when
+	// negative one microsecond every -KeyLoadDelay keys (key-load-delay,
+	// hidden from CONFIG GET *, as in Redis).
+	KeyLoadDelay int
 	// LogLevel is trace, debug, info, warn or error (loglevel).
 	LogLevel string
 	// LogFormat is "text" or "json".

@@ -399,7 +399,14 @@ func (s *Server) loadLegacyLocked(ks *core.Keyspace, data []byte) (int, error) {
 
 func (s *Server) rdbPut(ks *core.Keyspace, loaded *int) func(e *rdb.Entry) error {
 	now := ks.Now()
+	delay := s.Config().KeyLoadDelay
 	return func(e *rdb.Entry) error {
+		switch {
+		case delay > 0:
+			time.Sleep(time.Duration(delay) * time.Microsecond)
+		case delay < 0 && *loaded%-delay == 0:
+			time.Sleep(time.Microsecond)
+		}
 		db := ks.DB(e.DB)
 		if db == nil {
 			return fmt.Errorf("it uses database %d but only %d are configured (databases)", e.DB, ks.NumDBs())

@@ -37,6 +37,15 @@ type setting struct {
 	// protected settings change with CONFIG SET only as
 	// enable-protected-configs allows.
 	protected bool
+	// hidden settings (Redis's debugging ones) answer CONFIG GET by their
+	// own name only, not a pattern.
+	hidden bool
+}
+
+// hiddenSetting keeps a setting out of CONFIG GET's patterns.
+func hiddenSetting(st setting) setting {
+	st.hidden = true
+	return st
 }
 
 var errNotInteger = errors.New("argument couldn't be parsed into an integer")
@@ -234,6 +243,8 @@ var settings = []setting{
 		},
 	},
 	intSetting("databases", "number of databases", func(c *Config) *int { return &c.Databases }, 1, math.MaxInt32, false),
+	hiddenSetting(intSetting("key-load-delay", "testing: microseconds to wait after loading each key (negative: 1 µs every -N keys)",
+		func(c *Config) *int { return &c.KeyLoadDelay }, math.MinInt32, math.MaxInt32, true)),
 	{
 		name: "loglevel", usage: "log level: debug, verbose, notice or warning (error: errors only)", mutable: true,
 		// CONFIG GET answers with Redis's names where Redis has the level.
@@ -515,7 +526,7 @@ func (s *Server) ConfigGet(pattern string) []core.InfoField {
 	}
 	p := core.CompilePattern([]byte(strings.ToLower(pattern)))
 	for _, st := range settings {
-		if p.Match(st.name) {
+		if !st.hidden && p.Match(st.name) {
 			out = append(out, core.InfoField{Name: st.name, Value: st.get(&s.cfg)})
 		}
 	}

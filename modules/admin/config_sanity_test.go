@@ -3,7 +3,9 @@ package admin_test
 import (
 	"net"
 	"slices"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/redmod/redmod/redmodtest"
 )
@@ -68,4 +70,33 @@ func TestConfigSetPortMoves(t *testing.T) {
 	if r := do(t, moved, "CONFIG", "GET", "port"); r.Elems[1].Str != port {
 		t.Errorf("CONFIG GET port = %s, want %s", r, port)
 	}
+}
+
+// TestKeyLoadDelayHidden: key-load-delay, Redis's setting for tests that
+// need a slow load, answers CONFIG GET by its name but not a pattern, and
+// slows DEBUG RELOAD down by that many microseconds a key.
+func TestKeyLoadDelayHidden(t *testing.T) {
+	c := dial(t, debugServer(t).Addr())
+	if r := do(t, c, "CONFIG", "GET", "key-load-delay"); len(r.Elems) != 2 || r.Elems[1].Str != "0" {
+		t.Errorf("CONFIG GET key-load-delay = %s", r)
+	}
+	for _, pattern := range []string{"*", "key-*"} {
+		for _, e := range do(t, c, "CONFIG", "GET", pattern).Elems {
+			if e.Str == "key-load-delay" {
+				t.Errorf("CONFIG GET %s lists key-load-delay", pattern)
+			}
+		}
+	}
+	for i := 0; i < 20; i++ {
+		do(t, c, "SET", "k"+strconv.Itoa(i), "v")
+	}
+	do(t, c, "CONFIG", "SET", "key-load-delay", "2000")
+	start := time.Now()
+	if r := do(t, c, "DEBUG", "RELOAD"); r.Raw != "+OK\r\n" {
+		t.Fatalf("DEBUG RELOAD = %s", r)
+	}
+	if d := time.Since(start); d < 40*time.Millisecond {
+		t.Errorf("reload of 20 keys with key-load-delay 2000 took %v", d)
+	}
+	do(t, c, "CONFIG", "SET", "key-load-delay", "0")
 }
