@@ -1,6 +1,8 @@
 package host
 
 import (
+	"cmp"
+	"slices"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -66,4 +68,52 @@ func (c *conn) buffers() core.Buffers {
 	}
 	b.Total = size + b.ArgvMem + b.ReplyBufSize + pending + c.client.MultiMem() + connOverhead
 	return b
+}
+
+// clientsLimit is maxmemory-clients in bytes; 0 when there is none (a
+// percentage of an unset maxmemory is none too).
+func clientsLimit(cfg *Config) int64 {
+	if cfg.MaxMemoryClientsPercent > 0 {
+		return cfg.MaxMemory * int64(cfg.MaxMemoryClientsPercent) / 100
+	}
+	return cfg.MaxMemoryClients
+}
+
+// evictClients closes clients while all the clients together hold at
+// least maxmemory-clients, largest first, as Redis's client eviction does:
+// clients with CLIENT NO-EVICT on are neither counted nor closed. Each
+// closed client counts in INFO's evicted_clients.
+func (s *Server) evictClients() {
+	cfg := s.Config()
+	limit := clientsLimit(&cfg)
+	if limit <= 0 {
+		return
+	}
+	type held struct {
+		c   *conn
+		mem int64
+	}
+	var list []held
+	var total int64
+	for _, c := range s.connList() {
+		if c.client.NoEvict() {
+			continue
+		}
+		m := c.buffers().Total
+		total += m
+		list = append(list, held{c, m})
+	}
+	if total < limit {
+		return
+	}
+	slices.SortFunc(list, func(a, b held) int { return cmp.Compare(b.mem, a.mem) })
+	for _, h := range list {
+		if total < limit {
+			break
+		}
+		s.log.Info("evicting client", "client", h.c.client.Addr, "memory", h.mem, "clients", total, "maxmemory-clients", limit)
+		h.c.nc.Close()
+		s.stats.evictedClients.Add(1)
+		total -= h.mem
+	}
 }

@@ -127,6 +127,12 @@ type Config struct {
 	// MaxMemory caps the data and client buffers in bytes (maxmemory); 0:
 	// no cap.
 	MaxMemory int64
+	// MaxMemoryClients caps the memory all clients hold together
+	// (maxmemory-clients): in bytes, or when MaxMemoryClientsPercent is
+	// set, that percentage of MaxMemory; 0: no cap. Past it the clients
+	// holding the most are closed (client eviction).
+	MaxMemoryClients        int64
+	MaxMemoryClientsPercent int
 	// MaxMemoryPolicy chooses what goes when the cap is reached
 	// (maxmemory-policy).
 	MaxMemoryPolicy core.EvictionPolicy

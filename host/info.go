@@ -205,7 +205,7 @@ func (s *Server) infoSection(sec string) []core.InfoField {
 			field("sync_partial_err", s.repl.syncPartialErr.Load()),
 			field("expired_keys", s.ks.ExpiredKeys.Load()),
 			field("evicted_keys", s.ks.EvictedKeys()),
-			field("evicted_clients", 0),
+			field("evicted_clients", s.stats.evictedClients.Load()),
 			field("keyspace_hits", s.ks.KeyspaceHits.Load()),
 			field("keyspace_misses", s.ks.KeyspaceMisses.Load()),
 			field("pubsub_channels", nch),

@@ -237,8 +237,10 @@ func (s *Server) clientsMemory() int64 {
 	return n
 }
 
-// memoryCron refreshes the clients' figure and the peak; the cron calls it.
+// memoryCron refreshes the clients' figure and the peak, and evicts clients
+// past maxmemory-clients; the cron calls it.
 func (s *Server) memoryCron() {
+	s.evictClients()
 	s.mem.clients.Store(s.clientsMemory())
 	s.calibrate()
 	if u := s.usedMemory(); u > s.mem.peak.Load() {

@@ -96,6 +96,7 @@ type serverStats struct {
 	netOutput         atomic.Int64
 	totalErrorReplies atomic.Int64
 	blockedClients    atomic.Int64
+	evictedClients    atomic.Int64
 }
 
 // New returns a server for the commands of reg (registry.Default when nil).

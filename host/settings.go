@@ -308,6 +308,34 @@ var settings = []setting{
 	},
 	memSetting("maxmemory", "cap on data and client buffers, with units (0: none)", func(c *Config) *int64 { return &c.MaxMemory }, 0),
 	{
+		name: "maxmemory-clients", usage: "cap on the memory of all clients together, in bytes or as a percentage of maxmemory (0: none); past it the largest clients are closed", mutable: true,
+		get: func(c *Config) string {
+			if c.MaxMemoryClientsPercent > 0 {
+				return strconv.Itoa(c.MaxMemoryClientsPercent) + "%"
+			}
+			return strconv.FormatInt(c.MaxMemoryClients, 10)
+		},
+		set: func(c *Config, v string) error {
+			if pct, ok := strings.CutSuffix(v, "%"); ok {
+				n, isInt := core.ParseInt([]byte(pct))
+				switch {
+				case !isInt || n < 0:
+					return errors.New("argument must be a memory or percent value")
+				case n > 100:
+					return errors.New("percentage argument must be less or equal to 100")
+				}
+				c.MaxMemoryClients, c.MaxMemoryClientsPercent = 0, int(n)
+				return nil
+			}
+			n, err := ParseMemory(v)
+			if err != nil || n < 0 {
+				return errors.New("argument must be a memory or percent value")
+			}
+			c.MaxMemoryClients, c.MaxMemoryClientsPercent = n, 0
+			return nil
+		},
+	},
+	{
 		name: "maxmemory-policy", usage: "what goes at maxmemory: noeviction, allkeys-lru, volatile-lru, allkeys-lfu, volatile-lfu, allkeys-random, volatile-random, volatile-ttl", mutable: true,
 		get: func(c *Config) string { return c.MaxMemoryPolicy.String() },
 		set: func(c *Config, v string) error {

@@ -103,3 +103,31 @@ func TestClientBufferFields(t *testing.T) {
 		t.Errorf("monitor's flags = %s, want O", f)
 	}
 }
+
+// TestClientEviction: past maxmemory-clients the client holding the most
+// memory (here a large request still arriving) is closed and counted in
+// evicted_clients; a client with CLIENT NO-EVICT on is spared.
+func TestClientEviction(t *testing.T) {
+	srv := redmodtest.Run(t)
+	c := dial(t, srv.Addr())
+	do(t, c, "CLIENT", "NO-EVICT", "ON")
+	do(t, c, "CONFIG", "SET", "maxmemory-clients", "200kb")
+	big := dial(t, srv.Addr())
+	if err := big.Write([]byte("*2\r\n$4\r\nECHO\r\n$1000000\r\n" + strings.Repeat("x", 300000))); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for infoField(t, c, "stats", "evicted_clients") != "1" && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := infoField(t, c, "stats", "evicted_clients"); n != "1" {
+		t.Fatalf("evicted_clients = %s", n)
+	}
+	if _, err := big.ReadTimeout(5 * time.Second); err == nil {
+		t.Error("the evicted client's connection is still open")
+	}
+	if r := do(t, c, "PING"); r.Str != "PONG" {
+		t.Errorf("no-evict client after eviction: %s", r)
+	}
+	do(t, c, "CONFIG", "SET", "maxmemory-clients", "0")
+}
