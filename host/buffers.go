@@ -81,7 +81,8 @@ func clientsLimit(cfg *Config) int64 {
 
 // evictClients closes clients while all the clients together hold at
 // least maxmemory-clients, largest first, as Redis's client eviction does:
-// clients with CLIENT NO-EVICT on are neither counted nor closed. Each
+// replicas and clients with CLIENT NO-EVICT on are neither counted nor
+// closed. Each
 // closed client counts in INFO's evicted_clients.
 func (s *Server) evictClients() {
 	cfg := s.Config()
@@ -96,8 +97,8 @@ func (s *Server) evictClients() {
 	var list []held
 	var total int64
 	for _, c := range s.connList() {
-		if c.client.NoEvict() {
-			continue
+		if c.client.NoEvict() || c.client.IsReplica() {
+			continue // replicas are never evicted, as in Redis
 		}
 		m := c.buffers().Total
 		total += m
