@@ -55,10 +55,15 @@ func RedisIn(t testing.TB, dir string, args ...string) string {
 		cmd.Process.Kill()
 		cmd.Wait()
 	})
-	for i := 0; i < 200; i++ {
+	// Ready once it answers PING: while it loads a data folder it accepts
+	// connections but answers -LOADING.
+	for i := 0; i < 1000; i++ {
 		if c, err := resp.Dial(sock); err == nil {
+			r, err := c.Do("PING")
 			c.Close()
-			return sock
+			if err == nil && r.Raw == "+PONG\r\n" {
+				return sock
+			}
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
