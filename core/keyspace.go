@@ -307,6 +307,22 @@ func (db *DB) Index() int { return db.index }
 // Keyspace returns the keyspace the database belongs to.
 func (db *DB) Keyspace() *Keyspace { return db.ks }
 
+// now is the time the keys of table t expire against: the clock, or the
+// time a script running on the slot froze it at (LockSet.FreezeClock).
+func (db *DB) now(t *table) int64 {
+	if f := t.frozen; f != 0 {
+		return f
+	}
+	return db.ks.Now()
+}
+
+// freezeSlot sets slot i's frozen time in every database (0 thaws it).
+func (ks *Keyspace) freezeSlot(i int, now int64) {
+	for _, db := range ks.dbs {
+		db.slots[i].frozen = now
+	}
+}
+
 // tableFor returns the table of key's slot and key's hash.
 func (db *DB) tableFor(key []byte) (*table, uint64) {
 	h := db.ks.hash(key)
@@ -330,7 +346,7 @@ func (db *DB) lookupWrite(key []byte) (*table, int32, uint64) {
 	if db.ks.replica.Load() && !db.ks.obeying.Load() || db.ks.expiryPaused.Load() {
 		t, h := db.tableFor(key)
 		if id := t.find(key, h); id >= 0 {
-			if e := &t.ents[id]; e.exp != 0 && e.exp <= db.ks.Now() {
+			if e := &t.ents[id]; e.exp != 0 && e.exp <= db.now(t) {
 				db.remove(t, id, h)
 				return t, -1, h
 			}
@@ -353,7 +369,7 @@ func (db *DB) lookup(key []byte) (*table, int32, uint64) {
 	if id < 0 {
 		return t, -1, h
 	}
-	if e := &t.ents[id]; e.exp != 0 && e.exp <= db.ks.Now() {
+	if e := &t.ents[id]; e.exp != 0 && e.exp <= db.now(t) {
 		if db.ks.replica.Load() {
 			// A replica keeps the key for its master to delete
 			// (replica.go).
@@ -464,7 +480,7 @@ func (db *DB) Peek(key []byte) Value {
 		return nil
 	}
 	e := &t.ents[id]
-	if db.ks.gone(e.exp, db.ks.Now()) {
+	if db.ks.gone(e.exp, db.now(t)) {
 		return nil
 	}
 	return e.value()
@@ -648,7 +664,7 @@ func (db *DB) SetExpiry(key []byte, expireAt int64) bool {
 	}
 	db.markWrite(key)
 	db.keep(t, key)
-	if expireAt != 0 && expireAt <= db.ks.Now() {
+	if expireAt != 0 && expireAt <= db.now(t) {
 		db.remove(t, id, h)
 		return true
 	}

@@ -99,6 +99,8 @@ type LockSet struct {
 	keySet   map[string]struct{}
 
 	later []func() // unlocks run by ReleaseExtra (ReleaseLater)
+	// frozen is the time FreezeClock set (0: the clock runs).
+	frozen int64
 }
 
 // ErrLockTimeout is returned by LockSet.Ensure when a slot stays taken by
@@ -112,6 +114,7 @@ func (l *LockSet) Reset(ks *Keyspace) {
 	l.held = [NumSlots / 64]uint64{}
 	l.max = -1
 	l.extra = l.extra[:0]
+	l.frozen = 0
 	l.name, l.args, l.keyIdx, l.moreKeys, l.keySet = "", nil, nil, l.moreKeys[:0], nil
 }
 
@@ -191,7 +194,41 @@ func (l *LockSet) ensureSlot(s int) error {
 	if l.ks.check.on {
 		mu.claim.Store(l)
 	}
+	if l.frozen != 0 {
+		l.ks.freezeSlot(s, l.frozen)
+	}
 	return nil
+}
+
+// FreezeClock makes the keys of the slots held, and of those Ensure takes
+// later, expire against now rather than the running clock until
+// ThawClock, which must come before the locks are released: a script sees
+// time stand still while it runs, as Redis's scripts do (a key it found
+// does not expire halfway through it). It does nothing on slots held
+// shared, which other commands may be reading.
+func (l *LockSet) FreezeClock(now int64) {
+	if l.ks == nil || (l.all && !l.excl) || now == 0 {
+		return
+	}
+	l.frozen = now
+	l.eachHeld(func(s int) { l.ks.freezeSlot(s, now) })
+}
+
+// ThawClock ends FreezeClock.
+func (l *LockSet) ThawClock() {
+	if l.frozen == 0 {
+		return
+	}
+	l.frozen = 0
+	l.eachHeld(func(s int) { l.ks.freezeSlot(s, 0) })
+}
+
+func (l *LockSet) eachHeld(fn func(s int)) {
+	for s := 0; s < NumSlots; s++ {
+		if l.Holds(s) {
+			fn(s)
+		}
+	}
 }
 
 // ReleaseLater makes ReleaseExtra call unlock: locks a command takes while it

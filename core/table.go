@@ -72,6 +72,11 @@ type table struct {
 	// cycle; only keys with an expiry cost a place here.
 	vol map[uint32]struct{}
 	cut *slotCut // a snapshot's part not yet written (cut.go)
+	// frozen, when not 0, is the time (unix ms) the slot's keys expire
+	// against instead of the clock: a script running on the slot froze it
+	// (LockSet.FreezeClock). It changes only under the slot's exclusive
+	// lock and is read under its lock.
+	frozen int64
 }
 
 func tagOf(h uint64) uint32 { return uint32(h >> 32) }

@@ -421,6 +421,11 @@ func (v *vm) execute(s *state, r *runCtx, fn *lua.LFunction, keys, argv [][]byte
 		r.resp = 2
 	}
 	r.db = c.DB.Index()
+	// Time stands still for the script's keys while it runs, as in Redis.
+	if c.Locks != nil {
+		c.Locks.FreezeClock(c.Now())
+		defer c.Locks.ThawClock()
+	}
 	if u := c.Client.User(); u != r.client.User() {
 		r.client.SetUser(u)
 	}
