@@ -535,7 +535,11 @@ func (c *Config) Get(name string) (string, bool) {
 	if s := findSetting(strings.ToLower(name)); s != nil {
 		return s.get(c), true
 	}
-	v, ok := c.Modules[strings.ToLower(canonicalSetting(registry.Default, name))]
+	lower := strings.ToLower(name)
+	if v, ok := c.Modules[lower]; ok {
+		return v, true
+	}
+	v, ok := c.Modules[strings.ToLower(canonicalSetting(registry.Default, lower))]
 	return v, ok
 }
 
