@@ -293,16 +293,20 @@ func (s *Server) Serve(ln net.Listener) error {
 		return nil
 	}
 	s.ln = ln
+	// The background loops count in wg before the lock is released, so that
+	// a Close racing with Serve waits for them rather than passing its Wait
+	// before they are added.
+	s.wg.Add(3)
 	s.mu.Unlock()
 	for _, m := range s.modules {
 		if st, ok := m.(core.Starter); ok {
 			if err := st.Start(); err != nil {
+				s.wg.Add(-3)
 				return fmt.Errorf("module %s: %w", m.Name(), err)
 			}
 		}
 	}
 	s.startReplication()
-	s.wg.Add(3)
 	go s.cron()
 	go s.memoryReleaser()
 	go s.lruTicker()
