@@ -6,23 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
+
+	"github.com/redmod/redmod/effects"
 )
 
 // AppendCommand appends args as a RESP multibulk command, the form every
-// command takes in an append-only file.
+// command takes in an append-only file (the effects stream's encoding).
 func AppendCommand(b []byte, args ...[]byte) []byte {
-	b = append(b, '*')
-	b = strconv.AppendInt(b, int64(len(args)), 10)
-	b = append(b, '\r', '\n')
-	for _, a := range args {
-		b = append(b, '$')
-		b = strconv.AppendInt(b, int64(len(a)), 10)
-		b = append(b, '\r', '\n')
-		b = append(b, a...)
-		b = append(b, '\r', '\n')
-	}
-	return b
+	return effects.AppendCommand(b, args...)
 }
 
 // ErrTruncated reports a file that ends in the middle of a command (or of

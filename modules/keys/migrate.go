@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/effects"
 	"github.com/redmod/redmod/rdb"
 )
 
@@ -114,20 +115,6 @@ func migrateDrop(addr string, mc *migrateConn) {
 		mc.timer.Stop()
 		mc.nc.Close()
 	}
-}
-
-func appendCommand(b []byte, args ...[]byte) []byte {
-	b = append(b, '*')
-	b = strconv.AppendInt(b, int64(len(args)), 10)
-	b = append(b, '\r', '\n')
-	for _, a := range args {
-		b = append(b, '$')
-		b = strconv.AppendInt(b, int64(len(a)), 10)
-		b = append(b, '\r', '\n')
-		b = append(b, a...)
-		b = append(b, '\r', '\n')
-	}
-	return b
 }
 
 // readLine reads one status or error reply line, without "\r\n".
@@ -237,18 +224,18 @@ func migrate(c *core.Ctx) error {
 		}
 		var out []byte
 		if auth != nil {
-			out = appendCommand(out, append([][]byte{[]byte("AUTH")}, auth...)...)
+			out = effects.AppendCommand(out, append([][]byte{[]byte("AUTH")}, auth...)...)
 		}
 		selectDB := mc.lastDB != dbid
 		if selectDB {
-			out = appendCommand(out, []byte("SELECT"), strconv.AppendInt(nil, dbid, 10))
+			out = effects.AppendCommand(out, []byte("SELECT"), strconv.AppendInt(nil, dbid, 10))
 		}
 		for _, it := range items {
 			args := [][]byte{[]byte("RESTORE"), it.key, strconv.AppendInt(nil, it.ttl, 10), it.payload}
 			if replace {
 				args = append(args, []byte("REPLACE"))
 			}
-			out = appendCommand(out, args...)
+			out = effects.AppendCommand(out, args...)
 		}
 		mc.nc.SetDeadline(time.Now().Add(d))
 		if _, err := mc.nc.Write(out); err != nil {
