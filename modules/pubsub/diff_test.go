@@ -375,7 +375,15 @@ func TestClientListOutput(t *testing.T) {
 	if r, err := pub.Do("PUBLISH", "ch", msg); err != nil || r.Str != "1" {
 		t.Fatalf("PUBLISH: %v %v", r, err)
 	}
-	r, err := pub.Do("CLIENT", "LIST", "TYPE", "pubsub")
+	// The subscriber is closed by its own goroutine once the limit is
+	// passed: await its leaving the list rather than race with it.
+	var r resp.Reply
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		r, err = pub.Do("CLIENT", "LIST", "TYPE", "pubsub")
+		if err != nil || r.Str == "" || time.Now().After(deadline) {
+			break
+		}
+	}
 	if err != nil || r.Str != "" {
 		t.Errorf("the subscriber over its hard limit is still listed: %q %v", r.Str, err)
 	}
