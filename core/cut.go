@@ -65,6 +65,7 @@ type cutEntry struct {
 type cutItem struct {
 	key string
 	e   ent // a copy of the entry as listed
+	exp int64
 }
 
 // Cut batches: the reader releases the slot's lock after this many keys or
@@ -156,15 +157,16 @@ func (c *Cut) rangeSlot(sc *slotCut, fn func(key string, v Value, expireAt int64
 			continue
 		}
 		k := e.key()
-		if _, changed := sc.pre[k]; changed || (e.exp != 0 && e.exp <= c.now) {
+		exp := src.expOf(e, int32(i))
+		if _, changed := sc.pre[k]; changed || (exp != 0 && exp <= c.now) {
 			continue
 		}
-		items = append(items, cutItem{k, *e})
+		items = append(items, cutItem{k, *e, exp})
 	}
 	live := len(items)
 	for k, p := range sc.pre {
 		if p.v != nil {
-			items = append(items, cutItem{k, ent{obj: p.v, exp: p.exp}})
+			items = append(items, cutItem{k, ent{obj: p.v}, p.exp})
 		}
 	}
 	lk.Unlock()
@@ -184,7 +186,7 @@ func (c *Cut) rangeSlot(sc *slotCut, fn func(key string, v Value, expireAt int64
 			}
 			it := &items[i]
 			i++
-			v, exp := it.e.value(), it.e.exp
+			v, exp := it.e.value(), it.exp
 			if p, ok := sc.pre[it.key]; ok {
 				v, exp = p.v, p.exp
 			}
@@ -206,7 +208,7 @@ func (c *Cut) rangeSlot(sc *slotCut, fn func(key string, v Value, expireAt int64
 	// Pre-images belong to the cut alone: no lock needed.
 	for i := live; i < len(items); i++ {
 		it := &items[i]
-		if err := fn(it.key, it.e.obj, it.e.exp); err != nil {
+		if err := fn(it.key, it.e.obj, it.exp); err != nil {
 			return err
 		}
 		if between != nil && (i-live)%cutBatchKeys == cutBatchKeys-1 {
@@ -268,8 +270,8 @@ func (sc *slotCut) keep(t *table, key []byte) {
 	}
 	var p cutEntry
 	if id := t.find(key, sc.cut.ks.hash(key)); id >= 0 {
-		if e := &t.ents[id]; e.exp == 0 || e.exp > sc.cut.now {
-			p = cutEntry{v: e.obj, exp: e.exp}
+		if e, exp := &t.ents[id], t.exp(id); exp == 0 || exp > sc.cut.now {
+			p = cutEntry{v: e.obj, exp: exp}
 			if p.v == nil {
 				p.v = e.value() // an inline string's bytes are never changed
 			} else {

@@ -174,9 +174,9 @@ func EstimateMemory(v Value) int {
 }
 
 // EntryOverhead is what a key costs besides its value and its name's bytes:
-// the map slot (the key's string header and the entry, at the table's
-// average load), the name's allocation header and rounding.
-const EntryOverhead = 72
+// its 40-byte entry with the slice's spare room and its index word at the
+// table's average load (table.go).
+const EntryOverhead = 56
 
 // entryCost is what the keyspace counts for key holding v.
 func entryCost(key []byte, v Value) uint32 {
@@ -199,7 +199,7 @@ func inlineCost(key, val []byte) uint32 {
 // cost is what the entry counts now.
 func (e *ent) cost() uint32 {
 	if e.obj == nil {
-		return uint32(min(EntryOverhead+(len(e.kv)+7)&^7, math.MaxUint32))
+		return uint32(min(EntryOverhead+(e.keyLen()+int(e.vlen)+7)&^7, math.MaxUint32))
 	}
 	return entryCost(keyBytes(e.key()), e.obj)
 }
@@ -466,8 +466,8 @@ func (ks *Keyspace) pickVictim(policy EvictionPolicy) (*DB, string, bool) {
 			db := ks.dbs[c.db]
 			i := ks.SlotOf([]byte(c.key))
 			ks.locks[i].RLock()
-			e := db.entryAt(i, c.key)
-			exists := e != nil && (!volatile || e.exp != 0)
+			e, exp := db.entryAt(i, c.key)
+			exists := e != nil && (!volatile || exp != 0)
 			ks.locks[i].RUnlock()
 			if exists {
 				return db, c.key, true
@@ -487,12 +487,12 @@ func (ks *Keyspace) sample(db *DB, volatile bool, n int, dst []evictCandidate) [
 		ks.locks[i].RLock()
 		t := &db.slots[i]
 		if volatile {
-			for id := range t.vol {
+			for id, exp := range t.vol {
 				if got == n {
 					break
 				}
 				e := &t.ents[id]
-				dst = append(dst, evictCandidate{atime: e.lru, exp: e.exp, db: db.index, key: e.key()})
+				dst = append(dst, evictCandidate{atime: e.lru, exp: exp, db: db.index, key: e.key()})
 				got++
 			}
 		} else if len(t.ents) > 0 {
@@ -500,11 +500,12 @@ func (ks *Keyspace) sample(db *DB, volatile bool, n int, dst []evictCandidate) [
 			// dictGetSomeKeys takes them.
 			first := rand.IntN(len(t.ents))
 			for j := 0; j < len(t.ents) && got < n; j++ {
-				e := &t.ents[(first+j)%len(t.ents)]
+				id := int32((first + j) % len(t.ents))
+				e := &t.ents[id]
 				if e.klen == freeEnt {
 					continue
 				}
-				dst = append(dst, evictCandidate{atime: e.lru, exp: e.exp, db: db.index, key: e.key()})
+				dst = append(dst, evictCandidate{atime: e.lru, exp: t.expOf(e, id), db: db.index, key: e.key()})
 				got++
 			}
 		}

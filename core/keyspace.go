@@ -346,7 +346,7 @@ func (db *DB) lookupWrite(key []byte) (*table, int32, uint64) {
 	if db.ks.replica.Load() && !db.ks.obeying.Load() || db.ks.expiryPaused.Load() {
 		t, h := db.tableFor(key)
 		if id := t.find(key, h); id >= 0 {
-			if e := &t.ents[id]; e.exp != 0 && e.exp <= db.now(t) {
+			if e := &t.ents[id]; e.volatile() && t.vol[uint32(id)] <= db.now(t) {
 				db.remove(t, id, h)
 				return t, -1, h
 			}
@@ -369,7 +369,7 @@ func (db *DB) lookup(key []byte) (*table, int32, uint64) {
 	if id < 0 {
 		return t, -1, h
 	}
-	if e := &t.ents[id]; e.exp != 0 && e.exp <= db.now(t) {
+	if e := &t.ents[id]; e.volatile() && t.vol[uint32(id)] <= db.now(t) {
 		if db.ks.replica.Load() {
 			// A replica keeps the key for its master to delete
 			// (replica.go).
@@ -403,7 +403,7 @@ func (db *DB) remove(t *table, id int32, h uint64) {
 		e = &t.ents[id]
 	}
 	db.broadcastString(e.key())
-	if e.exp != 0 {
+	if e.volatile() {
 		db.volatile.Add(-1)
 	}
 	db.account(-int64(e.size))
@@ -466,7 +466,7 @@ func (db *DB) GetForWrite(key []byte) Value {
 	db.touch(e)
 	if e.obj == nil {
 		e.obj = &String{B: append([]byte(nil), e.inline()...)}
-		e.kv = e.key()
+		e.vlen = 0
 	}
 	return e.obj
 }
@@ -480,7 +480,7 @@ func (db *DB) Peek(key []byte) Value {
 		return nil
 	}
 	e := &t.ents[id]
-	if db.ks.gone(e.exp, db.now(t)) {
+	if db.ks.gone(t.expOf(e, id), db.now(t)) {
 		return nil
 	}
 	return e.value()
@@ -577,27 +577,27 @@ func (db *DB) store(key []byte, v Value, val []byte, expireAt int64, keepTTL boo
 			db.broadcastString(e.key())
 		}
 		if !keepTTL {
-			if e.exp != 0 && expireAt == 0 {
+			if e.volatile() && expireAt == 0 {
 				db.volatile.Add(-1)
-			} else if e.exp == 0 && expireAt != 0 {
+			} else if !e.volatile() && expireAt != 0 {
 				db.volatile.Add(1)
 			}
 			t.setExp(id, expireAt)
 		}
 		e.obj, e.lru = v, lru
 		if v == nil {
-			e.kv = makeKV(key, val)
-		} else if len(e.kv) != int(e.klen) {
-			e.kv = e.key()
+			e.setKV(key, val)
+		} else {
+			e.vlen = 0
 		}
 		return
 	}
 	db.account(int64(size))
-	e := ent{obj: v, klen: uint32(len(key)), lru: lru, size: size}
+	e := ent{obj: v, lru: lru, size: size}
 	if v == nil {
-		e.kv = makeKV(key, val)
+		e.setKV(key, val)
 	} else {
-		e.kv = makeKV(key, nil)
+		e.setKV(key, nil)
 	}
 	id = t.insert(h, e)
 	db.keys.Add(1)
@@ -651,7 +651,7 @@ func (db *DB) Expiry(key []byte) (expireAt int64, exists bool) {
 	if id < 0 {
 		return 0, false
 	}
-	return t.ents[id].exp, true
+	return t.exp(id), true
 }
 
 // SetExpiry sets the absolute expiry of an existing key (0 removes it) and
@@ -669,9 +669,9 @@ func (db *DB) SetExpiry(key []byte, expireAt int64) bool {
 		return true
 	}
 	e := &t.ents[id]
-	if e.exp == 0 && expireAt != 0 {
+	if !e.volatile() && expireAt != 0 {
 		db.volatile.Add(1)
-	} else if e.exp != 0 && expireAt == 0 {
+	} else if e.volatile() && expireAt == 0 {
 		db.volatile.Add(-1)
 	}
 	t.setExp(id, expireAt)
@@ -706,10 +706,14 @@ func (db *DB) rangeSlot(slot int, fn func(key string, v Value, expireAt int64) b
 	t := &db.slots[slot]
 	for i := range t.ents {
 		e := &t.ents[i]
-		if e.klen == freeEnt || db.ks.gone(e.exp, now) {
+		if e.klen == freeEnt {
 			continue
 		}
-		if !fn(e.key(), e.value(), e.exp) {
+		exp := t.expOf(e, int32(i))
+		if db.ks.gone(exp, now) {
+			continue
+		}
+		if !fn(e.key(), e.value(), exp) {
 			return false
 		}
 	}
@@ -743,11 +747,12 @@ func (db *DB) RandomKeyExpiring(max int) (key string, ok bool, expired []string)
 		// up.
 		first := int(seed>>8) % len(t.ents)
 		for j := range t.ents {
-			e := &t.ents[(first+j)%len(t.ents)]
+			id := int32((first + j) % len(t.ents))
+			e := &t.ents[id]
 			if e.klen == freeEnt {
 				continue
 			}
-			if db.ks.gone(e.exp, now) {
+			if db.ks.gone(t.expOf(e, id), now) {
 				// A replica leaves them to its master (replica.go).
 				if len(expired) < max && !db.ks.replica.Load() {
 					expired = append(expired, e.key())
@@ -768,9 +773,9 @@ func (db *DB) ExpiredIn(slot int, dst []string) []string {
 		return dst
 	}
 	now := db.ks.Now()
-	for id := range t.vol {
-		if e := &t.ents[id]; e.exp != 0 && e.exp <= now {
-			dst = append(dst, e.key())
+	for id, exp := range t.vol {
+		if exp <= now {
+			dst = append(dst, t.ents[id].key())
 		}
 	}
 	return dst
@@ -794,7 +799,7 @@ func (db *DB) DeleteExpired(keys []string) int {
 		db.ks.locks[i].Lock()
 		t := &db.slots[i]
 		if id := t.findString(k, h); id >= 0 {
-			if e := &t.ents[id]; e.exp != 0 && e.exp <= db.ks.Now() {
+			if exp := t.exp(id); exp != 0 && exp <= db.ks.Now() {
 				db.expireEntry(i, t, id, h)
 				db.ks.ExpiredKeys.Add(1)
 				removed++
@@ -843,14 +848,15 @@ func (db *DB) updateAvgTTL(sum, n int64) {
 	db.avgTTL.Store(avg)
 }
 
-// entryAt returns the stored entry of key in slot i, expired or not, or nil.
-func (db *DB) entryAt(i int, key string) *ent {
+// entryAt returns the stored entry of key in slot i, expired or not, or
+// nil, and its expiry (0: none).
+func (db *DB) entryAt(i int, key string) (*ent, int64) {
 	t := &db.slots[i]
 	id := t.findString(key, db.ks.hash(unsafe.Slice(unsafe.StringData(key), len(key))))
 	if id < 0 {
-		return nil
+		return nil, 0
 	}
-	return &t.ents[id]
+	return &t.ents[id], t.exp(id)
 }
 
 // ActiveExpire removes expired keys by sampling keys with an expiry, as
@@ -880,16 +886,16 @@ func (ks *Keyspace) ActiveExpire(budget time.Duration, cursor *int) int {
 				checked := 0
 				var expired [sample]string
 				n := 0
-				for id := range t.vol {
+				for id, exp := range t.vol {
 					if checked == sample {
 						break
 					}
 					checked++
-					if e := &t.ents[id]; e.exp > now {
-						ttlSum += e.exp - now
+					if exp > now {
+						ttlSum += exp - now
 						ttlN++
 					} else {
-						expired[n] = e.key()
+						expired[n] = t.ents[id].key()
 						n++
 					}
 				}

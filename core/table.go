@@ -5,10 +5,10 @@ import "unsafe"
 // The keyspace's own hash table, one per lock slot of a database. It exists
 // because a Go map[string]entry costs, per small key, a key string of its
 // own, a value object and the value's bytes (three heap objects) in buckets
-// of 48-byte slots kept at most 7/8 full. Here a key costs one 56-byte ent
-// in a dense slice, 8 bytes of index at most 4/5 full, and one pointer-free
-// allocation holding the key's bytes followed, for a small string value, by
-// the value's bytes: the value then has no heap object at all, and the
+// of 48-byte slots kept at most 7/8 full. Here a key costs one 40-byte ent
+// in a dense slice (its expiry, if any, in a side map), 8 bytes of index at
+// most 4/5 full, and one pointer-free allocation holding the key's bytes
+// followed, for a small string value, by the value's bytes: the value then has no heap object at all, and the
 // collector marks the allocation without scanning it.
 //
 // The index is open-addressed with linear probing. Each index word holds the
@@ -18,18 +18,22 @@ import "unsafe"
 // tombstones) without hashing a key again. The low bits of the same hash
 // choose the lock slot (Keyspace.SlotOf), so one hash serves both.
 
-// ent is one key. A free ent has klen == freeEnt and its lru links the free
-// list.
+// ent is one key, 40 bytes. A free ent has klen == freeEnt and its lru
+// links the free list. The expiry is not here but in the table's vol map,
+// which only keys with one pay for; a flag in klen says whether to look.
 type ent struct {
 	// obj is the value; nil when the value is a string held inline in kv
 	// after the key.
 	obj Value
-	// kv holds the key's bytes and, when obj is nil, the value's bytes. It
-	// is never changed once stored (a new value gets a new kv), so the
+	// kv points to the key's bytes followed, when obj is nil, by the
+	// value's vlen bytes: one pointer-free allocation. Its bytes are never
+	// changed once stored (a new value gets a new allocation), so the
 	// strings handed out from it stay valid.
-	kv   string
-	exp  int64 // absolute unix time in milliseconds; 0: no expiry
+	kv *byte
+	// klen is the key's length; its top bit (entVolatile) marks a key with
+	// an expiry.
 	klen uint32
+	vlen uint32
 	// lru is the per-key access field, as Redis's 24-bit lru field of an
 	// object: today the LRU clock (seconds) of the last access, read by
 	// OBJECT IDLETIME. Eviction policies may keep an LFU counter here.
@@ -39,19 +43,27 @@ type ent struct {
 	size uint32
 }
 
-const freeEnt = ^uint32(0)
+const (
+	freeEnt     = ^uint32(0)
+	entVolatile = 1 << 31
+)
 
-func (e *ent) key() string { return e.kv[:e.klen] }
+func (e *ent) keyLen() int { return int(e.klen &^ entVolatile) }
+
+func (e *ent) key() string { return unsafe.String(e.kv, e.keyLen()) }
+
+// volatile reports whether the key has an expiry (in the table's vol).
+func (e *ent) volatile() bool { return e.klen&entVolatile != 0 && e.klen != freeEnt }
 
 // inline returns the bytes of an inline value. The slice aliases kv and
 // has no spare capacity, so an append copies.
 func (e *ent) inline() []byte {
-	n := len(e.kv) - int(e.klen)
-	if n == 0 {
+	if e.vlen == 0 {
 		return []byte{}
 	}
-	b := unsafe.Slice(unsafe.StringData(e.kv), len(e.kv))
-	return b[e.klen:len(b):len(b)]
+	n := e.keyLen() + int(e.vlen)
+	b := unsafe.Slice(e.kv, n)
+	return b[e.keyLen():n:n]
 }
 
 // value returns the entry's value, building a String over the inline bytes
@@ -63,14 +75,22 @@ func (e *ent) value() Value {
 	return &String{B: e.inline()}
 }
 
+// setKV points the entry at a kv allocation of key and val.
+func (e *ent) setKV(key, val []byte) {
+	e.kv = makeKV(key, val)
+	e.klen = e.klen&entVolatile | uint32(len(key))
+	e.vlen = uint32(len(val))
+}
+
 type table struct {
 	idx  []uint64
 	ents []ent
 	n    int   // live entries
 	free int32 // first free ent, -1: none (valid once ents is non-nil)
-	// vol holds the entries with an expiry, sampled by the active expiry
-	// cycle; only keys with an expiry cost a place here.
-	vol map[uint32]struct{}
+	// vol holds the expiry (absolute unix time in milliseconds) of the
+	// entries that have one, by entry number; the active expiry cycle
+	// samples it. Only keys with an expiry cost a place here.
+	vol map[uint32]int64
 	cut *slotCut // a snapshot's part not yet written (cut.go)
 	// frozen, when not 0, is the time (unix ms) the slot's keys expire
 	// against instead of the clock: a script running on the slot froze it
@@ -179,7 +199,7 @@ func (t *table) remove(id int32, h uint64) {
 		}
 	}
 freed:
-	if t.ents[id].exp != 0 {
+	if t.ents[id].volatile() {
 		delete(t.vol, uint32(id))
 	}
 	t.ents[id] = ent{klen: freeEnt, lru: uint32(t.free)}
@@ -197,18 +217,18 @@ freed:
 func (t *table) compact() {
 	ents := make([]ent, 0, t.n)
 	remap := make([]int32, len(t.ents))
-	var vol map[uint32]struct{}
+	var vol map[uint32]int64
 	for i := range t.ents {
 		e := &t.ents[i]
 		if e.klen == freeEnt {
 			continue
 		}
 		remap[i] = int32(len(ents))
-		if e.exp != 0 {
+		if e.volatile() {
 			if vol == nil {
-				vol = make(map[uint32]struct{})
+				vol = make(map[uint32]int64, len(t.vol))
 			}
-			vol[uint32(len(ents))] = struct{}{}
+			vol[uint32(len(ents))] = t.vol[uint32(i)]
 		}
 		ents = append(ents, *e)
 	}
@@ -226,29 +246,45 @@ func (t *table) compact() {
 	}
 }
 
-// setExp changes the expiry of entry id, keeping vol in step.
-func (t *table) setExp(id int32, exp int64) {
-	e := &t.ents[id]
-	if e.exp == 0 && exp != 0 {
-		if t.vol == nil {
-			t.vol = make(map[uint32]struct{})
-		}
-		t.vol[uint32(id)] = struct{}{}
-	} else if e.exp != 0 && exp == 0 {
-		delete(t.vol, uint32(id))
+// expOf returns the expiry of entry e, number id: 0 for none.
+func (t *table) expOf(e *ent, id int32) int64 {
+	if !e.volatile() {
+		return 0
 	}
-	e.exp = exp
+	return t.vol[uint32(id)]
 }
 
-// makeKV returns the kv string of a key and, when val is not nil, an inline
-// value, in one pointer-free allocation.
+// exp returns the expiry of entry id (0: none).
+func (t *table) exp(id int32) int64 { return t.expOf(&t.ents[id], id) }
+
+// setExp changes the expiry of entry id, keeping vol and the entry's flag
+// in step.
+func (t *table) setExp(id int32, exp int64) {
+	e := &t.ents[id]
+	if exp != 0 {
+		if t.vol == nil {
+			t.vol = make(map[uint32]int64)
+		}
+		t.vol[uint32(id)] = exp
+		e.klen |= entVolatile
+	} else if e.volatile() {
+		delete(t.vol, uint32(id))
+		e.klen &^= entVolatile
+	}
+}
+
 // keyBytes returns the bytes of a key held as a string, which the caller
 // must not change.
 func keyBytes(k string) []byte { return unsafe.Slice(unsafe.StringData(k), len(k)) }
 
-func makeKV(key, val []byte) string {
+// makeKV returns one pointer-free allocation holding key followed by val
+// (nil for an empty pair).
+func makeKV(key, val []byte) *byte {
+	if len(key)+len(val) == 0 {
+		return nil
+	}
 	b := make([]byte, len(key)+len(val))
 	copy(b, key)
 	copy(b[len(key):], val)
-	return unsafe.String(unsafe.SliceData(b), len(b))
+	return unsafe.SliceData(b)
 }

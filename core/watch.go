@@ -81,8 +81,8 @@ func (db *DB) Watch(c *Client, key []byte) {
 		wk = &watchedKey{watchKey: k}
 		l.watch.keys[k] = wk
 	}
-	e := db.entryAt(i, string(key))
-	r := &watchRec{c: c, wk: wk, slot: i, expired: e != nil && e.exp != 0 && e.exp <= ks.Now()}
+	e, exp := db.entryAt(i, string(key))
+	r := &watchRec{c: c, wk: wk, slot: i, expired: e != nil && exp != 0 && exp <= ks.Now()}
 	wk.recs = append(wk.recs, r)
 	c.watched = append(c.watched, r)
 	ks.watches.Add(1)
@@ -108,7 +108,7 @@ func (ks *Keyspace) WatchFailed(c *Client) bool {
 		if r.expired {
 			continue
 		}
-		if e := ks.dbs[r.wk.db].entryAt(r.slot, r.wk.key); e != nil && e.exp != 0 && e.exp <= now {
+		if e, exp := ks.dbs[r.wk.db].entryAt(r.slot, r.wk.key); e != nil && exp != 0 && exp <= now {
 			return true
 		}
 	}
@@ -224,7 +224,8 @@ func (ks *Keyspace) SettleWatches(db *DB, changed bool, args [][]byte, keyIdx []
 		for _, wk := range sw.pending {
 			wk.pending = false
 			if changed {
-				touch(wk, ks.dbs[wk.db].entryAt(i, wk.key) != nil)
+				e, _ := ks.dbs[wk.db].entryAt(i, wk.key)
+				touch(wk, e != nil)
 			}
 		}
 		clear(sw.pending)
@@ -252,7 +253,7 @@ func (ks *Keyspace) SettleWatches(db *DB, changed bool, args [][]byte, keyIdx []
 			continue
 		}
 		if wk := sw.keys[watchKey{db.index, string(key)}]; wk != nil {
-			if db.entryAt(i, string(key)) != nil {
+			if e, _ := db.entryAt(i, string(key)); e != nil {
 				touch(wk, true)
 			}
 		}
@@ -273,8 +274,8 @@ func (ks *Keyspace) settleAll() {
 func (ks *Keyspace) touchFlush(db, other *DB) {
 	now := ks.Now()
 	stale := func(d *DB, i int, key string) (present, expired bool) {
-		e := d.entryAt(i, key)
-		return e != nil, e != nil && e.exp != 0 && e.exp <= now
+		e, exp := d.entryAt(i, key)
+		return e != nil, e != nil && exp != 0 && exp <= now
 	}
 	for i := range ks.locks {
 		sw := ks.locks[i].watch

@@ -293,6 +293,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		return nil
 	}
 	s.ln = ln
+	startGCTuning() // stop undoes it when s.ln is set
 	// The background loops count in wg before the lock is released, so that
 	// a Close racing with Serve waits for them rather than passing its Wait
 	// before they are added.
@@ -534,6 +535,7 @@ func (s *Server) stop(mode int) error {
 		s.dropMemoryLimit()
 		s.mu.Lock()
 		if s.ln != nil {
+			stopGCTuning()
 			s.ln.Close()
 		}
 		if s.tlsLn != nil {
