@@ -3,6 +3,7 @@ package core
 import (
 	"net"
 	"strings"
+	"time"
 )
 
 // SlowlogEntry is one command of the slow log (SLOWLOG GET): what ran, when,
@@ -83,6 +84,13 @@ type Diagnostics interface {
 	// expiry, memory and tracking-table limits, auto-save) for tests, as
 	// DEBUG PAUSE-CRON does.
 	PauseCron(on bool)
+	// SetReplyBufferPeakReset sets how often a client's reply buffer peak
+	// restarts (DEBUG REPLYBUFFER PEAK-RESET-TIME; negative: never), and
+	// SetReplyBufferResizing turns the resizing of idle or busy clients'
+	// reply buffers on or off (DEBUG REPLYBUFFER RESIZING). Both show in
+	// rbs/rbp of CLIENT LIST and reply_buffer_* of INFO.
+	SetReplyBufferPeakReset(d time.Duration)
+	SetReplyBufferResizing(on bool)
 	// SetScriptDenyDisabled lets scripts call commands flagged noscript
 	// (DEBUG SET-DISABLE-DENY-SCRIPTS, for tests), and ScriptDenyDisabled
 	// reports it.

@@ -2,7 +2,10 @@ package host
 
 import (
 	"cmp"
+	"math"
+	"math/bits"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -18,29 +21,133 @@ const (
 	// idleRelease is how long Redis lets an idle client keep an empty
 	// query buffer before freeing it (clientsCronResizeQueryBuffer).
 	idleRelease = 2 * time.Second
-	// peakWindow is how long a reply's size counts as the reply buffer's
-	// recent peak (rbp), as Redis's reply buffer peak is reset every 5 s.
-	peakWindow = int64(5 * time.Second)
 	// connOverhead is what a connection costs besides its buffers.
 	connOverhead = int64(unsafe.Sizeof(conn{}) + unsafe.Sizeof(core.Client{}) + unsafe.Sizeof(requestReader{}) + unsafe.Sizeof(outbox{}))
 )
 
-// replyStats follows the buffer replies are built in (rbs, rbp of CLIENT
-// LIST); the client's goroutine updates it as it writes.
+// replyStats models the buffer Redis builds a client's replies in, for
+// rbs and rbp of CLIENT LIST and the reply_buffer_* counters of INFO. redmod
+// builds replies in a growing slice, so the figures follow Redis's rules
+// rather than that slice (tools and Redis's own tests read them as Redis's):
+// a client starts with a 16 KiB buffer, and a cron pass per client every
+// 1/hz seconds halves it (down to 1 KiB) when its peak stayed under half, or
+// doubles it (up to 16 KiB) when a reply filled it; the peak restarts every
+// reply-buffer peak-reset-time (DEBUG REPLYBUFFER). The passes are played
+// lazily, when the client writes or is looked at, so an idle client costs
+// nothing.
 type replyStats struct {
-	size, peak atomic.Int64
-	peakAt     int64 // monoNow of the peak's window start; the writer's own
+	mu         sync.Mutex
+	size, peak int64 // rbs, rbp
+	nextPass   int64 // monoNow of the next cron pass over this client
+	lastReset  int64 // monoNow of the last peak reset
+	started    bool
 }
 
-func (r *replyStats) wrote(n, capacity int) {
-	r.size.Store(int64(capacity))
-	now := monoNow()
-	if now-r.peakAt > peakWindow {
-		r.peakAt = now
-		r.peak.Store(int64(n))
-	} else if int64(n) > r.peak.Load() {
-		r.peak.Store(int64(n))
+// Redis's reply buffer bounds (PROTO_REPLY_MIN_BYTES, PROTO_REPLY_CHUNK_BYTES).
+const (
+	replyBufMin = 1024
+	replyBufMax = replyBlock
+)
+
+// replyBufferPolicy is the server-wide DEBUG REPLYBUFFER state.
+type replyBufferPolicy struct {
+	peakReset   atomic.Int64 // ns; <0: never
+	noResizing  atomic.Bool
+	shrinks     atomic.Int64
+	expands     atomic.Int64
+	passPeriod  atomic.Int64 // ns between cron passes (1/hz)
+	initialized atomic.Bool
+}
+
+// defaultPeakReset is Redis's REPLY_BUFFER_DEFAULT_PEAK_RESET_TIME.
+const defaultPeakReset = int64(5 * time.Second)
+
+func (p *replyBufferPolicy) init(hz int) {
+	if hz < 1 {
+		hz = 10
 	}
+	p.passPeriod.Store(int64(time.Second) / int64(hz))
+	if !p.initialized.Swap(true) {
+		p.peakReset.Store(defaultPeakReset)
+	}
+}
+
+// wrote records a reply batch of n bytes.
+func (r *replyStats) wrote(p *replyBufferPolicy, n int) {
+	now := monoNow()
+	r.mu.Lock()
+	r.advance(p, now)
+	if fill := min(int64(n), r.size); fill > r.peak {
+		r.peak = fill
+	}
+	r.mu.Unlock()
+}
+
+// read returns rbs and rbp as of now.
+func (r *replyStats) read(p *replyBufferPolicy) (size, peak int64) {
+	r.mu.Lock()
+	r.advance(p, monoNow())
+	size, peak = r.size, r.peak
+	r.mu.Unlock()
+	return size, peak
+}
+
+// advance plays the cron passes due by now. After a few passes nothing
+// changes any more (the buffer reached a bound and the peak was reset or
+// is kept), so a long idle stretch is skipped rather than played.
+func (r *replyStats) advance(p *replyBufferPolicy, now int64) {
+	period := max(p.passPeriod.Load(), int64(time.Millisecond))
+	if !r.started {
+		// A new client: a full buffer, its peak as large, and a peak
+		// reset due at the first pass (Redis starts the reset clock at 0).
+		r.started = true
+		r.size, r.peak = replyBufMax, replyBufMax
+		r.nextPass = now + period
+		r.lastReset = math.MinInt64 / 2
+		return
+	}
+	for played := 0; r.nextPass <= now; played++ {
+		if played == 8 {
+			r.nextPass += (now - r.nextPass) / period * period
+			if reset := p.peakReset.Load(); reset >= 0 && r.nextPass-r.lastReset >= reset {
+				r.peak, r.lastReset = 0, r.nextPass
+			}
+			r.nextPass += period
+			break
+		}
+		r.pass(p, r.nextPass)
+		r.nextPass += period
+	}
+}
+
+// pass is Redis's clientsCronResizeOutputBuffer for one client: resize by
+// the peak, then restart the peak when its time is up (the buffer is empty
+// between replies, so it restarts at 0).
+func (r *replyStats) pass(p *replyBufferPolicy, at int64) {
+	if !p.noResizing.Load() {
+		switch {
+		case r.size/2 >= replyBufMin && r.peak < r.size/2:
+			r.size = mallocSize(max(replyBufMin, r.peak+1))
+			p.shrinks.Add(1)
+		case r.size*2 < replyBufMax*2 && r.peak == r.size:
+			r.size = min(replyBufMax, r.size*2)
+			p.expands.Add(1)
+		}
+	}
+	if reset := p.peakReset.Load(); reset >= 0 && at-r.lastReset >= reset {
+		r.peak, r.lastReset = 0, at
+	}
+}
+
+// mallocSize rounds a reply buffer size up to the allocation Redis's
+// allocator (jemalloc) would give it, four size classes per power of two,
+// since Redis reports the usable size.
+func mallocSize(n int64) int64 {
+	if n <= replyBufMin {
+		return replyBufMin
+	}
+	step := int64(1) << (bits.Len64(uint64(n-1)) - 3) // a quarter of the power of two below
+	return (n + step - 1) / step * step
 }
 
 // buffers measures the connection for CLIENT LIST (core.Client.Buffers);
@@ -56,7 +163,7 @@ func (c *conn) buffers() core.Buffers {
 	}
 	b.QueryBuf, b.QueryBufFree = held, max(size-held, 0)
 	b.ArgvMem = c.rd.argv.Load()
-	b.ReplyBufSize, b.ReplyBufPeak = c.reply.size.Load(), c.reply.peak.Load()
+	b.ReplyBufSize, b.ReplyBufPeak = c.reply.read(&c.srv.replyBuf)
 	pending := c.pendingOut.Load()
 	if c.out != nil {
 		pending += int64(c.out.pending())

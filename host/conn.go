@@ -183,7 +183,7 @@ func (c *conn) writeDirect() bool {
 		return false
 	}
 	c.pendingOut.Store(int64(c.w.Len()))
-	c.reply.wrote(c.w.Len(), cap(c.w.Bytes()))
+	c.reply.wrote(&c.srv.replyBuf, c.w.Len())
 	n, err := c.nc.Write(c.w.Bytes())
 	c.pendingOut.Store(0)
 	c.srv.stats.netOutput.Add(int64(n))

@@ -21,6 +21,19 @@ func (s *Server) SetActiveExpire(on bool) { s.diag.noActiveExpire.Store(!on) }
 // PauseCron implements core.Diagnostics (DEBUG PAUSE-CRON).
 func (s *Server) PauseCron(on bool) { s.diag.cronPaused.Store(on) }
 
+// SetReplyBufferPeakReset implements core.Diagnostics (DEBUG REPLYBUFFER
+// PEAK-RESET-TIME).
+func (s *Server) SetReplyBufferPeakReset(d time.Duration) {
+	if d < 0 {
+		d = -1
+	}
+	s.replyBuf.peakReset.Store(int64(d))
+}
+
+// SetReplyBufferResizing implements core.Diagnostics (DEBUG REPLYBUFFER
+// RESIZING).
+func (s *Server) SetReplyBufferResizing(on bool) { s.replyBuf.noResizing.Store(!on) }
+
 // SetScriptDenyDisabled implements core.Diagnostics (DEBUG
 // SET-DISABLE-DENY-SCRIPTS).
 func (s *Server) SetScriptDenyDisabled(on bool) { s.diag.noScriptDeny.Store(on) }

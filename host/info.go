@@ -215,6 +215,8 @@ func (s *Server) infoSection(sec string) []core.InfoField {
 			field("tracking_total_items", titems),
 			field("tracking_total_prefixes", tprefixes),
 			field("total_error_replies", s.stats.totalErrorReplies.Load()),
+			field("reply_buffer_shrinks", s.replyBuf.shrinks.Load()),
+			field("reply_buffer_expands", s.replyBuf.expands.Load()),
 		}
 	case "replication":
 		return s.replicationInfo()

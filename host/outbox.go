@@ -157,7 +157,7 @@ func (o *outbox) flush() bool {
 	c := o.c
 	o.mu.Lock()
 	if o.queued {
-		c.reply.wrote(c.w.Len(), cap(c.w.Bytes()))
+		c.reply.wrote(&c.srv.replyBuf, c.w.Len())
 		ok := o.enqueueLocked(c.w.Bytes())
 		o.mu.Unlock()
 		c.w.Reset()

@@ -86,6 +86,8 @@ type Server struct {
 	metrics infoMetrics // run ID, sampled figures (infometrics.go)
 	cstats  []cmdStat   // per command, by registry.Cmd.Index (cmdstats.go)
 	diag    diagnostics // slow log, latency monitor (slowlog.go, latency.go)
+
+	replyBuf replyBufferPolicy // DEBUG REPLYBUFFER, reply_buffer_* (buffers.go)
 }
 
 type serverStats struct {
@@ -169,6 +171,7 @@ func New(cfg Config, reg *registry.Registry) (*Server, error) {
 	}
 	s.limits.set(&cfg)
 	s.applyMemory(&cfg)
+	s.replyBuf.init(cfg.Hz)
 	s.cstats = make([]cmdStat, reg.NumCmds())
 	s.initMetrics()
 	s.replInit()
@@ -452,6 +455,7 @@ func (s *Server) cron() {
 		s.sampleMetrics()
 		if newHz != hz && newHz > 0 {
 			hz = newHz
+			s.replyBuf.init(hz)
 			tick.Reset(time.Second / time.Duration(hz))
 		}
 		if n++; n%hz == 0 {

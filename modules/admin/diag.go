@@ -3,6 +3,7 @@ package admin
 import (
 	"encoding/hex"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -417,6 +418,12 @@ func debugCommand(c *core.Ctx) error {
 			"    Stop the server for <seconds>. Decimals allowed.",
 			"PAUSE-CRON <0|1>",
 			"    Stop periodic cron job processing.",
+			"REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>",
+			"    Sets the time (in milliseconds) to wait between client reply buffer peak resets.",
+			"    In case NEVER is provided the last observed peak will never be reset",
+			"    In case RESET is provided the peak reset time will be restored to the default value",
+			"REPLYBUFFER RESIZING <0|1>",
+			"    Enable or disable the reply buffer resize cron job",
 		})
 	case sub == "sleep" && n == 3:
 		secs, _ := strconv.ParseFloat(string(c.Args[2]), 64)
@@ -460,6 +467,8 @@ func debugCommand(c *core.Ctx) error {
 		on, _ := core.ParseInt(c.Args[2])
 		d.SetScriptDenyDisabled(on != 0)
 		c.WriteOK()
+	case sub == "replybuffer" && n == 4:
+		return debugReplyBuffer(c, d)
 	case sub == "reload":
 		save, flush, merge := true, true, false
 		for _, o := range c.Args[2:] {
@@ -501,6 +510,39 @@ func debugCommand(c *core.Ctx) error {
 	default:
 		return errSubcommandSyntax(c, "DEBUG")
 	}
+	return nil
+}
+
+// debugReplyBuffer is DEBUG REPLYBUFFER PEAK-RESET-TIME <never|reset|ms>
+// and DEBUG REPLYBUFFER RESIZING <0|1>.
+func debugReplyBuffer(c *core.Ctx, d core.Diagnostics) error {
+	arg := strings.ToLower(string(c.Args[3]))
+	switch strings.ToLower(string(c.Args[2])) {
+	case "peak-reset-time":
+		switch arg {
+		case "never":
+			d.SetReplyBufferPeakReset(-1)
+		case "reset":
+			d.SetReplyBufferPeakReset(5 * time.Second)
+		default:
+			ms, ok := core.ParseInt(c.Args[3])
+			if !ok {
+				return core.NewError("ERR value is not an integer or out of range")
+			}
+			if ms < 0 {
+				d.SetReplyBufferPeakReset(-1)
+			} else {
+				d.SetReplyBufferPeakReset(time.Duration(min(ms, math.MaxInt64/int64(time.Millisecond))) * time.Millisecond)
+			}
+		}
+	case "resizing":
+		// Redis reads the flag with atoi: anything not a number is 0.
+		on, _ := core.ParseInt(c.Args[3])
+		d.SetReplyBufferResizing(on != 0)
+	default:
+		return errSubcommandSyntax(c, "DEBUG")
+	}
+	c.WriteOK()
 	return nil
 }
 
