@@ -46,6 +46,10 @@ func init() {
 		if !ok {
 			return core.NewError("ERR MONITOR is not available")
 		}
+		// The flag is up before +OK leaves (CLIENT LIST shows O as soon as
+		// the monitor has its reply); the feed starts after it, so that no
+		// monitored command reaches the client ahead of its +OK.
+		c.Client.SetMonitor(true)
 		c.WriteOK()
 		c.StartPush()
 		m.Monitor(c.Client)
