@@ -22,6 +22,10 @@ type limits struct {
 	trackingMaxKeys        atomic.Int64
 	protectedMode          atomic.Bool
 	tlsAuthClientsOptional atomic.Bool
+	// minReplicas is on while min-replicas-to-write and
+	// min-replicas-max-lag are both set: only then must every command
+	// read the whole configuration to see whether writes are refused.
+	minReplicas atomic.Bool
 }
 
 func (l *limits) set(c *Config) {
@@ -36,6 +40,7 @@ func (l *limits) set(c *Config) {
 	l.psSoftSeconds.Store(int64(c.pubsubLimit.SoftSeconds))
 	l.notify.Store(uint32(c.NotifyKeyspaceEvents))
 	l.trackingMaxKeys.Store(int64(c.TrackingTableMaxKeys))
+	l.minReplicas.Store(c.MinReplicasToWrite > 0 && c.MinReplicasMaxLag > 0)
 }
 
 // ACL returns the server's users; the acl module reaches it through the

@@ -74,10 +74,6 @@ func (rd *requestReader) Buffered() bool { return rd.w > rd.r }
 // Next returns the arguments of the next command. The returned slices are
 // fresh copies the command may keep; the outer slice is reused.
 func (rd *requestReader) Next() ([][]byte, error) {
-	// The previous command is done: Redis trims it from the query buffer
-	// and frees its arguments.
-	rd.held.Store(int64(rd.w - rd.r))
-	rd.argv.Store(0)
 	for {
 		from := rd.r
 		args, done, err := rd.parse()
@@ -98,6 +94,11 @@ func (rd *requestReader) Next() ([][]byte, error) {
 			rd.argv.Store(n)
 			return args, nil
 		}
+		// The previous command is done: Redis trims it from the query
+		// buffer and frees its arguments. (A command found in the buffer
+		// sets both below; only a wait for more bytes shows these.)
+		rd.held.Store(int64(rd.w - rd.r))
+		rd.argv.Store(0)
 		if err := rd.fill(); err != nil {
 			return nil, err
 		}
@@ -166,18 +167,25 @@ func (rd *requestReader) parse() (args [][]byte, done bool, err error) {
 		if rd.buf[rd.r] != '*' {
 			return rd.parseInline()
 		}
-		line, ok, err := rd.line(rd.r, "too big mbulk count string")
-		if !ok || err != nil {
-			return nil, false, err
+		n, next, ok := rd.quickLen(rd.r)
+		if !ok {
+			line, ok, err := rd.line(rd.r, "too big mbulk count string")
+			if !ok || err != nil {
+				return nil, false, err
+			}
+			n, ok = core.ParseInt(rd.buf[line.from+1 : line.to])
+			if !ok {
+				return nil, false, &protocolError{"invalid multibulk length"}
+			}
+			next = line.to + 2
 		}
-		n, ok := core.ParseInt(rd.buf[line.from+1 : line.to])
-		if !ok || n > maxMultibulkCount {
+		if n > maxMultibulkCount {
 			return nil, false, &protocolError{"invalid multibulk length"}
 		}
 		if n > unauthMaxArgs && rd.authRequired != nil && rd.authRequired() {
 			return nil, false, &protocolError{"unauthenticated multibulk length"}
 		}
-		rd.pos = line.to + 2
+		rd.pos = next
 		if n <= 0 {
 			rd.r = rd.pos
 			return nil, true, nil
@@ -187,21 +195,31 @@ func (rd *requestReader) parse() (args [][]byte, done bool, err error) {
 	}
 	for rd.multibulk > 0 {
 		if rd.bulk < 0 {
-			line, ok, err := rd.line(rd.pos, "too big bulk count string")
-			if !ok || err != nil {
-				return nil, false, err
+			n, next, ok := int64(0), 0, false
+			if rd.pos < rd.w && rd.buf[rd.pos] == '$' {
+				n, next, ok = rd.quickLen(rd.pos)
 			}
-			if c := rd.buf[line.from]; c != '$' {
-				return nil, false, &protocolError{"expected '$', got '" + string([]byte{c}) + "'"}
+			if !ok {
+				line, ok, err := rd.line(rd.pos, "too big bulk count string")
+				if !ok || err != nil {
+					return nil, false, err
+				}
+				if c := rd.buf[line.from]; c != '$' {
+					return nil, false, &protocolError{"expected '$', got '" + string([]byte{c}) + "'"}
+				}
+				n, ok = core.ParseInt(rd.buf[line.from+1 : line.to])
+				if !ok || n < 0 {
+					return nil, false, &protocolError{"invalid bulk length"}
+				}
+				next = line.to + 2
 			}
-			n, ok := core.ParseInt(rd.buf[line.from+1 : line.to])
-			if !ok || n < 0 || n > rd.lim.maxBulk.Load() {
+			if n > rd.lim.maxBulk.Load() {
 				return nil, false, &protocolError{"invalid bulk length"}
 			}
 			if n > unauthMaxBulk && rd.authRequired != nil && rd.authRequired() {
 				return nil, false, &protocolError{"unauthenticated bulk length"}
 			}
-			rd.pos = line.to + 2
+			rd.pos = next
 			rd.bulk = n
 		}
 		if int64(rd.w-rd.pos) < rd.bulk+2 {
@@ -216,6 +234,31 @@ func (rd *requestReader) parse() (args [][]byte, done bool, err error) {
 	rd.spans = rd.spans[:0]
 	rd.r = rd.pos
 	return args, true, nil
+}
+
+// quickLen reads the "*<n>\r\n" or "$<n>\r\n" line at from in its common
+// shape, a plain decimal of at most 10 digits without sign or leading zero
+// followed by CR LF, without searching the buffer; next is where the line
+// ends. ok is false for any other shape, or an incomplete line: line and
+// ParseInt then decide, as before.
+func (rd *requestReader) quickLen(from int) (n int64, next int, ok bool) {
+	b := rd.buf[from:rd.w]
+	if len(b) < 4 || b[1] < '1' || b[1] > '9' {
+		return 0, 0, false
+	}
+	n = int64(b[1] - '0')
+	i := 2
+	for ; i < len(b) && i <= 10; i++ {
+		d := b[i]
+		if d < '0' || d > '9' {
+			break
+		}
+		n = n*10 + int64(d-'0')
+	}
+	if i+1 >= len(b) || b[i] != '\r' || b[i+1] != '\n' {
+		return 0, 0, false
+	}
+	return n, from + i + 2, true
 }
 
 // line finds a "\r\n"-terminated line starting at from, as Redis does with

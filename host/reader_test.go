@@ -91,6 +91,8 @@ var readerCases = []readerCase{
 	{name: "bad count leading zero", in: "*01\r\n", err: "invalid multibulk length"},
 	{name: "bad count minus zero", in: "*-0\r\n", err: "invalid multibulk length"},
 	{name: "count over int max", in: "*2147483648\r\n", err: "invalid multibulk length"},
+	{name: "count ten digits", in: "*9999999999\r\n", err: "invalid multibulk length"},
+	{name: "bulk ten digits", in: "*1\r\n$9999999999\r\n", err: "invalid bulk length"},
 	{name: "count int64 max", in: "*9223372036854775807\r\n", err: "invalid multibulk length"},
 	{name: "count overflow", in: "*99999999999999999999\r\n", err: "invalid multibulk length"},
 	{name: "count space", in: "*1 \r\n", err: "invalid multibulk length"},

@@ -398,6 +398,13 @@ func (s *Server) WaitReplicas(c *core.Ctx, n, timeoutMs int64) (int64, error) {
 // get MASTERDOWN. Scripts refuse their writes with the same errors
 // (core.Ctx.WriteRefusal).
 func (s *Server) replicaError(c *conn, cmd *registry.Cmd) error {
+	if !s.limits.minReplicas.Load() && !s.repl.replica.Load() {
+		// A master without min-replicas-to-write refuses nothing: the
+		// common case does not copy the configuration.
+		c.ctx.SetWriteRefusal(nil)
+		c.ctx.SetStaleRefusal(nil)
+		return nil
+	}
 	cfg := s.Config()
 	var refusal error
 	switch {
