@@ -13,6 +13,7 @@ package core
 //	c.Propagate(args...)   // this command instead of the request (call again to add more)
 //	c.PropagateVerbatim()  // the request as received, at this point of the list
 //	c.PropagateNothing()   // nothing at all
+//	c.PropagateTo(core.ToReplicas, args...) // replicas only (PUBLISH)
 //
 // Several effects of one call reach the stream as one atomic unit, wrapped
 // in MULTI/EXEC as Redis 7.0 wraps them. A command that runs other commands
@@ -26,7 +27,40 @@ type Effect struct {
 	DB int
 	// Args is the command and its arguments.
 	Args [][]byte
+	// Target says which readers receive it; the zero value is ToAll.
+	Target Target
 }
+
+// Target says which readers of the effects stream receive an effect, as
+// Redis's PROPAGATE_AOF and PROPAGATE_REPL.
+//
+// The append-only file and the replicas each follow their own selected
+// database: an effect meant for one of them alone moves only that one's
+// SELECT state, and its bytes count only in that one's offset (a replica-only
+// effect counts in master_repl_offset and the replication backlog, not in
+// the file). A unit of several effects is wrapped in MULTI/EXEC for each
+// reader that gets any of them.
+type Target uint8
+
+const (
+	// ToAll reaches the append-only file and the replicas: every change to
+	// the data.
+	ToAll Target = iota
+	// ToReplicas reaches the replicas only: something that changes no data
+	// but must also happen on each replica, so the file has no use for it.
+	// PUBLISH propagates itself this way, so a replica's subscribers get the
+	// master's messages, as in Redis.
+	ToReplicas
+	// ToLog reaches the append-only file only.
+	ToLog
+)
+
+// ReachesLog reports whether the append-only file receives effects of
+// target t.
+func (t Target) ReachesLog() bool { return t != ToReplicas }
+
+// ReachesReplicas reports whether replicas receive effects of target t.
+func (t Target) ReachesReplicas() bool { return t != ToLog }
 
 // EffectSink receives the units of the effects stream; the host installs
 // one on the keyspace (Keyspace.SetEffectSink). Package effects implements
@@ -62,6 +96,16 @@ func (ks *Keyspace) Propagate(db int, args ...[]byte) int64 {
 		return 0
 	}
 	return ks.effects.Append([]Effect{{DB: db, Args: args}})
+}
+
+// PropagateTo is Propagate for the readers target names (see Target): a
+// module's background work that must reach the replicas only, for
+// instance.
+func (ks *Keyspace) PropagateTo(t Target, db int, args ...[]byte) int64 {
+	if !ks.Propagating() {
+		return 0
+	}
+	return ks.effects.Append([]Effect{{DB: db, Args: args, Target: t}})
 }
 
 // Evicted propagates the removal of key from database db by maxmemory
@@ -140,12 +184,22 @@ func (c *Ctx) Propagating() bool { return c.Keyspace != nil && c.Keyspace.Propag
 // SET k v EX 10 propagates SET k v PXAT <absolute ms>, SPOP propagates
 // SREM of the members it popped, a blocking pop the non-blocking pop it
 // performed.
-func (c *Ctx) Propagate(args ...[]byte) {
+func (c *Ctx) Propagate(args ...[]byte) { c.PropagateTo(ToAll, args...) }
+
+// PropagateTo is Propagate for the readers target names: with ToReplicas
+// the command reaches the replicas (and counts in the replication offset
+// and backlog) but not the append-only file. It replaces the default as
+// Propagate does, so a write that also wants a replica-only command calls
+// PropagateVerbatim first. PUBLISH, which changes no data, propagates
+// itself with
+//
+//	c.PropagateTo(core.ToReplicas, c.Args...)
+func (c *Ctx) PropagateTo(t Target, args ...[]byte) {
 	c.propagated = true
 	if !c.Propagating() {
 		return
 	}
-	c.effects = append(c.effects, Effect{DB: c.DB.Index(), Args: args})
+	c.effects = append(c.effects, Effect{DB: c.DB.Index(), Args: args, Target: t})
 }
 
 // PropagateVerbatim adds the request as received to what this call
@@ -214,6 +268,6 @@ func (c *Ctx) AddEffects(eff []Effect) {
 			buf = append(buf, a...)
 			args[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
 		}
-		c.effects = append(c.effects, Effect{DB: e.DB, Args: args})
+		c.effects = append(c.effects, Effect{DB: e.DB, Args: args, Target: e.Target})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/redmod/redmod/core"
 	"github.com/redmod/redmod/effects"
@@ -66,4 +67,58 @@ func ExampleCtx_Propagate() {
 	// SELECT 0
 	// SET started <time>
 	// set name Ada
+}
+
+// greeting is module state kept outside the keyspace: the last greeting
+// each server was told. The append-only file has no use for it, but every
+// replica must hear it too.
+var greeting atomic.Value
+
+var greet = core.NewCommand(core.Spec{
+	Name: "greet", Arity: 2, Flags: core.FlagFast | core.FlagMayReplicate,
+	Group: "server", Summary: "Tells this server and its replicas a greeting.",
+}, func(c *core.Ctx) error {
+	greeting.Store(string(c.Args[1]))
+	c.PropagateTo(core.ToReplicas, c.Args...)
+	c.WriteOK()
+	return nil
+})
+
+type announcer struct{}
+
+func (announcer) Name() string             { return "announcer" }
+func (announcer) Commands() []core.Command { return []core.Command{greet} }
+
+// A command whose effect must reach the replicas but not the append-only
+// file (it changes no data, as PUBLISH) propagates with core.ToReplicas.
+// The two readers each keep their own selected database and offset.
+func ExampleCtx_PropagateTo() {
+	srv, err := redmodtest.Start(redmodtest.WithModule(announcer{}), redmodtest.InMemory())
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	file := &effects.Recorder{}           // what the append-only file gets
+	replica := &effects.ReplicaRecorder{} // what a replica gets
+	srv.Effects().Attach(file)
+	srv.Effects().AttachReplica(replica)
+
+	ctx := context.Background()
+	rdb := connect(srv)
+	defer rdb.Close()
+	rdb.Do(ctx, "GREET", "hello")
+	rdb.Set(ctx, "name", "Ada", 0)
+	show := func(who string, cmds [][]string) {
+		for _, cmd := range cmds {
+			fmt.Println(who, strings.Join(cmd, " "))
+		}
+	}
+	show("file:", file.Commands())
+	show("replica:", replica.Commands())
+	// Output:
+	// file: SELECT 0
+	// file: set name Ada
+	// replica: SELECT 0
+	// replica: GREET hello
+	// replica: set name Ada
 }

@@ -57,6 +57,21 @@ func (r *Recorder) Reset() {
 	r.mu.Unlock()
 }
 
+// ReplicaRecorder is a Recorder on the replicas' track (a
+// ControlConsumer): attach it with Stream.AttachReplica to see what a
+// replica receives, effects meant for replicas only (core.ToReplicas) and
+// control messages included. Its offsets are replication offsets.
+type ReplicaRecorder struct{ Recorder }
+
+// Control implements ControlConsumer: a control message is recorded as a
+// unit of its own.
+func (r *ReplicaRecorder) Control(msg []byte) {
+	r.mu.Lock()
+	r.b = append(r.b, msg...)
+	r.end += int64(len(msg))
+	r.mu.Unlock()
+}
+
 var errBadStream = errors.New("effects: malformed RESP command")
 
 // ParseCommands splits RESP-encoded commands (the stream, or an

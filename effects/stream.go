@@ -14,7 +14,11 @@
 // The stream is what Redis 7.0's replicationFeedSlaves and
 // feedAppendOnlyFile receive: SELECT before a command whose database differs
 // from the previous one, MULTI/EXEC around a unit of several commands, and
-// an offset that counts every byte, as master_repl_offset does.
+// offsets that count every byte. The file and the replicas read two tracks
+// of it, as Redis's two feeds: an effect may be meant for one of them only
+// (core.Target: PUBLISH reaches replicas only), control messages reach
+// replicas only, and each track has its own selected database and offset
+// (Offset, and ReplOffset as master_repl_offset).
 package effects
 
 import (
@@ -30,7 +34,9 @@ import (
 type Consumer interface {
 	// Feed receives the next unit of the stream: one or more whole RESP
 	// commands (a SELECT, then a command or MULTI ... EXEC) that must be
-	// applied together, and end, the stream offset just after it. Units
+	// applied together, and end, the offset of the consumer's track just
+	// after it (Offset for a plain consumer, ReplOffset for a
+	// ControlConsumer). Units
 	// come in stream order, one at a time, with the stream's mutex and the
 	// writing command's key locks held: Feed must be cheap (copy unit into
 	// a buffer and return) and must not call back into the stream or the
@@ -38,8 +44,11 @@ type Consumer interface {
 	Feed(unit []byte, end int64)
 }
 
-// ControlConsumer is a consumer that also takes the stream's control
-// messages (Stream.Control): a replica link.
+// ControlConsumer is a consumer of the replicas' track: it also takes the
+// stream's control messages (Stream.Control) and the effects meant for
+// replicas only (core.ToReplicas), and not those meant for the log only. A
+// replica link and the replication backlog are ControlConsumers; the
+// append-only file is a plain Consumer.
 type ControlConsumer interface {
 	Consumer
 	// Control receives a control message, under the stream's mutex, in
@@ -61,17 +70,26 @@ type Gate interface {
 }
 
 // Stream is the effects stream. The zero value is not usable; use New.
+//
+// It has two readers' tracks: the log's (plain Consumers: the append-only
+// file) and the replicas' (ControlConsumers: replica links, the backlog).
+// Each has its own selected database and its own offset, as Redis's AOF and
+// replication streams have: an effect meant for one only (core.Target)
+// moves only that one's, and control messages go to the replicas only.
 type Stream struct {
 	active atomic.Bool  // any consumer attached
-	end    atomic.Int64 // offset after the last unit, readable without mu
-	ctl    atomic.Int64 // bytes of control messages sent (Control)
+	end    atomic.Int64 // offset of the log track, after its last unit
+	repl   atomic.Int64 // offset of the replicas' track (ReplOffset)
 	gate   atomic.Pointer[gateBox]
 
-	mu        sync.Mutex
-	consumers []Consumer
-	lastDB    int    // database of the last command appended; -1: SELECT next
-	scratch   []byte // a unit with its SELECT prepended
-	bufs      sync.Pool
+	mu       sync.Mutex
+	logs     []Consumer        // the log track's consumers
+	repls    []ControlConsumer // the replicas' track's consumers
+	logDB    int               // database of the log track; -1: SELECT next
+	replDB   int               // database of the replicas' track; -1: SELECT next
+	scratch  []byte            // a unit with its SELECT prepended
+	scratch2 []byte            // the replicas' when it differs from the log's
+	bufs     sync.Pool
 }
 
 type gateBox struct{ g Gate }
@@ -79,14 +97,14 @@ type gateBox struct{ g Gate }
 var _ core.EffectSink = (*Stream)(nil)
 
 // New returns a stream at offset 0 with no consumer.
-func New() *Stream { return &Stream{lastDB: -1} }
+func New() *Stream { return &Stream{logDB: -1, replDB: -1} }
 
 // Active reports whether any consumer is attached (core.EffectSink). Nothing
 // is encoded while none is.
 func (s *Stream) Active() bool { return s.active.Load() }
 
-// Offset returns the stream offset after the last unit appended: the number
-// of bytes the stream has carried, as master_repl_offset.
+// Offset returns the offset of the log track after the last unit appended:
+// the number of bytes the append-only file has been fed.
 func (s *Stream) Offset() int64 { return s.end.Load() }
 
 // Attach adds a consumer, which receives every unit appended after the call,
@@ -102,10 +120,13 @@ func (s *Stream) Offset() int64 { return s.end.Load() }
 // host.SnapshotOptions.AtCut (core.Keyspace.BeginCut's atCut), which runs
 // at the image's point in time with every slot held.
 func (s *Stream) Attach(c Consumer) int64 {
+	if cc, ok := c.(ControlConsumer); ok {
+		return s.AttachReplica(cc)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.consumers = append(s.consumers, c)
-	s.lastDB = -1
+	s.logs = append(s.logs, c)
+	s.logDB = -1
 	s.active.Store(true)
 	return s.end.Load()
 }
@@ -113,12 +134,7 @@ func (s *Stream) Attach(c Consumer) int64 {
 // AttachReplica is Attach for a replica link: it returns the replication
 // offset the link starts at (ReplOffset), control messages included.
 func (s *Stream) AttachReplica(c ControlConsumer) int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.consumers = append(s.consumers, c)
-	s.lastDB = -1
-	s.active.Store(true)
-	return s.end.Load() + s.ctl.Load()
+	return s.AttachReplicaWith(c, func(int64) {})
 }
 
 // AttachReplicaWith is AttachReplica that also runs fn, with the stream's
@@ -128,21 +144,19 @@ func (s *Stream) AttachReplica(c ControlConsumer) int64 {
 func (s *Stream) AttachReplicaWith(c ControlConsumer, fn func(off int64)) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.consumers = append(s.consumers, c)
-	s.lastDB = -1
+	s.repls = append(s.repls, c)
+	s.replDB = -1
 	s.active.Store(true)
-	off := s.end.Load() + s.ctl.Load()
+	off := s.repl.Load()
 	fn(off)
 	return off
 }
 
-// ReplOffset is the replication offset, master_repl_offset: the bytes of
-// the units (Offset) and of the control messages sent to replicas.
-func (s *Stream) ReplOffset() int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.end.Load() + s.ctl.Load()
-}
+// ReplOffset is the replication offset, master_repl_offset: the bytes the
+// replicas' track has carried while any replica consumer (a link, the
+// backlog) was attached, control messages and replica-only effects
+// included.
+func (s *Stream) ReplOffset() int64 { return s.repl.Load() }
 
 // Control sends msg (REPLCONF GETACK, PING), in order with the units, to
 // the consumers that take control messages and not to the others (the
@@ -152,37 +166,37 @@ func (s *Stream) ReplOffset() int64 {
 func (s *Stream) Control(msg []byte) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sent := false
-	for _, c := range s.consumers {
-		if cc, ok := c.(ControlConsumer); ok {
-			cc.Control(msg)
-			sent = true
-		}
+	if len(s.repls) == 0 {
+		return s.repl.Load()
 	}
-	if sent {
-		s.ctl.Add(int64(len(msg)))
+	for _, c := range s.repls {
+		c.Control(msg)
 	}
-	return s.end.Load() + s.ctl.Load()
+	return s.repl.Add(int64(len(msg)))
 }
 
 // Detach removes a consumer; it receives nothing after Detach returns.
 func (s *Stream) Detach(c Consumer) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if i := slices.Index(s.consumers, c); i >= 0 {
-		s.consumers = slices.Delete(s.consumers, i, i+1)
+	if cc, ok := c.(ControlConsumer); ok {
+		if i := slices.Index(s.repls, cc); i >= 0 {
+			s.repls = slices.Delete(s.repls, i, i+1)
+		}
+	} else if i := slices.Index(s.logs, c); i >= 0 {
+		s.logs = slices.Delete(s.logs, i, i+1)
 	}
-	s.active.Store(len(s.consumers) > 0)
+	s.active.Store(len(s.logs)+len(s.repls) > 0)
 }
 
-// Cut returns the current offset and makes the next unit begin with a
-// SELECT, for a consumer that starts a new file or connection at this
-// offset (a rotated append-only file). Called under every keyspace lock it
-// is a consistent cut, as for Attach.
+// Cut returns the current offset of the log track and makes its next unit
+// begin with a SELECT, for a consumer that starts a new file at this offset
+// (a rotated append-only file). Called under every keyspace lock it is a
+// consistent cut, as for Attach.
 func (s *Stream) Cut() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.lastDB = -1
+	s.logDB = -1
 	return s.end.Load()
 }
 
@@ -216,10 +230,54 @@ var (
 	respEXEC  = []byte("*1\r\n$4\r\nEXEC\r\n")
 )
 
+// encodeUnit appends the effects of unit that keep says to b, wrapped in
+// MULTI/EXEC when wrap, with a SELECT wherever the database changes between
+// them, and returns it with the databases of its first and last effects
+// (first -1: none kept).
+func encodeUnit(b []byte, unit []core.Effect, wrap bool, keep func(core.Target) bool) (out []byte, first, last int) {
+	first, last = -1, -1
+	for _, e := range unit {
+		if keep != nil && !keep(e.Target) {
+			continue
+		}
+		if first < 0 {
+			first, last = e.DB, e.DB
+			if wrap {
+				b = append(b, respMULTI...)
+			}
+		}
+		if e.DB != last {
+			b = AppendSelect(b, e.DB)
+			last = e.DB
+		}
+		b = AppendCommand(b, e.Args...)
+	}
+	if wrap && first >= 0 {
+		b = append(b, respEXEC...)
+	}
+	return b, first, last
+}
+
+// withSelect returns body with a SELECT first when the track's database
+// *db is not first, in scratch when it needs one, and moves *db to last.
+func withSelect(scratch *[]byte, body []byte, db *int, first, last int) []byte {
+	out := body
+	if *db != first {
+		*scratch = append(AppendSelect((*scratch)[:0], first), body...)
+		out = *scratch
+	}
+	*db = last
+	return out
+}
+
 // Append implements core.EffectSink: it encodes the unit (outside the
-// mutex), then, under it, puts a SELECT ahead when the unit's first database
-// differs from the stream's last, feeds every consumer, and advances the
-// offset.
+// mutex), then, under it, puts a SELECT ahead of each track's part when its
+// first database differs from that track's last, feeds every consumer its
+// track's part, and advances the offsets. It returns the log track's
+// offset after the unit, 0 when the log got nothing.
+//
+// A unit of several effects is wrapped in MULTI/EXEC, as Redis 7.0 wraps
+// the commands one call propagates, for each track that gets any of them.
 func (s *Stream) Append(unit []core.Effect) int64 {
 	if len(unit) == 0 || !s.active.Load() {
 		return 0
@@ -228,41 +286,57 @@ func (s *Stream) Append(unit []core.Effect) int64 {
 	if bp == nil {
 		bp = new([]byte)
 	}
-	b := (*bp)[:0]
-	multi := len(unit) > 1
-	if multi {
-		b = append(b, respMULTI...)
-	}
-	db := unit[0].DB
+	wrap := len(unit) > 1
+	split := false
 	for _, e := range unit {
-		if e.DB != db {
-			b = AppendSelect(b, e.DB)
-			db = e.DB
+		if e.Target != core.ToAll {
+			split = true
+			break
 		}
-		b = AppendCommand(b, e.Args...)
 	}
-	if multi {
-		b = append(b, respEXEC...)
+	// The log's part in b[:n], the replicas' in b[n:] when split.
+	b, lFirst, lLast := encodeUnit((*bp)[:0], unit, wrap, (core.Target).ReachesLog)
+	n := len(b)
+	rFirst, rLast := lFirst, lLast
+	if split {
+		b, rFirst, rLast = encodeUnit(b, unit, wrap, (core.Target).ReachesReplicas)
+	}
+	logPart, replPart := b[:n], b[:n]
+	if split {
+		replPart = b[n:]
 	}
 
 	s.mu.Lock()
-	out := b
-	if first := unit[0].DB; s.lastDB != first {
-		s.scratch = append(AppendSelect(s.scratch[:0], first), b...)
-		out = s.scratch
+	var logOut, replOut []byte
+	if lFirst >= 0 {
+		logOut = withSelect(&s.scratch, logPart, &s.logDB, lFirst, lLast)
 	}
-	s.lastDB = db
-	end := s.end.Load() + int64(len(out))
-	for _, c := range s.consumers {
-		c.Feed(out, end)
+	if rFirst >= 0 {
+		replOut = withSelect(&s.scratch2, replPart, &s.replDB, rFirst, rLast)
 	}
-	if len(s.consumers) > 0 {
+	// Each track's offset moves only while it has readers: with no
+	// replica attached master_repl_offset stands still, as Redis's does
+	// without a backlog.
+	end := int64(0)
+	if logOut != nil && len(s.logs) > 0 {
+		end = s.end.Load() + int64(len(logOut))
+		for _, c := range s.logs {
+			c.Feed(logOut, end)
+		}
 		s.end.Store(end)
-	} else {
-		end = 0
+	}
+	if replOut != nil && len(s.repls) > 0 {
+		rend := s.repl.Load() + int64(len(replOut))
+		for _, c := range s.repls {
+			c.Feed(replOut, rend)
+		}
+		s.repl.Store(rend)
 	}
 	if cap(s.scratch) > 64<<10 {
 		s.scratch = nil // one huge unit does not pin its buffer
+	}
+	if cap(s.scratch2) > 64<<10 {
+		s.scratch2 = nil
 	}
 	s.mu.Unlock()
 

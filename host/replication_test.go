@@ -420,3 +420,51 @@ func fakeMaster(nc net.Conn, image []byte) {
 		}
 	}
 }
+
+// PUBLISH reaches the replicas (not the append-only file): a replica's
+// subscribers get the master's messages, from any database and inside
+// transactions, and the replication offsets agree (WAIT sees the
+// replica's acknowledgement cover them).
+func TestPublishReachesReplicas(t *testing.T) {
+	check := func(t *testing.T, master, replica *redis.Client, masterAddr string) {
+		ctx := context.Background()
+		linked(t, replica, masterAddr)
+		sub := replica.Subscribe(ctx, "news")
+		defer sub.Close()
+		if _, err := sub.Receive(ctx); err != nil {
+			t.Fatal(err)
+		}
+		conn := master.Conn()
+		defer conn.Close()
+		conn.Do(ctx, "select", 3)
+		conn.Publish(ctx, "news", "one")
+		if _, err := conn.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.Set(ctx, "k", "v", 0)
+			p.Publish(ctx, "news", "two")
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		conn.Do(ctx, "select", 0)
+		conn.Eval(ctx, "return redis.call('publish', 'news', 'three')", nil)
+		for _, want := range []string{"one", "two", "three"} {
+			m, err := sub.ReceiveTimeout(ctx, 20*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if msg, ok := m.(*redis.Message); !ok || msg.Payload != want {
+				t.Fatalf("got %v, want %q", m, want)
+			}
+		}
+		replicasCaughtUp(t, master)
+	}
+	t.Run("redmod replica", func(t *testing.T) {
+		ms, rs := redmodtest.Run(t), redmodtest.Run(t)
+		check(t, goClient(t, ms.Addr()), goClient(t, rs.Addr()), ms.Addr())
+	})
+	t.Run("redis replica", func(t *testing.T) {
+		ms := redmodtest.Run(t)
+		raddr := difftest.RedisTCP(t)
+		check(t, goClient(t, ms.Addr()), goClient(t, raddr), ms.Addr())
+	})
+}

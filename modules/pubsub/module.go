@@ -70,6 +70,9 @@ func init() {
 			c.StartPush()
 		}
 		c.WriteInt(int64(c.PubSub.Publish(c.Args[1], c.Args[2])))
+		// As Redis: replicas publish it to their own subscribers; the
+		// append-only file has no use for it.
+		c.PropagateTo(core.ToReplicas, c.Args...)
 		return nil
 	})
 	add(core.Spec{Name: "ssubscribe", Arity: -2, Flags: core.FlagNoScript | core.FlagMultiReply,
@@ -93,6 +96,7 @@ func init() {
 			c.StartPush()
 		}
 		c.WriteInt(int64(c.PubSub.PublishShard(c.Args[1], c.Args[2])))
+		c.PropagateTo(core.ToReplicas, c.Args...)
 		return nil
 	})
 
