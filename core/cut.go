@@ -64,7 +64,10 @@ type cutEntry struct {
 
 type cutItem struct {
 	key string
-	e   ent // a copy of the entry as listed
+	// The entry as listed: its object, or (obj nil) its inline string's
+	// bytes, which never change.
+	obj Value
+	val []byte
 	exp int64
 }
 
@@ -156,17 +159,21 @@ func (c *Cut) rangeSlot(sc *slotCut, fn func(key string, v Value, expireAt int64
 		if e.klen == freeEnt {
 			continue
 		}
-		k := e.key()
+		k := src.key(e)
 		exp := src.expOf(e, int32(i))
 		if _, changed := sc.pre[k]; changed || (exp != 0 && exp <= c.now) {
 			continue
 		}
-		items = append(items, cutItem{k, *e, exp})
+		it := cutItem{key: k, obj: src.object(e), exp: exp}
+		if it.obj == nil {
+			it.val = src.inline(e)
+		}
+		items = append(items, it)
 	}
 	live := len(items)
 	for k, p := range sc.pre {
 		if p.v != nil {
-			items = append(items, cutItem{k, ent{obj: p.v}, p.exp})
+			items = append(items, cutItem{key: k, obj: p.v, exp: p.exp})
 		}
 	}
 	lk.Unlock()
@@ -186,7 +193,10 @@ func (c *Cut) rangeSlot(sc *slotCut, fn func(key string, v Value, expireAt int64
 			}
 			it := &items[i]
 			i++
-			v, exp := it.e.value(), it.exp
+			v, exp := it.obj, it.exp
+			if v == nil {
+				v = &String{B: it.val}
+			}
 			if p, ok := sc.pre[it.key]; ok {
 				v, exp = p.v, p.exp
 			}
@@ -208,7 +218,7 @@ func (c *Cut) rangeSlot(sc *slotCut, fn func(key string, v Value, expireAt int64
 	// Pre-images belong to the cut alone: no lock needed.
 	for i := live; i < len(items); i++ {
 		it := &items[i]
-		if err := fn(it.key, it.e.obj, it.exp); err != nil {
+		if err := fn(it.key, it.obj, it.exp); err != nil {
 			return err
 		}
 		if between != nil && (i-live)%cutBatchKeys == cutBatchKeys-1 {
@@ -271,9 +281,9 @@ func (sc *slotCut) keep(t *table, key []byte) {
 	var p cutEntry
 	if id := t.find(key, sc.cut.ks.hash(key)); id >= 0 {
 		if e, exp := &t.ents[id], t.exp(id); exp == 0 || exp > sc.cut.now {
-			p = cutEntry{v: e.obj, exp: exp}
+			p = cutEntry{v: t.object(e), exp: exp}
 			if p.v == nil {
-				p.v = e.value() // an inline string's bytes are never changed
+				p.v = t.value(e) // an inline string's bytes are never changed
 			} else {
 				p.v = p.v.Clone()
 			}

@@ -174,9 +174,10 @@ func EstimateMemory(v Value) int {
 }
 
 // EntryOverhead is what a key costs besides its value and its name's bytes:
-// its 40-byte entry with the slice's spare room and its index word at the
-// table's average load (table.go).
-const EntryOverhead = 56
+// its 28-byte entry with the slice's spare room, its index word at the
+// table's average load and its share of the arena's dead bytes (table.go,
+// arena.go).
+const EntryOverhead = 48
 
 // entryCost is what the keyspace counts for key holding v.
 func entryCost(key []byte, v Value) uint32 {
@@ -196,12 +197,12 @@ func inlineCost(key, val []byte) uint32 {
 	return uint32(min(EntryOverhead+(len(key)+len(val)+7)&^7, math.MaxUint32))
 }
 
-// cost is what the entry counts now.
-func (e *ent) cost() uint32 {
-	if e.obj == nil {
+// cost is what entry e of t counts now.
+func (t *table) cost(e *ent) uint32 {
+	if e.obj == 0 {
 		return uint32(min(EntryOverhead+(e.keyLen()+int(e.vlen)+7)&^7, math.MaxUint32))
 	}
-	return entryCost(keyBytes(e.key()), e.obj)
+	return entryCost(keyBytes(t.key(e)), t.object(e))
 }
 
 // account adds n bytes to the database's total.
@@ -227,7 +228,7 @@ func (ks *Keyspace) SettleMemory(db *DB, args [][]byte, keyIdx []int) {
 			continue
 		}
 		e := &t.ents[id]
-		if c := e.cost(); c != e.size {
+		if c := t.cost(e); c != e.size {
 			db.account(int64(c) - int64(e.size))
 			e.size = c
 		}
@@ -248,7 +249,7 @@ func (ks *Keyspace) RecountMemory() {
 				if e.klen == freeEnt {
 					continue
 				}
-				if c := e.cost(); c != e.size {
+				if c := t.cost(e); c != e.size {
 					delta += int64(c) - int64(e.size)
 					e.size = c
 				}
@@ -492,7 +493,7 @@ func (ks *Keyspace) sample(db *DB, volatile bool, n int, dst []evictCandidate) [
 					break
 				}
 				e := &t.ents[id]
-				dst = append(dst, evictCandidate{atime: e.lru, exp: exp, db: db.index, key: e.key()})
+				dst = append(dst, evictCandidate{atime: e.lru, exp: exp, db: db.index, key: t.key(e)})
 				got++
 			}
 		} else if len(t.ents) > 0 {
@@ -505,7 +506,7 @@ func (ks *Keyspace) sample(db *DB, volatile bool, n int, dst []evictCandidate) [
 				if e.klen == freeEnt {
 					continue
 				}
-				dst = append(dst, evictCandidate{atime: e.lru, exp: t.expOf(e, id), db: db.index, key: e.key()})
+				dst = append(dst, evictCandidate{atime: e.lru, exp: t.expOf(e, id), db: db.index, key: t.key(e)})
 				got++
 			}
 		}

@@ -383,7 +383,7 @@ func (db *DB) lookup(key []byte) (*table, int32, uint64) {
 			// readers but stays until the pause ends, as in Redis.
 			return t, -1, h
 		}
-		k := e.key()
+		k := t.key(e)
 		db.remove(t, id, h)
 		db.ks.ExpiredKeys.Add(1)
 		db.propagateExpired(int(h%NumSlots), k, true)
@@ -399,10 +399,10 @@ func (db *DB) lookup(key []byte) (*table, int32, uint64) {
 func (db *DB) remove(t *table, id int32, h uint64) {
 	e := &t.ents[id]
 	if t.cut != nil {
-		db.keep(t, keyBytes(e.key()))
+		db.keep(t, keyBytes(t.key(e)))
 		e = &t.ents[id]
 	}
-	db.broadcastString(e.key())
+	db.broadcastString(t.key(e))
 	if e.volatile() {
 		db.volatile.Add(-1)
 	}
@@ -425,7 +425,7 @@ func (db *DB) Get(key []byte) Value {
 	db.ks.KeyspaceHits.Add(1)
 	e := &t.ents[id]
 	db.touch(e)
-	return e.value()
+	return t.value(e)
 }
 
 // GetBytes returns the bytes of the string at key, as Get would find it,
@@ -442,10 +442,10 @@ func (db *DB) GetBytes(key []byte) ([]byte, bool, error) {
 	e := &t.ents[id]
 	db.ks.KeyspaceHits.Add(1)
 	db.touch(e)
-	if e.obj == nil {
-		return e.inline(), true, nil
+	if e.obj == 0 {
+		return t.inline(e), true, nil
 	}
-	if s, ok := e.obj.(*String); ok {
+	if s, ok := t.object(e).(*String); ok {
 		return s.B, true, nil
 	}
 	return nil, false, ErrWrongType
@@ -464,11 +464,11 @@ func (db *DB) GetForWrite(key []byte) Value {
 	db.markWrite(key)
 	e := &t.ents[id]
 	db.touch(e)
-	if e.obj == nil {
-		e.obj = &String{B: append([]byte(nil), e.inline()...)}
-		e.vlen = 0
+	if e.obj == 0 {
+		t.setObject(e, &String{B: append([]byte(nil), t.inline(e)...)})
+		t.dropInline(e)
 	}
-	return e.obj
+	return t.object(e)
 }
 
 // Peek returns the value of key like Get but without touching statistics or
@@ -483,7 +483,7 @@ func (db *DB) Peek(key []byte) Value {
 	if db.ks.gone(t.expOf(e, id), db.now(t)) {
 		return nil
 	}
-	return e.value()
+	return t.value(e)
 }
 
 // PeekStored returns the value stored under key even when its expiry has
@@ -495,7 +495,7 @@ func (db *DB) PeekStored(key []byte) Value {
 	if id < 0 {
 		return nil
 	}
-	return t.ents[id].value()
+	return t.value(&t.ents[id])
 }
 
 // Exists reports whether key exists.
@@ -573,8 +573,8 @@ func (db *DB) store(key []byte, v Value, val []byte, expireAt int64, keepTTL boo
 		}
 		db.account(int64(size) - int64(e.size))
 		e.size = size
-		if e.obj == nil || e.obj != v {
-			db.broadcastString(e.key())
+		if old := t.object(e); old == nil || old != v {
+			db.broadcastString(t.key(e))
 		}
 		if !keepTTL {
 			if e.volatile() && expireAt == 0 {
@@ -584,22 +584,20 @@ func (db *DB) store(key []byte, v Value, val []byte, expireAt int64, keepTTL boo
 			}
 			t.setExp(id, expireAt)
 		}
-		e.obj, e.lru = v, lru
+		e.lru = lru
+		t.setObject(e, v)
 		if v == nil {
-			e.setKV(key, val)
+			t.setKV(e, key, val, true)
 		} else {
-			e.vlen = 0
+			t.dropInline(e)
 		}
 		return
 	}
 	db.account(int64(size))
-	e := ent{obj: v, lru: lru, size: size}
-	if v == nil {
-		e.setKV(key, val)
-	} else {
-		e.setKV(key, nil)
+	if v != nil {
+		val = nil
 	}
-	id = t.insert(h, e)
+	id = t.insert(h, ent{lru: lru, size: size}, key, val, v)
 	db.keys.Add(1)
 	if expireAt != 0 {
 		t.setExp(id, expireAt)
@@ -627,7 +625,7 @@ func (db *DB) Remove(key []byte) Value {
 		return nil
 	}
 	db.markWrite(key)
-	v := t.ents[id].value()
+	v := t.value(&t.ents[id])
 	db.remove(t, id, h)
 	return v
 }
@@ -713,7 +711,7 @@ func (db *DB) rangeSlot(slot int, fn func(key string, v Value, expireAt int64) b
 		if db.ks.gone(exp, now) {
 			continue
 		}
-		if !fn(e.key(), e.value(), exp) {
+		if !fn(t.key(e), t.value(e), exp) {
 			return false
 		}
 	}
@@ -755,11 +753,11 @@ func (db *DB) RandomKeyExpiring(max int) (key string, ok bool, expired []string)
 			if db.ks.gone(t.expOf(e, id), now) {
 				// A replica leaves them to its master (replica.go).
 				if len(expired) < max && !db.ks.replica.Load() {
-					expired = append(expired, e.key())
+					expired = append(expired, t.key(e))
 				}
 				continue
 			}
-			return e.key(), true, expired
+			return t.key(e), true, expired
 		}
 	}
 	return "", false, expired
@@ -775,7 +773,7 @@ func (db *DB) ExpiredIn(slot int, dst []string) []string {
 	now := db.ks.Now()
 	for id, exp := range t.vol {
 		if exp <= now {
-			dst = append(dst, t.ents[id].key())
+			dst = append(dst, t.key(&t.ents[id]))
 		}
 	}
 	return dst
@@ -813,7 +811,7 @@ func (db *DB) DeleteExpired(keys []string) int {
 // expireEntry removes an expired key found outside a command, whose slot
 // the caller holds exclusively.
 func (db *DB) expireEntry(slot int, t *table, id int32, h uint64) {
-	k := t.ents[id].key()
+	k := t.key(&t.ents[id])
 	db.remove(t, id, h)
 	db.propagateExpired(slot, k, false)
 	db.expired(k)
@@ -895,7 +893,7 @@ func (ks *Keyspace) ActiveExpire(budget time.Duration, cursor *int) int {
 						ttlSum += exp - now
 						ttlN++
 					} else {
-						expired[n] = t.ents[id].key()
+						expired[n] = t.key(&t.ents[id])
 						n++
 					}
 				}

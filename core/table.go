@@ -5,11 +5,12 @@ import "unsafe"
 // The keyspace's own hash table, one per lock slot of a database. It exists
 // because a Go map[string]entry costs, per small key, a key string of its
 // own, a value object and the value's bytes (three heap objects) in buckets
-// of 48-byte slots kept at most 7/8 full. Here a key costs one 40-byte ent
-// in a dense slice (its expiry, if any, in a side map), 8 bytes of index at
-// most 4/5 full, and one pointer-free allocation holding the key's bytes
-// followed, for a small string value, by the value's bytes: the value then has no heap object at all, and the
-// collector marks the allocation without scanning it.
+// of 48-byte slots kept at most 7/8 full. Here a key costs one 28-byte ent
+// without pointers in a dense slice (its expiry, if any, in a side map), 8
+// bytes of index at most 4/5 full, and the key's bytes followed, for a
+// small string value, by the value's bytes in the table's arena (arena.go):
+// the value then has no heap object at all, and the collector has nothing
+// per key to scan or mark.
 //
 // The index is open-addressed with linear probing. Each index word holds the
 // entry's number plus one in its low 32 bits (0: empty) and the high 32 bits
@@ -18,22 +19,21 @@ import "unsafe"
 // tombstones) without hashing a key again. The low bits of the same hash
 // choose the lock slot (Keyspace.SlotOf), so one hash serves both.
 
-// ent is one key, 40 bytes. A free ent has klen == freeEnt and its lru
-// links the free list. The expiry is not here but in the table's vol map,
-// which only keys with one pay for; a flag in klen says whether to look.
+// ent is one key, 28 bytes without a pointer (so the collector never
+// scans the entries). A free ent has klen == freeEnt and its lru links the
+// free list. The expiry is not here but in the table's vol map, which only
+// keys with one pay for; a flag in klen says whether to look.
 type ent struct {
-	// obj is the value; nil when the value is a string held inline in kv
-	// after the key.
-	obj Value
-	// kv points to the key's bytes followed, when obj is nil, by the
-	// value's vlen bytes: one pointer-free allocation. Its bytes are never
-	// changed once stored (a new value gets a new allocation), so the
-	// strings handed out from it stay valid.
-	kv *byte
+	// chunk and off locate the key's bytes in the table's arena, followed
+	// by the value's vlen bytes when the value is a string held inline.
+	chunk, off uint32
 	// klen is the key's length; its top bit (entVolatile) marks a key with
 	// an expiry.
 	klen uint32
 	vlen uint32
+	// obj is the value's number in the table's objs plus one; 0 when the
+	// value is a string held inline.
+	obj uint32
 	// lru is the per-key access field, as Redis's 24-bit lru field of an
 	// object: today the LRU clock (seconds) of the last access, read by
 	// OBJECT IDLETIME. Eviction policies may keep an LFU counter here.
@@ -50,36 +50,86 @@ const (
 
 func (e *ent) keyLen() int { return int(e.klen &^ entVolatile) }
 
-func (e *ent) key() string { return unsafe.String(e.kv, e.keyLen()) }
-
 // volatile reports whether the key has an expiry (in the table's vol).
 func (e *ent) volatile() bool { return e.klen&entVolatile != 0 && e.klen != freeEnt }
 
-// inline returns the bytes of an inline value. The slice aliases kv and
-// has no spare capacity, so an append copies.
-func (e *ent) inline() []byte {
+// key returns e's key. Its bytes never change (arena.go).
+func (t *table) key(e *ent) string {
+	b := t.kv.bytes(e.chunk, e.off, e.keyLen())
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// inline returns the bytes of e's inline value. The slice has no spare
+// capacity, so an append copies; its bytes never change.
+func (t *table) inline(e *ent) []byte {
 	if e.vlen == 0 {
 		return []byte{}
 	}
-	n := e.keyLen() + int(e.vlen)
-	b := unsafe.Slice(e.kv, n)
-	return b[e.keyLen():n:n]
+	return t.kv.bytes(e.chunk, e.off, e.keyLen()+int(e.vlen))[e.keyLen():]
 }
 
-// value returns the entry's value, building a String over the inline bytes
-// when there is no object.
-func (e *ent) value() Value {
-	if e.obj != nil {
-		return e.obj
+// object returns e's value object, nil for an inline string.
+func (t *table) object(e *ent) Value {
+	if e.obj == 0 {
+		return nil
 	}
-	return &String{B: e.inline()}
+	return t.objs[e.obj-1]
 }
 
-// setKV points the entry at a kv allocation of key and val.
-func (e *ent) setKV(key, val []byte) {
-	e.kv = makeKV(key, val)
+// value returns e's value, building a String over the inline bytes when
+// there is no object.
+func (t *table) value(e *ent) Value {
+	if e.obj != 0 {
+		return t.objs[e.obj-1]
+	}
+	return &String{B: t.inline(e)}
+}
+
+// setObject makes v (nil: none) e's value object, keeping e's bytes.
+func (t *table) setObject(e *ent, v Value) {
+	switch {
+	case v == nil && e.obj != 0:
+		t.objs[e.obj-1] = nil
+		t.objFree = append(t.objFree, e.obj-1)
+		e.obj = 0
+	case v != nil && e.obj != 0:
+		t.objs[e.obj-1] = v
+	case v != nil:
+		if k := len(t.objFree); k > 0 {
+			e.obj = t.objFree[k-1] + 1
+			t.objFree = t.objFree[:k-1]
+			t.objs[e.obj-1] = v
+		} else {
+			t.objs = append(t.objs, v)
+			e.obj = uint32(len(t.objs))
+		}
+	}
+}
+
+// dropInline forgets e's inline value bytes (the value becomes an object).
+func (t *table) dropInline(e *ent) {
+	if e.vlen != 0 {
+		n := int(e.vlen)
+		e.vlen = 0
+		if t.kv.release(e.chunk, n) {
+			t.compactArena()
+		}
+	}
+}
+
+// setKV stores key and the inline value val (nil: none) for e, releasing
+// the bytes it had. The caller sets or clears e's object.
+func (t *table) setKV(e *ent, key, val []byte, had bool) {
+	var oc, on uint32
+	if had {
+		oc, on = e.chunk, uint32(e.keyLen())+e.vlen
+	}
+	e.chunk, e.off = t.kv.alloc(key, val)
 	e.klen = e.klen&entVolatile | uint32(len(key))
 	e.vlen = uint32(len(val))
+	if had && t.kv.release(oc, int(on)) {
+		t.compactArena()
+	}
 }
 
 type table struct {
@@ -87,6 +137,11 @@ type table struct {
 	ents []ent
 	n    int   // live entries
 	free int32 // first free ent, -1: none (valid once ents is non-nil)
+	kv   arena // the keys' and inline values' bytes
+	// objs holds the values that are objects, by ent.obj-1; objFree the
+	// numbers free for reuse.
+	objs    []Value
+	objFree []uint32
 	// vol holds the expiry (absolute unix time in milliseconds) of the
 	// entries that have one, by entry number; the active expiry cycle
 	// samples it. Only keys with an expiry cost a place here.
@@ -115,7 +170,7 @@ func (t *table) find(key []byte, h uint64) int32 {
 		}
 		if uint32(x>>32) == tag {
 			id := int32(uint32(x) - 1)
-			if t.ents[id].key() == string(key) {
+			if t.key(&t.ents[id]) == string(key) {
 				return id
 			}
 		}
@@ -127,8 +182,10 @@ func (t *table) findString(key string, h uint64) int32 {
 	return t.find(unsafe.Slice(unsafe.StringData(key), len(key)), h)
 }
 
-// insert adds a new entry for a key that is not present and returns it.
-func (t *table) insert(h uint64, e ent) int32 {
+// insert adds a new entry for a key that is not present and returns it:
+// e's lru and size as given, the key with the inline value val, or the
+// object v when not nil.
+func (t *table) insert(h uint64, e ent, key, val []byte, v Value) int32 {
 	if (t.n+1)*5 > len(t.idx)*4 {
 		t.grow()
 	}
@@ -144,6 +201,9 @@ func (t *table) insert(h uint64, e ent) int32 {
 		t.ents = append(t.ents, ent{})
 	}
 	t.ents[id] = e
+	ep := &t.ents[id]
+	t.setKV(ep, key, val, false)
+	t.setObject(ep, v)
 	t.place(tagOf(h), id)
 	t.n++
 	return id
@@ -199,25 +259,35 @@ func (t *table) remove(id int32, h uint64) {
 		}
 	}
 freed:
-	if t.ents[id].volatile() {
+	e := &t.ents[id]
+	if e.volatile() {
 		delete(t.vol, uint32(id))
+	}
+	t.setObject(e, nil)
+	if n := e.keyLen() + int(e.vlen); n > 0 && t.n > 1 {
+		t.kv.release(e.chunk, n) // compacted below if need be
 	}
 	t.ents[id] = ent{klen: freeEnt, lru: uint32(t.free)}
 	t.free = id
 	t.n--
 	if t.n == 0 {
-		*t = table{cut: t.cut}
+		*t = table{cut: t.cut, frozen: t.frozen}
 	} else if len(t.idx) > 64 && t.n*8 < len(t.idx) {
 		t.compact()
+	} else if t.kv.dead >= compactMin && t.kv.dead*compactPart >= t.kv.total {
+		t.compactArena()
 	}
 }
 
 // compact rebuilds a table that deletions left mostly empty, so that a
-// database that shrank gives its memory back. Entry numbers change.
+// database that shrank gives its memory back: entries, objects and bytes.
+// Entry numbers change.
 func (t *table) compact() {
 	ents := make([]ent, 0, t.n)
 	remap := make([]int32, len(t.ents))
 	var vol map[uint32]int64
+	var objs []Value
+	var kv arena
 	for i := range t.ents {
 		e := &t.ents[i]
 		if e.klen == freeEnt {
@@ -230,7 +300,13 @@ func (t *table) compact() {
 			}
 			vol[uint32(len(ents))] = t.vol[uint32(i)]
 		}
-		ents = append(ents, *e)
+		c := *e
+		c.chunk, c.off = kv.alloc(t.kv.bytes(e.chunk, e.off, e.keyLen()+int(e.vlen)), nil)
+		if e.obj != 0 {
+			objs = append(objs, t.objs[e.obj-1])
+			c.obj = uint32(len(objs))
+		}
+		ents = append(ents, c)
 	}
 	size := 8
 	for t.n*5 > size*4/2 {
@@ -238,6 +314,7 @@ func (t *table) compact() {
 	}
 	old := t.idx
 	t.ents, t.vol, t.free = ents, vol, -1
+	t.kv, t.objs, t.objFree = kv, objs, nil
 	t.idx = make([]uint64, size)
 	for _, x := range old {
 		if x != 0 {
@@ -276,15 +353,3 @@ func (t *table) setExp(id int32, exp int64) {
 // keyBytes returns the bytes of a key held as a string, which the caller
 // must not change.
 func keyBytes(k string) []byte { return unsafe.Slice(unsafe.StringData(k), len(k)) }
-
-// makeKV returns one pointer-free allocation holding key followed by val
-// (nil for an empty pair).
-func makeKV(key, val []byte) *byte {
-	if len(key)+len(val) == 0 {
-		return nil
-	}
-	b := make([]byte, len(key)+len(val))
-	copy(b, key)
-	copy(b[len(key):], val)
-	return unsafe.SliceData(b)
-}

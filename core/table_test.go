@@ -58,6 +58,7 @@ func TestKeyspaceTableModel(t *testing.T) {
 			if len(tb.vol) > 0 && tb.n == 0 {
 				t.Fatalf("step %d: slot %d keeps expiries of no keys", step, i)
 			}
+			checkArena(t, tb)
 		}
 	}
 	for step := 0; step < 40000; step++ {
@@ -136,6 +137,117 @@ func TestKeyspaceActiveExpireTable(t *testing.T) {
 	for i := 0; i < 20000; i += 10 {
 		if !db.Exists(fmt.Appendf(nil, "k%d", i)) {
 			t.Fatalf("k%d lost", i)
+		}
+	}
+}
+
+// checkArena verifies a table's arena bookkeeping against its entries: the
+// live bytes of each chunk, the totals, and that every entry's bytes lie
+// within its chunk.
+func checkArena(t *testing.T, tb *table) {
+	t.Helper()
+	a := &tb.kv
+	live := make([]uint32, len(a.chunks))
+	for i := range tb.ents {
+		e := &tb.ents[i]
+		if e.klen == freeEnt {
+			continue
+		}
+		n := e.keyLen() + int(e.vlen)
+		if n == 0 {
+			continue
+		}
+		if a.chunks[e.chunk] == nil || int(e.off)+n > len(a.chunks[e.chunk]) {
+			t.Fatalf("entry %d outside its chunk %d", i, e.chunk)
+		}
+		live[e.chunk] += uint32(n)
+	}
+	total, dead := 0, 0
+	for c, b := range a.chunks {
+		if live[c] != a.live[c] {
+			t.Fatalf("chunk %d: %d live bytes counted, entries hold %d", c, a.live[c], live[c])
+		}
+		total += len(b)
+		dead += len(b) - int(live[c])
+	}
+	if total != a.total || dead != a.dead {
+		t.Fatalf("arena total %d dead %d, chunks say %d and %d", a.total, a.dead, total, dead)
+	}
+}
+
+// TestTableArena overwrites, converts and deletes the keys of one table
+// with keys and values of many sizes (some longer than a chunk's share),
+// checking every key's bytes and the arena's bookkeeping, and that the
+// arena's dead bytes stay bounded: compaction keeps up.
+func TestTableArena(t *testing.T) {
+	ks := NewKeyspace(1)
+	var tb table
+	rng := rand.New(rand.NewSource(2))
+	model := map[string]string{}
+	keyOf := func(i int) []byte {
+		k := fmt.Appendf(nil, "key:%d:", i)
+		if i%97 == 0 {
+			k = append(k, make([]byte, chunkBig)...) // a key of its own chunk
+		}
+		return k
+	}
+	for step := 0; step < 60000; step++ {
+		k := keyOf(rng.Intn(4000))
+		h := ks.hash(k)
+		id := tb.find(k, h)
+		switch op := rng.Intn(10); {
+		case op < 6:
+			v := fmt.Appendf(nil, "v%d", rng.Intn(1<<20))
+			v = append(v, make([]byte, rng.Intn(60))...)
+			if id < 0 {
+				tb.insert(h, ent{}, k, v, nil)
+			} else {
+				e := &tb.ents[id]
+				tb.setObject(e, nil)
+				tb.setKV(e, k, v, true)
+			}
+			model[string(k)] = string(v)
+		case op < 7:
+			if id >= 0 {
+				e := &tb.ents[id]
+				s := NewString([]byte(model[string(k)] + "o"))
+				tb.setObject(e, s)
+				tb.dropInline(e)
+				model[string(k)] = string(s.B)
+			}
+		default:
+			if id >= 0 {
+				tb.remove(id, h)
+				delete(model, string(k))
+			}
+		}
+		if step%1999 == 0 {
+			checkArena(t, &tb)
+			if tb.n != len(model) {
+				t.Fatalf("step %d: %d keys, model %d", step, tb.n, len(model))
+			}
+			for k, v := range model {
+				id := tb.findString(k, ks.hash([]byte(k)))
+				if id < 0 {
+					t.Fatalf("step %d: %.20q lost", step, k)
+				}
+				e := &tb.ents[id]
+				if tb.key(e) != k {
+					t.Fatalf("step %d: key %.20q reads %.20q", step, k, tb.key(e))
+				}
+				var got string
+				if o := tb.object(e); o != nil {
+					got = string(o.(*String).B)
+				} else {
+					got = string(tb.inline(e))
+				}
+				if got != v {
+					t.Fatalf("step %d: %.20q = %q, want %q", step, k, got, v)
+				}
+			}
+			if a := &tb.kv; a.dead > compactMin+chunkMax && a.dead*compactPart > a.total+chunkMax*compactPart {
+				t.Fatalf("step %d: %d of %d arena bytes dead", step, a.dead, a.total)
+			}
 		}
 	}
 }
