@@ -73,6 +73,8 @@ type conn struct {
 	// deferred holds invalidations of keys the running command changed,
 	// sent after its reply (tracking.go).
 	deferred []byte
+	// ord is the connection's part of the arrival order (order.go).
+	ord connOrder
 }
 
 func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
@@ -101,11 +103,13 @@ func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
 	c.out = newOutbox(c)
 	c.client.SetOutbox(c.out)
 	c.client.SetBuffers(c.buffers)
+	s.order.attach(c)
 	return c
 }
 
 func (c *conn) serve() {
 	defer c.nc.Close()
+	defer c.srv.order.detach(c)
 	defer c.out.finish()
 	defer c.srv.ks.Unwatch(c.client)
 	defer c.srv.replicaClientGone(c.client)
@@ -292,6 +296,7 @@ func (c *conn) execute(args [][]byte) bool {
 	if before {
 		s.feedMonitors(c.client, c.client.DBIndex(), c.client.Addr, cmd, args, nil)
 	}
+	s.order.before(c, cmd)
 	err := c.run(cmd, args)
 	if !before {
 		// The database shown is the one after the command (SELECT's own).

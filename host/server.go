@@ -44,6 +44,7 @@ type Server struct {
 	log        hclog.Logger
 
 	ln      net.Listener
+	order   orderer // arrival order across clients (order.go)
 	mu      sync.Mutex
 	conns   map[int64]*conn
 	nextID  atomic.Int64
@@ -550,6 +551,7 @@ func (s *Server) stop(mode int) error {
 		}
 		s.mu.Unlock()
 		s.wg.Wait()
+		s.order.close()
 		s.persist.bgWG.Wait()
 		save := mode == stopSave && len(s.Config().Save) > 0 || mode == stopSaveIfDirty && s.ks.Dirty() != 0
 		if save && s.persistenceOn() {
