@@ -25,11 +25,13 @@ import (
 //     it got (SO_TIMESTAMPNS): the connection is "in flight" until it goes
 //     back to its socket for more, that is until the commands in those
 //     bytes have run (a command that blocks has registered its wait).
-//   - Before a command that is not read-only runs, it waits while another
-//     connection holds older bytes that may be a blocking command: bytes
-//     in flight whose command is not known yet or blocks, or bytes still in
-//     the kernel (found with a process-wide epoll set polled without
-//     waiting, read with MSG_PEEK) that start with a blocking command.
+//   - Before a command that may block or is not read-only (an ordered
+//     command) runs, it waits while another connection holds older bytes
+//     that may be an ordered command: bytes in flight whose command is not
+//     known yet or is ordered, or bytes still in the kernel (found with a
+//     process-wide epoll set polled without waiting, read with MSG_PEEK)
+//     that start with an ordered command. Read-only commands keep running
+//     in parallel.
 //
 // Waits only go from newer to older bytes, so they cannot form a cycle, and
 // each is bounded by orderMaxWait so that a stalled client cannot hold
@@ -40,13 +42,13 @@ import (
 const orderHotSpan = 60 * time.Second
 
 // orderMaxWait bounds one command's wait for older ones.
-const orderMaxWait = 100 * time.Millisecond
+const orderMaxWait = 500 * time.Millisecond
 
 // What a connection's oldest unfinished bytes hold, for others' waits.
 const (
-	kindUnknown  = iota // read, not yet parsed
-	kindPlain           // a command that does not block
-	kindBlocking        // a command that may block
+	kindUnknown = iota // read, not yet parsed
+	kindPlain          // a read-only command that does not block
+	kindOrdered        // a command that may block or is not read-only
 )
 
 // requestName returns the name of the command that b, the start of a

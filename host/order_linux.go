@@ -48,6 +48,11 @@ type connOrder struct {
 	// recv is set while a read is in progress, from before the bytes
 	// leave the kernel until pending holds their time.
 	recv atomic.Bool
+	// ignored is set when a wait for this client's bytes ran out of time
+	// (a client stuck writing to a slow reader, say) and stays until it
+	// reads again: one stalled client costs others one wait, not one per
+	// command.
+	ignored atomic.Bool
 }
 
 func (o *orderer) init() {
@@ -162,6 +167,7 @@ func (o *orderer) receiving(c *conn) {
 func (o *orderer) received(c *conn, ts int64) {
 	if ts != 0 && c.ord.pending.CompareAndSwap(0, ts) {
 		c.ord.kind.Store(kindUnknown)
+		c.ord.ignored.Store(false)
 	}
 	o.mu.Lock()
 	c.ord.recv.Store(false)
@@ -180,12 +186,10 @@ func (o *orderer) settle(c *conn) {
 	o.mu.Unlock()
 }
 
-// before runs just before cmd runs for c: a command that is not read-only
-// waits for older bytes of other clients that may block.
+// before runs just before cmd runs for c: an ordered command waits for
+// older bytes of other clients that may hold ordered commands.
 func (o *orderer) before(c *conn, cmd *registry.Cmd) {
-	f := cmd.Spec.Flags
-	blocking := f.Has(core.FlagBlocking)
-	if blocking {
+	if cmd.Spec.Flags.Has(core.FlagBlocking) {
 		o.heat()
 	}
 	if !o.hot.Load() {
@@ -195,17 +199,19 @@ func (o *orderer) before(c *conn, cmd *registry.Cmd) {
 	if ts == 0 {
 		return
 	}
-	if blocking {
-		c.ord.kind.Store(kindBlocking)
-	} else {
+	if !ordered(cmd) {
 		c.ord.kind.Store(kindPlain)
-		if f.Has(core.FlagReadOnly) {
+		return
+	}
+	c.ord.kind.Store(kindOrdered)
+	deadline := monoNow() + int64(orderMaxWait)
+	for i := 0; ; i++ {
+		y := o.olderWaiting(c, ts)
+		if y == nil {
 			return
 		}
-	}
-	deadline := monoNow() + int64(orderMaxWait)
-	for i := 0; o.olderWaiting(c, ts); i++ {
 		if monoNow() > deadline {
+			y.ord.ignored.Store(true)
 			return
 		}
 		if i < 20 {
@@ -218,13 +224,13 @@ func (o *orderer) before(c *conn, cmd *registry.Cmd) {
 	}
 }
 
-// olderWaiting reports whether another client holds bytes received before
-// ts that may be a blocking command, not yet run. Bytes move from the
+// olderWaiting returns another client that holds bytes received before ts
+// that may be an ordered command, not yet run, or nil. Bytes move from the
 // kernel to a read in progress to the flight set, staying visible in one
 // of them until their commands ran; the kernel is looked at first and the
 // flight set after, so that bytes moving meanwhile are seen in one or the
 // other.
-func (o *orderer) olderWaiting(c *conn, ts int64) bool {
+func (o *orderer) olderWaiting(c *conn, ts int64) *conn {
 	o.mu.Lock()
 	epfd := o.epfd
 	o.mu.Unlock()
@@ -235,36 +241,46 @@ func (o *orderer) olderWaiting(c *conn, ts int64) bool {
 			o.mu.Lock()
 			y := o.byFd[ev.Fd]
 			o.mu.Unlock()
-			if y == nil || y == c || y.blocked.Load() || y.ord.pending.Load() != 0 {
+			if y == nil || y == c || y.ord.ignored.Load() || y.blocked.Load() || y.ord.pending.Load() != 0 {
 				continue
 			}
-			if pts, name := peekRequest(int(ev.Fd)); pts != 0 && pts < ts && o.blockingName(c, name) {
-				return true
+			if pts, name := peekRequest(int(ev.Fd)); pts != 0 && pts < ts && o.orderedName(c, name) {
+				return y
 			}
 		}
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for y := range o.flight {
-		if y == c || y.blocked.Load() {
+		if y == c || y.blocked.Load() || y.ord.ignored.Load() {
 			continue
 		}
 		if y.ord.recv.Load() {
-			return true // a read in progress: its time is not known yet
+			return y // a read in progress: its time is not known yet
 		}
 		if p := y.ord.pending.Load(); p != 0 && p < ts && y.ord.kind.Load() != kindPlain {
-			return true
+			return y
 		}
 	}
-	return false
+	return nil
 }
 
-func (o *orderer) blockingName(c *conn, name []byte) bool {
+// orderedName reports whether the command named name is one that others
+// wait for.
+func (o *orderer) orderedName(c *conn, name []byte) bool {
 	if len(name) == 0 {
 		return false
 	}
 	cmd := c.srv.reg.Lookup(name)
-	return cmd != nil && cmd.Spec.Flags.Has(core.FlagBlocking)
+	return cmd != nil && ordered(cmd)
+}
+
+// ordered reports whether cmd keeps its place among other clients'
+// commands: it may block or it is not read-only (EXEC after WATCH, a
+// write another client's command must see).
+func ordered(cmd *registry.Cmd) bool {
+	f := cmd.Spec.Flags
+	return f.Has(core.FlagBlocking) || !f.Has(core.FlagReadOnly)
 }
 
 // peekRequest returns the receive time of the bytes waiting on fd and the

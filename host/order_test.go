@@ -76,7 +76,11 @@ func TestArrivalOrderAcrossConnections(t *testing.T) {
 			wrong++
 		}
 	}
-	if wrong > 0 {
+	// A wait for an older client gives up after a while so that a stalled
+	// client cannot hold the others: on a machine loaded enough to keep a
+	// runnable goroutine off the CPU that long, a few trials may still go
+	// wrong (without the ordering, nearly all of them do).
+	if wrong > trials/5 {
 		t.Errorf("%d of %d trials ran the later write before the earlier blocking read", wrong, trials)
 	}
 }
