@@ -20,7 +20,8 @@ import (
 // for clients that never block:
 //
 //   - Ordering is "hot" for a while after any command that may block
-//     (core.FlagBlocking) ran; until then the paths below are skipped.
+//     (core.FlagBlocking) or any command of a subscribed client ran; until
+//     then the paths below are skipped.
 //   - While hot, each read records the kernel's receive time of the bytes
 //     it got (SO_TIMESTAMPNS): the connection is "in flight" until it goes
 //     back to its socket for more, that is until the commands in those

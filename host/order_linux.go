@@ -189,7 +189,9 @@ func (o *orderer) settle(c *conn) {
 // before runs just before cmd runs for c: an ordered command waits for
 // older bytes of other clients that may hold ordered commands.
 func (o *orderer) before(c *conn, cmd *registry.Cmd) {
-	if cmd.Spec.Flags.Has(core.FlagBlocking) {
+	// A subscriber's commands race with other clients' PUBLISH just as a
+	// blocking command races with the write that ends it.
+	if cmd.Spec.Flags.Has(core.FlagBlocking) || c.client.Subscribed() {
 		o.heat()
 	}
 	if !o.hot.Load() {
