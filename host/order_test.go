@@ -2,6 +2,7 @@ package host_test
 
 import (
 	"os"
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ import (
 // entry: Redis, single-threaded, runs them in arrival order, and so must we.
 func orderTrial(t *testing.T, a, b *resp.Conn, key string) bool {
 	t.Helper()
-	if err := a.Write(resp.Encode("XREAD", "BLOCK", "5000", "STREAMS", key, "$")); err != nil {
+	if err := a.Write(resp.Encode("XREAD", "BLOCK", "2000", "STREAMS", key, "$")); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.Write(resp.Encode("XADD", key, "1-0", "f", "first")); err != nil {
@@ -41,6 +42,9 @@ func orderTrial(t *testing.T, a, b *resp.Conn, key string) bool {
 // write from another client is served the write, as in Redis.
 func TestArrivalOrderAcrossConnections(t *testing.T) {
 	addr := os.Getenv("REDMOD_ORDER_ADDR") // to measure another server
+	if addr == "" && runtime.GOOS != "linux" {
+		t.Skip("the host keeps arrival order on Linux only")
+	}
 	if addr == "" {
 		addr = redmodtest.Run(t).Addr()
 	}
@@ -63,7 +67,7 @@ func TestArrivalOrderAcrossConnections(t *testing.T) {
 	// turns receive times on a moment after the server first asks for
 	// them: warm up until five trials in a row pass (or give up).
 	ok := 0
-	for i := 0; ok < 5 && i < 2000; i++ {
+	for i, end := 0, time.Now().Add(3*time.Second); ok < 5 && time.Now().Before(end); i++ {
 		if orderTrial(t, a, b, prefix+"warm:"+strconv.Itoa(i)) {
 			ok++
 		} else {
