@@ -150,6 +150,19 @@ type Spec struct {
 	// with or without GET, SORT's STORE destination): COMMAND
 	// GETKEYSANDFLAGS reports them. nil means the matching key spec's flags.
 	KeyFlagsFor func(args [][]byte, i int) []string
+	// FlagsFor, when set, gives the flags of this very call, for a command
+	// whose arguments (or what they name) decide whether it writes, as
+	// Redis's getCommandFlags: EVAL's script declares no-writes, allow-oom
+	// or allow-stale in its shebang, EVALSHA's cached script and FCALL's
+	// function carry such flags. The host checks the call with them rather
+	// than with Flags: CLIENT PAUSE WRITE (FlagWrite, FlagMayReplicate),
+	// deny-oom, a read-only replica and MISCONF (FlagWrite), a stale
+	// replica (FlagStale), and EXEC with the union of its queued calls'.
+	// c is the caller's context (its Keyspace and Server find the module's
+	// state; Args is not set yet); args is the full argument list, arity
+	// checked. It must be cheap, change nothing and never fail: when in
+	// doubt it returns Flags. nil means Flags. See CallFlags.
+	FlagsFor func(c *Ctx, args [][]byte) Flags
 	// Group is the command's group as COMMAND DOCS prints it ("string").
 	Group string
 	// Categories are ACL categories beyond those the flags imply, without
@@ -370,6 +383,15 @@ func (s *Spec) ACLCategories() []string {
 		}
 	}
 	return cats
+}
+
+// CallFlags returns the flags of one call of the command: FlagsFor's
+// answer when set, Flags otherwise.
+func (s *Spec) CallFlags(c *Ctx, args [][]byte) Flags {
+	if s.FlagsFor != nil {
+		return s.FlagsFor(c, args)
+	}
+	return s.Flags
 }
 
 // KeySpecFlags returns the key-spec flags of the command's keys.

@@ -656,7 +656,7 @@ func (s *Server) closeAOF() {
 
 // aofDiskError is Redis's refusal of writes while the log cannot be
 // written or synced.
-func (s *Server) aofDiskError(cmd *registry.Cmd) error {
+func (s *Server) aofDiskError(c *conn, cmd *registry.Cmd) error {
 	l := s.aof.log.Load()
 	if l == nil {
 		return nil
@@ -665,7 +665,7 @@ func (s *Server) aofDiskError(cmd *registry.Cmd) error {
 	if err == nil {
 		return nil
 	}
-	if cmd.Spec.Flags.Has(core.FlagWrite) || cmd.FullName == "ping" {
+	if writes(c, cmd) || cmd.FullName == "ping" {
 		return core.NewError("MISCONF Errors writing to the AOF file: " + strerror(err))
 	}
 	return nil

@@ -75,7 +75,7 @@ func (c *conn) waitPause(cmd *registry.Cmd, start *int64) bool {
 			// an administrator can always end it.
 			return true
 		}
-		f := cmd.Spec.Flags
+		f := c.flags(cmd)
 		if root := cmd.Parent; root != nil {
 			f |= root.Spec.Flags & (core.FlagWrite | core.FlagMayReplicate)
 		}

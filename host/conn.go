@@ -75,6 +75,31 @@ type conn struct {
 	deferred []byte
 	// ord is the connection's part of the arrival order (order.go).
 	ord connOrder
+	// call is the command being dispatched, for its flags (flags).
+	call callFlags
+}
+
+// callFlags holds the arguments of the command being dispatched and, once
+// a check asked for them, its flags for this very call (core.Spec.FlagsFor).
+type callFlags struct {
+	args  [][]byte
+	flags core.Flags
+	known bool
+}
+
+// flags returns the flags of cmd for the call being dispatched: the
+// spec's, or what its FlagsFor says of these arguments (an EVAL whose
+// script declares no-writes does not write), computed once and only when a
+// check needs them.
+func (c *conn) flags(cmd *registry.Cmd) core.Flags {
+	if cmd.Spec.FlagsFor == nil {
+		return cmd.Spec.Flags
+	}
+	if !c.call.known {
+		c.call.flags = cmd.Spec.FlagsFor(&c.ctx, c.call.args)
+		c.call.known = true
+	}
+	return c.call.flags
 }
 
 func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
@@ -241,6 +266,7 @@ func (c *conn) execute(args [][]byte) bool {
 		}
 		cmd = sub
 	}
+	c.call = callFlags{args: args}
 	if err, ok := c.checkAccess(cmd, args); !ok {
 		return false
 	} else if err != nil {

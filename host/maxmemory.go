@@ -212,7 +212,7 @@ func (c *conn) checkMemory(cmd *registry.Cmd) error {
 	if !oom {
 		return nil
 	}
-	reject := cmd.Spec.Flags.Has(core.FlagDenyOOM)
+	reject := c.flags(cmd).Has(core.FlagDenyOOM)
 	if isExec(cmd) {
 		reject = c.client.QueuedFlags().Has(core.FlagDenyOOM)
 	} else if c.client.InMulti() && !cmd.Spec.Flags.Has(core.FlagNoQueue) {

@@ -26,7 +26,9 @@ func (c *conn) queue(cmd *registry.Cmd, args [][]byte) {
 		c.reject(errNotInMulti)
 		return
 	}
-	c.client.Queue(args, cmd.Spec.Flags)
+	// The call's own flags: EXEC is checked with their union (a queued
+	// EVAL of a no-writes script does not make EXEC a write).
+	c.client.Queue(args, c.flags(cmd))
 	c.w.WriteRaw(queuedReply)
 }
 

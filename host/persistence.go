@@ -49,11 +49,11 @@ var errMisconf = core.NewError("MISCONF Redis is configured to save RDB snapshot
 // are set.
 func (s *Server) diskError(c *conn, cmd *registry.Cmd) error {
 	if s.persist.lastBgStatusOK.Load() {
-		return s.aofDiskError(cmd)
+		return s.aofDiskError(c, cmd)
 	}
 	cfg := s.Config()
 	if !cfg.StopWritesOnBgsaveError || len(cfg.Save) == 0 || !s.persistenceOn() {
-		return s.aofDiskError(cmd)
+		return s.aofDiskError(c, cmd)
 	}
 	if writes(c, cmd) || cmd.FullName == "ping" {
 		return errMisconf

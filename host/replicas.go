@@ -15,5 +15,5 @@ func writes(c *conn, cmd *registry.Cmd) bool {
 	if isExec(cmd) {
 		return c.client.InMulti() && c.client.QueuedFlags().Has(core.FlagWrite)
 	}
-	return cmd.Spec.Flags.Has(core.FlagWrite)
+	return c.flags(cmd).Has(core.FlagWrite)
 }

@@ -419,7 +419,7 @@ func (s *Server) replicaError(c *conn, cmd *registry.Cmd) error {
 	}
 	if !cfg.ReplicaServeStale && s.repl.replica.Load() && !s.linkUp() {
 		c.ctx.SetStaleRefusal(errMasterDown)
-		if !cmd.Spec.Flags.Has(core.FlagStale) || isExec(cmd) && c.client.InMulti() && c.client.QueuedLacking().Has(core.FlagStale) {
+		if !c.flags(cmd).Has(core.FlagStale) || isExec(cmd) && c.client.InMulti() && c.client.QueuedLacking().Has(core.FlagStale) {
 			return errMasterDown
 		}
 	} else {

@@ -11,6 +11,27 @@ import (
 // diffCases are sent to redmod and to a real Redis; every reply must match
 // byte for byte. Each case starts from empty databases.
 var diffCases = map[string][][]string{
+	// The flags of one call (core.Spec.FlagsFor): a script's shebang, a
+	// cached script's or a function's flags decide whether the host refuses
+	// it as a write (NOREPLICAS here), queued ones too (EXECABORT).
+	"callflags": {
+		{"FUNCTION", "LOAD", "#!lua name=cf\nredis.register_function{function_name='w', callback=function() return 1 end}\nredis.register_function{function_name='r', callback=function() return 2 end, flags={'no-writes'}}\nredis.register_function{function_name='o', callback=function() return 3 end, flags={'allow-oom'}}"},
+		{"SCRIPT", "LOAD", "#!lua\nreturn 3"}, {"SCRIPT", "LOAD", "#!lua flags=no-writes\nreturn 4"},
+		{"CONFIG", "SET", "min-replicas-to-write", "1"},
+		{"EVAL", "return 1", "0"}, {"EVAL", "#!lua\nreturn 1", "0"}, {"EVAL", "#!lua flags=no-writes\nreturn 1", "0"},
+		{"EVAL_RO", "#!lua\nreturn 1", "0"}, {"EVAL_RO", "return 1", "0"},
+		{"EVALSHA", "7ce6e15378d4300df091d78096cf9a852c50602f", "0"}, {"EVALSHA", "328667b24e7b2079d0c1d0fbd2d18c77a2f44b38", "0"}, {"EVALSHA_RO", "328667b24e7b2079d0c1d0fbd2d18c77a2f44b38", "0"},
+		{"FCALL", "w", "0"}, {"FCALL", "r", "0"}, {"FCALL_RO", "w", "0"}, {"FCALL", "nosuch", "0"},
+		{"MULTI"}, {"EVAL", "#!lua flags=no-writes\nreturn 5", "0"}, {"FCALL", "r", "0"}, {"EXEC"},
+		{"MULTI"}, {"EVAL", "#!lua flags=no-writes\nreturn 5", "0"}, {"EVAL", "#!lua\nreturn 6", "0"}, {"EXEC"},
+		{"MULTI"}, {"FCALL", "w", "0"}, {"EXEC"},
+		{"CONFIG", "SET", "min-replicas-to-write", "0"},
+		{"SET", "filler", "some value to be over maxmemory"}, {"CONFIG", "SET", "maxmemory", "1"},
+		{"EVAL", "return 1", "0"}, {"EVAL", "#!lua\nreturn 1", "0"}, {"EVAL", "#!lua flags=no-writes\nreturn 1", "0"},
+		{"EVAL", "#!lua flags=allow-oom\nreturn 1", "0"}, {"EVALSHA", "7ce6e15378d4300df091d78096cf9a852c50602f", "0"}, {"EVALSHA", "328667b24e7b2079d0c1d0fbd2d18c77a2f44b38", "0"},
+		{"FCALL", "w", "0"}, {"FCALL", "r", "0"}, {"FCALL", "o", "0"},
+		{"CONFIG", "SET", "maxmemory", "0"},
+	},
 	"noreplicas": {
 		{"SET", "x", "some value"}, {"CONFIG", "SET", "min-replicas-to-write", "1"},
 		{"EVAL", "#!lua flags=no-writes\nreturn redis.call('get','x')", "1", "x"},

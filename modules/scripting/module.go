@@ -9,6 +9,8 @@
 package scripting
 
 import (
+	"strings"
+
 	"github.com/redmod/redmod/core"
 	"github.com/redmod/redmod/internal/redisdocs"
 	"github.com/redmod/redmod/registry"
@@ -41,8 +43,17 @@ func evalSpec(name string, ro bool, summary, since string) core.Spec {
 	if name == "fcall" || name == "fcall_ro" {
 		first = "function"
 	}
+	if !ro {
+		// A script without a shebang may write: CLIENT PAUSE WRITE holds
+		// it, as Redis (its flags, FlagsFor, say more when it has one).
+		flags |= core.FlagMayReplicate
+	}
+	flagsFor := evalFlagsFor(name == "evalsha" || name == "evalsha_ro", flags)
+	if name == "fcall" || name == "fcall_ro" {
+		flagsFor = fcallFlagsFor(flags)
+	}
 	return core.Spec{
-		Name: name, Arity: -3, Flags: flags, Keys: evalKeys,
+		Name: name, Arity: -3, Flags: flags, Keys: evalKeys, FlagsFor: flagsFor,
 		Group: "scripting", Categories: []string{"scripting"}, Summary: summary, Since: since,
 		Complexity: "Depends on the script that is executed.",
 		KeySpecs:   []core.KeySpec{{Notes: notes, Flags: keyFlags, BeginIndex: 2, Keynum: true, KeynumIdx: 0, FirstKey: 1, KeyStep: 1}},
@@ -52,6 +63,68 @@ func evalSpec(name string, ro bool, summary, since string) core.Spec {
 			{Name: "key", Type: core.ArgKey, Optional: true, Multiple: true},
 			{Name: "arg", Type: core.ArgString, Optional: true, Multiple: true},
 		},
+	}
+}
+
+// declaredFlags is Redis's scriptFlagsToCmdFlags: a script that declared
+// its flags (a shebang, a function's flags) has the write, deny-oom and
+// stale flags it declared instead of the command's, and no may-replicate,
+// since its flags say whether it writes.
+func declaredFlags(cmd core.Flags, noWrites, allowOOM, allowStale bool) core.Flags {
+	cmd &^= core.FlagWrite | core.FlagDenyOOM | core.FlagStale | core.FlagMayReplicate
+	if !noWrites {
+		cmd |= core.FlagWrite
+		if !allowOOM {
+			cmd |= core.FlagDenyOOM
+		}
+	}
+	if allowStale {
+		cmd |= core.FlagStale
+	}
+	return cmd
+}
+
+// evalFlagsFor gives the flags of one EVAL (EVAL_RO, EVALSHA, EVALSHA_RO):
+// those its script's shebang declares; a script without one (or an
+// unknown SHA) keeps the command's.
+func evalFlagsFor(bySHA bool, base core.Flags) func(c *core.Ctx, args [][]byte) core.Flags {
+	return func(c *core.Ctx, args [][]byte) core.Flags {
+		var f scriptFlags
+		if bySHA {
+			sc := stateOf(c).scriptBySHA(args[1])
+			if sc == nil {
+				return base
+			}
+			f = sc.flags
+		} else {
+			var err error
+			if f, _, err = parseShebang(string(args[1])); err != nil {
+				return base
+			}
+		}
+		if !f.shebang {
+			return base
+		}
+		return declaredFlags(base, f.noWrites, f.allowOOM, f.allowStale)
+	}
+}
+
+// fcallFlagsFor gives the flags of one FCALL (FCALL_RO): those its
+// function was registered with; an unknown function keeps the command's.
+func fcallFlagsFor(base core.Flags) func(c *core.Ctx, args [][]byte) core.Flags {
+	return func(c *core.Ctx, args [][]byte) core.Flags {
+		s := stateOf(c)
+		name := strings.ToLower(string(args[1]))
+		s.libs.mu.RLock()
+		defer s.libs.mu.RUnlock()
+		if lib := s.libs.funcs[name]; lib != nil {
+			for _, f := range lib.funcs {
+				if strings.EqualFold(f.name, name) {
+					return declaredFlags(base, f.noWrites, f.allowOOM, f.allowStale)
+				}
+			}
+		}
+		return base
 	}
 }
 
