@@ -200,6 +200,13 @@ func (c *Ctx) Notify(class NotifyClass, event string, key []byte) {
 
 // NotifyDB is Notify for a key of another database (MOVE, COPY ... DB).
 func (c *Ctx) NotifyDB(db *DB, class NotifyClass, event string, key []byte) {
+	if c.Client != nil && c.Client.Subscribed() {
+		// A RESP3 client subscribed to its own keys' events gets them where
+		// Redis puts them: after the replies written so far (those of the
+		// commands before in its pipeline, the elements of EXEC's reply
+		// before this command's), before what the command writes next.
+		c.StartPush()
+	}
 	c.Keyspace.Notify(db.index, class, event, key)
 	if class == NotifyKeyMiss {
 		return

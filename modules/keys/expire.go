@@ -97,8 +97,12 @@ func expireGeneric(c *core.Ctx, base int64, seconds bool) error {
 		c.DB.Delete(key)
 		c.Notify(core.NotifyGeneric, "del", key)
 		c.Propagate([]byte("DEL"), key)
+		c.WriteInt(1)
 	} else {
 		c.DB.SetExpiry(key, when)
+		// The reply first, then the event, as Redis orders them for a
+		// client subscribed to its own keys' events.
+		c.WriteInt(1)
 		c.Notify(core.NotifyGeneric, "expire", key)
 		// As Redis 7.0: PEXPIREAT with the absolute time, the options kept.
 		if c.Propagating() {
@@ -106,7 +110,6 @@ func expireGeneric(c *core.Ctx, base int64, seconds bool) error {
 			c.Propagate(args...)
 		}
 	}
-	c.WriteInt(1)
 	return nil
 }
 

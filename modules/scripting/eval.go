@@ -417,6 +417,12 @@ func (v *vm) scriptFunc(s *state, sc *script) *lua.LFunction {
 func (v *vm) execute(s *state, r *runCtx, fn *lua.LFunction, keys, argv [][]byte, busyErr error, killErr error) error {
 	L := v.L
 	c := r.c
+	if c.Client != nil && c.Client.Subscribed() {
+		// Events the script's commands push to its own caller follow the
+		// replies before it and come before the script's reply, as in
+		// Redis (core.Ctx.NotifyDB does this for a command's own events).
+		c.StartPush()
+	}
 	if r.resp == 0 {
 		r.resp = 2
 	}
