@@ -223,10 +223,20 @@ func (l *LockSet) ThawClock() {
 	l.eachHeld(func(s int) { l.ks.freezeSlot(s, 0) })
 }
 
+// eachHeld calls fn for every held slot, ascending. It walks the set bits
+// rather than testing all NumSlots: a script freezes and thaws the clock of
+// its slots on every run, usually one or two of them.
 func (l *LockSet) eachHeld(fn func(s int)) {
-	for s := 0; s < NumSlots; s++ {
-		if l.Holds(s) {
+	if l.all {
+		for s := 0; s < NumSlots; s++ {
 			fn(s)
+		}
+		return
+	}
+	for w, word := range l.held {
+		for word != 0 {
+			fn(w*64 + bits.TrailingZeros64(word))
+			word &= word - 1
 		}
 	}
 }

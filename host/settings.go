@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -480,13 +481,35 @@ var settings = []setting{
 }
 
 func findSetting(name string) *setting {
-	for i := range settings {
-		if settings[i].name == name {
-			return &settings[i]
+	idx := settingIndex.Load()
+	if idx == nil || idx.n != len(settings) {
+		// Built on first use and again if an init function appended
+		// settings since (compat.go, diagsettings.go): modules read their
+		// settings on hot paths (streams on every XADD), where walking
+		// the two hundred names cost a quarter of the command.
+		m := make(map[string]int, len(settings))
+		for i := range settings {
+			if _, dup := m[settings[i].name]; !dup {
+				m[settings[i].name] = i
+			}
 		}
+		idx = &settingIdx{n: len(settings), byName: m}
+		settingIndex.Store(idx)
+	}
+	if i, ok := idx.byName[name]; ok {
+		return &settings[i]
 	}
 	return nil
 }
+
+// settingIdx maps a setting's name to its position in settings, the first
+// one of that name as the walk it replaces found.
+type settingIdx struct {
+	n      int
+	byName map[string]int
+}
+
+var settingIndex atomic.Pointer[settingIdx]
 
 // SettingNames returns the names of every setting, sorted.
 func SettingNames() []string {
@@ -543,6 +566,18 @@ func (c *Config) Get(name string) (string, bool) {
 	return v, ok
 }
 
+// hasGlobChars reports whether a CONFIG GET argument is a pattern rather
+// than a name (strings.ContainsAny builds a set on every call).
+func hasGlobChars(p string) bool {
+	for i := 0; i < len(p); i++ {
+		switch p[i] {
+		case '*', '?', '[', '\\':
+			return true
+		}
+	}
+	return false
+}
+
 // ConfigGet implements core.Server: the settings matching a glob pattern.
 func (s *Server) ConfigGet(pattern string) []core.InfoField {
 	s.cfgMu.RLock()
@@ -550,7 +585,7 @@ func (s *Server) ConfigGet(pattern string) []core.InfoField {
 	var out []core.InfoField
 	// Like Redis, a name without glob characters is looked up as such and
 	// answered under the name as the client wrote it.
-	if !strings.ContainsAny(pattern, "*?[\\") {
+	if !hasGlobChars(pattern) {
 		if v, ok := s.cfg.Get(pattern); ok {
 			return []core.InfoField{{Name: pattern, Value: v}}
 		}

@@ -46,7 +46,14 @@ type Set struct {
 	ti     map[int64]struct{}
 	ts     map[string]struct{}
 	peak   int // table: largest size since the maps were made, to shrink them
+	// tsCost is the sum of strCost over ts, kept as members come and go so
+	// that MemoryUsage and EstimateMemory (which the host asks after every
+	// write) cost no walk of the map.
+	tsCost int
 }
+
+// strCost is what a string member of the table form costs in MemoryUsage.
+func strCost(m string) int { return 28 + (len(m)+7)&^7 }
 
 // SetType is the descriptor of Set values.
 var SetType = &core.Type{Name: "set", Decode: decodeSet,
@@ -84,16 +91,12 @@ func (s *Set) MemoryUsage() int {
 	case formPacked:
 		return 48 + cap(s.packed)
 	}
-	size := 96 + 12*len(s.ti)
-	for m := range s.ts {
-		size += 28 + (len(m)+7)&^7
-	}
-	return size
+	return 96 + 12*len(s.ti) + s.tsCost
 }
 
 // Clone implements core.Value: a copy in the same form.
 func (s *Set) Clone() core.Value {
-	c := &Set{form: s.form, n: s.n, peak: s.peak}
+	c := &Set{form: s.form, n: s.n, peak: s.peak, tsCost: s.tsCost}
 	switch s.form {
 	case formIntset:
 		c.ints = slices.Clone(s.ints)
@@ -247,7 +250,9 @@ func (s *Set) add(m []byte, maxIntset int) bool {
 		if _, found := s.ts[string(m)]; found {
 			return false
 		}
-		s.ts[string(m)] = struct{}{}
+		k := string(m)
+		s.ts[k] = struct{}{}
+		s.tsCost += strCost(k)
 	}
 	s.peak = max(s.peak, s.Len())
 	return true
@@ -272,6 +277,7 @@ func (s *Set) convert(n int) {
 	s.form = formTable
 	s.ti = make(map[int64]struct{}, n)
 	s.ts = map[string]struct{}{}
+	s.tsCost = 0
 	for _, v := range ints {
 		s.ti[v] = struct{}{}
 	}
@@ -284,6 +290,7 @@ func (s *Set) toTable(n int) {
 	s.form = formTable
 	s.ti = map[int64]struct{}{}
 	s.ts = make(map[string]struct{}, n)
+	s.tsCost = 0
 	s.packed, s.n = nil, 0
 	for i := 0; i < len(old); {
 		l := int(old[i])
@@ -291,7 +298,9 @@ func (s *Set) toTable(n int) {
 		if v, ok := core.ParseInt(m); ok {
 			s.ti[v] = struct{}{}
 		} else {
-			s.ts[string(m)] = struct{}{}
+			k := string(m)
+			s.ts[k] = struct{}{}
+			s.tsCost += strCost(k)
 		}
 		i += 1 + l
 	}
@@ -331,6 +340,7 @@ func (s *Set) Remove(m []byte) bool {
 			return false
 		}
 		delete(s.ts, string(m))
+		s.tsCost -= 28 + (len(m)+7)&^7
 	}
 	s.maybeShrink()
 	return true
