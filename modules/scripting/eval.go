@@ -326,12 +326,26 @@ func evalKeys(args [][]byte) []int {
 	if err != nil || n <= 0 || n > len(args)-3 {
 		return nil
 	}
+	if n <= len(keyPositions) {
+		// The common case shares one read-only table (callers copy what
+		// they keep: Spec.KeyIndexes appends to its own slice).
+		return keyPositions[:n:n]
+	}
 	idx := make([]int, n)
 	for i := range idx {
 		idx[i] = 3 + i
 	}
 	return idx
 }
+
+// keyPositions holds the positions of the first keys of EVAL and FCALL:
+// 3, 4, 5, ...
+var keyPositions = func() (p [32]int) {
+	for i := range p {
+		p[i] = 3 + i
+	}
+	return
+}()
 
 // numKeys parses and checks numkeys as Redis does.
 func numKeys(args [][]byte) (int, error) {
@@ -638,6 +652,13 @@ func (v *vm) argTable(cache **lua.LTable, items [][]byte, fresh bool) *lua.LTabl
 		}
 	}
 	for i, k := range items {
+		// A reused table keeps the value when it is the same string (the
+		// same keys run after run): no new string and no boxing.
+		if !fresh {
+			if old, ok := t.RawGetInt(i + 1).(lua.LString); ok && string(old) == string(k) {
+				continue
+			}
+		}
 		t.RawSetInt(i+1, lua.LString(k))
 	}
 	return t
