@@ -193,6 +193,29 @@ type Setting struct {
 	OnChange func(value string)
 }
 
+// SettingReader is implemented by a Server that reads one setting by its
+// exact name without allocating, where ConfigGet answers a pattern with a
+// new slice. Use ReadSetting, which falls back on ConfigGet.
+type SettingReader interface {
+	// Setting returns the current value of the setting called name (a
+	// Redis name, a module's global name or "<module>.<name>").
+	Setting(name string) (string, bool)
+}
+
+// ReadSetting returns the current value of one setting of srv, for a
+// module that reads a setting on every call (the streams module's node
+// limits on every XADD): through SettingReader when srv has it, else
+// through ConfigGet.
+func ReadSetting(srv Server, name string) (string, bool) {
+	if r, ok := srv.(SettingReader); ok {
+		return r.Setting(name)
+	}
+	if f := srv.ConfigGet(name); len(f) == 1 {
+		return f[0].Value, true
+	}
+	return "", false
+}
+
 // AOFRewriter is implemented by a server that keeps Redis's append-only
 // file (BGREWRITEAOF).
 type AOFRewriter interface {

@@ -120,6 +120,16 @@ func TestModuleSettingsThroughServer(t *testing.T) {
 	if got := s.ConfigGet("decl-max-*"); len(got) != 1 || got[0].Value != "3" {
 		t.Fatalf("CONFIG GET decl-max-* = %v", got)
 	}
+	// core.ReadSetting answers as CONFIG GET of the exact name does, for
+	// module and host settings, and reports a missing one.
+	for name, want := range map[string]string{"decl-max-entries": "3", "decl.limit": "8", "maxmemory-policy": "noeviction"} {
+		if v, ok := core.ReadSetting(s, name); !ok || v != want {
+			t.Fatalf("ReadSetting(%s) = %q, %v; want %q", name, v, ok, want)
+		}
+	}
+	if v, ok := core.ReadSetting(s, "no-such-setting"); ok {
+		t.Fatalf("ReadSetting(no-such-setting) = %q", v)
+	}
 }
 
 func TestRegisterModuleFlags(t *testing.T) {

@@ -566,6 +566,13 @@ func (c *Config) Get(name string) (string, bool) {
 	return v, ok
 }
 
+// Setting implements core.SettingReader.
+func (s *Server) Setting(name string) (string, bool) {
+	s.cfgMu.RLock()
+	defer s.cfgMu.RUnlock()
+	return s.cfg.Get(name)
+}
+
 // hasGlobChars reports whether a CONFIG GET argument is a pattern rather
 // than a name (strings.ContainsAny builds a set on every call).
 func hasGlobChars(p string) bool {

@@ -63,8 +63,8 @@ func add(spec core.Spec, run func(*core.Ctx) error) {
 // maxIntset returns the current set-max-intset-entries of the server.
 func maxIntset(c *core.Ctx) int {
 	if c.Server != nil {
-		for _, f := range c.Server.ConfigGet(maxIntsetSetting) {
-			if n, err := strconv.ParseInt(f.Value, 10, 64); err == nil {
+		if v, ok := core.ReadSetting(c.Server, maxIntsetSetting); ok {
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 				return int(min(n, 1<<30))
 			}
 		}

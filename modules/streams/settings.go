@@ -43,18 +43,12 @@ func nodeLimits(c *core.Ctx) (maxBytes, maxEntries int) {
 	if c.Server == nil {
 		return
 	}
-	get := func(name string) (string, bool) {
-		if f := c.Server.ConfigGet(name); len(f) == 1 {
-			return f[0].Value, true
-		}
-		return "", false
-	}
-	if v, ok := get(nodeMaxBytesSetting); ok {
+	if v, ok := core.ReadSetting(c.Server, nodeMaxBytesSetting); ok {
 		if n, err := parseMemory(v); err == nil {
 			maxBytes = int(min(n, 1<<40))
 		}
 	}
-	if v, ok := get(nodeMaxEntriesSetting); ok {
+	if v, ok := core.ReadSetting(c.Server, nodeMaxEntriesSetting); ok {
 		if n, err := parseNonNegative(v); err == nil {
 			maxEntries = int(min(n, 1<<40))
 		}
