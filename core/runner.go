@@ -109,13 +109,22 @@ var ErrLockTimeout = errors.New("ERR script accessed a key held by another clien
 
 // Reset empties the set for a new command on ks.
 func (l *LockSet) Reset(ks *Keyspace) {
-	l.ks = ks
+	// Every command resets its connection's set: a pointer field is
+	// written only when it changes, since each such write costs a write
+	// barrier while the collector runs.
+	if l.ks != ks {
+		l.ks = ks
+	}
 	l.all, l.excl = false, false
 	l.held = [NumSlots / 64]uint64{}
 	l.max = -1
-	l.extra = l.extra[:0]
+	if len(l.extra) > 0 {
+		l.extra = l.extra[:0]
+	}
 	l.frozen = 0
-	l.name, l.args, l.keyIdx, l.moreKeys, l.keySet = "", nil, nil, l.moreKeys[:0], nil
+	if l.name != "" || l.args != nil || l.keyIdx != nil || len(l.moreKeys) > 0 || l.keySet != nil {
+		l.name, l.args, l.keyIdx, l.moreKeys, l.keySet = "", nil, nil, l.moreKeys[:0], nil
+	}
 }
 
 // HoldSlots records slots the host locked (sorted ascending).

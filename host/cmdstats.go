@@ -42,18 +42,34 @@ func (s *Server) afterCall(cmd *registry.Cmd, cl *core.Client, args [][]byte, re
 // counters (which a connection may batch, stats.go): failures, the latency
 // histogram, the slow log and the latency monitor.
 func (s *Server) observeCall(cmd *registry.Cmd, cl *core.Client, args [][]byte, redacted []int, elapsed time.Duration, failed bool) {
+	if h := s.latencyHistOf(cmd); h != nil {
+		h.record(elapsed)
+	}
+	s.observeRest(cmd, cl, args, redacted, elapsed, failed)
+}
+
+// latencyHistOf returns the latency histogram of cmd, made on first use;
+// nil while latency-tracking is off.
+func (s *Server) latencyHistOf(cmd *registry.Cmd) *latencyHist {
+	if !s.diag.tracking.Load() {
+		return nil
+	}
+	st := &s.cstats[cmd.Index]
+	h := st.hist.Load()
+	if h == nil {
+		st.hist.CompareAndSwap(nil, new(latencyHist))
+		h = st.hist.Load()
+	}
+	return h
+}
+
+// observeRest is observeCall less the latency histogram, for a connection
+// that keeps a batched call's duration itself (conn.recordLatency).
+func (s *Server) observeRest(cmd *registry.Cmd, cl *core.Client, args [][]byte, redacted []int, elapsed time.Duration, failed bool) {
 	st := &s.cstats[cmd.Index]
 	us := elapsed.Microseconds()
 	if failed {
 		st.failed.Add(1)
-	}
-	if s.diag.tracking.Load() {
-		h := st.hist.Load()
-		if h == nil {
-			st.hist.CompareAndSwap(nil, new(latencyHist))
-			h = st.hist.Load()
-		}
-		h.record(elapsed)
 	}
 	if th := s.diag.slowerThan.Load(); th >= 0 && us >= th && !cmd.Spec.Flags.Has(core.FlagSkipSlowlog) {
 		s.slowlogPush(cl, args, redacted, us)

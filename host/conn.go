@@ -355,13 +355,15 @@ func (c *conn) execute(args [][]byte) bool {
 		c.stat.cmd = cmd
 		c.stat.calls++
 		c.stat.usec += usec
+		c.recordLatency(end - start)
+		s.observeRest(cmd, c.client, args, c.ctx.Redacted(), time.Duration(end-start), err != nil)
 	} else {
 		st := s.stat(cmd)
 		st.calls.Add(1)
 		st.usec.Add(usec)
 		s.stats.commands.Add(1)
+		s.observeCall(cmd, c.client, args, c.ctx.Redacted(), time.Duration(end-start), err != nil)
 	}
-	s.observeCall(cmd, c.client, args, c.ctx.Redacted(), time.Duration(end-start), err != nil)
 	if err != nil {
 		c.w.WriteError(err)
 		s.countError(err)

@@ -173,7 +173,9 @@ func (s *Server) invoke(cmd *registry.Cmd, ctx *core.Ctx, w *core.Writer, keyIdx
 		var n int64
 		if write {
 			n = ctx.Changes(err != nil)
-			s.ks.AddDirty(n)
+			if n != 0 {
+				s.ks.AddDirty(n)
+			}
 		}
 		by := ctx.Client
 		if parent != nil && ctx.FromScript() {

@@ -1,6 +1,8 @@
 package host
 
 import (
+	"time"
+
 	"github.com/redmod/redmod/core"
 	"github.com/redmod/redmod/registry"
 )
@@ -15,6 +17,10 @@ import (
 type connStats struct {
 	cmd         *registry.Cmd // the command counted, nil when nothing is pending
 	calls, usec int64
+	// lat holds the durations (ns) of the counted calls not yet added to
+	// the command's latency histogram (latency-tracking), nlat of them.
+	lat  [16]int64
+	nlat int
 }
 
 // publishStats adds the pending statistics to the shared counters.
@@ -27,7 +33,34 @@ func (c *conn) publishStats() {
 	cs.calls.Add(st.calls)
 	cs.usec.Add(st.usec)
 	c.srv.stats.commands.Add(st.calls)
-	*st = connStats{}
+	c.publishLatencies()
+	st.cmd, st.calls, st.usec = nil, 0, 0
+}
+
+// recordLatency keeps the duration of a batched call for the command's
+// latency histogram, added with the other statistics.
+func (c *conn) recordLatency(ns int64) {
+	st := &c.stat
+	if st.nlat == len(st.lat) {
+		c.publishLatencies()
+	}
+	st.lat[st.nlat] = ns
+	st.nlat++
+}
+
+// publishLatencies adds the kept durations to the histogram of the
+// command counted (connStats.cmd).
+func (c *conn) publishLatencies() {
+	st := &c.stat
+	if st.nlat == 0 {
+		return
+	}
+	if h := c.srv.latencyHistOf(st.cmd); h != nil {
+		for _, ns := range st.lat[:st.nlat] {
+			h.record(time.Duration(ns))
+		}
+	}
+	st.nlat = 0
 }
 
 // statsBatchable reports whether a command's statistics may wait in the

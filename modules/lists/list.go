@@ -110,9 +110,16 @@ func (l *List) grow() {
 	if size == 0 {
 		size = 4
 	}
-	nb := make([][]byte, size)
-	for i := 0; i < l.n; i++ {
-		nb[i] = l.buf[(l.head+i)&(len(l.buf)-1)]
+	l.moveTo(make([][]byte, size))
+}
+
+// moveTo copies the elements into nb from its start, as two runs of the
+// ring (a bulk copy, not one write barrier per element), and makes it the
+// buffer.
+func (l *List) moveTo(nb [][]byte) {
+	if l.n > 0 {
+		k := copy(nb, l.buf[l.head:min(l.head+l.n, len(l.buf))])
+		copy(nb[k:l.n], l.buf[:l.n-k])
 	}
 	l.buf, l.head = nb, 0
 }
@@ -125,11 +132,7 @@ func (l *List) shrink() {
 		for size > 16 && l.n < size/4 {
 			size /= 2
 		}
-		nb := make([][]byte, size)
-		for i := 0; i < l.n; i++ {
-			nb[i] = l.buf[(l.head+i)&(len(l.buf)-1)]
-		}
-		l.buf, l.head = nb, 0
+		l.moveTo(make([][]byte, size))
 	}
 }
 

@@ -159,3 +159,16 @@ func TestParseTimeoutAndNumKeys(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkListPushFront grows a list of a million elements from the head,
+// as redis-benchmark's LPUSH does: the cost of growing the ring included.
+func BenchmarkListPushFront(b *testing.B) {
+	v := []byte("xxxxxxxxxxxxxxxx")
+	b.ReportAllocs()
+	for b.Loop() {
+		var l List
+		for range 1 << 20 {
+			l.PushFront(v)
+		}
+	}
+}
