@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/redmod/redmod/core"
@@ -221,17 +220,13 @@ func (s *Server) infoSection(sec string) []core.InfoField {
 	case "replication":
 		return s.replicationInfo()
 	case "cpu":
-		var ru, children syscall.Rusage
-		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-		syscall.Getrusage(syscall.RUSAGE_CHILDREN, &children)
-		tv := func(t syscall.Timeval) string {
-			return strconv.FormatFloat(float64(t.Sec)+float64(t.Usec)/1e6, 'f', 6, 64)
-		}
+		self, children := cpuTimes()
+		tv := func(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 6, 64) }
 		return []core.InfoField{
-			field("used_cpu_sys", tv(ru.Stime)),
-			field("used_cpu_user", tv(ru.Utime)),
-			field("used_cpu_sys_children", tv(children.Stime)),
-			field("used_cpu_user_children", tv(children.Utime)),
+			field("used_cpu_sys", tv(self.sys)),
+			field("used_cpu_user", tv(self.user)),
+			field("used_cpu_sys_children", tv(children.sys)),
+			field("used_cpu_user_children", tv(children.user)),
 			field("goroutines", runtime.NumGoroutine()),
 		}
 	case "modules":

@@ -6,7 +6,6 @@ import (
 	"runtime/metrics"
 	"strconv"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/redmod/redmod/core"
@@ -259,11 +258,7 @@ func (s *Server) memoryInfo(cfg Config) []core.InfoField {
 	peak := s.mem.peak.Load()
 	total, heap := memoryFigures()
 	rss := rssBytes()
-	var si syscall.Sysinfo_t
-	var sysMem int64
-	if syscall.Sysinfo(&si) == nil {
-		sysMem = int64(si.Totalram) * int64(si.Unit)
-	}
+	sysMem := systemMemory()
 	pct := func(a, b int64) string {
 		if b <= 0 {
 			return "0.00%"
