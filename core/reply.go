@@ -151,7 +151,14 @@ func (w *Writer) KeepFirstReply() {
 // EndReply ends the accounting BeginReply started and counts the command's
 // reply, when it wrote one, as one value of the reply around it (an error
 // it returned instead is written, and counted, by the caller).
-func (w *Writer) EndReply(m ReplyMark) { w.endReply(m, len(w.buf) > w.begin) }
+//
+// What the command wrote may have been handed to the connection already
+// (an event of a client subscribed to its own keys goes after the replies
+// written before it): its accounting, which Reset keeps, still says it
+// wrote.
+func (w *Writer) EndReply(m ReplyMark) {
+	w.endReply(m, len(w.buf) > w.begin || w.replies > 0 || w.need > 0)
+}
 
 // EndReplyCounted is EndReply for a command that may reply any number of
 // times, or hand its replies to the connection ahead of pushes

@@ -52,8 +52,10 @@ func hset(c *core.Ctx) error {
 			added++
 		}
 	}
-	c.Notify(core.NotifyHash, "hset", key)
+	// Redis replies before it announces (its order for a client
+	// subscribed to its own keys' events).
 	c.WriteInt(int64(added))
+	c.Notify(core.NotifyHash, "hset", key)
 	return nil
 }
 

@@ -45,9 +45,9 @@ func hincrbyfloat(c *core.Ctx) error {
 	}
 	b := core.AppendLongDouble(nil, sum)
 	h.Set(c.Args[2], b)
+	c.WriteBulk(b)
 	c.Notify(core.NotifyHash, "hincrbyfloat", c.Args[1])
 	// The result, not the increment, as Redis 7.0 propagates it.
 	c.Propagate([]byte("HSET"), c.Args[1], c.Args[2], b)
-	c.WriteBulk(b)
 	return nil
 }

@@ -121,8 +121,8 @@ func hincrby(c *core.Ctx) error {
 	}
 	cur += incr
 	h.Set(c.Args[2], core.FormatInt(cur))
-	c.Notify(core.NotifyHash, "hincrby", c.Args[1])
 	c.WriteInt(cur)
+	c.Notify(core.NotifyHash, "hincrby", c.Args[1])
 	return nil
 }
 
@@ -189,8 +189,8 @@ func hmset(c *core.Ctx) error {
 	for i := 2; i < len(c.Args); i += 2 {
 		h.Set(c.Args[i], c.Args[i+1])
 	}
-	c.Notify(core.NotifyHash, "hset", c.Args[1])
 	c.WriteOK()
+	c.Notify(core.NotifyHash, "hset", c.Args[1])
 	return nil
 }
 
@@ -205,8 +205,8 @@ func hsetnx(c *core.Ctx) error {
 		return nil
 	}
 	h.Set(c.Args[2], c.Args[3])
-	c.Notify(core.NotifyHash, "hset", c.Args[1])
 	c.WriteInt(1)
+	c.Notify(core.NotifyHash, "hset", c.Args[1])
 	return nil
 }
 

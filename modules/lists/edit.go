@@ -269,8 +269,8 @@ func lset(c *core.Ctx) error {
 		return core.ErrIndexOutOfRange
 	}
 	l.SetAt(i, c.Args[3])
-	c.Notify(core.NotifyList, "lset", c.Args[1])
 	c.WriteOK()
+	c.Notify(core.NotifyList, "lset", c.Args[1])
 	return nil
 }
 

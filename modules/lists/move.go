@@ -81,11 +81,12 @@ func move(c *core.Ctx, srcKey, dstKey []byte, from, to end) (served bool, err er
 	elem := src.pop(from)
 	dst, _ := listForPush(c, dstKey)
 	dst.push(to, elem)
+	// Redis announces the push, replies, then announces the pop.
 	c.Notify(core.NotifyList, pushEvent(to), dstKey)
+	c.WriteBulk(elem)
 	c.Notify(core.NotifyList, popEvent(from), srcKey)
 	dropIfEmpty(c, srcKey, src)
 	c.DB.Signal(dstKey)
-	c.WriteBulk(elem)
 	return true, nil
 }
 

@@ -89,13 +89,15 @@ func pushGeneric(c *core.Ctx, front, onlyExisting bool) error {
 		}
 	}
 	c.SetChanges(int64(len(c.Args) - 2))
+	// Redis replies before it announces the push (its order for a client
+	// subscribed to its own keys' events).
+	c.WriteInt(int64(l.Len()))
 	if front {
 		c.Notify(core.NotifyList, "lpush", key)
 	} else {
 		c.Notify(core.NotifyList, "rpush", key)
 	}
 	c.DB.Signal(key)
-	c.WriteInt(int64(l.Len()))
 	return nil
 }
 

@@ -36,12 +36,13 @@ func spop(c *core.Ctx) error {
 	s.Remove(m)
 	// The member drawn, not the draw (Redis 7.0 propagates the same).
 	c.Propagate(cmdSREM, key, m)
+	// Redis announces the pop, replies, then deletes an emptied set.
 	c.Notify(core.NotifySet, "spop", key)
+	c.WriteBulk(m)
 	if s.Len() == 0 {
 		c.DB.Delete(key)
 		c.Notify(core.NotifyGeneric, "del", key)
 	}
-	c.WriteBulk(m)
 	return nil
 }
 

@@ -139,6 +139,9 @@ func setOperation(c *core.Ctx, op setOp, dstKey []byte, keys [][]byte) error {
 		writeMembers(c, result)
 		return nil
 	}
+	// Redis replies before it announces (its order for a client
+	// subscribed to its own keys' events).
+	c.WriteInt(int64(result.Len()))
 	if result.Len() > 0 {
 		c.DB.Set(dstKey, result)
 		c.Notify(core.NotifySet, storeEvents[op], dstKey)
@@ -147,7 +150,6 @@ func setOperation(c *core.Ctx, op setOp, dstKey []byte, keys [][]byte) error {
 	} else {
 		c.Notify(core.NotifyGeneric, "del", dstKey)
 	}
-	c.WriteInt(int64(result.Len()))
 	return nil
 }
 

@@ -92,8 +92,10 @@ func xgroupCreate(c *core.Ctx) error {
 	if s.createGroup(c.Args[3], id, entriesRead) == nil {
 		return errBusyGroup
 	}
-	c.Notify(core.NotifyStream, "xgroup-create", c.Args[2])
+	// Redis replies before it announces (its order for a client
+	// subscribed to its own keys' events).
 	c.WriteOK()
+	c.Notify(core.NotifyStream, "xgroup-create", c.Args[2])
 	return nil
 }
 
@@ -122,8 +124,8 @@ func xgroupSetID(c *core.Ctx) error {
 	}
 	g.lastID = id
 	g.entriesRead = entriesRead
-	c.Notify(core.NotifyStream, "xgroup-setid", c.Args[2])
 	c.WriteOK()
+	c.Notify(core.NotifyStream, "xgroup-setid", c.Args[2])
 	return nil
 }
 
@@ -138,10 +140,10 @@ func xgroupDestroy(c *core.Ctx) error {
 		return nil
 	}
 	s.destroyGroup(g.name)
+	c.WriteInt(1)
 	c.Notify(core.NotifyStream, "xgroup-destroy", c.Args[2])
 	// Clients blocked in XREADGROUP on this group get an error.
 	c.DB.Broadcast(c.Args[2])
-	c.WriteInt(1)
 	return nil
 }
 

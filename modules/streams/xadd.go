@@ -447,7 +447,7 @@ func xsetid(c *core.Ctx) error {
 	if !maxDel.IsZero() {
 		s.maxDeleted = maxDel
 	}
-	c.Notify(core.NotifyStream, "xsetid", c.Args[1])
 	c.WriteOK()
+	c.Notify(core.NotifyStream, "xsetid", c.Args[1])
 	return nil
 }

@@ -170,6 +170,10 @@ func set(c *core.Ctx) error {
 			return nil
 		}
 	}
+	if o.flags&optGet != 0 {
+		// Redis replies with the old value before it sets and announces.
+		writeOld(c, old)
+	}
 	// An EXAT/PXAT in the past stores a key that is already expired, as
 	// Redis 7.0 does: DBSIZE counts it until it is touched or the active
 	// cycle removes it, and expired_keys counts it then.
@@ -181,11 +185,9 @@ func set(c *core.Ctx) error {
 		// options have done their work).
 		c.Propagate(cmdSET, key, c.Args[2], argPXAT, ms(at))
 	}
-	if o.flags&optGet != 0 {
-		writeOld(c, old)
-		return nil
+	if o.flags&optGet == 0 {
+		c.WriteOK()
 	}
-	c.WriteOK()
 	return nil
 }
 

@@ -57,10 +57,11 @@ func getset(c *core.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// Redis replies with the old value before it sets and announces.
+	writeOld(c, old)
 	c.DB.SetString(key, c.Args[2], 0, false)
 	c.Notify(core.NotifyString, "set", key)
 	c.Propagate(cmdSET, key, c.Args[2]) // as Redis 7.0 propagates it
-	writeOld(c, old)
 	return nil
 }
 
@@ -75,10 +76,11 @@ func getdel(c *core.Ctx) error {
 		c.WriteNull()
 		return nil
 	}
+	// Redis replies before it deletes and announces.
+	c.WriteBulk(s.B)
 	c.DB.Delete(key)
 	c.Notify(core.NotifyGeneric, "del", key)
 	c.Propagate(cmdDEL, key) // as Redis 7.0 propagates it
-	c.WriteBulk(s.B)
 	return nil
 }
 

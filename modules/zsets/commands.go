@@ -173,6 +173,18 @@ func zaddApply(c *core.Ctx, f zaddFlags, pairs [][]byte, scores []float64, maxLe
 		}
 		c.Propagate(args...)
 	}
+	// Redis replies before it announces (its order for a client
+	// subscribed to its own keys' events).
+	switch {
+	case f.incr && processed > 0:
+		c.WriteDouble(score)
+	case f.incr:
+		c.WriteNull()
+	case f.ch:
+		c.WriteInt(int64(added + updated))
+	default:
+		c.WriteInt(int64(added))
+	}
 	if added+updated > 0 {
 		if f.incr {
 			notify(c, "zincr", key)
@@ -183,19 +195,6 @@ func zaddApply(c *core.Ctx, f zaddFlags, pairs [][]byte, scores []float64, maxLe
 	dropIfEmpty(c, key, z)
 	if added > 0 {
 		c.DB.Signal(key)
-	}
-	if f.incr {
-		if processed > 0 {
-			c.WriteDouble(score)
-		} else {
-			c.WriteNull()
-		}
-		return nil
-	}
-	if f.ch {
-		c.WriteInt(int64(added + updated))
-	} else {
-		c.WriteInt(int64(added))
 	}
 	return nil
 }

@@ -62,6 +62,9 @@ func zpop(c *core.Ctx, highest bool) error {
 	} else {
 		c.WriteArray(2)
 	}
+	// Redis announces the pop between the reply's header and its elements
+	// (what a client subscribed to its own keys' events sees).
+	notify(c, popEvent(highest), key)
 	for i := 0; i < n; i++ {
 		m, s := z.popOne(highest)
 		if withCount {
@@ -70,7 +73,6 @@ func zpop(c *core.Ctx, highest bool) error {
 		c.WriteBulk(m)
 		c.WriteDouble(s)
 	}
-	notify(c, popEvent(highest), key)
 	dropIfEmpty(c, key, z)
 	c.SetChanges(int64(n))
 	return nil
@@ -121,9 +123,9 @@ func bzpop(c *core.Ctx, highest bool) error {
 	m, s := z.popOne(highest)
 	c.WriteArray(3)
 	c.WriteBulk(k)
+	notify(c, popEvent(highest), k) // before the member, as Redis
 	c.WriteBulk(m)
 	c.WriteDouble(s)
-	notify(c, popEvent(highest), k)
 	dropIfEmpty(c, k, z)
 	// The pop it made, without blocking, as Redis 7.0 propagates it.
 	c.Propagate(popCommand(highest), k)
@@ -188,13 +190,13 @@ func zmpop(c *core.Ctx, numIdx int, blocking bool) error {
 	c.WriteArray(2)
 	c.WriteBulk(k)
 	c.WriteArray(m)
+	notify(c, popEvent(highest), k) // before the elements, as Redis
 	for i := 0; i < m; i++ {
 		mem, s := z.popOne(highest)
 		c.WriteArray(2)
 		c.WriteBulk(mem)
 		c.WriteDouble(s)
 	}
-	notify(c, popEvent(highest), k)
 	dropIfEmpty(c, k, z)
 	c.SetChanges(int64(m))
 	// ZMPOP and BZMPOP propagate the pop they made, with the count popped,

@@ -271,8 +271,10 @@ func zsetOp(c *core.Ctx, op setOp, store bool) error {
 	result := buildZSet(scores, members, store)
 	if store {
 		dst := c.Args[1]
-		storeResult(c, dst, result, [...]string{"zunionstore", "zinterstore", "zdiffstore"}[op])
+		// Redis replies before it announces (its order for a client
+		// subscribed to its own keys' events).
 		c.WriteInt(int64(result.Len()))
+		storeResult(c, dst, result, [...]string{"zunionstore", "zinterstore", "zdiffstore"}[op])
 		return nil
 	}
 	writeRangeHeader(c, result.Len(), withScores)

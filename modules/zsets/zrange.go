@@ -166,8 +166,8 @@ func storeRange(c *core.Ctx, src *ZSet, lo, hi int, rev bool) error {
 	dst := c.Args[1]
 	n := hi - lo
 	if n <= 0 {
-		storeResult(c, dst, nil, "")
 		c.WriteInt(0)
+		storeResult(c, dst, nil, "")
 		return nil
 	}
 	maxLen := 0
@@ -183,7 +183,7 @@ func storeRange(c *core.Ctx, src *ZSet, lo, hi int, rev bool) error {
 		n--
 		return n > 0
 	})
-	storeResult(c, dst, out, "zrangestore")
 	c.WriteInt(int64(out.Len()))
+	storeResult(c, dst, out, "zrangestore")
 	return nil
 }
