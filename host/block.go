@@ -33,10 +33,17 @@ func (c *conn) block(cmd *registry.Cmd, args [][]byte, err error) (_ error, clos
 	if !c.flush() {
 		return nil, true
 	}
+	// An UNBLOCK that arrived as the previous wait ended was for that one.
+	select {
+	case <-c.unblock:
+	default:
+	}
+	c.inBlock.Store(true)
 	c.blocked.Store(true)
 	c.client.SetBlocked(true)
 	s.stats.blockedClients.Add(1)
 	defer func() {
+		c.inBlock.Store(false)
 		c.blocked.Store(false)
 		c.client.SetBlocked(false)
 		s.stats.blockedClients.Add(-1)

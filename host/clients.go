@@ -164,7 +164,7 @@ func (s *Server) UnblockClient(id int64, withError bool) bool {
 	s.mu.Lock()
 	c, ok := s.conns[id]
 	s.mu.Unlock()
-	if !ok {
+	if !ok || !c.inBlock.Load() {
 		return false
 	}
 	select {

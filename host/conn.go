@@ -55,9 +55,11 @@ type conn struct {
 	// (0 once a flush, as before blocking, sent what preceded it).
 	replyMark int
 	// unblock receives CLIENT UNBLOCK's request while the client waits in
-	// block (true: with an error); unbuffered, so that only a client that
-	// is waiting takes it.
+	// block (true: with an error); block empties it before each wait.
 	unblock chan bool
+	// inBlock is set while the client waits in a blocking command (not
+	// while CLIENT PAUSE holds it): CLIENT UNBLOCK applies then.
+	inBlock atomic.Bool
 	// out carries pushes and, once there has been one, the replies too.
 	out *outbox
 	// stat holds statistics not yet added to the shared counters.
@@ -112,7 +114,9 @@ func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
 	}
 	c.client.Fd = connFd(nc)
 	c.rd.waiting = &c.reading
-	c.unblock = make(chan bool)
+	// One slot: CLIENT UNBLOCK is accepted from the moment the client
+	// shows as blocked, before its goroutine reaches its wait.
+	c.unblock = make(chan bool, 1)
 	c.rd.onRead = func(n int) {
 		c.lastEnd = 0
 		s.stats.netInput.Add(int64(n))

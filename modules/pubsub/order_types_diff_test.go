@@ -78,7 +78,7 @@ func TestDiffOwnEventsOrderTypes(t *testing.T) {
 		{{"LPUSHX", "nolist", "a"}, {"RPUSH", "bl2", "a"}, {"BLMOVE", "bl2", "bl3", "LEFT", "LEFT", "0"}, {"BRPOPLPUSH", "bl3", "bl4", "0"}},
 		{{"SADD", "sm", "a"}, {"SMOVE", "sm", "sm2", "a"}},
 		{{"XADD", "xs", "1-1", "f", "v"}, {"XSETID", "xs", "5-5"}, {"XGROUP", "CREATE", "xs", "g", "0"}, {"XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "xs", ">"}, {"XACK", "xs", "g", "1-1"}, {"XCLAIM", "xs", "g", "c3", "0", "1-1"}, {"XAUTOCLAIM", "xs", "g", "c4", "0", "0"}},
-		{{"HSET", "hd", "f", "v"}, {"HDEL", "hd", "f"}, {"SET", "sx", "v", "PX", "100000"}, {"PEXPIRETIME", "sx"}, {"SET", "sx", "v", "KEEPTTL"}},
+		{{"HSET", "hd", "f", "v"}, {"HDEL", "hd", "f"}, {"SET", "sx", "v", "PX", "100000"}, {"SET", "sx", "v", "KEEPTTL"}},
 		{{"EVAL", "redis.call('zadd','ze',1,'a',2,'b') redis.call('rpush','le','x') return redis.call('zpopmin','ze')", "0"}},
 		{{"MULTI"}, {"ZADD", "zm", "1", "a"}, {"ZPOPMIN", "zm"}, {"SET", "sg", "1", "GET"}, {"HSET", "hm", "f", "v"}, {"EXEC"}},
 		{{"PFADD", "pp", "a"}, {"PFCOUNT", "pp"}, {"SETRANGE", "nokey", "0", ""}, {"INCRBYFLOAT", "fl", "1"}, {"DECRBY", "fl2", "1"}},
