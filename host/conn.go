@@ -57,6 +57,7 @@ type conn struct {
 	// unblock receives CLIENT UNBLOCK's request while the client waits in
 	// block (true: with an error); block empties it before each wait.
 	unblock chan bool
+	heldBuf []byte // invalidations taken from the outbox at a flush
 	// inBlock is set while the client waits in a blocking command (not
 	// while CLIENT PAUSE holds it): CLIENT UNBLOCK applies then.
 	inBlock atomic.Bool
@@ -191,6 +192,15 @@ func (c *conn) flush() bool {
 	// of the commands they answer are published first.
 	c.publishStats()
 	c.lastEnd = 0
+	if c.srv.trk.on.Load() > 0 {
+		// Invalidations caused meanwhile by other clients follow the
+		// batch's replies (outbox.holding).
+		c.heldBuf = c.out.takeHeld(c.heldBuf[:0])
+		if len(c.heldBuf) > 0 {
+			c.w.WriteRaw(c.heldBuf)
+		}
+		defer c.out.stopHolding()
+	}
 	if c.w.Len() == 0 {
 		return true
 	}
@@ -486,11 +496,13 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 	}
 	// The reply is bounded by the hard output limit while it is built.
 	c.w.SetLimit(int(min(s.limits.outHard.Load(), math.MaxInt)))
-	holding := s.trk.on.Load() > 0 && c.out.holdPushes(true)
-	end, err := s.invoke(cmd, ctx, c.w, c.keyIdx, locksAll(spec), nil)
-	if holding {
-		c.deferred = c.out.releasePushes(c.deferred)
+	if s.trk.on.Load() > 0 {
+		// Invalidations other clients cause from now on follow the
+		// replies of this client's batch (flush), as in Redis, where a
+		// client's pipelined commands run before another client's write.
+		c.out.holdPushes(true)
 	}
+	end, err := s.invoke(cmd, ctx, c.w, c.keyIdx, locksAll(spec), nil)
 	if end > c.effEnd {
 		c.effEnd = end
 	}

@@ -28,8 +28,12 @@ type outbox struct {
 	spare   []byte // the writer's previous buffer, for reuse
 	writing int    // bytes the writer is sending now
 	closed  bool
-	// holding is set while the client's command runs, when invalidations
-	// for it wait in held to follow its reply (pushAfterReply).
+	// holding is set from the start of a command until the replies of the
+	// client's batch are flushed, when invalidations for it wait in held
+	// to follow the replies already written (pushAfterReply): Redis sends
+	// them after the replies of the commands that ran before the write
+	// that caused them, and the client's replies wait in its writer until
+	// the batch ends.
 	holding bool
 	held    []byte
 	// softSince is when the pending bytes went over the soft limit.
@@ -272,14 +276,27 @@ func (o *outbox) holdPushes(on bool) bool {
 	return on
 }
 
-// releasePushes ends the hold and appends what was held to dst.
-func (o *outbox) releasePushes(dst []byte) []byte {
+// takeHeld returns what was held so far, to go after the replies being
+// flushed; the hold goes on until stopHolding.
+func (o *outbox) takeHeld(dst []byte) []byte {
 	o.mu.Lock()
-	o.holding = false
 	dst = append(dst, o.held...)
 	o.held = o.held[:0]
 	o.mu.Unlock()
 	return dst
+}
+
+// stopHolding ends the hold once the batch's replies are flushed, and
+// sends what arrived since takeHeld.
+func (o *outbox) stopHolding() {
+	o.mu.Lock()
+	o.holding = false
+	rest := o.held
+	o.held = nil
+	o.mu.Unlock()
+	if len(rest) > 0 {
+		o.Push(rest)
+	}
 }
 
 // pushAfterReply pushes msg, or holds it while the client's command runs.

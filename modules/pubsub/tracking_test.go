@@ -232,3 +232,31 @@ func TestDiffTrackingOrder(t *testing.T) {
 	a.do(1, "EXEC")
 	a.quiet()
 }
+
+// TestDiffTrackingInvalidationAfterBatch: another client's write to a key
+// this client read earlier in a pipelined batch invalidates it after the
+// batch's replies, as Redis sends it (its commands run one at a time): a
+// client never sees the invalidation ahead of the reply holding the value
+// it invalidates.
+func TestDiffTrackingInvalidationAfterBatch(t *testing.T) {
+	ref := difftest.Redis(t)
+	ours := redmodtest.Run(t, redmodtest.WithConfig(func(c *host.Config) { c.EnableDebugCommand = "yes" })).Addr()
+	a, b := dial(t, ours, ref), dial(t, ours, ref)
+	a.send("HELLO", "3")
+	a.skip(1)
+	a.do(1, "CLIENT", "TRACKING", "on")
+	a.do(1, "SET", "k", "v")
+	var pipe []byte
+	for _, cmd := range [][]string{{"GET", "k"}, {"DEBUG", "SLEEP", "0.3"}, {"PING"}} {
+		pipe = append(pipe, resp.Encode(cmd...)...)
+	}
+	for _, cn := range []*resp.Conn{a.ours, a.ref} {
+		if err := cn.Write(pipe); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(100 * time.Millisecond) // while a's batch sleeps
+	b.send("SET", "k", "v2")
+	a.expect(4, "GET k, DEBUG SLEEP, PING, then the invalidation")
+	b.expect(1, "SET k v2")
+}
