@@ -51,25 +51,29 @@ const (
 
 // replyBufferPolicy is the server-wide DEBUG REPLYBUFFER state.
 type replyBufferPolicy struct {
-	peakReset   atomic.Int64 // ns; <0: never
-	noResizing  atomic.Bool
-	shrinks     atomic.Int64
-	expands     atomic.Int64
-	passPeriod  atomic.Int64 // ns between cron passes (1/hz)
-	initialized atomic.Bool
+	peakReset  atomic.Int64 // ns; <0: never
+	noResizing atomic.Bool
+	shrinks    atomic.Int64
+	expands    atomic.Int64
+	passPeriod atomic.Int64 // ns between cron passes (1/hz)
 }
 
 // defaultPeakReset is Redis's REPLY_BUFFER_DEFAULT_PEAK_RESET_TIME.
 const defaultPeakReset = int64(5 * time.Second)
 
-func (p *replyBufferPolicy) init(hz int) {
+// setDefaults gives Redis's defaults: peaks reset every 5 s, resizing on,
+// a pass per client every 1/hz seconds.
+func (p *replyBufferPolicy) setDefaults(hz int) {
+	p.peakReset.Store(defaultPeakReset)
+	p.setHz(hz)
+}
+
+// setHz follows the server's hz (CONFIG SET hz).
+func (p *replyBufferPolicy) setHz(hz int) {
 	if hz < 1 {
 		hz = 10
 	}
 	p.passPeriod.Store(int64(time.Second) / int64(hz))
-	if !p.initialized.Swap(true) {
-		p.peakReset.Store(defaultPeakReset)
-	}
 }
 
 // wrote records a reply batch of n bytes.

@@ -10,7 +10,7 @@ import (
 // it double it back one cron pass at a time, and the peak restarts on time.
 func TestReplyBufferModel(t *testing.T) {
 	var p replyBufferPolicy
-	p.init(10)
+	p.setDefaults(10)
 	period := int64(100 * time.Millisecond)
 	var r replyStats
 	now := int64(1e12)

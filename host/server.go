@@ -172,7 +172,7 @@ func New(cfg Config, reg *registry.Registry) (*Server, error) {
 	}
 	s.limits.set(&cfg)
 	s.applyMemory(&cfg)
-	s.replyBuf.init(cfg.Hz)
+	s.replyBuf.setDefaults(cfg.Hz)
 	s.cstats = make([]cmdStat, reg.NumCmds())
 	s.initMetrics()
 	s.replInit()
@@ -456,7 +456,7 @@ func (s *Server) cron() {
 		s.sampleMetrics()
 		if newHz != hz && newHz > 0 {
 			hz = newHz
-			s.replyBuf.init(hz)
+			s.replyBuf.setHz(hz)
 			tick.Reset(time.Second / time.Duration(hz))
 		}
 		if n++; n%hz == 0 {

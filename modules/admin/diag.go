@@ -451,14 +451,14 @@ func debugCommand(c *core.Ctx) error {
 	case sub == "pause-cron" && n == 3:
 		on, ok := core.ParseInt(c.Args[2])
 		if !ok {
-			return core.NewError("ERR value is not an integer or out of range")
+			return core.ErrNotInteger
 		}
 		d.PauseCron(on != 0)
 		c.WriteOK()
 	case sub == "set-active-expire" && n == 3:
 		on, ok := core.ParseInt(c.Args[2])
 		if !ok {
-			return core.NewError("ERR value is not an integer or out of range")
+			return core.ErrNotInteger
 		}
 		d.SetActiveExpire(on != 0)
 		c.WriteOK()
@@ -527,7 +527,7 @@ func debugReplyBuffer(c *core.Ctx, d core.Diagnostics) error {
 		default:
 			ms, ok := core.ParseInt(c.Args[3])
 			if !ok {
-				return core.NewError("ERR value is not an integer or out of range")
+				return core.ErrNotInteger
 			}
 			if ms < 0 {
 				d.SetReplyBufferPeakReset(-1)

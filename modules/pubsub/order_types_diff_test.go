@@ -3,9 +3,6 @@ package pubsub_test
 import (
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/redmod/redmod/internal/resp"
 )
 
 // TestDiffOwnEventsOrderTypes: for write commands of every type, a RESP3
@@ -14,15 +11,7 @@ import (
 // reply first and announce after; some announce first; LMOVE announces
 // the push, replies, then announces the pop).
 func TestDiffOwnEventsOrderTypes(t *testing.T) {
-	ours, ref := servers(t)
-	c := dial(t, ours, ref)
-	for _, cn := range []*resp.Conn{c.ours, c.ref} {
-		if _, err := cn.Do("HELLO", "3"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	c.do(1, "CONFIG", "SET", "notify-keyspace-events", "KEA")
-	c.do(1, "PSUBSCRIBE", "__key*__:*")
+	c := ownEventsClient(t, "PSUBSCRIBE", "__key*__:*")
 	cases := [][][]string{
 		{{"RPUSH", "l", "a", "b"}},
 		{{"LPUSH", "l", "a"}},
@@ -84,28 +73,7 @@ func TestDiffOwnEventsOrderTypes(t *testing.T) {
 		{{"PFADD", "pp", "a"}, {"PFCOUNT", "pp"}, {"SETRANGE", "nokey", "0", ""}, {"INCRBYFLOAT", "fl", "1"}, {"DECRBY", "fl2", "1"}},
 	}
 	for _, cs := range cases {
-		var pipe []byte
-		for _, cmd := range cs {
-			pipe = append(pipe, resp.Encode(cmd...)...)
-		}
-		pipe = append(pipe, resp.Encode("ECHO", "end")...)
-		read := func(cn *resp.Conn) []string {
-			if err := cn.Write(pipe); err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for {
-				r, err := cn.ReadTimeout(10 * time.Second)
-				if err != nil {
-					t.Fatalf("%q: after %q: %v", cs, got, err)
-				}
-				got = append(got, r.Raw)
-				if r.Raw == "$3\r\nend\r\n" {
-					return got
-				}
-			}
-		}
-		o, r := read(c.ours), read(c.ref)
+		o, r := c.pipeline(cs)
 		if strings.Join(o, "") != strings.Join(r, "") {
 			t.Errorf("%q:\nredmod %q\nRedis  %q", cs, o, r)
 		}

@@ -176,11 +176,7 @@ func TestDiffTrackingRedirBroken(t *testing.T) {
 // an MGET, a transaction, a flush in a transaction); and the tracking table
 // after a flush and under a lowered tracking-table-max-keys.
 func TestDiffTrackingOrder(t *testing.T) {
-	ref := difftest.Redis(t)
-	ours := redmodtest.Run(t, redmodtest.WithConfig(func(c *host.Config) { c.EnableDebugCommand = "yes" })).Addr()
-	a, b := dial(t, ours, ref), dial(t, ours, ref)
-	a.send("HELLO", "3")
-	a.skip(1)
+	a, b := debugPairs(t)
 	b.do(1, "DEBUG", "SET-ACTIVE-EXPIRE", "0")
 	a.do(1, "CLIENT", "TRACKING", "on")
 	a.do(1, "SET", "x", "1")
@@ -239,11 +235,7 @@ func TestDiffTrackingOrder(t *testing.T) {
 // client never sees the invalidation ahead of the reply holding the value
 // it invalidates.
 func TestDiffTrackingInvalidationAfterBatch(t *testing.T) {
-	ref := difftest.Redis(t)
-	ours := redmodtest.Run(t, redmodtest.WithConfig(func(c *host.Config) { c.EnableDebugCommand = "yes" })).Addr()
-	a, b := dial(t, ours, ref), dial(t, ours, ref)
-	a.send("HELLO", "3")
-	a.skip(1)
+	a, b := debugPairs(t)
 	a.do(1, "CLIENT", "TRACKING", "on")
 	a.do(1, "SET", "k", "v")
 	var pipe []byte
@@ -259,4 +251,16 @@ func TestDiffTrackingInvalidationAfterBatch(t *testing.T) {
 	b.send("SET", "k", "v2")
 	a.expect(4, "GET k, DEBUG SLEEP, PING, then the invalidation")
 	b.expect(1, "SET k v2")
+}
+
+// debugPairs starts a redmod that allows DEBUG beside the reference
+// redis-server and returns two connections to each, the first in RESP3.
+func debugPairs(t *testing.T) (a, b *conns) {
+	t.Helper()
+	ref := difftest.Redis(t)
+	ours := redmodtest.Run(t, redmodtest.WithConfig(func(c *host.Config) { c.EnableDebugCommand = "yes" })).Addr()
+	a, b = dial(t, ours, ref), dial(t, ours, ref)
+	a.send("HELLO", "3")
+	a.skip(1)
+	return a, b
 }
