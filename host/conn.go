@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"net"
+	"runtime"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -180,6 +181,19 @@ func (c *conn) serve() {
 			return
 		}
 		if !c.rd.Buffered() || c.w.Len() > flushThreshold {
+			if c.w.Len() > 0 {
+				// Let the other clients whose requests arrived with this
+				// one run first, so that the replies leave in a burst, as
+				// from Redis's event loop (which writes after serving
+				// every ready client). A reply that wakes a sleeping
+				// client costs the writer a cross-CPU wakeup: written one
+				// by one between other clients' commands, replies woke
+				// redis-benchmark once each and the wakeups took 30% of
+				// the server's CPU at -P 16; back to back, most find the
+				// reader still awake. With nothing else runnable this
+				// returns at once.
+				runtime.Gosched()
+			}
 			if !c.flush() {
 				return
 			}
