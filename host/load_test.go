@@ -1,3 +1,5 @@
+//go:build unix
+
 package host_test
 
 import (

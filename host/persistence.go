@@ -10,11 +10,11 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/redmod/redmod/aof"
 	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/internal/fsync"
 	"github.com/redmod/redmod/rdb"
 	"github.com/redmod/redmod/registry"
 )
@@ -143,13 +143,6 @@ func (s *Server) removeStaleRewriteTemps(folder string) {
 	}
 }
 
-// processAlive reports whether a process with this id exists (signal 0
-// checks without sending anything; EPERM means it exists as another user).
-func processAlive(pid int) bool {
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
-}
-
 // writeFileAtomic writes data to a temporary file in the target's folder,
 // syncs it, renames it over the target and syncs the folder, so that a crash
 // at any point leaves either the old snapshot or the new one.
@@ -187,12 +180,7 @@ func writeFileAtomic(path string, data []byte, still func() bool) error {
 		os.Remove(tmp)
 		return err
 	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return fsync.Dir(dir)
 }
 
 // Save writes a snapshot and waits for it (SAVE).

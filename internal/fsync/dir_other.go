@@ -1,0 +1,5 @@
+//go:build !windows
+
+package fsync
+
+const canSyncDir = true

@@ -1,0 +1,4 @@
+package fsync
+
+// Windows refuses FlushFileBuffers on a folder handle.
+const canSyncDir = false
