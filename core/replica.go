@@ -59,3 +59,30 @@ func (c *Ctx) StaleRefusal() error { return c.staleRefusal }
 
 // SetStaleRefusal records what StaleRefusal reports.
 func (c *Ctx) SetStaleRefusal(err error) { c.staleRefusal = err }
+
+// FailoverRequest is FAILOVER's arguments, parsed: TO host port, FORCE,
+// TIMEOUT milliseconds (0: none), or ABORT alone.
+type FailoverRequest struct {
+	To        bool   // TO was given: Host and Port name the target replica
+	Host      string // the target replica's address, as it announced it
+	Port      int
+	Force     bool
+	TimeoutMs int64
+	Abort     bool
+}
+
+// Failover is what a host that can hand its master role over offers
+// FAILOVER and PSYNC's FAILOVER option (Redis 7.0's coordinated failover),
+// found with a type assertion on Ctx.Server.
+type Failover interface {
+	// Failover starts a failover (writes held until the target replica
+	// reached this server's offset, then this server becomes its
+	// replica, asking it to take over), or aborts the one in progress.
+	// It writes no reply; the caller replies OK when it returns nil.
+	Failover(c *Ctx, req FailoverRequest) error
+	// TakeOver serves PSYNC <replid> <offset> FAILOVER on a replica: its
+	// master asks it to become the master. replID must be the replica's
+	// replication ID (its master's); the replica then becomes a master
+	// and the PSYNC proceeds, continuing from the second ID.
+	TakeOver(c *Ctx, replID string) error
+}

@@ -90,6 +90,9 @@ type Stream struct {
 	scratch  []byte            // a unit with its SELECT prepended
 	scratch2 []byte            // the replicas' when it differs from the log's
 	bufs     sync.Pool
+	// relay: the replicas' track carries only what Control sends (a
+	// replica relaying its master's stream), not the units appended.
+	relay bool
 }
 
 type gateBox struct{ g Gate }
@@ -173,6 +176,20 @@ func (s *Stream) Control(msg []byte) int64 {
 		c.Control(msg)
 	}
 	return s.repl.Add(int64(len(msg)))
+}
+
+// SetRelay switches the replicas' track between the units appended (a
+// master's own stream) and relaying: while on, the replicas' track carries
+// only the bytes given to Control, which a replica uses to pass its
+// master's stream on verbatim to its own replicas and backlog, as Redis's
+// replicas do, so that offsets and replication IDs mean the same along a
+// chain. The appended units still reach the log track. Turning it off
+// makes the next unit on the replicas' track begin with a SELECT.
+func (s *Stream) SetRelay(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.relay = on
+	s.replDB = -1
 }
 
 // Detach removes a consumer; it receives nothing after Detach returns.
@@ -311,7 +328,7 @@ func (s *Stream) Append(unit []core.Effect) int64 {
 	if lFirst >= 0 {
 		logOut = withSelect(&s.scratch, logPart, &s.logDB, lFirst, lLast)
 	}
-	if rFirst >= 0 {
+	if rFirst >= 0 && !s.relay {
 		replOut = withSelect(&s.scratch2, replPart, &s.replDB, rFirst, rLast)
 	}
 	// Each track's offset moves only while it has readers: with no

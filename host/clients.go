@@ -10,9 +10,13 @@ import (
 	"github.com/redmod/redmod/registry"
 )
 
-// pauseState is CLIENT PAUSE: until when, and whether reads wait too.
+// pauseState is a pause of clients: CLIENT PAUSE (until when, and whether
+// reads wait too), FAILOVER's (writes, until it ends), or both at once, as
+// Redis keeps a pause per purpose and applies the strictest.
 type pauseState struct {
-	until time.Time
+	client   bool // CLIENT PAUSE is in force
+	failover bool // a FAILOVER holds writes
+	until    time.Time
 	// all is read by held clients while a second CLIENT PAUSE changes it.
 	all atomic.Bool
 	// over is closed when the pause ends, waking the clients waiting for it.
@@ -32,6 +36,9 @@ func (s *Server) Pause(d time.Duration, all bool) {
 		s.pause.Store(p)
 		s.ks.PauseExpiry(true)
 	}
+	if !p.client {
+		p.client, p.until = true, time.Time{}
+	}
 	p.all.Store(all)
 	if until.After(p.until) {
 		p.until = until
@@ -49,15 +56,51 @@ func (s *Server) Unpause() {
 	}
 }
 
+// endPause ends CLIENT PAUSE p. A FAILOVER's pause stays: the clients
+// held wake and wait again for it if their command writes.
 func (s *Server) endPause(p *pauseState) {
 	s.pauseMu.Lock()
 	defer s.pauseMu.Unlock()
-	if s.pause.Load() != p {
+	if s.pause.Load() != p || !p.client {
+		return
+	}
+	if p.timer != nil {
+		p.timer.Stop()
+	}
+	if p.failover {
+		s.pause.Store(&pauseState{failover: true, over: make(chan struct{})})
+	} else {
+		s.pause.Store(nil)
+		s.ks.PauseExpiry(false)
+	}
+	close(p.over)
+}
+
+// pauseForFailover starts or ends FAILOVER's pause: write commands wait
+// (as CLIENT PAUSE WRITE), with no time limit, until it ends.
+func (s *Server) pauseForFailover(on bool) {
+	s.pauseMu.Lock()
+	defer s.pauseMu.Unlock()
+	p := s.pause.Load()
+	if on {
+		if p == nil {
+			s.pause.Store(&pauseState{failover: true, over: make(chan struct{})})
+			s.ks.PauseExpiry(true)
+		} else {
+			p.failover = true
+		}
+		return
+	}
+	if p == nil || !p.failover {
+		return
+	}
+	if p.client {
+		// CLIENT PAUSE holds at least the writes FAILOVER held.
+		p.failover = false
 		return
 	}
 	s.pause.Store(nil)
 	s.ks.PauseExpiry(false)
-	p.timer.Stop()
 	close(p.over)
 }
 

@@ -322,8 +322,19 @@ func (c *conn) execute(args [][]byte) bool {
 		c.reject(execAbort(cmd, err, false))
 		return true
 	}
+	held := start
 	if !c.waitPause(cmd, &start) {
 		return false
+	}
+	if start != held {
+		// Held by a pause: the server may have become a replica
+		// meanwhile (FAILOVER), so the replication checks run again, as
+		// Redis processes a paused command anew.
+		if err := c.srv.replicaError(c, cmd); err != nil {
+			s.rejectCall(cmd)
+			c.reject(execAbort(cmd, err, false))
+			return true
+		}
 	}
 	if err := c.checkMemory(cmd); err != nil {
 		s.rejectCall(cmd)

@@ -93,16 +93,38 @@ func (l *replicaLink) begin(image []byte) {
 // FullSync implements core.Server for SYNC: it writes the image at a cut
 // where the link joins the effects stream, and leaves the link attached
 // until the client goes away.
-func (s *Server) FullSync(c *core.Ctx) error { return s.fullSync(c, false) }
+func (s *Server) FullSync(c *core.Ctx) error {
+	if err := s.syncRefusal(); err != nil {
+		return err
+	}
+	return s.fullSync(c, false)
+}
+
+// syncRefusal is why SYNC or PSYNC is refused now, as Redis refuses them:
+// while this server hands its role over (FAILOVER), and on a replica whose
+// link with its master is not up.
+func (s *Server) syncRefusal() error {
+	if s.failingOver() {
+		return errSyncFailingOver
+	}
+	if s.repl.replica.Load() && !s.linkUp() {
+		return errNoMasterLink
+	}
+	return nil
+}
+
+var (
+	errSyncFailingOver = core.NewError("NOMASTERLINK Can't SYNC while failing over")
+	errNoMasterLink    = core.NewError("NOMASTERLINK Can't SYNC while not connected with my master")
+)
 
 // PSync implements core.Replication: a replica that asks for the rest of
 // this server's stream (its replication ID, an offset the backlog still
 // holds) gets +CONTINUE and the bytes from there; any other a full
 // resynchronisation.
 func (s *Server) PSync(c *core.Ctx, replID string, offset int64) error {
-	if s.repl.replica.Load() && !s.linkUp() {
-		// As Redis: a replica serves sub-replicas only while in sync.
-		return core.NewError("NOMASTERLINK Can't SYNC while not connected with my master")
+	if err := s.syncRefusal(); err != nil {
+		return err
 	}
 	if s.partialSync(c, replID, offset) {
 		s.repl.syncPartialOK.Add(1)
@@ -121,8 +143,15 @@ func (s *Server) partialSync(c *core.Ctx, replID string, offset int64) bool {
 	s.repl.mu.Lock()
 	defer s.repl.mu.Unlock()
 	bl, base := s.repl.backlog, s.repl.baseOffset
-	// PSYNC names the next byte wanted, counting from 1.
-	if bl == nil || replID != s.repl.id || s.repl.link != nil || offset < 1 {
+	// PSYNC names the next byte wanted, counting from 1. As Redis: this
+	// server's ID, or the second one (its master's before a promotion) up
+	// to the offset where it changed; a replica serves its own replicas
+	// from its backlog of its master's stream likewise.
+	known := replID == s.repl.id || replID == s.repl.id2 && offset <= s.repl.secondOffset
+	if bl == nil || !known || offset < 1 {
+		if replID != "?" {
+			s.log.Info("partial resynchronisation not accepted", "client", c.Client.Addr, "replid", replID, "offset", offset)
+		}
 		return false
 	}
 	var data []byte
@@ -160,10 +189,8 @@ func (s *Server) fullSync(c *core.Ctx, psync bool) error {
 	link := &replicaLink{srv: s, client: c.Client, psync: psync}
 	link.ip, link.port = s.replicaAddr(c.Client)
 	s.repl.mu.Lock()
+	s.ensureBacklogLocked()
 	base := s.repl.baseOffset
-	if s.repl.link == nil {
-		s.ensureBacklogLocked()
-	}
 	s.repl.mu.Unlock()
 	var buf bytes.Buffer
 	_, err := s.WriteSnapshot(&buf, SnapshotOptions{AtCut: func() { link.start0 = s.effects.AttachReplica(link) + base }})

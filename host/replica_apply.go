@@ -31,8 +31,9 @@ func newApplier(s *Server, l *masterLink) *applier {
 	return a
 }
 
-// apply runs cmds, as one unit when tx.
-func (a *applier) apply(cmds [][][]byte, tx bool) error {
+// apply runs cmds, as one unit when tx, and relays raw, the bytes they
+// came as, before letting go of the slots.
+func (a *applier) apply(cmds [][][]byte, tx bool, raw []byte) error {
 	s := a.s
 	s.ks.LockAll(true)
 	if a.l.stopped.Load() {
@@ -52,6 +53,7 @@ func (a *applier) apply(cmds [][][]byte, tx bool) error {
 			s.effects.Append(eff)
 		}
 	}
+	s.relay(a.l, raw)
 	s.ks.Obey(false)
 	s.ks.UnlockAll(true)
 	// Work left for after the locks: waking clients blocked on the keys

@@ -67,7 +67,16 @@ type masterLink struct {
 	// <id> <offset+1>) before falling back to a full sync. Only the
 	// link's goroutine uses it.
 	cachedID string
+	// failover: this server is handing its master role to that one
+	// (FAILOVER): PSYNC carries the FAILOVER option, and its answer ends
+	// or aborts the failover.
+	failover bool
 }
+
+// replyError is an error reply of the master's.
+type replyError struct{ msg string }
+
+func (e *replyError) Error() string { return e.msg }
 
 func newMasterLink(s *Server, host string, port int) *masterLink {
 	l := &masterLink{srv: s, host: host, port: port}
@@ -165,7 +174,24 @@ func (l *masterLink) session() error {
 	if l.cachedID != "" {
 		psyncID, psyncOff = l.cachedID, strconv.FormatInt(l.offset.Load()+1, 10)
 	}
-	reply, err := l.call(nc, rd, "PSYNC", psyncID, psyncOff)
+	psync := []string{"PSYNC", psyncID, psyncOff}
+	if l.failover {
+		psync = append(psync, "FAILOVER")
+	}
+	reply, err := l.call(nc, rd, psync...)
+	if l.failover {
+		var re *replyError
+		switch {
+		case err == nil && (strings.HasPrefix(reply, "CONTINUE") || strings.HasPrefix(reply, "FULLRESYNC")):
+			s.failoverPsyncAnswered(l, true)
+		case errors.As(err, &re) || err == nil:
+			// Refused (by ACL, or a target that is no replica of ours):
+			// the failover is aborted and this server a master again.
+			s.failoverPsyncAnswered(l, false)
+			return fmt.Errorf("PSYNC FAILOVER refused: %v", err)
+		}
+		// A broken connection: the failover goes on with the next try.
+	}
 	switch {
 	case err == nil && (reply == "CONTINUE" || strings.HasPrefix(reply, "CONTINUE ")):
 		if f := strings.Fields(reply); len(f) == 2 {
@@ -203,6 +229,20 @@ func (l *masterLink) session() error {
 	}
 	l.offset.Store(start)
 	l.cachedID = replID
+	s.repl.mu.Lock()
+	if s.repl.link == l && !l.stopped.Load() {
+		// As Redis after a full sync: the master's ID and offset, no
+		// second ID, and a new backlog from here.
+		r := &s.repl
+		if replID != "" {
+			r.id = replID
+		}
+		r.id2, r.secondOffset = strings.Repeat("0", 40), -1
+		s.dropBacklogLocked()
+		r.baseOffset = start - s.effects.ReplOffset()
+		s.ensureBacklogLocked()
+	}
+	s.repl.mu.Unlock()
 	s.log.Named("replica").Info("MASTER <-> REPLICA sync: finished with success", "master", net.JoinHostPort(l.host, strconv.Itoa(l.port)), "bytes", len(image), "offset", start)
 	return l.resume(nc, rd)
 }
@@ -216,12 +256,28 @@ func (l *masterLink) resume(nc net.Conn, rd *streamReader) error {
 	nc.SetDeadline(time.Time{})
 	l.readOffset.Store(start)
 	rd.n = 0
-	s.repl.mu.Lock()
-	if s.repl.link == l && l.cachedID != "" {
-		// As Redis: the replica takes its master's replication ID.
-		s.repl.id = l.cachedID
+	r := &s.repl
+	var subs []*replicaLink
+	r.mu.Lock()
+	if r.link == l && !l.stopped.Load() {
+		if l.cachedID != "" && l.cachedID != r.id {
+			// The master continues under a new ID (it was promoted, or
+			// this server was a master): as Redis, the old ID becomes
+			// the second one, up to here, and this server's replicas
+			// reconnect to learn the new one.
+			r.id2, r.secondOffset = r.id, start+1
+			r.id = l.cachedID
+			for _, rl := range r.replicas {
+				subs = append(subs, rl)
+			}
+		}
+		if r.backlog == nil {
+			r.baseOffset = start - s.effects.ReplOffset()
+			s.ensureBacklogLocked()
+		}
 	}
-	s.repl.mu.Unlock()
+	r.mu.Unlock()
+	s.dropReplicas(subs)
 	l.state.Store(linkConnected)
 	l.lastIO.Store(time.Now().UnixMilli())
 
@@ -266,7 +322,7 @@ func (l *masterLink) call(nc net.Conn, rd *streamReader, args ...string) (string
 	case '+':
 		return string(line[1:]), nil
 	case '-':
-		return "", errors.New(string(line[1:]))
+		return "", &replyError{string(line[1:])}
 	}
 	return "", fmt.Errorf("unexpected reply %q", line)
 }
@@ -393,11 +449,17 @@ func (l *masterLink) sendAck(nc net.Conn, off int64) {
 	writeCommand(nc, "REPLCONF", "ACK", strconv.FormatInt(off, 10))
 }
 
-// stream applies the master's commands until the link ends.
+// stream applies the master's commands until the link ends. Every byte
+// read is relayed to this server's own replicas and backlog as it came
+// (Server.relay): a command's bytes while it still holds every slot, so
+// that an image cut for a sub-replica has either both the change and its
+// offset or neither; a transaction's MULTI, queued commands and EXEC
+// together, when EXEC runs.
 func (l *masterLink) stream(rd *streamReader, start int64) error {
 	a := newApplier(l.srv, l)
 	var tx [][][]byte
 	inMulti := false
+	rd.raw = rd.raw[:0]
 	for {
 		args, err := rd.command()
 		if err != nil {
@@ -406,10 +468,15 @@ func (l *masterLink) stream(rd *streamReader, start int64) error {
 		l.lastIO.Store(time.Now().UnixMilli())
 		l.readOffset.Store(start + rd.n)
 		if len(args) == 0 {
+			if !inMulti {
+				l.srv.relay(l, rd.raw)
+				rd.raw = rd.raw[:0]
+			}
 			l.offset.Store(start + rd.n)
 			continue
 		}
 		name := args[0]
+		applied := false
 		switch {
 		case core.EqualFold(name, "replconf"):
 			if len(args) >= 2 && core.EqualFold(args[1], "getack") {
@@ -421,18 +488,24 @@ func (l *masterLink) stream(rd *streamReader, start int64) error {
 			inMulti, tx = true, tx[:0]
 		case core.EqualFold(name, "exec") && inMulti:
 			inMulti = false
-			if err := a.apply(tx, true); err != nil {
+			if err := a.apply(tx, true, rd.raw); err != nil {
 				return err
 			}
+			applied = true
 			tx = tx[:0]
 		case inMulti:
 			tx = append(tx, args)
 		default:
-			if err := a.apply([][][]byte{args}, false); err != nil {
+			if err := a.apply([][][]byte{args}, false, rd.raw); err != nil {
 				return err
 			}
+			applied = true
 		}
 		if !inMulti {
+			if !applied {
+				l.srv.relay(l, rd.raw)
+			}
+			rd.raw = rd.raw[:0]
 			l.offset.Store(start + rd.n)
 		}
 	}
@@ -447,6 +520,9 @@ type streamReader struct {
 	// timeout, while set, is how long a read may wait: each read that
 	// brings data moves the deadline (the handshake and the image).
 	timeout time.Duration
+	// raw collects the bytes command reads, as they came, to be relayed
+	// to this server's own replicas (Server.relay).
+	raw []byte
 }
 
 // alive moves the read deadline after data arrived.
@@ -487,6 +563,7 @@ func (sr *streamReader) command() ([][]byte, error) {
 		return nil, err
 	}
 	sr.n += int64(len(b))
+	sr.raw = append(sr.raw, b...)
 	line := bytes.TrimRight(b, "\r\n")
 	if len(line) == 0 {
 		return nil, nil
@@ -505,6 +582,7 @@ func (sr *streamReader) command() ([][]byte, error) {
 			return nil, err
 		}
 		sr.n += int64(len(h))
+		sr.raw = append(sr.raw, h...)
 		h = bytes.TrimRight(h, "\r\n")
 		if len(h) == 0 || h[0] != '$' {
 			return nil, fmt.Errorf("protocol error: expected a bulk string, got %q", h)
@@ -518,6 +596,7 @@ func (sr *streamReader) command() ([][]byte, error) {
 			return nil, err
 		}
 		sr.n += n + 2
+		sr.raw = append(sr.raw, arg...)
 		args = append(args, arg[:n])
 	}
 	return args, nil

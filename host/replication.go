@@ -46,6 +46,9 @@ type replState struct {
 	syncFull, syncPartialOK, syncPartialErr atomic.Int64
 	// acked is closed and replaced when a replica acknowledges (WAIT).
 	acked chan struct{}
+	// FAILOVER (failover.go): its state, and what it is about.
+	foState atomic.Int32
+	fo      failoverState
 }
 
 type replicaAddr struct {
@@ -91,48 +94,114 @@ func (s *Server) linkUp() bool {
 
 // ReplicaOf implements core.Replication.
 func (s *Server) ReplicaOf(c *core.Ctx, host string, port int) (string, error) {
-	r := &s.repl
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	by := ""
 	if c != nil && c.Client != nil {
 		by = c.Client.Addr
 	}
+	r := &s.repl
+	r.mu.Lock()
 	if host == "" {
-		l := r.link
-		if l == nil {
+		if r.link == nil {
+			r.mu.Unlock()
 			return "OK", nil
 		}
-		l.stop()
-		r.link = nil
-		// As Redis: the master's ID becomes the second one, valid up to
-		// the offset reached, and a new ID starts here; the offsets go on
-		// from there.
-		off := l.offset.Load()
-		r.id2, r.secondOffset = r.id, off+1
-		r.id = randomHex40()
-		s.dropBacklogLocked()
-		r.baseOffset = off - s.effects.ReplOffset()
-		s.ks.SetReplica(false)
-		r.replica.Store(false)
-		s.noteMaster("", 0)
+		// REPLICAOF NO ONE ends a failover in progress, as in Redis.
+		s.clearFailoverLocked()
+		subs := s.unsetMasterLocked()
+		r.mu.Unlock()
+		s.dropReplicas(subs)
 		s.log.Info("MASTER MODE enabled", "by", by)
 		return "OK", nil
 	}
+	defer r.mu.Unlock()
 	if l := r.link; l != nil && strings.EqualFold(l.host, host) && l.port == port {
 		return "OK Already connected to specified master", nil
 	}
-	if r.link != nil {
-		r.link.stop()
+	if r.foState.Load() != foNone {
+		// As Redis's REPLICAOF: a failover in progress is given up.
+		s.abortFailoverLocked("Replicaof command issued")
 	}
-	s.dropBacklogLocked()
-	s.ks.SetReplica(true)
-	r.replica.Store(true)
-	r.link = newMasterLink(s, host, port)
-	s.noteMaster(host, port)
-	go r.link.run()
+	s.setMasterLocked(host, port)
 	s.log.Info("REPLICAOF enabled", "master", host+":"+strconv.Itoa(port), "by", by)
 	return "OK", nil
+}
+
+// setMasterLocked makes the server a replica of host:port. As in Redis,
+// the server keeps its replication ID, offset and backlog, and its
+// replicas stay linked: the new link first asks to continue from where
+// this server is (PSYNC <replid> <offset+1>), the master's stream being
+// relayed to them from then on. The caller holds s.repl.mu.
+func (s *Server) setMasterLocked(host string, port int) {
+	r := &s.repl
+	l := newMasterLink(s, host, port)
+	synced := r.link == nil // a master's own history is always there
+	if old := r.link; old != nil {
+		old.stop()
+		synced = old.cachedID != ""
+	}
+	if synced {
+		l.cachedID = r.id
+		l.offset.Store(r.baseOffset + s.effects.ReplOffset())
+	}
+	l.failover = r.foState.Load() == foInProgress
+	s.effects.SetRelay(true)
+	s.ks.SetReplica(true)
+	r.replica.Store(true)
+	r.link = l
+	s.noteMaster(host, port)
+	go l.run()
+}
+
+// unsetMasterLocked makes a replica a master again, as Redis's
+// replicationUnsetMaster: the master's ID becomes the second one, valid up
+// to the offset reached, so that the old master and the other replicas
+// that followed it continue with PSYNC from here; a new ID starts, the
+// backlog is kept (started if there was none), and the offsets go on. It
+// returns the replicas to disconnect (so that they learn the new ID),
+// which the caller drops once it let go of s.repl.mu.
+func (s *Server) unsetMasterLocked() []*replicaLink {
+	r := &s.repl
+	l := r.link
+	l.stop()
+	r.link = nil
+	// The applier relays only while it is the link and not stopped
+	// (relay, under s.repl.mu): the offset is final here.
+	off := r.baseOffset + s.effects.ReplOffset()
+	r.id2, r.secondOffset = r.id, off+1
+	r.id = randomHex40()
+	s.effects.SetRelay(false)
+	s.ensureBacklogLocked()
+	s.ks.SetReplica(false)
+	r.replica.Store(false)
+	s.noteMaster("", 0)
+	subs := make([]*replicaLink, 0, len(r.replicas))
+	for _, rl := range r.replicas {
+		subs = append(subs, rl)
+	}
+	return subs
+}
+
+// dropReplicas disconnects replicas (they reconnect and resynchronise).
+func (s *Server) dropReplicas(links []*replicaLink) {
+	for _, rl := range links {
+		s.KillClient(rl.client.ID)
+		s.dropReplica(rl.client)
+	}
+}
+
+// relay passes bytes of the master's stream on to this replica's own
+// replicas and backlog, unchanged, and counts them in master_repl_offset
+// (effects.Stream.SetRelay). Only the current, running link relays.
+func (s *Server) relay(l *masterLink, raw []byte) {
+	if len(raw) == 0 {
+		return
+	}
+	s.repl.mu.Lock()
+	defer s.repl.mu.Unlock()
+	if s.repl.link != l || l.stopped.Load() {
+		return
+	}
+	s.effects.Control(raw)
 }
 
 var pingCommand = []byte("*1\r\n$4\r\nPING\r\n")
@@ -148,8 +217,22 @@ func (s *Server) replCron() {
 	period := int64(s.Config().ReplPingPeriod)
 	if now-s.repl.lastPing.Load() >= period {
 		s.repl.lastPing.Store(now)
-		s.effects.Control(pingCommand)
+		s.sendControl(pingCommand)
 	}
+}
+
+// sendControl sends a master's control message (PING, REPLCONF GETACK) to
+// its replicas. A replica sends none (its replicas' stream is its
+// master's, relayed), nor does a master whose failover holds writes: the
+// message would move the offset the target must reach, as Redis sends
+// neither while clients are paused for a failover.
+func (s *Server) sendControl(msg []byte) {
+	s.repl.mu.Lock()
+	defer s.repl.mu.Unlock()
+	if s.repl.link != nil || s.repl.foState.Load() != foNone {
+		return
+	}
+	s.effects.Control(msg)
 }
 
 // stopLink ends the link with the master when the server stops.
@@ -308,6 +391,11 @@ func (s *Server) replicaAcked(cl *core.Client, off int64) {
 func (s *Server) replicaLinks() []*replicaLink {
 	s.repl.mu.Lock()
 	defer s.repl.mu.Unlock()
+	return s.replicaLinksLocked()
+}
+
+// replicaLinksLocked is replicaLinks with s.repl.mu held.
+func (s *Server) replicaLinksLocked() []*replicaLink {
 	out := make([]*replicaLink, 0, len(s.repl.replicas))
 	for _, l := range s.repl.replicas {
 		out = append(out, l)
@@ -362,7 +450,7 @@ func (s *Server) WaitReplicas(c *core.Ctx, n, timeoutMs int64) (int64, error) {
 	if k >= n || c.BlockingDenied() {
 		return k, nil
 	}
-	s.effects.Control(getAck)
+	s.sendControl(getAck)
 	var deadline <-chan time.Time
 	if timeoutMs > 0 {
 		t := time.NewTimer(time.Duration(timeoutMs) * time.Millisecond)
@@ -381,7 +469,7 @@ func (s *Server) WaitReplicas(c *core.Ctx, n, timeoutMs int64) (int64, error) {
 			k, _ = count()
 			return k, nil
 		case <-tick.C:
-			s.effects.Control(getAck)
+			s.sendControl(getAck)
 		}
 		if k, ch = count(); k >= n {
 			return k, nil
@@ -502,7 +590,7 @@ func (s *Server) replicationInfo() []core.InfoField {
 		hist, first = bl.histlen()
 	}
 	out = append(out,
-		field("master_failover_state", "no-failover"),
+		field("master_failover_state", s.failoverStateName()),
 		field("master_replid", id),
 		field("master_replid2", id2),
 		field("master_repl_offset", off),

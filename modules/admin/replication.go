@@ -52,6 +52,19 @@ func init() {
 		Args: []core.Arg{{Name: "replicationid", Type: core.ArgString}, {Name: "offset", Type: core.ArgInteger}},
 	}, psync)
 	add(core.Spec{
+		Name: "failover", Arity: -1, Flags: core.FlagAdmin | core.FlagNoScript | core.FlagStale, Group: "server",
+		Summary: "Start a coordinated failover between this server and one of its replicas.", Since: "6.2.0", Complexity: "O(1)",
+		Args: []core.Arg{
+			{Name: "target", Type: core.ArgBlock, Token: "TO", Optional: true, Args: []core.Arg{
+				{Name: "host", Type: core.ArgString},
+				{Name: "port", Type: core.ArgInteger},
+				{Name: "force", Type: core.ArgPureToken, Token: "FORCE", Optional: true},
+			}},
+			{Name: "abort", Type: core.ArgPureToken, Token: "ABORT", Optional: true},
+			{Name: "milliseconds", Type: core.ArgInteger, Token: "TIMEOUT", Optional: true},
+		},
+	}, failover)
+	add(core.Spec{
 		Name: "wait", Arity: 3, Flags: core.FlagNoScript, Group: "generic",
 		Categories: []string{"connection"},
 		Tips:       []string{"request_policy:all_shards", "response_policy:agg_min"},
@@ -100,10 +113,18 @@ func psync(c *core.Ctx) error {
 	if !ok {
 		off = -1
 	}
-	if err := r.PSync(c, string(c.Args[1]), off); err != nil {
-		return core.NewError("ERR " + core.ErrorText(err))
+	if len(c.Args) > 3 && core.EqualFold(c.Args[3], "failover") {
+		// The master hands its role over (FAILOVER): this replica becomes
+		// the master, then the PSYNC goes on as any other.
+		fo, ok := c.Server.(core.Failover)
+		if !ok {
+			return errNoReplication
+		}
+		if err := fo.TakeOver(c, string(c.Args[1])); err != nil {
+			return err
+		}
 	}
-	return nil
+	return r.PSync(c, string(c.Args[1]), off)
 }
 
 // wait replies how many replicas acknowledged the writes made so far.
@@ -128,5 +149,60 @@ func wait(c *core.Ctx) error {
 		return err
 	}
 	c.WriteInt(k)
+	return nil
+}
+
+var (
+	errFailoverTimeout = core.NewError("ERR FAILOVER timeout must be greater than 0")
+)
+
+// failover parses FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms] as
+// Redis 7.0 does: ABORT only alone, each option once, a bad number
+// answered as soon as it is met; the host checks the server's state.
+func failover(c *core.Ctx) error {
+	fo, ok := c.Server.(core.Failover)
+	if !ok {
+		return errNoReplication
+	}
+	var req core.FailoverRequest
+	args := c.Args
+	if len(args) == 2 && core.EqualFold(args[1], "abort") {
+		req.Abort = true
+		return failoverDone(c, fo.Failover(c, req))
+	}
+	to := false
+	for j := 1; j < len(args); j++ {
+		switch {
+		case core.EqualFold(args[j], "timeout") && j+1 < len(args) && req.TimeoutMs == 0:
+			n, ok := core.ParseInt(args[j+1])
+			if !ok {
+				return core.ErrNotInteger
+			}
+			if n <= 0 {
+				return errFailoverTimeout
+			}
+			req.TimeoutMs = n
+			j++
+		case core.EqualFold(args[j], "to") && j+2 < len(args) && !to:
+			n, ok := core.ParseInt(args[j+2])
+			if !ok {
+				return core.ErrNotInteger
+			}
+			req.Host, req.Port, req.To, to = string(args[j+1]), int(n), true, true
+			j += 2
+		case core.EqualFold(args[j], "force") && !req.Force:
+			req.Force = true
+		default:
+			return core.ErrSyntax
+		}
+	}
+	return failoverDone(c, fo.Failover(c, req))
+}
+
+func failoverDone(c *core.Ctx, err error) error {
+	if err != nil {
+		return err
+	}
+	c.WriteOK()
 	return nil
 }

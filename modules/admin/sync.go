@@ -22,10 +22,7 @@ func init() {
 		if c.Client.RDBOnly() {
 			return syncImage(c)
 		}
-		if err := c.Server.FullSync(c); err != nil {
-			return core.NewError("ERR " + err.Error())
-		}
-		return nil
+		return c.Server.FullSync(c)
 	})
 	add(core.Spec{
 		Name: "replconf", Arity: -1, Flags: core.FlagMultiReply | core.FlagAdmin | core.FlagNoScript | core.FlagLoading | core.FlagStale | core.FlagAllowBusy,
