@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/redmod/redmod/core"
 )
@@ -27,6 +28,24 @@ func init() {
 type Hash struct {
 	pairs []pair            // small form, in insertion order
 	m     map[string][]byte // large form
+	// cost is the fields' part of MemoryUsage, kept as fields come and go:
+	// the keyspace re-measures a hash after every write, and a walk (or a
+	// sample started from a map iterator) cost HSET more than the write.
+	cost int
+}
+
+// fieldCost is what one field and its value count in MemoryUsage.
+func fieldCost(field, value []byte) int { return len(field) + cap(value) + 48 }
+
+// mapKey returns field as a map key without copying it. Set keeps the
+// slices it is given (they are the command's own copies, never changed
+// afterwards), so the key may share the field's bytes instead of costing an
+// allocation per new field.
+func mapKey(field []byte) string {
+	if len(field) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(field), len(field))
 }
 
 type pair struct{ field, value []byte }
@@ -67,11 +86,7 @@ func (h *Hash) Encoding() string {
 }
 
 // MemoryUsage implements core.Value.
-func (h *Hash) MemoryUsage() int {
-	size := 48
-	h.Each(func(f, v []byte) bool { size += len(f) + cap(v) + 48; return true })
-	return size
-}
+func (h *Hash) MemoryUsage() int { return 48 + h.cost }
 
 // Clone implements core.Value.
 func (h *Hash) Clone() core.Value {
@@ -139,17 +154,25 @@ func (h *Hash) GetField(field []byte) ([]byte, bool) { return h.Get(field) }
 // Set sets a field and reports whether it is new. Both slices are kept.
 func (h *Hash) Set(field, value []byte) bool {
 	if h.m != nil {
-		_, existed := h.m[string(field)]
-		h.m[string(field)] = value
-		return !existed
+		old, existed := h.m[string(field)]
+		if existed {
+			h.cost += cap(value) - cap(old)
+			h.m[string(field)] = value // the key already held keeps its bytes
+			return false
+		}
+		h.cost += fieldCost(field, value)
+		h.m[mapKey(field)] = value
+		return true
 	}
 	for i := range h.pairs {
 		if string(h.pairs[i].field) == string(field) {
+			h.cost += cap(value) - cap(h.pairs[i].value)
 			h.pairs[i].value = value
 			h.maybeConvert(field, value)
 			return false
 		}
 	}
+	h.cost += fieldCost(field, value)
 	h.pairs = append(h.pairs, pair{field, value})
 	h.maybeConvert(field, value)
 	return true
@@ -161,7 +184,7 @@ func (h *Hash) maybeConvert(field, value []byte) {
 	}
 	h.m = make(map[string][]byte, len(h.pairs))
 	for _, p := range h.pairs {
-		h.m[string(p.field)] = p.value
+		h.m[mapKey(p.field)] = p.value
 	}
 	h.pairs = nil
 }
@@ -169,12 +192,16 @@ func (h *Hash) maybeConvert(field, value []byte) {
 // Delete removes a field and reports whether it existed.
 func (h *Hash) Delete(field []byte) bool {
 	if h.m != nil {
-		_, ok := h.m[string(field)]
-		delete(h.m, string(field))
+		old, ok := h.m[string(field)]
+		if ok {
+			h.cost -= fieldCost(field, old)
+			delete(h.m, string(field))
+		}
 		return ok
 	}
 	for i := range h.pairs {
 		if string(h.pairs[i].field) == string(field) {
+			h.cost -= fieldCost(field, h.pairs[i].value)
 			h.pairs = append(h.pairs[:i], h.pairs[i+1:]...)
 			return true
 		}

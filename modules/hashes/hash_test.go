@@ -97,3 +97,40 @@ func TestRandomPairSpread(t *testing.T) {
 		t.Fatalf("uneven picks: %d fields, min %d, max %d", len(counts), lo, hi)
 	}
 }
+
+// TestHashCostKept checks the cost a hash keeps as fields come and go
+// against a walk of its fields, in both forms and across the conversion.
+func TestHashCostKept(t *testing.T) {
+	h := &Hash{}
+	check := func(step string) {
+		t.Helper()
+		walked := 48
+		h.Each(func(f, v []byte) bool { walked += len(f) + cap(v) + 48; return true })
+		if got := h.MemoryUsage(); got != walked {
+			t.Fatalf("%s: MemoryUsage = %d, a walk gives %d", step, got, walked)
+		}
+		if got := h.EstimateMemory(); got != walked {
+			t.Fatalf("%s: EstimateMemory = %d, a walk gives %d", step, got, walked)
+		}
+	}
+	for round := range 3 {
+		for i := range 700 {
+			f := []byte("field" + strconv.Itoa(i%600))
+			v := []byte(strings.Repeat("v", i%7+round))
+			h.Set(f, v)
+			if i%5 == 0 {
+				h.Delete([]byte("field" + strconv.Itoa(i/2)))
+			}
+		}
+		check("round " + strconv.Itoa(round))
+		h.Delete([]byte("missing"))
+		check("delete missing")
+	}
+	for i := range 600 {
+		h.Delete([]byte("field" + strconv.Itoa(i)))
+	}
+	check("emptied")
+	if h.Len() != 0 || h.MemoryUsage() != 48 {
+		t.Fatalf("emptied hash: Len %d MemoryUsage %d", h.Len(), h.MemoryUsage())
+	}
+}

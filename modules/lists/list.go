@@ -11,6 +11,10 @@ type List struct {
 	head  int      // index of the first element in buf
 	n     int
 	arena []byte // where small elements are copied (see own)
+	// bytes is the sum of the elements' capacities, MemoryUsage's part for
+	// them, kept as elements come and go: the keyspace re-measures a list
+	// after every write.
+	bytes int
 }
 
 const (
@@ -64,9 +68,7 @@ func (l *List) Encoding() string { return "quicklist" }
 
 // MemoryUsage implements core.Value.
 func (l *List) MemoryUsage() int {
-	size := 48 + 24*len(l.buf)
-	l.each(func(b []byte) bool { size += cap(b); return true })
-	return size
+	return 48 + 24*len(l.buf) + l.bytes
 }
 
 // Clone implements core.Value.
@@ -142,7 +144,9 @@ func (l *List) PushFront(v []byte) {
 		l.grow()
 	}
 	l.head = (l.head - 1) & (len(l.buf) - 1)
-	l.buf[l.head] = l.own(v)
+	v = l.own(v)
+	l.buf[l.head] = v
+	l.bytes += cap(v)
 	l.n++
 }
 
@@ -151,7 +155,9 @@ func (l *List) PushBack(v []byte) {
 	if l.n == len(l.buf) {
 		l.grow()
 	}
-	l.buf[(l.head+l.n)&(len(l.buf)-1)] = l.own(v)
+	v = l.own(v)
+	l.buf[(l.head+l.n)&(len(l.buf)-1)] = v
+	l.bytes += cap(v)
 	l.n++
 }
 
@@ -159,6 +165,7 @@ func (l *List) PushBack(v []byte) {
 func (l *List) PopFront() []byte {
 	v := l.buf[l.head]
 	l.buf[l.head] = nil
+	l.bytes -= cap(v)
 	l.head = (l.head + 1) & (len(l.buf) - 1)
 	l.n--
 	l.shrink()
@@ -170,6 +177,7 @@ func (l *List) PopBack() []byte {
 	i := (l.head + l.n - 1) & (len(l.buf) - 1)
 	v := l.buf[i]
 	l.buf[i] = nil
+	l.bytes -= cap(v)
 	l.n--
 	l.shrink()
 	return v
@@ -179,7 +187,12 @@ func (l *List) PopBack() []byte {
 func (l *List) At(i int) []byte { return l.buf[(l.head+i)&(len(l.buf)-1)] }
 
 // SetAt replaces element i; i must be in range.
-func (l *List) SetAt(i int, v []byte) { l.buf[(l.head+i)&(len(l.buf)-1)] = l.own(v) }
+func (l *List) SetAt(i int, v []byte) {
+	p := &l.buf[(l.head+i)&(len(l.buf)-1)]
+	v = l.own(v)
+	l.bytes += cap(v) - cap(*p)
+	*p = v
+}
 
 func (l *List) each(fn func([]byte) bool) {
 	for i := 0; i < l.n; i++ {
@@ -234,7 +247,9 @@ func (l *List) Insert(i int, v []byte) {
 			l.buf[(l.head+j)&mask] = l.buf[(l.head+j-1)&mask]
 		}
 	}
-	l.buf[(l.head+i)&mask] = l.own(v)
+	v = l.own(v)
+	l.buf[(l.head+i)&mask] = v
+	l.bytes += cap(v)
 	l.n++
 }
 
@@ -246,10 +261,12 @@ func (l *List) Trim(from, to int) {
 	}
 	for l.n > to+1 {
 		i := (l.head + l.n - 1) & (len(l.buf) - 1)
+		l.bytes -= cap(l.buf[i])
 		l.buf[i] = nil
 		l.n--
 	}
 	for ; from > 0; from-- {
+		l.bytes -= cap(l.buf[l.head])
 		l.buf[l.head] = nil
 		l.head = (l.head + 1) & (len(l.buf) - 1)
 		l.n--
@@ -269,6 +286,7 @@ func (l *List) RemoveFunc(match func([]byte) bool, limit int, fromTail bool) int
 			v := l.buf[(l.head+r)&mask]
 			if (limit == 0 || removed < limit) && match(v) {
 				removed++
+				l.bytes -= cap(v)
 				continue
 			}
 			l.buf[(l.head+w)&mask] = v
@@ -284,6 +302,7 @@ func (l *List) RemoveFunc(match func([]byte) bool, limit int, fromTail bool) int
 			v := l.buf[(l.head+r)&mask]
 			if (limit == 0 || removed < limit) && match(v) {
 				removed++
+				l.bytes -= cap(v)
 				continue
 			}
 			l.buf[(l.head+w)&mask] = v

@@ -18,6 +18,11 @@ func (m model) equal(t *testing.T, l *List, step string) {
 	if l.Len() != len(m) {
 		t.Fatalf("%s: Len = %d, want %d", step, l.Len(), len(m))
 	}
+	walked := 48 + 24*len(l.buf)
+	l.each(func(b []byte) bool { walked += cap(b); return true })
+	if got := l.MemoryUsage(); got != walked {
+		t.Fatalf("%s: MemoryUsage = %d, a walk of the elements gives %d", step, got, walked)
+	}
 	got := l.Elements()
 	for i := range m {
 		if !bytes.Equal(got[i], m[i]) || !bytes.Equal(l.At(i), m[i]) {
@@ -170,5 +175,19 @@ func BenchmarkListPushFront(b *testing.B) {
 		for range 1 << 20 {
 			l.PushFront(v)
 		}
+	}
+}
+
+// BenchmarkPushLongList is what LPUSH does to a list of 100,000 elements:
+// the push, then the keyspace's re-measure of the value.
+func BenchmarkPushLongList(b *testing.B) {
+	l := &List{}
+	for range 100_000 {
+		l.PushBack([]byte("element"))
+	}
+	for b.Loop() {
+		l.PushFront([]byte("element"))
+		l.PopBack()
+		_ = l.EstimateMemory()
 	}
 }
