@@ -6,11 +6,22 @@ import (
 
 // List is the list type: a double-ended queue kept in a ring buffer, so
 // pushes and pops at either end are O(1) and indexing is O(1).
+//
+// The ring holds no pointers: each element is one word (a ref) locating its
+// bytes in the list's chunks, pointer-free byte slices that neighbouring
+// small elements share, or a large element's own bytes. A long list is then
+// a ring the collector never scans plus one pointer per chunk, instead of a
+// 24-byte slice header per element that every collection scanned (and every
+// store of which paid a write barrier while one ran), and growing the ring
+// copies a third of the bytes.
 type List struct {
-	buf   [][]byte // length is zero or a power of two
-	head  int      // index of the first element in buf
-	n     int
-	arena []byte // where small elements are copied (see own)
+	ring   []uint64 // the elements' refs; length zero or a power of two
+	head   int      // index of the first element in ring
+	n      int
+	chunks [][]byte // the elements' bytes, by chunk number (see own)
+	live   []int32  // elements held per chunk
+	free   []uint32 // numbers of dropped chunks, to reuse
+	cur    int32    // the chunk small elements are copied to, plus one; 0: none
 	// bytes is the sum of the elements' capacities, MemoryUsage's part for
 	// them, kept as elements come and go: the keyspace re-measures a list
 	// after every write.
@@ -18,25 +29,97 @@ type List struct {
 }
 
 const (
-	arenaChunk   = 4096
-	arenaMaxElem = 128
+	arenaChunk    = 4096 // the most a shared chunk holds
+	arenaFirst    = 64   // the first shared chunk of a list; each next one doubles
+	arenaMaxElem  = 128  // longer elements keep bytes of their own
+	refWhole      = 0xffff
+	refLenBits    = 16
+	refOffBits    = 16
+	refFieldMask  = 1<<16 - 1
+	chunkNumShift = refLenBits + refOffBits
 )
 
-// own returns the bytes the list keeps for v. A command's arguments share
-// one allocation with the command name and the key, which a stored element
+// A ref is a chunk number in its high 32 bits, then the element's offset in
+// the chunk and its length, 16 bits each; a length of refWhole means the
+// whole chunk is the element (a large one).
+func makeRef(c uint32, off, n int) uint64 {
+	return uint64(c)<<chunkNumShift | uint64(off)<<refLenBits | uint64(n)
+}
+
+// bytesOf returns the bytes of the element at r. The slice has no spare
+// capacity for a shared chunk's element, so an append copies, and its
+// bytes never change: chunks are only appended to.
+func (l *List) bytesOf(r uint64) []byte {
+	b := l.chunks[r>>chunkNumShift]
+	n := int(r & refFieldMask)
+	if n == refWhole {
+		return b
+	}
+	off := int(r >> refLenBits & refFieldMask)
+	return b[off : off+n : off+n]
+}
+
+// own stores v and returns its ref. A command's arguments share one
+// allocation with the command name and the key, which a stored element
 // would keep alive; small elements are copied instead into chunks shared by
 // neighbouring elements, so a long list of short elements costs its bytes
-// and a slice header each (a chunk is freed once all its elements are gone).
-func (l *List) own(v []byte) []byte {
+// and a word each (a chunk is freed once all its elements are gone). A
+// large element is kept as given, as a chunk of its own.
+func (l *List) own(v []byte) uint64 {
+	var r uint64
 	if len(v) > arenaMaxElem {
-		return v
+		c := l.addChunk(v)
+		r = makeRef(c, 0, refWhole)
+	} else {
+		if l.cur == 0 || cap(l.chunks[l.cur-1])-len(l.chunks[l.cur-1]) < len(v) {
+			size := arenaFirst
+			if old := l.cur - 1; old >= 0 {
+				size = min(2*cap(l.chunks[old]), arenaChunk)
+				l.cur = 0
+				if l.live[old] == 0 {
+					l.drop(uint32(old))
+				}
+			}
+			l.cur = int32(l.addChunk(make([]byte, 0, size))) + 1
+		}
+		c := uint32(l.cur - 1)
+		b := l.chunks[c]
+		r = makeRef(c, len(b), len(v))
+		l.chunks[c] = append(b, v...)
 	}
-	if cap(l.arena)-len(l.arena) < len(v) {
-		l.arena = make([]byte, 0, arenaChunk)
+	l.live[r>>chunkNumShift]++
+	l.bytes += cap(l.bytesOf(r))
+	return r
+}
+
+// release forgets the element at r, dropping its chunk once no element is
+// left in it (the chunk being filled stays).
+func (l *List) release(r uint64) {
+	c := uint32(r >> chunkNumShift)
+	l.bytes -= cap(l.bytesOf(r))
+	l.live[c]--
+	if l.live[c] == 0 && int32(c)+1 != l.cur {
+		l.drop(c)
 	}
-	n := len(l.arena)
-	l.arena = append(l.arena, v...)
-	return l.arena[n : n+len(v) : n+len(v)]
+}
+
+func (l *List) addChunk(b []byte) uint32 {
+	if k := len(l.free); k > 0 {
+		c := l.free[k-1]
+		l.free = l.free[:k-1]
+		l.chunks[c] = b
+		return c
+	}
+	l.chunks = append(l.chunks, b)
+	l.live = append(l.live, 0)
+	return uint32(len(l.chunks) - 1)
+}
+
+// drop lets the collector have chunk c once nothing outside the list (a
+// reply, another list) refers to its bytes.
+func (l *List) drop(c uint32) {
+	l.chunks[c] = nil
+	l.free = append(l.free, c)
 }
 
 // ListType is the descriptor of List values.
@@ -68,7 +151,7 @@ func (l *List) Encoding() string { return "quicklist" }
 
 // MemoryUsage implements core.Value.
 func (l *List) MemoryUsage() int {
-	return 48 + 24*len(l.buf) + l.bytes
+	return 48 + 8*len(l.ring) + 16*len(l.chunks) + l.bytes
 }
 
 // Clone implements core.Value.
@@ -108,65 +191,63 @@ func decodeList(p []byte) (core.Value, error) {
 func (l *List) Len() int { return l.n }
 
 func (l *List) grow() {
-	size := 2 * len(l.buf)
+	size := 2 * len(l.ring)
 	if size == 0 {
 		size = 4
 	}
-	l.moveTo(make([][]byte, size))
+	l.moveTo(make([]uint64, size))
 }
 
-// moveTo copies the elements into nb from its start, as two runs of the
-// ring (a bulk copy, not one write barrier per element), and makes it the
-// buffer.
-func (l *List) moveTo(nb [][]byte) {
+// moveTo copies the refs into nr from its start, as two runs of the ring,
+// and makes it the ring.
+func (l *List) moveTo(nr []uint64) {
 	if l.n > 0 {
-		k := copy(nb, l.buf[l.head:min(l.head+l.n, len(l.buf))])
-		copy(nb[k:l.n], l.buf[:l.n-k])
+		k := copy(nr, l.ring[l.head:min(l.head+l.n, len(l.ring))])
+		copy(nr[k:l.n], l.ring[:l.n-k])
 	}
-	l.buf, l.head = nb, 0
+	l.ring, l.head = nr, 0
 }
 
-// shrink halves the buffer when it is mostly empty, so that a list that was
+// shrink halves the ring when it is mostly empty, so that a list that was
 // once long does not keep its memory.
 func (l *List) shrink() {
-	if len(l.buf) > 16 && l.n < len(l.buf)/4 {
-		size := len(l.buf) / 2
+	if len(l.ring) > 16 && l.n < len(l.ring)/4 {
+		size := len(l.ring) / 2
 		for size > 16 && l.n < size/4 {
 			size /= 2
 		}
-		l.moveTo(make([][]byte, size))
+		l.moveTo(make([]uint64, size))
 	}
 }
 
+// slot returns the ring index of element i.
+func (l *List) slot(i int) int { return (l.head + i) & (len(l.ring) - 1) }
+
 // PushFront adds v at the head.
 func (l *List) PushFront(v []byte) {
-	if l.n == len(l.buf) {
+	if l.n == len(l.ring) {
 		l.grow()
 	}
-	l.head = (l.head - 1) & (len(l.buf) - 1)
-	v = l.own(v)
-	l.buf[l.head] = v
-	l.bytes += cap(v)
+	l.head = (l.head - 1) & (len(l.ring) - 1)
+	l.ring[l.head] = l.own(v)
 	l.n++
 }
 
 // PushBack adds v at the tail.
 func (l *List) PushBack(v []byte) {
-	if l.n == len(l.buf) {
+	if l.n == len(l.ring) {
 		l.grow()
 	}
-	v = l.own(v)
-	l.buf[(l.head+l.n)&(len(l.buf)-1)] = v
-	l.bytes += cap(v)
+	l.ring[l.slot(l.n)] = l.own(v)
 	l.n++
 }
 
 // PopFront removes and returns the head; the list must not be empty.
 func (l *List) PopFront() []byte {
-	v := l.buf[l.head]
-	l.buf[l.head] = nil
-	l.bytes -= cap(v)
-	l.head = (l.head + 1) & (len(l.buf) - 1)
+	r := l.ring[l.head]
+	v := l.bytesOf(r)
+	l.release(r)
+	l.head = (l.head + 1) & (len(l.ring) - 1)
 	l.n--
 	l.shrink()
 	return v
@@ -174,24 +255,23 @@ func (l *List) PopFront() []byte {
 
 // PopBack removes and returns the tail; the list must not be empty.
 func (l *List) PopBack() []byte {
-	i := (l.head + l.n - 1) & (len(l.buf) - 1)
-	v := l.buf[i]
-	l.buf[i] = nil
-	l.bytes -= cap(v)
+	r := l.ring[l.slot(l.n-1)]
+	v := l.bytesOf(r)
+	l.release(r)
 	l.n--
 	l.shrink()
 	return v
 }
 
 // At returns element i (0 is the head); i must be in range.
-func (l *List) At(i int) []byte { return l.buf[(l.head+i)&(len(l.buf)-1)] }
+func (l *List) At(i int) []byte { return l.bytesOf(l.ring[l.slot(i)]) }
 
 // SetAt replaces element i; i must be in range.
 func (l *List) SetAt(i int, v []byte) {
-	p := &l.buf[(l.head+i)&(len(l.buf)-1)]
-	v = l.own(v)
-	l.bytes += cap(v) - cap(*p)
-	*p = v
+	p := &l.ring[l.slot(i)]
+	old := *p
+	*p = l.own(v)
+	l.release(old)
 }
 
 func (l *List) each(fn func([]byte) bool) {
@@ -233,23 +313,21 @@ func (l *List) Replace(items [][]byte) {
 // Insert puts v before element i (0 <= i <= Len), moving the shorter side
 // of the list by one.
 func (l *List) Insert(i int, v []byte) {
-	if l.n == len(l.buf) {
+	if l.n == len(l.ring) {
 		l.grow()
 	}
-	mask := len(l.buf) - 1
+	mask := len(l.ring) - 1
 	if i < l.n-i {
 		l.head = (l.head - 1) & mask
 		for j := 0; j < i; j++ {
-			l.buf[(l.head+j)&mask] = l.buf[(l.head+j+1)&mask]
+			l.ring[(l.head+j)&mask] = l.ring[(l.head+j+1)&mask]
 		}
 	} else {
 		for j := l.n; j > i; j-- {
-			l.buf[(l.head+j)&mask] = l.buf[(l.head+j-1)&mask]
+			l.ring[(l.head+j)&mask] = l.ring[(l.head+j-1)&mask]
 		}
 	}
-	v = l.own(v)
-	l.buf[(l.head+i)&mask] = v
-	l.bytes += cap(v)
+	l.ring[(l.head+i)&mask] = l.own(v)
 	l.n++
 }
 
@@ -260,15 +338,12 @@ func (l *List) Trim(from, to int) {
 		return
 	}
 	for l.n > to+1 {
-		i := (l.head + l.n - 1) & (len(l.buf) - 1)
-		l.bytes -= cap(l.buf[i])
-		l.buf[i] = nil
+		l.release(l.ring[l.slot(l.n-1)])
 		l.n--
 	}
 	for ; from > 0; from-- {
-		l.bytes -= cap(l.buf[l.head])
-		l.buf[l.head] = nil
-		l.head = (l.head + 1) & (len(l.buf) - 1)
+		l.release(l.ring[l.head])
+		l.head = (l.head + 1) & (len(l.ring) - 1)
 		l.n--
 	}
 	l.shrink()
@@ -278,38 +353,32 @@ func (l *List) Trim(from, to int) {
 // all), scanning from the head, or from the tail when fromTail is set, and
 // returns how many it removed.
 func (l *List) RemoveFunc(match func([]byte) bool, limit int, fromTail bool) int {
-	mask := len(l.buf) - 1
+	mask := len(l.ring) - 1
 	removed := 0
 	if !fromTail {
 		w := 0
 		for r := 0; r < l.n; r++ {
-			v := l.buf[(l.head+r)&mask]
-			if (limit == 0 || removed < limit) && match(v) {
+			ref := l.ring[(l.head+r)&mask]
+			if (limit == 0 || removed < limit) && match(l.bytesOf(ref)) {
 				removed++
-				l.bytes -= cap(v)
+				l.release(ref)
 				continue
 			}
-			l.buf[(l.head+w)&mask] = v
+			l.ring[(l.head+w)&mask] = ref
 			w++
-		}
-		for j := w; j < l.n; j++ {
-			l.buf[(l.head+j)&mask] = nil
 		}
 		l.n = w
 	} else {
 		w := l.n - 1
 		for r := l.n - 1; r >= 0; r-- {
-			v := l.buf[(l.head+r)&mask]
-			if (limit == 0 || removed < limit) && match(v) {
+			ref := l.ring[(l.head+r)&mask]
+			if (limit == 0 || removed < limit) && match(l.bytesOf(ref)) {
 				removed++
-				l.bytes -= cap(v)
+				l.release(ref)
 				continue
 			}
-			l.buf[(l.head+w)&mask] = v
+			l.ring[(l.head+w)&mask] = ref
 			w--
-		}
-		for j := 0; j <= w; j++ {
-			l.buf[(l.head+j)&mask] = nil
 		}
 		l.head = (l.head + w + 1) & mask
 		l.n -= w + 1

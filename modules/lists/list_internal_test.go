@@ -18,10 +18,20 @@ func (m model) equal(t *testing.T, l *List, step string) {
 	if l.Len() != len(m) {
 		t.Fatalf("%s: Len = %d, want %d", step, l.Len(), len(m))
 	}
-	walked := 48 + 24*len(l.buf)
+	walked := 48 + 8*len(l.ring) + 16*len(l.chunks)
 	l.each(func(b []byte) bool { walked += cap(b); return true })
 	if got := l.MemoryUsage(); got != walked {
 		t.Fatalf("%s: MemoryUsage = %d, a walk of the elements gives %d", step, got, walked)
+	}
+	held := 0
+	for c, k := range l.live {
+		held += int(k)
+		if k < 0 || k == 0 && l.chunks[c] != nil && int32(c)+1 != l.cur {
+			t.Fatalf("%s: chunk %d holds %d elements (dropped: %v)", step, c, k, l.chunks[c] == nil)
+		}
+	}
+	if held != l.n {
+		t.Fatalf("%s: chunks hold %d elements, the list has %d", step, held, l.n)
 	}
 	got := l.Elements()
 	for i := range m {
@@ -39,6 +49,9 @@ func TestListAgainstModel(t *testing.T) {
 		var m model
 		for step := 0; step < 400; step++ {
 			v := []byte(fmt.Sprint(r.IntN(8)))
+			if r.IntN(10) == 0 {
+				v = bytes.Repeat(v, arenaMaxElem+1) // kept as a chunk of its own
+			}
 			name := ""
 			switch op := r.IntN(9); {
 			case op == 0:
@@ -130,19 +143,28 @@ func TestListMemoryShrinks(t *testing.T) {
 	for i := 0; i < 1<<16; i++ {
 		l.PushBack([]byte("x"))
 	}
-	big := len(l.buf)
+	big := len(l.ring)
 	for l.Len() > 10 {
 		l.PopFront()
 	}
-	if len(l.buf) >= big/64 {
-		t.Fatalf("buffer of %d slots kept for %d elements", len(l.buf), l.Len())
+	if len(l.ring) >= big/64 {
+		t.Fatalf("buffer of %d slots kept for %d elements", len(l.ring), l.Len())
 	}
 	for i := 0; i < 1<<16; i++ {
 		l.PushBack([]byte("x"))
 	}
 	l.Trim(0, 3)
-	if len(l.buf) > 16 {
-		t.Fatalf("buffer of %d slots kept for %d elements after Trim", len(l.buf), l.Len())
+	if len(l.ring) > 16 {
+		t.Fatalf("buffer of %d slots kept for %d elements after Trim", len(l.ring), l.Len())
+	}
+	kept := 0
+	for _, c := range l.chunks {
+		if c != nil {
+			kept++
+		}
+	}
+	if kept > 3 {
+		t.Fatalf("%d chunks kept for %d elements after Trim", kept, l.Len())
 	}
 }
 
