@@ -63,6 +63,7 @@ type Ctx struct {
 	woken      bool         // rerun for a blocked client (block.go)
 	blockState any          // BlockRequest.State of the run that blocked
 	fromScript bool         // called by a script (block.go)
+	caller     *Client      // the client a script's call runs for (notify.go)
 	notified   bool         // Notify or Touch was called (notify.go)
 	touched    []touchedKey // keys the command modified (notify.go)
 	// touchedIndex finds a key among many touched ones (notify.go).

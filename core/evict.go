@@ -88,8 +88,12 @@ type memory struct {
 	samples   atomic.Int32
 	limit     atomic.Int64
 
-	mu   sync.Mutex // one eviction at a time; guards pool
+	mu   sync.Mutex // one eviction at a time; guards pool and runner
 	pool []evictCandidate
+	// runner is the client whose command the running eviction makes room
+	// for (EvictFor): its own "evicted" events and invalidations reach it
+	// in line, before its reply, as in Redis.
+	runner *Client
 
 	// EvictedKeys counts keys removed by eviction (INFO evicted_keys).
 	evicted atomic.Int64
@@ -365,6 +369,13 @@ const (
 // ("evicted" keyspace event, modified for WATCH and client-side caching) and
 // counted in EvictedKeys. It returns how it ended and the keys it evicted.
 func (ks *Keyspace) Evict(over func() int64, budget time.Duration) (res EvictResult, evicted int) {
+	return ks.EvictFor(nil, over, budget)
+}
+
+// EvictFor is Evict on the goroutine of client cl, before its command runs:
+// the evicted keys' events and invalidations that are cl's own reach it in
+// line with its replies.
+func (ks *Keyspace) EvictFor(cl *Client, over func() int64, budget time.Duration) (res EvictResult, evicted int) {
 	policy := ks.EvictionPolicy()
 	if over() <= 0 {
 		return EvictOK, 0
@@ -374,6 +385,10 @@ func (ks *Keyspace) Evict(over func() int64, budget time.Duration) (res EvictRes
 	}
 	ks.mem.mu.Lock()
 	defer ks.mem.mu.Unlock()
+	if cl != nil {
+		ks.mem.runner = cl
+		defer func() { ks.mem.runner = nil }()
+	}
 	start := time.Now()
 	for over() > 0 {
 		db, key, ok := ks.pickVictim(policy)
@@ -406,21 +421,22 @@ func (ks *Keyspace) evictKey(db *DB, key string) bool {
 	// Replicas and the append-only file delete it too, while its lock is
 	// held so the DEL takes its place in the stream's order.
 	ks.Evicted(db.index, []byte(key))
-	db.evicted(key)
+	db.evicted(key, ks.mem.runner)
 	if ks.Watching() {
 		ks.touchRemoved(i, db.index, key)
 	}
 	return true
 }
 
-// evicted announces a key removed by eviction.
-func (db *DB) evicted(key string) {
+// evicted announces a key removed by eviction, made for the command of
+// runner (nil: in the background).
+func (db *DB) evicted(key string, runner *Client) {
 	if len(db.ks.observerList()) == 0 {
 		return
 	}
 	k := []byte(key)
-	db.ks.Notify(db.index, NotifyEvicted, "evicted", k)
-	db.ks.Touched(db.index, k, nil)
+	db.ks.notify(db.index, NotifyEvicted, "evicted", k, runner)
+	db.ks.touched(db.index, k, nil, runner)
 }
 
 // pickVictim chooses the next key to evict.

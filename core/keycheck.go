@@ -135,10 +135,24 @@ func (l *LockSet) declares(key []byte) bool {
 	return false
 }
 
-// Disown clears, in checking mode, the record that the command holds its
-// slots; the host calls it before it unlocks them.
+// Disown clears the record that the command holds its slots (in checking
+// mode, and the holder SetOwner recorded); the host calls it before it
+// unlocks them.
 func (l *LockSet) Disown() {
-	if l.ks == nil || !l.ks.check.on {
+	if l.ks == nil {
+		return
+	}
+	if l.owner != nil {
+		if l.all && l.excl {
+			l.ks.allHolder = nil
+		}
+		l.eachHeld(func(s int) {
+			if l.ks.holders[s] == l.owner {
+				l.ks.holders[s] = nil
+			}
+		})
+	}
+	if !l.ks.check.on {
 		return
 	}
 	for w, bits := range l.held {

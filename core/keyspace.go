@@ -28,8 +28,17 @@ type slotLock struct {
 // Keyspace holds the databases and the locks that guard them.
 type Keyspace struct {
 	locks [NumSlots]slotLock
-	dbs   []*DB
-	seed  maphash.Seed
+	// holders records, for a subscribed client's command, the client
+	// holding each slot (allHolder: every slot, exclusively), so that an
+	// event the keyspace itself announces while the command runs (a key it
+	// reads expiring, a miss, a new key) reaches that client in line with
+	// its replies, as in Redis. Each entry is guarded by its slot's lock;
+	// they are kept apart from the locks, which only subscribers' commands
+	// write them beside.
+	holders   [NumSlots]*Client
+	allHolder *Client
+	dbs       []*DB
+	seed      maphash.Seed
 
 	clockOffset atomic.Int64 // milliseconds added to the wall clock (tests fast-forward)
 	lruEpoch    int64        // the keyspace clock when the keyspace was made
@@ -355,6 +364,15 @@ func (db *DB) lookupWrite(key []byte) (*table, int32, uint64) {
 	return db.lookup(key)
 }
 
+// holder returns the client whose command holds the slot of the key hashed
+// to h, if it is recorded (holders): the caller holds that slot.
+func (ks *Keyspace) holder(h uint64) *Client {
+	if c := ks.holders[h%NumSlots]; c != nil {
+		return c
+	}
+	return ks.allHolder
+}
+
 // PauseExpiry stops (or restarts) the deletion of expired keys while
 // clients are paused (CLIENT PAUSE), as Redis 7.0 does: an expired key reads
 // as missing but is neither deleted nor counted, nor propagated, until the
@@ -387,7 +405,7 @@ func (db *DB) lookup(key []byte) (*table, int32, uint64) {
 		db.remove(t, id, h)
 		db.ks.ExpiredKeys.Add(1)
 		db.propagateExpired(int(h%NumSlots), k, true)
-		db.expired(k)
+		db.expired(k, db.ks.holder(h))
 		if db.ks.Watching() {
 			db.ks.touchRemoved(int(h%NumSlots), db.index, k)
 		}
@@ -416,10 +434,10 @@ func (db *DB) remove(t *table, id int32, h uint64) {
 // SetString comes back as a new *String over the stored bytes, which the
 // caller must not change (GetForWrite returns one it may change).
 func (db *DB) Get(key []byte) Value {
-	t, id, _ := db.lookup(key)
+	t, id, h := db.lookup(key)
 	if id < 0 {
 		db.ks.KeyspaceMisses.Add(1)
-		db.ks.Notify(db.index, NotifyKeyMiss, "keymiss", key)
+		db.ks.notify(db.index, NotifyKeyMiss, "keymiss", key, db.ks.holder(h))
 		return nil
 	}
 	db.ks.KeyspaceHits.Add(1)
@@ -433,10 +451,10 @@ func (db *DB) Get(key []byte) Value {
 // ErrWrongType when it holds another type. The bytes are valid until the
 // caller releases the key's lock and must not be changed.
 func (db *DB) GetBytes(key []byte) ([]byte, bool, error) {
-	t, id, _ := db.lookup(key)
+	t, id, h := db.lookup(key)
 	if id < 0 {
 		db.ks.KeyspaceMisses.Add(1)
-		db.ks.Notify(db.index, NotifyKeyMiss, "keymiss", key)
+		db.ks.notify(db.index, NotifyKeyMiss, "keymiss", key, db.ks.holder(h))
 		return nil, false, nil
 	}
 	e := &t.ents[id]
@@ -603,7 +621,7 @@ func (db *DB) store(key []byte, v Value, val []byte, expireAt int64, keepTTL boo
 		t.setExp(id, expireAt)
 		db.volatile.Add(1)
 	}
-	db.ks.Notify(db.index, NotifyNew, "new", key)
+	db.ks.notify(db.index, NotifyNew, "new", key, db.ks.holder(h))
 }
 
 // Delete removes key and reports whether it existed.
@@ -814,7 +832,7 @@ func (db *DB) expireEntry(slot int, t *table, id int32, h uint64) {
 	k := t.key(&t.ents[id])
 	db.remove(t, id, h)
 	db.propagateExpired(slot, k, false)
-	db.expired(k)
+	db.expired(k, nil)
 	if db.ks.Watching() {
 		db.ks.touchRemoved(slot, db.index, k)
 	}
@@ -905,7 +923,7 @@ func (ks *Keyspace) ActiveExpire(budget time.Duration, cursor *int) int {
 						db.remove(t, id, h)
 					}
 					db.propagateExpired(i, k, false)
-					db.expired(k)
+					db.expired(k, nil)
 					if ks.Watching() {
 						ks.touchRemoved(i, db.index, k)
 					}

@@ -118,14 +118,20 @@ func (c NotifyClass) String() string {
 // locked, so they must be quick and must not block or take key locks.
 type KeyObserver interface {
 	// KeyEvent is a keyspace event, announced after its effect (Ctx.Notify,
-	// or the keyspace itself for expiry).
-	KeyEvent(db int, class NotifyClass, event string, key []byte)
+	// or the keyspace itself for expiry): by the command client by runs,
+	// which is running it on the calling goroutine, or by the server (by is
+	// nil: active expiry, eviction).
+	KeyEvent(db int, class NotifyClass, event string, key []byte, by *Client)
 	// KeyTouched reports that key was (or may have been) modified: by a
 	// write command of client by, or by expiry or eviction (by is nil).
-	KeyTouched(db int, key []byte, by *Client)
+	// runner is the client on whose goroutine it happens, when known: by
+	// itself for a write, the client whose command found the key expired,
+	// or whose eviction before its command removed it.
+	KeyTouched(db int, key []byte, by, runner *Client)
 	// DBTouched reports that every key of database db was removed
-	// (FLUSHDB); db is -1 for every database (FLUSHALL).
-	DBTouched(db int)
+	// (FLUSHDB); db is -1 for every database (FLUSHALL). runner is the
+	// client whose command flushed, when known.
+	DBTouched(db int, runner *Client)
 }
 
 // observers is the keyspace's list of observers, copied on change so that
@@ -150,11 +156,16 @@ func (ks *Keyspace) observerList() []KeyObserver {
 	return nil
 }
 
-// Notify announces a keyspace event of database db to the observers. A
-// command uses Ctx.Notify instead, which also records the key as modified.
+// Notify announces a keyspace event of database db to the observers, as
+// caused by the server rather than by a client's command. A command uses
+// Ctx.Notify instead, which also records the key as modified.
 func (ks *Keyspace) Notify(db int, class NotifyClass, event string, key []byte) {
+	ks.notify(db, class, event, key, nil)
+}
+
+func (ks *Keyspace) notify(db int, class NotifyClass, event string, key []byte, by *Client) {
 	for _, o := range ks.observerList() {
-		o.KeyEvent(db, class, event, key)
+		o.KeyEvent(db, class, event, key, by)
 	}
 }
 
@@ -163,27 +174,34 @@ func (ks *Keyspace) Notify(db int, class NotifyClass, event string, key []byte) 
 // keys of write commands; code that changes data outside a command
 // (Keyspace.Update) calls it for the keys it changed.
 func (ks *Keyspace) Touched(db int, key []byte, by *Client) {
+	ks.touched(db, key, by, by)
+}
+
+func (ks *Keyspace) touched(db int, key []byte, by, runner *Client) {
 	for _, o := range ks.observerList() {
-		o.KeyTouched(db, key, by)
+		o.KeyTouched(db, key, by, runner)
 	}
 }
 
 // TouchedDB tells the observers that every key of database db (-1: every
-// database) may have changed.
+// database) may have changed. The caller holds every slot (FLUSHDB,
+// FLUSHALL).
 func (ks *Keyspace) TouchedDB(db int) {
+	runner := ks.holder(0)
 	for _, o := range ks.observerList() {
-		o.DBTouched(db)
+		o.DBTouched(db, runner)
 	}
 }
 
-// expired announces a key removed because its TTL passed.
-func (db *DB) expired(key string) {
+// expired announces a key removed because its TTL passed, found by the
+// command client by runs (lazy expiry) or by the server (by is nil).
+func (db *DB) expired(key string, by *Client) {
 	if len(db.ks.observerList()) == 0 {
 		return
 	}
 	k := []byte(key)
-	db.ks.Notify(db.index, NotifyExpired, "expired", k)
-	db.ks.Touched(db.index, k, nil)
+	db.ks.notify(db.index, NotifyExpired, "expired", k, by)
+	db.ks.touched(db.index, k, nil, by)
 }
 
 // Notify announces a keyspace event of the command's database, after the
@@ -200,20 +218,35 @@ func (c *Ctx) Notify(class NotifyClass, event string, key []byte) {
 
 // NotifyDB is Notify for a key of another database (MOVE, COPY ... DB).
 func (c *Ctx) NotifyDB(db *DB, class NotifyClass, event string, key []byte) {
-	if c.Client != nil && c.Client.Subscribed() {
-		// A RESP3 client subscribed to its own keys' events gets them where
-		// Redis puts them: after the replies written so far (those of the
-		// commands before in its pipeline, the elements of EXEC's reply
-		// before this command's), before what the command writes next.
-		c.StartPush()
-	}
-	c.Keyspace.Notify(db.index, class, event, key)
+	by := c.CausedBy()
+	// A RESP3 client subscribed to its own keys' events gets them where
+	// Redis puts them: after the replies written so far (those of the
+	// commands before in its pipeline, the elements of EXEC's reply before
+	// this command's), before what the command writes next
+	// (Client.pushFrom).
+	c.Keyspace.notify(db.index, class, event, key, by)
 	if class == NotifyKeyMiss {
 		return
 	}
 	c.notified = true
 	c.addTouched(db.index, key)
 }
+
+// CausedBy returns the client whose command this is: Client, or the caller
+// of the script that called it (SetCaller). Messages the command publishes
+// for that client reach it in line with its replies (PubSub.PublishFrom).
+func (c *Ctx) CausedBy() *Client {
+	if c.caller != nil {
+		return c.caller
+	}
+	return c.Client
+}
+
+// SetCaller makes the command's events count as caused by cl's command:
+// the host sets it for a command a script calls, which runs with a client
+// of its own, so that the script's caller, if it is subscribed to them,
+// gets them in line with its replies.
+func (c *Ctx) SetCaller(cl *Client) { c.caller = cl }
 
 // Touch records key as modified without an event, for a change Redis
 // announces with no notification.

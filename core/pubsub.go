@@ -16,6 +16,12 @@ type Outbox interface {
 	// when the client is gone or has just been closed for exceeding its
 	// output buffer limit.
 	Push(msg []byte) bool
+	// PushAfterBatch is Push for a message another client's command (or
+	// the server itself) caused: while the client is running a batch of
+	// pipelined commands, it follows the replies of the whole batch, as in
+	// Redis, where a client's pipelined commands run before another
+	// client's command; otherwise it goes at once, as Push.
+	PushAfterBatch(msg []byte) bool
 	// Handoff sends the replies the running command's client has written so
 	// far ahead of any push that follows; commands that start pushes to
 	// their own client (SUBSCRIBE) call it through Ctx.StartPush.
@@ -34,6 +40,22 @@ func (c *Client) Push(msg []byte) bool {
 		return false
 	}
 	return c.out.Push(msg)
+}
+
+// pushFrom sends a message that client by's command caused (nil: the
+// server, as expiry): in line with the replies when by is the client itself,
+// which is running that command, after its batch's replies otherwise.
+func (c *Client) pushFrom(by *Client, msg []byte) bool {
+	if c.out == nil {
+		return false
+	}
+	if by == c {
+		// After the replies written so far, before what the command
+		// writes next, as Redis appends it to the client's buffer.
+		c.out.Handoff()
+		return c.out.Push(msg)
+	}
+	return c.out.PushAfterBatch(msg)
 }
 
 // StartPush hands the replies written so far to the client's connection,
@@ -298,18 +320,34 @@ func appendBulk(b, s []byte) []byte {
 
 // Publish delivers msg to the clients subscribed to channel and to those
 // whose patterns match it, and returns how many deliveries it made (a client
-// matching through two patterns counts twice), as PUBLISH replies.
+// matching through two patterns counts twice), as PUBLISH replies. A
+// subscriber running a batch of pipelined commands gets it after the batch's
+// replies; a command that publishes for its client uses PublishFrom.
 func (ps *PubSub) Publish(channel, msg []byte) int {
-	return ps.publish(SubChannel, channel, msg)
+	return ps.publish(nil, SubChannel, channel, msg)
+}
+
+// PublishFrom is Publish by the command client by runs (PUBLISH): if by is
+// itself a subscriber, it gets the message in line with its replies, after
+// those written so far, as Redis appends it to the client's buffer while the
+// command runs.
+func (ps *PubSub) PublishFrom(by *Client, channel, msg []byte) int {
+	return ps.publish(by, SubChannel, channel, msg)
 }
 
 // PublishShard delivers msg to the clients subscribed to the shard channel
-// (SPUBLISH).
+// (SPUBLISH), as Publish.
 func (ps *PubSub) PublishShard(channel, msg []byte) int {
-	return ps.publish(SubShard, channel, msg)
+	return ps.publish(nil, SubShard, channel, msg)
 }
 
-func (ps *PubSub) publish(kind SubKind, channel, msg []byte) int {
+// PublishShardFrom is PublishShard by the command client by runs, as
+// PublishFrom.
+func (ps *PubSub) PublishShardFrom(by *Client, channel, msg []byte) int {
+	return ps.publish(by, SubShard, channel, msg)
+}
+
+func (ps *PubSub) publish(by *Client, kind SubKind, channel, msg []byte) int {
 	ps.mu.RLock()
 	defer ps.mu.RUnlock()
 	n := 0
@@ -318,13 +356,13 @@ func (ps *PubSub) publish(kind SubKind, channel, msg []byte) int {
 		verb = "smessage"
 	}
 	if list := ps.channels[kind][string(channel)]; len(list) > 0 {
-		n += ps.deliver(list, verb, nil, channel, msg)
+		n += ps.deliver(by, list, verb, nil, channel, msg)
 	}
 	if kind == SubChannel && len(ps.patList) > 0 {
 		s := string(channel)
 		for _, p := range ps.patList {
 			if p.pat.Match(s) {
-				n += ps.deliver(p.clients, "pmessage", []byte(p.name), channel, msg)
+				n += ps.deliver(by, p.clients, "pmessage", []byte(p.name), channel, msg)
 			}
 		}
 	}
@@ -332,8 +370,8 @@ func (ps *PubSub) publish(kind SubKind, channel, msg []byte) int {
 }
 
 // deliver pushes one message to each client of list, encoding it once per
-// protocol.
-func (ps *PubSub) deliver(list []*Client, verb string, pattern, channel, msg []byte) int {
+// protocol; by is the client whose command publishes it (Client.pushFrom).
+func (ps *PubSub) deliver(by *Client, list []*Client, verb string, pattern, channel, msg []byte) int {
 	bp := ps.bufPool.Get().(*[]byte)
 	var enc [2][]byte // RESP2, RESP3 encodings, within *bp
 	buf := (*bp)[:0]
@@ -350,7 +388,7 @@ func (ps *PubSub) deliver(list []*Client, verb string, pattern, channel, msg []b
 			// the first stays valid in the old array, which nothing changes.
 			enc[i] = buf[start:len(buf):len(buf)]
 		}
-		cl.Push(enc[i])
+		cl.pushFrom(by, enc[i])
 	}
 	*bp = buf
 	ps.bufPool.Put(bp)

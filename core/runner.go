@@ -99,6 +99,9 @@ type LockSet struct {
 	keySet   map[string]struct{}
 
 	later []func() // unlocks run by ReleaseExtra (ReleaseLater)
+	// owner is the client running the command, recorded as the holder of
+	// its slots (Keyspace.holders) while set (SetOwner).
+	owner *Client
 	// frozen is the time FreezeClock set (0: the clock runs).
 	frozen int64
 }
@@ -127,6 +130,17 @@ func (l *LockSet) Reset(ks *Keyspace) {
 	}
 }
 
+// SetOwner makes the set record cl, from the slots held from now on until
+// Disown, as the client whose command holds them, so that keyspace events
+// the keyspace announces while the command runs (lazy expiry, keymiss, new)
+// count as caused by cl and reach it in line with its replies. The host
+// sets it for a subscribed client's command and nil otherwise.
+func (l *LockSet) SetOwner(cl *Client) {
+	if l.owner != cl {
+		l.owner = cl // a pointer written only when it changes, as in Reset
+	}
+}
+
 // HoldSlots records slots the host locked (sorted ascending).
 func (l *LockSet) HoldSlots(slots []int) {
 	for _, s := range slots {
@@ -137,11 +151,19 @@ func (l *LockSet) HoldSlots(slots []int) {
 		if l.ks != nil && l.ks.check.on {
 			l.ks.locks[s].claim.Store(l)
 		}
+		if l.owner != nil && l.ks != nil {
+			l.ks.holders[s] = l.owner
+		}
 	}
 }
 
 // HoldAll records that every slot is locked.
-func (l *LockSet) HoldAll(exclusive bool) { l.all, l.excl = true, exclusive }
+func (l *LockSet) HoldAll(exclusive bool) {
+	l.all, l.excl = true, exclusive
+	if exclusive && l.owner != nil && l.ks != nil {
+		l.ks.allHolder = l.owner
+	}
+}
 
 // All reports whether every slot is held.
 func (l *LockSet) All() bool { return l.all }
@@ -202,6 +224,9 @@ func (l *LockSet) ensureSlot(s int) error {
 	l.extra = append(l.extra, s)
 	if l.ks.check.on {
 		mu.claim.Store(l)
+	}
+	if l.owner != nil {
+		l.ks.holders[s] = l.owner
 	}
 	if l.frozen != 0 {
 		l.ks.freezeSlot(s, l.frozen)

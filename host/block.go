@@ -59,6 +59,10 @@ func (c *conn) block(cmd *registry.Cmd, args [][]byte, err error) (_ error, clos
 	for {
 		select {
 		case <-w.C:
+			if !c.holding && c.mayGetPushes() {
+				// What others cause from now on follows the reply.
+				c.out.startHold()
+			}
 			c.ctx.SetWoken(true)
 			c.ctx.SetBlockState(c.blockReq.State)
 			err = c.run(cmd, args)

@@ -58,7 +58,13 @@ type conn struct {
 	// unblock receives CLIENT UNBLOCK's request while the client waits in
 	// block (true: with an error); block empties it before each wait.
 	unblock chan bool
-	heldBuf []byte // invalidations taken from the outbox at a flush
+	// holding is set while the outbox holds the messages other clients
+	// cause for the replies of the running batch (outbox.holding), from
+	// its first command to the flush.
+	holding bool
+	// executing is set while the client's command runs (run): its own
+	// invalidations then follow its reply (pushTo).
+	executing bool
 	// inBlock is set while the client waits in a blocking command (not
 	// while CLIENT PAUSE holds it): CLIENT UNBLOCK applies then.
 	inBlock atomic.Bool
@@ -162,6 +168,9 @@ func (c *conn) serve() {
 			return
 		}
 		c.replyMark = c.w.Len()
+		if !c.holding && c.mayGetPushes() {
+			c.out.startHold()
+		}
 		if !c.execute(args) {
 			return // a cross-protocol request: close without replying
 		}
@@ -206,17 +215,12 @@ func (c *conn) flush() bool {
 	// of the commands they answer are published first.
 	c.publishStats()
 	c.lastEnd = 0
-	if c.srv.trk.on.Load() > 0 {
-		// Invalidations caused meanwhile by other clients follow the
-		// batch's replies (outbox.holding).
-		c.heldBuf = c.out.takeHeld(c.heldBuf[:0])
-		if len(c.heldBuf) > 0 {
-			c.w.WriteRaw(c.heldBuf)
-		}
-		defer c.out.stopHolding()
-	}
+	// The messages other clients caused meanwhile follow the batch's
+	// replies (outbox.holding).
+	endHold := c.holding
+	c.holding = false
 	if c.w.Len() == 0 {
-		return true
+		return !endHold || c.out.flush(true)
 	}
 	if c.effEnd > 0 {
 		// appendfsync always: the replies leave only once the effects of
@@ -229,7 +233,15 @@ func (c *conn) flush() bool {
 			return false
 		}
 	}
-	return c.out.flush()
+	return c.out.flush(endHold)
+}
+
+// mayGetPushes reports whether other clients' commands may send the client
+// messages (pub/sub, keyspace events, invalidations), which its batch then
+// holds to follow its replies: three atomic loads, before each command of a
+// client not holding yet.
+func (c *conn) mayGetPushes() bool {
+	return c.client.Subscribed() || c.srv.trk.on.Load() > 0
 }
 
 // writeDirect writes the replies to the socket from the client's own
@@ -351,7 +363,7 @@ func (c *conn) execute(args [][]byte) bool {
 	if s.trk.nkeys.Load() > 0 {
 		// A lowered tracking-table-max-keys applies before the next
 		// command, queued ones included, as in Redis.
-		s.limitTrackingTable()
+		s.limitTrackingTable(c.client)
 	}
 	if c.client.InMulti() && !cmd.Spec.Flags.Has(core.FlagNoQueue) {
 		c.queue(cmd, args)
@@ -475,6 +487,14 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 
 	write := spec.Flags.Has(core.FlagWrite)
 	c.locks.Reset(ks)
+	// A subscriber's or tracking client's command is recorded as its slots'
+	// holder, so that the events and invalidations the keyspace announces
+	// as it runs (a key it reads expiring) reach it where Redis puts them.
+	var owner *core.Client
+	if c.client.Subscribed() || s.trk.on.Load() > 0 && c.client.Tracking().On {
+		owner = c.client
+	}
+	c.locks.SetOwner(owner)
 	ctx.Locks = &c.locks
 	// Slots a command takes while it runs (a script's keys) are released
 	// last, after the recovery below.
@@ -518,16 +538,14 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 		// holds them and which keys it declared, until they are unlocked.
 		c.locks.DeclareCommand(cmd.FullName, args, c.keyIdx)
 		defer c.locks.Disown()
+	} else if owner != nil {
+		defer c.locks.Disown()
 	}
 	// The reply is bounded by the hard output limit while it is built.
 	c.w.SetLimit(int(min(s.limits.outHard.Load(), math.MaxInt)))
-	if s.trk.on.Load() > 0 {
-		// Invalidations other clients cause from now on follow the
-		// replies of this client's batch (flush), as in Redis, where a
-		// client's pipelined commands run before another client's write.
-		c.out.holdPushes(true)
-	}
+	c.executing = true
 	end, err := s.invoke(cmd, ctx, c.w, c.keyIdx, locksAll(spec), nil)
+	c.executing = false
 	if end > c.effEnd {
 		c.effEnd = end
 	}

@@ -158,12 +158,13 @@ func (s *Server) evictionBudget() time.Duration {
 // evict frees memory if used memory is over maxmemory and reports whether
 // the server is out of memory: over the limit with nothing left to evict.
 // When the time budget runs out first, eviction goes on in the background
-// and the command runs, as in Redis.
-func (s *Server) evict() (oom bool) {
+// and the command runs, as in Redis. runner is the client whose command
+// it makes room for.
+func (s *Server) evict(runner *core.Client) (oom bool) {
 	if s.overMemory() <= 0 {
 		return false
 	}
-	res, _ := s.ks.Evict(s.overMemory, s.evictionBudget())
+	res, _ := s.ks.EvictFor(runner, s.overMemory, s.evictionBudget())
 	switch res {
 	case core.EvictRunning:
 		s.startEvictor()
@@ -206,7 +207,7 @@ func (c *conn) checkMemory(cmd *registry.Cmd) error {
 		c.ctx.SetOutOfMemory(false)
 		return nil
 	}
-	oom := s.evict()
+	oom := s.evict(c.client)
 	c.ctx.SetOutOfMemory(oom)
 	if !oom {
 		return nil

@@ -12,8 +12,9 @@ var _ core.KeyObserver = (*Server)(nil)
 
 // KeyEvent implements core.KeyObserver: it publishes the event on
 // __keyspace@<db>__:<key> and __keyevent@<db>__:<event>, as
-// notify-keyspace-events selects.
-func (s *Server) KeyEvent(db int, class core.NotifyClass, event string, key []byte) {
+// notify-keyspace-events selects: in line with the replies of client by, if
+// it is subscribed, and after the running batch's replies for the others.
+func (s *Server) KeyEvent(db int, class core.NotifyClass, event string, key []byte, by *core.Client) {
 	flags := core.NotifyClass(s.limits.notify.Load())
 	if flags&class == 0 {
 		return
@@ -24,14 +25,14 @@ func (s *Server) KeyEvent(db int, class core.NotifyClass, event string, key []by
 		ch = strconv.AppendInt(ch, int64(db), 10)
 		ch = append(ch, "__:"...)
 		ch = append(ch, key...)
-		s.ps.Publish(ch, []byte(event))
+		s.ps.PublishFrom(by, ch, []byte(event))
 	}
 	if flags&core.NotifyKeyevent != 0 {
 		ch := append(buf[:0], "__keyevent@"...)
 		ch = strconv.AppendInt(ch, int64(db), 10)
 		ch = append(ch, "__:"...)
 		ch = append(ch, event...)
-		s.ps.Publish(ch, key)
+		s.ps.PublishFrom(by, ch, key)
 	}
 }
 

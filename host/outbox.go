@@ -28,12 +28,13 @@ type outbox struct {
 	spare   []byte // the writer's previous buffer, for reuse
 	writing int    // bytes the writer is sending now
 	closed  bool
-	// holding is set from the start of a command until the replies of the
-	// client's batch are flushed, when invalidations for it wait in held
-	// to follow the replies already written (pushAfterReply): Redis sends
-	// them after the replies of the commands that ran before the write
-	// that caused them, and the client's replies wait in its writer until
-	// the batch ends.
+	// holding is set from the start of a batch of the client's commands
+	// until their replies are flushed, when messages other clients cause
+	// (pub/sub and keyspace-event messages, invalidations) wait in held to
+	// follow those replies (PushAfterBatch): in Redis a client's pipelined
+	// commands run before another client's command, whose messages are
+	// appended after their replies, while here the replies wait in the
+	// client's writer until the batch ends.
 	holding bool
 	held    []byte
 	// softSince is when the pending bytes went over the soft limit.
@@ -66,6 +67,11 @@ func (o *outbox) startLocked() {
 // Push implements core.Outbox.
 func (o *outbox) Push(msg []byte) bool {
 	o.mu.Lock()
+	return o.pushLocked(msg)
+}
+
+// pushLocked is Push with o.mu held, which it releases.
+func (o *outbox) pushLocked(msg []byte) bool {
 	if o.closed {
 		o.mu.Unlock()
 		return false
@@ -84,14 +90,35 @@ func (o *outbox) Push(msg []byte) bool {
 	return true
 }
 
+// PushAfterBatch implements core.Outbox: while the client runs a batch
+// (holding), the message waits in held for the batch's replies (flush).
+func (o *outbox) PushAfterBatch(msg []byte) bool {
+	o.mu.Lock()
+	if !o.holding || o.closed {
+		return o.pushLocked(msg)
+	}
+	o.held = append(o.held, msg...)
+	if !o.checkLimitLocked() {
+		o.mu.Unlock()
+		o.overLimit()
+		return false
+	}
+	o.mu.Unlock()
+	return true
+}
+
 // Handoff implements core.Outbox: the replies written so far by the running
-// command's client go ahead of what follows.
+// command's client go ahead of what follows. Messages other clients cause
+// from now on follow the batch's replies (the command is about to receive
+// its own, or to subscribe).
 func (o *outbox) Handoff() {
 	c := o.c
 	o.mu.Lock()
 	o.startLocked()
+	o.holding = true
 	ok := o.enqueueLocked(c.w.Bytes())
 	o.mu.Unlock()
+	c.holding = true
 	c.w.Reset()
 	c.replyMark = 0
 	if !ok {
@@ -123,7 +150,7 @@ func (o *outbox) checkLimitLocked() bool {
 	if o.c.client.Subscribed() {
 		hard, soft, secs = lim.psHard.Load(), lim.psSoft.Load(), lim.psSoftSeconds.Load()
 	}
-	n := int64(len(o.buf) + o.writing)
+	n := int64(len(o.buf) + o.writing + len(o.held))
 	if hard > 0 && n > hard {
 		return false
 	}
@@ -145,8 +172,8 @@ func (o *outbox) overLimit() {
 	o.mu.Lock()
 	already := o.closed
 	o.closed = true
-	n := len(o.buf) + o.writing
-	o.buf = nil
+	n := len(o.buf) + o.writing + len(o.held)
+	o.buf, o.held = nil, nil
 	o.mu.Unlock()
 	if !already {
 		o.c.srv.log.Warn("client closed for overcoming of output buffer limits", "client", o.c.client.Addr, "bytes", n)
@@ -156,13 +183,25 @@ func (o *outbox) overLimit() {
 }
 
 // flush sends the client's replies: itself in direct mode, through the
-// writer in queued mode. It reports false when the connection must close.
-func (o *outbox) flush() bool {
+// writer in queued mode. With endHold it ends the batch's hold: the
+// messages held meanwhile follow the replies, and those that come later go
+// at once. It reports false when the connection must close.
+func (o *outbox) flush(endHold bool) bool {
 	c := o.c
 	o.mu.Lock()
 	if o.queued {
-		c.reply.wrote(&c.srv.replyBuf, c.w.Len())
-		ok := o.enqueueLocked(c.w.Bytes())
+		ok := true
+		if c.w.Len() > 0 {
+			c.reply.wrote(&c.srv.replyBuf, c.w.Len())
+			ok = o.enqueueLocked(c.w.Bytes())
+		}
+		if endHold {
+			o.holding = false
+			if ok && len(o.held) > 0 {
+				ok = o.enqueueLocked(o.held)
+			}
+			o.resetHeldLocked()
+		}
 		o.mu.Unlock()
 		c.w.Reset()
 		c.replyMark = 0
@@ -170,6 +209,17 @@ func (o *outbox) flush() bool {
 			o.overLimit()
 		}
 		return ok
+	}
+	if endHold {
+		o.holding = false
+		if len(o.held) > 0 {
+			c.w.WriteRaw(o.held)
+			o.resetHeldLocked()
+		}
+	}
+	if c.w.Len() == 0 {
+		o.mu.Unlock()
+		return true
 	}
 	o.direct = true
 	o.mu.Unlock()
@@ -263,50 +313,25 @@ func (o *outbox) Pending() int { return o.pending() }
 func (o *outbox) pending() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return len(o.buf) + o.writing
+	return len(o.buf) + o.writing + len(o.held)
 }
 
-// holdPushes starts a command's run: invalidations pushed meanwhile follow
-// its reply, as Redis sends a client's invalidations caused during its own
-// command (a key it read expiring, say) after the command's reply.
-func (o *outbox) holdPushes(on bool) bool {
-	o.mu.Lock()
-	o.holding = on
-	o.mu.Unlock()
-	return on
-}
-
-// takeHeld returns what was held so far, to go after the replies being
-// flushed; the hold goes on until stopHolding.
-func (o *outbox) takeHeld(dst []byte) []byte {
-	o.mu.Lock()
-	dst = append(dst, o.held...)
-	o.held = o.held[:0]
-	o.mu.Unlock()
-	return dst
-}
-
-// stopHolding ends the hold once the batch's replies are flushed, and
-// sends what arrived since takeHeld.
-func (o *outbox) stopHolding() {
-	o.mu.Lock()
-	o.holding = false
-	rest := o.held
-	o.held = nil
-	o.mu.Unlock()
-	if len(rest) > 0 {
-		o.Push(rest)
+// resetHeldLocked empties held once sent, giving back a large buffer
+// rather than keeping it for the connection's life.
+func (o *outbox) resetHeldLocked() {
+	if cap(o.held) > 64<<10 {
+		o.held = nil
+	} else {
+		o.held = o.held[:0]
 	}
 }
 
-// pushAfterReply pushes msg, or holds it while the client's command runs.
-func (o *outbox) pushAfterReply(msg []byte) bool {
+// startHold starts a batch of the client's commands: messages other
+// clients cause from now on follow the batch's replies (PushAfterBatch),
+// until the flush that sends them.
+func (o *outbox) startHold() {
 	o.mu.Lock()
-	if o.holding && !o.closed {
-		o.held = append(o.held, msg...)
-		o.mu.Unlock()
-		return true
-	}
+	o.holding = true
 	o.mu.Unlock()
-	return o.Push(msg)
+	o.c.holding = true
 }

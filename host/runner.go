@@ -93,6 +93,10 @@ func (s *Server) RunCall(parent, c *core.Ctx, call *core.CallRequest) (err error
 	c.Name = cmd.FullName
 	c.ResetRedacted()
 	c.SetBlockingDenied(true)
+	if parent != nil && c.FromScript() {
+		// Its keyspace events are the caller's (core.Ctx.NotifyDB).
+		c.SetCaller(parent.Client)
+	}
 	var kbuf [8]int
 	outer := c.Writer.BeginReply()
 	_, err = s.invoke(cmd, c, c.Writer, cmd.Spec.KeyIndexes(call.Args, kbuf[:0]), locksAll(cmd.Spec), parent)

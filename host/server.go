@@ -447,7 +447,7 @@ func (s *Server) cron() {
 		}
 		s.memoryCron()
 		if s.trk.on.Load() > 0 {
-			s.limitTrackingTable()
+			s.limitTrackingTable(nil)
 		}
 		// CONFIG SET hz takes effect at the next tick.
 		s.cfgMu.RLock()

@@ -255,15 +255,17 @@ func (s *Server) remember(cl *core.Client, args [][]byte, keyIdx []int) {
 		}
 	}
 	t.mu.Unlock()
-	s.limitTrackingTable()
+	s.limitTrackingTable(cl)
 }
 
 // limitTrackingTable keeps the tracking table within tracking-table-max-keys:
 // keys beyond it, picked at random, are forgotten and their clients get an
 // invalidation, as if the keys had changed. It runs after every tracked read
 // before every command and from the cron, so that lowering the limit
-// takes effect on an idle server too, as in Redis.
-func (s *Server) limitTrackingTable() {
+// takes effect on an idle server too, as in Redis. runner is the client on
+// whose goroutine it runs (nil from the cron): its own invalidations go in
+// line with its replies, as Redis writes them during its command.
+func (s *Server) limitTrackingTable(runner *core.Client) {
 	t := &s.trk
 	max := int(s.limits.trackingMaxKeys.Load())
 	if max <= 0 || t.nkeys.Load() <= int64(max) {
@@ -281,20 +283,24 @@ func (s *Server) limitTrackingTable() {
 	}
 	t.mu.Unlock()
 	for _, k := range evicted {
-		s.invalidate([]byte(k), nil, true)
+		s.invalidate([]byte(k), nil, runner)
 	}
 }
 
 // KeyTouched implements core.KeyObserver: clients that may cache key, or
 // follow a prefix of it, receive an invalidation.
-func (s *Server) KeyTouched(db int, key []byte, by *core.Client) {
+func (s *Server) KeyTouched(db int, key []byte, by, runner *core.Client) {
 	if s.trk.on.Load() == 0 {
 		return
 	}
-	s.invalidate(key, by, false)
+	s.invalidate(key, by, runner)
 }
 
-func (s *Server) invalidate(key []byte, by *core.Client, evicting bool) {
+// invalidate tells the clients that may cache key that it changed: by
+// client by's command, or by expiry or eviction (from the keyspace or from
+// the tracking table; by is nil), on runner's goroutine (nil: none's).
+func (s *Server) invalidate(key []byte, by, runner *core.Client) {
+	evicting := by == nil
 	t := &s.trk
 	type target struct {
 		cl *core.Client
@@ -333,7 +339,7 @@ func (s *Server) invalidate(key []byte, by *core.Client, evicting bool) {
 	}
 	t.mu.Unlock()
 	for _, x := range to {
-		s.sendInvalidation(x.cl, x.st, [][]byte{key}, false, by)
+		s.sendInvalidation(x.cl, x.st, [][]byte{key}, false, by, runner)
 	}
 	if batched && by == nil {
 		// Expiry and eviction run outside any command: nothing ends
@@ -399,13 +405,13 @@ func (s *Server) broadcastPending(runner *core.Client) {
 	t.havePending.Store(false)
 	t.mu.Unlock()
 	for _, x := range out {
-		s.sendInvalidation(x.cl, x.st, x.keys, false, x.by)
+		s.sendInvalidation(x.cl, x.st, x.keys, false, x.by, x.by)
 	}
 }
 
 // DBTouched implements core.KeyObserver: after a flush every tracking
 // client gets a null invalidation (drop everything) and the table empties.
-func (s *Server) DBTouched(db int) {
+func (s *Server) DBTouched(db int, runner *core.Client) {
 	var by *core.Client
 	t := &s.trk
 	if t.on.Load() == 0 && t.nkeys.Load() == 0 {
@@ -427,7 +433,7 @@ func (s *Server) DBTouched(db int) {
 	}
 	t.mu.Unlock()
 	for _, x := range to {
-		s.sendInvalidation(x.cl, x.st, nil, true, by)
+		s.sendInvalidation(x.cl, x.st, nil, true, by, runner)
 	}
 }
 
@@ -435,7 +441,7 @@ func (s *Server) DBTouched(db int) {
 // push, or a message on __redis__:invalidate to the redirection client,
 // subscribed in RESP2. A client's own command gets its invalidation after
 // its reply.
-func (s *Server) sendInvalidation(cl *core.Client, st *trackState, keys [][]byte, flush bool, by *core.Client) {
+func (s *Server) sendInvalidation(cl *core.Client, st *trackState, keys [][]byte, flush bool, by, runner *core.Client) {
 	dest := cl
 	var dc *conn
 	if st.Redirect != 0 {
@@ -452,7 +458,7 @@ func (s *Server) sendInvalidation(cl *core.Client, st *trackState, keys [][]byte
 				msg := []byte(">2\r\n$21\r\ntracking-redir-broken\r\n:")
 				msg = strconv.AppendInt(msg, st.Redirect, 10)
 				msg = append(msg, '\r', '\n')
-				s.pushTo(st.conn, msg, cl == by)
+				s.pushTo(st.conn, msg, runner)
 			}
 			return
 		}
@@ -486,17 +492,25 @@ func (s *Server) sendInvalidation(cl *core.Client, st *trackState, keys [][]byte
 			msg = append(msg, '\r', '\n')
 		}
 	}
-	s.pushTo(dc, msg, dest == by)
+	s.pushTo(dc, msg, runner)
 }
 
-// pushTo sends msg to a client: at once, or after the reply of the command
-// it is running when it caused the invalidation itself.
-func (s *Server) pushTo(c *conn, msg []byte, own bool) {
-	if own {
+// pushTo sends an invalidation to a client where Redis 7.0 puts it: when
+// it is the runner (the invalidation comes from its own goroutine), after
+// the reply of the command it is executing (Redis's pending invalidations),
+// or in line with its replies before its command executes (eviction, the
+// tracking table's limit); another client's, after the replies of the batch
+// it is running (outbox.holding).
+func (s *Server) pushTo(c *conn, msg []byte, runner *core.Client) {
+	switch {
+	case c.client != runner:
+		c.out.PushAfterBatch(msg)
+	case c.executing:
 		c.deferred = append(c.deferred, msg...)
-		return
+	default:
+		c.out.Handoff()
+		c.out.Push(msg)
 	}
-	c.out.pushAfterReply(msg)
 }
 
 // connByID returns a connected client's connection.

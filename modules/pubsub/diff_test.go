@@ -49,6 +49,20 @@ func (c *conns) send(args ...string) {
 	}
 }
 
+// sendPipeline sends cmds to both in one write each.
+func (c *conns) sendPipeline(cmds ...[]string) {
+	c.t.Helper()
+	var pipe []byte
+	for _, cmd := range cmds {
+		pipe = append(pipe, resp.Encode(cmd...)...)
+	}
+	for _, cn := range []*resp.Conn{c.ours, c.ref} {
+		if err := cn.Write(pipe); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+}
+
 // expect reads n replies or messages from both and compares them.
 func (c *conns) expect(n int, what string) {
 	c.t.Helper()
@@ -236,9 +250,10 @@ func testSubscribeInMulti(t *testing.T, proto string) {
 	a.do(1, "PUBLISH", "a", "hi")
 	a.do(1, "SET", "k", "v")
 	// EXEC counts SUBSCRIBE a b as one of its values though it sends two
-	// confirmations: the PING after it makes the stream whole.
-	a.send("EXEC")
-	a.send("PING")
+	// confirmations: the PING after it makes the stream whole. Both go in
+	// one write, so that the PING has run (in Redis as here) before b's
+	// PUBLISH below, whose message follows its reply.
+	a.sendPipeline([]string{"EXEC"}, []string{"PING"})
 	a.expect(3, "EXEC of subscriptions, then PING")
 	b.do(1, "PUBLISH", "pq", "x")
 	a.expect(1, "pmessage")

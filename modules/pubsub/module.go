@@ -64,12 +64,9 @@ func init() {
 		Syntax:   "channel message",
 		Channels: &core.ChannelSpec{First: 1, Last: 1},
 	}, func(c *core.Ctx) error {
-		if c.Client.Subscribed() {
-			// It may receive its own message: the replies before it
-			// (in a transaction) go first.
-			c.StartPush()
-		}
-		c.WriteInt(int64(c.PubSub.Publish(c.Args[1], c.Args[2])))
+		// A subscriber gets its own message in line with its replies,
+		// after those before (in a transaction, say): PublishFrom.
+		c.WriteInt(int64(c.PubSub.PublishFrom(c.CausedBy(), c.Args[1], c.Args[2])))
 		// As Redis: replicas publish it to their own subscribers; the
 		// append-only file has no use for it.
 		c.PropagateTo(core.ToReplicas, c.Args...)
@@ -92,10 +89,7 @@ func init() {
 		Syntax:   "shardchannel message",
 		Channels: &core.ChannelSpec{First: 1, Last: 1},
 	}, func(c *core.Ctx) error {
-		if c.Client.Subscribed() {
-			c.StartPush()
-		}
-		c.WriteInt(int64(c.PubSub.PublishShard(c.Args[1], c.Args[2])))
+		c.WriteInt(int64(c.PubSub.PublishShardFrom(c.CausedBy(), c.Args[1], c.Args[2])))
 		c.PropagateTo(core.ToReplicas, c.Args...)
 		return nil
 	})

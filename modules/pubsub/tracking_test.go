@@ -253,12 +253,20 @@ func TestDiffTrackingInvalidationAfterBatch(t *testing.T) {
 	b.expect(1, "SET k v2")
 }
 
+// debugServers starts a redmod that allows DEBUG beside the reference
+// redis-server.
+func debugServers(t *testing.T) (ours, ref string) {
+	t.Helper()
+	ref = difftest.Redis(t)
+	ours = redmodtest.Run(t, redmodtest.WithConfig(func(c *host.Config) { c.EnableDebugCommand = "yes" })).Addr()
+	return ours, ref
+}
+
 // debugPairs starts a redmod that allows DEBUG beside the reference
 // redis-server and returns two connections to each, the first in RESP3.
 func debugPairs(t *testing.T) (a, b *conns) {
 	t.Helper()
-	ref := difftest.Redis(t)
-	ours := redmodtest.Run(t, redmodtest.WithConfig(func(c *host.Config) { c.EnableDebugCommand = "yes" })).Addr()
+	ours, ref := debugServers(t)
 	a, b = dial(t, ours, ref), dial(t, ours, ref)
 	a.send("HELLO", "3")
 	a.skip(1)
