@@ -189,7 +189,9 @@ func (c *conn) serve() {
 			c.flush()
 			return
 		}
-		if !c.rd.Buffered() || c.w.Len() > flushThreshold {
+		// A batch also ends when the messages it holds for after it grow
+		// large (a client streaming commands whose replies are off).
+		if !c.rd.Buffered() || c.w.Len() > flushThreshold || c.holding && c.out.heldLen.Load() > flushThreshold {
 			if c.w.Len() > 0 {
 				// Let the other clients whose requests arrived with this
 				// one run first, so that the replies leave in a burst, as

@@ -3,6 +3,7 @@ package host
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -37,6 +38,9 @@ type outbox struct {
 	// client's writer until the batch ends.
 	holding bool
 	held    []byte
+	// heldLen is len(held), read by the client's goroutine without the
+	// lock: a batch that goes on and on is flushed once this much waits.
+	heldLen atomic.Int64
 	// softSince is when the pending bytes went over the soft limit.
 	softSince time.Time
 	wake      chan struct{}
@@ -98,6 +102,7 @@ func (o *outbox) PushAfterBatch(msg []byte) bool {
 		return o.pushLocked(msg)
 	}
 	o.held = append(o.held, msg...)
+	o.heldLen.Store(int64(len(o.held)))
 	if !o.checkLimitLocked() {
 		o.mu.Unlock()
 		o.overLimit()
@@ -174,6 +179,7 @@ func (o *outbox) overLimit() {
 	o.closed = true
 	n := len(o.buf) + o.writing + len(o.held)
 	o.buf, o.held = nil, nil
+	o.heldLen.Store(0)
 	o.mu.Unlock()
 	if !already {
 		o.c.srv.log.Warn("client closed for overcoming of output buffer limits", "client", o.c.client.Addr, "bytes", n)
@@ -319,6 +325,7 @@ func (o *outbox) pending() int {
 // resetHeldLocked empties held once sent, giving back a large buffer
 // rather than keeping it for the connection's life.
 func (o *outbox) resetHeldLocked() {
+	o.heldLen.Store(0)
 	if cap(o.held) > 64<<10 {
 		o.held = nil
 	} else {
