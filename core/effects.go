@@ -109,11 +109,35 @@ func (ks *Keyspace) PropagateTo(t Target, db int, args ...[]byte) int64 {
 }
 
 // Evicted propagates the removal of key from database db by maxmemory
-// eviction, as Redis does (a DEL). The caller holds the key's lock and has
-// removed it.
+// eviction, as Redis does: a DEL, or an UNLINK with lazyfree-lazy-eviction
+// (SetLazyEviction). The caller holds the key's lock and has removed it.
 func (ks *Keyspace) Evicted(db int, key []byte) {
-	ks.Propagate(db, []byte("DEL"), key)
+	cmd := cmdDEL
+	if ks.evictUnlink.Load() {
+		cmd = cmdUNLINK
+	}
+	ks.Propagate(db, cmd, key)
 }
+
+// SetLazyEviction is lazyfree-lazy-eviction: evicted keys are freed lazily
+// (counted in LazyFreed when worth it) and propagated as UNLINK, as Redis
+// 7.0 does.
+func (ks *Keyspace) SetLazyEviction(on bool) { ks.evictUnlink.Store(on) }
+
+// ExpireDelCommand is the command a write that removes a key because the
+// expiry it gives is in the past (EXPIRE, GETEX) propagates, as Redis 7.0:
+// UNLINK with lazyfree-lazy-expire, DEL otherwise.
+func (ks *Keyspace) ExpireDelCommand() []byte {
+	if ks.expireUnlink.Load() {
+		return cmdUNLINK
+	}
+	return cmdDEL
+}
+
+// SetLazyServerDel is lazyfree-lazy-server-del: a value a write replaces
+// (SET over a key holding a large list) is freed lazily, and counted in
+// LazyFreed when worth it, as Redis 7.0's overwrite does.
+func (ks *Keyspace) SetLazyServerDel(on bool) { ks.lazyOverwr.Store(on) }
 
 var (
 	cmdDEL    = []byte("DEL")
@@ -121,7 +145,8 @@ var (
 )
 
 // SetLazyExpireUnlink chooses what an expired key's removal is propagated
-// as: UNLINK when on (lazyfree-lazy-expire yes), DEL otherwise, as Redis 7.0.
+// as: UNLINK when on (lazyfree-lazy-expire yes), DEL otherwise, as Redis 7.0;
+// when on, expired values worth it count in LazyFreed.
 func (ks *Keyspace) SetLazyExpireUnlink(on bool) { ks.expireUnlink.Store(on) }
 
 // propagateExpired propagates the removal of an expired key; the caller

@@ -416,6 +416,9 @@ func (ks *Keyspace) evictKey(db *DB, key string) bool {
 	if id < 0 {
 		return false
 	}
+	if ks.evictUnlink.Load() {
+		ks.CountLazyFree(t.value(&t.ents[id]))
+	}
 	db.remove(t, id, h)
 	ks.mem.evicted.Add(1)
 	// Replicas and the append-only file delete it too, while its lock is

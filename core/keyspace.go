@@ -56,6 +56,8 @@ type Keyspace struct {
 	effects      EffectSink   // the effects stream, or nil (effects.go)
 	pendingExp   atomic.Int64 // deletions waiting in slotLock.expired
 	expireUnlink atomic.Bool  // propagate expiry as UNLINK (lazyfree-lazy-expire)
+	evictUnlink  atomic.Bool  // propagate eviction as UNLINK (lazyfree-lazy-eviction)
+	lazyOverwr   atomic.Bool  // an overwritten value is freed lazily (lazyfree-lazy-server-del)
 	replica      atomic.Bool  // expiry follows the master (replica.go)
 	obeying      atomic.Bool  // the master's commands run (replica.go)
 	expiryPaused atomic.Bool  // clients are paused: no key is deleted for its TTL
@@ -402,6 +404,7 @@ func (db *DB) lookup(key []byte) (*table, int32, uint64) {
 			return t, -1, h
 		}
 		k := t.key(e)
+		db.countLazyExpired(t, id)
 		db.remove(t, id, h)
 		db.ks.ExpiredKeys.Add(1)
 		db.propagateExpired(int(h%NumSlots), k, true)
@@ -593,6 +596,9 @@ func (db *DB) store(key []byte, v Value, val []byte, expireAt int64, keepTTL boo
 		e.size = size
 		if old := t.object(e); old == nil || old != v {
 			db.broadcastString(t.key(e))
+			if old != nil && db.ks.lazyOverwr.Load() {
+				db.ks.CountLazyFree(old)
+			}
 		}
 		if !keepTTL {
 			if e.volatile() && expireAt == 0 {
@@ -657,6 +663,14 @@ func (db *DB) Remove(key []byte) Value {
 func (ks *Keyspace) CountLazyFree(v Value) {
 	if v != nil && freeEffort(v) > LazyFreeThreshold {
 		ks.LazyFreed.Add(1)
+	}
+}
+
+// countLazyExpired counts an expired entry about to be removed in
+// LazyFreed when lazyfree-lazy-expire frees it lazily.
+func (db *DB) countLazyExpired(t *table, id int32) {
+	if db.ks.expireUnlink.Load() {
+		db.ks.CountLazyFree(t.value(&t.ents[id]))
 	}
 }
 
@@ -830,6 +844,7 @@ func (db *DB) DeleteExpired(keys []string) int {
 // the caller holds exclusively.
 func (db *DB) expireEntry(slot int, t *table, id int32, h uint64) {
 	k := t.key(&t.ents[id])
+	db.countLazyExpired(t, id)
 	db.remove(t, id, h)
 	db.propagateExpired(slot, k, false)
 	db.expired(k, nil)
@@ -920,6 +935,7 @@ func (ks *Keyspace) ActiveExpire(budget time.Duration, cursor *int) int {
 				for _, k := range expired[:n] {
 					h := ks.hash(unsafe.Slice(unsafe.StringData(k), len(k)))
 					if id := t.findString(k, h); id >= 0 {
+						db.countLazyExpired(t, id)
 						db.remove(t, id, h)
 					}
 					db.propagateExpired(i, k, false)

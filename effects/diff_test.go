@@ -333,3 +333,23 @@ func TestStreamDiffWoken(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamDiffLazyfree compares what the lazyfree settings change in the
+// stream: DEL stays DEL under lazyfree-lazy-user-del and FLUSHALL stays as
+// sent under lazyfree-lazy-user-flush; under lazyfree-lazy-expire a key an
+// expiry in the past removes is propagated as UNLINK (while a key SPOP
+// empties stays DEL under lazyfree-lazy-server-del, as in 7.0).
+func TestStreamDiffLazyfree(t *testing.T) {
+	past := strconv.FormatInt(time.Now().Add(-time.Hour).UnixMilli(), 10)
+	pastSec := strconv.FormatInt(time.Now().Add(-time.Hour).Unix(), 10)
+	runStreamCases(t, []streamCase{
+		{"user-del", [][]string{{"config", "set", "lazyfree-lazy-user-del", "yes"}, {"rpush", "l", "a", "b"}, {"del", "l"}, {"set", "s", "1"}, {"unlink", "s"}, {"config", "set", "lazyfree-lazy-user-del", "no"}}},
+		{"user-flush", [][]string{{"config", "set", "lazyfree-lazy-user-flush", "yes"}, {"set", "a", "1"}, {"flushall"}, {"set", "a", "1"}, {"flushdb"}, {"config", "set", "lazyfree-lazy-user-flush", "no"}}},
+		{"expire", [][]string{{"config", "set", "lazyfree-lazy-expire", "yes"},
+			{"set", "k", "v"}, {"pexpireat", "k", past}, {"set", "k", "v"}, {"expireat", "k", pastSec}, {"set", "k", "v"}, {"expire", "k", "-1"},
+			{"set", "k", "v"}, {"getex", "k", "pxat", past}, {"set", "k", "v"}, {"getex", "k", "exat", pastSec},
+			{"config", "set", "lazyfree-lazy-expire", "no"}, {"set", "k", "v"}, {"pexpireat", "k", past}}},
+		{"server-del", [][]string{{"config", "set", "lazyfree-lazy-server-del", "yes"},
+			{"sadd", "s", "a", "b"}, {"spop", "s", "5"}, {"config", "set", "lazyfree-lazy-server-del", "no"}, {"sadd", "s", "a"}, {"spop", "s", "5"}}},
+	})
+}

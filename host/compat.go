@@ -45,6 +45,9 @@ type compatParam struct {
 	// accepted value into what CONFIG GET shows.
 	check func(v string) error
 	show  func(v string) string
+	// usage, when set, says what the parameter does here: it acts, and
+	// --help lists it with the settings that act.
+	usage string
 }
 
 const maxInt32 = 1<<31 - 1
@@ -101,11 +104,11 @@ var compatParams = []compatParam{
 	{name: "io-threads", def: "1", kind: compatInt, min: 1, max: 128, fixed: true},
 	{name: "io-threads-do-reads", def: "no", kind: compatBool, fixed: true},
 	{name: "jemalloc-bg-thread", def: "yes", kind: compatBool},
-	{name: "lazyfree-lazy-eviction", def: "no", kind: compatBool},
-	{name: "lazyfree-lazy-expire", def: "no", kind: compatBool},
-	{name: "lazyfree-lazy-server-del", def: "no", kind: compatBool},
-	{name: "lazyfree-lazy-user-del", def: "no", kind: compatBool},
-	{name: "lazyfree-lazy-user-flush", def: "no", kind: compatBool},
+	{name: "lazyfree-lazy-eviction", def: "no", kind: compatBool, usage: "evicted keys are freed lazily and propagated as UNLINK"},
+	{name: "lazyfree-lazy-expire", def: "no", kind: compatBool, usage: "expired keys are freed lazily and propagated as UNLINK"},
+	{name: "lazyfree-lazy-server-del", def: "no", kind: compatBool, usage: "values replaced by a write are freed lazily (lazyfreed_objects)"},
+	{name: "lazyfree-lazy-user-del", def: "no", kind: compatBool, usage: "DEL frees lazily, as UNLINK"},
+	{name: "lazyfree-lazy-user-flush", def: "no", kind: compatBool, usage: "FLUSHALL/FLUSHDB without a flag are ASYNC"},
 	{name: "logfile", def: "", kind: compatString, fixed: true},
 	{name: "no-appendfsync-on-rewrite", def: "no", kind: compatBool},
 	{name: "oom-score-adj", def: "no", kind: compatEnum, choices: []string{"no", "yes", "relative", "absolute"}},
@@ -125,7 +128,7 @@ var compatParams = []compatParam{
 	{name: "replica-announced", def: "yes", kind: compatBool},
 	{name: "replica-ignore-disk-write-errors", def: "no", kind: compatBool},
 	{name: "replica-ignore-maxmemory", def: "yes", kind: compatBool, aliases: []string{"slave-ignore-maxmemory"}},
-	{name: "replica-lazy-flush", def: "no", kind: compatBool, aliases: []string{"slave-lazy-flush"}},
+	{name: "replica-lazy-flush", def: "no", kind: compatBool, aliases: []string{"slave-lazy-flush"}, usage: "a replica drops its data lazily before loading its master's image"},
 	{name: "sanitize-dump-payload", def: "no", kind: compatEnum, choices: []string{"no", "yes", "clients"}},
 	{name: "server_cpulist", def: "", kind: compatString, fixed: true},
 	{name: "set-proc-title", def: "yes", kind: compatBool, fixed: true},
@@ -158,17 +161,18 @@ func init() {
 	}
 }
 
-// IsCompatSetting reports whether name is a Redis parameter redmod accepts
-// for compatibility only (it changes nothing here); --help lists those
-// apart from the settings that act.
+// IsCompatSetting reports whether name (or the parameter it is an older
+// name of) is a Redis parameter redmod accepts for compatibility only (it
+// changes nothing here); --help lists those apart from the settings that
+// act.
 func IsCompatSetting(name string) bool {
 	name = strings.ToLower(name)
-	if _, ok := compatAliases[name]; ok {
-		return true
+	if n, ok := compatAliases[name]; ok {
+		name = n
 	}
 	for _, p := range compatParams {
 		if p.name == name {
-			return true
+			return p.usage == ""
 		}
 	}
 	return false
@@ -178,8 +182,12 @@ func IsCompatSetting(name string) bool {
 // Config.compat under the parameter's own name (aliases share it).
 func (p compatParam) setting() setting {
 	name := p.name
+	usage := p.usage
+	if usage == "" {
+		usage = "Redis setting accepted for compatibility; no effect in redmod"
+	}
 	return setting{
-		name: name, usage: "Redis setting accepted for compatibility; no effect in redmod",
+		name: name, usage: usage,
 		mutable: !p.fixed, quoted: p.kind == compatString, compat: true,
 		get: func(c *Config) string {
 			if v, ok := c.compat[name]; ok {

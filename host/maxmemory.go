@@ -56,6 +56,11 @@ func (s *Server) applyMemory(c *Config) {
 	ks.SetEvictionPolicy(c.MaxMemoryPolicy)
 	ks.SetEvictionSamples(c.MaxMemorySamples)
 	ks.SetLFUParams(c.LFULogFactor, c.LFUDecayTime)
+	// The lazyfree settings: what expiry and eviction propagate (UNLINK or
+	// DEL), and which removals count as lazily freed.
+	ks.SetLazyExpireUnlink(c.compatBool("lazyfree-lazy-expire"))
+	ks.SetLazyEviction(c.compatBool("lazyfree-lazy-eviction"))
+	ks.SetLazyServerDel(c.compatBool("lazyfree-lazy-server-del"))
 	s.mem.tenacity.Store(int64(c.MaxMemoryEvictionTenacity))
 	ks.SetMaxMemory(c.MaxMemory)
 	old := s.mem.max.Swap(c.MaxMemory)

@@ -400,8 +400,16 @@ func (l *masterLink) load(image []byte) error {
 	if l.stopped.Load() {
 		return errLinkStopped
 	}
+	// replica-lazy-flush: the old data counts as freed lazily, every key,
+	// as Redis's asynchronous flush before loading counts them.
+	cfg := s.Config()
+	lazy := cfg.compatBool("replica-lazy-flush")
 	for i := 0; i < s.ks.NumDBs(); i++ {
-		s.ks.DB(i).Flush()
+		db := s.ks.DB(i)
+		if lazy {
+			s.ks.LazyFreed.Add(int64(db.Len()))
+		}
+		db.Flush()
 	}
 	n, err := s.loadRDBLocked(s.ks, image, false)
 	if err != nil {

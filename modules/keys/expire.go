@@ -94,9 +94,13 @@ func expireGeneric(c *core.Ctx, base int64, seconds bool) error {
 		return nil
 	}
 	if when <= c.Now() {
-		c.DB.Delete(key)
+		del := c.Keyspace.ExpireDelCommand()
+		v := c.DB.Remove(key)
+		if string(del) == "UNLINK" {
+			c.Keyspace.CountLazyFree(v)
+		}
 		c.Notify(core.NotifyGeneric, "del", key)
-		c.Propagate([]byte("DEL"), key)
+		c.Propagate(del, key)
 		c.WriteInt(1)
 	} else {
 		c.DB.SetExpiry(key, when)

@@ -114,7 +114,7 @@ func getex(c *core.Ctx) error {
 		c.DB.SetExpiry(key, at)
 		if past {
 			c.Notify(core.NotifyGeneric, "del", key)
-			c.Propagate(cmdDEL, key)
+			c.Propagate(c.Keyspace.ExpireDelCommand(), key)
 		} else {
 			c.Notify(core.NotifyGeneric, "expire", key)
 			c.Propagate(cmdPEXPIREAT, key, ms(at))
