@@ -492,6 +492,71 @@ func (db *DB) GetForWrite(key []byte) Value {
 	return t.object(e)
 }
 
+// StringWrite is a string found for a change by GetStringForWrite.
+type StringWrite struct {
+	// Found reports whether the key exists.
+	Found bool
+	// Bytes are the string's bytes: valid until the caller releases the
+	// key's lock, and not to be changed unless Object holds them.
+	Bytes []byte
+	// Object is the string when it is an object of its own, which the
+	// caller may change in place; nil for a string held inline.
+	Object *String
+
+	db  *DB
+	t   *table
+	id  int32
+	key []byte
+}
+
+// GetStringForWrite is GetForWrite for a command that replaces a string
+// with one it computes from the old (INCR): it does not move a string held
+// inline into an object of its own, and StringWrite.Replace stores the new
+// value without finding the key again. A key holding another type gives
+// ErrWrongType.
+func (db *DB) GetStringForWrite(key []byte) (StringWrite, error) {
+	t, id, _ := db.lookupWrite(key)
+	if id < 0 {
+		return StringWrite{db: db, key: key, id: -1}, nil
+	}
+	db.keep(t, key)
+	db.markWrite(key)
+	e := &t.ents[id]
+	db.touch(e)
+	w := StringWrite{Found: true, db: db, t: t, id: id, key: key}
+	if e.obj == 0 {
+		w.Bytes = t.inline(e)
+		return w, nil
+	}
+	s, ok := t.object(e).(*String)
+	if !ok {
+		return StringWrite{}, ErrWrongType
+	}
+	w.Bytes, w.Object = s.B, s
+	return w, nil
+}
+
+// Replace stores val (copied) as the string's new value, as SetString
+// does, keeping the key's expiry; a key that was not found is created
+// without one. Nothing else may change the keyspace between
+// GetStringForWrite and Replace.
+func (w *StringWrite) Replace(val []byte) {
+	if !w.Found || len(val) > inlineMax {
+		w.db.SetString(w.key, val, 0, w.Found)
+		return
+	}
+	// What store does for an existing key keeping its expiry, less the
+	// lookup: the access was recorded when the key was found, which is
+	// what an overwrite keeps (LFU) or sets again (LRU).
+	t, e := w.t, &w.t.ents[w.id]
+	size := inlineCost(w.key, val)
+	w.db.account(int64(size) - int64(e.size))
+	e.size = size
+	w.db.broadcastString(t.key(e))
+	t.setObject(e, nil)
+	t.setKV(e, w.key, val, true)
+}
+
 // Peek returns the value of key like Get but without touching statistics or
 // removing an expired key, so that it is safe under a shared lock.
 func (db *DB) Peek(key []byte) Value {

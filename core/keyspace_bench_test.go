@@ -3,8 +3,10 @@ package core
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -166,4 +168,54 @@ func heapInUse() uint64 {
 func benchEnv(name string) int {
 	n, _ := strconv.Atoi(os.Getenv(name))
 	return n
+}
+
+// shuffled returns keys in a random order, as redis-benchmark's -r picks
+// them: walking keys in the order they were made finds their objects next
+// to each other in memory, which real traffic does not.
+func shuffled(keys [][]byte) [][]byte {
+	out := slices.Clone(keys)
+	r := rand.New(rand.NewPCG(1, 2))
+	r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out
+}
+
+// BenchmarkKeyspaceIncr is INCR's keyspace work on 100,000 counters held
+// inline, in random order: GetStringForWrite, then Replace.
+func BenchmarkKeyspaceIncr(b *testing.B) {
+	keys := benchKeys(100000)
+	db := NewKeyspace(1).DB(0)
+	for _, k := range keys {
+		db.SetString(k, []byte("1000"), 0, false)
+	}
+	keys = shuffled(keys)
+	b.ReportAllocs()
+	i := 0
+	var digits [20]byte
+	for b.Loop() {
+		k := keys[i%len(keys)]
+		w, _ := db.GetStringForWrite(k)
+		n, _ := ParseInt(w.Bytes)
+		w.Replace(strconv.AppendInt(digits[:0], n+1, 10))
+		i++
+	}
+}
+
+// BenchmarkKeyspaceIncrObject is the same with the counters held as String
+// objects changed in place, as INCR kept them before.
+func BenchmarkKeyspaceIncrObject(b *testing.B) {
+	keys := benchKeys(100000)
+	db := NewKeyspace(1).DB(0)
+	for _, k := range keys {
+		db.Set(k, NewString([]byte("1000")))
+	}
+	keys = shuffled(keys)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		s := db.GetForWrite(keys[i%len(keys)]).(*String)
+		n, _ := s.Int()
+		s.B = strconv.AppendInt(s.B[:0], n+1, 10)
+		i++
+	}
 }

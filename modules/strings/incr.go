@@ -67,30 +67,32 @@ var errDecrementOverflow = core.NewError("ERR decrement would overflow")
 // DECR, INCRBY and DECRBY do.
 func incrBy(c *core.Ctx, delta int64) error {
 	key := c.Args[1]
-	s, err := getStringForWrite(c, key)
+	// A counter is kept inline, beside its key, as SET keeps a small
+	// value: reading it then costs no trip to an object and its bytes.
+	w, err := c.DB.GetStringForWrite(key)
 	if err != nil {
 		return err
 	}
 	var cur int64
-	if s != nil {
-		if cur, err = s.Int(); err != nil {
-			return err
+	if w.Found {
+		var ok bool
+		if cur, ok = core.ParseInt(w.Bytes); !ok {
+			return core.ErrNotInteger
 		}
 	}
 	if delta > 0 && cur > math.MaxInt64-delta || delta < 0 && cur < math.MinInt64-delta {
 		return core.ErrOverflow
 	}
 	cur += delta
-	switch {
-	case s == nil:
-		c.DB.Set(key, core.NewString(core.FormatInt(cur)))
-	case s.Encoding() != "int":
-		// Redis stores the result as a new integer object: a value APPEND
-		// or INCRBYFLOAT made "raw" or "embstr" is reported as "int" again.
-		c.DB.SetKeepTTL(key, core.NewString(core.FormatInt(cur)))
-	default:
+	if s := w.Object; s != nil && s.Encoding() == "int" {
 		// In place: the key keeps its expiry, as with Redis.
 		s.B = strconv.AppendInt(s.B[:0], cur, 10)
+	} else {
+		// Redis stores the result as a new integer object: a value APPEND
+		// or INCRBYFLOAT made "raw" or "embstr" is reported as "int" again.
+		// It is held inline, keeping the key's expiry.
+		var digits [20]byte
+		w.Replace(strconv.AppendInt(digits[:0], cur, 10))
 	}
 	c.Notify(core.NotifyString, "incrby", key)
 	c.WriteInt(cur)
