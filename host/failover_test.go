@@ -140,8 +140,19 @@ func TestFailoverTwoServers(t *testing.T) {
 	replica.Set(ctx, "after", "failover", 0)
 	syncedAt(t, replica, master)
 	sameData(t, replica, master)
-	// And back: the IDs chain, so the second failover is partial too.
-	if err := replica.Do(ctx, "failover").Err(); err != nil {
+	// And back, to the address the old master announces
+	// (replica-announce-ip): the IDs chain, so this is partial too.
+	if err := master.ConfigSet(ctx, "replica-announce-ip", "localhost").Err(); err != nil {
+		t.Fatal(err)
+	}
+	replica.Do(ctx, "client", "kill", "type", "replica")
+	_, mport := hostPort(t, ms.Addr())
+	await(t, "the announced address", func() bool {
+		info, _ := replica.Info(ctx, "replication").Result()
+		return strings.Contains(info, "ip=localhost,port="+mport+",state=online")
+	})
+	syncedAt(t, replica, master)
+	if err := replica.Do(ctx, "failover", "to", "localhost", mport).Err(); err != nil {
 		t.Fatal(err)
 	}
 	awaitField(t, replica, "master_failover_state", "no-failover")
@@ -151,6 +162,9 @@ func TestFailoverTwoServers(t *testing.T) {
 	awaitField(t, replica, "master_link_status", "up")
 	if got := replInfo(t, master, "sync_full"); got != "1" {
 		t.Errorf("sync_full on the first master: %s (the first link's only)", got)
+	}
+	if got := replInfo(t, replica, "sync_full"); got != "0" {
+		t.Errorf("sync_full on the second master: %s", got)
 	}
 }
 

@@ -164,6 +164,11 @@ func (l *masterLink) session() error {
 	if port := l.listeningPort(); port > 0 {
 		l.call(nc, rd, "REPLCONF", "listening-port", strconv.Itoa(port))
 	}
+	if ip := cfg.compat["replica-announce-ip"]; ip != "" {
+		// The address the master lists and FAILOVER TO names this
+		// replica by, as Redis sends it.
+		l.call(nc, rd, "REPLCONF", "ip-address", ip)
+	}
 	l.call(nc, rd, "REPLCONF", "capa", "eof", "capa", "psync2")
 
 	// A partial resynchronisation when an earlier session reached the

@@ -170,7 +170,6 @@ func (s *Server) unsetMasterLocked() []*replicaLink {
 	r.id2, r.secondOffset = r.id, off+1
 	r.id = randomHex40()
 	s.effects.SetRelay(false)
-	s.ensureBacklogLocked()
 	s.ks.SetReplica(false)
 	r.replica.Store(false)
 	s.noteMaster("", 0)
