@@ -66,17 +66,25 @@ type respParser struct {
 	err bool
 }
 
-func (p *respParser) line() string {
+// line returns the rest of the header line, without a copy: the common
+// replies (integers, bulk and array lengths) need no string of it.
+func (p *respParser) line() []byte {
 	i := bytes.Index(p.b, crlf)
 	if i < 0 {
 		p.err = true
-		s := string(p.b)
+		s := p.b
 		p.b = nil
 		return s
 	}
-	s := string(p.b[:i])
+	s := p.b[:i]
 	p.b = p.b[i+2:]
 	return s
+}
+
+// count reads a length or an integer of a header line; 0 when malformed.
+func count(b []byte) int {
+	n, _ := core.ParseInt(b)
+	return int(n)
 }
 
 func (p *respParser) bulk(n int) string {
@@ -106,18 +114,18 @@ func (p *respParser) value() lua.LValue {
 		tb.RawSetString("ok", lua.LString(ln))
 		return tb
 	case '-':
-		return errTable(L, ln)
+		return errTable(L, string(ln))
 	case ':':
-		n, _ := strconv.ParseInt(ln, 10, 64)
+		n, _ := core.ParseInt(ln)
 		return lua.LNumber(n)
 	case '$':
-		n, _ := strconv.Atoi(ln)
+		n := count(ln)
 		if n < 0 {
 			return lua.LFalse
 		}
 		return lua.LString(p.bulk(n))
 	case '*', '~', '>':
-		n, _ := strconv.Atoi(ln)
+		n := count(ln)
 		if n < 0 {
 			return lua.LFalse
 		}
@@ -148,7 +156,7 @@ func (p *respParser) value() lua.LValue {
 		}
 		return tb
 	case '%':
-		n, _ := strconv.Atoi(ln)
+		n := count(ln)
 		m := L.NewTable()
 		for i := 0; i < n; i++ {
 			k := p.value()
@@ -161,7 +169,7 @@ func (p *respParser) value() lua.LValue {
 		// An attribute is not given to the script (as in Redis): its
 		// pairs are read and dropped, and the reply that follows is the
 		// value.
-		n, _ := strconv.Atoi(ln)
+		n := count(ln)
 		for i := 0; i < 2*n && !p.err; i++ {
 			p.value()
 		}
@@ -169,10 +177,10 @@ func (p *respParser) value() lua.LValue {
 	case '_':
 		return lua.LNil
 	case '#':
-		return lua.LBool(ln == "t")
+		return lua.LBool(string(ln) == "t")
 	case ',':
-		f, _ := strconv.ParseFloat(ln, 64)
-		switch ln {
+		f, _ := strconv.ParseFloat(string(ln), 64)
+		switch string(ln) {
 		case "inf":
 			f = math.Inf(1)
 		case "-inf":
@@ -188,7 +196,7 @@ func (p *respParser) value() lua.LValue {
 		tb.RawSetString("big_number", lua.LString(ln))
 		return tb
 	case '=':
-		n, _ := strconv.Atoi(ln)
+		n := count(ln)
 		s := p.bulk(n)
 		v := L.NewTable()
 		if len(s) >= 4 {

@@ -50,6 +50,9 @@ func (k *killCtx) kill(err error) {
 
 // reset readies a killed context for the next run.
 func (k *killCtx) reset() {
+	if k.err.Load() == nil {
+		return // not killed: nothing to renew (the common case, lock-free)
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.err.Load() != nil {
@@ -80,6 +83,8 @@ type vm struct {
 	rc    runCtx  // reused for every run
 	keysT *lua.LTable
 	argvT *lua.LTable
+	// argsBound says the globals KEYS and ARGV hold keysT and argvT.
+	argsBound bool
 	runs  uint64
 
 	// Read by the watchdog and SCRIPT KILL while the script runs.
@@ -99,8 +104,8 @@ type vm struct {
 	errLine int
 	rng     *rand.Rand
 
-	// started is when the current run began (unix nanoseconds), 0 when
-	// idle; the watchdog reads it.
+	// started is when the current run began (runClock), 0 when idle; the
+	// watchdog reads it.
 	started atomic.Int64
 	broken  bool // the sandbox was tampered with: drop the state
 }
@@ -482,8 +487,15 @@ func (v *vm) durationMs() int64 {
 	if st == 0 {
 		return 0
 	}
-	return (time.Now().UnixNano() - st) / int64(time.Millisecond)
+	return (runClock() - st) / int64(time.Millisecond)
 }
+
+// clockBase anchors runClock.
+var clockBase = time.Now()
+
+// runClock returns monotonic nanoseconds since clockBase, never 0, to time
+// script runs (vm.started).
+func runClock() int64 { return int64(time.Since(clockBase)) + 1 }
 
 // luaError is Lua 5.1's error: a string or number message gets the
 // position of the given level.

@@ -169,7 +169,7 @@ func startWatchdog() {
 					all = append(all, s)
 				}
 				statesMu.Unlock()
-				now := time.Now().UnixNano()
+				now := runClock()
 				for _, s := range all {
 					if n%20 == 0 {
 						s.refreshThreshold()
@@ -442,8 +442,10 @@ func (v *vm) execute(s *state, r *runCtx, fn *lua.LFunction, keys, argv [][]byte
 	}
 	r.db = c.DB.Index()
 	// Time stands still for the script's keys while it runs, as in Redis.
+	// One clock read serves that and the watchdog's start time.
+	start := time.Now()
 	if c.Locks != nil {
-		c.Locks.FreezeClock(c.Now())
+		c.Locks.FreezeClock(c.Keyspace.NowAt(start))
 		defer c.Locks.ThawClock()
 	}
 	if u := c.Client.User(); u != r.client.User() {
@@ -454,7 +456,12 @@ func (v *vm) execute(s *state, r *runCtx, fn *lua.LFunction, keys, argv [][]byte
 	v.busyErr = busyErr
 	v.killErr = killErr
 	v.isFunc.Store(r.function)
-	v.curName.Store(&r.name)
+	// r is the state's one run context: the pointer is stored once, as an
+	// atomic store of a pointer costs a write barrier while the collector
+	// runs.
+	if v.curName.Load() != &r.name {
+		v.curName.Store(&r.name)
+	}
 	if r.function {
 		v.curArgs.Store(&c.Args)
 	}
@@ -464,11 +471,14 @@ func (v *vm) execute(s *state, r *runCtx, fn *lua.LFunction, keys, argv [][]byte
 	var callArgs []lua.LValue
 	if r.function {
 		callArgs = []lua.LValue{kt, at}
-	} else {
+	} else if !v.argsBound {
+		// The tables are the state's own, reused run after run, and the
+		// globals are read-only to scripts: they are set once.
 		v.G.RawSetString("KEYS", kt)
 		v.G.RawSetString("ARGV", at)
+		v.argsBound = true
 	}
-	v.started.Store(time.Now().UnixNano())
+	v.started.Store(int64(start.Sub(clockBase)) + 1)
 	top := L.GetTop()
 	L.Push(fn)
 	for _, a := range callArgs {

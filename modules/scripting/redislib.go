@@ -165,15 +165,31 @@ func sha1hex(s string) string {
 func (v *vm) collectArgs(L *lua.LState, r *runCtx) bool {
 	n := L.GetTop()
 	r.args = r.args[:0]
+	// One buffer holds every argument (numbers take at most 24 bytes in
+	// formatArg's form): one allocation per call rather than one per
+	// argument. Each argument is capped at its end, so that a command
+	// appending to one cannot run into the next.
+	size := 0
 	for i := 1; i <= n; i++ {
 		switch a := L.Get(i).(type) {
 		case lua.LString:
-			r.args = append(r.args, []byte(a))
+			size += len(a)
 		case lua.LNumber:
-			r.args = append(r.args, []byte(formatArg(float64(a))))
+			size += 24
 		default:
 			return false
 		}
+	}
+	buf := make([]byte, 0, size)
+	for i := 1; i <= n; i++ {
+		at := len(buf)
+		switch a := L.Get(i).(type) {
+		case lua.LString:
+			buf = append(buf, a...)
+		case lua.LNumber:
+			buf = append(buf, formatArg(float64(a))...)
+		}
+		r.args = append(r.args, buf[at:len(buf):len(buf)])
 	}
 	return true
 }
@@ -289,9 +305,15 @@ func (v *vm) redisCall(L *lua.LState, protected bool) int {
 	r.w.SetProtocol(r.resp)
 	r.client.SetProtocol(r.resp)
 	r.client.SetDBIndex(r.db)
+	// The call's Ctx is the run's, reused from call to call rather than
+	// rebuilt, so that the buffers it grows (the keys it touched, its
+	// effects) are kept: the host empties them after every command
+	// (RunCall), and Changes forgets a count a command set without
+	// writing.
 	sub := &r.sub
-	*sub = core.Ctx{Writer: &r.w, DB: r.c.Keyspace.DB(r.db), Keyspace: r.c.Keyspace, Client: &r.client,
-		Server: r.c.Server, Log: r.c.Log, Locks: r.c.Locks, PubSub: r.c.PubSub}
+	sub.Writer, sub.DB, sub.Keyspace, sub.Client = &r.w, r.c.Keyspace.DB(r.db), r.c.Keyspace, &r.client
+	sub.Server, sub.Log, sub.Locks, sub.PubSub = r.c.Server, r.c.Log, r.c.Locks, r.c.PubSub
+	sub.Changes(false)
 	sub.SetFromScript(true)
 	err := runner.RunCall(r.c, sub, call)
 	if write {
