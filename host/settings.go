@@ -555,15 +555,31 @@ func (c *Config) Apply(name, value string) error {
 
 // Get returns a setting's value by its Redis name.
 func (c *Config) Get(name string) (string, bool) {
-	if s := findSetting(strings.ToLower(name)); s != nil {
+	// Modules read their settings by their exact lower-case names on hot
+	// paths (streams on every XADD): such a name is looked up as it is.
+	lower := name
+	if hasUpperASCII(name) {
+		lower = strings.ToLower(name)
+	}
+	if s := findSetting(lower); s != nil {
 		return s.get(c), true
 	}
-	lower := strings.ToLower(name)
 	if v, ok := c.Modules[lower]; ok {
 		return v, true
 	}
 	v, ok := c.Modules[strings.ToLower(canonicalSetting(registry.Default, lower))]
 	return v, ok
+}
+
+// hasUpperASCII reports whether s has a byte other than what lower-case
+// names are made of, so that strings.ToLower needs to look at it.
+func hasUpperASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b >= 'A' && b <= 'Z' || b >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
 
 // Setting implements core.SettingReader.

@@ -130,3 +130,38 @@ func TestSetRestart(t *testing.T) {
 		t.Errorf("SCAN TYPE set = %q", keys)
 	}
 }
+
+// TestIntsetLimitPerServer checks that each server of a process follows its
+// own set-max-intset-entries, read through a cache that a CONFIG SET in
+// either server renews.
+func TestIntsetLimitPerServer(t *testing.T) {
+	ctx := context.Background()
+	a, b := redmodtest.Run(t), redmodtest.Run(t)
+	ra := redis.NewClient(&redis.Options{Addr: a.Addr()})
+	rb := redis.NewClient(&redis.Options{Addr: b.Addr()})
+	t.Cleanup(func() { ra.Close(); rb.Close() })
+	encodingAfter := func(rdb *redis.Client, key string, n int) string {
+		t.Helper()
+		for i := range n {
+			rdb.SAdd(ctx, key, i)
+		}
+		return rdb.ObjectEncoding(ctx, key).Val()
+	}
+	if err := ra.ConfigSet(ctx, "set-max-intset-entries", "4").Err(); err != nil {
+		t.Fatal(err)
+	}
+	for round, key := range []string{"s1", "s2"} {
+		if got := encodingAfter(ra, key, 5); got != "hashtable" {
+			t.Fatalf("round %d: server with limit 4: %s", round, got)
+		}
+		if got := encodingAfter(rb, key, 5); got != "intset" {
+			t.Fatalf("round %d: server with limit 512: %s", round, got)
+		}
+	}
+	if err := ra.ConfigSet(ctx, "set-max-intset-entries", "8").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := encodingAfter(ra, "s3", 5); got != "intset" {
+		t.Fatalf("after CONFIG SET 8: %s", got)
+	}
+}

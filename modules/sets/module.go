@@ -49,6 +49,7 @@ func (Module) Settings() []core.Setting {
 			}
 			return nil
 		},
+		OnChange: maxIntsetEntries.Changed,
 	}}
 }
 
@@ -60,17 +61,16 @@ func add(spec core.Spec, run func(*core.Ctx) error) {
 	commands = append(commands, core.NewCommand(spec, run))
 }
 
+// maxIntsetEntries is the server's set-max-intset-entries, read on every
+// SADD; each server of a process follows its own (core.SettingCache).
+var maxIntsetEntries = core.SettingCache[int]{Name: maxIntsetSetting, Default: 512,
+	Parse: func(v string) (int, bool) {
+		n, err := strconv.ParseInt(v, 10, 64)
+		return int(min(n, 1<<30)), err == nil
+	}}
+
 // maxIntset returns the current set-max-intset-entries of the server.
-func maxIntset(c *core.Ctx) int {
-	if c.Server != nil {
-		if v, ok := core.ReadSetting(c.Server, maxIntsetSetting); ok {
-			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-				return int(min(n, 1<<30))
-			}
-		}
-	}
-	return 512
-}
+func maxIntset(c *core.Ctx) int { return maxIntsetEntries.Get(c) }
 
 func getSet(c *core.Ctx, key []byte) (*Set, error) {
 	return core.Lookup[*Set](c.DB, key)

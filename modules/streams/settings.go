@@ -26,34 +26,36 @@ func (Module) Settings() []core.Setting {
 					return strconv.FormatInt(n, 10)
 				}
 				return v
-			}},
+			},
+			OnChange: nodeMaxBytes.Changed},
 		{Name: nodeMaxEntriesSetting, Default: "100", Mutable: true, Global: true,
 			Usage:    "most entries of a block of stream entries (0: no limit)",
-			Validate: func(v string) error { _, err := parseNonNegative(v); return err }},
+			Validate: func(v string) error { _, err := parseNonNegative(v); return err },
+			OnChange: nodeMaxEntries.Changed},
 	}
 }
 
+// nodeMaxBytes and nodeMaxEntries are the server's stream-node-max-bytes
+// and stream-node-max-entries, read on every XADD. Each server of a process
+// follows its own (core.SettingCache), with no table of the module's own,
+// which would keep every stopped server alive in a process that runs many.
+var (
+	nodeMaxBytes = core.SettingCache[int]{Name: nodeMaxBytesSetting, Default: 4096,
+		Parse: func(v string) (int, bool) {
+			n, err := parseMemory(v)
+			return int(min(n, 1<<40)), err == nil
+		}}
+	nodeMaxEntries = core.SettingCache[int]{Name: nodeMaxEntriesSetting, Default: 100,
+		Parse: func(v string) (int, bool) {
+			n, err := parseNonNegative(v)
+			return int(min(n, 1<<40)), err == nil
+		}}
+)
+
 // nodeLimits returns the server's stream-node-max-bytes and
-// stream-node-max-entries. They are read from the running server (each
-// server of a process follows its own), not kept in a table of the module's
-// own, which would keep every stopped server alive in a process that runs
-// many.
+// stream-node-max-entries.
 func nodeLimits(c *core.Ctx) (maxBytes, maxEntries int) {
-	maxBytes, maxEntries = 4096, 100
-	if c.Server == nil {
-		return
-	}
-	if v, ok := core.ReadSetting(c.Server, nodeMaxBytesSetting); ok {
-		if n, err := parseMemory(v); err == nil {
-			maxBytes = int(min(n, 1<<40))
-		}
-	}
-	if v, ok := core.ReadSetting(c.Server, nodeMaxEntriesSetting); ok {
-		if n, err := parseNonNegative(v); err == nil {
-			maxEntries = int(min(n, 1<<40))
-		}
-	}
-	return
+	return nodeMaxBytes.Get(c), nodeMaxEntries.Get(c)
 }
 
 var errNotInteger = errors.New("argument couldn't be parsed into an integer")
