@@ -61,3 +61,22 @@ func BenchmarkSetRandomRemove(b *testing.B) {
 		s.Remove(s.Random())
 	}
 }
+
+// BenchmarkSetPop measures SPOP's work on a large set of strings.
+func BenchmarkSetPop(b *testing.B) {
+	s := sets.NewIntset()
+	fill := func() {
+		for i := range 200000 {
+			s.Add([]byte("element:"+strconv.Itoa(i)), 512)
+		}
+	}
+	fill()
+	for b.Loop() {
+		if s.Len() == 0 {
+			b.StopTimer()
+			fill()
+			b.StartTimer()
+		}
+		s.Pop()
+	}
+}

@@ -32,8 +32,7 @@ func spop(c *core.Ctx) error {
 		c.WriteNull()
 		return nil
 	}
-	m := s.Random()
-	s.Remove(m)
+	m := s.Pop()
 	// The member drawn, not the draw (Redis 7.0 propagates the same).
 	c.Propagate(cmdSREM, key, m)
 	// Redis announces the pop, replies, then deletes an emptied set.
@@ -78,8 +77,7 @@ func spopCount(c *core.Ctx) error {
 	rem := sremBatches{c: c, key: key, on: c.Propagating()}
 	if count*2 <= size {
 		for range count {
-			m := s.Random()
-			s.Remove(m)
+			m := s.Pop()
 			c.WriteBulk(m)
 			rem.add(m)
 		}

@@ -330,17 +330,19 @@ func (s *Set) Remove(m []byte) bool {
 		s.n--
 		return true
 	}
+	// A deletion that changed the length found the member: one lookup
+	// rather than a test then a deletion.
 	if v, ok := core.ParseInt(m); ok {
-		if _, found := s.ti[v]; !found {
+		n := len(s.ti)
+		if delete(s.ti, v); len(s.ti) == n {
 			return false
 		}
-		delete(s.ti, v)
 	} else {
-		if _, found := s.ts[string(m)]; !found {
+		n := len(s.ts)
+		if delete(s.ts, string(m)); len(s.ts) == n {
 			return false
 		}
-		delete(s.ts, string(m))
-		s.tsCost -= 28 + (len(m)+7)&^7
+		s.tsCost -= strCost(string(m))
 	}
 	s.maybeShrink()
 	return true
@@ -452,6 +454,42 @@ func (s *Set) Random() []byte {
 	for m := range s.ts {
 		if skip == 0 {
 			return []byte(m)
+		}
+		skip--
+	}
+	return nil
+}
+
+// Pop removes and returns a random member; the set must not be empty. It
+// draws as Random does, and removes the member it drew without looking it
+// up again. The slice may share memory with the set's former member: it
+// must not be changed.
+func (s *Set) Pop() []byte {
+	if s.form != formTable {
+		m := s.Random()
+		s.Remove(m)
+		return m
+	}
+	if rand.IntN(s.Len()) < len(s.ti) {
+		skip := rand.IntN(min(len(s.ti), randomWalk))
+		for v := range s.ti {
+			if skip == 0 {
+				delete(s.ti, v)
+				s.maybeShrink()
+				return strconv.AppendInt(nil, v, 10)
+			}
+			skip--
+		}
+	}
+	skip := rand.IntN(min(len(s.ts), randomWalk))
+	for m := range s.ts {
+		if skip == 0 {
+			delete(s.ts, m)
+			s.tsCost -= strCost(m)
+			s.maybeShrink()
+			// A string is never changed: the member's bytes are handed
+			// out without a copy.
+			return unsafe.Slice(unsafe.StringData(m), len(m))
 		}
 		skip--
 	}

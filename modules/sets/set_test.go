@@ -155,3 +155,51 @@ func TestSetAgainstModel(t *testing.T) {
 		}
 	}
 }
+
+// TestSetPop checks that Pop empties every form of set, member by member,
+// and keeps the memory estimate of the table form exact.
+func TestSetPop(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		members []string
+	}{
+		{"intset", []string{"1", "2", "3", "-7"}},
+		{"packed", []string{"a", "b", "c"}},
+		{"table", func() (m []string) {
+			for i := range 3000 {
+				m = append(m, "m"+strconv.Itoa(i))
+				m = append(m, strconv.Itoa(i))
+			}
+			return m
+		}()},
+	} {
+		s := NewIntset()
+		want := map[string]bool{}
+		for _, m := range tc.members {
+			s.Add([]byte(m), 512)
+			want[m] = true
+		}
+		for s.Len() > 0 {
+			m := string(s.Pop())
+			if !want[m] {
+				t.Fatalf("%s: popped %q, not a member (or twice)", tc.name, m)
+			}
+			delete(want, m)
+			if s.Contains([]byte(m)) {
+				t.Fatalf("%s: %q still a member", tc.name, m)
+			}
+			if s.form == formTable {
+				cost := 0
+				for k := range s.ts {
+					cost += strCost(k)
+				}
+				if cost != s.tsCost {
+					t.Fatalf("%s: tsCost %d, members cost %d", tc.name, s.tsCost, cost)
+				}
+			}
+		}
+		if len(want) != 0 {
+			t.Fatalf("%s: never popped %v", tc.name, want)
+		}
+	}
+}

@@ -26,6 +26,22 @@ func (z *ZSet) popOne(highest bool) ([]byte, float64) {
 	if highest {
 		r = z.Len() - 1
 	}
+	if z.t != nil {
+		// The member's string leaves the set and is never changed: it is
+		// handed out as it is, with no copy and no walk of the tree but
+		// the one that removes it.
+		it := *z.t.at(r)
+		delete(z.dict, it.member)
+		z.t.remove(it)
+		return bytesOf(it.member), it.score
+	}
+	if !highest {
+		m, s, next := z.lpEntry(0)
+		m = append([]byte(nil), m...)
+		z.lp = append(z.lp[:0], z.lp[next:]...)
+		z.n--
+		return m, s
+	}
 	m, s := z.At(r)
 	m = append([]byte(nil), m...)
 	z.removeRanks(r, r)
