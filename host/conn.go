@@ -28,6 +28,10 @@ type conn struct {
 	ctx    core.Ctx
 
 	keyIdx []int
+	// pf loads the keys of a pipelined batch into the cache before its
+	// commands run (prefetch).
+	pf     core.Prefetch
+	pfIdx  []int
 	effEnd int64 // stream offset after the last effects of the replies not yet sent
 	slots  []int
 	// pendingOut is the size of the replies being written, for the
@@ -167,6 +171,9 @@ func (c *conn) serve() {
 			c.flush()
 			return
 		}
+		if c.rd.Buffered() && !c.rd.Scanned() {
+			c.prefetch()
+		}
 		c.replyMark = c.w.Len()
 		if !c.holding && c.mayGetPushes() {
 			c.out.startHold()
@@ -244,6 +251,37 @@ func (c *conn) flush() bool {
 // client not holding yet.
 func (c *conn) mayGetPushes() bool {
 	return c.client.Subscribed() || c.srv.trk.on.Load() > 0
+}
+
+// prefetch loads into the cache the memory that the lookups of the keys of
+// the commands waiting in the reader's buffer (the command about to run
+// and those pipelined after it) will read, so that their cache misses
+// overlap instead of coming one after the other (core.Prefetch). Only the
+// commands whose keys are at fixed positions are looked at: the keys of
+// the others come from module code, which is not run on borrowed bytes.
+func (c *conn) prefetch() {
+	if !c.client.Authenticated() {
+		return
+	}
+	db := c.srv.ks.DB(c.client.DBIndex())
+	c.rd.Ahead(func(args [][]byte) bool {
+		cmd := c.lookup(args[0])
+		if cmd == nil || cmd.Spec.Keys != nil || cmd.Spec.Subcommands != nil || !arityOK(cmd.Spec.Arity, len(args)) {
+			return true
+		}
+		c.pfIdx = cmd.Spec.KeyIndexes(args, c.pfIdx[:0])
+		for _, i := range c.pfIdx {
+			if !c.pf.Add(db, args[i]) {
+				return false
+			}
+		}
+		return true
+	})
+	if c.pf.Len() > 1 {
+		c.pf.Run()
+	} else {
+		c.pf.Reset()
+	}
 }
 
 // writeDirect writes the replies to the socket from the client's own

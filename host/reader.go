@@ -48,10 +48,14 @@ type requestReader struct {
 	// (running commands, writing replies).
 	waiting   *atomic.Bool
 	args      [][]byte // reused between commands
+	peeked    [][]byte // Ahead's arguments, reused
 	spans     []span   // arguments of the multibulk being read
 	multibulk int      // arguments still to read; 0: between commands
 	bulk      int64    // length of the bulk being read; -1: at its $ line
 	pos       int      // parse position inside buf
+	// last is where the command Next returned last starts in buf; Ahead
+	// has looked at the commands that start before scanned.
+	last, scanned int
 
 	// For CLIENT LIST, which reads them from other goroutines: the bytes
 	// held (unread plus the running command's), the buffer's size and the
@@ -87,6 +91,7 @@ func (rd *requestReader) Next() ([][]byte, error) {
 			// Until the command is done its bytes count as held, as in
 			// Redis's query buffer (qbuf=26 for a client's own CLIENT LIST).
 			rd.held.Store(int64(rd.w - from))
+			rd.last = from
 			var n int64
 			for _, a := range args {
 				n += int64(len(a))
@@ -105,6 +110,65 @@ func (rd *requestReader) Next() ([][]byte, error) {
 	}
 }
 
+// aheadArgs is the most arguments a command may have for Ahead to show it.
+const aheadArgs = 64
+
+// Ahead shows fn the complete commands buffered from the one Next returned
+// last on, in their common shape (a multibulk of at most aheadArgs
+// arguments), and stops at the first that is incomplete or has another
+// shape, or when fn returns false; it shows no command twice. The
+// arguments point into the buffer: fn must not keep or change them. The
+// reader's state is unchanged: Next parses the same commands again, with
+// all its checks. The host uses it to prefetch the keys of a pipelined
+// batch.
+func (rd *requestReader) Ahead(fn func(args [][]byte) bool) {
+	p := max(rd.last, rd.scanned)
+	for p < rd.w {
+		args, next, ok := rd.peek(p)
+		if !ok {
+			break
+		}
+		p = next
+		if !fn(args) {
+			break
+		}
+	}
+	rd.scanned = p
+}
+
+// Scanned reports whether Ahead has shown the command Next returned last.
+func (rd *requestReader) Scanned() bool { return rd.scanned > rd.last }
+
+// peek reads the complete multibulk command at p without consuming it:
+// its arguments (in rd.args's spare part, over buf) and where it ends.
+func (rd *requestReader) peek(p int) (args [][]byte, next int, ok bool) {
+	if rd.buf[p] != '*' {
+		return nil, 0, false
+	}
+	n, q, ok := rd.quickLen(p)
+	if !ok || n > aheadArgs {
+		return nil, 0, false
+	}
+	args = rd.peeked[:0]
+	for range n {
+		if q >= rd.w || rd.buf[q] != '$' {
+			return nil, 0, false
+		}
+		l, from, ok := rd.quickLen(q)
+		if !ok || l > int64(rd.w-from-2) {
+			return nil, 0, false
+		}
+		to := from + int(l)
+		if rd.buf[to] != '\r' || rd.buf[to+1] != '\n' {
+			return nil, 0, false
+		}
+		args = append(args, rd.buf[from:to:to])
+		q = to + 2
+	}
+	rd.peeked = args
+	return args, q, true
+}
+
 // fill reads more bytes, growing the buffer only as data arrives.
 func (rd *requestReader) fill() error {
 	if rd.readErr != nil {
@@ -115,6 +179,7 @@ func (rd *requestReader) fill() error {
 			n := copy(rd.buf, rd.buf[rd.r:rd.w])
 			shift := rd.r
 			rd.r, rd.w, rd.pos = 0, n, rd.pos-shift
+			rd.last, rd.scanned = max(rd.last-shift, 0), max(rd.scanned-shift, 0)
 			for i := range rd.spans {
 				rd.spans[i].from -= shift
 				rd.spans[i].to -= shift
@@ -311,6 +376,7 @@ func (rd *requestReader) collect(spans []span) [][]byte {
 // one large value gives it back with its next request.
 func (rd *requestReader) compact() {
 	rd.r, rd.w, rd.pos = 0, 0, 0
+	rd.last, rd.scanned = 0, 0
 	if len(rd.buf) > 2*readChunk && len(rd.buf)/2 > rd.peak {
 		rd.buf = make([]byte, readChunk)
 		rd.size.Store(readChunk)
