@@ -213,18 +213,23 @@ func (s *Stream) add(id ID, fv [][]byte, maxBytes, maxEntries int) {
 	if maxBytes <= 0 || maxBytes > 1<<30 {
 		maxBytes = 1 << 30
 	}
+	// A new block is sized as the one it follows ended: the entries of a
+	// stream are usually alike, so that the block fills without growing
+	// and ends without spare capacity to give back.
+	size0 := 64
 	if b != nil && (int(b.lpBytes)+size >= maxBytes || (maxEntries > 0 && int(b.live+b.deleted) >= maxEntries)) {
 		// The block is full: give back its spare capacity.
 		if cap(b.data)-len(b.data) > 16 {
 			b.data = append(make([]byte, 0, len(b.data)), b.data...)
 		}
+		size0 = max(size0, min(len(b.data), 64<<10))
 		b = nil
 	}
 	same := false
 	if b == nil {
 		b = &block{first: id}
 		nf := len(fv) / 2
-		b.data = make([]byte, 0, 64)
+		b.data = make([]byte, 0, size0)
 		b.data = binary.AppendUvarint(b.data, uint64(nf))
 		lp := 7 + lpIntSize(1) + lpIntSize(0) + lpIntSize(int64(nf)) + lpIntSize(0)
 		for i := 0; i < len(fv); i += 2 {
