@@ -85,7 +85,7 @@ type vm struct {
 	argvT *lua.LTable
 	// argsBound says the globals KEYS and ARGV hold keysT and argvT.
 	argsBound bool
-	runs  uint64
+	runs      uint64
 
 	// Read by the watchdog and SCRIPT KILL while the script runs.
 	busy    atomic.Bool
