@@ -47,6 +47,7 @@ type Client struct {
 	casDirty atomic.Bool // a watched key was touched
 	rdbOnly  atomic.Bool // REPLCONF rdb-only 1 (RDBOnly)
 	replica  atomic.Bool // a replica's link (IsReplica)
+	master   atomic.Bool // this replica's link with its master (IsMaster)
 	monitor  atomic.Bool // ran MONITOR (IsMonitor)
 }
 
@@ -236,6 +237,13 @@ func (c *Client) IsReplica() bool { return c.replica.Load() }
 
 // SetReplica marks the connection as a replica's link.
 func (c *Client) SetReplica(on bool) { c.replica.Store(on) }
+
+// IsMaster reports whether the client is a replica's link with its
+// master, whose commands it applies (CLIENT LIST flag M, type master).
+func (c *Client) IsMaster() bool { return c.master.Load() }
+
+// SetMaster marks the client as the link with the master.
+func (c *Client) SetMaster(on bool) { c.master.Store(on) }
 
 // IsMonitor reports whether the client ran MONITOR (CLIENT LIST flag O).
 func (c *Client) IsMonitor() bool { return c.monitor.Load() }

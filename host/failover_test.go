@@ -448,3 +448,33 @@ func TestFailoverWithRedis(t *testing.T) {
 		sameData(t, replica, master)
 	})
 }
+
+// A replica lists its master as a client (flags M, type master); CLIENT
+// KILL TYPE master drops the link, which comes back with a partial
+// resynchronisation.
+func TestClientKillMaster(t *testing.T) {
+	ms, rs := redmodtest.Run(t), redmodtest.Run(t)
+	master, replica := goClient(t, ms.Addr()), goClient(t, rs.Addr())
+	ctx := context.Background()
+	linked(t, replica, ms.Addr())
+	master.Set(ctx, "a", "1", 0)
+	syncedAt(t, master, replica)
+	list, err := replica.Do(ctx, "client", "list", "type", "master").Text()
+	if err != nil || strings.Count(list, "\n") != 1 || !strings.Contains(list, " flags=M ") || !strings.Contains(list, "addr="+ms.Addr()+" ") {
+		t.Fatalf("CLIENT LIST TYPE master: %q %v", list, err)
+	}
+	if n, err := replica.Do(ctx, "client", "kill", "type", "master").Int(); n != 1 || err != nil {
+		t.Fatalf("CLIENT KILL TYPE master: %d %v", n, err)
+	}
+	master.Set(ctx, "b", "2", 0)
+	syncedAt(t, master, replica)
+	if v, _ := replica.Get(ctx, "b").Result(); v != "2" {
+		t.Fatalf("a write after the link came back: %q", v)
+	}
+	if got := replInfo(t, master, "sync_partial_ok"); got != "1" {
+		t.Errorf("sync_partial_ok after CLIENT KILL TYPE master: %s", got)
+	}
+	if n, _ := master.Do(ctx, "client", "kill", "type", "master").Int(); n != 0 {
+		t.Errorf("CLIENT KILL TYPE master on a master: %d", n)
+	}
+}

@@ -24,8 +24,8 @@ type applier struct {
 	after  []func()
 }
 
-func newApplier(s *Server, l *masterLink) *applier {
-	a := &applier{s: s, l: l, w: core.NewWriter(2), client: core.NewClient(0, "master", "")}
+func newApplier(s *Server, l *masterLink, client *core.Client) *applier {
+	a := &applier{s: s, l: l, w: core.NewWriter(2), client: client}
 	a.ctx = core.Ctx{Writer: a.w, Keyspace: s.ks, Client: a.client, Server: s, Log: s.log, PubSub: s.ps}
 	a.parent = core.Ctx{Writer: core.NewWriter(2), Keyspace: s.ks, Client: a.client, Server: s, Log: s.log, PubSub: s.ps}
 	return a

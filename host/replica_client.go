@@ -61,6 +61,10 @@ type masterLink struct {
 
 	wmu sync.Mutex // writes to the master (ACKs)
 	nc  net.Conn
+	// client is the master as a client of this server while the stream
+	// flows (CLIENT LIST flag M, CLIENT KILL TYPE master), as Redis lists
+	// its master; nil otherwise.
+	client atomic.Pointer[core.Client]
 
 	// cachedID is the master's replication ID once a sync succeeded: the
 	// next session asks to continue from the offset reached (PSYNC
@@ -292,7 +296,11 @@ func (l *masterLink) resume(nc net.Conn, rd *streamReader) error {
 	done := make(chan struct{})
 	defer close(done)
 	go l.ackLoop(nc, done)
-	return l.stream(rd, start)
+	cl := core.NewClient(s.nextID.Add(1), nc.RemoteAddr().String(), nc.LocalAddr().String())
+	cl.SetMaster(true)
+	l.client.Store(cl)
+	defer l.client.Store(nil)
+	return l.stream(rd, start, cl)
 }
 
 // listeningPort is the port the replica announces: replica-announce-port,
@@ -468,8 +476,8 @@ func (l *masterLink) sendAck(nc net.Conn, off int64) {
 // that an image cut for a sub-replica has either both the change and its
 // offset or neither; a transaction's MULTI, queued commands and EXEC
 // together, when EXEC runs.
-func (l *masterLink) stream(rd *streamReader, start int64) error {
-	a := newApplier(l.srv, l)
+func (l *masterLink) stream(rd *streamReader, start int64, cl *core.Client) error {
+	a := newApplier(l.srv, l, cl)
 	var tx [][][]byte
 	inMulti := false
 	rd.raw = rd.raw[:0]
@@ -479,6 +487,7 @@ func (l *masterLink) stream(rd *streamReader, start int64) error {
 			return err
 		}
 		l.lastIO.Store(time.Now().UnixMilli())
+		cl.MarkActive(time.Now())
 		l.readOffset.Store(start + rd.n)
 		if len(args) == 0 {
 			if !inMulti {

@@ -595,9 +595,14 @@ func (s *Server) Shutdown(save bool) error {
 // Clients implements core.Server.
 func (s *Server) Clients() []*core.Client {
 	conns := s.connList()
-	out := make([]*core.Client, len(conns))
+	out := make([]*core.Client, len(conns), len(conns)+1)
 	for i, c := range conns {
 		out[i] = c.client
+	}
+	if l := s.masterLinkNow(); l != nil {
+		if cl := l.client.Load(); cl != nil {
+			out = append(out, cl)
+		}
 	}
 	return out
 }
@@ -613,8 +618,28 @@ func (s *Server) KillClient(id int64) bool {
 	s.mu.Unlock()
 	if ok {
 		c.nc.Close()
+		return true
 	}
-	return ok
+	// A replica's master: its link reconnects, as after Redis's CLIENT
+	// KILL TYPE master.
+	if l := s.masterLinkNow(); l != nil {
+		if cl := l.client.Load(); cl != nil && cl.ID == id && l.client.CompareAndSwap(cl, nil) {
+			l.wmu.Lock()
+			if l.nc != nil {
+				l.nc.Close()
+			}
+			l.wmu.Unlock()
+			return true
+		}
+	}
+	return false
+}
+
+// masterLinkNow returns the link with the master, nil on a master.
+func (s *Server) masterLinkNow() *masterLink {
+	s.repl.mu.Lock()
+	defer s.repl.mu.Unlock()
+	return s.repl.link
 }
 
 // countError counts an error reply in total_error_replies and errorstats,

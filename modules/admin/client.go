@@ -233,6 +233,8 @@ func clientFlags(cl *core.Client) string {
 		f = append(f, 'O')
 	case cl.IsReplica():
 		f = append(f, 'S')
+	case cl.IsMaster():
+		f = append(f, 'M')
 	}
 	if cl.Subscribed() {
 		f = append(f, 'P')
@@ -268,6 +270,9 @@ func clientFlags(cl *core.Client) string {
 func kindOf(cl *core.Client) string {
 	if cl.IsReplica() {
 		return "replica"
+	}
+	if cl.IsMaster() {
+		return "master"
 	}
 	if cl.Subscribed() {
 		return "pubsub"
