@@ -478,3 +478,37 @@ func TestClientKillMaster(t *testing.T) {
 		t.Errorf("CLIENT KILL TYPE master on a master: %d", n)
 	}
 }
+
+// A replica that did not announce capa psync2 gets +CONTINUE without the
+// replication ID, as Redis answers an old replica.
+func TestContinueWithoutPsync2(t *testing.T) {
+	ms, rs := redmodtest.Run(t), redmodtest.Run(t)
+	master, replica := goClient(t, ms.Addr()), goClient(t, rs.Addr())
+	ctx := context.Background()
+	linked(t, replica, ms.Addr()) // the backlog starts
+	master.Set(ctx, "a", "1", 0)
+	syncedAt(t, master, replica)
+	id, off := replInfo(t, master, "master_replid"), replInfo(t, master, "master_repl_offset")
+	next := strconv.FormatInt(mustInt(t, off)+1, 10)
+	for _, tc := range []struct{ capa, want string }{
+		{"", "+CONTINUE\r\n"},
+		{"*5\r\n$8\r\nREPLCONF\r\n$4\r\ncapa\r\n$3\r\neof\r\n$4\r\ncapa\r\n$6\r\npsync2\r\n", "+CONTINUE " + id + "\r\n"},
+	} {
+		nc, err := net.Dial("tcp", ms.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := bufio.NewReader(nc)
+		if tc.capa != "" {
+			io.WriteString(nc, tc.capa)
+			if line, _ := r.ReadString('\n'); line != "+OK\r\n" {
+				t.Fatalf("REPLCONF: %q", line)
+			}
+		}
+		io.WriteString(nc, "PSYNC "+id+" "+next+"\r\n")
+		if line, _ := r.ReadString('\n'); line != tc.want {
+			t.Errorf("PSYNC after capa %q: %q, want %q", tc.capa, line, tc.want)
+		}
+		nc.Close()
+	}
+}

@@ -171,7 +171,11 @@ func (s *Server) partialSync(c *core.Ctx, replID string, offset int64) bool {
 	c.Client.SetReplica(true)
 	link.ack.Store(offset - 1)
 	link.mu.Lock()
-	ok = c.Client.Push(append([]byte("+CONTINUE "+s.repl.id+"\r\n"), data...))
+	head := "+CONTINUE\r\n"
+	if s.repl.addrs[c.Client].psync2 {
+		head = "+CONTINUE " + s.repl.id + "\r\n"
+	}
+	ok = c.Client.Push(append([]byte(head), data...))
 	if ok && len(link.pending) > 0 {
 		ok = c.Client.Push(link.pending)
 	}

@@ -54,6 +54,9 @@ type replState struct {
 type replicaAddr struct {
 	ip   string
 	port int
+	// psync2: the replica understands +CONTINUE <replid> (REPLCONF capa
+	// psync2); an older one gets +CONTINUE alone, as Redis answers it.
+	psync2 bool
 }
 
 func (s *Server) replInit() {
@@ -298,7 +301,15 @@ func (s *Server) ReplConf(c *core.Ctx) error {
 			a.ip = string(val)
 			s.repl.addrs[c.Client] = a
 			s.repl.mu.Unlock()
-		case core.EqualFold(opt, "capa"), core.EqualFold(opt, "rdb-filter-only"):
+		case core.EqualFold(opt, "capa"):
+			if core.EqualFold(val, "psync2") {
+				s.repl.mu.Lock()
+				a := s.repl.addrs[c.Client]
+				a.psync2 = true
+				s.repl.addrs[c.Client] = a
+				s.repl.mu.Unlock()
+			}
+		case core.EqualFold(opt, "rdb-filter-only"):
 		case core.EqualFold(opt, "rdb-only"):
 			c.Client.SetRDBOnly(string(val) == "1")
 		case core.EqualFold(opt, "ack"):
