@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/redmod/redmod/host"
 	"github.com/redmod/redmod/internal/difftest"
 	"github.com/redmod/redmod/redmodtest"
 )
@@ -39,6 +40,11 @@ func role(t *testing.T, c *redis.Client) string {
 }
 
 // syncedAt waits until replica's link is up and its offset is master's.
+// quietServer runs a server whose master PINGs its replicas hourly.
+func quietServer(t *testing.T) *redmodtest.Server {
+	return redmodtest.Run(t, redmodtest.WithConfig(func(c *host.Config) { c.ReplPingPeriod = 3600 }))
+}
+
 func syncedAt(t *testing.T, master, replica *redis.Client) {
 	t.Helper()
 	await(t, "the replica at the master's offset", func() bool {
@@ -172,7 +178,10 @@ func TestFailoverTwoServers(t *testing.T) {
 // the other replica and the old master both continue with PSYNC on the new
 // master; the data agree everywhere.
 func TestFailoverThreeServers(t *testing.T) {
-	s0, s1, s2 := redmodtest.Run(t), redmodtest.Run(t), redmodtest.Run(t)
+	// No PING from a master between the checks of the replicas' offsets
+	// and the switch: it would put the replicas that got it ahead of the
+	// promoted one, and partial resyncs would become full ones.
+	s0, s1, s2 := quietServer(t), quietServer(t), quietServer(t)
 	n0, n1, n2 := goClient(t, s0.Addr()), goClient(t, s1.Addr()), goClient(t, s2.Addr())
 	ctx := context.Background()
 	difftest.Load(t, n0)
@@ -209,7 +218,10 @@ func TestFailoverThreeServers(t *testing.T) {
 // a sibling replica that turn to the promoted replica continue (PSYNC
 // +CONTINUE) instead of loading a new image.
 func TestPromotedReplicaContinues(t *testing.T) {
-	s0, s1, s2 := redmodtest.Run(t), redmodtest.Run(t), redmodtest.Run(t)
+	// No PING from a master between the checks of the replicas' offsets
+	// and the switch: it would put the replicas that got it ahead of the
+	// promoted one, and partial resyncs would become full ones.
+	s0, s1, s2 := quietServer(t), quietServer(t), quietServer(t)
 	n0, n1, n2 := goClient(t, s0.Addr()), goClient(t, s1.Addr()), goClient(t, s2.Addr())
 	ctx := context.Background()
 	difftest.Load(t, n0)

@@ -64,6 +64,9 @@ func (s *Server) replInit() {
 	s.repl.id2 = strings.Repeat("0", 40)
 	s.repl.secondOffset = -1
 	s.repl.replicas = map[*core.Client]*replicaLink{}
+	// PINGs fall every period counted from the start, as Redis counts its
+	// cron loops, not at once when the first replica attaches.
+	s.repl.lastPing.Store(time.Now().Unix())
 	s.repl.addrs = map[*core.Client]replicaAddr{}
 	s.repl.acked = make(chan struct{})
 }
