@@ -33,6 +33,7 @@ type Prefetch struct {
 }
 
 type pfKey struct {
+	h    uint64
 	t    *table
 	lock *slotLock
 	tag  uint32
@@ -48,8 +49,15 @@ func (p *Prefetch) Add(db *DB, key []byte) bool {
 		return false
 	}
 	h := db.ks.hash(key)
+	t := &db.slots[h%NumSlots]
+	if k := len(p.keys); k > 0 && p.keys[k-1].h == h && p.keys[k-1].t == t {
+		// The same key again (a pipeline of commands on one key): its
+		// memory is loaded once.
+		return true
+	}
 	p.keys = append(p.keys, pfKey{
-		t:    &db.slots[h%NumSlots],
+		h:    h,
+		t:    t,
 		lock: &db.ks.locks[h%NumSlots],
 		tag:  tagOf(h),
 		id:   -1,

@@ -93,10 +93,15 @@ func TestPrefetchSkipsHeldSlots(t *testing.T) {
 	if v, ok, _ := db.GetBytes(key); !ok || string(v) != "v" {
 		t.Fatalf("GetBytes = %q, %v", v, ok)
 	}
-	for range prefetchMax {
-		p.Add(db, key)
+	p.Add(db, key)
+	p.Add(db, key)
+	if p.Len() != 1 {
+		t.Fatalf("the same key added twice in a row: Len %d, want 1", p.Len())
 	}
-	if p.Add(db, key) {
+	for i := range prefetchMax - 1 {
+		p.Add(db, fmt.Appendf(nil, "k%d", i))
+	}
+	if p.Add(db, []byte("one more")) {
 		t.Fatalf("Add beyond %d keys accepted", prefetchMax)
 	}
 	p.Reset()
