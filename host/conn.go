@@ -22,6 +22,7 @@ const flushThreshold = 64 * 1024
 type conn struct {
 	srv    *Server
 	nc     net.Conn
+	rio    *rawIO // nc's socket for reads and writes, nil where unsupported
 	rd     *requestReader
 	w      *core.Writer
 	client *core.Client
@@ -144,6 +145,7 @@ func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
 	c.out = newOutbox(c)
 	c.client.SetOutbox(c.out)
 	c.client.SetBuffers(c.buffers)
+	c.rio = newRawIO(nc)
 	s.order.attach(c)
 	return c
 }
@@ -293,7 +295,13 @@ func (c *conn) writeDirect() bool {
 	}
 	c.pendingOut.Store(int64(c.w.Len()))
 	c.reply.wrote(&c.srv.replyBuf, c.w.Len())
-	n, err := c.nc.Write(c.w.Bytes())
+	var n int
+	var err error
+	if c.rio != nil {
+		n, err = c.rio.Write(c.w.Bytes())
+	} else {
+		n, err = c.nc.Write(c.w.Bytes())
+	}
 	c.pendingOut.Store(0)
 	c.srv.stats.netOutput.Add(int64(n))
 	c.w.Reset()

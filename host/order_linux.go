@@ -327,6 +327,9 @@ func (r *stampedReader) Read(p []byte) (int, error) {
 		o.settle(c)
 	}
 	if !o.isHot() || len(p) == 0 {
+		if c.rio != nil && len(p) > 0 {
+			return c.rio.Read(p)
+		}
 		return r.tcp.Read(p)
 	}
 	var n, oobn int

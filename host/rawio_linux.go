@@ -1,0 +1,114 @@
+package host
+
+import (
+	"io"
+	"net"
+	"os"
+	"syscall"
+	"unsafe"
+)
+
+// rawIO reads and writes a TCP client's socket with system calls that skip
+// the Go scheduler's bookkeeping for calls that may block (RawSyscall).
+// The socket is non-blocking, so neither call waits: when the kernel has
+// nothing to read or no room to write, the callback returns false and the
+// runtime's poller waits, as for a plain net.Conn. A call made through the
+// plain path marks the thread as in a system call; the runtime's monitor
+// then hands the processor to another thread whenever the call outlasts
+// its 20 µs tick (a write that wakes the reading client can), which under
+// -P 16 load meant thread switches on every few batches.
+type rawIO struct {
+	raw     syscall.RawConn
+	p       []byte
+	n       int
+	errno   syscall.Errno
+	readFn  func(fd uintptr) bool // made once: a method value allocates
+	writeFn func(fd uintptr) bool
+}
+
+// newRawIO returns nil for connections that are not plain TCP (TLS, Unix
+// sockets keep the runtime's path).
+func newRawIO(nc net.Conn) *rawIO {
+	tcp, ok := nc.(*net.TCPConn)
+	if !ok {
+		return nil
+	}
+	raw, err := tcp.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	r := &rawIO{raw: raw}
+	r.readFn, r.writeFn = r.readOnce, r.writeOnce
+	return r
+}
+
+func (r *rawIO) readOnce(fd uintptr) bool {
+	for {
+		n, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&r.p[0])), uintptr(len(r.p)))
+		switch e {
+		case 0:
+			r.n = int(n)
+			return true
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return false
+		}
+		r.errno = e
+		return true
+	}
+}
+
+func (r *rawIO) writeOnce(fd uintptr) bool {
+	for len(r.p) > 0 {
+		n, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&r.p[0])), uintptr(len(r.p)))
+		switch e {
+		case 0:
+			r.n += int(n)
+			r.p = r.p[n:]
+		case syscall.EINTR:
+		case syscall.EAGAIN:
+			return false
+		default:
+			r.errno = e
+			return true
+		}
+	}
+	return true
+}
+
+// Read reads into p (not empty), as net.Conn's Read.
+func (r *rawIO) Read(p []byte) (int, error) {
+	r.p, r.n, r.errno = p, 0, 0
+	err := r.raw.Read(r.readFn)
+	n, e := r.n, r.errno
+	r.p = nil
+	if err != nil {
+		return 0, err
+	}
+	if e != 0 {
+		return 0, &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", e)}
+	}
+	if n == 0 {
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// Write writes all of p unless the connection fails.
+func (r *rawIO) Write(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	r.p, r.n, r.errno = p, 0, 0
+	err := r.raw.Write(r.writeFn)
+	n, e := r.n, r.errno
+	r.p = nil
+	if err != nil {
+		return n, err
+	}
+	if e != 0 {
+		return n, &net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", e)}
+	}
+	return n, nil
+}

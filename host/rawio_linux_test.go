@@ -1,0 +1,96 @@
+package host
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"testing"
+	"time"
+)
+
+// tcpPair returns the two ends of a loopback TCP connection.
+func tcpPair(t *testing.T) (a, b net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	done := make(chan net.Conn, 1)
+	go func() {
+		c, _ := ln.Accept()
+		done <- c
+	}()
+	a, err = net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = <-done
+	if b == nil {
+		t.Fatal("accept failed")
+	}
+	t.Cleanup(func() { a.Close(); b.Close() })
+	return a, b
+}
+
+// A write larger than the socket's buffers completes through the poller's
+// wait for room, and reads see every byte, then the end of the stream.
+func TestRawIOLargeWriteAndEOF(t *testing.T) {
+	a, b := tcpPair(t)
+	wa, rb := newRawIO(a), newRawIO(b)
+	if wa == nil || rb == nil {
+		t.Fatal("no raw socket for a TCP connection")
+	}
+	payload := bytes.Repeat([]byte("0123456789abcdef"), 1<<19) // 8 MiB
+	werr := make(chan error, 1)
+	go func() {
+		n, err := wa.Write(payload)
+		if err == nil && n != len(payload) {
+			err = io.ErrShortWrite
+		}
+		a.Close()
+		werr <- err
+	}()
+	var got bytes.Buffer
+	buf := make([]byte, 16<<10)
+	for {
+		n, err := rb.Read(buf)
+		got.Write(buf[:n])
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("read: %v", err)
+		}
+		if got.Len() < 1<<20 {
+			time.Sleep(time.Millisecond) // a slow reader fills the writer's buffers
+		}
+	}
+	if err := <-werr; err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	if !bytes.Equal(got.Bytes(), payload) {
+		t.Fatalf("read %d bytes, not the %d written", got.Len(), len(payload))
+	}
+}
+
+// A read waiting for bytes returns the error of the socket's deadline, and
+// a write to a socket whose peer is gone fails instead of hanging.
+func TestRawIOErrors(t *testing.T) {
+	a, b := tcpPair(t)
+	ra := newRawIO(a)
+	a.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	if _, err := ra.Read(make([]byte, 10)); err == nil {
+		t.Fatal("read past the deadline succeeded")
+	}
+	a.SetReadDeadline(time.Time{})
+	b.Close()
+	var err error
+	for i := 0; i < 100 && err == nil; i++ {
+		_, err = ra.Write(make([]byte, 64<<10))
+	}
+	if err == nil {
+		t.Fatal("writes to a closed peer kept succeeding")
+	}
+}
