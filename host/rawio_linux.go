@@ -18,12 +18,19 @@ import (
 // its 20 µs tick (a write that wakes the reading client can), which under
 // -P 16 load meant thread switches on every few batches.
 type rawIO struct {
-	raw     syscall.RawConn
-	p       []byte
-	n       int
-	errno   syscall.Errno
+	raw syscall.RawConn
+	// A read and a write may run at once (a blocked client's socket is
+	// read by a watcher): each has its own state.
+	rd, wr  rawCall
 	readFn  func(fd uintptr) bool // made once: a method value allocates
 	writeFn func(fd uintptr) bool
+}
+
+// rawCall is one direction's call in progress.
+type rawCall struct {
+	p     []byte
+	n     int
+	errno syscall.Errno
 }
 
 // newRawIO returns nil for connections that are not plain TCP (TLS, Unix
@@ -43,34 +50,36 @@ func newRawIO(nc net.Conn) *rawIO {
 }
 
 func (r *rawIO) readOnce(fd uintptr) bool {
+	c := &r.rd
 	for {
-		n, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&r.p[0])), uintptr(len(r.p)))
+		n, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&c.p[0])), uintptr(len(c.p)))
 		switch e {
 		case 0:
-			r.n = int(n)
+			c.n = int(n)
 			return true
 		case syscall.EINTR:
 			continue
 		case syscall.EAGAIN:
 			return false
 		}
-		r.errno = e
+		c.errno = e
 		return true
 	}
 }
 
 func (r *rawIO) writeOnce(fd uintptr) bool {
-	for len(r.p) > 0 {
-		n, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&r.p[0])), uintptr(len(r.p)))
+	c := &r.wr
+	for len(c.p) > 0 {
+		n, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&c.p[0])), uintptr(len(c.p)))
 		switch e {
 		case 0:
-			r.n += int(n)
-			r.p = r.p[n:]
+			c.n += int(n)
+			c.p = c.p[n:]
 		case syscall.EINTR:
 		case syscall.EAGAIN:
 			return false
 		default:
-			r.errno = e
+			c.errno = e
 			return true
 		}
 	}
@@ -79,10 +88,10 @@ func (r *rawIO) writeOnce(fd uintptr) bool {
 
 // Read reads into p (not empty), as net.Conn's Read.
 func (r *rawIO) Read(p []byte) (int, error) {
-	r.p, r.n, r.errno = p, 0, 0
+	r.rd = rawCall{p: p}
 	err := r.raw.Read(r.readFn)
-	n, e := r.n, r.errno
-	r.p = nil
+	n, e := r.rd.n, r.rd.errno
+	r.rd.p = nil
 	if err != nil {
 		return 0, err
 	}
@@ -100,10 +109,10 @@ func (r *rawIO) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	r.p, r.n, r.errno = p, 0, 0
+	r.wr = rawCall{p: p}
 	err := r.raw.Write(r.writeFn)
-	n, e := r.n, r.errno
-	r.p = nil
+	n, e := r.wr.n, r.wr.errno
+	r.wr.p = nil
 	if err != nil {
 		return n, err
 	}

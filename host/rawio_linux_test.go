@@ -94,3 +94,25 @@ func TestRawIOErrors(t *testing.T) {
 		t.Fatal("writes to a closed peer kept succeeding")
 	}
 }
+
+// A read waiting on a socket (a blocked client's watcher) and writes to
+// it at the same time do not share state.
+func TestRawIOReadWhileWriting(t *testing.T) {
+	a, b := tcpPair(t)
+	ra := newRawIO(a)
+	got := make(chan string, 1)
+	go func() {
+		buf := make([]byte, 16)
+		n, _ := ra.Read(buf)
+		got <- string(buf[:n])
+	}()
+	for i := 0; i < 100; i++ {
+		if _, err := ra.Write([]byte("+PONG\r\n")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.Write([]byte("PING\r\n"))
+	if s := <-got; s != "PING\r\n" {
+		t.Fatalf("read %q", s)
+	}
+}
