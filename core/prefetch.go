@@ -16,6 +16,12 @@ package core
 // that a running command holds is skipped), so that it never reads a
 // slice a writer is replacing and never delays a writer for long.
 
+// PrefetchMinKeys is the size of database below which a Prefetch is not
+// worth its cost: the keys' memory then stays in the caches anyway (a
+// 1000-key keyspace spent 3-8% more server CPU per INCR with it, one of
+// 100,000 keys 10-25% less), and the host does not prefetch.
+const PrefetchMinKeys = 32 << 10
+
 // prefetchMax is the most keys one Run touches: a batch of redis-benchmark
 // -P 16 is 16 commands, and more would be evicted again before they run.
 const prefetchMax = 32

@@ -266,6 +266,9 @@ func (c *conn) prefetch() {
 		return
 	}
 	db := c.srv.ks.DB(c.client.DBIndex())
+	if db.Len() < core.PrefetchMinKeys {
+		return
+	}
 	c.rd.Ahead(func(args [][]byte) bool {
 		cmd := c.lookup(args[0])
 		if cmd == nil || cmd.Spec.Keys != nil || cmd.Spec.Subcommands != nil || !arityOK(cmd.Spec.Arity, len(args)) {

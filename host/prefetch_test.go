@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/redmod/redmod/core"
 	"github.com/redmod/redmod/internal/resp"
 	"github.com/redmod/redmod/redmodtest"
 )
@@ -21,6 +22,21 @@ func TestPipelinedBatchesConcurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
+	// Enough keys for the connections to prefetch (core.PrefetchMinKeys).
+	c, err := resp.Dial(srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i := 0; i < core.PrefetchMinKeys; i += 1024 {
+		args := []string{"MSET"}
+		for j := i; j < i+1024; j++ {
+			args = append(args, "p:"+strconv.Itoa(j), "v")
+		}
+		if r, err := c.Do(args...); err != nil || r.Str != "OK" {
+			t.Fatalf("MSET: %v %v", r, err)
+		}
+	}
 	const clients, rounds, keys = 4, 20, 8
 	var wg sync.WaitGroup
 	errs := make(chan error, clients)
@@ -73,11 +89,6 @@ func TestPipelinedBatchesConcurrent(t *testing.T) {
 	for err := range errs {
 		t.Fatal(err)
 	}
-	c, err := resp.Dial(srv.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	for k := range keys {
 		if r, _ := c.Do("GET", fmt.Sprint("n", k)); r.Str != strconv.Itoa(clients*rounds) {
 			t.Errorf("n%d = %v, want %d", k, r, clients*rounds)
