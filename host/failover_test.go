@@ -40,6 +40,24 @@ func role(t *testing.T, c *redis.Client) string {
 }
 
 // syncedAt waits until replica's link is up and its offset is master's.
+// masterAndTwoReplicas starts three servers, loads data into the first and
+// makes the other two its replicas, caught up with it. Their masters PING
+// hourly: a PING between the checks of the replicas' offsets and a switch
+// would put the replicas that got it ahead of the promoted one, and
+// partial resyncs would become full ones.
+func masterAndTwoReplicas(t *testing.T) (s0, s1, s2 *redmodtest.Server, n0, n1, n2 *redis.Client) {
+	t.Helper()
+	s0, s1, s2 = quietServer(t), quietServer(t), quietServer(t)
+	n0, n1, n2 = goClient(t, s0.Addr()), goClient(t, s1.Addr()), goClient(t, s2.Addr())
+	difftest.Load(t, n0)
+	linked(t, n1, s0.Addr())
+	linked(t, n2, s0.Addr())
+	moreWrites(t, n0)
+	syncedAt(t, n0, n1)
+	syncedAt(t, n0, n2)
+	return
+}
+
 // quietServer runs a server whose master PINGs its replicas hourly.
 func quietServer(t *testing.T) *redmodtest.Server {
 	return redmodtest.Run(t, redmodtest.WithConfig(func(c *host.Config) { c.ReplPingPeriod = 3600 }))
@@ -178,18 +196,8 @@ func TestFailoverTwoServers(t *testing.T) {
 // the other replica and the old master both continue with PSYNC on the new
 // master; the data agree everywhere.
 func TestFailoverThreeServers(t *testing.T) {
-	// No PING from a master between the checks of the replicas' offsets
-	// and the switch: it would put the replicas that got it ahead of the
-	// promoted one, and partial resyncs would become full ones.
-	s0, s1, s2 := quietServer(t), quietServer(t), quietServer(t)
-	n0, n1, n2 := goClient(t, s0.Addr()), goClient(t, s1.Addr()), goClient(t, s2.Addr())
+	_, s1, _, n0, n1, n2 := masterAndTwoReplicas(t)
 	ctx := context.Background()
-	difftest.Load(t, n0)
-	linked(t, n1, s0.Addr())
-	linked(t, n2, s0.Addr())
-	moreWrites(t, n0)
-	syncedAt(t, n0, n1)
-	syncedAt(t, n0, n2)
 	h1, p1 := hostPort(t, s1.Addr())
 	if err := n0.Do(ctx, "failover", "to", h1, p1, "timeout", 20000).Err(); err != nil {
 		t.Fatal(err)
@@ -218,18 +226,8 @@ func TestFailoverThreeServers(t *testing.T) {
 // a sibling replica that turn to the promoted replica continue (PSYNC
 // +CONTINUE) instead of loading a new image.
 func TestPromotedReplicaContinues(t *testing.T) {
-	// No PING from a master between the checks of the replicas' offsets
-	// and the switch: it would put the replicas that got it ahead of the
-	// promoted one, and partial resyncs would become full ones.
-	s0, s1, s2 := quietServer(t), quietServer(t), quietServer(t)
-	n0, n1, n2 := goClient(t, s0.Addr()), goClient(t, s1.Addr()), goClient(t, s2.Addr())
+	_, s1, s2, n0, n1, n2 := masterAndTwoReplicas(t)
 	ctx := context.Background()
-	difftest.Load(t, n0)
-	linked(t, n1, s0.Addr())
-	linked(t, n2, s0.Addr())
-	moreWrites(t, n0)
-	syncedAt(t, n0, n1)
-	syncedAt(t, n0, n2)
 	oldID := replInfo(t, n0, "master_replid")
 	off := replInfo(t, n0, "master_repl_offset")
 	if err := n1.Do(ctx, "replicaof", "no", "one").Err(); err != nil {
