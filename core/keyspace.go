@@ -2,6 +2,7 @@ package core
 
 import (
 	"hash/maphash"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -586,6 +587,27 @@ func (db *DB) PeekStored(key []byte) Value {
 		return nil
 	}
 	return t.value(&t.ents[id])
+}
+
+// ValueAddress returns an identity of the value stored under key (0 when
+// there is none), for DEBUG OBJECT's "at:" field, which Redis fills with
+// the value's address: the object's address, or for a small string held
+// inline beside its key, the key's entry. Like Redis's, it stays while the
+// value is changed in place (INCR) and may change when it is replaced or
+// the table grows.
+func (db *DB) ValueAddress(key []byte) uintptr {
+	t, h := db.tableFor(key)
+	id := t.find(key, h)
+	if id < 0 {
+		return 0
+	}
+	e := &t.ents[id]
+	if v := t.object(e); v != nil {
+		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer {
+			return rv.Pointer()
+		}
+	}
+	return uintptr(unsafe.Pointer(e))
 }
 
 // Exists reports whether key exists.

@@ -582,8 +582,8 @@ func debugObject(c *core.Ctx) error {
 	if d, err := rdb.Dump(v); err == nil {
 		size = len(d) - 1 - 10
 	}
-	c.WriteSimple(fmt.Sprintf("Value at:%p refcount:1 encoding:%s serializedlength:%d lru:%d lru_seconds_idle:%d",
-		v, v.Encoding(), size, (time.Now().Unix()-idle)&(1<<24-1), idle))
+	c.WriteSimple(fmt.Sprintf("Value at:%#x refcount:1 encoding:%s serializedlength:%d lru:%d lru_seconds_idle:%d",
+		c.DB.ValueAddress(key), v.Encoding(), size, (time.Now().Unix()-idle)&(1<<24-1), idle))
 	return nil
 }
 

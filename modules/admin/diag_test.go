@@ -354,3 +354,32 @@ func TestDebugForScriptsAndReloadOptions(t *testing.T) {
 	}
 	do(t, c, "DEBUG", "SET-ACTIVE-EXPIRE", "1")
 }
+
+// DEBUG OBJECT's address stays while INCR changes a counter in place, as
+// Redis's unit/type/incr checks, for a counter held inline beside its key
+// and for one held as an object.
+func TestDebugObjectAddressStaysUnderIncr(t *testing.T) {
+	c := dial(t, debugServer(t).Addr())
+	addr := func(key string) string {
+		t.Helper()
+		o := do(t, c, "DEBUG", "OBJECT", key).Str
+		f := strings.Fields(o)
+		if len(f) < 2 || !strings.HasPrefix(f[1], "at:0x") {
+			t.Fatalf("DEBUG OBJECT %s = %q", key, o)
+		}
+		return f[1]
+	}
+	do(t, c, "SET", "foo", "20000")
+	do(t, c, "INCR", "foo")
+	before := addr("foo")
+	do(t, c, "INCR", "foo")
+	if after := addr("foo"); after != before {
+		t.Errorf("address after INCR %s, before %s", after, before)
+	}
+	do(t, c, "RPUSH", "list", "a")
+	before = addr("list")
+	do(t, c, "RPUSH", "list", "b")
+	if after := addr("list"); after != before {
+		t.Errorf("list address after RPUSH %s, before %s", after, before)
+	}
+}
