@@ -49,13 +49,20 @@ func masterAndTwoReplicas(t *testing.T) (s0, s1, s2 *redmodtest.Server, n0, n1, 
 	t.Helper()
 	s0, s1, s2 = quietServer(t), quietServer(t), quietServer(t)
 	n0, n1, n2 = goClient(t, s0.Addr()), goClient(t, s1.Addr()), goClient(t, s2.Addr())
-	difftest.Load(t, n0)
-	linked(t, n1, s0.Addr())
+	loadAndFollow(t, n0, n1, s0.Addr())
 	linked(t, n2, s0.Addr())
-	moreWrites(t, n0)
-	syncedAt(t, n0, n1)
 	syncedAt(t, n0, n2)
 	return
+}
+
+// loadAndFollow loads data into master, makes replica follow it (at
+// masterAddr), writes more and waits until the replica has caught up.
+func loadAndFollow(t *testing.T, master, replica *redis.Client, masterAddr string) {
+	t.Helper()
+	difftest.Load(t, master)
+	linked(t, replica, masterAddr)
+	moreWrites(t, master)
+	syncedAt(t, master, replica)
 }
 
 // quietServer runs a server whose master PINGs its replicas hourly.
@@ -140,10 +147,7 @@ func TestFailoverTwoServers(t *testing.T) {
 	ms, rs := redmodtest.Run(t), redmodtest.Run(t)
 	master, replica := goClient(t, ms.Addr()), goClient(t, rs.Addr())
 	ctx := context.Background()
-	difftest.Load(t, master)
-	linked(t, replica, ms.Addr())
-	moreWrites(t, master)
-	syncedAt(t, master, replica)
+	loadAndFollow(t, master, replica, ms.Addr())
 	if err := master.Do(ctx, "failover").Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -415,10 +419,7 @@ func TestFailoverWithRedis(t *testing.T) {
 		raddr := difftest.RedisTCP(t)
 		master, replica := goClient(t, ms.Addr()), goClient(t, raddr)
 		ctx := context.Background()
-		difftest.Load(t, master)
-		linked(t, replica, ms.Addr())
-		moreWrites(t, master)
-		syncedAt(t, master, replica)
+		loadAndFollow(t, master, replica, ms.Addr())
 		h, p := hostPort(t, raddr)
 		if err := master.Do(ctx, "failover", "to", h, p).Err(); err != nil {
 			t.Fatal(err)
@@ -439,10 +440,7 @@ func TestFailoverWithRedis(t *testing.T) {
 		rs := redmodtest.Run(t)
 		master, replica := goClient(t, raddr), goClient(t, rs.Addr())
 		ctx := context.Background()
-		difftest.Load(t, master)
-		linked(t, replica, raddr)
-		moreWrites(t, master)
-		syncedAt(t, master, replica)
+		loadAndFollow(t, master, replica, raddr)
 		if err := master.Do(ctx, "failover").Err(); err != nil {
 			t.Fatal(err)
 		}

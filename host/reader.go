@@ -140,7 +140,7 @@ func (rd *requestReader) Ahead(fn func(args [][]byte) bool) {
 func (rd *requestReader) Scanned() bool { return rd.scanned > rd.last }
 
 // peek reads the complete multibulk command at p without consuming it:
-// its arguments (in rd.args's spare part, over buf) and where it ends.
+// its arguments (in rd.peeked, over buf) and where it ends.
 func (rd *requestReader) peek(p int) (args [][]byte, next int, ok bool) {
 	if rd.buf[p] != '*' {
 		return nil, 0, false
