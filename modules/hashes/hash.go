@@ -4,9 +4,9 @@ import (
 	"errors"
 	"math/rand/v2"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/modules/internal/bytetab"
 )
 
 // Redis keeps small hashes as a listpack, in insertion order, and converts
@@ -26,27 +26,19 @@ func init() {
 
 // Hash is the hash type.
 type Hash struct {
-	pairs []pair            // small form, in insertion order
-	m     map[string][]byte // large form
-	// cost is the fields' part of MemoryUsage, kept as fields come and go:
-	// the keyspace re-measures a hash after every write, and a walk (or a
-	// sample started from a map iterator) cost HSET more than the write.
+	pairs []pair // small form, in insertion order
+	// m is the large form: fields and values packed in a table without a
+	// heap object per field (a Go map cost HSET two cache misses per
+	// lookup, an allocation per new field and the collector's scans).
+	m *bytetab.Table
+	// cost is the small form's fields' part of MemoryUsage, kept as fields
+	// come and go: the keyspace re-measures a hash after every write, and a
+	// walk cost HSET more than the write.
 	cost int
 }
 
 // fieldCost is what one field and its value count in MemoryUsage.
 func fieldCost(field, value []byte) int { return len(field) + cap(value) + 48 }
-
-// mapKey returns field as a map key without copying it. Set keeps the
-// slices it is given (they are the command's own copies, never changed
-// afterwards), so the key may share the field's bytes instead of costing an
-// allocation per new field.
-func mapKey(field []byte) string {
-	if len(field) == 0 {
-		return ""
-	}
-	return unsafe.String(unsafe.SliceData(field), len(field))
-}
 
 type pair struct{ field, value []byte }
 
@@ -86,7 +78,12 @@ func (h *Hash) Encoding() string {
 }
 
 // MemoryUsage implements core.Value.
-func (h *Hash) MemoryUsage() int { return 48 + h.cost }
+func (h *Hash) MemoryUsage() int {
+	if h.m != nil {
+		return 48 + h.m.MemoryUsage()
+	}
+	return 48 + h.cost
+}
 
 // Clone implements core.Value.
 func (h *Hash) Clone() core.Value {
@@ -129,7 +126,7 @@ func decodeHash(p []byte) (core.Value, error) {
 // Len returns the number of fields.
 func (h *Hash) Len() int {
 	if h.m != nil {
-		return len(h.m)
+		return h.m.Len()
 	}
 	return len(h.pairs)
 }
@@ -137,8 +134,7 @@ func (h *Hash) Len() int {
 // Get returns the value of a field.
 func (h *Hash) Get(field []byte) ([]byte, bool) {
 	if h.m != nil {
-		v, ok := h.m[string(field)]
-		return v, ok
+		return h.m.Get(field)
 	}
 	for _, p := range h.pairs {
 		if string(p.field) == string(field) {
@@ -151,18 +147,12 @@ func (h *Hash) Get(field []byte) ([]byte, bool) {
 // GetField implements the field lookup SORT's BY and GET patterns use.
 func (h *Hash) GetField(field []byte) ([]byte, bool) { return h.Get(field) }
 
-// Set sets a field and reports whether it is new. Both slices are kept.
+// Set sets a field and reports whether it is new. The small form keeps
+// both slices; the large one copies them.
 func (h *Hash) Set(field, value []byte) bool {
 	if h.m != nil {
-		old, existed := h.m[string(field)]
-		if existed {
-			h.cost += cap(value) - cap(old)
-			h.m[string(field)] = value // the key already held keeps its bytes
-			return false
-		}
-		h.cost += fieldCost(field, value)
-		h.m[mapKey(field)] = value
-		return true
+		added, _ := h.m.Set(field, value)
+		return added
 	}
 	for i := range h.pairs {
 		if string(h.pairs[i].field) == string(field) {
@@ -182,22 +172,18 @@ func (h *Hash) maybeConvert(field, value []byte) {
 	if n := maxListpackValue.Load(); int64(len(h.pairs)) <= maxListpackEntries.Load() && int64(len(field)) <= n && int64(len(value)) <= n {
 		return
 	}
-	h.m = make(map[string][]byte, len(h.pairs))
+	h.m = &bytetab.Table{}
+	h.m.Grow(len(h.pairs))
 	for _, p := range h.pairs {
-		h.m[mapKey(p.field)] = p.value
+		h.m.Set(p.field, p.value)
 	}
-	h.pairs = nil
+	h.pairs, h.cost = nil, 0
 }
 
 // Delete removes a field and reports whether it existed.
 func (h *Hash) Delete(field []byte) bool {
 	if h.m != nil {
-		old, ok := h.m[string(field)]
-		if ok {
-			h.cost -= fieldCost(field, old)
-			delete(h.m, string(field))
-		}
-		return ok
+		return h.m.Delete(field)
 	}
 	for i := range h.pairs {
 		if string(h.pairs[i].field) == string(field) {
@@ -213,11 +199,7 @@ func (h *Hash) Delete(field []byte) bool {
 // for a small hash, in no particular order for a large one.
 func (h *Hash) Each(fn func(field, value []byte) bool) {
 	if h.m != nil {
-		for f, v := range h.m {
-			if !fn([]byte(f), v) {
-				return
-			}
-		}
+		h.m.All(fn)
 		return
 	}
 	for _, p := range h.pairs {
@@ -234,32 +216,22 @@ func (h *Hash) pairList() []pair {
 	if h.m == nil {
 		return h.pairs
 	}
-	out := make([]pair, 0, len(h.m))
-	for f, v := range h.m {
-		out = append(out, pair{[]byte(f), v})
-	}
+	out := make([]pair, 0, h.m.Len())
+	h.m.All(func(f, v []byte) bool {
+		out = append(out, pair{f, v})
+		return true
+	})
 	return out
 }
 
-// randomPair returns a random field and its value; the hash must not be
-// empty. A large hash answers from Go's map iteration, which starts at a
-// random place, without copying the hash: close to uniform, like Redis's own
-// random dictionary pick.
+// randomPair returns a random field and its value, drawn uniformly; the
+// hash must not be empty.
 func (h *Hash) randomPair() pair {
 	if h.m == nil {
 		return h.pairs[rand.IntN(len(h.pairs))]
 	}
-	// The iteration starts at a random slot, so fields that follow empty
-	// slots would come up more often; walking a random number of fields
-	// further evens that out.
-	skip := rand.IntN(min(len(h.m), 32))
-	for f, v := range h.m {
-		if skip == 0 {
-			return pair{[]byte(f), v}
-		}
-		skip--
-	}
-	return pair{}
+	f, v := h.m.Random()
+	return pair{f, v}
 }
 
 // FreeEffort implements core.FreeEffort: Redis frees a listpack at once
@@ -268,5 +240,5 @@ func (h *Hash) FreeEffort() int {
 	if h.m == nil {
 		return 1
 	}
-	return len(h.m)
+	return h.m.Len()
 }

@@ -371,13 +371,14 @@ func hscan(c *core.Ctx) error {
 			}
 		}
 	} else {
-		var items []core.ScanItem[string]
-		for f := range h.m {
+		var items []core.ScanItem[pair]
+		h.m.All(func(f, v []byte) bool {
 			if pos := fieldPos(f); pos >= cursor {
-				items = append(items, core.ScanItem[string]{Pos: pos, Item: f})
+				items = append(items, core.ScanItem[pair]{Pos: pos, Item: pair{f, v}})
 			}
-		}
-		hashSize := len(h.m)
+			return true
+		})
+		hashSize := h.m.Len()
 		// COUNT is a hint; returning at least an eighth of the hash per call
 		// bounds a full iteration to a few passes over the fields.
 		sel, nx, more := core.ScanSelect(items, cursor, max(opts.Count, hashSize/8))
@@ -385,8 +386,8 @@ func hscan(c *core.Ctx) error {
 			next = nx
 		}
 		for _, it := range sel {
-			if opts.Matches(it.Item) {
-				out = append(out, []byte(it.Item), h.m[it.Item])
+			if opts.Matches(string(it.Item.field)) {
+				out = append(out, it.Item.field, it.Item.value)
 			}
 		}
 	}
@@ -410,4 +411,4 @@ var posSeed = maphash.MakeSeed()
 
 // fieldPos is a field's HSCAN position. It is never 0, so that a cursor
 // pointing at a field is never mistaken for the end of an iteration.
-func fieldPos(f string) uint64 { return maphash.String(posSeed, f) | 1 }
+func fieldPos(f []byte) uint64 { return maphash.Bytes(posSeed, f) | 1 }

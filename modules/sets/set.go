@@ -6,9 +6,9 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
-	"unsafe"
 
 	"github.com/redmod/redmod/core"
+	"github.com/redmod/redmod/modules/internal/bytetab"
 )
 
 // A set has one of three forms. Redis 7.0 has two encodings: an intset (a
@@ -20,8 +20,11 @@ import (
 //   - packed: up to packMaxEntries members of up to packMaxLen bytes in one
 //     byte slice (a length byte, then the bytes), so a small set of strings
 //     is one heap object rather than one per member;
-//   - table: Go maps, one of integers (members that are canonical decimal
-//     integers, 8 bytes each without a heap object) and one of strings.
+//   - table: a Go map of integers (members that are canonical decimal
+//     integers, 8 bytes each without a heap object) and a bytetab.Table of
+//     strings (packed in one arena: no heap object per member, one hash
+//     and two cache lines per lookup, where a map[string] cost two misses,
+//     an allocation per new member and the collector's scans).
 //
 // OBJECT ENCODING reports "intset" or "hashtable", as Redis 7.0 does.
 const (
@@ -44,16 +47,9 @@ type Set struct {
 	packed []byte  // packed: members as <len byte><bytes>
 	n      int     // packed: number of members
 	ti     map[int64]struct{}
-	ts     map[string]struct{}
-	peak   int // table: largest size since the maps were made, to shrink them
-	// tsCost is the sum of strCost over ts, kept as members come and go so
-	// that MemoryUsage and EstimateMemory (which the host asks after every
-	// write) cost no walk of the map.
-	tsCost int
+	ts     *bytetab.Table
+	peak   int // table: largest size of ti since it was made, to shrink it
 }
-
-// strCost is what a string member of the table form costs in MemoryUsage.
-func strCost(m string) int { return 28 + (len(m)+7)&^7 }
 
 // SetType is the descriptor of Set values.
 var SetType = &core.Type{Name: "set", Decode: decodeSet,
@@ -91,12 +87,12 @@ func (s *Set) MemoryUsage() int {
 	case formPacked:
 		return 48 + cap(s.packed)
 	}
-	return 96 + 12*len(s.ti) + s.tsCost
+	return 96 + 12*len(s.ti) + s.ts.MemoryUsage()
 }
 
 // Clone implements core.Value: a copy in the same form.
 func (s *Set) Clone() core.Value {
-	c := &Set{form: s.form, n: s.n, peak: s.peak, tsCost: s.tsCost}
+	c := &Set{form: s.form, n: s.n, peak: s.peak}
 	switch s.form {
 	case formIntset:
 		c.ints = slices.Clone(s.ints)
@@ -107,10 +103,7 @@ func (s *Set) Clone() core.Value {
 		for k := range s.ti {
 			c.ti[k] = struct{}{}
 		}
-		c.ts = make(map[string]struct{}, len(s.ts))
-		for k := range s.ts {
-			c.ts[k] = struct{}{}
-		}
+		c.ts = s.ts.Clone()
 	}
 	return c
 }
@@ -166,7 +159,7 @@ func (s *Set) Len() int {
 	case formPacked:
 		return s.n
 	}
-	return len(s.ti) + len(s.ts)
+	return len(s.ti) + s.ts.Len()
 }
 
 // Contains reports whether m is a member.
@@ -186,8 +179,7 @@ func (s *Set) Contains(m []byte) bool {
 		_, found := s.ti[v]
 		return found
 	}
-	_, found := s.ts[string(m)]
-	return found
+	return s.ts.Has(m)
 }
 
 // packedIndex returns the offset of m in the packed form, or -1.
@@ -246,16 +238,10 @@ func (s *Set) add(m []byte, maxIntset int) bool {
 			return false
 		}
 		s.ti[v] = struct{}{}
-	} else {
-		if _, found := s.ts[string(m)]; found {
-			return false
-		}
-		k := string(m)
-		s.ts[k] = struct{}{}
-		s.tsCost += strCost(k)
+		s.peak = max(s.peak, len(s.ti))
+		return true
 	}
-	s.peak = max(s.peak, s.Len())
-	return true
+	return s.ts.Add(m, nil)
 }
 
 // convert leaves the intset form for the hash table ones, sized for n
@@ -276,8 +262,7 @@ func (s *Set) convert(n int) {
 	}
 	s.form = formTable
 	s.ti = make(map[int64]struct{}, n)
-	s.ts = map[string]struct{}{}
-	s.tsCost = 0
+	s.ts = &bytetab.Table{}
 	for _, v := range ints {
 		s.ti[v] = struct{}{}
 	}
@@ -289,8 +274,8 @@ func (s *Set) toTable(n int) {
 	old := s.packed
 	s.form = formTable
 	s.ti = map[int64]struct{}{}
-	s.ts = make(map[string]struct{}, n)
-	s.tsCost = 0
+	s.ts = &bytetab.Table{}
+	s.ts.Grow(n)
 	s.packed, s.n = nil, 0
 	for i := 0; i < len(old); {
 		l := int(old[i])
@@ -298,13 +283,11 @@ func (s *Set) toTable(n int) {
 		if v, ok := core.ParseInt(m); ok {
 			s.ti[v] = struct{}{}
 		} else {
-			k := string(m)
-			s.ts[k] = struct{}{}
-			s.tsCost += strCost(k)
+			s.ts.Add(m, nil)
 		}
 		i += 1 + l
 	}
-	s.peak = s.Len()
+	s.peak = len(s.ti)
 }
 
 // Remove removes m and reports whether it was a member.
@@ -337,34 +320,26 @@ func (s *Set) Remove(m []byte) bool {
 		if delete(s.ti, v); len(s.ti) == n {
 			return false
 		}
-	} else {
-		n := len(s.ts)
-		if delete(s.ts, string(m)); len(s.ts) == n {
-			return false
-		}
-		s.tsCost -= strCost(string(m))
+		s.maybeShrink()
+		return true
 	}
-	s.maybeShrink()
-	return true
+	return s.ts.Delete(m)
 }
 
-// maybeShrink rebuilds the maps once most of their members are gone: Go maps
-// never give memory back, and a random pick from a sparse map walks empty
-// slots. Redis shrinks its tables the same way.
+// maybeShrink rebuilds the integers' map once most of its members are
+// gone: Go maps never give memory back, and a random pick from a sparse map
+// walks empty slots. Redis shrinks its tables the same way (the strings'
+// table shrinks itself).
 func (s *Set) maybeShrink() {
-	n := s.Len()
+	n := len(s.ti)
 	if s.peak < 1024 || n*4 > s.peak {
 		return
 	}
-	ti := make(map[int64]struct{}, len(s.ti))
+	ti := make(map[int64]struct{}, n)
 	for k := range s.ti {
 		ti[k] = struct{}{}
 	}
-	ts := make(map[string]struct{}, len(s.ts))
-	for k := range s.ts {
-		ts[k] = struct{}{}
-	}
-	s.ti, s.ts, s.peak = ti, ts, n
+	s.ti, s.peak = ti, n
 }
 
 // Each calls fn for every member until it returns false: ascending for an
@@ -395,11 +370,7 @@ func (s *Set) Each(fn func(m []byte) bool) {
 				return
 			}
 		}
-		for m := range s.ts {
-			if !fn(unsafe.Slice(unsafe.StringData(m), len(m))) {
-				return
-			}
-		}
+		s.ts.All(func(m, _ []byte) bool { return fn(m) })
 	}
 }
 
@@ -450,14 +421,8 @@ func (s *Set) Random() []byte {
 			skip--
 		}
 	}
-	skip := rand.IntN(min(len(s.ts), randomWalk))
-	for m := range s.ts {
-		if skip == 0 {
-			return []byte(m)
-		}
-		skip--
-	}
-	return nil
+	m, _ := s.ts.Random()
+	return bytes.Clone(m)
 }
 
 // Pop removes and returns a random member; the set must not be empty. It
@@ -481,19 +446,10 @@ func (s *Set) Pop() []byte {
 			skip--
 		}
 	}
-	skip := rand.IntN(min(len(s.ts), randomWalk))
-	for m := range s.ts {
-		if skip == 0 {
-			delete(s.ts, m)
-			s.tsCost -= strCost(m)
-			s.maybeShrink()
-			// A string is never changed: the member's bytes are handed
-			// out without a copy.
-			return unsafe.Slice(unsafe.StringData(m), len(m))
-		}
-		skip--
-	}
-	return nil
+	// The table never changes a removed member's bytes: they are handed
+	// out without a copy.
+	m, _ := s.ts.PopRandom()
+	return m
 }
 
 // randomWalk bounds how many members Random walks past its starting point.
