@@ -30,6 +30,8 @@ type Cut struct {
 	dbs   []CutDB
 	work  [][]*slotCut // per database at the cut
 	items []cutItem    // reused between slots
+	objs  []cutItem    // reused between slots
+	str   String       // the value handed to Range's fn for an inline string
 	done  bool
 }
 
@@ -55,6 +57,9 @@ type slotCut struct {
 	// (cloned, unless it is an inline string, whose bytes never change) and
 	// expiry, or a nil value for a key that did not exist.
 	pre map[string]cutEntry
+	// listed is set once the reader has listed the slot's keys: after it
+	// only the objects listed need pre-images.
+	listed bool
 }
 
 type cutEntry struct {
@@ -152,8 +157,10 @@ func (c *Cut) rangeSlot(sc *slotCut, fn func(key string, v Value, expireAt int64
 	}
 	// The keys unchanged since the cut are listed now, under the lock: a
 	// table is compacted and renumbered by deletions. Those changed already
-	// are taken from their pre-images.
+	// are taken from their pre-images. Strings held inline come first,
+	// objects after them.
 	items := c.items[:0]
+	objs := c.objs[:0]
 	for i := range src.ents {
 		e := &src.ents[i]
 		if e.klen == freeEnt {
@@ -164,27 +171,50 @@ func (c *Cut) rangeSlot(sc *slotCut, fn func(key string, v Value, expireAt int64
 		if _, changed := sc.pre[k]; changed || (exp != 0 && exp <= c.now) {
 			continue
 		}
-		it := cutItem{key: k, obj: src.object(e), exp: exp}
-		if it.obj == nil {
-			it.val = src.inline(e)
+		if obj := src.object(e); obj != nil {
+			objs = append(objs, cutItem{key: k, obj: obj, exp: exp})
+		} else {
+			items = append(items, cutItem{key: k, val: src.inline(e), exp: exp})
 		}
-		items = append(items, it)
 	}
+	inline := len(items)
+	items = append(items, objs...)
 	live := len(items)
 	for k, p := range sc.pre {
 		if p.v != nil {
 			items = append(items, cutItem{key: k, obj: p.v, exp: p.exp})
 		}
 	}
+	// From here on a change to a string held inline keeps no pre-image:
+	// the bytes listed are the string's value at the cut, and they never
+	// change (arena.go).
+	sc.listed = true
 	lk.Unlock()
 	defer func() {
 		clear(items)
 		c.items = items[:0]
+		clear(objs)
+		c.objs = objs[:0]
 	}()
-	// The live values may be changed in place once the lock is released:
-	// they are read in batches under the lock, each taking the pre-image a
+	// Strings held inline are written with no lock held.
+	str := &c.str
+	for i := 0; i < inline; i++ {
+		it := &items[i]
+		str.B = it.val
+		if err := fn(it.key, str, it.exp); err != nil {
+			return err
+		}
+		if between != nil && i%cutBatchKeys == cutBatchKeys-1 {
+			if err := between(); err != nil {
+				return err
+			}
+		}
+	}
+	str.B = nil
+	// The objects may be changed in place once the lock is released: they
+	// are read in batches under the lock, each taking the pre-image a
 	// writer kept meanwhile, if any.
-	for i := 0; i < live; {
+	for i := inline; i < live; {
 		lk.Lock()
 		start := time.Now()
 		for n := 0; i < live; n++ {
@@ -194,9 +224,6 @@ func (c *Cut) rangeSlot(sc *slotCut, fn func(key string, v Value, expireAt int64
 			it := &items[i]
 			i++
 			v, exp := it.obj, it.exp
-			if v == nil {
-				v = &String{B: it.val}
-			}
 			if p, ok := sc.pre[it.key]; ok {
 				v, exp = p.v, p.exp
 			}
@@ -275,19 +302,26 @@ func (sc *slotCut) keep(t *table, key []byte) {
 	if _, ok := sc.pre[string(key)]; ok {
 		return
 	}
-	if sc.pre == nil {
-		sc.pre = make(map[string]cutEntry)
-	}
 	var p cutEntry
 	if id := t.find(key, sc.cut.ks.hash(key)); id >= 0 {
 		if e, exp := &t.ents[id], t.exp(id); exp == 0 || exp > sc.cut.now {
 			p = cutEntry{v: t.object(e), exp: exp}
-			if p.v == nil {
-				p.v = t.value(e) // an inline string's bytes are never changed
-			} else {
+			switch {
+			case p.v != nil:
 				p.v = p.v.Clone()
+			case sc.listed:
+				// Listed already, with bytes that never change.
+				return
+			default:
+				p.v = t.value(e) // an inline string's bytes are never changed
 			}
 		}
+	} else if sc.listed {
+		// Not listed: the reader does not look for it.
+		return
+	}
+	if sc.pre == nil {
+		sc.pre = make(map[string]cutEntry)
 	}
 	sc.pre[string(key)] = p
 }

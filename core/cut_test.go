@@ -220,3 +220,88 @@ func TestCutCloseEarly(t *testing.T) {
 		t.Fatalf("%d keys, key 1 = %q", len(got[0]), got[0]["1"])
 	}
 }
+
+// TestCutChangesWhileSlotIsRead changes every key of one slot, in every
+// way, after the reader has listed the slot and before it has written
+// them (the slot holds more keys than one batch): strings held inline are
+// written from the bytes listed, objects from the pre-images kept, and
+// the image is the state at the cut.
+func TestCutChangesWhileSlotIsRead(t *testing.T) {
+	ks := core.NewKeyspace(1)
+	db := ks.DB(0)
+	slot := ks.SlotOf([]byte("k0"))
+	var keys [][]byte
+	for i := 0; len(keys) < 1500; i++ {
+		if k := []byte("k" + strconv.Itoa(i)); ks.SlotOf(k) == slot {
+			keys = append(keys, k)
+		}
+	}
+	long := string(make([]byte, 100)) // held as an object, not inline
+	ks.Update(func(ks *core.Keyspace) error {
+		for i, k := range keys {
+			v := "v" + strconv.Itoa(i)
+			if i%2 == 1 {
+				v += long
+			}
+			exp := int64(0)
+			if i%5 == 0 {
+				exp = ks.Now() + 3600_000
+			}
+			db.SetWithExpiry(k, core.NewString([]byte(v)), exp)
+		}
+		return nil
+	})
+	want := stateOf(ks)
+	c := ks.BeginCut(nil)
+	defer c.Close()
+	changed := false
+	got := readCut(t, c, func() {
+		if changed {
+			return
+		}
+		changed = true
+		ks.Update(func(ks *core.Keyspace) error {
+			for i, k := range keys {
+				switch i % 7 {
+				case 0:
+					db.Set(k, core.NewString([]byte("new")))
+				case 1:
+					db.Set(k, core.NewString([]byte("new"+long)))
+				case 2:
+					if v, ok := db.GetForWrite(k).(*core.String); ok {
+						v.B = append(v.B, '+')
+						v.B[0] = 'X'
+					}
+				case 3:
+					db.Preserve(k)
+					if v, ok := db.Get(k).(*core.String); ok && len(v.B) > 64 {
+						v.B[0] = 'Y'
+					}
+				case 4:
+					db.Delete(k)
+				case 5:
+					db.SetExpiry(k, ks.Now()+7200_000)
+				case 6:
+					db.Delete(k)
+					db.Set(k, core.NewString([]byte("again")))
+				}
+			}
+			for i := 0; i < 100; i++ {
+				db.Set([]byte("new"+strconv.Itoa(i)), core.NewString([]byte("n")))
+			}
+			return nil
+		})
+	})
+	if !changed {
+		t.Fatal("the slot was read in one batch")
+	}
+	if !maps.Equal(got[0], want[0]) {
+		for k, v := range want[0] {
+			if got[0][k] != v {
+				t.Errorf("key %s: cut has %q, state at the cut %q", k, got[0][k], v)
+				break
+			}
+		}
+		t.Fatalf("%d keys read, %d at the cut", len(got[0]), len(want[0]))
+	}
+}

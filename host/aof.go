@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -75,7 +76,7 @@ func (s *Server) loadAOF() error {
 		m = res.Manifest
 	}
 	l, err := aof.Open(aofOptions(&cfg, s), m, func(w io.Writer) (bool, error) {
-		return s.writeAOFBase(w, cfg.AOFUseRDBPreamble, nil)
+		return s.writeAOFBase(w, cfg.AOFUseRDBPreamble, false, nil)
 	})
 	if err != nil {
 		return err
@@ -283,14 +284,14 @@ func (r *replayer) run(args [][]byte) error {
 // writeAOFBase writes the data set as an append-only base: an RDB file
 // (aof-use-rdb-preamble yes) or commands. cut, when set, runs while every
 // key is locked, before anything is read: what it does happens exactly at
-// the point in time the base shows.
-func (s *Server) writeAOFBase(w io.Writer, preamble bool, cut func() error) (bool, error) {
+// the point in time the base shows. paced is SnapshotOptions.Paced.
+func (s *Server) writeAOFBase(w io.Writer, preamble, paced bool, cut func() error) (bool, error) {
 	bw := bufio.NewWriterSize(w, 256<<10)
 	var err error
 	if preamble {
-		err = s.writeRDBTo(bw, cut)
+		err = s.writeRDBTo(bw, paced, cut)
 	} else {
-		err = s.writeCommandsTo(bw, cut)
+		err = s.writeCommandsTo(bw, paced, cut)
 	}
 	if err == nil {
 		err = bw.Flush()
@@ -300,9 +301,9 @@ func (s *Server) writeAOFBase(w io.Writer, preamble bool, cut func() error) (boo
 
 // writeRDBTo writes the base as an RDB file at one point in time, while
 // commands keep being served (WriteSnapshot); cut runs at that point.
-func (s *Server) writeRDBTo(out io.Writer, cut func() error) error {
+func (s *Server) writeRDBTo(out io.Writer, paced bool, cut func() error) error {
 	var cutErr error
-	_, err := s.WriteSnapshot(out, SnapshotOptions{AOFBase: true, AtCut: func() {
+	_, err := s.WriteSnapshot(out, SnapshotOptions{AOFBase: true, Paced: paced, AtCut: func() {
 		if cut != nil {
 			cutErr = cut()
 		}
@@ -321,9 +322,14 @@ const aofItemsPerCommand = 64
 // Redis's rewrite without the RDB preamble: SET, RPUSH, SADD, ZADD, HMSET
 // in batches, PEXPIREAT for expiry times, and RESTORE of a DUMP payload
 // for the other types (streams, modules' types).
-func (s *Server) writeCommandsTo(out io.Writer, cut func() error) error {
+func (s *Server) writeCommandsTo(out io.Writer, paced bool, cut func() error) error {
 	var b []byte
+	pause := runtime.Gosched
+	if paced {
+		pause = newSavePacer(s).pause
+	}
 	drain := func() error {
+		pause()
 		_, err := out.Write(b)
 		b = b[:0]
 		return err
@@ -491,12 +497,12 @@ func (s *Server) startRewrite() error {
 		if l == nil {
 			// No log open (appendonly no): the folder gets a base alone.
 			err = aof.RewriteClosed(aofOptions(&cfg, s), func(w io.Writer) (bool, error) {
-				return s.writeAOFBase(w, cfg.AOFUseRDBPreamble, nil)
+				return s.writeAOFBase(w, cfg.AOFUseRDBPreamble, true, nil)
 			})
 		} else {
 			cut := false
 			err = rw.Finish(func(w io.Writer) (bool, error) {
-				return s.writeAOFBase(w, cfg.AOFUseRDBPreamble, func() error {
+				return s.writeAOFBase(w, cfg.AOFUseRDBPreamble, true, func() error {
 					if err := rw.Cut(); err != nil {
 						return err
 					}
@@ -597,7 +603,7 @@ func (s *Server) setAppendOnly(on bool) error {
 	if err == nil {
 		// The log joins the stream at the base's point in time.
 		err = rw.Finish(func(w io.Writer) (bool, error) {
-			return s.writeAOFBase(w, cfg.AOFUseRDBPreamble, func() error {
+			return s.writeAOFBase(w, cfg.AOFUseRDBPreamble, false, func() error {
 				s.attachAOF(l)
 				return nil
 			})

@@ -75,6 +75,9 @@ type persistence struct {
 	// flushes counts FLUSHALLs: a background save that encoded the data
 	// before one must not rename its file over the flushed snapshot.
 	flushes atomic.Int64
+	// hurry, while not 0, tells a background save to stop pacing itself
+	// (savePacer): a shutdown waits for it.
+	hurry atomic.Int32
 }
 
 func (s *Server) persistenceOn() bool {
@@ -201,7 +204,7 @@ func (s *Server) saveLocked(background bool) error {
 	s.persist.lastAttempt.Store(start.Unix())
 	flushes := s.persist.flushes.Load()
 	path := s.snapshotPath()
-	st, err := s.saveFile(path, func() bool { return s.persist.flushes.Load() == flushes })
+	st, err := s.saveFile(path, background, func() bool { return s.persist.flushes.Load() == flushes })
 	if errors.Is(err, errSaveAbandoned) {
 		// Not a failure: a FLUSHALL's save supersedes it, as Redis kills
 		// its saving child.

@@ -525,6 +525,8 @@ func (s *Server) Terminate() error {
 
 // saveForShutdown waits for a background save to end, then saves.
 func (s *Server) saveForShutdown() error {
+	s.persist.hurry.Add(1)
+	defer s.persist.hurry.Add(-1)
 	s.persist.bgWG.Wait()
 	s.persist.mu.Lock()
 	defer s.persist.mu.Unlock()

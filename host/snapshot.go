@@ -35,6 +35,9 @@ type SnapshotOptions struct {
 	// Abort, when set, is asked between batches; true abandons the image
 	// with ErrSnapshotAborted.
 	Abort func() bool
+	// Paced spreads the work while commands are being served (savePacer),
+	// for an image nobody waits for.
+	Paced bool
 }
 
 // SnapshotStats describes a written image.
@@ -62,10 +65,14 @@ func (s *Server) WriteSnapshot(w io.Writer, opts SnapshotOptions) (SnapshotStats
 	rw.SetCompression(cfg.RDBCompression)
 	rw.SetChecksum(cfg.RDBChecksum)
 	var written int64
+	// The saver runs beside the commands on few cores: between batches it
+	// lets waiting connections run first, and a paced one rests.
+	pause := runtime.Gosched
+	if opts.Paced {
+		pause = newSavePacer(s).pause
+	}
 	drain := func() error {
-		// The saver runs beside the commands on few cores: between batches
-		// it lets waiting connections run first.
-		runtime.Gosched()
+		pause()
 		if chunk.Len() == 0 {
 			return nil
 		}
@@ -132,10 +139,10 @@ func (s *Server) encodeSnapshot() (data []byte, dirty int64, keys int, err error
 // saveFile writes a snapshot to a temporary file in path's folder through
 // a buffered writer, syncs it, renames it over path and syncs the folder,
 // so that a crash at any point leaves either the old snapshot or the new
-// one. A save whose data predates a FLUSHALL (still reports false) is
+// one; paced is SnapshotOptions.Paced. A save whose data predates a FLUSHALL (still reports false) is
 // abandoned, as soon as that is seen: the FLUSHALL's own save writes the
 // emptied data.
-func (s *Server) saveFile(path string, still func() bool) (SnapshotStats, error) {
+func (s *Server) saveFile(path string, paced bool, still func() bool) (SnapshotStats, error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return SnapshotStats{}, err
@@ -151,7 +158,7 @@ func (s *Server) saveFile(path string, still func() bool) (SnapshotStats, error)
 		return SnapshotStats{}, err
 	}
 	bw := bufio.NewWriterSize(f, 1<<20)
-	st, err := s.WriteSnapshot(bw, SnapshotOptions{Abort: func() bool { return !still() }})
+	st, err := s.WriteSnapshot(bw, SnapshotOptions{Paced: paced, Abort: func() bool { return !still() }})
 	if errors.Is(err, ErrSnapshotAborted) {
 		return fail(errSaveAbandoned)
 	}

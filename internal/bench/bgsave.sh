@@ -13,9 +13,15 @@
 # first with no save, then with BGSAVE after BGSAVE running the whole time.
 # Prints, per server and phase, the median p99 of SET and GET over the
 # runs, the largest redis-benchmark max latency, the longest probe wait
-# and the peak memory. Quote ratios: the machine is shared.
+# and the peak memory; then a summary per server: the during-save p99 over
+# the same server's no-save p99 (the ratio the target is set in: within
+# 2x), the longest probe wait during the saves (target: no stall above
+# 50 ms), the peak memory during the saves (for Redis with its forked
+# child's private pages) and the saves completed. Quote ratios: the
+# machine is shared.
 #
 # Environment: SECONDS_PER_PHASE [30]  BENCH_N [100000]  KEEP [0]
+#              ONLY [redis|redmod: run one server]
 set -euo pipefail
 KEYS=${1:-1000000}
 SECS=${SECONDS_PER_PHASE:-30}
@@ -60,7 +66,29 @@ phase() { # name port pid probe-flags...
 	awk -F'"' -v name="$name" -v probe="$probe" '
 		{ p99[$2] = p99[$2] " " $14; if ($16 + 0 > mx) mx = $16 + 0; runs[$2]++ }
 		function median(s,   a, n, i, j, t) { n = split(s, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }; return a[int((n + 1) / 2)] }
-		END { printf "%-16s SET p99 %s ms, GET p99 %s ms (%d+%d runs), benchmark max %.1f ms | %s\n", name, median(p99["SET"]), median(p99["GET"]), runs["SET"], runs["GET"], mx, probe }' "$csv"
+		END { printf "%-16s SET p99 %s ms, GET p99 %s ms (%d+%d runs), benchmark max %.1f ms | %s\n", name, median(p99["SET"]), median(p99["GET"]), runs["SET"], runs["GET"], mx, probe
+			printf "%s %s %s %s %s\n", name, median(p99["SET"]), median(p99["GET"]), mx, probe >>results }' results="$tmp/results" "$csv"
+}
+
+summary() {
+	[[ -s $tmp/results ]] || return 0
+	echo
+	echo "summary, $KEYS keys, ${SECS} s per phase (p99 in ms: no save -> BGSAVE after BGSAVE, ratio)"
+	awk '
+		function field(s, k,   a, n, i) { n = split(s, a, " "); for (i = 1; i <= n; i++) if (index(a[i], k "=") == 1) return substr(a[i], length(k) + 2); return "?" }
+		{ line[$1] = $0; set[$1] = $2; get[$1] = $3; bmax[$1] = $4; probe[$1] = $0 }
+		END {
+			printf "%-7s %-24s %-24s %-22s %-16s %-13s %s\n", "server", "SET p99", "GET p99", "longest stall (probe)", "benchmark max", "peak RSS", "saves"
+			for (i = 1; i <= 2; i++) {
+				n = (i == 1 ? "redis" : "redmod")
+				b = n "+bgsave"
+				if (!(n in set) || !(b in set)) continue
+				printf "%-7s %5.2f -> %5.2f (%.1fx)     %5.2f -> %5.2f (%.1fx)     %6s -> %6s ms   %5.0f -> %5.0f ms  %4s -> %4s MB  %s\n", n,
+					set[n], set[b], (set[n] > 0 ? set[b] / set[n] : 0), get[n], get[b], (get[n] > 0 ? get[b] / get[n] : 0),
+					field(probe[n], "max_stall_ms"), field(probe[b], "max_stall_ms"), bmax[n], bmax[b],
+					field(probe[n], "peak_total_mb"), field(probe[b], "peak_total_mb"), field(probe[b], "saves")
+			}
+		}' "$tmp/results"
 }
 
 serve() { # name command...
@@ -84,3 +112,4 @@ serve() { # name command...
 
 [[ ${ONLY:-} == redmod ]] || serve redis redis-server --save "" --appendonly no --dir "$tmp/redis"
 [[ ${ONLY:-} == redis ]] || serve redmod "$tmp/redmod-server" --save "" --dir "$tmp/redmod"
+summary
