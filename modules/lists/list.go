@@ -1,34 +1,48 @@
 package lists
 
 import (
+	"math/bits"
+	"unsafe"
+
 	"github.com/redmod/redmod/core"
 )
 
-// List is the list type: a double-ended queue kept in a ring buffer, so
-// pushes and pops at either end are O(1) and indexing is O(1).
+// List is the list type: a double-ended queue, so pushes and pops at
+// either end are O(1) and indexing is O(1).
 //
-// The ring holds no pointers: each element is one word (a ref) locating its
-// bytes in the list's chunks, pointer-free byte slices that neighbouring
-// small elements share, or a large element's own bytes. A long list is then
-// a ring the collector never scans plus one pointer per chunk, instead of a
-// 24-byte slice header per element that every collection scanned (and every
-// store of which paid a write barrier while one ran), and growing the ring
-// copies a third of the bytes.
+// The elements are one word each (a ref), in a ring of blocks: a short list
+// has one block that doubles as it fills (up to blockLen words), a long one
+// a ring of blockLen-word blocks, allocated as pushes reach them and let go
+// of as pops empty them. Growing a long list then never copies it, nor asks
+// for a region the size of the whole list that the kernel must first zero
+// (Redis's quicklist likewise appends nodes): doubling the ring of blocks
+// moves one block's worth of refs at most.
+//
+// The blocks hold no pointers: a ref is an element of up to inlineMax bytes
+// itself, or locates the element's bytes in the list's chunks,
+// pointer-free byte slices that neighbouring small elements share, or a
+// large element's own bytes. A long list is then memory the collector never
+// scans plus one pointer per block and chunk.
 type List struct {
-	ring   []uint64 // the elements' refs; length zero or a power of two
-	head   int      // index of the first element in ring
+	blocks [][]uint64 // ring of blocks; length zero or a power of two; nil: not in use
+	shift  uint       // log2 of the blocks' length
+	head   int        // slot of the first element, counted over the ring of blocks
 	n      int
+	slots  int      // words in the blocks held, spare included (MemoryUsage)
+	spare  []uint64 // an emptied blockLen block, kept for the next one needed
 	chunks [][]byte // the elements' bytes, by chunk number (see own)
 	live   []int32  // elements held per chunk
 	free   []uint32 // numbers of dropped chunks, to reuse
 	cur    int32    // the chunk small elements are copied to, plus one; 0: none
-	// bytes is the sum of the elements' capacities, MemoryUsage's part for
-	// them, kept as elements come and go: the keyspace re-measures a list
-	// after every write.
+	// bytes is the sum of the chunk-held elements' capacities, MemoryUsage's
+	// part for them, kept as elements come and go: the keyspace re-measures
+	// a list after every write.
 	bytes int
 }
 
 const (
+	blockShift    = 9 // a long list's blocks hold 1<<blockShift refs (4 kB)
+	blockLen      = 1 << blockShift
 	arenaChunk    = 4096 // the most a shared chunk holds
 	arenaFirst    = 64   // the first shared chunk of a list; each next one doubles
 	arenaMaxElem  = 128  // longer elements keep bytes of their own
@@ -37,19 +51,51 @@ const (
 	refOffBits    = 16
 	refFieldMask  = 1<<16 - 1
 	chunkNumShift = refLenBits + refOffBits
+	refInline     = 1 << 63
 )
 
-// A ref is a chunk number in its high 32 bits, then the element's offset in
-// the chunk and its length, 16 bits each; a length of refWhole means the
-// whole chunk is the element (a large one).
+// inlineMax is the longest element a ref holds itself: its bytes are the
+// ref's low bytes in memory order, its length in the top byte (with
+// refInline), so that the element can be read in place, which needs a
+// little-endian machine; elsewhere every element goes to a chunk.
+var inlineMax = func() int {
+	x := uint16(1)
+	if *(*byte)(unsafe.Pointer(&x)) == 1 {
+		return 7
+	}
+	return 0
+}()
+
+// A chunk ref is a chunk number in its high 32 bits (below 1<<31), then the
+// element's offset in the chunk and its length, 16 bits each; a length of
+// refWhole means the whole chunk is the element (a large one).
 func makeRef(c uint32, off, n int) uint64 {
 	return uint64(c)<<chunkNumShift | uint64(off)<<refLenBits | uint64(n)
 }
 
-// bytesOf returns the bytes of the element at r. The slice has no spare
-// capacity for a shared chunk's element, so an append copies, and its
-// bytes never change: chunks are only appended to.
-func (l *List) bytesOf(r uint64) []byte {
+func inlineRef(v []byte) uint64 {
+	r := refInline | uint64(len(v))<<56
+	for i, c := range v {
+		r |= uint64(c) << (8 * i)
+	}
+	return r
+}
+
+// view returns the bytes of the element whose ref is at p. The slice has
+// no spare capacity, so an append copies. A chunk's bytes never change
+// (chunks are only appended to); an inline element's are the slot's, valid
+// until the slot is written again: a caller that keeps an element past the
+// next change of the list copies it (see PopFront).
+func (l *List) view(p *uint64) []byte {
+	r := *p
+	if r&refInline != 0 {
+		n := int(r >> 56 & 7)
+		return unsafe.Slice((*byte)(unsafe.Pointer(p)), n)
+	}
+	return l.chunkBytes(r)
+}
+
+func (l *List) chunkBytes(r uint64) []byte {
 	b := l.chunks[r>>chunkNumShift]
 	n := int(r & refFieldMask)
 	if n == refWhole {
@@ -61,11 +107,15 @@ func (l *List) bytesOf(r uint64) []byte {
 
 // own stores v and returns its ref. A command's arguments share one
 // allocation with the command name and the key, which a stored element
-// would keep alive; small elements are copied instead into chunks shared by
-// neighbouring elements, so a long list of short elements costs its bytes
-// and a word each (a chunk is freed once all its elements are gone). A
-// large element is kept as given, as a chunk of its own.
+// would keep alive; a short element goes into the ref itself, other small
+// ones are copied into chunks shared by neighbouring elements, so a long
+// list of short elements costs its bytes and a word each (a chunk is freed
+// once all its elements are gone). A large element is kept as given, as a
+// chunk of its own.
 func (l *List) own(v []byte) uint64 {
+	if len(v) <= inlineMax {
+		return inlineRef(v)
+	}
 	var r uint64
 	if len(v) > arenaMaxElem {
 		c := l.addChunk(v)
@@ -88,15 +138,18 @@ func (l *List) own(v []byte) uint64 {
 		l.chunks[c] = append(b, v...)
 	}
 	l.live[r>>chunkNumShift]++
-	l.bytes += cap(l.bytesOf(r))
+	l.bytes += cap(l.chunkBytes(r))
 	return r
 }
 
 // release forgets the element at r, dropping its chunk once no element is
 // left in it (the chunk being filled stays).
 func (l *List) release(r uint64) {
+	if r&refInline != 0 {
+		return
+	}
 	c := uint32(r >> chunkNumShift)
-	l.bytes -= cap(l.bytesOf(r))
+	l.bytes -= cap(l.chunkBytes(r))
 	l.live[c]--
 	if l.live[c] == 0 && int32(c)+1 != l.cur {
 		l.drop(c)
@@ -151,7 +204,11 @@ func (l *List) Encoding() string { return "quicklist" }
 
 // MemoryUsage implements core.Value.
 func (l *List) MemoryUsage() int {
-	return 48 + 8*len(l.ring) + 16*len(l.chunks) + l.bytes
+	m := 48 + 8*l.slots + 16*len(l.chunks) + l.bytes
+	if len(l.blocks) > 1 {
+		m += 24 * len(l.blocks)
+	}
+	return m
 }
 
 // Clone implements core.Value.
@@ -190,112 +247,249 @@ func decodeList(p []byte) (core.Value, error) {
 // Len returns the number of elements.
 func (l *List) Len() int { return l.n }
 
+// capacity is the number of slots in the ring of blocks.
+func (l *List) capacity() int { return len(l.blocks) << l.shift }
+
+// slot returns where the ref of the element in ring slot g is; its block
+// must be in use.
+func (l *List) slot(g int) *uint64 {
+	return &l.blocks[g>>l.shift][g&(1<<l.shift-1)]
+}
+
+// at returns where the ref of element i (0 is the head) is.
+func (l *List) at(i int) *uint64 {
+	return l.slot((l.head + i) & (l.capacity() - 1))
+}
+
+// fresh returns ring slot g for a new element, taking a block for it when
+// its block is not in use.
+func (l *List) fresh(g int) *uint64 {
+	b := g >> l.shift
+	if l.blocks[b] == nil {
+		if l.spare != nil {
+			l.blocks[b], l.spare = l.spare, nil
+		} else {
+			l.blocks[b] = make([]uint64, blockLen)
+			l.slots += blockLen
+		}
+	}
+	return &l.blocks[b][g&(1<<l.shift-1)]
+}
+
+// grow makes room for one more element; the list is full. A short list's
+// only block doubles; a ring of full-size blocks doubles its ring, where
+// only the block holding both the head and the tail is split (its tail
+// part copied to a block of its own), so that the elements stay in one run
+// of slots from the head.
 func (l *List) grow() {
-	size := 2 * len(l.ring)
-	if size == 0 {
-		size = 4
+	if len(l.blocks) == 0 {
+		l.blocks = [][]uint64{make([]uint64, 4)}
+		l.shift, l.slots = 2, 4
+		return
 	}
-	l.moveTo(make([]uint64, size))
+	if l.shift < blockShift {
+		l.moveTo(2 << l.shift)
+		return
+	}
+	nb := len(l.blocks)
+	b0, s0 := l.head>>blockShift, l.head&(blockLen-1)
+	ring := make([][]uint64, 2*nb)
+	for k := range nb {
+		ring[k] = l.blocks[(b0+k)&(nb-1)]
+	}
+	if s0 > 0 {
+		tail := l.spare
+		if tail == nil {
+			tail = make([]uint64, blockLen)
+			l.slots += blockLen
+		}
+		l.spare = nil
+		copy(tail, ring[0][:s0])
+		ring[nb] = tail
+	}
+	l.blocks, l.head = ring, s0
 }
 
-// moveTo copies the refs into nr from its start, as two runs of the ring,
-// and makes it the ring.
-func (l *List) moveTo(nr []uint64) {
-	if l.n > 0 {
-		k := copy(nr, l.ring[l.head:min(l.head+l.n, len(l.ring))])
-		copy(nr[k:l.n], l.ring[:l.n-k])
+// moveTo copies the refs into one block of size slots (a power of two, at
+// least the length), which becomes the only block.
+func (l *List) moveTo(size int) {
+	nb := make([]uint64, size)
+	if len(l.blocks) == 1 {
+		ring := l.blocks[0]
+		k := copy(nb, ring[l.head:min(l.head+l.n, len(ring))])
+		copy(nb[k:l.n], ring[:l.n-k])
+	} else {
+		for i := range l.n {
+			nb[i] = *l.at(i)
+		}
 	}
-	l.ring, l.head = nr, 0
+	if len(l.blocks) == 1 {
+		l.blocks[0] = nb
+	} else {
+		l.blocks = [][]uint64{nb}
+	}
+	l.shift, l.head, l.slots, l.spare = uint(bits.TrailingZeros(uint(size))), 0, size, nil
 }
 
-// shrink halves the ring when it is mostly empty, so that a list that was
-// once long does not keep its memory.
+// inUse reports whether block b holds an element.
+func (l *List) inUse(b int) bool {
+	if l.n == 0 {
+		return false
+	}
+	return (b<<l.shift-l.head)&(l.capacity()-1) < l.n || l.head>>l.shift == b
+}
+
+// retire lets block b go once its last element has left: it becomes the
+// spare, or the collector's.
+func (l *List) retire(b int) {
+	blk := l.blocks[b]
+	l.blocks[b] = nil
+	if l.spare == nil {
+		l.spare = blk
+	} else {
+		l.slots -= len(blk)
+	}
+}
+
+// retireEmpty retires the blocks no element is in, after a change of many
+// elements at once, then shrinks.
+func (l *List) retireEmpty() {
+	if len(l.blocks) > 1 {
+		for b, blk := range l.blocks {
+			if blk != nil && !l.inUse(b) {
+				l.retire(b)
+			}
+		}
+	}
+	l.shrink()
+}
+
+// shrink moves the elements to one small block when the list has become
+// short, so that a list that was once long does not keep its memory.
 func (l *List) shrink() {
-	if len(l.ring) > 16 && l.n < len(l.ring)/4 {
-		size := len(l.ring) / 2
+	c := l.capacity()
+	if c > 16 && l.n < c/4 {
+		size := c / 2
 		for size > 16 && l.n < size/4 {
 			size /= 2
 		}
-		l.moveTo(make([]uint64, size))
+		if size <= blockLen {
+			l.moveTo(size)
+		}
 	}
 }
 
-// slot returns the ring index of element i.
-func (l *List) slot(i int) int { return (l.head + i) & (len(l.ring) - 1) }
-
 // PushFront adds v at the head.
 func (l *List) PushFront(v []byte) {
-	if l.n == len(l.ring) {
+	if l.n == l.capacity() {
 		l.grow()
 	}
-	l.head = (l.head - 1) & (len(l.ring) - 1)
-	l.ring[l.head] = l.own(v)
+	l.head = (l.head - 1) & (l.capacity() - 1)
+	*l.fresh(l.head) = l.own(v)
 	l.n++
 }
 
 // PushBack adds v at the tail.
 func (l *List) PushBack(v []byte) {
-	if l.n == len(l.ring) {
+	if l.n == l.capacity() {
 		l.grow()
 	}
-	l.ring[l.slot(l.n)] = l.own(v)
+	*l.fresh((l.head + l.n) & (l.capacity() - 1)) = l.own(v)
 	l.n++
+}
+
+// Front returns the head without removing it; the list must not be empty.
+// The slice is valid until the list next changes.
+func (l *List) Front() []byte { return l.view(l.slot(l.head)) }
+
+// Back returns the tail without removing it; the list must not be empty.
+// The slice is valid until the list next changes.
+func (l *List) Back() []byte { return l.view(l.at(l.n - 1)) }
+
+// RemoveFront removes the head; the list must not be empty.
+func (l *List) RemoveFront() {
+	g := l.head
+	l.release(*l.slot(g))
+	l.head = (g + 1) & (l.capacity() - 1)
+	l.n--
+	if len(l.blocks) > 1 && (g&(blockLen-1) == blockLen-1 || l.n == 0) && !l.inUse(g>>blockShift) {
+		l.retire(g >> blockShift)
+	}
+	l.shrink()
+}
+
+// RemoveBack removes the tail; the list must not be empty.
+func (l *List) RemoveBack() {
+	g := (l.head + l.n - 1) & (l.capacity() - 1)
+	l.release(*l.slot(g))
+	l.n--
+	if len(l.blocks) > 1 && (g&(blockLen-1) == 0 || l.n == 0) && !l.inUse(g>>blockShift) {
+		l.retire(g >> blockShift)
+	}
+	l.shrink()
+}
+
+// kept returns b, copied when it is held in its ref: a popped element may
+// outlive its slot.
+func kept(b []byte) []byte {
+	if len(b) <= inlineMax {
+		return append([]byte(nil), b...)
+	}
+	return b
 }
 
 // PopFront removes and returns the head; the list must not be empty.
 func (l *List) PopFront() []byte {
-	r := l.ring[l.head]
-	v := l.bytesOf(r)
-	l.release(r)
-	l.head = (l.head + 1) & (len(l.ring) - 1)
-	l.n--
-	l.shrink()
+	v := kept(l.Front())
+	l.RemoveFront()
 	return v
 }
 
 // PopBack removes and returns the tail; the list must not be empty.
 func (l *List) PopBack() []byte {
-	r := l.ring[l.slot(l.n-1)]
-	v := l.bytesOf(r)
-	l.release(r)
-	l.n--
-	l.shrink()
+	v := kept(l.Back())
+	l.RemoveBack()
 	return v
 }
 
-// At returns element i (0 is the head); i must be in range.
-func (l *List) At(i int) []byte { return l.bytesOf(l.ring[l.slot(i)]) }
+// At returns element i (0 is the head); i must be in range. The slice is
+// valid until the list next changes.
+func (l *List) At(i int) []byte { return l.view(l.at(i)) }
 
 // SetAt replaces element i; i must be in range.
 func (l *List) SetAt(i int, v []byte) {
-	p := &l.ring[l.slot(i)]
+	p := l.at(i)
 	old := *p
 	*p = l.own(v)
 	l.release(old)
 }
 
 func (l *List) each(fn func([]byte) bool) {
-	for i := 0; i < l.n; i++ {
-		if !fn(l.At(i)) {
+	mask := l.capacity() - 1
+	g := l.head
+	for range l.n {
+		if !fn(l.view(l.slot(g))) {
 			return
 		}
+		g = (g + 1) & mask
 	}
 }
 
 // Range calls fn for elements from..to inclusive (already clamped).
 func (l *List) Range(from, to int, fn func([]byte)) {
+	mask := l.capacity() - 1
+	g := (l.head + from) & mask
 	for i := from; i <= to; i++ {
-		fn(l.At(i))
+		fn(l.view(l.slot(g)))
+		g = (g + 1) & mask
 	}
 }
 
 // Elements returns the elements in order, for commands such as SORT that
-// read a list.
+// read a list. The slices are valid until the list next changes.
 func (l *List) Elements() [][]byte {
-	out := make([][]byte, l.n)
-	for i := range out {
-		out[i] = l.At(i)
-	}
+	out := make([][]byte, 0, l.n)
+	l.each(func(b []byte) bool { out = append(out, b); return true })
 	return out
 }
 
@@ -313,21 +507,23 @@ func (l *List) Replace(items [][]byte) {
 // Insert puts v before element i (0 <= i <= Len), moving the shorter side
 // of the list by one.
 func (l *List) Insert(i int, v []byte) {
-	if l.n == len(l.ring) {
+	if l.n == l.capacity() {
 		l.grow()
 	}
-	mask := len(l.ring) - 1
+	mask := l.capacity() - 1
 	if i < l.n-i {
 		l.head = (l.head - 1) & mask
+		l.fresh(l.head)
 		for j := 0; j < i; j++ {
-			l.ring[(l.head+j)&mask] = l.ring[(l.head+j+1)&mask]
+			*l.at(j) = *l.at(j + 1)
 		}
 	} else {
+		l.fresh((l.head + l.n) & mask)
 		for j := l.n; j > i; j-- {
-			l.ring[(l.head+j)&mask] = l.ring[(l.head+j-1)&mask]
+			*l.at(j) = *l.at(j - 1)
 		}
 	}
-	l.ring[(l.head+i)&mask] = l.own(v)
+	*l.at(i) = l.own(v)
 	l.n++
 }
 
@@ -337,56 +533,56 @@ func (l *List) Trim(from, to int) {
 		*l = List{}
 		return
 	}
-	for l.n > to+1 {
-		l.release(l.ring[l.slot(l.n-1)])
-		l.n--
+	for i := to + 1; i < l.n; i++ {
+		l.release(*l.at(i))
 	}
-	for ; from > 0; from-- {
-		l.release(l.ring[l.head])
-		l.head = (l.head + 1) & (len(l.ring) - 1)
-		l.n--
+	for i := 0; i < from; i++ {
+		l.release(*l.at(i))
 	}
-	l.shrink()
+	l.head = (l.head + from) & (l.capacity() - 1)
+	l.n = to + 1 - from
+	l.retireEmpty()
 }
 
 // RemoveFunc removes up to limit elements for which match is true (limit 0:
 // all), scanning from the head, or from the tail when fromTail is set, and
 // returns how many it removed.
 func (l *List) RemoveFunc(match func([]byte) bool, limit int, fromTail bool) int {
-	mask := len(l.ring) - 1
 	removed := 0
 	if !fromTail {
 		w := 0
 		for r := 0; r < l.n; r++ {
-			ref := l.ring[(l.head+r)&mask]
-			if (limit == 0 || removed < limit) && match(l.bytesOf(ref)) {
+			p := l.at(r)
+			ref := *p
+			if (limit == 0 || removed < limit) && match(l.view(p)) {
 				removed++
 				l.release(ref)
 				continue
 			}
-			l.ring[(l.head+w)&mask] = ref
+			*l.at(w) = ref
 			w++
 		}
 		l.n = w
 	} else {
 		w := l.n - 1
 		for r := l.n - 1; r >= 0; r-- {
-			ref := l.ring[(l.head+r)&mask]
-			if (limit == 0 || removed < limit) && match(l.bytesOf(ref)) {
+			p := l.at(r)
+			ref := *p
+			if (limit == 0 || removed < limit) && match(l.view(p)) {
 				removed++
 				l.release(ref)
 				continue
 			}
-			l.ring[(l.head+w)&mask] = ref
+			*l.at(w) = ref
 			w--
 		}
-		l.head = (l.head + w + 1) & mask
+		l.head = (l.head + w + 1) & (l.capacity() - 1)
 		l.n -= w + 1
 	}
 	if l.n == 0 {
 		*l = List{}
 	} else {
-		l.shrink()
+		l.retireEmpty()
 	}
 	return removed
 }

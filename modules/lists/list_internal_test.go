@@ -18,8 +18,26 @@ func (m model) equal(t *testing.T, l *List, step string) {
 	if l.Len() != len(m) {
 		t.Fatalf("%s: Len = %d, want %d", step, l.Len(), len(m))
 	}
-	walked := 48 + 8*len(l.ring) + 16*len(l.chunks)
-	l.each(func(b []byte) bool { walked += cap(b); return true })
+	walked := 48 + 16*len(l.chunks)
+	if len(l.blocks) > 1 {
+		walked += 24 * len(l.blocks)
+	}
+	for b, blk := range l.blocks {
+		walked += 8 * len(blk)
+		if blk == nil && l.inUse(b) || blk != nil && len(l.blocks) > 1 && !l.inUse(b) {
+			t.Fatalf("%s: block %d in use %v, held %v", step, b, l.inUse(b), blk != nil)
+		}
+	}
+	walked += 8 * len(l.spare)
+	inline := 0
+	l.each(func(b []byte) bool {
+		if len(b) > inlineMax {
+			walked += cap(b)
+		} else {
+			inline++
+		}
+		return true
+	})
 	if got := l.MemoryUsage(); got != walked {
 		t.Fatalf("%s: MemoryUsage = %d, a walk of the elements gives %d", step, got, walked)
 	}
@@ -30,13 +48,87 @@ func (m model) equal(t *testing.T, l *List, step string) {
 			t.Fatalf("%s: chunk %d holds %d elements (dropped: %v)", step, c, k, l.chunks[c] == nil)
 		}
 	}
-	if held != l.n {
+	if held+inline != l.n {
 		t.Fatalf("%s: chunks hold %d elements, the list has %d", step, held, l.n)
 	}
 	got := l.Elements()
 	for i := range m {
 		if !bytes.Equal(got[i], m[i]) || !bytes.Equal(l.At(i), m[i]) {
 			t.Fatalf("%s: element %d = %q, want %q (list %q)", step, i, got[i], m[i], got)
+		}
+	}
+}
+
+// modelElement returns an element held in its ref, in a shared chunk, or
+// as a chunk of its own.
+func modelElement(r *rand.Rand) []byte {
+	v := []byte(fmt.Sprint(r.IntN(8)))
+	switch r.IntN(10) {
+	case 0:
+		v = bytes.Repeat(v, arenaMaxElem+1)
+	case 1, 2, 3:
+		v = bytes.Repeat(v, 1+r.IntN(20))
+	}
+	return v
+}
+
+// TestLongListAgainstModel grows lists past one block and empties them
+// again, from either end and in the middle, checking them against a slice.
+func TestLongListAgainstModel(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	maxBlocks := 0
+	defer func() {
+		if maxBlocks < 4 {
+			t.Errorf("the lists reached %d blocks at most", maxBlocks)
+		}
+	}()
+	for round := 0; round < 6; round++ {
+		l := &List{}
+		var m model
+		for step := 0; step < 12000; step++ {
+			v := modelElement(r)
+			grow := step < 6000
+			op := r.IntN(20)
+			switch {
+			case op < 6 && grow || op < 2:
+				l.PushFront(v)
+				m = slices.Insert(m, 0, v)
+			case op < 12 && grow || op < 4:
+				l.PushBack(v)
+				m = append(m, v)
+			case op < 15 && len(m) > 0:
+				if got := l.PopFront(); !bytes.Equal(got, m[0]) {
+					t.Fatalf("step %d: PopFront = %q, want %q", step, got, m[0])
+				}
+				m = m[1:]
+			case op < 18 && len(m) > 0:
+				if got := l.PopBack(); !bytes.Equal(got, m[len(m)-1]) {
+					t.Fatalf("step %d: PopBack = %q, want %q", step, got, m[len(m)-1])
+				}
+				m = m[:len(m)-1]
+			case op == 18 && round%2 == 0:
+				i := r.IntN(len(m) + 1)
+				l.Insert(i, v)
+				m = slices.Insert(m, i, v)
+			case op == 19 && len(m) > 0 && r.IntN(50) == 0:
+				from := r.IntN(len(m)/8 + 1)
+				to := len(m) - 1 - r.IntN(len(m)/8+1)
+				if to < from {
+					to = from
+				}
+				l.Trim(from, to)
+				m = slices.Clone(m[from : to+1])
+			case op == 19 && len(m) > 0 && r.IntN(50) == 1:
+				match := func(b []byte) bool { return bytes.Equal(b, v) }
+				tail := r.IntN(2) == 0
+				want := removeModel(m, match, 0, tail)
+				l.RemoveFunc(match, 0, tail)
+				m = want
+			}
+			maxBlocks = max(maxBlocks, len(l.blocks))
+			if step%97 == 0 || step > 11900 {
+				m.equal(t, l, fmt.Sprintf("round %d step %d", round, step))
+			}
 		}
 	}
 }
@@ -48,10 +140,7 @@ func TestListAgainstModel(t *testing.T) {
 		l := &List{}
 		var m model
 		for step := 0; step < 400; step++ {
-			v := []byte(fmt.Sprint(r.IntN(8)))
-			if r.IntN(10) == 0 {
-				v = bytes.Repeat(v, arenaMaxElem+1) // kept as a chunk of its own
-			}
+			v := modelElement(r)
 			name := ""
 			switch op := r.IntN(9); {
 			case op == 0:
@@ -143,19 +232,19 @@ func TestListMemoryShrinks(t *testing.T) {
 	for i := 0; i < 1<<16; i++ {
 		l.PushBack([]byte("x"))
 	}
-	big := len(l.ring)
+	big := l.MemoryUsage()
 	for l.Len() > 10 {
 		l.PopFront()
 	}
-	if len(l.ring) >= big/64 {
-		t.Fatalf("buffer of %d slots kept for %d elements", len(l.ring), l.Len())
+	if l.MemoryUsage() >= big/64 {
+		t.Fatalf("%d bytes kept for %d elements (%d when full)", l.MemoryUsage(), l.Len(), big)
 	}
 	for i := 0; i < 1<<16; i++ {
 		l.PushBack([]byte("x"))
 	}
 	l.Trim(0, 3)
-	if len(l.ring) > 16 {
-		t.Fatalf("buffer of %d slots kept for %d elements after Trim", len(l.ring), l.Len())
+	if l.capacity() > 16 {
+		t.Fatalf("buffer of %d slots kept for %d elements after Trim", l.capacity(), l.Len())
 	}
 	kept := 0
 	for _, c := range l.chunks {
@@ -197,6 +286,54 @@ func BenchmarkListPushFront(b *testing.B) {
 		for range 1 << 20 {
 			l.PushFront(v)
 		}
+	}
+}
+
+// BenchmarkList1M pushes a million three-byte elements (redis-benchmark's
+// LPUSH and RPUSH: one list that keeps growing) and pops them all again;
+// ns/op is per element.
+func BenchmarkList1M(b *testing.B) {
+	const n = 1 << 20
+	v := []byte("xxx")
+	for _, front := range []bool{true, false} {
+		name := "Back"
+		if front {
+			name = "Front"
+		}
+		b.Run("Push"+name, func(b *testing.B) {
+			b.ReportAllocs()
+			var l *List
+			for i := 0; b.Loop(); i++ {
+				if i%n == 0 {
+					l = &List{}
+				}
+				if front {
+					l.PushFront(v)
+				} else {
+					l.PushBack(v)
+				}
+			}
+		})
+		b.Run("Pop"+name, func(b *testing.B) {
+			b.ReportAllocs()
+			l := &List{}
+			for i := 0; b.Loop(); i++ {
+				if l.Len() == 0 {
+					b.StopTimer()
+					for range n {
+						l.PushBack(v)
+					}
+					b.StartTimer()
+				}
+				if front {
+					_ = l.Front()
+					l.RemoveFront()
+				} else {
+					_ = l.Back()
+					l.RemoveBack()
+				}
+			}
+		})
 	}
 }
 

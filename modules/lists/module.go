@@ -102,6 +102,18 @@ func (l *List) pop(e end) []byte {
 	return l.PopBack()
 }
 
+// popReply replies with the element at e of l, which must not be empty,
+// and removes it: the reply copies it, so it needs no copy of its own.
+func popReply(c *core.Ctx, l *List, e end) {
+	if e == left {
+		c.WriteBulk(l.Front())
+		l.RemoveFront()
+	} else {
+		c.WriteBulk(l.Back())
+		l.RemoveBack()
+	}
+}
+
 // dropIfEmpty deletes key when its list has been emptied: Redis never keeps
 // an empty list.
 func dropIfEmpty(c *core.Ctx, key []byte, l *List) {

@@ -195,7 +195,7 @@ func bpop(c *core.Ctx, e end) error {
 	}
 	c.WriteArray(2)
 	c.WriteBulk(k)
-	c.WriteBulk(l.pop(e))
+	popReply(c, l, e)
 	c.Notify(core.NotifyList, popEvent(e), k)
 	dropIfEmpty(c, k, l)
 	c.Propagate(popCommand(e), k)
@@ -272,7 +272,7 @@ func lmpop(c *core.Ctx, numIdx int, blocking bool) error {
 	c.WriteBulk(k)
 	c.WriteArray(int(m))
 	for i := int64(0); i < m; i++ {
-		c.WriteBulk(l.pop(e))
+		popReply(c, l, e)
 	}
 	c.Notify(core.NotifyList, popEvent(e), k)
 	dropIfEmpty(c, k, l)

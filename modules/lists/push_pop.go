@@ -139,14 +139,14 @@ func pop(c *core.Ctx, front bool) error {
 		return nil
 	}
 	if !withCount {
-		c.WriteBulk(popOne(l, front))
+		popReply(c, l, end(front))
 	} else {
 		if count > int64(l.Len()) {
 			count = int64(l.Len())
 		}
 		c.WriteArray(int(count))
 		for i := int64(0); i < count; i++ {
-			c.WriteBulk(popOne(l, front))
+			popReply(c, l, end(front))
 		}
 		if count == 0 {
 			return nil // nothing popped: no event, as Redis
@@ -159,13 +159,6 @@ func pop(c *core.Ctx, front bool) error {
 	}
 	dropIfEmpty(c, key, l)
 	return nil
-}
-
-func popOne(l *List, front bool) []byte {
-	if front {
-		return l.PopFront()
-	}
-	return l.PopBack()
 }
 
 func llen(c *core.Ctx) error {
