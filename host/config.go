@@ -83,6 +83,11 @@ type Config struct {
 	TLS TLSConfig
 	// Hz is how often background tasks (active expiry) run per second (hz).
 	Hz int
+	// MaxProcs is the Go processors (GOMAXPROCS) that run commands
+	// (maxprocs); 0 picks them by the CPUs available: one on machines of
+	// up to two CPUs, every CPU above. While a snapshot is written they are
+	// raised to the CPUs available (procs.go).
+	MaxProcs int
 	// BusyReplyThreshold is how long, in milliseconds, a script runs before
 	// other clients get BUSY (busy-reply-threshold, alias lua-time-limit).
 	BusyReplyThreshold int

@@ -408,6 +408,9 @@ func (l *masterLink) readImage(rd *streamReader) ([]byte, error) {
 // load replaces the data with the master's image, every slot held.
 func (l *masterLink) load(image []byte) error {
 	s := l.srv
+	// The collector marks what the load allocates on the other CPU too
+	// (procs.go).
+	defer backgroundJob()()
 	s.ks.LockAll(true)
 	defer s.ks.UnlockAll(true)
 	if l.stopped.Load() {

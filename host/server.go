@@ -284,6 +284,7 @@ func (s *Server) ListenAndServe() error {
 // Serve accepts connections on ln until Close. It starts the modules and the
 // background tasks (active expiry, auto-save) first.
 func (s *Server) Serve(ln net.Listener) error {
+	procs := s.Config().MaxProcs
 	s.mu.Lock()
 	if s.ln != nil {
 		s.mu.Unlock()
@@ -297,7 +298,9 @@ func (s *Server) Serve(ln net.Listener) error {
 		return nil
 	}
 	s.ln = ln
-	startGCTuning() // stop undoes it when s.ln is set
+	// stop undoes these when s.ln is set.
+	startGCTuning()
+	startProcTuning(procs)
 	// The background loops count in wg before the lock is released, so that
 	// a Close racing with Serve waits for them rather than passing its Wait
 	// before they are added.
@@ -543,6 +546,7 @@ func (s *Server) stop(mode int) error {
 		s.mu.Lock()
 		if s.ln != nil {
 			stopGCTuning()
+			stopProcTuning()
 			s.ln.Close()
 		}
 		if s.tlsLn != nil {

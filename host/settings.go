@@ -243,6 +243,7 @@ var settings = []setting{
 			return nil
 		},
 	},
+	intSetting("maxprocs", "Go processors (GOMAXPROCS) for commands (0: 1 on machines of up to 2 CPUs, else all; raised to all CPUs while a snapshot is written)", func(c *Config) *int { return &c.MaxProcs }, 0, 1024, true),
 	intSetting("databases", "number of databases", func(c *Config) *int { return &c.Databases }, 1, math.MaxInt32, false),
 	hiddenSetting(intSetting("key-load-delay", "testing: microseconds to wait after loading each key (negative: 1 µs every -N keys)",
 		func(c *Config) *int { return &c.KeyLoadDelay }, math.MinInt32, math.MaxInt32, true)),
@@ -700,12 +701,16 @@ func (s *Server) configSet(cl *core.Client, pairs []core.InfoField) error {
 	if next.RequirePass != s.cfg.RequirePass {
 		s.acl.SetRequirePass(next.RequirePass)
 	}
+	prev := s.cfg
 	prevModules := s.cfg.Modules
 	s.cfg = next
 	announceSettings(s.reg, prevModules, next.Modules)
 	s.limits.set(&next)
 	s.applyMemory(&next)
 	s.applyDiagSettings(&next)
+	if next.MaxProcs != prev.MaxProcs {
+		setProcSetting(next.MaxProcs)
+	}
 	s.acl.PubsubDefaultAll.Store(next.ACLPubsubDefaultAll)
 	return nil
 }

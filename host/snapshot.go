@@ -56,6 +56,8 @@ var ErrSnapshotAborted = errors.New("snapshot abandoned")
 // lock. One image is written at a time: a second call waits for the first.
 func (s *Server) WriteSnapshot(w io.Writer, opts SnapshotOptions) (SnapshotStats, error) {
 	var st SnapshotStats
+	// Written beside the commands: on the other CPU too (procs.go).
+	defer backgroundJob()()
 	cfg := s.Config()
 	// The encoder writes into chunk while a slot's lock is held; chunk goes
 	// to w between batches, with no lock held, so a slow disk or peer
