@@ -10,27 +10,39 @@ import (
 // List is the list type: a double-ended queue, so pushes and pops at
 // either end are O(1) and indexing is O(1).
 //
-// The elements are one word each (a ref), in a ring of blocks: a short list
-// has one block that doubles as it fills (up to blockLen words), a long one
-// a ring of blockLen-word blocks, allocated as pushes reach them and let go
-// of as pops empty them. Growing a long list then never copies it, nor asks
-// for a region the size of the whole list that the kernel must first zero
-// (Redis's quicklist likewise appends nodes): doubling the ring of blocks
-// moves one block's worth of refs at most.
+// The elements are one word each (a ref), in a ring: a short list's ring is
+// one slice that doubles as it fills, up to blockLen words; a long list's a
+// ring of blockLen-word blocks (blockRing), allocated as pushes reach them
+// and let go of as pops empty them. Growing a long list then never copies
+// it, nor asks for a region the size of the whole list that the kernel
+// must first zero (Redis's quicklist likewise appends nodes): doubling the
+// ring of blocks moves one block's worth of refs at most.
 //
-// The blocks hold no pointers: a ref is an element of up to inlineMax bytes
-// itself, or locates the element's bytes in the list's chunks,
+// The refs hold no pointers: a ref is an element of up to inlineMax bytes
+// itself, or locates the element's bytes in the list's arena of chunks,
 // pointer-free byte slices that neighbouring small elements share, or a
 // large element's own bytes. A long list is then memory the collector never
-// scans plus one pointer per block and chunk.
+// scans plus one pointer per block and chunk, and a short list of short
+// elements is the List and its ring.
 type List struct {
-	blocks [][]uint64 // ring of blocks; length zero or a power of two; nil: not in use
-	shift  uint       // log2 of the blocks' length
-	head   int        // slot of the first element, counted over the ring of blocks
-	n      int
-	slots  int      // words in the blocks held, spare included (MemoryUsage)
-	spare  []uint64 // an emptied blockLen block, kept for the next one needed
-	chunks [][]byte // the elements' bytes, by chunk number (see own)
+	ring  []uint64   // a short list's refs: length zero or a power of two up to blockLen
+	big   *blockRing // a long list's refs, instead of ring
+	head  int        // slot of the first element, counted over the ring
+	n     int
+	slots int    // words held for refs, a spare block included (MemoryUsage)
+	a     *arena // the elements' bytes; nil while every element is held in its ref
+}
+
+// blockRing is the ring of a long list: slot g is slot g%blockLen of block
+// g/blockLen.
+type blockRing struct {
+	blocks [][]uint64 // length a power of two; nil: holds no element
+	spare  []uint64   // an emptied block, kept for the next one needed
+}
+
+// arena holds the bytes of the elements longer than inlineMax.
+type arena struct {
+	chunks [][]byte // by chunk number (see own)
 	live   []int32  // elements held per chunk
 	free   []uint32 // numbers of dropped chunks, to reuse
 	cur    int32    // the chunk small elements are copied to, plus one; 0: none
@@ -44,7 +56,7 @@ const (
 	blockShift    = 9 // a long list's blocks hold 1<<blockShift refs (4 kB)
 	blockLen      = 1 << blockShift
 	arenaChunk    = 4096 // the most a shared chunk holds
-	arenaFirst    = 64   // the first shared chunk of a list; each next one doubles
+	arenaFirst    = 32   // the first shared chunk of a list; it doubles up to arenaChunk
 	arenaMaxElem  = 128  // longer elements keep bytes of their own
 	refWhole      = 0xffff
 	refLenBits    = 16
@@ -96,7 +108,7 @@ func (l *List) view(p *uint64) []byte {
 }
 
 func (l *List) chunkBytes(r uint64) []byte {
-	b := l.chunks[r>>chunkNumShift]
+	b := l.a.chunks[r>>chunkNumShift]
 	n := int(r & refFieldMask)
 	if n == refWhole {
 		return b
@@ -116,30 +128,54 @@ func (l *List) own(v []byte) uint64 {
 	if len(v) <= inlineMax {
 		return inlineRef(v)
 	}
+	if l.a == nil {
+		l.a = &arena{}
+	}
+	a := l.a
 	var r uint64
 	if len(v) > arenaMaxElem {
-		c := l.addChunk(v)
+		c := a.addChunk(v)
 		r = makeRef(c, 0, refWhole)
 	} else {
-		if l.cur == 0 || cap(l.chunks[l.cur-1])-len(l.chunks[l.cur-1]) < len(v) {
-			size := arenaFirst
-			if old := l.cur - 1; old >= 0 {
-				size = min(2*cap(l.chunks[old]), arenaChunk)
-				l.cur = 0
-				if l.live[old] == 0 {
-					l.drop(uint32(old))
-				}
-			}
-			l.cur = int32(l.addChunk(make([]byte, 0, size))) + 1
+		if a.cur == 0 || cap(a.chunks[a.cur-1])-len(a.chunks[a.cur-1]) < len(v) {
+			a.nextChunk(len(v))
 		}
-		c := uint32(l.cur - 1)
-		b := l.chunks[c]
+		c := uint32(a.cur - 1)
+		b := a.chunks[c]
 		r = makeRef(c, len(b), len(v))
-		l.chunks[c] = append(b, v...)
+		a.chunks[c] = append(b, v...)
 	}
-	l.live[r>>chunkNumShift]++
-	l.bytes += cap(l.chunkBytes(r))
+	a.live[r>>chunkNumShift]++
+	a.bytes += cap(l.chunkBytes(r))
 	return r
+}
+
+// nextChunk makes room for an element of n bytes in the chunk being
+// filled. A chunk smaller than arenaChunk grows by doubling, keeping its
+// number, so a short list has one chunk about the size of its elements:
+// refs locate bytes by offset, and a slice handed out before keeps the old
+// copy, whose bytes never change. A full one is left for a new chunk.
+func (a *arena) nextChunk(n int) {
+	if old := a.cur - 1; old >= 0 {
+		b := a.chunks[old]
+		if len(b)+n <= arenaChunk {
+			size := max(2*cap(b), len(b)+n)
+			if size < arenaChunk {
+				size = 1 << bits.Len(uint(size-1))
+			}
+			nb := make([]byte, len(b), min(size, arenaChunk))
+			copy(nb, b)
+			a.chunks[old] = nb
+			return
+		}
+		a.cur = 0
+		if a.live[old] == 0 {
+			a.drop(uint32(old))
+		}
+		a.cur = int32(a.addChunk(make([]byte, 0, arenaChunk))) + 1
+		return
+	}
+	a.cur = int32(a.addChunk(make([]byte, 0, max(arenaFirst, n)))) + 1
 }
 
 // release forgets the element at r, dropping its chunk once no element is
@@ -148,31 +184,32 @@ func (l *List) release(r uint64) {
 	if r&refInline != 0 {
 		return
 	}
+	a := l.a
 	c := uint32(r >> chunkNumShift)
-	l.bytes -= cap(l.chunkBytes(r))
-	l.live[c]--
-	if l.live[c] == 0 && int32(c)+1 != l.cur {
-		l.drop(c)
+	a.bytes -= cap(l.chunkBytes(r))
+	a.live[c]--
+	if a.live[c] == 0 && int32(c)+1 != a.cur {
+		a.drop(c)
 	}
 }
 
-func (l *List) addChunk(b []byte) uint32 {
-	if k := len(l.free); k > 0 {
-		c := l.free[k-1]
-		l.free = l.free[:k-1]
-		l.chunks[c] = b
+func (a *arena) addChunk(b []byte) uint32 {
+	if k := len(a.free); k > 0 {
+		c := a.free[k-1]
+		a.free = a.free[:k-1]
+		a.chunks[c] = b
 		return c
 	}
-	l.chunks = append(l.chunks, b)
-	l.live = append(l.live, 0)
-	return uint32(len(l.chunks) - 1)
+	a.chunks = append(a.chunks, b)
+	a.live = append(a.live, 0)
+	return uint32(len(a.chunks) - 1)
 }
 
 // drop lets the collector have chunk c once nothing outside the list (a
 // reply, another list) refers to its bytes.
-func (l *List) drop(c uint32) {
-	l.chunks[c] = nil
-	l.free = append(l.free, c)
+func (a *arena) drop(c uint32) {
+	a.chunks[c] = nil
+	a.free = append(a.free, c)
 }
 
 // ListType is the descriptor of List values.
@@ -204,9 +241,12 @@ func (l *List) Encoding() string { return "quicklist" }
 
 // MemoryUsage implements core.Value.
 func (l *List) MemoryUsage() int {
-	m := 48 + 8*l.slots + 16*len(l.chunks) + l.bytes
-	if len(l.blocks) > 1 {
-		m += 24 * len(l.blocks)
+	m := 48 + 8*l.slots
+	if l.big != nil {
+		m += 24 * len(l.big.blocks)
+	}
+	if l.a != nil {
+		m += 16*len(l.a.chunks) + l.a.bytes
 	}
 	return m
 }
@@ -247,13 +287,21 @@ func decodeList(p []byte) (core.Value, error) {
 // Len returns the number of elements.
 func (l *List) Len() int { return l.n }
 
-// capacity is the number of slots in the ring of blocks.
-func (l *List) capacity() int { return len(l.blocks) << l.shift }
+// capacity is the number of slots in the ring.
+func (l *List) capacity() int {
+	if l.big != nil {
+		return len(l.big.blocks) << blockShift
+	}
+	return len(l.ring)
+}
 
-// slot returns where the ref of the element in ring slot g is; its block
-// must be in use.
+// slot returns where the ref of the element in ring slot g is; in a long
+// list its block must be in use.
 func (l *List) slot(g int) *uint64 {
-	return &l.blocks[g>>l.shift][g&(1<<l.shift-1)]
+	if l.big != nil {
+		return &l.big.blocks[g>>blockShift][g&(blockLen-1)]
+	}
+	return &l.ring[g]
 }
 
 // at returns where the ref of element i (0 is the head) is.
@@ -264,88 +312,87 @@ func (l *List) at(i int) *uint64 {
 // fresh returns ring slot g for a new element, taking a block for it when
 // its block is not in use.
 func (l *List) fresh(g int) *uint64 {
-	b := g >> l.shift
-	if l.blocks[b] == nil {
-		if l.spare != nil {
-			l.blocks[b], l.spare = l.spare, nil
+	br := l.big
+	if br == nil {
+		return &l.ring[g]
+	}
+	b := g >> blockShift
+	if br.blocks[b] == nil {
+		if br.spare != nil {
+			br.blocks[b], br.spare = br.spare, nil
 		} else {
-			l.blocks[b] = make([]uint64, blockLen)
+			br.blocks[b] = make([]uint64, blockLen)
 			l.slots += blockLen
 		}
 	}
-	return &l.blocks[b][g&(1<<l.shift-1)]
+	return &br.blocks[b][g&(blockLen-1)]
 }
 
 // grow makes room for one more element; the list is full. A short list's
-// only block doubles; a ring of full-size blocks doubles its ring, where
-// only the block holding both the head and the tail is split (its tail
-// part copied to a block of its own), so that the elements stay in one run
-// of slots from the head.
+// ring doubles, up to blockLen; then the ring of blocks doubles, where only
+// the block holding both the head and the tail is split (its tail part
+// copied to a block of its own), so that the elements stay in one run of
+// slots from the head.
 func (l *List) grow() {
-	if len(l.blocks) == 0 {
-		l.blocks = [][]uint64{make([]uint64, 4)}
-		l.shift, l.slots = 2, 4
-		return
+	if l.big == nil {
+		if len(l.ring) < blockLen {
+			l.moveTo(max(4, 2*len(l.ring)))
+			return
+		}
+		l.big = &blockRing{blocks: [][]uint64{l.ring}}
+		l.ring = nil
 	}
-	if l.shift < blockShift {
-		l.moveTo(2 << l.shift)
-		return
-	}
-	nb := len(l.blocks)
+	br := l.big
+	nb := len(br.blocks)
 	b0, s0 := l.head>>blockShift, l.head&(blockLen-1)
 	ring := make([][]uint64, 2*nb)
 	for k := range nb {
-		ring[k] = l.blocks[(b0+k)&(nb-1)]
+		ring[k] = br.blocks[(b0+k)&(nb-1)]
 	}
 	if s0 > 0 {
-		tail := l.spare
+		tail := br.spare
 		if tail == nil {
 			tail = make([]uint64, blockLen)
 			l.slots += blockLen
 		}
-		l.spare = nil
+		br.spare = nil
 		copy(tail, ring[0][:s0])
 		ring[nb] = tail
 	}
-	l.blocks, l.head = ring, s0
+	br.blocks, l.head = ring, s0
 }
 
-// moveTo copies the refs into one block of size slots (a power of two, at
-// least the length), which becomes the only block.
+// moveTo copies the refs into a ring of size slots (a power of two, at
+// least the length, at most blockLen), which becomes the list's ring.
 func (l *List) moveTo(size int) {
-	nb := make([]uint64, size)
-	if len(l.blocks) == 1 {
-		ring := l.blocks[0]
-		k := copy(nb, ring[l.head:min(l.head+l.n, len(ring))])
-		copy(nb[k:l.n], ring[:l.n-k])
+	nr := make([]uint64, size)
+	if l.big == nil {
+		k := copy(nr, l.ring[l.head:min(l.head+l.n, len(l.ring))])
+		copy(nr[k:l.n], l.ring[:l.n-k])
 	} else {
 		for i := range l.n {
-			nb[i] = *l.at(i)
+			nr[i] = *l.at(i)
 		}
 	}
-	if len(l.blocks) == 1 {
-		l.blocks[0] = nb
-	} else {
-		l.blocks = [][]uint64{nb}
-	}
-	l.shift, l.head, l.slots, l.spare = uint(bits.TrailingZeros(uint(size))), 0, size, nil
+	l.ring, l.big, l.head, l.slots = nr, nil, 0, size
 }
 
-// inUse reports whether block b holds an element.
+// inUse reports whether block b of a long list holds an element.
 func (l *List) inUse(b int) bool {
 	if l.n == 0 {
 		return false
 	}
-	return (b<<l.shift-l.head)&(l.capacity()-1) < l.n || l.head>>l.shift == b
+	return (b<<blockShift-l.head)&(l.capacity()-1) < l.n || l.head>>blockShift == b
 }
 
-// retire lets block b go once its last element has left: it becomes the
-// spare, or the collector's.
+// retire lets block b of a long list go once its last element has left:
+// it becomes the spare, or the collector's.
 func (l *List) retire(b int) {
-	blk := l.blocks[b]
-	l.blocks[b] = nil
-	if l.spare == nil {
-		l.spare = blk
+	br := l.big
+	blk := br.blocks[b]
+	br.blocks[b] = nil
+	if br.spare == nil {
+		br.spare = blk
 	} else {
 		l.slots -= len(blk)
 	}
@@ -354,8 +401,8 @@ func (l *List) retire(b int) {
 // retireEmpty retires the blocks no element is in, after a change of many
 // elements at once, then shrinks.
 func (l *List) retireEmpty() {
-	if len(l.blocks) > 1 {
-		for b, blk := range l.blocks {
+	if l.big != nil {
+		for b, blk := range l.big.blocks {
 			if blk != nil && !l.inUse(b) {
 				l.retire(b)
 			}
@@ -364,7 +411,7 @@ func (l *List) retireEmpty() {
 	l.shrink()
 }
 
-// shrink moves the elements to one small block when the list has become
+// shrink moves the elements to a small ring when the list has become
 // short, so that a list that was once long does not keep its memory.
 func (l *List) shrink() {
 	c := l.capacity()
@@ -412,7 +459,7 @@ func (l *List) RemoveFront() {
 	l.release(*l.slot(g))
 	l.head = (g + 1) & (l.capacity() - 1)
 	l.n--
-	if len(l.blocks) > 1 && (g&(blockLen-1) == blockLen-1 || l.n == 0) && !l.inUse(g>>blockShift) {
+	if l.big != nil && (g&(blockLen-1) == blockLen-1 || l.n == 0) && !l.inUse(g>>blockShift) {
 		l.retire(g >> blockShift)
 	}
 	l.shrink()
@@ -423,7 +470,7 @@ func (l *List) RemoveBack() {
 	g := (l.head + l.n - 1) & (l.capacity() - 1)
 	l.release(*l.slot(g))
 	l.n--
-	if len(l.blocks) > 1 && (g&(blockLen-1) == 0 || l.n == 0) && !l.inUse(g>>blockShift) {
+	if l.big != nil && (g&(blockLen-1) == 0 || l.n == 0) && !l.inUse(g>>blockShift) {
 		l.retire(g >> blockShift)
 	}
 	l.shrink()

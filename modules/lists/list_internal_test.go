@@ -18,17 +18,26 @@ func (m model) equal(t *testing.T, l *List, step string) {
 	if l.Len() != len(m) {
 		t.Fatalf("%s: Len = %d, want %d", step, l.Len(), len(m))
 	}
-	walked := 48 + 16*len(l.chunks)
-	if len(l.blocks) > 1 {
-		walked += 24 * len(l.blocks)
+	walked := 48 + 8*len(l.ring)
+	var chunks [][]byte
+	var live []int32
+	cur := int32(0)
+	if l.a != nil {
+		chunks, live, cur = l.a.chunks, l.a.live, l.a.cur
+		walked += 16 * len(chunks)
 	}
-	for b, blk := range l.blocks {
-		walked += 8 * len(blk)
-		if blk == nil && l.inUse(b) || blk != nil && len(l.blocks) > 1 && !l.inUse(b) {
-			t.Fatalf("%s: block %d in use %v, held %v", step, b, l.inUse(b), blk != nil)
+	if br := l.big; br != nil {
+		if l.ring != nil {
+			t.Fatalf("%s: a ring and blocks", step)
+		}
+		walked += 24*len(br.blocks) + 8*len(br.spare)
+		for b, blk := range br.blocks {
+			walked += 8 * len(blk)
+			if (blk != nil) != l.inUse(b) {
+				t.Fatalf("%s: block %d in use %v, held %v", step, b, l.inUse(b), blk != nil)
+			}
 		}
 	}
-	walked += 8 * len(l.spare)
 	inline := 0
 	l.each(func(b []byte) bool {
 		if len(b) > inlineMax {
@@ -42,10 +51,10 @@ func (m model) equal(t *testing.T, l *List, step string) {
 		t.Fatalf("%s: MemoryUsage = %d, a walk of the elements gives %d", step, got, walked)
 	}
 	held := 0
-	for c, k := range l.live {
+	for c, k := range live {
 		held += int(k)
-		if k < 0 || k == 0 && l.chunks[c] != nil && int32(c)+1 != l.cur {
-			t.Fatalf("%s: chunk %d holds %d elements (dropped: %v)", step, c, k, l.chunks[c] == nil)
+		if k < 0 || k == 0 && chunks[c] != nil && int32(c)+1 != cur {
+			t.Fatalf("%s: chunk %d holds %d elements (dropped: %v)", step, c, k, chunks[c] == nil)
 		}
 	}
 	if held+inline != l.n {
@@ -125,7 +134,9 @@ func TestLongListAgainstModel(t *testing.T) {
 				l.RemoveFunc(match, 0, tail)
 				m = want
 			}
-			maxBlocks = max(maxBlocks, len(l.blocks))
+			if l.big != nil {
+				maxBlocks = max(maxBlocks, len(l.big.blocks))
+			}
 			if step%97 == 0 || step > 11900 {
 				m.equal(t, l, fmt.Sprintf("round %d step %d", round, step))
 			}
@@ -230,7 +241,7 @@ func removeModel(m model, match func([]byte) bool, limit int, tail bool) model {
 func TestListMemoryShrinks(t *testing.T) {
 	l := &List{}
 	for i := 0; i < 1<<16; i++ {
-		l.PushBack([]byte("x"))
+		l.PushBack([]byte("an element"))
 	}
 	big := l.MemoryUsage()
 	for l.Len() > 10 {
@@ -240,14 +251,14 @@ func TestListMemoryShrinks(t *testing.T) {
 		t.Fatalf("%d bytes kept for %d elements (%d when full)", l.MemoryUsage(), l.Len(), big)
 	}
 	for i := 0; i < 1<<16; i++ {
-		l.PushBack([]byte("x"))
+		l.PushBack([]byte("an element"))
 	}
 	l.Trim(0, 3)
 	if l.capacity() > 16 {
 		t.Fatalf("buffer of %d slots kept for %d elements after Trim", l.capacity(), l.Len())
 	}
 	kept := 0
-	for _, c := range l.chunks {
+	for _, c := range l.a.chunks {
 		if c != nil {
 			kept++
 		}
