@@ -366,7 +366,7 @@ func (w *Writer) WriteDouble(f float64) {
 	case math.IsNaN(f):
 		s = append(tmp[:0], "nan"...)
 	default:
-		s = strconv.AppendFloat(tmp[:0], f, 'g', 17, 64)
+		s = AppendDouble(tmp[:0], f)
 	}
 	if w.proto == 3 {
 		w.buf = append(w.buf, ',')
@@ -377,6 +377,16 @@ func (w *Writer) WriteDouble(f float64) {
 	}
 	w.buf = redcon.AppendBulk(w.buf, s)
 	w.done(0)
+}
+
+// AppendDouble appends f as Redis formats a finite double ("%.17g"). An
+// integral value below 1e17 (scores are often whole numbers) prints as the
+// integer it is, without the general formatting's cost.
+func AppendDouble(dst []byte, f float64) []byte {
+	if f > -1e17 && f < 1e17 && f != 0 && f == math.Trunc(f) {
+		return strconv.AppendInt(dst, int64(f), 10)
+	}
+	return strconv.AppendFloat(dst, f, 'g', 17, 64)
 }
 
 // WriteBool writes a boolean: #t/#f in RESP3, the integer 1 or 0 in RESP2.

@@ -1,6 +1,7 @@
 package zsets
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"testing"
@@ -33,5 +34,25 @@ func BenchmarkRankLarge(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		z.Rank([]byte("member:" + strconv.Itoa(i&(1<<20-1))))
+	}
+}
+
+// BenchmarkAddUpdateBench is redis-benchmark's ZADD: a random member of
+// 100,000 ("element:%012d") gets a random integer score below 100,000,
+// mostly moving a member already there.
+func BenchmarkAddUpdateBench(b *testing.B) {
+	const n = 100_000
+	r := rand.New(rand.NewPCG(1, 2))
+	members := make([][]byte, n)
+	for i := range members {
+		members[i] = fmt.Appendf(nil, "element:%012d", i)
+	}
+	z := newZSet(0, 0)
+	for range n {
+		z.add(members[r.IntN(n)], float64(r.IntN(n)))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		z.add(members[r.IntN(n)], float64(r.IntN(n)))
 	}
 }

@@ -172,27 +172,67 @@ func (n *bnode) insert(x item) *bnode {
 	return right
 }
 
-// remove deletes x, which must be present.
-func (t *btree) remove(x item) {
-	t.root.remove(&x)
+// remove deletes x, which must be present, and returns the member string
+// the tree held (so that a score update can insert it again without
+// allocating another).
+func (t *btree) remove(x item) string {
+	m := t.root.remove(&x)
 	for !t.root.leaf() && len(t.root.kids) == 1 {
 		t.root = t.root.kids[0]
 	}
+	return m
 }
 
-func (n *bnode) remove(x *item) {
+func (n *bnode) remove(x *item) (member string) {
 	n.size--
 	if n.leaf() {
 		i := n.leafPos(x)
+		member = n.items[i].member
 		copy(n.items[i:], n.items[i+1:])
 		n.items[len(n.items)-1] = item{}
 		n.items = n.items[:len(n.items)-1]
-		return
+		return member
 	}
 	i := n.childFor(x)
-	k := n.kids[i]
-	k.remove(x)
+	member = n.kids[i].remove(x)
 	n.sizes[i]--
+	n.rebalance(i)
+	return member
+}
+
+// removeAt deletes the item of rank r, which must exist, and returns it:
+// a pop walks down by the subtree sizes alone, without comparing items.
+func (t *btree) removeAt(r int) item {
+	it := t.root.removeAt(r)
+	for !t.root.leaf() && len(t.root.kids) == 1 {
+		t.root = t.root.kids[0]
+	}
+	return it
+}
+
+func (n *bnode) removeAt(r int) (it item) {
+	n.size--
+	if n.leaf() {
+		it = n.items[r]
+		copy(n.items[r:], n.items[r+1:])
+		n.items[len(n.items)-1] = item{}
+		n.items = n.items[:len(n.items)-1]
+		return it
+	}
+	i := 0
+	for r >= int(n.sizes[i]) {
+		r -= int(n.sizes[i])
+		i++
+	}
+	it = n.kids[i].removeAt(r)
+	n.sizes[i]--
+	n.rebalance(i)
+	return it
+}
+
+// rebalance follows a removal under child i of n.
+func (n *bnode) rebalance(i int) {
+	k := n.kids[i]
 	// Merge a child that became small with a neighbour when both fit in
 	// one node, so that popping and range deletions do not leave the tree
 	// full of nearly empty nodes.

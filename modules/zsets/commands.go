@@ -1,6 +1,7 @@
 package zsets
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"math"
 	"strconv"
@@ -405,7 +406,7 @@ func zremrange(c *core.Ctx, kind rangeKind) error {
 // for the life of the process so that positions stay put.
 var posSeed = maphash.MakeSeed()
 
-func memberPos(m string) uint64 { return maphash.String(posSeed, m) | 1 }
+func memberPos(m []byte) uint64 { return maphash.Bytes(posSeed, m) | 1 }
 
 func zscan(c *core.Ctx) error {
 	cursor, err := core.ParseCursor(c.Args[2])
@@ -439,19 +440,21 @@ func zscan(c *core.Ctx) error {
 			return true
 		})
 	} else {
-		items := make([]core.ScanItem[string], 0, len(z.dict))
-		for m := range z.dict {
+		items := make([]core.ScanItem[pair], 0, z.dict.Len())
+		z.dict.All(func(m, v []byte) bool {
 			if pos := memberPos(m); pos >= cursor {
-				items = append(items, core.ScanItem[string]{Pos: pos, Item: m})
+				s := math.Float64frombits(binary.LittleEndian.Uint64(v))
+				items = append(items, core.ScanItem[pair]{Pos: pos, Item: pair{m, s}})
 			}
-		}
-		sel, nx, more := core.ScanSelect(items, cursor, max(opts.Count, len(z.dict)/8))
+			return true
+		})
+		sel, nx, more := core.ScanSelect(items, cursor, max(opts.Count, z.dict.Len()/8))
 		if more {
 			next = nx
 		}
 		for _, it := range sel {
-			if opts.Matches(it.Item) {
-				out = append(out, pair{bytesOf(it.Item), z.dict[it.Item]})
+			if opts.Matches(string(it.Item.m)) {
+				out = append(out, it.Item)
 			}
 		}
 	}
@@ -472,5 +475,5 @@ func formatScore(s float64) []byte {
 	case math.IsInf(s, -1):
 		return []byte("-inf")
 	}
-	return strconv.AppendFloat(nil, s, 'g', 17, 64)
+	return core.AppendDouble(nil, s)
 }

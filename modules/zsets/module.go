@@ -100,12 +100,14 @@ func (Module) Settings() []core.Setting {
 			Aliases:  []string{"zset-max-ziplist-entries"},
 			Usage:    "most members of a sorted set kept in the compact listpack encoding",
 			Validate: validateEntries,
+			OnChange: storeEntries,
 		},
 		{
 			Name: settingValue, Default: "64", Mutable: true, Global: true,
 			Aliases:  []string{"zset-max-ziplist-value"},
 			Usage:    "longest member (bytes) of a sorted set kept in the listpack encoding",
 			Validate: validateMemory,
+			OnChange: storeValue,
 			Normalize: func(v string) string {
 				n, _ := parseMemory(v)
 				return strconv.FormatInt(n, 10)
@@ -114,35 +116,31 @@ func (Module) Settings() []core.Setting {
 	}
 }
 
-// config reads the settings of the running server; nil outside a server
-// (unit tests), where the defaults apply.
-var config atomic.Pointer[core.ConfigReader]
+// The limits as last set in any server of the process (each server
+// announces its values when it starts and on CONFIG SET), so that a ZADD
+// to a small sorted set reads two atomics rather than the configuration
+// under its lock.
+var maxEntries, maxValue atomic.Int64
 
-// Provision implements core.Provisioner: it keeps the settings reader.
-func (Module) Provision(m *core.ModuleContext) error {
-	if m.Config != nil {
-		config.Store(&m.Config)
+func init() {
+	maxEntries.Store(128)
+	maxValue.Store(64)
+}
+
+func storeEntries(v string) {
+	if n, ok := core.ParseInt([]byte(v)); ok {
+		maxEntries.Store(n)
 	}
-	return nil
+}
+
+func storeValue(v string) {
+	if n, ok := parseMemory(v); ok {
+		maxValue.Store(n)
+	}
 }
 
 // limits returns zset-max-listpack-entries and zset-max-listpack-value.
-func limits() (entries, value int64) {
-	entries, value = 128, 64
-	if r := config.Load(); r != nil {
-		if v, ok := (*r).Get(settingEntries); ok {
-			if n, ok := core.ParseInt([]byte(v)); ok {
-				entries = n
-			}
-		}
-		if v, ok := (*r).Get(settingValue); ok {
-			if n, ok := parseMemory(v); ok {
-				value = n
-			}
-		}
-	}
-	return entries, value
-}
+func limits() (entries, value int64) { return maxEntries.Load(), maxValue.Load() }
 
 func validateEntries(v string) error {
 	n, ok := core.ParseInt([]byte(v))

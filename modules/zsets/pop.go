@@ -28,11 +28,10 @@ func (z *ZSet) popOne(highest bool) ([]byte, float64) {
 	}
 	if z.t != nil {
 		// The member's string leaves the set and is never changed: it is
-		// handed out as it is, with no copy and no walk of the tree but
-		// the one that removes it.
-		it := *z.t.at(r)
-		delete(z.dict, it.member)
-		z.t.remove(it)
+		// handed out as it is, with no copy and one walk down the tree by
+		// rank, comparing nothing.
+		it := z.t.removeAt(r)
+		z.dict.Delete(bytesOf(it.member))
 		return bytesOf(it.member), it.score
 	}
 	if !highest {

@@ -299,7 +299,7 @@ func buildZSet(scores map[string]float64, members []string, store bool) *ZSet {
 	}
 	if z.t != nil {
 		for _, m := range members {
-			z.dict[m] = scores[m]
+			z.dictAdd(bytesOf(m), scores[m])
 			z.t.insert(item{member: m, score: scores[m]})
 		}
 		return z

@@ -182,3 +182,55 @@ func TestTrigLikeCLibrary(t *testing.T) {
 }
 
 func ulp(x float64) float64 { return math.Nextafter(math.Abs(x), math.Inf(1)) - math.Abs(x) }
+
+// TestRemoveAt removes items by rank from a tree large enough to merge
+// nodes at two levels and checks the order, the ranks and the sizes
+// against a sorted slice.
+func TestRemoveAt(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	tr := newBtree()
+	var model []item
+	for i := range 20000 {
+		x := item{member: strconv.Itoa(i), score: float64(r.IntN(500))}
+		tr.insert(x)
+		model = append(model, x)
+	}
+	slices.SortFunc(model, func(a, b item) int {
+		if less(&a, &b) {
+			return -1
+		}
+		return 1
+	})
+	for len(model) > 0 {
+		k := 0
+		switch r.IntN(3) {
+		case 1:
+			k = len(model) - 1
+		case 2:
+			k = r.IntN(len(model))
+		}
+		got := tr.removeAt(k)
+		if got != model[k] {
+			t.Fatalf("removeAt(%d) = %v, want %v", k, got, model[k])
+		}
+		model = slices.Delete(model, k, k+1)
+		if tr.len() != len(model) {
+			t.Fatalf("len %d, want %d", tr.len(), len(model))
+		}
+		if len(model)%997 == 0 {
+			i := 0
+			tr.ascend(0, func(it *item) bool {
+				if *it != model[i] {
+					t.Fatalf("rank %d: %v, want %v", i, *it, model[i])
+				}
+				i++
+				return true
+			})
+			for j := 0; j < len(model); j += 101 {
+				if got := tr.rank(model[j]); got != j {
+					t.Fatalf("rank of %v = %d, want %d", model[j], got, j)
+				}
+			}
+		}
+	}
+}
