@@ -19,7 +19,8 @@
 // place; otherwise the record is written again at the end of the arena and
 // the old one counted dead. The arena is compacted (live records copied in
 // index order) once half of it is dead. Slices returned by Get and All point
-// into the arena: they are valid until the table is next changed.
+// into the arena: they are valid until the table is next changed, and a
+// payload returned by Get may be overwritten in place (same length).
 package bytetab
 
 import (
