@@ -117,6 +117,7 @@ var compatParams = []compatParam{
 	{name: "proc-title-template", def: "{title} {listen-addr} {server-mode}", kind: compatString, check: checkProcTitle},
 	{name: "propagation-error-behavior", def: "ignore", kind: compatEnum, choices: []string{"ignore", "panic", "panic-on-replicas"}},
 	{name: "rdb-del-sync-files", def: "no", kind: compatBool},
+	{name: "rdb-save-incremental-fsync", def: "yes", kind: compatBool, usage: "a snapshot's file is synced every 4 MB written, not only at its end"},
 	{name: "repl-backlog-ttl", def: "3600", kind: compatInt, max: 1<<63 - 1},
 	{name: "repl-disable-tcp-nodelay", def: "no", kind: compatBool},
 	{name: "repl-diskless-load", def: "disabled", kind: compatEnum, choices: []string{"disabled", "on-empty-db", "swapdb"}},

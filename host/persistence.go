@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,11 +19,16 @@ import (
 	"github.com/redmod/redmod/registry"
 )
 
-// usedMemory is the heap in use, for the used-mem AUX field.
+// usedMemory is the heap in use, for the used-mem AUX field. It is read
+// from runtime/metrics, which, unlike runtime.ReadMemStats, does not stop
+// the world.
 func usedMemory() uint64 {
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }
 
 // Snapshots are RDB files (package rdb), the format of Redis's dump.rdb:

@@ -38,6 +38,8 @@ type SnapshotOptions struct {
 	// Paced spreads the work while commands are being served (savePacer),
 	// for an image nobody waits for.
 	Paced bool
+
+	pacer *savePacer // the pacer of a Paced image, when the caller made it
 }
 
 // SnapshotStats describes a written image.
@@ -71,7 +73,10 @@ func (s *Server) WriteSnapshot(w io.Writer, opts SnapshotOptions) (SnapshotStats
 	// lets waiting connections run first, and a paced one rests.
 	pause := runtime.Gosched
 	if opts.Paced {
-		pause = newSavePacer(s).pause
+		if opts.pacer == nil {
+			opts.pacer = newSavePacer(s)
+		}
+		pause = opts.pacer.pause
 	}
 	drain := func() error {
 		pause()
@@ -131,6 +136,34 @@ func (s *Server) WriteSnapshot(w io.Writer, opts SnapshotOptions) (SnapshotStats
 	return st, err
 }
 
+// autoSyncBytes is how much of a snapshot is written between two syncs of
+// its file (rdb-save-incremental-fsync), Redis's REDIS_AUTOSYNC_BYTES.
+const autoSyncBytes = 4 << 20
+
+// autoSync syncs a snapshot's file every autoSyncBytes written, as Redis's
+// rdb-save-incremental-fsync: the system writes the file out as it grows
+// instead of all at once at the final sync (or when its dirty pages
+// expire), which stalls other writers to the disk for long.
+type autoSync struct {
+	f     *os.File
+	n     int
+	pacer *savePacer // told of the time spent syncing, which is no work
+}
+
+func (a *autoSync) Write(p []byte) (int, error) {
+	n, err := a.f.Write(p)
+	a.n += n
+	if err == nil && a.n >= autoSyncBytes {
+		a.n = 0
+		start := time.Now()
+		err = a.f.Sync()
+		if a.pacer != nil {
+			a.pacer.waited(time.Since(start))
+		}
+	}
+	return n, err
+}
+
 // encodeSnapshot returns the image WriteSnapshot writes, in memory.
 func (s *Server) encodeSnapshot() (data []byte, dirty int64, keys int, err error) {
 	var buf bytes.Buffer
@@ -159,8 +192,16 @@ func (s *Server) saveFile(path string, paced bool, still func() bool) (SnapshotS
 		os.Remove(tmp)
 		return SnapshotStats{}, err
 	}
-	bw := bufio.NewWriterSize(f, 1<<20)
-	st, err := s.WriteSnapshot(bw, SnapshotOptions{Paced: paced, Abort: func() bool { return !still() }})
+	opts := SnapshotOptions{Paced: paced, Abort: func() bool { return !still() }}
+	var out io.Writer = f
+	if cfg := s.Config(); cfg.compatBool("rdb-save-incremental-fsync") {
+		if paced {
+			opts.pacer = newSavePacer(s)
+		}
+		out = &autoSync{f: f, pacer: opts.pacer}
+	}
+	bw := bufio.NewWriterSize(out, 1<<20)
+	st, err := s.WriteSnapshot(bw, opts)
 	if errors.Is(err, ErrSnapshotAborted) {
 		return fail(errSaveAbandoned)
 	}

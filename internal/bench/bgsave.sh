@@ -22,6 +22,8 @@
 #
 # Environment: SECONDS_PER_PHASE [30]  BENCH_N [100000]  KEEP [0]
 #              ONLY [redis|redmod: run one server]
+#              SERVER_GODEBUG [GODEBUG for redmod, e.g. gctrace=1; with KEEP=1
+#              its log stays]
 set -euo pipefail
 KEYS=${1:-1000000}
 SECS=${SECONDS_PER_PHASE:-30}
@@ -97,7 +99,7 @@ serve() { # name command...
 	local port
 	port=$(freeport)
 	mkdir -p "$tmp/$name"
-	(cd "$tmp/$name" && exec "$@" --port "$port" >"$tmp/$name.log" 2>&1) &
+	(cd "$tmp/$name" && GODEBUG=${SERVER_GODEBUG:-} exec "$@" --port "$port" >"$tmp/$name.log" 2>&1) &
 	local pid=$!
 	pids+=("$pid")
 	for _ in $(seq 600); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.2; done

@@ -79,6 +79,13 @@ func main() {
 	}()
 	var lat []time.Duration
 	over := 0
+	// The longest waits and when they began (seconds from the start), to
+	// match them with the server's log.
+	type stall struct {
+		d  time.Duration
+		at float64
+	}
+	var worst []stall
 loop:
 	for i := 0; ; i++ {
 		select {
@@ -98,12 +105,21 @@ loop:
 		if d > 50*time.Millisecond {
 			over++
 		}
+		if len(worst) < 3 || d > worst[len(worst)-1].d {
+			worst = append(worst, stall{d, t0.Sub(start).Seconds()})
+			sort.Slice(worst, func(i, j int) bool { return worst[i].d > worst[j].d })
+			worst = worst[:min(len(worst), 3)]
+		}
 	}
 	elapsed := time.Since(start)
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	q := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
-	fmt.Printf("duration_s=%.1f saves=%d probes=%d probe_p99_ms=%.2f max_stall_ms=%.1f stalls_over_50ms=%d peak_rss_mb=%d peak_total_mb=%d\n",
-		elapsed.Seconds(), saves, len(lat), q(0.99), q(1), over, peakSelf>>20, peakTotal>>20)
+	var at []string
+	for _, w := range worst {
+		at = append(at, fmt.Sprintf("%.0fms@%.1fs", float64(w.d.Microseconds())/1000, w.at))
+	}
+	fmt.Printf("duration_s=%.1f saves=%d probes=%d probe_p99_ms=%.2f max_stall_ms=%.1f stalls_over_50ms=%d peak_rss_mb=%d peak_total_mb=%d longest=%s start=%s\n",
+		elapsed.Seconds(), saves, len(lat), q(0.99), q(1), over, peakSelf>>20, peakTotal>>20, strings.Join(at, ","), start.UTC().Format("15:04:05.000"))
 }
 
 // memory returns the resident memory of process pid and that plus the
