@@ -2,6 +2,7 @@ package host
 
 import (
 	"runtime"
+	"sync/atomic"
 	"time"
 )
 
@@ -18,6 +19,13 @@ const (
 	paceSlice = 500 * time.Microsecond
 	paceRest  = 4 // rest per unit of work
 )
+
+// savePaceRest is paceRest, which tests that wait for a save under a
+// write load set lower (SetSavePaceForTest): under the race detector a
+// paced save of their data takes too long.
+var savePaceRest atomic.Int64
+
+func init() { savePaceRest.Store(paceRest) }
 
 // savePacer spreads a background snapshot's work; see paceSlice.
 type savePacer struct {
@@ -44,7 +52,7 @@ func (p *savePacer) pause() {
 	if cmds := s.stats.commands.Load(); cmds != p.cmds && s.persist.hurry.Load() == 0 && !s.closing.Load() {
 		// The wall time of the slice counts as work: time the saver
 		// waited for a core makes it rest longer, which is the point.
-		p.sleep(worked * paceRest)
+		p.sleep(worked * time.Duration(savePaceRest.Load()))
 	} else {
 		runtime.Gosched()
 	}
