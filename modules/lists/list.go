@@ -2,6 +2,7 @@ package lists
 
 import (
 	"math/bits"
+	"slices"
 	"unsafe"
 
 	"github.com/redmod/redmod/core"
@@ -251,16 +252,37 @@ func (l *List) MemoryUsage() int {
 	return m
 }
 
-// Clone implements core.Value.
+// Clone implements core.Value. It copies the refs block by block and
+// shares the chunks, whose bytes never change: the copy's chunks are
+// limited to their length, so that what either list adds later goes to
+// memory of its own (nextChunk copies a chunk it grows). A pre-image kept
+// for a snapshot of a long list then costs a copy of its words, not a
+// push per element.
 func (l *List) Clone() core.Value {
-	c := &List{}
-	l.each(func(b []byte) bool {
-		if len(b) > arenaMaxElem {
-			b = append([]byte(nil), b...)
+	c := &List{head: l.head, n: l.n}
+	if l.big == nil {
+		c.ring = slices.Clone(l.ring)
+		c.slots = len(c.ring)
+	} else {
+		br := &blockRing{blocks: make([][]uint64, len(l.big.blocks))}
+		for b, blk := range l.big.blocks {
+			if blk != nil {
+				br.blocks[b] = slices.Clone(blk)
+				c.slots += len(blk)
+			}
 		}
-		c.PushBack(b) // small elements are copied by own
-		return true
-	})
+		c.big = br
+	}
+	if a := l.a; a != nil {
+		ca := &arena{chunks: make([][]byte, len(a.chunks)), live: slices.Clone(a.live),
+			free: slices.Clone(a.free), cur: a.cur, bytes: a.bytes}
+		for i, b := range a.chunks {
+			if b != nil {
+				ca.chunks[i] = b[:len(b):len(b)]
+			}
+		}
+		c.a = ca
+	}
 	return c
 }
 
