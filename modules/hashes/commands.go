@@ -38,7 +38,7 @@ func hset(c *core.Ctx) error {
 		return core.ErrArity(c.Name)
 	}
 	key := c.Args[1]
-	h, err := getHash(c, key)
+	h, err := getHashW(c, key)
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func hgetall(c *core.Ctx) error {
 
 func hdel(c *core.Ctx) error {
 	key := c.Args[1]
-	h, err := getHash(c, key)
+	h, err := getHashW(c, key)
 	if err != nil {
 		return err
 	}

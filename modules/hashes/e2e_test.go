@@ -3,6 +3,7 @@ package hashes_test
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -125,5 +126,36 @@ func TestHscanLargeGuarantee(t *testing.T) {
 	}
 	if calls < 5 {
 		t.Fatalf("only %d calls: COUNT should keep replies well below the whole hash", calls)
+	}
+}
+
+// TestHashWritesCountNoHits checks that the commands that change a hash
+// look it up as Redis's lookupKeyWrite does: keyspace_hits and
+// keyspace_misses stay at 0 (as on redis-server 7.0), while a read counts.
+func TestHashWritesCountNoHits(t *testing.T) {
+	ctx := context.Background()
+	rdb := client(t)
+	rdb.HSet(ctx, "h", "a", "1")
+	rdb.HSet(ctx, "h", "b", "2")
+	rdb.HDel(ctx, "h", "zz")
+	rdb.HDel(ctx, "nokey", "zz")
+	rdb.HIncrBy(ctx, "h", "c", 1)
+	rdb.HIncrByFloat(ctx, "h", "d", 1.5)
+	rdb.HSetNX(ctx, "h", "e", "x")
+	rdb.HMSet(ctx, "h2", "f", "v")
+	stat := func(name string) string {
+		for _, line := range strings.Split(rdb.Info(ctx, "stats").Val(), "\r\n") {
+			if v, ok := strings.CutPrefix(line, name+":"); ok {
+				return v
+			}
+		}
+		return ""
+	}
+	if h, m := stat("keyspace_hits"), stat("keyspace_misses"); h != "0" || m != "0" {
+		t.Fatalf("after hash writes: keyspace_hits %s, keyspace_misses %s (Redis: 0, 0)", h, m)
+	}
+	rdb.HGet(ctx, "h", "a")
+	if h := stat("keyspace_hits"); h != "1" {
+		t.Fatalf("after HGET: keyspace_hits %s, want 1", h)
 	}
 }

@@ -1,6 +1,7 @@
 package hashes
 
 import (
+	"encoding/binary"
 	"errors"
 	"math/rand/v2"
 	"sync/atomic"
@@ -26,19 +27,45 @@ func init() {
 
 // Hash is the hash type.
 type Hash struct {
-	pairs []pair // small form, in insertion order
+	// lp is the small form, as Redis's listpack: one byte slice of
+	// records in insertion order, each the field's and the value's lengths
+	// (uvarints) then their bytes, so a small hash is one heap object and
+	// a lookup scans contiguous memory. n counts its fields.
+	lp []byte
+	n  int
 	// m is the large form: fields and values packed in a table without a
 	// heap object per field (a Go map cost HSET two cache misses per
 	// lookup, an allocation per new field and the collector's scans).
 	m *bytetab.Table
-	// cost is the small form's fields' part of MemoryUsage, kept as fields
-	// come and go: the keyspace re-measures a hash after every write, and a
-	// walk cost HSET more than the write.
-	cost int
 }
 
-// fieldCost is what one field and its value count in MemoryUsage.
-func fieldCost(field, value []byte) int { return len(field) + cap(value) + 48 }
+// lpRecord decodes the small form's record at off: where its field starts
+// and ends and where its value ends (the next record's offset).
+func (h *Hash) lpRecord(off int) (f0, f1, v1 int) {
+	fl, a := binary.Uvarint(h.lp[off:])
+	vl, b := binary.Uvarint(h.lp[off+a:])
+	f0 = off + a + b
+	f1 = f0 + int(fl)
+	return f0, f1, f1 + int(vl)
+}
+
+// lpFind returns the offset of field's record in the small form, or -1.
+func (h *Hash) lpFind(field []byte) int {
+	for off := 0; off < len(h.lp); {
+		f0, f1, v1 := h.lpRecord(off)
+		if string(h.lp[f0:f1]) == string(field) {
+			return off
+		}
+		off = v1
+	}
+	return -1
+}
+
+func appendRecord(dst, field, value []byte) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(field)))
+	dst = binary.AppendUvarint(dst, uint64(len(value)))
+	return append(append(dst, field...), value...)
+}
 
 type pair struct{ field, value []byte }
 
@@ -82,7 +109,7 @@ func (h *Hash) MemoryUsage() int {
 	if h.m != nil {
 		return 48 + h.m.MemoryUsage()
 	}
-	return 48 + h.cost
+	return 48 + cap(h.lp)
 }
 
 // Clone implements core.Value.
@@ -128,7 +155,7 @@ func (h *Hash) Len() int {
 	if h.m != nil {
 		return h.m.Len()
 	}
-	return len(h.pairs)
+	return h.n
 }
 
 // Get returns the value of a field.
@@ -136,10 +163,9 @@ func (h *Hash) Get(field []byte) ([]byte, bool) {
 	if h.m != nil {
 		return h.m.Get(field)
 	}
-	for _, p := range h.pairs {
-		if string(p.field) == string(field) {
-			return p.value, true
-		}
+	if off := h.lpFind(field); off >= 0 {
+		_, f1, v1 := h.lpRecord(off)
+		return h.lp[f1:v1:v1], true
 	}
 	return nil, false
 }
@@ -147,37 +173,43 @@ func (h *Hash) Get(field []byte) ([]byte, bool) {
 // GetField implements the field lookup SORT's BY and GET patterns use.
 func (h *Hash) GetField(field []byte) ([]byte, bool) { return h.Get(field) }
 
-// Set sets a field and reports whether it is new. The small form keeps
-// both slices; the large one copies them.
+// Set sets a field and reports whether it is new. Both forms copy the
+// bytes.
 func (h *Hash) Set(field, value []byte) bool {
 	if h.m != nil {
 		added, _ := h.m.Set(field, value)
 		return added
 	}
-	for i := range h.pairs {
-		if string(h.pairs[i].field) == string(field) {
-			h.cost += cap(value) - cap(h.pairs[i].value)
-			h.pairs[i].value = value
-			h.maybeConvert(field, value)
-			return false
+	if off := h.lpFind(field); off >= 0 {
+		_, f1, v1 := h.lpRecord(off)
+		if v1-f1 == len(value) {
+			copy(h.lp[f1:v1], value)
+		} else {
+			// The field keeps its place, as in a listpack.
+			var tmp [64]byte
+			rec := appendRecord(tmp[:0], field, value)
+			h.lp = append(h.lp[:off], append(rec, h.lp[v1:]...)...)
 		}
+		h.maybeConvert(field, value)
+		return false
 	}
-	h.cost += fieldCost(field, value)
-	h.pairs = append(h.pairs, pair{field, value})
+	h.lp = appendRecord(h.lp, field, value)
+	h.n++
 	h.maybeConvert(field, value)
 	return true
 }
 
 func (h *Hash) maybeConvert(field, value []byte) {
-	if n := maxListpackValue.Load(); int64(len(h.pairs)) <= maxListpackEntries.Load() && int64(len(field)) <= n && int64(len(value)) <= n {
+	if n := maxListpackValue.Load(); int64(h.n) <= maxListpackEntries.Load() && int64(len(field)) <= n && int64(len(value)) <= n {
 		return
 	}
-	h.m = &bytetab.Table{}
-	h.m.Grow(len(h.pairs))
-	for _, p := range h.pairs {
-		h.m.Set(p.field, p.value)
-	}
-	h.pairs, h.cost = nil, 0
+	m := &bytetab.Table{}
+	m.Grow(h.n)
+	h.Each(func(f, v []byte) bool {
+		m.Set(f, v)
+		return true
+	})
+	h.m, h.lp, h.n = m, nil, 0
 }
 
 // Delete removes a field and reports whether it existed.
@@ -185,14 +217,14 @@ func (h *Hash) Delete(field []byte) bool {
 	if h.m != nil {
 		return h.m.Delete(field)
 	}
-	for i := range h.pairs {
-		if string(h.pairs[i].field) == string(field) {
-			h.cost -= fieldCost(field, h.pairs[i].value)
-			h.pairs = append(h.pairs[:i], h.pairs[i+1:]...)
-			return true
-		}
+	off := h.lpFind(field)
+	if off < 0 {
+		return false
 	}
-	return false
+	_, _, v1 := h.lpRecord(off)
+	h.lp = append(h.lp[:off], h.lp[v1:]...)
+	h.n--
+	return true
 }
 
 // Each calls fn for every field until it returns false: in insertion order
@@ -202,22 +234,21 @@ func (h *Hash) Each(fn func(field, value []byte) bool) {
 		h.m.All(fn)
 		return
 	}
-	for _, p := range h.pairs {
-		if !fn(p.field, p.value) {
+	for off := 0; off < len(h.lp); {
+		f0, f1, v1 := h.lpRecord(off)
+		if !fn(h.lp[f0:f1:f1], h.lp[f1:v1:v1]) {
 			return
 		}
+		off = v1
 	}
 }
 
 // pairList returns the fields and values as a slice, for commands that pick
-// fields by index (HRANDFIELD): the hash's own slice in the small form, a
-// copy in the large one. The caller must not change it.
+// fields by index (HRANDFIELD). The slices point into the hash: the caller
+// must not change them, and they are valid until the hash changes.
 func (h *Hash) pairList() []pair {
-	if h.m == nil {
-		return h.pairs
-	}
-	out := make([]pair, 0, h.m.Len())
-	h.m.All(func(f, v []byte) bool {
+	out := make([]pair, 0, h.Len())
+	h.Each(func(f, v []byte) bool {
 		out = append(out, pair{f, v})
 		return true
 	})
@@ -228,7 +259,17 @@ func (h *Hash) pairList() []pair {
 // hash must not be empty.
 func (h *Hash) randomPair() pair {
 	if h.m == nil {
-		return h.pairs[rand.IntN(len(h.pairs))]
+		k := rand.IntN(h.n)
+		var p pair
+		h.Each(func(f, v []byte) bool {
+			if k == 0 {
+				p = pair{f, v}
+				return false
+			}
+			k--
+			return true
+		})
+		return p
 	}
 	f, v := h.m.Random()
 	return pair{f, v}

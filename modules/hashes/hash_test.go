@@ -1,6 +1,8 @@
 package hashes
 
 import (
+	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -98,25 +100,22 @@ func TestRandomPairSpread(t *testing.T) {
 	}
 }
 
-// TestHashCostKept checks the cost a hash keeps as fields come and go
+// TestHashCostKept checks the cost a hash reports as fields come and go
 // against a walk of its fields, in both forms and across the conversion.
 func TestHashCostKept(t *testing.T) {
 	h := &Hash{}
 	check := func(step string) {
 		t.Helper()
-		walked, raw := 48, 0
+		raw := 0
 		h.Each(func(f, v []byte) bool {
-			walked += len(f) + cap(v) + 48
 			raw += len(f) + len(v)
 			return true
 		})
 		got := h.MemoryUsage()
-		if h.m == nil && got != walked {
-			t.Fatalf("%s: MemoryUsage = %d, a walk gives %d", step, got, walked)
-		}
-		// The table form counts its index and arena: at least the bytes
-		// held, at most a few times them.
-		if h.m != nil && (got-48 < raw || got-48 > 4*raw+32*h.Len()) {
+		// Both forms count their bytes (the small one its packed slice,
+		// the table its index and arena): at least the bytes held, at
+		// most a few times them.
+		if got-48 < raw || got-48 > 4*raw+32*h.Len()+64 {
 			t.Fatalf("%s: MemoryUsage = %d for %d fields of %d bytes", step, got, h.Len(), raw)
 		}
 		if est := h.EstimateMemory(); est != got {
@@ -142,5 +141,58 @@ func TestHashCostKept(t *testing.T) {
 	check("emptied")
 	if h.Len() != 0 || h.MemoryUsage() != 48 {
 		t.Fatalf("emptied hash: Len %d MemoryUsage %d", h.Len(), h.MemoryUsage())
+	}
+}
+
+// TestSmallHashModel checks the packed small form against a map as fields
+// are set (values of changing lengths), replaced and deleted, and that it
+// keeps insertion order and stays one heap object.
+func TestSmallHashModel(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	h := &Hash{}
+	model := map[string]string{}
+	var order []string
+	for range 20000 {
+		f := "f" + strconv.Itoa(r.IntN(40))
+		switch r.IntN(3) {
+		case 0, 1:
+			v := strings.Repeat("v", r.IntN(20))
+			_, had := model[f]
+			if h.Set([]byte(f), []byte(v)) == had {
+				t.Fatalf("Set %s: new reported wrongly (had %v)", f, had)
+			}
+			if !had {
+				order = append(order, f)
+			}
+			model[f] = v
+		default:
+			_, had := model[f]
+			if h.Delete([]byte(f)) != had {
+				t.Fatalf("Delete %s: had %v", f, had)
+			}
+			if had {
+				delete(model, f)
+				order = slices.DeleteFunc(order, func(s string) bool { return s == f })
+			}
+		}
+		if h.m != nil || h.Len() != len(model) {
+			t.Fatalf("form %v, len %d, want small form of %d", h.m != nil, h.Len(), len(model))
+		}
+	}
+	i := 0
+	h.Each(func(f, v []byte) bool {
+		if string(f) != order[i] || string(v) != model[order[i]] {
+			t.Fatalf("field %d: %s=%s, want %s=%s", i, f, v, order[i], model[order[i]])
+		}
+		i++
+		return true
+	})
+	for f, v := range model {
+		if got, ok := h.Get([]byte(f)); !ok || string(got) != v {
+			t.Fatalf("Get %s = %q %v, want %q", f, got, ok, v)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { h.Set([]byte("f1"), []byte("vvv")) }); n > 0 {
+		t.Fatalf("replacing a value allocates %v times", n)
 	}
 }

@@ -74,3 +74,10 @@ func add(spec core.Spec, run func(*core.Ctx) error) {
 func getHash(c *core.Ctx, key []byte) (*Hash, error) {
 	return core.Lookup[*Hash](c.DB, key)
 }
+
+// getHashW is getHash for the commands that change the hash: like Redis's
+// lookupKeyWrite it counts no keyspace hit or miss and announces no
+// keymiss event.
+func getHashW(c *core.Ctx, key []byte) (*Hash, error) {
+	return core.LookupWrite[*Hash](c.DB, key)
+}

@@ -88,7 +88,7 @@ func hexists(c *core.Ctx) error {
 // getOrCreate returns the hash at key, creating an empty one when the key is
 // missing, for the commands that add fields.
 func getOrCreate(c *core.Ctx, key []byte) (*Hash, error) {
-	h, err := getHash(c, key)
+	h, err := getHashW(c, key)
 	if err != nil || h != nil {
 		return h, err
 	}
@@ -365,11 +365,12 @@ func hscan(c *core.Ctx) error {
 	if h.m == nil {
 		// A small hash is returned whole in one call, as Redis does for a
 		// listpack, whatever the cursor.
-		for _, p := range h.pairs {
-			if opts.Matches(string(p.field)) {
-				out = append(out, p.field, p.value)
+		h.Each(func(f, v []byte) bool {
+			if opts.Matches(string(f)) {
+				out = append(out, f, v)
 			}
-		}
+			return true
+		})
 	} else {
 		var items []core.ScanItem[pair]
 		h.m.All(func(f, v []byte) bool {
