@@ -44,6 +44,7 @@ func hset(c *core.Ctx) error {
 	}
 	if h == nil {
 		h = &Hash{}
+		h.reserve(c.Args[2:])
 		c.DB.Set(key, h)
 	}
 	added := 0

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"sync/atomic"
 
 	"github.com/redmod/redmod/core"
@@ -172,6 +173,24 @@ func (h *Hash) Get(field []byte) ([]byte, bool) {
 
 // GetField implements the field lookup SORT's BY and GET patterns use.
 func (h *Hash) GetField(field []byte) ([]byte, bool) { return h.Get(field) }
+
+// reserve makes room in the small form for pairs of fields and values
+// (field, value, field, value, ...) about to be set, so that a hash made by
+// one HSET of several fields gets its slice at its size in one allocation
+// rather than through the doublings of append (which left up to half of it
+// unused).
+func (h *Hash) reserve(pairs [][]byte) {
+	if h.m != nil {
+		return
+	}
+	need := 0
+	for _, b := range pairs {
+		need += len(b) + 1
+	}
+	if len(h.lp)+need > cap(h.lp) {
+		h.lp = slices.Grow(h.lp, need)
+	}
+}
 
 // Set sets a field and reports whether it is new. Both forms copy the
 // bytes.
