@@ -115,12 +115,10 @@ func (h *Hash) MemoryUsage() int {
 
 // Clone implements core.Value.
 func (h *Hash) Clone() core.Value {
-	c := &Hash{}
-	h.Each(func(f, v []byte) bool {
-		c.Set(append([]byte(nil), f...), append([]byte(nil), v...))
-		return true
-	})
-	return c
+	if h.m != nil {
+		return &Hash{m: h.m.Clone()}
+	}
+	return &Hash{lp: slices.Clone(h.lp), n: h.n}
 }
 
 // AppendSnapshot implements core.Value: the count, then field and value pairs.
