@@ -90,7 +90,11 @@ func (s *Server) memoryReleaser() {
 			}
 			peak = used
 			start := time.Now()
+			// The forced collection sweeps and returns the whole heap
+			// from this goroutine: on the other CPU too (procs.go).
+			done := backgroundJob()
 			debug.FreeOSMemory()
+			done()
 			next = time.Now().Add(min(max(releaseCostFactor*time.Since(start), releaseMinGap), releaseMaxGap))
 		}
 	}

@@ -24,7 +24,8 @@ import (
 // goroutines beside the commands; while any runs, the Ps are raised to the
 // CPUs available so that it uses the other core instead of taking turns
 // with the commands, and lowered when the last one ends. So are they while
-// a replica loads its master's image, for the collector's sake. runtime.GOMAXPROCS
+// a replica loads its master's image and while the memory releaser's
+// forced collection runs, for the collector's sake. runtime.GOMAXPROCS
 // stops the world for a moment (tens of µs), twice per background job.
 //
 // GOMAXPROCS is the process's: the state is shared by every server in it.
