@@ -20,7 +20,7 @@ type Client struct {
 	proto      atomic.Int32
 	name       atomic.Pointer[string]
 	lastCmd    atomic.Pointer[string]
-	lastActive atomic.Int64 // unix nanoseconds
+	lastActive atomic.Int64 // MonoNow nanoseconds
 	user       atomic.Pointer[string]
 	authed     atomic.Bool
 	replyOff   atomic.Bool
@@ -74,7 +74,7 @@ func NewClient(id int64, addr, localAddr string) *Client {
 	c.authed.Store(true)
 	c.Fd = -1
 	c.multi.n.Store(-1)
-	c.lastActive.Store(c.Created.UnixNano())
+	c.lastActive.Store(c.Created.Sub(monoBase).Nanoseconds())
 	return c
 }
 
@@ -113,7 +113,7 @@ func (c *Client) LastCommand() string {
 // outlives the call (a spec name).
 func (c *Client) Touch(name *string, now time.Time) {
 	c.lastCmd.Store(name)
-	c.lastActive.Store(now.UnixNano())
+	c.MarkActive(now)
 }
 
 // SetLastCommand records the command the client runs (CLIENT LIST cmd=);
@@ -129,11 +129,16 @@ func (c *Client) SetLastCommand(name *string) {
 
 // MarkActive records activity without a command (bytes read or written),
 // so that the idle time `timeout` compares counts from it.
-func (c *Client) MarkActive(now time.Time) { c.lastActive.Store(now.UnixNano()) }
+func (c *Client) MarkActive(now time.Time) { c.lastActive.Store(now.Sub(monoBase).Nanoseconds()) }
+
+// MarkActiveAt is MarkActive with the time as MonoNow gives it: a host that
+// reads the monotonic clock for its own needs as a request arrives records
+// the activity without reading the clock again.
+func (c *Client) MarkActiveAt(mono int64) { c.lastActive.Store(mono) }
 
 // Idle returns how long the client has been idle.
 func (c *Client) Idle(now time.Time) time.Duration {
-	return now.Sub(time.Unix(0, c.lastActive.Load()))
+	return time.Duration(now.Sub(monoBase).Nanoseconds() - c.lastActive.Load())
 }
 
 // User returns the name of the ACL user the client is authenticated as.

@@ -1,11 +1,8 @@
 package host
 
-import "time"
+import "github.com/redmod/redmod/core"
 
-// monoBase anchors monoNow.
-var monoBase = time.Now()
-
-// monoNow returns monotonic nanoseconds for timing commands: one clock read
-// where time.Now takes two (wall and monotonic), on a path that times every
-// command.
-func monoNow() int64 { return int64(time.Since(monoBase)) }
+// monoNow returns monotonic nanoseconds for timing commands
+// (core.MonoNow): one clock read where time.Now takes two (wall and
+// monotonic), on a path that times every command.
+func monoNow() int64 { return core.MonoNow() }

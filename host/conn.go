@@ -77,8 +77,9 @@ type conn struct {
 	out *outbox
 	// stat holds statistics not yet added to the shared counters.
 	stat connStats
-	// lastEnd is when the last command ended (monoNow), the start of the
-	// next one if no read or write came between them; 0 otherwise.
+	// lastEnd is when the last command ended or its request's last bytes
+	// were read (monoNow), the start of the next command; 0 after a
+	// write.
 	lastEnd int64
 	// The last command looked up, by the bytes of its name, while the
 	// registry's generation stays the same: a client repeats its commands.
@@ -131,11 +132,14 @@ func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
 	// shows as blocked, before its goroutine reaches its wait.
 	c.unblock = make(chan bool, 1)
 	c.rd.onRead = func(n int) {
-		c.lastEnd = 0
+		// One monotonic clock read per read serves as the start of the
+		// command that follows (lastEnd) and as the client's activity
+		// for `timeout` (a client uploading a large value slowly is not
+		// idle): the wall clock costs twice as much on some machines.
+		now := monoNow()
+		c.lastEnd = now
 		s.stats.netInput.Add(int64(n))
-		// Every read is activity for `timeout`: a client uploading a
-		// large value slowly is not idle.
-		c.client.MarkActive(time.Now())
+		c.client.MarkActiveAt(now)
 	}
 	// A client created while the default user needs no password stays
 	// authenticated when one is set later, as in Redis.
@@ -322,8 +326,9 @@ func isCrossProtocol(name []byte) bool {
 // closed at once without a reply.
 func (c *conn) execute(args [][]byte) bool {
 	s := c.srv
-	// A command that follows another in the same batch starts when that
-	// one ended: one clock read per command instead of two.
+	// A command starts when the one before it in the batch ended, or when
+	// the read that brought it ended: one clock read per command instead
+	// of two.
 	start := c.lastEnd
 	if start == 0 {
 		start = monoNow()
@@ -450,7 +455,8 @@ func (c *conn) execute(args [][]byte) bool {
 		c.w.SetProtocol(p)
 	}
 	err = s.settleReply(cmd, c.w, err)
-	end := monoNow()
+	// MonoNow may read a few microseconds early across goroutines.
+	end := max(monoNow(), start)
 	usec := (end - start) / 1000
 	c.lastEnd = end
 	if batched {

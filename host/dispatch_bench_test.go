@@ -92,7 +92,7 @@ func processCPU() int64 {
 // BenchmarkDispatchPipeline measures what the server spends per command of
 // a redis-benchmark -P 16 load, less the socket's system calls: reading and
 // parsing, dispatch, the keyspace, reply writing and one write per batch
-// of 16 commands, over 1000 keys.
+// of 16 commands, over 1000 keys (a write that finds nothing for spop).
 func BenchmarkDispatchPipeline(b *testing.B) {
 	const depth = 16
 	for _, tc := range []struct{ name, format string }{
@@ -101,6 +101,9 @@ func BenchmarkDispatchPipeline(b *testing.B) {
 		{"incr", "INCR counter:%06d"},
 		{"hset", "HSET myhash element:%06d xxxxxxxxxxxxxxxx"},
 		{"lpush", "LPUSH mylist%.0s xxxxxxxxxxxxxxxx"},
+		// A write command that finds nothing: redis-benchmark's SPOP
+		// and ZPOPMIN pop keys that are empty.
+		{"spop", "SPOP myset%.0s"},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			s := benchServer(b)

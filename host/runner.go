@@ -122,7 +122,7 @@ func (s *Server) RunCall(parent, c *core.Ctx, call *core.CallRequest) (err error
 		}
 		parent.AfterUnlock(fn)
 	}
-	s.afterCall(cmd, c.Client, call.Args, c.Redacted(), time.Duration(monoNow()-start), err != nil)
+	s.afterCall(cmd, c.Client, call.Args, c.Redacted(), time.Duration(max(monoNow()-start, 0)), err != nil)
 	if !feedBefore(cmd) {
 		// Redis shows a script's commands with "lua" as the address, a
 		// transaction's with its client's.
@@ -194,7 +194,9 @@ func (s *Server) invoke(cmd *registry.Cmd, ctx *core.Ctx, w *core.Writer, keyIdx
 				s.ks.Touched(ctx.DB.Index(), ctx.Args[i], by)
 			}
 		}
-		if write {
+		if write && (n != 0 || err != nil) {
+			// A write that changed nothing (SPOP of a missing key)
+			// left every value's size as it was: no second lookup.
 			s.ks.SettleMemory(ctx.DB, ctx.Args, keyIdx)
 		}
 		if s.ks.Watching() {
