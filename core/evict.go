@@ -221,12 +221,29 @@ func (db *DB) account(n int64) {
 // without being stored again. The caller holds the keys' locks. The host
 // calls it after every write command with the command's keys.
 func (ks *Keyspace) SettleMemory(db *DB, args [][]byte, keyIdx []int) {
+	ks.SettleMemoryHashed(db, args, keyIdx, nil)
+}
+
+// SettleMemoryHashed is SettleMemory for a caller that hashed the keys
+// already (KeyHash): hashes[j] is the hash of args[keyIdx[j]]. With nil
+// hashes the keys are hashed here.
+func (ks *Keyspace) SettleMemoryHashed(db *DB, args [][]byte, keyIdx []int, hashes []uint64) {
 	if db == nil {
 		return
 	}
-	for _, i := range keyIdx {
+	for j, i := range keyIdx {
 		key := args[i]
-		t, h := db.tableFor(key)
+		var t *table
+		var h uint64
+		if j < len(hashes) {
+			h = hashes[j]
+			t = &db.slots[h%NumSlots]
+			if ks.check.on {
+				ks.checkKey(int(h%NumSlots), key)
+			}
+		} else {
+			t, h = db.tableFor(key)
+		}
 		id := t.find(key, h)
 		if id < 0 {
 			continue

@@ -171,6 +171,12 @@ func (ks *Keyspace) TickLRU() {
 // once per operation.
 func (ks *Keyspace) hash(key []byte) uint64 { return maphash.Bytes(ks.seed, key) }
 
+// KeyHash returns the hash the keyspace files key under: its lock slot is
+// KeyHash(key) % NumSlots. A caller that hashes a command's keys to lock
+// them passes the hashes on (SettleMemoryHashed) rather than have the keys
+// hashed again.
+func (ks *Keyspace) KeyHash(key []byte) uint64 { return ks.hash(key) }
+
 // touch records an access to a live entry: the LRU clock, or under an LFU
 // policy the access counter.
 func (db *DB) touch(e *ent) { e.lru = db.ks.accessed(e.lru) }

@@ -35,6 +35,9 @@ type conn struct {
 	pfIdx  []int
 	effEnd int64 // stream offset after the last effects of the replies not yet sent
 	slots  []int
+	// hashes are those of the running command's keys (KeyHash), in
+	// keyIdx's order; empty when it locks every slot.
+	hashes []uint64
 	// pendingOut is the size of the replies being written, for the
 	// clients' part of used memory (maxmemory.go).
 	pendingOut atomic.Int64
@@ -543,6 +546,7 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 	c.w.BeginReply() // settleReply checks the reply from here
 
 	write := spec.Flags.Has(core.FlagWrite)
+	c.hashes = c.hashes[:0]
 	c.locks.Reset(ks)
 	// A subscriber's or tracking client's command is recorded as its slots'
 	// holder, so that the events and invalidations the keyspace announces
@@ -565,9 +569,13 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 		c.locks.HoldAll(true)
 		defer ks.UnlockAll(true)
 	case len(c.keyIdx) > 0:
-		c.slots = c.slots[:0]
+		// Each key is hashed once here, for its lock and for the memory
+		// settled after the command (invoke).
+		c.slots, c.hashes = c.slots[:0], c.hashes[:0]
 		for _, i := range c.keyIdx {
-			c.slots = append(c.slots, ks.SlotOf(args[i]))
+			h := ks.KeyHash(args[i])
+			c.hashes = append(c.hashes, h)
+			c.slots = append(c.slots, int(h%core.NumSlots))
 		}
 		if len(c.slots) > 1 {
 			slices.Sort(c.slots)
@@ -601,7 +609,7 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 	// The reply is bounded by the hard output limit while it is built.
 	c.w.SetLimit(int(min(s.limits.outHard.Load(), math.MaxInt)))
 	c.executing = true
-	end, err := s.invoke(cmd, ctx, c.w, c.keyIdx, locksAll(spec), nil)
+	end, err := s.invoke(cmd, ctx, c.w, c.keyIdx, c.hashes, locksAll(spec), nil)
 	c.executing = false
 	if end > c.effEnd {
 		c.effEnd = end

@@ -101,7 +101,7 @@ func (s *Server) RunCall(parent, c *core.Ctx, call *core.CallRequest) (err error
 	}
 	var kbuf [8]int
 	outer := c.Writer.BeginReply()
-	_, err = s.invoke(cmd, c, c.Writer, cmd.Spec.KeyIndexes(call.Args, kbuf[:0]), locksAll(cmd.Spec), parent)
+	_, err = s.invoke(cmd, c, c.Writer, cmd.Spec.KeyIndexes(call.Args, kbuf[:0]), nil, locksAll(cmd.Spec), parent)
 	if _, ok := err.(*core.BlockRequest); ok {
 		c.Writer.Truncate(mark)
 		c.WriteNullArray()
@@ -162,8 +162,9 @@ func (s *Server) RejectCall(call *core.CallRequest, err error) {
 // its parent's, a client's command appends them to the effects stream as
 // one unit and returns the stream offset after it (end, 0 when nothing was
 // appended). keyIdx are the positions of the command's keys in its
-// arguments; allSlots says it holds every slot.
-func (s *Server) invoke(cmd *registry.Cmd, ctx *core.Ctx, w *core.Writer, keyIdx []int, allSlots bool, parent *core.Ctx) (end int64, err error) {
+// arguments, hashes their hashes when the caller has them (nil: hashed
+// when needed); allSlots says it holds every slot.
+func (s *Server) invoke(cmd *registry.Cmd, ctx *core.Ctx, w *core.Writer, keyIdx []int, hashes []uint64, allSlots bool, parent *core.Ctx) (end int64, err error) {
 	mark := w.Len()
 	write := cmd.Spec.Flags.Has(core.FlagWrite)
 	// A command that changes no data is stopped as soon as its reply passes
@@ -197,7 +198,7 @@ func (s *Server) invoke(cmd *registry.Cmd, ctx *core.Ctx, w *core.Writer, keyIdx
 		if write && (n != 0 || err != nil) {
 			// A write that changed nothing (SPOP of a missing key)
 			// left every value's size as it was: no second lookup.
-			s.ks.SettleMemory(ctx.DB, ctx.Args, keyIdx)
+			s.ks.SettleMemoryHashed(ctx.DB, ctx.Args, keyIdx, hashes)
 		}
 		if s.ks.Watching() {
 			s.ks.SettleWatches(ctx.DB, n > 0, ctx.Args, keyIdx, allSlots)
