@@ -126,7 +126,7 @@ func ReadCommands(r io.Reader, fn func(args [][]byte) error) (int64, error) {
 				return valid, &FormatError{Offset: hs, Reason: "expected '$'"}
 			}
 			n, ok := parseLen(h[1:])
-			if !ok || n > maxArgLen {
+			if !ok || int64(n) > maxArgLen {
 				return valid, &FormatError{Offset: hs, Reason: "bad argument length"}
 			}
 			arg := make([]byte, n+2)

@@ -186,7 +186,7 @@ const EntryOverhead = 48
 // entryCost is what the keyspace counts for key holding v.
 func entryCost(key []byte, v Value) uint32 {
 	n := EntryOverhead + (len(key)+7)&^7 + EstimateMemory(v)
-	return uint32(min(n, math.MaxUint32))
+	return uint32(min(int64(n), math.MaxUint32))
 }
 
 // EntryCost returns what the keyspace counts for key holding v, for MEMORY
@@ -198,13 +198,13 @@ func EntryCost(key []byte, v Value) int {
 // inlineCost is what the keyspace counts for key holding the inline string
 // val: the entry and one allocation of both.
 func inlineCost(key, val []byte) uint32 {
-	return uint32(min(EntryOverhead+(len(key)+len(val)+7)&^7, math.MaxUint32))
+	return uint32(min(int64(EntryOverhead+(len(key)+len(val)+7)&^7), math.MaxUint32))
 }
 
 // cost is what entry e of t counts now.
 func (t *table) cost(e *ent) uint32 {
 	if e.obj == 0 {
-		return uint32(min(EntryOverhead+(e.keyLen()+int(e.vlen)+7)&^7, math.MaxUint32))
+		return uint32(min(int64(EntryOverhead+(e.keyLen()+int(e.vlen)+7)&^7), math.MaxUint32))
 	}
 	return entryCost(keyBytes(t.key(e)), t.object(e))
 }

@@ -272,7 +272,7 @@ var settings = []setting{
 			return nil
 		},
 	},
-	intSetting("maxclients", "maximum number of connected clients", func(c *Config) *int { return &c.MaxClients }, 1, math.MaxUint32, true),
+	intSetting("maxclients", "maximum number of connected clients", func(c *Config) *int { return &c.MaxClients }, 1, min(math.MaxUint32, math.MaxInt), true),
 	{
 		name: "timeout", usage: "close connections idle for this many seconds (0: never)", mutable: true,
 		get: func(c *Config) string { return strconv.Itoa(int(c.Timeout / time.Second)) },

@@ -148,7 +148,7 @@ func (t *Table) AddHash(key, val []byte, h uint64) bool {
 // append writes a record at the end of the arena and returns its offset.
 func (t *Table) append(key, val []byte) int {
 	off := len(t.arena)
-	if off+len(key)+len(val)+20 >= offMask {
+	if uint64(off+len(key)+len(val)+20) >= offMask {
 		panic("bytetab: table larger than its offsets reach")
 	}
 	a := binary.AppendUvarint(t.arena, uint64(len(key)))
