@@ -24,6 +24,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -146,6 +147,12 @@ func Start(opts ...Option) (*Server, error) {
 	o.cfg.DBFilename = ""
 	o.cfg.Save = nil
 	o.cfg.LogLevel = "warn"
+	// The processors are the embedding program's: a server started here
+	// keeps GOMAXPROCS as it finds it, where a standalone server on a
+	// small machine runs commands on one (host.Config.MaxProcs). The
+	// program's own goroutines (a test's clients, its parallel tests)
+	// share them. WithConfig can still set MaxProcs.
+	o.cfg.MaxProcs = runtime.GOMAXPROCS(0)
 	for _, opt := range opts {
 		opt(&o)
 	}

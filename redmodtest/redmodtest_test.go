@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -217,5 +218,21 @@ func TestCloseBeforeServe(t *testing.T) {
 	}
 	if _, err := ln.Accept(); err == nil {
 		t.Fatal("the listener was left open")
+	}
+}
+
+// An embedded server leaves the program's GOMAXPROCS as it found it, even
+// on a machine small enough that a standalone server would lower it.
+func TestRunKeepsGOMAXPROCS(t *testing.T) {
+	// Two is what a standalone server would lower to one.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	before := runtime.GOMAXPROCS(0)
+	srv := redmodtest.Run(t)
+	c := client(t, srv)
+	if err := c.Ping(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := runtime.GOMAXPROCS(0); got != before {
+		t.Fatalf("GOMAXPROCS %d with an embedded server, %d before", got, before)
 	}
 }
