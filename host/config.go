@@ -88,6 +88,13 @@ type Config struct {
 	// up to two CPUs, every CPU above. While a snapshot is written they are
 	// raised to the CPUs available (procs.go).
 	MaxProcs int
+	// KeepProcs leaves GOMAXPROCS as the embedding program has it when the
+	// server starts with maxprocs 0 (auto), instead of picking by the CPUs
+	// (a later CONFIG SET maxprocs 0 picks by the CPUs): for a server
+	// embedded in a program whose own goroutines share the processors
+	// (redmodtest). It is not a setting: CONFIG GET and REWRITE do not show
+	// it.
+	KeepProcs bool
 	// BusyReplyThreshold is how long, in milliseconds, a script runs before
 	// other clients get BUSY (busy-reply-threshold, alias lua-time-limit).
 	BusyReplyThreshold int

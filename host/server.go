@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"sync"
@@ -285,6 +286,9 @@ func (s *Server) ListenAndServe() error {
 // background tasks (active expiry, auto-save) first.
 func (s *Server) Serve(ln net.Listener) error {
 	procs := s.Config().MaxProcs
+	if procs == 0 && s.Config().KeepProcs {
+		procs = runtime.GOMAXPROCS(0)
+	}
 	s.mu.Lock()
 	if s.ln != nil {
 		s.mu.Unlock()

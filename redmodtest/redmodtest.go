@@ -24,7 +24,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -152,7 +151,7 @@ func Start(opts ...Option) (*Server, error) {
 	// small machine runs commands on one (host.Config.MaxProcs). The
 	// program's own goroutines (a test's clients, its parallel tests)
 	// share them. WithConfig can still set MaxProcs.
-	o.cfg.MaxProcs = runtime.GOMAXPROCS(0)
+	o.cfg.KeepProcs = true
 	for _, opt := range opts {
 		opt(&o)
 	}
