@@ -13,6 +13,30 @@ import (
 // model is a plain slice the List must agree with.
 type model [][]byte
 
+// pushFront pushes v at the front of both l and m.
+func (m *model) pushFront(l *List, v []byte) { l.PushFront(v); *m = slices.Insert(*m, 0, v) }
+
+// pushBack pushes v at the back of both l and m.
+func (m *model) pushBack(l *List, v []byte) { l.PushBack(v); *m = append(*m, v) }
+
+// popFront pops the front of both l and m and fails when they differ.
+func (m *model) popFront(t *testing.T, l *List, at string) {
+	t.Helper()
+	if got := l.PopFront(); !bytes.Equal(got, (*m)[0]) {
+		t.Fatalf("%s: PopFront = %q, want %q", at, got, (*m)[0])
+	}
+	*m = (*m)[1:]
+}
+
+// popBack pops the back of both l and m and fails when they differ.
+func (m *model) popBack(t *testing.T, l *List, at string) {
+	t.Helper()
+	if got := l.PopBack(); !bytes.Equal(got, (*m)[len(*m)-1]) {
+		t.Fatalf("%s: PopBack = %q, want %q", at, got, (*m)[len(*m)-1])
+	}
+	*m = (*m)[:len(*m)-1]
+}
+
 func (m model) equal(t *testing.T, l *List, step string) {
 	t.Helper()
 	if l.Len() != len(m) {
@@ -100,21 +124,13 @@ func TestLongListAgainstModel(t *testing.T) {
 			op := r.IntN(20)
 			switch {
 			case op < 6 && grow || op < 2:
-				l.PushFront(v)
-				m = slices.Insert(m, 0, v)
+				m.pushFront(l, v)
 			case op < 12 && grow || op < 4:
-				l.PushBack(v)
-				m = append(m, v)
+				m.pushBack(l, v)
 			case op < 15 && len(m) > 0:
-				if got := l.PopFront(); !bytes.Equal(got, m[0]) {
-					t.Fatalf("step %d: PopFront = %q, want %q", step, got, m[0])
-				}
-				m = m[1:]
+				m.popFront(t, l, fmt.Sprintf("step %d", step))
 			case op < 18 && len(m) > 0:
-				if got := l.PopBack(); !bytes.Equal(got, m[len(m)-1]) {
-					t.Fatalf("step %d: PopBack = %q, want %q", step, got, m[len(m)-1])
-				}
-				m = m[:len(m)-1]
+				m.popBack(t, l, fmt.Sprintf("step %d", step))
 			case op == 18 && round%2 == 0:
 				i := r.IntN(len(m) + 1)
 				l.Insert(i, v)
@@ -154,16 +170,13 @@ func TestCloneIsIndependent(t *testing.T) {
 		for range 1500 + r.IntN(1500) {
 			v := modelElement(r)
 			if r.IntN(2) == 0 {
-				l.PushFront(v)
-				m = slices.Insert(m, 0, v)
+				m.pushFront(l, v)
 			} else {
-				l.PushBack(v)
-				m = append(m, v)
+				m.pushBack(l, v)
 			}
 		}
 		for range r.IntN(700) {
-			l.PopFront()
-			m = m[1:]
+			m.popFront(t, l, "before the clone")
 		}
 		c := l.Clone().(*List)
 		mc := slices.Clone(m)
@@ -174,19 +187,16 @@ func TestCloneIsIndependent(t *testing.T) {
 			if step%2 == 1 {
 				lst, mod = c, &mc
 			}
+			at := fmt.Sprintf("round %d step %d", round, step)
 			switch op := r.IntN(4); {
 			case op == 0:
-				lst.PushFront(v)
-				*mod = slices.Insert(*mod, 0, v)
+				mod.pushFront(lst, v)
 			case op == 1:
-				lst.PushBack(v)
-				*mod = append(*mod, v)
+				mod.pushBack(lst, v)
 			case op == 2 && len(*mod) > 0:
-				lst.PopFront()
-				*mod = (*mod)[1:]
+				mod.popFront(t, lst, at)
 			case op == 3 && len(*mod) > 0:
-				lst.PopBack()
-				*mod = (*mod)[:len(*mod)-1]
+				mod.popBack(t, lst, at)
 			}
 			if step%250 == 0 || step > 2990 {
 				m.equal(t, l, fmt.Sprintf("round %d step %d: original", round, step))
@@ -207,24 +217,16 @@ func TestListAgainstModel(t *testing.T) {
 			name := ""
 			switch op := r.IntN(9); {
 			case op == 0:
-				l.PushFront(v)
-				m = slices.Insert(m, 0, v)
+				m.pushFront(l, v)
 				name = "PushFront"
 			case op == 1:
-				l.PushBack(v)
-				m = append(m, v)
+				m.pushBack(l, v)
 				name = "PushBack"
 			case op == 2 && len(m) > 0:
-				if got := l.PopFront(); !bytes.Equal(got, m[0]) {
-					t.Fatalf("PopFront = %q, want %q", got, m[0])
-				}
-				m = m[1:]
+				m.popFront(t, l, fmt.Sprintf("round %d step %d", round, step))
 				name = "PopFront"
 			case op == 3 && len(m) > 0:
-				if got := l.PopBack(); !bytes.Equal(got, m[len(m)-1]) {
-					t.Fatalf("PopBack = %q, want %q", got, m[len(m)-1])
-				}
-				m = m[:len(m)-1]
+				m.popBack(t, l, fmt.Sprintf("round %d step %d", round, step))
 				name = "PopBack"
 			case op == 4:
 				i := r.IntN(len(m) + 1)
