@@ -99,6 +99,12 @@ func (c *Ctx) TakeAfterUnlock() func() {
 
 // RunAfterUnlock runs what AfterUnlock scheduled; the host calls it.
 func (c *Ctx) RunAfterUnlock() {
+	if c.after != nil {
+		c.runAfterUnlock()
+	}
+}
+
+func (c *Ctx) runAfterUnlock() {
 	for len(c.after) > 0 {
 		fn := c.after[0]
 		c.after = c.after[1:]

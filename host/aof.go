@@ -262,7 +262,7 @@ func (r *replayer) run(args [][]byte) error {
 	ctx.Locks = &r.locks
 	var kbuf [8]int
 	// Effects go to the sink: what is loaded is not propagated again.
-	_, err := s.invoke(cmd, ctx, r.w, cmd.Spec.KeyIndexes(args, kbuf[:0]), nil, true, &r.sink)
+	_, err := s.invoke(cmd, ctx, r.w, cmd.Spec.KeyIndexes(args, kbuf[:0]), nil, true, &r.sink, nil)
 	r.sink.TakeEffects(false)
 	// Work a command leaves for after its locks (waking blocked clients,
 	// FLUSHALL's snapshot) has no one to serve while loading, and a save

@@ -63,6 +63,14 @@ func (s *Server) latencyHistOf(cmd *registry.Cmd) *latencyHist {
 	return h
 }
 
+// unobserved reports whether observeRest has nothing to do for a call of
+// usec microseconds that did not fail: below the slow log's threshold,
+// with the latency monitor off. Two loads, for every batched call.
+func (s *Server) unobserved(usec int64) bool {
+	th := s.diag.slowerThan.Load()
+	return (th < 0 || usec < th) && s.diag.latencyThreshold.Load() <= 0
+}
+
 // observeRest is observeCall less the latency histogram, for a connection
 // that keeps a batched call's duration itself (conn.recordLatency).
 func (s *Server) observeRest(cmd *registry.Cmd, cl *core.Client, args [][]byte, redacted []int, elapsed time.Duration, failed bool) {

@@ -89,6 +89,9 @@ type conn struct {
 	lastName []byte
 	lastCmd  *registry.Cmd
 	lastGen  uint64
+	// lastRan is the command last recorded as the client's
+	// (Client.SetLastCommand), which only this connection records.
+	lastRan *registry.Cmd
 	// deferred holds invalidations of keys the running command changed,
 	// sent after its reply (tracking.go).
 	deferred []byte
@@ -148,7 +151,7 @@ func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
 	// authenticated when one is set later, as in Redis.
 	c.client.SetAuthenticated(!s.acl.DefaultNeedsAuth())
 	c.rd.authRequired = func() bool { return !c.client.Authenticated() && s.acl.DefaultNeedsAuth() }
-	c.ctx = core.Ctx{Writer: c.w, Keyspace: s.ks, Client: c.client, Server: s, Log: s.log, PubSub: s.ps}
+	c.ctx = core.Ctx{Writer: c.w, Keyspace: s.ks, Client: c.client, Server: s, Log: s.log, PubSub: s.ps, Locks: &c.locks}
 	c.out = newOutbox(c)
 	c.client.SetOutbox(c.out)
 	c.client.SetBuffers(c.buffers)
@@ -337,13 +340,15 @@ func (c *conn) execute(args [][]byte) bool {
 		start = monoNow()
 	}
 	c.lastEnd = 0
-	if isCrossProtocol(args[0]) {
-		s.log.Warn("possible cross-protocol attack: HTTP request on the Redis port, connection closed", "client", c.client.Addr)
-		c.w.Reset()
-		return false
-	}
 	cmd := c.lookup(args[0])
 	if cmd == nil {
+		// POST and Host: are no commands: an HTTP request is found among
+		// the unknown ones.
+		if isCrossProtocol(args[0]) {
+			s.log.Warn("possible cross-protocol attack: HTTP request on the Redis port, connection closed", "client", c.client.Addr)
+			c.w.Reset()
+			return false
+		}
 		c.reject(core.ErrUnknownCommand(args))
 		return true
 	}
@@ -378,41 +383,58 @@ func (c *conn) execute(args [][]byte) bool {
 		c.reject(core.NewError("ERR Can't execute '" + cmd.FullName + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
 		return true
 	}
-	if err := c.srv.busyError(cmd); err != nil {
+	// The server-wide states that may refuse or hold a command (a busy
+	// script, a disk error, replication, a pause, maxmemory) are each
+	// tested with one load here; their steps run only while they apply.
+	if err := s.busyError(cmd); err != nil {
 		s.rejectCall(cmd)
 		c.reject(execAbort(cmd, err, false))
 		return true
 	}
-	if err := c.srv.diskError(c, cmd); err != nil {
-		s.rejectCall(cmd)
-		c.reject(execAbort(cmd, err, false))
-		return true
-	}
-	if err := c.srv.replicaError(c, cmd); err != nil {
-		s.rejectCall(cmd)
-		c.reject(execAbort(cmd, err, false))
-		return true
-	}
-	held := start
-	if !c.waitPause(cmd, &start) {
-		return false
-	}
-	if start != held {
-		// Held by a pause: the server may have become a replica
-		// meanwhile (FAILOVER), so the replication checks run again, as
-		// Redis processes a paused command anew.
-		if err := c.srv.replicaError(c, cmd); err != nil {
+	if !s.diskQuiet() {
+		if err := s.diskError(c, cmd); err != nil {
 			s.rejectCall(cmd)
 			c.reject(execAbort(cmd, err, false))
 			return true
 		}
 	}
-	if err := c.checkMemory(cmd); err != nil {
-		s.rejectCall(cmd)
-		c.reject(execAbort(cmd, err, false))
-		return true
+	if !c.replicationQuiet() {
+		if err := s.replicaError(c, cmd); err != nil {
+			s.rejectCall(cmd)
+			c.reject(execAbort(cmd, err, false))
+			return true
+		}
 	}
-	c.client.SetLastCommand(&cmd.FullName)
+	if s.pause.Load() != nil {
+		held := start
+		if !c.waitPause(cmd, &start) {
+			return false
+		}
+		if start != held {
+			// Held by a pause: the server may have become a replica
+			// meanwhile (FAILOVER), so the replication checks run again, as
+			// Redis processes a paused command anew.
+			if err := s.replicaError(c, cmd); err != nil {
+				s.rejectCall(cmd)
+				c.reject(execAbort(cmd, err, false))
+				return true
+			}
+		}
+	}
+	if s.mem.max.Load() != 0 {
+		if err := c.checkMemory(cmd); err != nil {
+			s.rejectCall(cmd)
+			c.reject(execAbort(cmd, err, false))
+			return true
+		}
+	} else if c.ctx.OutOfMemory() {
+		c.ctx.SetOutOfMemory(false)
+	}
+	if cmd != c.lastRan {
+		// A client repeating a command costs a comparison.
+		c.client.SetLastCommand(&cmd.FullName)
+		c.lastRan = cmd
+	}
 	batched := statsBatchable(cmd)
 	if c.stat.cmd != nil && (c.stat.cmd != cmd || !batched) {
 		// INFO, EXEC or a script may read the statistics: what ran
@@ -429,12 +451,14 @@ func (c *conn) execute(args [][]byte) bool {
 		return true
 	}
 	before := feedBefore(cmd)
-	if before {
+	if before && s.monitors.Load() != nil {
 		s.feedMonitors(c.client, c.client.DBIndex(), c.client.Addr, cmd, args, nil)
 	}
-	s.order.before(c, cmd)
+	if s.order.warm() || cmd.Spec.Flags.Has(core.FlagBlocking) || c.client.Subscribed() {
+		s.order.before(c, cmd)
+	}
 	err := c.run(cmd, args)
-	if !before {
+	if !before && s.monitors.Load() != nil {
 		// The database shown is the one after the command (SELECT's own).
 		s.feedMonitors(c.client, c.client.DBIndex(), c.client.Addr, cmd, args, c.ctx.Redacted())
 	}
@@ -457,7 +481,10 @@ func (c *conn) execute(args [][]byte) bool {
 	if p := c.client.Protocol(); p != c.w.Protocol() {
 		c.w.SetProtocol(p)
 	}
-	err = s.settleReply(cmd, c.w, err)
+	if n, complete := c.w.Replies(); err != nil || n != 1 || !complete {
+		// Anything but one complete reply is checked and repaired.
+		err = s.settleReply(cmd, c.w, err)
+	}
 	// MonoNow may read a few microseconds early across goroutines.
 	end := max(monoNow(), start)
 	usec := (end - start) / 1000
@@ -467,7 +494,9 @@ func (c *conn) execute(args [][]byte) bool {
 		c.stat.calls++
 		c.stat.usec += usec
 		c.recordLatency(end - start)
-		s.observeRest(cmd, c.client, args, c.ctx.Redacted(), time.Duration(end-start), err != nil)
+		if err != nil || !s.unobserved(usec) {
+			s.observeRest(cmd, c.client, args, c.ctx.Redacted(), time.Duration(end-start), err != nil)
+		}
 	} else {
 		st := s.stat(cmd)
 		st.calls.Add(1)
@@ -529,9 +558,19 @@ func (c *conn) reject(err error) {
 	c.srv.countError(err)
 }
 
+// lockMode is how run locked a command's keys, for the unlock after it.
+type lockMode uint8
+
+const (
+	lockedNone    lockMode = iota
+	lockedSlots            // c.slots, exclusively
+	lockedAll              // every slot, exclusively
+	lockedAllRead          // every slot, shared
+)
+
 // run locks what the command's metadata says it touches, runs it, and
-// accounts its changes. A panic in the command becomes an error reply; the
-// deferred unlock guarantees no lock stays held.
+// accounts its changes. A panic in the command becomes an error reply
+// (invoke), so the unlocks at its end always run: no lock stays held.
 func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 	s := c.srv
 	spec := cmd.Spec
@@ -556,10 +595,7 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 		owner = c.client
 	}
 	c.locks.SetOwner(owner)
-	ctx.Locks = &c.locks
-	// Slots a command takes while it runs (a script's keys) are released
-	// last, after the recovery below.
-	defer c.locks.ReleaseExtra()
+	mode := lockedNone
 	switch {
 	case spec.Flags.Has(core.FlagMovableKeys) && spec.Keys == nil:
 		// Keys that come from data (SORT BY/GET patterns) cannot be known
@@ -567,7 +603,7 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 		// remove expired keys.
 		ks.LockAll(true)
 		c.locks.HoldAll(true)
-		defer ks.UnlockAll(true)
+		mode = lockedAll
 	case len(c.keyIdx) > 0:
 		// Each key is hashed once here, for its lock and for the memory
 		// settled after the command (invoke).
@@ -585,36 +621,43 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 		// removes an expired key it finds.
 		ks.LockSlots(c.slots, true)
 		c.locks.HoldSlots(c.slots)
-		defer ks.UnlockSlots(c.slots, true)
+		mode = lockedSlots
 	case spec.Flags.Has(core.FlagKeyspace):
 		ks.LockAll(write)
 		c.locks.HoldAll(write)
-		defer ks.UnlockAll(write)
+		mode = lockedAll
+		if !write {
+			mode = lockedAllRead
+		}
 	case write && spec.Flags.Has(core.FlagNoKeys):
 		// A change of a module's own state (FUNCTION LOAD) holds every
 		// key, so that it and its effect fall on the same side of a
 		// snapshot's cut, which takes them all too.
 		ks.LockAll(true)
 		c.locks.HoldAll(true)
-		defer ks.UnlockAll(true)
+		mode = lockedAll
 	}
-	if ks.KeyChecks() {
+	checks := ks.KeyChecks()
+	if checks {
 		// Checking mode (contract.go): the slots record that this command
 		// holds them and which keys it declared, until they are unlocked.
 		c.locks.DeclareCommand(cmd.FullName, args, c.keyIdx)
-		defer c.locks.Disown()
-	} else if owner != nil {
-		defer c.locks.Disown()
 	}
 	// The reply is bounded by the hard output limit while it is built.
 	c.w.SetLimit(int(min(s.limits.outHard.Load(), math.MaxInt)))
 	c.executing = true
-	end, err := s.invoke(cmd, ctx, c.w, c.keyIdx, c.hashes, locksAll(spec), nil)
+	// The changes of a command whose statistics wait in the connection
+	// wait with them (publishStats adds them before any reply leaves).
+	var dirty *int64
+	if statsBatchable(cmd) {
+		dirty = &c.stat.dirty
+	}
+	end, err := s.invoke(cmd, ctx, c.w, c.keyIdx, c.hashes, locksAll(spec), nil, dirty)
 	c.executing = false
 	if end > c.effEnd {
 		c.effEnd = end
 	}
-	if ks.KeyChecks() {
+	if checks {
 		s.reportStrayKeys(cmd, &c.locks)
 	}
 	if br, ok := err.(*core.BlockRequest); ok {
@@ -626,5 +669,20 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 			c.blockReq = br
 		}
 	}
+	// Unlocked in the reverse order of locking: the record of the holder
+	// first, then the command's slots, then the slots it took while it ran
+	// (a script's keys, EXEC's), which are released last.
+	if checks || owner != nil {
+		c.locks.Disown()
+	}
+	switch mode {
+	case lockedSlots:
+		ks.UnlockSlots(c.slots, true)
+	case lockedAll:
+		ks.UnlockAll(true)
+	case lockedAllRead:
+		ks.UnlockAll(false)
+	}
+	c.locks.ReleaseExtra()
 	return err
 }

@@ -186,6 +186,10 @@ func (o *orderer) settle(c *conn) {
 	o.mu.Unlock()
 }
 
+// warm reports whether ordering is on: before has work only while it is,
+// or for a command that turns it on (FlagBlocking, a subscriber's).
+func (o *orderer) warm() bool { return o.hot.Load() }
+
 // before runs just before cmd runs for c: an ordered command waits for
 // older bytes of other clients that may hold ordered commands.
 func (o *orderer) before(c *conn, cmd *registry.Cmd) {

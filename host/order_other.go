@@ -14,3 +14,4 @@ func (o *orderer) close()                            {}
 func (o *orderer) attach(c *conn)                    {}
 func (o *orderer) detach(c *conn)                    {}
 func (o *orderer) before(c *conn, cmd *registry.Cmd) {}
+func (o *orderer) warm() bool                        { return false }

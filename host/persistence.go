@@ -49,6 +49,12 @@ var errMisconf = core.NewError("MISCONF Redis is configured to save RDB snapshot
 	"Commands that may modify the data set are disabled, because this instance is configured to report errors during writes " +
 	"if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.")
 
+// diskQuiet reports whether diskError refuses nothing, in two loads: the
+// last background save succeeded and no append-only file is open.
+func (s *Server) diskQuiet() bool {
+	return s.persist.lastBgStatusOK.Load() && s.aof.log.Load() == nil
+}
+
 // diskError refuses write commands (and PING, as Redis does) while the last
 // background save failed, stop-writes-on-bgsave-error is on and save rules
 // are set.

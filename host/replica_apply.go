@@ -103,7 +103,7 @@ func (a *applier) run(args [][]byte, parent *core.Ctx) {
 		parent.DB = ctx.DB
 	}
 	var kbuf [8]int
-	_, err := s.invoke(cmd, ctx, a.w, cmd.Spec.KeyIndexes(args, kbuf[:0]), nil, true, parent)
+	_, err := s.invoke(cmd, ctx, a.w, cmd.Spec.KeyIndexes(args, kbuf[:0]), nil, true, parent, nil)
 	for fn := ctx.TakeAfterUnlock(); fn != nil; fn = ctx.TakeAfterUnlock() {
 		a.after = append(a.after, fn)
 	}

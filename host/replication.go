@@ -490,6 +490,14 @@ func (s *Server) WaitReplicas(c *core.Ctx, n, timeoutMs int64) (int64, error) {
 	}
 }
 
+// replicationQuiet reports whether replicaError has nothing to do for c's
+// next command, in a few loads: a master without min-replicas-to-write,
+// and no refusal left in c's context from before.
+func (c *conn) replicationQuiet() bool {
+	s := c.srv
+	return !s.limits.minReplicas.Load() && !s.repl.replica.Load() && c.ctx.WriteRefusal() == nil && c.ctx.StaleRefusal() == nil
+}
+
 // replicaError is the replication step of dispatch. With the check on
 // (min-replicas-to-write and min-replicas-max-lag both above 0) a write
 // command, or EXEC of a transaction holding one, is refused with

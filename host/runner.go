@@ -101,7 +101,7 @@ func (s *Server) RunCall(parent, c *core.Ctx, call *core.CallRequest) (err error
 	}
 	var kbuf [8]int
 	outer := c.Writer.BeginReply()
-	_, err = s.invoke(cmd, c, c.Writer, cmd.Spec.KeyIndexes(call.Args, kbuf[:0]), nil, locksAll(cmd.Spec), parent)
+	_, err = s.invoke(cmd, c, c.Writer, cmd.Spec.KeyIndexes(call.Args, kbuf[:0]), nil, locksAll(cmd.Spec), parent, nil)
 	if _, ok := err.(*core.BlockRequest); ok {
 		c.Writer.Truncate(mark)
 		c.WriteNullArray()
@@ -163,10 +163,56 @@ func (s *Server) RejectCall(call *core.CallRequest, err error) {
 // one unit and returns the stream offset after it (end, 0 when nothing was
 // appended). keyIdx are the positions of the command's keys in its
 // arguments, hashes their hashes when the caller has them (nil: hashed
-// when needed); allSlots says it holds every slot.
-func (s *Server) invoke(cmd *registry.Cmd, ctx *core.Ctx, w *core.Writer, keyIdx []int, hashes []uint64, allSlots bool, parent *core.Ctx) (end int64, err error) {
-	mark := w.Len()
+// when needed); allSlots says it holds every slot. The changes are added
+// to *dirty when it is given (a connection's batched count, stats.go), to
+// the keyspace's count otherwise.
+func (s *Server) invoke(cmd *registry.Cmd, ctx *core.Ctx, w *core.Writer, keyIdx []int, hashes []uint64, allSlots bool, parent *core.Ctx, dirty *int64) (end int64, err error) {
 	write := cmd.Spec.Flags.Has(core.FlagWrite)
+	err = s.execRecovering(cmd, ctx, w, keyIdx, write, parent)
+	var n int64
+	if write {
+		n = ctx.Changes(err != nil)
+		if n != 0 {
+			if dirty != nil {
+				*dirty += n
+			} else {
+				s.ks.AddDirty(n)
+			}
+		}
+	}
+	by := ctx.Client
+	if parent != nil && ctx.FromScript() {
+		// A script's writes are its caller's, for NOLOOP and for
+		// invalidations that follow the caller's reply.
+		by = parent.Client
+	}
+	if !ctx.TakeTouched(func(db int, key []byte) { s.ks.Touched(db, key, by) }) && write && n > 0 {
+		for _, i := range keyIdx {
+			s.ks.Touched(ctx.DB.Index(), ctx.Args[i], by)
+		}
+	}
+	if write && (n != 0 || err != nil) {
+		// A write that changed nothing (SPOP of a missing key)
+		// left every value's size as it was: no second lookup.
+		s.ks.SettleMemoryHashed(ctx.DB, ctx.Args, keyIdx, hashes)
+	}
+	if s.ks.Watching() {
+		s.ks.SettleWatches(ctx.DB, n > 0, ctx.Args, keyIdx, allSlots)
+	}
+	eff := ctx.TakeEffects(write && n > 0)
+	if parent != nil {
+		parent.AddEffects(eff)
+	} else if len(eff) > 0 {
+		end = s.effects.Append(eff)
+	}
+	return end, err
+}
+
+// execRecovering runs the command for invoke and turns a panic into an
+// error reply (what the command wrote is dropped). Everything invoke does
+// after it runs whether or not the command panicked.
+func (s *Server) execRecovering(cmd *registry.Cmd, ctx *core.Ctx, w *core.Writer, keyIdx []int, write bool, parent *core.Ctx) (err error) {
+	mark := w.Len()
 	// A command that changes no data is stopped as soon as its reply passes
 	// the Writer's limit (core.ErrReplyTooBig, recovered below); one that
 	// changes data is not interrupted halfway.
@@ -176,38 +222,6 @@ func (s *Server) invoke(cmd *registry.Cmd, ctx *core.Ctx, w *core.Writer, keyIdx
 		if r := recover(); r != nil {
 			w.Truncate(mark)
 			err = s.recovered(cmd.FullName, r)
-		}
-		var n int64
-		if write {
-			n = ctx.Changes(err != nil)
-			if n != 0 {
-				s.ks.AddDirty(n)
-			}
-		}
-		by := ctx.Client
-		if parent != nil && ctx.FromScript() {
-			// A script's writes are its caller's, for NOLOOP and for
-			// invalidations that follow the caller's reply.
-			by = parent.Client
-		}
-		if !ctx.TakeTouched(func(db int, key []byte) { s.ks.Touched(db, key, by) }) && write && n > 0 {
-			for _, i := range keyIdx {
-				s.ks.Touched(ctx.DB.Index(), ctx.Args[i], by)
-			}
-		}
-		if write && (n != 0 || err != nil) {
-			// A write that changed nothing (SPOP of a missing key)
-			// left every value's size as it was: no second lookup.
-			s.ks.SettleMemoryHashed(ctx.DB, ctx.Args, keyIdx, hashes)
-		}
-		if s.ks.Watching() {
-			s.ks.SettleWatches(ctx.DB, n > 0, ctx.Args, keyIdx, allSlots)
-		}
-		eff := ctx.TakeEffects(write && n > 0)
-		if parent != nil {
-			parent.AddEffects(eff)
-		} else if len(eff) > 0 {
-			end = s.effects.Append(eff)
 		}
 	}()
 	if write {
@@ -221,7 +235,7 @@ func (s *Server) invoke(cmd *registry.Cmd, ctx *core.Ctx, w *core.Writer, keyIdx
 	if s.trk.on.Load() > 0 && ctx.Client != nil {
 		s.rememberRead(ctx, cmd, keyIdx, parent)
 	}
-	return 0, err
+	return err
 }
 
 // locksAll reports whether a command needs every slot: keyspace-wide, or

@@ -17,6 +17,10 @@ import (
 type connStats struct {
 	cmd         *registry.Cmd // the command counted, nil when nothing is pending
 	calls, usec int64
+	// dirty counts the changes of batched writes not yet added to the
+	// keyspace's count (rdb_changes_since_last_save, auto-save): one
+	// atomic addition per batch rather than per write.
+	dirty int64
 	// lat holds the durations (ns) of the counted calls not yet added to
 	// the command's latency histogram (latency-tracking), nlat of them.
 	lat  [16]int64
@@ -26,6 +30,10 @@ type connStats struct {
 // publishStats adds the pending statistics to the shared counters.
 func (c *conn) publishStats() {
 	st := &c.stat
+	if st.dirty != 0 {
+		c.srv.ks.AddDirty(st.dirty)
+		st.dirty = 0
+	}
 	if st.cmd == nil {
 		return
 	}
