@@ -25,14 +25,14 @@ import (
 // DB.Preserve, which the host calls for a write command's keys before it
 // runs.
 type Cut struct {
-	ks    *Keyspace
-	now   int64
-	dbs   []CutDB
-	work  [][]*slotCut // per database at the cut
-	items []cutItem    // reused between slots
-	objs  []cutItem    // reused between slots
-	str   String       // the value handed to Range's fn for an inline string
-	done  bool
+	ks   *Keyspace
+	now  int64
+	dbs  []CutDB
+	work [][]*slotCut // per database at the cut
+	snap table        // a copy of the slot being written (rangeSlot)
+	objs []cutItem    // reused between slots
+	str  String       // the value handed to Range's fn for an inline string
+	done bool
 }
 
 // CutDB describes one database as it was at the cut.
@@ -57,6 +57,10 @@ type slotCut struct {
 	// (cloned, unless it is an inline string, whose bytes never change) and
 	// expiry, or a nil value for a key that did not exist.
 	pre map[string]cutEntry
+	// frozen is pre as it was when the reader listed the slot: the reader's
+	// from then on, read by writers and reader alike but no longer changed
+	// (a key there keeps its first pre-image).
+	frozen map[string]cutEntry
 	// listed is set once the reader has listed the slot's keys: after it
 	// only the objects listed need pre-images.
 	listed bool
@@ -69,10 +73,7 @@ type cutEntry struct {
 
 type cutItem struct {
 	key string
-	// The entry as listed: its object, or (obj nil) its inline string's
-	// bytes, which never change.
-	obj Value
-	val []byte
+	obj Value // the entry's object as listed
 	exp int64
 }
 
@@ -150,58 +151,69 @@ func (c *Cut) Range(db int, fn func(key string, v Value, expireAt int64) error, 
 
 func (c *Cut) rangeSlot(sc *slotCut, fn func(key string, v Value, expireAt int64) error, between func() error) error {
 	lk := &c.ks.locks[sc.lock]
-	lk.Lock()
+	// The slot is copied, not walked, under its lock: a table is compacted
+	// and renumbered by deletions, so its entries must be taken at one
+	// moment, but walking 40,000 keys (a slot of 10M keys) held the lock
+	// for milliseconds, and for tens of them when the saver's thread lost
+	// its CPU meanwhile. Copying the entries (28 bytes each, no pointers),
+	// the chunk list and the value objects is a few memory moves, and a
+	// shared lock suffices: only writers change the slot or the cut.
+	lk.RLock()
 	src := &sc.held
 	if sc.at != nil {
 		src = sc.at
 	}
-	// The keys unchanged since the cut are listed now, under the lock: a
-	// table is compacted and renumbered by deletions. Those changed already
-	// are taken from their pre-images. Strings held inline come first,
-	// objects after them.
-	items := c.items[:0]
+	snap := &c.snap
+	snap.ents = append(snap.ents[:0], src.ents...)
+	snap.kv.chunks = append(snap.kv.chunks[:0], src.kv.chunks...)
+	snap.objs = append(snap.objs[:0], src.objs...)
+	clear(snap.vol)
+	for id, exp := range src.vol {
+		if snap.vol == nil {
+			snap.vol = make(map[uint32]int64, len(src.vol))
+		}
+		snap.vol[id] = exp
+	}
+	// The keys changed since the cut have their pre-images: those kept so
+	// far are the reader's alone from now on (frozen; writers still look
+	// there first), and only the objects listed get new ones. From here
+	// on a change to a string held inline keeps no pre-image: the bytes
+	// copied are the string's value at the cut, and they never change
+	// (arena.go).
+	frozen := sc.pre
+	sc.frozen, sc.pre = frozen, nil
+	sc.listed = true
+	lk.RUnlock()
+	defer func() {
+		clear(snap.kv.chunks)
+		snap.kv.chunks = snap.kv.chunks[:0]
+		clear(snap.objs)
+		snap.objs = snap.objs[:0]
+		clear(c.objs)
+		c.objs = c.objs[:0]
+	}()
+	// Strings held inline are written as the copy is walked, with no lock
+	// held; objects are set aside.
 	objs := c.objs[:0]
-	for i := range src.ents {
-		e := &src.ents[i]
+	str := &c.str
+	for i := range snap.ents {
+		e := &snap.ents[i]
 		if e.klen == freeEnt {
 			continue
 		}
-		k := src.key(e)
-		exp := src.expOf(e, int32(i))
-		if _, changed := sc.pre[k]; changed || (exp != 0 && exp <= c.now) {
+		k := snap.key(e)
+		exp := snap.expOf(e, int32(i))
+		if _, changed := frozen[k]; changed || (exp != 0 && exp <= c.now) {
 			continue
 		}
-		if obj := src.object(e); obj != nil {
-			objs = append(objs, cutItem{key: k, obj: obj, exp: exp})
-		} else {
-			items = append(items, cutItem{key: k, val: src.inline(e), exp: exp})
+		if e.obj != 0 {
+			objs = append(objs, cutItem{key: k, obj: snap.objs[e.obj-1], exp: exp})
+			continue
 		}
-	}
-	inline := len(items)
-	items = append(items, objs...)
-	live := len(items)
-	for k, p := range sc.pre {
-		if p.v != nil {
-			items = append(items, cutItem{key: k, obj: p.v, exp: p.exp})
-		}
-	}
-	// From here on a change to a string held inline keeps no pre-image:
-	// the bytes listed are the string's value at the cut, and they never
-	// change (arena.go).
-	sc.listed = true
-	lk.Unlock()
-	defer func() {
-		clear(items)
-		c.items = items[:0]
-		clear(objs)
-		c.objs = objs[:0]
-	}()
-	// Strings held inline are written with no lock held.
-	str := &c.str
-	for i := 0; i < inline; i++ {
-		it := &items[i]
-		str.B = it.val
-		if err := fn(it.key, str, it.exp); err != nil {
+		str.B = snap.inline(e)
+		err := fn(k, str, exp)
+		str.B = nil
+		if err != nil {
 			return err
 		}
 		if between != nil && i%cutBatchKeys == cutBatchKeys-1 {
@@ -210,18 +222,18 @@ func (c *Cut) rangeSlot(sc *slotCut, fn func(key string, v Value, expireAt int64
 			}
 		}
 	}
-	str.B = nil
+	c.objs = objs
 	// The objects may be changed in place once the lock is released: they
 	// are read in batches under the lock, each taking the pre-image a
 	// writer kept meanwhile, if any.
-	for i := inline; i < live; {
+	for i := 0; i < len(objs); {
 		lk.Lock()
 		start := time.Now()
-		for n := 0; i < live; n++ {
+		for n := 0; i < len(objs); n++ {
 			if n == cutBatchKeys || (n%16 == 15 && time.Since(start) > cutBatchTime) {
 				break
 			}
-			it := &items[i]
+			it := &objs[i]
 			i++
 			v, exp := it.obj, it.exp
 			if p, ok := sc.pre[it.key]; ok {
@@ -242,13 +254,17 @@ func (c *Cut) rangeSlot(sc *slotCut, fn func(key string, v Value, expireAt int64
 			}
 		}
 	}
-	// Pre-images belong to the cut alone: no lock needed.
-	for i := live; i < len(items); i++ {
-		it := &items[i]
-		if err := fn(it.key, it.obj, it.exp); err != nil {
+	// Pre-images kept before the copy belong to the cut alone: no lock
+	// needed.
+	n := 0
+	for k, p := range frozen {
+		if p.v == nil {
+			continue
+		}
+		if err := fn(k, p.v, p.exp); err != nil {
 			return err
 		}
-		if between != nil && (i-live)%cutBatchKeys == cutBatchKeys-1 {
+		if n++; between != nil && n%cutBatchKeys == 0 {
 			if err := between(); err != nil {
 				return err
 			}
@@ -268,7 +284,7 @@ func (c *Cut) release(sc *slotCut) {
 	if sc.at != nil && sc.at.cut == sc {
 		sc.at.cut = nil
 	}
-	sc.at, sc.held, sc.pre = nil, table{}, nil
+	sc.at, sc.held, sc.pre, sc.frozen = nil, table{}, nil, nil
 	lk.Unlock()
 }
 
@@ -300,6 +316,9 @@ func (db *DB) keep(t *table, key []byte) {
 
 func (sc *slotCut) keep(t *table, key []byte) {
 	if _, ok := sc.pre[string(key)]; ok {
+		return
+	}
+	if _, ok := sc.frozen[string(key)]; ok {
 		return
 	}
 	var p cutEntry

@@ -1,8 +1,10 @@
 package core_test
 
 import (
+	"errors"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/redmod/redmod/core"
 )
@@ -42,4 +44,59 @@ func BenchmarkSetDuringCut(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkGetDuringCut is a read of a random key under its slot's shared
+// lock while a cut of 1M keys (4,000 per slot) is read beside it, again
+// and again, as BGSAVE after BGSAVE: worst-us is the longest read, which
+// waits for the reader whenever it holds the slot's lock exclusively.
+func BenchmarkGetDuringCut(b *testing.B) {
+	ks := core.NewKeyspace(1)
+	const n = 1 << 20
+	keys := make([][]byte, n)
+	ks.Update(func(ks *core.Keyspace) error {
+		for i := range keys {
+			keys[i] = []byte("key:" + strconv.Itoa(i))
+			ks.DB(0).Set(keys[i], core.NewString([]byte("value-0123456789")))
+		}
+		return nil
+	})
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			c := ks.BeginCut(nil)
+			c.Range(0, func(string, core.Value, int64) error { return nil }, func() error {
+				select {
+				case <-stop:
+					return errors.New("stopped")
+				default:
+					return nil
+				}
+			})
+			c.Close()
+		}
+	}()
+	db := ks.DB(0)
+	var worst time.Duration
+	i := 0
+	for b.Loop() {
+		k := keys[(i*7919)%n]
+		i++
+		slot := []int{ks.SlotOf(k)}
+		start := time.Now()
+		ks.LockSlots(slot, false)
+		db.Get(k)
+		ks.UnlockSlots(slot, false)
+		worst = max(worst, time.Since(start))
+	}
+	close(stop)
+	<-done
+	b.ReportMetric(float64(worst.Nanoseconds())/1e3, "worst-us")
 }

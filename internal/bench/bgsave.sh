@@ -24,6 +24,12 @@
 #              ONLY [redis|redmod: run one server]
 #              SERVER_GODEBUG [GODEBUG for redmod, e.g. gctrace=1; with KEEP=1
 #              its log stays]
+#              SERVER_ENV [more NAME=value settings for redmod's environment,
+#              e.g. "GOMAXPROCS=2 REDMOD_PPROF=127.0.0.1:6060"]
+#              REDMOD_BIN [a redmod binary built already, for A/B runs of two
+#              builds; default: build this tree's]
+#              PORT [redis-server listens on PORT, redmod on PORT+1; default:
+#              free ports the system picks]
 set -euo pipefail
 KEYS=${1:-1000000}
 SECS=${SECONDS_PER_PHASE:-30}
@@ -37,8 +43,16 @@ cleanup() {
 	[[ ${KEEP:-0} == 1 ]] && echo "kept $tmp" || rm -rf "$tmp"
 }
 trap cleanup EXIT
-(cd "$root" && go build -o "$tmp/redmod-server" ./cmd/redmod && go build -o "$tmp/saveprobe" ./internal/bench/saveprobe)
+if [[ -n ${REDMOD_BIN:-} ]]; then
+	cp "$REDMOD_BIN" "$tmp/redmod-server"
+else
+	(cd "$root" && go build -o "$tmp/redmod-server" ./cmd/redmod)
+fi
+(cd "$root" && go build -o "$tmp/saveprobe" ./internal/bench/saveprobe)
 
+port() { # offset from PORT
+	if [[ -n ${PORT:-} ]]; then echo $((PORT + $1)); else freeport; fi
+}
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 load() { # port
@@ -93,13 +107,15 @@ summary() {
 		}' "$tmp/results"
 }
 
-serve() { # name command...
+serve() { # name port-offset command...
 	local name=$1
-	shift
 	local port
-	port=$(freeport)
+	port=$(port "$2")
+	shift 2
 	mkdir -p "$tmp/$name"
-	(cd "$tmp/$name" && GODEBUG=${SERVER_GODEBUG:-} exec "$@" --port "$port" >"$tmp/$name.log" 2>&1) &
+	local env=()
+	[[ $name == redmod ]] && read -ra env <<<"${SERVER_ENV:-}"
+	(cd "$tmp/$name" && GODEBUG=${SERVER_GODEBUG:-} exec env ${env[@]+"${env[@]}"} "$@" --port "$port" >"$tmp/$name.log" 2>&1) &
 	local pid=$!
 	pids+=("$pid")
 	for _ in $(seq 600); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.2; done
@@ -112,6 +128,6 @@ serve() { # name command...
 	wait "$pid" 2>/dev/null || true
 }
 
-[[ ${ONLY:-} == redmod ]] || serve redis redis-server --save "" --appendonly no --dir "$tmp/redis"
-[[ ${ONLY:-} == redis ]] || serve redmod "$tmp/redmod-server" --save "" --dir "$tmp/redmod"
+[[ ${ONLY:-} == redmod ]] || serve redis 0 redis-server --save "" --appendonly no --dir "$tmp/redis"
+[[ ${ONLY:-} == redis ]] || serve redmod 1 "$tmp/redmod-server" --save "" --dir "$tmp/redmod"
 summary
