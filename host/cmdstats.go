@@ -187,6 +187,7 @@ func cdf(c *[histBuckets]int64) []core.LatencyBucket {
 
 // LatencyHistograms implements core.Diagnostics (LATENCY HISTOGRAM).
 func (s *Server) LatencyHistograms(names []string) []core.CommandLatency {
+	s.foldLatencies(false)
 	var cmds []*registry.Cmd
 	if len(names) == 0 {
 		for _, c := range s.reg.Commands() {
@@ -268,6 +269,7 @@ func (s *Server) commandStatsInfo() []core.InfoField {
 // latencyStatsInfo renders INFO latencystats: the configured percentiles of
 // each command that ran with latency-tracking on.
 func (s *Server) latencyStatsInfo() []core.InfoField {
+	s.foldLatencies(false)
 	pcts := s.diag.percentiles.Load()
 	var out []core.InfoField
 	var buf [histBuckets]int64
@@ -303,6 +305,7 @@ func (s *Server) latencyStatsInfo() []core.InfoField {
 
 // resetCommandStats zeroes every command's figures (CONFIG RESETSTAT).
 func (s *Server) resetCommandStats() {
+	s.foldLatencies(true)
 	for i := range s.cstats {
 		st := &s.cstats[i]
 		st.calls.Store(0)

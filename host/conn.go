@@ -79,6 +79,9 @@ type conn struct {
 	out *outbox
 	// stat holds statistics not yet added to the shared counters.
 	stat connStats
+	// lat holds latencies published but not yet folded into the shared
+	// histograms (stats.go).
+	lat latPending
 	// lastEnd is when the last command ended or its request's last bytes
 	// were read (monoNow), the start of the next command; 0 after a
 	// write.
@@ -165,6 +168,7 @@ func (c *conn) serve() {
 	defer c.out.finish()
 	defer c.srv.ks.Unwatch(c.client)
 	defer c.srv.replicaClientGone(c.client)
+	defer c.lat.fold(c.srv, false)
 	defer c.publishStats()
 	for {
 		args, err := c.rd.Next()

@@ -117,3 +117,70 @@ func TestStatsCountPipelinedCommandsBeforeInfo(t *testing.T) {
 		t.Errorf("total_commands_processed grew by %d, want 15", got)
 	}
 }
+
+// Latencies of pipelined calls wait in their connection (latPending) until
+// the histograms are read: LATENCY HISTOGRAM counts every call whose reply
+// came before it, from any connection, and CONFIG RESETSTAT drops the
+// waiting ones too.
+func TestLatencyHistogramCountsPendingCalls(t *testing.T) {
+	srv, err := redmodtest.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	var conns [3]*resp.Conn
+	for i := range conns {
+		c, err := resp.Dial(srv.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns[i] = c
+	}
+	pipeline := func(c *resp.Conn, key string, n int) {
+		t.Helper()
+		var req []byte
+		for i := 0; i < n; i++ {
+			req = append(req, resp.Encode("HINCRBY", key, "f", "1")...)
+		}
+		if err := c.Write(req); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < n; i++ {
+			if _, err := c.Read(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	calls := func() string {
+		t.Helper()
+		r, err := conns[2].Do("LATENCY", "HISTOGRAM", "hincrby")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Elems) == 0 {
+			return "0"
+		}
+		return r.Elems[1].Elems[1].Str
+	}
+	pipeline(conns[0], "a", 50)
+	if _, err := conns[2].Do("CONFIG", "RESETSTAT"); err != nil {
+		t.Fatal(err)
+	}
+	if got := calls(); got != "0" {
+		t.Errorf("calls after RESETSTAT = %s, want 0", got)
+	}
+	pipeline(conns[0], "a", 100)
+	pipeline(conns[1], "b", 70)
+	if got := calls(); got != "170" {
+		t.Errorf("calls = %s, want 170", got)
+	}
+	pipeline(conns[1], "b", 30)
+	r, err := conns[2].Do("INFO", "latencystats")
+	if err != nil || !strings.Contains(r.Str, "latency_percentiles_usec_hincrby:p50=") {
+		t.Fatalf("INFO latencystats = %q, %v", r.Str, err)
+	}
+	if got := calls(); got != "200" {
+		t.Errorf("calls = %s, want 200", got)
+	}
+}
