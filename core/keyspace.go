@@ -16,14 +16,15 @@ import (
 const NumSlots = 256
 
 type slotLock struct {
-	sync.RWMutex
+	slotMutex
 	watch *slotWatch              // the slot's watched keys (watch.go); guarded by the lock
 	claim atomic.Pointer[LockSet] // the command holding it, in checking mode (keycheck.go)
 	// expired holds the deletions of keys a command found expired, until
 	// the command's effects are taken (effects.go); guarded by the lock.
-	// With it the struct fills a 64-byte cache line, so neighbouring locks
-	// do not share one.
 	expired []Effect
+	// The struct fills a 64-byte cache line, so neighbouring locks do not
+	// share one.
+	_ [8]byte
 }
 
 // Keyspace holds the databases and the locks that guard them.
