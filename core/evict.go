@@ -220,6 +220,14 @@ func (db *DB) account(n int64) {
 // place, so that the memory total follows values that grow or shrink
 // without being stored again. The caller holds the keys' locks. The host
 // calls it after every write command with the command's keys.
+//
+// A value changes in place only through an object the keyspace handed out
+// (Get, GetForWrite, GetStringForWrite), and each table records the entry
+// it lent since it was last settled (table.lent): that entry is
+// re-measured without finding the key, and a table that lent none is left
+// alone (SET and INCR store a value whose cost they know). A table that
+// lent more than one, or renumbered its entries, has the command's keys in
+// it found and re-measured.
 func (ks *Keyspace) SettleMemory(db *DB, args [][]byte, keyIdx []int) {
 	ks.SettleMemoryHashed(db, args, keyIdx, nil)
 }
@@ -231,6 +239,7 @@ func (ks *Keyspace) SettleMemoryHashed(db *DB, args [][]byte, keyIdx []int, hash
 	if db == nil {
 		return
 	}
+	many := false
 	for j, i := range keyIdx {
 		key := args[i]
 		var t *table
@@ -244,15 +253,44 @@ func (ks *Keyspace) SettleMemoryHashed(db *DB, args [][]byte, keyIdx []int, hash
 		} else {
 			t, h = db.tableFor(key)
 		}
-		id := t.find(key, h)
-		if id < 0 {
+		if t.lentMany {
+			many = true
+			if id := t.find(key, h); id >= 0 {
+				db.settle(t, id)
+			}
 			continue
 		}
-		e := &t.ents[id]
-		if c := t.cost(e); c != e.size {
-			db.account(int64(c) - int64(e.size))
-			e.size = c
+		if t.lent != 0 {
+			// Any live entry may be re-measured: if the one lent was
+			// removed and its number reused, the new one's cost is
+			// recorded again.
+			if id := int32(t.lent - 1); int(id) < len(t.ents) && t.ents[id].klen != freeEnt {
+				db.settle(t, id)
+			}
+			t.lent = 0
 		}
+	}
+	if many {
+		// Every key of the tables that lent many is measured: they start
+		// again.
+		for j, i := range keyIdx {
+			var t *table
+			if j < len(hashes) {
+				t = &db.slots[hashes[j]%NumSlots]
+			} else {
+				t, _ = db.tableFor(args[i])
+			}
+			t.lent, t.lentMany = 0, false
+		}
+	}
+}
+
+// settle records the cost of entry id of t as it is now.
+func (db *DB) settle(t *table, id int32) {
+	e := &t.ents[id]
+	if c := t.cost(e); c != e.size {
+		db.account(int64(c) - int64(e.size))
+		e.size = c
 	}
 }
 

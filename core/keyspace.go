@@ -458,6 +458,11 @@ func (db *DB) Get(key []byte) Value {
 	db.ks.KeyspaceHits.Add(1)
 	e := &t.ents[id]
 	db.touch(e)
+	if e.obj != 0 {
+		// A value object read may still be changed in place by a
+		// command that should have asked GetForWrite.
+		t.lend(id)
+	}
 	return t.value(e)
 }
 
@@ -501,6 +506,7 @@ func (db *DB) GetForWrite(key []byte) Value {
 		t.setObject(e, &String{B: append([]byte(nil), t.inline(e)...)})
 		t.dropInline(e)
 	}
+	t.lend(id)
 	return t.object(e)
 }
 
@@ -544,6 +550,7 @@ func (db *DB) GetStringForWrite(key []byte) (StringWrite, error) {
 	if !ok {
 		return StringWrite{}, ErrWrongType
 	}
+	t.lend(id)
 	w.Bytes, w.Object = s.B, s
 	return w, nil
 }

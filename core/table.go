@@ -152,6 +152,23 @@ type table struct {
 	// (LockSet.FreezeClock). It changes only under the slot's exclusive
 	// lock and is read under its lock.
 	frozen int64
+	// lent is the entry (plus one; 0: none) whose value object was handed
+	// out (Get, GetForWrite) since the memory was last settled, so that
+	// SettleMemory re-measures it without finding a key; lentMany says
+	// more than one was, or entries were renumbered since: SettleMemory
+	// then finds the command's keys (evict.go).
+	lent     uint32
+	lentMany bool
+}
+
+// lend records that entry id's value object was handed out, to be changed
+// perhaps (see lent).
+func (t *table) lend(id int32) {
+	if l := uint32(id) + 1; t.lent == 0 {
+		t.lent = l
+	} else if t.lent != l && !t.lentMany {
+		t.lentMany = true
+	}
 }
 
 func tagOf(h uint64) uint32 { return uint32(h >> 32) }
@@ -313,6 +330,9 @@ func (t *table) compact() {
 		size *= 2
 	}
 	old := t.idx
+	if t.lent != 0 {
+		t.lentMany = true // the entry lent has another number now
+	}
 	t.ents, t.vol, t.free = ents, vol, -1
 	t.kv, t.objs, t.objFree = kv, objs, nil
 	t.idx = make([]uint64, size)
