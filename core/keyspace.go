@@ -49,11 +49,13 @@ type Keyspace struct {
 	waiters     waiters      // clients blocked on keys (block.go)
 	obs         observers    // told about changes (notify.go)
 	obsList     atomic.Pointer[[]KeyObserver]
-	watches     atomic.Int64 // number of WATCHed (client, key) pairs (watch.go)
-	cutMu       sync.Mutex   // one point-in-time cut at a time (cut.go)
-	cuts        atomic.Int64 // cuts being read
-	check       keyCheck     // checking mode: undeclared keys (keycheck.go)
-	mem         memory       // maxmemory: policy, eviction pool (evict.go)
+	obsEvents   atomic.Uint32 // the event classes an observer wants (SetInterest)
+	obsTouches  atomic.Bool   // an observer wants KeyTouched
+	watches     atomic.Int64  // number of WATCHed (client, key) pairs (watch.go)
+	cutMu       sync.Mutex    // one point-in-time cut at a time (cut.go)
+	cuts        atomic.Int64  // cuts being read
+	check       keyCheck      // checking mode: undeclared keys (keycheck.go)
+	mem         memory        // maxmemory: policy, eviction pool (evict.go)
 
 	effects      EffectSink   // the effects stream, or nil (effects.go)
 	pendingExp   atomic.Int64 // deletions waiting in slotLock.expired

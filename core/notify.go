@@ -135,18 +135,63 @@ type KeyObserver interface {
 }
 
 // observers is the keyspace's list of observers, copied on change so that
-// the per-write path reads it without a lock.
+// the per-write path reads it without a lock, and what they want to hear
+// (SetInterest).
 type observers struct {
-	mu   sync.Mutex
-	list []KeyObserver
+	mu       sync.Mutex
+	list     []KeyObserver
+	interest []interest // by list's order
+}
+
+type interest struct {
+	events  NotifyClass
+	touches bool
 }
 
 // Observe registers o for every change to the keyspace from now on.
 func (ks *Keyspace) Observe(o KeyObserver) {
 	ks.obs.mu.Lock()
 	defer ks.obs.mu.Unlock()
-	next := append(append([]KeyObserver(nil), ks.obs.list...), o)
+	ks.obs.list = append(ks.obs.list, o)
+	ks.obs.interest = append(ks.obs.interest, interest{^NotifyClass(0), true})
+	next := append([]KeyObserver(nil), ks.obs.list...)
 	ks.obsList.Store(&next)
+	ks.sumInterest()
+}
+
+// SetInterest narrows what the observer o (registered with Observe) is
+// told from now on: KeyEvent for events of the classes in events only, and
+// KeyTouched only when touches is set; DBTouched always. An observer that
+// never calls it is told everything. The host tells it what
+// notify-keyspace-events and client tracking need, so that a write
+// command pays nothing for announcements nobody listens to.
+func (ks *Keyspace) SetInterest(o KeyObserver, events NotifyClass, touches bool) {
+	ks.obs.mu.Lock()
+	defer ks.obs.mu.Unlock()
+	for i, x := range ks.obs.list {
+		if x == o {
+			ks.obs.interest[i] = interest{events, touches}
+		}
+	}
+	ks.sumInterest()
+}
+
+// sumInterest records what the observers want together; the caller holds
+// obs.mu.
+func (ks *Keyspace) sumInterest() {
+	var events NotifyClass
+	touches := false
+	for _, in := range ks.obs.interest {
+		events |= in.events
+		touches = touches || in.touches
+	}
+	ks.obsEvents.Store(uint32(events))
+	ks.obsTouches.Store(touches)
+}
+
+// wantsEvent reports whether an observer wants events of class.
+func (ks *Keyspace) wantsEvent(class NotifyClass) bool {
+	return NotifyClass(ks.obsEvents.Load())&class != 0
 }
 
 func (ks *Keyspace) observerList() []KeyObserver {
@@ -164,6 +209,9 @@ func (ks *Keyspace) Notify(db int, class NotifyClass, event string, key []byte) 
 }
 
 func (ks *Keyspace) notify(db int, class NotifyClass, event string, key []byte, by *Client) {
+	if !ks.wantsEvent(class) {
+		return
+	}
 	for _, o := range ks.observerList() {
 		o.KeyEvent(db, class, event, key, by)
 	}
@@ -178,6 +226,9 @@ func (ks *Keyspace) Touched(db int, key []byte, by *Client) {
 }
 
 func (ks *Keyspace) touched(db int, key []byte, by, runner *Client) {
+	if !ks.obsTouches.Load() {
+		return
+	}
 	for _, o := range ks.observerList() {
 		o.KeyTouched(db, key, by, runner)
 	}
@@ -196,7 +247,7 @@ func (ks *Keyspace) TouchedDB(db int) {
 // expired announces a key removed because its TTL passed, found by the
 // command client by runs (lazy expiry) or by the server (by is nil).
 func (db *DB) expired(key string, by *Client) {
-	if len(db.ks.observerList()) == 0 {
+	if !db.ks.wantsEvent(NotifyExpired) && !db.ks.obsTouches.Load() {
 		return
 	}
 	k := []byte(key)
@@ -229,7 +280,9 @@ func (c *Ctx) NotifyDB(db *DB, class NotifyClass, event string, key []byte) {
 		return
 	}
 	c.notified = true
-	c.addTouched(db.index, key)
+	if db.ks.obsTouches.Load() {
+		c.addTouched(db.index, key)
+	}
 }
 
 // CausedBy returns the client whose command this is: Client, or the caller
@@ -252,7 +305,9 @@ func (c *Ctx) SetCaller(cl *Client) { c.caller = cl }
 // announces with no notification.
 func (c *Ctx) Touch(key []byte) {
 	c.notified = true
-	c.addTouched(c.DB.index, key)
+	if c.DB.ks.obsTouches.Load() {
+		c.addTouched(c.DB.index, key)
+	}
 }
 
 type touchedKey struct {
@@ -300,7 +355,9 @@ type touchedID struct {
 
 // TakeTouched returns the keys the command modified, as Notify and Touch
 // recorded them, and whether it recorded any; the host calls it once per
-// command and forwards them to Keyspace.Touched.
+// command and forwards them to Keyspace.Touched. The keys are recorded
+// only while an observer wants them (SetInterest); whether any was is
+// reported all the same.
 func (c *Ctx) TakeTouched(fn func(db int, key []byte)) (any bool) {
 	any = c.notified
 	for _, t := range c.touched {

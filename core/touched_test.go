@@ -10,6 +10,7 @@ import (
 // and nothing carries over to the next command.
 func TestTouchedOnce(t *testing.T) {
 	ks := NewKeyspace(2)
+	ks.Observe(&recObserver{})
 	c := &Ctx{Keyspace: ks, DB: ks.DB(0)}
 	for _, n := range []int{3, touchedScan, touchedScan + 1, 5000} {
 		for round := 0; round < 2; round++ {
@@ -40,6 +41,7 @@ func TestTouchedOnce(t *testing.T) {
 // keys: linear in the keys (it was quadratic, 24× Redis's time for MSET).
 func BenchmarkTouchMany(b *testing.B) {
 	ks := NewKeyspace(1)
+	ks.Observe(&recObserver{})
 	c := &Ctx{Keyspace: ks, DB: ks.DB(0)}
 	keys := make([][]byte, 10000)
 	for i := range keys {
@@ -51,5 +53,66 @@ func BenchmarkTouchMany(b *testing.B) {
 			c.Notify(NotifyString, "set", k)
 		}
 		c.TakeTouched(func(int, []byte) {})
+	}
+}
+
+// recObserver records what it is told.
+type recObserver struct {
+	events  []string
+	touched []string
+	flushes int
+}
+
+func (o *recObserver) KeyEvent(db int, class NotifyClass, event string, key []byte, by *Client) {
+	o.events = append(o.events, event+":"+string(key))
+}
+
+func (o *recObserver) KeyTouched(db int, key []byte, by, runner *Client) {
+	o.touched = append(o.touched, string(key))
+}
+
+func (o *recObserver) DBTouched(db int, runner *Client) { o.flushes++ }
+
+// TestObserverInterest: an observer hears everything until it narrows its
+// interest, then only the event classes it asked for and key touches if it
+// asked for them; a command records no touched keys that nobody wants, and
+// flushes are always told.
+func TestObserverInterest(t *testing.T) {
+	ks := NewKeyspace(1)
+	o := &recObserver{}
+	ks.Observe(o)
+	c := &Ctx{Keyspace: ks, DB: ks.DB(0)}
+	run := func(key string) bool {
+		c.Notify(NotifyList, "lpush", []byte(key))
+		c.Notify(NotifyString, "set", []byte(key))
+		ks.Touched(0, []byte(key), nil)
+		n := 0
+		any := c.TakeTouched(func(int, []byte) { n++ })
+		if n > 0 && !ks.obsTouches.Load() {
+			t.Fatalf("%s: %d touched keys recorded for nobody", key, n)
+		}
+		return any
+	}
+	if !run("a") || len(o.events) != 2 || len(o.touched) != 1 {
+		t.Fatalf("default: events %v touched %v", o.events, o.touched)
+	}
+	ks.SetInterest(o, NotifyList, false)
+	if !run("b") || len(o.events) != 3 || o.events[2] != "lpush:b" || len(o.touched) != 1 {
+		t.Fatalf("list only: events %v touched %v", o.events, o.touched)
+	}
+	ks.SetInterest(o, 0, true)
+	if !run("c") || len(o.events) != 3 || len(o.touched) != 2 {
+		t.Fatalf("touches only: events %v touched %v", o.events, o.touched)
+	}
+	ks.SetInterest(o, 0, false)
+	ks.TouchedDB(0)
+	if !run("d") || len(o.events) != 3 || len(o.touched) != 2 || o.flushes != 1 {
+		t.Fatalf("nothing: events %v touched %v flushes %d", o.events, o.touched, o.flushes)
+	}
+	// A second observer that narrows nothing hears everything again; the
+	// first is still called (it filters for itself).
+	ks.Observe(&recObserver{})
+	if run("e"); len(o.events) != 5 {
+		t.Fatalf("with another observer: events %v", o.events)
 	}
 }

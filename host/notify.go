@@ -36,6 +36,21 @@ func (s *Server) KeyEvent(db int, class core.NotifyClass, event string, key []by
 	}
 }
 
+// observeInterest tells the keyspace what the server wants to hear as its
+// observer (core.Keyspace.SetInterest): the event classes
+// notify-keyspace-events enables, none unless it names a channel kind (K,
+// E), and key touches while a client tracks keys. It is called whenever
+// either changes, after the change.
+func (s *Server) observeInterest() {
+	s.interestMu.Lock()
+	defer s.interestMu.Unlock()
+	events := core.NotifyClass(s.limits.notify.Load())
+	if events&(core.NotifyKeyspace|core.NotifyKeyevent) == 0 {
+		events = 0
+	}
+	s.ks.SetInterest(s, events, s.trk.on.Load() > 0)
+}
+
 // clientGone forgets a client that disconnected: its subscriptions.
 func (s *Server) clientGone(c *conn) {
 	s.ps.RemoveClient(c.client)

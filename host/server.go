@@ -76,6 +76,9 @@ type Server struct {
 
 	ps  *core.PubSub // pub/sub channels and patterns
 	trk tracker      // client-side caching (tracking.go)
+	// interestMu orders the updates of what the server wants to hear
+	// from the keyspace (observeInterest).
+	interestMu sync.Mutex
 
 	effects *effects.Stream // the ordered stream of effects (effects.go)
 	repl    replState       // master or replica (replication.go)
@@ -180,7 +183,9 @@ func New(cfg Config, reg *registry.Registry) (*Server, error) {
 	s.applyDiagSettings(&cfg)
 	s.ps = core.NewPubSub()
 	s.trk.init()
+	s.trk.changed = s.observeInterest
 	s.ks.Observe(s)
+	s.observeInterest()
 	s.effects = effects.New()
 	s.ks.SetEffectSink(s.effects)
 	if err := s.setupACL(); err != nil {

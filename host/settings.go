@@ -706,6 +706,7 @@ func (s *Server) configSet(cl *core.Client, pairs []core.InfoField) error {
 	s.cfg = next
 	announceSettings(s.reg, prevModules, next.Modules)
 	s.limits.set(&next)
+	s.observeInterest()
 	s.applyMemory(&next)
 	s.applyDiagSettings(&next)
 	if next.MaxProcs != prev.MaxProcs {

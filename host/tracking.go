@@ -31,6 +31,8 @@ type tracker struct {
 	havePending atomic.Bool
 	// on counts tracking clients, read without the lock on every write.
 	on atomic.Int64
+	// changed is called, under mu, when on goes to or from 0.
+	changed func()
 	// nkeys is len(keys), read without the lock before every command.
 	nkeys atomic.Int64
 }
@@ -109,7 +111,9 @@ func (s *Server) SetTracking(cl *core.Client, o core.TrackingOptions) error {
 		}
 		st = &trackState{conn: c}
 		t.clients[cl] = st
-		t.on.Add(1)
+		if t.on.Add(1) == 1 && t.changed != nil {
+			t.changed()
+		}
 	}
 	st.On, st.BCAST, st.OptIn, st.OptOut, st.NoLoop = true, o.BCAST, o.OptIn, o.OptOut, o.NoLoop
 	st.BrokenRedirect = false
@@ -157,7 +161,9 @@ func (t *tracker) disable(cl *core.Client) {
 		}
 	}
 	delete(t.clients, cl)
-	t.on.Add(-1)
+	if t.on.Add(-1) == 0 && t.changed != nil {
+		t.changed()
+	}
 	cl.SetTracking(nil)
 }
 
