@@ -282,6 +282,10 @@ func (c *conn) prefetch() {
 	if db.Len() < core.PrefetchMinKeys {
 		return
 	}
+	// last is the key added last: a pipeline on one key names it again
+	// and again, and comparing its bytes costs less than hashing them.
+	// It points into the reader's buffer, unchanged while Ahead runs.
+	var last []byte
 	c.rd.Ahead(func(args [][]byte) bool {
 		cmd := c.lookup(args[0])
 		if cmd == nil || cmd.Spec.Keys != nil || cmd.Spec.Subcommands != nil || !arityOK(cmd.Spec.Arity, len(args)) {
@@ -289,7 +293,11 @@ func (c *conn) prefetch() {
 		}
 		c.pfIdx = cmd.Spec.KeyIndexes(args, c.pfIdx[:0])
 		for _, i := range c.pfIdx {
-			if !c.pf.Add(db, args[i]) {
+			if last != nil && string(args[i]) == string(last) {
+				continue
+			}
+			last = args[i]
+			if !c.pf.Add(db, last) {
 				return false
 			}
 		}

@@ -53,9 +53,16 @@ type requestReader struct {
 	multibulk int      // arguments still to read; 0: between commands
 	bulk      int64    // length of the bulk being read; -1: at its $ line
 	pos       int      // parse position inside buf
-	// last is where the command Next returned last starts in buf; Ahead
-	// has looked at the commands that start before scanned.
-	last, scanned int
+	// queue holds the complete commands that follow rd.r in the buffer,
+	// found by scan in one pass, from queue[qhead] on; their arguments
+	// are spans of qspans.
+	queue  []scanned
+	qhead  int
+	qspans []span
+	// shown is whether Ahead has shown the command Next returned last.
+	shown bool
+	// argvLen is the length of the arguments Next returned last.
+	argvLen int64
 
 	// For CLIENT LIST, which reads them from other goroutines: the bytes
 	// held (unread plus the running command's), the buffer's size and the
@@ -79,7 +86,7 @@ func (rd *requestReader) Buffered() bool { return rd.w > rd.r }
 // fresh copies the command may keep; the outer slice is reused.
 func (rd *requestReader) Next() ([][]byte, error) {
 	for {
-		from := rd.r
+		rd.shown = false // take sets it for a command parsed ahead
 		args, done, err := rd.parse()
 		if err != nil {
 			return nil, err
@@ -88,86 +95,217 @@ func (rd *requestReader) Next() ([][]byte, error) {
 			if len(args) == 0 {
 				continue // blank inline line or *0 / *-1: ignored, as Redis does
 			}
-			// Until the command is done its bytes count as held, as in
-			// Redis's query buffer (qbuf=26 for a client's own CLIENT LIST).
-			rd.held.Store(int64(rd.w - from))
-			rd.last = from
-			var n int64
-			for _, a := range args {
-				n += int64(len(a))
+			// The bytes held stay those of the last read until the
+			// buffer is used up: Redis trims its query buffer only after
+			// running every command it holds, so a pipelined command's
+			// CLIENT LIST shows the whole batch (and a lone CLIENT LIST
+			// its own 26 bytes).
+			// A store is a locked instruction on amd64 and a client
+			// repeats its commands: a load first is cheaper.
+			if rd.argv.Load() != rd.argvLen {
+				rd.argv.Store(rd.argvLen)
 			}
-			rd.argv.Store(n)
 			return args, nil
 		}
 		// The previous command is done: Redis trims it from the query
-		// buffer and frees its arguments. (A command found in the buffer
-		// sets both below; only a wait for more bytes shows these.)
-		rd.held.Store(int64(rd.w - rd.r))
-		rd.argv.Store(0)
+		// buffer and frees its arguments.
+		if held := int64(rd.w - rd.r); rd.held.Load() != held {
+			rd.held.Store(held)
+		}
+		if rd.argv.Load() != 0 {
+			rd.argv.Store(0)
+		}
 		if err := rd.fill(); err != nil {
 			return nil, err
 		}
 	}
 }
 
-// aheadArgs is the most arguments a command may have for Ahead to show it.
+// aheadArgs is the most arguments a command may have for scan to parse it
+// ahead and for Ahead to show it.
 const aheadArgs = 64
 
-// Ahead shows fn the complete commands buffered from the one Next returned
-// last on, in their common shape (a multibulk of at most aheadArgs
-// arguments), and stops at the first that is incomplete or has another
-// shape, or when fn returns false; it shows no command twice. The
-// arguments point into the buffer: fn must not keep or change them. The
-// reader's state is unchanged: Next parses the same commands again, with
-// all its checks. The host uses it to prefetch the keys of a pipelined
-// batch.
-func (rd *requestReader) Ahead(fn func(args [][]byte) bool) {
-	p := max(rd.last, rd.scanned)
-	for p < rd.w {
-		args, next, ok := rd.peek(p)
-		if !ok {
+// The most commands, and arguments in all, that scan parses ahead: a batch
+// of redis-benchmark -P 16 is 16 commands, and Prefetch takes 32 keys.
+const (
+	queueMax      = 64
+	queueSpansMax = 256
+)
+
+// scanned is a complete command in its common shape (see scan), parsed
+// ahead of Next.
+type scanned struct {
+	from, to int // its bytes in buf
+	first, n int // its arguments: qspans[first:first+n]
+	longest  int // the length of its longest argument
+	total    int // the length of its arguments in all
+	shown    bool
+}
+
+// scan parses the complete commands buffered from p on in their common
+// shape into the queue, in one pass: a multibulk of 1 to aheadArgs
+// arguments whose count and lengths are plain decimals followed by CR LF,
+// each argument followed by CR LF. It stops at the first command that is
+// incomplete or has another shape: the incremental parse takes that one,
+// with every check and error. The limits that may change between commands
+// (proto-max-bulk-len, authentication) are checked when Next takes a
+// command (take), not here.
+func (rd *requestReader) scan(p int) {
+	buf := rd.buf[:rd.w]
+	queue, spans := rd.queue, rd.qspans
+	defer func() { rd.queue, rd.qspans = queue, spans }()
+	for len(queue) < queueMax && p < len(buf) && buf[p] == '*' {
+		n, q, ok := lenAt(buf, p)
+		if !ok || n == 0 || n > aheadArgs || len(spans)+n > queueSpansMax || len(buf)-q < 6*n {
+			return // "$0\r\n\r\n" is the shortest argument
+		}
+		first, longest, total := len(spans), 0, 0
+		for range n {
+			// lenAt's "$<n>\r\n", inline: this runs for every argument.
+			if q+4 > len(buf) || buf[q] != '$' {
+				spans = spans[:first]
+				return
+			}
+			l, i := int(buf[q+1])-'0', q+2
+			if l < 0 || l > 9 {
+				spans = spans[:first]
+				return
+			}
+			if l > 0 {
+				for ; i < len(buf) && i < q+10; i++ {
+					d := buf[i] - '0'
+					if d > 9 {
+						break
+					}
+					l = l*10 + int(d)
+				}
+			}
+			if i+1 >= len(buf) || buf[i] != '\r' || buf[i+1] != '\n' {
+				spans = spans[:first]
+				return
+			}
+			from := i + 2
+			if l > len(buf)-from-2 {
+				spans = spans[:first]
+				return
+			}
+			to := from + l
+			if buf[to] != '\r' || buf[to+1] != '\n' {
+				spans = spans[:first]
+				return
+			}
+			spans = append(spans, span{from, to})
+			longest, total = max(longest, l), total+l
+			q = to + 2
+		}
+		queue = append(queue, scanned{from: p, to: q, first: first, n: n, longest: longest, total: total})
+		p = q
+	}
+}
+
+// lenAt reads the "*<n>\r\n" or "$<n>\r\n" line at p in its common shape:
+// a plain decimal of at most 9 digits (an int on every platform) without
+// sign or leading zero, or a lone 0, followed by CR LF; next is where the
+// line ends. ok is false for any other shape or an incomplete line.
+func lenAt(buf []byte, p int) (n, next int, ok bool) {
+	b := buf[p:]
+	if len(b) < 4 {
+		return 0, 0, false
+	}
+	d := b[1]
+	if d == '0' {
+		if b[2] == '\r' && b[3] == '\n' {
+			return 0, p + 4, true
+		}
+		return 0, 0, false
+	}
+	if d < '1' || d > '9' {
+		return 0, 0, false
+	}
+	n = int(d - '0')
+	i := 2
+	for ; i < len(b) && i <= 9; i++ {
+		d = b[i]
+		if d < '0' || d > '9' {
 			break
 		}
-		p = next
-		if !fn(args) {
-			break
+		n = n*10 + int(d-'0')
+	}
+	if i+1 >= len(b) || b[i] != '\r' || b[i+1] != '\n' {
+		return 0, 0, false
+	}
+	return n, p + i + 2, true
+}
+
+// resetQueue forgets the commands parsed ahead.
+func (rd *requestReader) resetQueue() {
+	rd.queue, rd.qspans, rd.qhead = rd.queue[:0], rd.qspans[:0], 0
+}
+
+// refill scans the buffer from rd.r when the queue holds nothing there.
+func (rd *requestReader) refill() {
+	if rd.qhead == len(rd.queue) || rd.queue[rd.qhead].from != rd.r {
+		rd.resetQueue()
+		rd.scan(rd.r)
+	}
+}
+
+// take returns the command at rd.r from the queue, scanning the buffer
+// when the queue is used up, and consumes it. ok is false when there is
+// none, or when it breaks a limit checked live: the incremental parse then
+// reads it again and answers with Redis's error.
+func (rd *requestReader) take() (args [][]byte, ok bool) {
+	rd.refill()
+	if rd.qhead == len(rd.queue) {
+		return nil, false
+	}
+	c := &rd.queue[rd.qhead]
+	if int64(c.longest) > rd.lim.maxBulk.Load() ||
+		(c.n > unauthMaxArgs || c.longest > unauthMaxBulk) && rd.authRequired != nil && rd.authRequired() {
+		rd.resetQueue()
+		return nil, false
+	}
+	rd.qhead++
+	rd.r, rd.pos = c.to, c.to
+	rd.shown = c.shown
+	return rd.collect(rd.qspans[c.first:c.first+c.n], c.total), true
+}
+
+// Ahead shows fn the command Next returned last and the complete commands
+// buffered after it, in their common shape (see scan), and stops at the
+// first that is incomplete or has another shape, or when fn returns false;
+// it shows no command twice. The arguments may point into the buffer: fn
+// must not keep or change them. Next takes the commands Ahead shows from
+// the queue that scan filled, with the checks that may change between
+// commands: a command is parsed once. The host uses it to prefetch the
+// keys of a pipelined batch.
+func (rd *requestReader) Ahead(fn func(args [][]byte) bool) {
+	if !rd.shown {
+		rd.shown = true
+		if len(rd.args) == 0 || len(rd.args) > aheadArgs || !fn(rd.args) {
+			return
 		}
 	}
-	rd.scanned = p
+	rd.refill()
+	for i := rd.qhead; i < len(rd.queue); i++ {
+		c := &rd.queue[i]
+		if c.shown {
+			continue
+		}
+		c.shown = true
+		args := rd.peeked[:0]
+		for _, s := range rd.qspans[c.first : c.first+c.n] {
+			args = append(args, rd.buf[s.from:s.to:s.to])
+		}
+		rd.peeked = args
+		if !fn(args) {
+			return
+		}
+	}
 }
 
 // Scanned reports whether Ahead has shown the command Next returned last.
-func (rd *requestReader) Scanned() bool { return rd.scanned > rd.last }
-
-// peek reads the complete multibulk command at p without consuming it:
-// its arguments (in rd.peeked, over buf) and where it ends.
-func (rd *requestReader) peek(p int) (args [][]byte, next int, ok bool) {
-	if rd.buf[p] != '*' {
-		return nil, 0, false
-	}
-	n, q, ok := rd.quickLen(p)
-	if !ok || n > aheadArgs {
-		return nil, 0, false
-	}
-	args = rd.peeked[:0]
-	for range n {
-		if q >= rd.w || rd.buf[q] != '$' {
-			return nil, 0, false
-		}
-		l, from, ok := rd.quickLen(q)
-		if !ok || l > int64(rd.w-from-2) {
-			return nil, 0, false
-		}
-		to := from + int(l)
-		if rd.buf[to] != '\r' || rd.buf[to+1] != '\n' {
-			return nil, 0, false
-		}
-		args = append(args, rd.buf[from:to:to])
-		q = to + 2
-	}
-	rd.peeked = args
-	return args, q, true
-}
+func (rd *requestReader) Scanned() bool { return rd.shown }
 
 // fill reads more bytes, growing the buffer only as data arrives.
 func (rd *requestReader) fill() error {
@@ -179,10 +317,19 @@ func (rd *requestReader) fill() error {
 			n := copy(rd.buf, rd.buf[rd.r:rd.w])
 			shift := rd.r
 			rd.r, rd.w, rd.pos = 0, n, rd.pos-shift
-			rd.last, rd.scanned = max(rd.last-shift, 0), max(rd.scanned-shift, 0)
 			for i := range rd.spans {
 				rd.spans[i].from -= shift
 				rd.spans[i].to -= shift
+			}
+			// The queue may hold commands here only when a blocked
+			// command's watch fills the buffer.
+			for i := range rd.queue {
+				rd.queue[i].from -= shift
+				rd.queue[i].to -= shift
+			}
+			for i := range rd.qspans {
+				rd.qspans[i].from -= shift
+				rd.qspans[i].to -= shift
 			}
 		}
 		if rd.w == len(rd.buf) {
@@ -207,7 +354,9 @@ func (rd *requestReader) fill() error {
 	}
 	rd.peak = max(rd.peak, rd.w-rd.r)
 	rd.held.Store(int64(rd.w - rd.r))
-	rd.size.Store(int64(len(rd.buf)))
+	if size := int64(len(rd.buf)); rd.size.Load() != size {
+		rd.size.Store(size)
+	}
 	if err != nil {
 		if n > 0 {
 			rd.readErr = err
@@ -228,10 +377,14 @@ func (rd *requestReader) parse() (args [][]byte, done bool, err error) {
 			rd.compact()
 			return nil, false, nil
 		}
-		rd.pos = rd.r
 		if rd.buf[rd.r] != '*' {
+			rd.pos = rd.r
 			return rd.parseInline()
 		}
+		if args, ok := rd.take(); ok {
+			return args, true, nil
+		}
+		rd.pos = rd.r
 		n, next, ok := rd.quickLen(rd.r)
 		if !ok {
 			line, ok, err := rd.line(rd.r, "too big mbulk count string")
@@ -295,7 +448,7 @@ func (rd *requestReader) parse() (args [][]byte, done bool, err error) {
 		rd.bulk = -1
 		rd.multibulk--
 	}
-	args = rd.collect(rd.spans)
+	args = rd.collect(rd.spans, -1)
 	rd.spans = rd.spans[:0]
 	rd.r = rd.pos
 	return args, true, nil
@@ -350,21 +503,28 @@ func (rd *requestReader) line(from int, tooBig string) (span, bool, error) {
 	return span{from, from + cr}, true, nil
 }
 
-// collect copies the arguments into one fresh allocation.
-func (rd *requestReader) collect(spans []span) [][]byte {
-	total := 0
-	for _, s := range spans {
-		total += s.to - s.from
+// collect copies the arguments, of total bytes in all (-1: unknown),
+// into one fresh allocation.
+func (rd *requestReader) collect(spans []span, total int) [][]byte {
+	if total < 0 {
+		total = 0
+		for _, s := range spans {
+			total += s.to - s.from
+		}
 	}
 	slab := make([]byte, total)
-	args := rd.args[:0]
+	if cap(rd.args) < len(spans) {
+		rd.args = make([][]byte, len(spans), max(len(spans), 2*cap(rd.args)))
+	}
+	args := rd.args[:len(spans)]
 	off := 0
-	for _, s := range spans {
+	for i, s := range spans {
 		n := copy(slab[off:], rd.buf[s.from:s.to])
-		args = append(args, slab[off:off+n:off+n])
+		args[i] = slab[off : off+n : off+n]
 		off += n
 	}
 	rd.args = args
+	rd.argvLen = int64(total)
 	return args
 }
 
@@ -376,7 +536,7 @@ func (rd *requestReader) collect(spans []span) [][]byte {
 // one large value gives it back with its next request.
 func (rd *requestReader) compact() {
 	rd.r, rd.w, rd.pos = 0, 0, 0
-	rd.last, rd.scanned = 0, 0
+	rd.resetQueue()
 	if len(rd.buf) > 2*readChunk && len(rd.buf)/2 > rd.peak {
 		rd.buf = make([]byte, readChunk)
 		rd.size.Store(readChunk)
@@ -414,6 +574,10 @@ func (rd *requestReader) parseInline() ([][]byte, bool, error) {
 	args := rd.args[:0]
 	args = append(args, words...)
 	rd.args = args
+	rd.argvLen = 0
+	for _, w := range words {
+		rd.argvLen += int64(len(w))
+	}
 	return args, true, nil
 }
 
