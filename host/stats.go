@@ -2,6 +2,7 @@ package host
 
 import (
 	"sync"
+	"time"
 
 	"github.com/redmod/redmod/core"
 	"github.com/redmod/redmod/registry"
@@ -65,7 +66,15 @@ func (c *conn) publishLatencies() {
 	if st.nlat == 0 {
 		return
 	}
-	if c.srv.diag.tracking.Load() {
+	if st.nlat <= 2 {
+		// A batch of one or two calls (no pipelining): their atomic
+		// additions cost less than the lock.
+		if h := c.srv.latencyHistOf(st.cmd); h != nil {
+			for _, ns := range st.lat[:st.nlat] {
+				h.record(time.Duration(ns))
+			}
+		}
+	} else if c.srv.diag.tracking.Load() {
 		c.lat.add(c.srv, st.cmd.Index, st.lat[:st.nlat])
 	}
 	st.nlat = 0
