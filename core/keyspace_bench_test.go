@@ -219,3 +219,41 @@ func BenchmarkKeyspaceIncrObject(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkKeyspaceWriteSettle is a write command's keyspace work on one
+// of 100,000 keys, the memory settled after it as the host settles it
+// (SettleMemoryHashed with the lock's hash): "set" stores a new inline
+// string (SET), "append" grows a String object in place, taken with
+// GetForWrite (APPEND, and RPUSH's shape).
+func BenchmarkKeyspaceWriteSettle(b *testing.B) {
+	keys := shuffled(benchKeys(100000))
+	idx := []int{0}
+	for _, tc := range []string{"set", "append"} {
+		b.Run(tc, func(b *testing.B) {
+			ks := NewKeyspace(1)
+			db := ks.DB(0)
+			for _, k := range keys {
+				db.Set(k, NewString([]byte("v")))
+			}
+			b.ReportAllocs()
+			i := 0
+			args := [][]byte{nil}
+			h := []uint64{0}
+			for b.Loop() {
+				k := keys[i%len(keys)]
+				args[0], h[0] = k, ks.KeyHash(k)
+				if tc == "set" {
+					db.SetString(k, benchVal, 0, false)
+				} else {
+					s := db.GetForWrite(k).(*String)
+					if len(s.B) > 64 {
+						s.B = s.B[:1]
+					}
+					s.B = append(s.B, 'x')
+				}
+				ks.SettleMemoryHashed(db, args, idx, h)
+				i++
+			}
+		})
+	}
+}
