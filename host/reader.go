@@ -126,10 +126,11 @@ func (rd *requestReader) Next() ([][]byte, error) {
 const aheadArgs = 64
 
 // The most commands, and arguments in all, that scan parses ahead: a batch
-// of redis-benchmark -P 16 is 16 commands, and Prefetch takes 32 keys.
+// of redis-benchmark -P 16 is 16 commands, and Prefetch takes 32 keys. A
+// connection keeps the queue's memory (under 4 kB at most).
 const (
-	queueMax      = 64
-	queueSpansMax = 256
+	queueMax      = 32
+	queueSpansMax = 128
 )
 
 // scanned is a complete command in its common shape (see scan), parsed

@@ -113,8 +113,8 @@ func TestReaderScanLiveLimits(t *testing.T) {
 // not show again those it showed.
 func TestReaderScanShift(t *testing.T) {
 	var in []byte
-	for i := 0; len(in) < readChunk-400; i++ {
-		in = append(in, resp.Encode("SET", "key:"+strconv.Itoa(i), strings.Repeat("v", 250))...)
+	for i := 0; len(in) < readChunk-800; i++ {
+		in = append(in, resp.Encode("SET", "key:"+strconv.Itoa(i), strings.Repeat("v", 600))...)
 	}
 	last := func(n int) []byte { return resp.Encode("SET", "last", strings.Repeat("w", n)) }
 	n := readChunk - len(in) - len(last(0))

@@ -192,6 +192,21 @@ func TestReaderNoReservation(t *testing.T) {
 	if cap(rd.args) > 16 || cap(rd.spans) > 16 {
 		t.Errorf("a declared count reserved %d/%d slots", cap(rd.args), cap(rd.spans))
 	}
+	// The queue of commands parsed ahead stays small however long the
+	// pipeline.
+	in := bytes.Repeat([]byte("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"), 10000)
+	rd = newRequestReader(&chunkReader{chunks: [][]byte{in}}, testLimits())
+	for {
+		if _, err := rd.Next(); err != nil {
+			break
+		}
+		if rd.Buffered() && !rd.Scanned() {
+			rd.Ahead(func([][]byte) bool { return true })
+		}
+	}
+	if cap(rd.queue) > queueMax || cap(rd.qspans) > queueSpansMax {
+		t.Errorf("queue of %d commands, %d arguments", cap(rd.queue), cap(rd.qspans))
+	}
 }
 
 // TestReaderQueryBufferLimit checks that an argument growing past
