@@ -15,16 +15,8 @@ import (
 func BenchmarkSetDuringCut(b *testing.B) {
 	for _, open := range []bool{false, true} {
 		b.Run("cut="+strconv.FormatBool(open), func(b *testing.B) {
-			ks := core.NewKeyspace(1)
 			const n = 1 << 18
-			keys := make([][]byte, n)
-			ks.Update(func(ks *core.Keyspace) error {
-				for i := range keys {
-					keys[i] = []byte("key:" + strconv.Itoa(i))
-					ks.DB(0).Set(keys[i], core.NewString([]byte("value-0123456789")))
-				}
-				return nil
-			})
+			ks, keys := loadedKeyspace(n)
 			var c *core.Cut
 			if open {
 				c = ks.BeginCut(nil)
@@ -51,16 +43,8 @@ func BenchmarkSetDuringCut(b *testing.B) {
 // and again, as BGSAVE after BGSAVE: worst-us is the longest read, which
 // waits for the reader whenever it holds the slot's lock exclusively.
 func BenchmarkGetDuringCut(b *testing.B) {
-	ks := core.NewKeyspace(1)
 	const n = 1 << 20
-	keys := make([][]byte, n)
-	ks.Update(func(ks *core.Keyspace) error {
-		for i := range keys {
-			keys[i] = []byte("key:" + strconv.Itoa(i))
-			ks.DB(0).Set(keys[i], core.NewString([]byte("value-0123456789")))
-		}
-		return nil
-	})
+	ks, keys := loadedKeyspace(n)
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
@@ -99,4 +83,19 @@ func BenchmarkGetDuringCut(b *testing.B) {
 	close(stop)
 	<-done
 	b.ReportMetric(float64(worst.Nanoseconds())/1e3, "worst-us")
+}
+
+// loadedKeyspace returns a keyspace whose database 0 holds n keys
+// ("key:<i>", 16-byte values), and the keys.
+func loadedKeyspace(n int) (*core.Keyspace, [][]byte) {
+	ks := core.NewKeyspace(1)
+	keys := make([][]byte, n)
+	ks.Update(func(ks *core.Keyspace) error {
+		for i := range keys {
+			keys[i] = []byte("key:" + strconv.Itoa(i))
+			ks.DB(0).Set(keys[i], core.NewString([]byte("value-0123456789")))
+		}
+		return nil
+	})
+	return ks, keys
 }

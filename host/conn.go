@@ -627,7 +627,7 @@ func (c *conn) run(cmd *registry.Cmd, args [][]byte) (err error) {
 	case len(c.keyIdx) > 0:
 		// Each key is hashed once here, for its lock and for the memory
 		// settled after the command (invoke).
-		c.slots, c.hashes = c.slots[:0], c.hashes[:0]
+		c.slots = c.slots[:0]
 		for _, i := range c.keyIdx {
 			h := ks.KeyHash(args[i])
 			c.hashes = append(c.hashes, h)

@@ -207,7 +207,9 @@ func (rd *requestReader) scan(p int) {
 // lenAt reads the "*<n>\r\n" or "$<n>\r\n" line at p in its common shape:
 // a plain decimal of at most 9 digits (an int on every platform) without
 // sign or leading zero, or a lone 0, followed by CR LF; next is where the
-// line ends. ok is false for any other shape or an incomplete line.
+// line ends. ok is false for any other shape or an incomplete line: the
+// incremental parse then reads the line with line and ParseInt, which
+// decide. scan and the incremental parse both use it.
 func lenAt(buf []byte, p int) (n, next int, ok bool) {
 	b := buf[p:]
 	if len(b) < 4 {
@@ -386,7 +388,8 @@ func (rd *requestReader) parse() (args [][]byte, done bool, err error) {
 			return args, true, nil
 		}
 		rd.pos = rd.r
-		n, next, ok := rd.quickLen(rd.r)
+		c, next, ok := lenAt(rd.buf[:rd.w], rd.r)
+		n := int64(c)
 		if !ok {
 			line, ok, err := rd.line(rd.r, "too big mbulk count string")
 			if !ok || err != nil {
@@ -416,7 +419,9 @@ func (rd *requestReader) parse() (args [][]byte, done bool, err error) {
 		if rd.bulk < 0 {
 			n, next, ok := int64(0), 0, false
 			if rd.pos < rd.w && rd.buf[rd.pos] == '$' {
-				n, next, ok = rd.quickLen(rd.pos)
+				var c int
+				c, next, ok = lenAt(rd.buf[:rd.w], rd.pos)
+				n = int64(c)
 			}
 			if !ok {
 				line, ok, err := rd.line(rd.pos, "too big bulk count string")
@@ -453,31 +458,6 @@ func (rd *requestReader) parse() (args [][]byte, done bool, err error) {
 	rd.spans = rd.spans[:0]
 	rd.r = rd.pos
 	return args, true, nil
-}
-
-// quickLen reads the "*<n>\r\n" or "$<n>\r\n" line at from in its common
-// shape, a plain decimal of at most 10 digits without sign or leading zero
-// followed by CR LF, without searching the buffer; next is where the line
-// ends. ok is false for any other shape, or an incomplete line: line and
-// ParseInt then decide, as before.
-func (rd *requestReader) quickLen(from int) (n int64, next int, ok bool) {
-	b := rd.buf[from:rd.w]
-	if len(b) < 4 || b[1] < '1' || b[1] > '9' {
-		return 0, 0, false
-	}
-	n = int64(b[1] - '0')
-	i := 2
-	for ; i < len(b) && i <= 10; i++ {
-		d := b[i]
-		if d < '0' || d > '9' {
-			break
-		}
-		n = n*10 + int64(d-'0')
-	}
-	if i+1 >= len(b) || b[i] != '\r' || b[i+1] != '\n' {
-		return 0, 0, false
-	}
-	return n, from + i + 2, true
 }
 
 // line finds a "\r\n"-terminated line starting at from, as Redis does with
