@@ -34,7 +34,11 @@ func NewCommand(spec Spec, run func(c *Ctx) error) Command {
 type Ctx struct {
 	*Writer
 	// Args holds the command name and its arguments. The slices belong to
-	// the command: it may keep them (store them in a value) without copying.
+	// the command: it may keep them (store them in a value) without
+	// copying, unless its Spec declares BorrowsArgs, in which case they are
+	// valid only until Exec returns and the command must copy whatever it
+	// keeps. The outer slice is the host's in both cases: a command that
+	// keeps the list itself copies it.
 	Args [][]byte
 	// DB is the client's selected database.
 	DB *DB

@@ -56,7 +56,12 @@
 //     (iterate in a defined order, not over a Go map), except for commands
 //     that are random by definition.
 //   - Memory: the argument slices in Ctx.Args belong to the command, which
-//     may store them in a value without copying. Values returned by the
+//     may store them in a value without copying. A command whose Spec
+//     declares BorrowsArgs gives that up for speed: its arguments are views
+//     of the connection's read buffer, valid only until Exec returns, so it
+//     keeps no slice of them (in a stored value, its module's state, a
+//     goroutine) and copies what it stores; the host then allocates nothing
+//     for its arguments. Values returned by the
 //     keyspace belong to the keyspace: a command changes them only while it
 //     holds their key's lock, and Clone must copy everything.
 //   - Write accounting: a write command that changed nothing calls

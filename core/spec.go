@@ -206,6 +206,23 @@ type Spec struct {
 	// Channels locates the command's pub/sub channel arguments, which ACL
 	// channel rules (&pattern) govern; nil: none.
 	Channels *ChannelSpec
+	// BorrowsArgs declares that the command keeps no slice of Ctx.Args
+	// once Exec returns: not in a value it stores (give the keyspace
+	// copies: DB.SetString copies, core.NewString does not), not in its
+	// module's state, not in a goroutine, a timer or a BlockRequest. It
+	// may read the arguments, slice them and pass them to calls that copy
+	// what they keep (keys given to the keyspace, Notify, Propagate) while
+	// it runs; copies of them are its own. The host then runs it on views
+	// of its read buffer, which the next read overwrites, instead of
+	// copying the arguments into an allocation of their own for every
+	// call. Without it (the default) the arguments are fresh copies the
+	// command owns and may keep. The host ignores it for a command that
+	// may block (FlagBlocking) and for a command queued by MULTI, which
+	// always get copies; it is redmod's own and COMMAND INFO does not show
+	// it. The checking mode (host Config.CheckKeys, on in redmodtest)
+	// overwrites the borrowed bytes after each such command, so that a
+	// retained slice shows wrong bytes in the module's tests.
+	BorrowsArgs bool
 }
 
 // ChannelSpec locates pub/sub channel arguments: arguments First through

@@ -217,8 +217,10 @@ type Config struct {
 	// CheckKeys turns on the checking mode of the keyspace: every access
 	// to a key that the running command did not declare (Spec key
 	// positions, Keys, or LockSet.Ensure) is reported as a bug of the
-	// command, by name. It costs a little on every key access, so it is
-	// off in production and on in redmodtest.
+	// command, by name; and the arguments of a command that declares
+	// core.Spec.BorrowsArgs are overwritten once it returns, so that one
+	// that kept an argument anyway shows wrong bytes. It costs a little on
+	// every key access, so it is off in production and on in redmodtest.
 	CheckKeys bool
 	// OnBug, when set, receives every bug of a module the host detects
 	// and repairs (a command that wrote no reply, two replies, a reply and

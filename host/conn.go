@@ -196,6 +196,11 @@ func (c *conn) serve() {
 		if !c.execute(args) {
 			return // a cross-protocol request: close without replying
 		}
+		if c.rd.Borrowed() && c.srv.ks.KeyChecks() {
+			// Checking mode: what the next read would do to arguments a
+			// command kept against its BorrowsArgs, done now.
+			c.rd.scribble()
+		}
 		if c.w.ReplyTooBig() {
 			// The replies passed the hard output limit while being built:
 			// they were dropped, and the client is closed, as Redis does.
@@ -381,6 +386,11 @@ func (c *conn) execute(args [][]byte) bool {
 		}
 		cmd = sub
 	}
+	if !borrowsArgs(cmd) || c.client.InMulti() {
+		// The command may keep its arguments, or MULTI queues them:
+		// they become copies of its own before anything else sees them.
+		args = c.rd.Own()
+	}
 	c.call = callFlags{args: args}
 	if c.mayRunAnything() {
 		// An authenticated client of an unrestricted user, unchanged.
@@ -522,6 +532,13 @@ func (c *conn) execute(args [][]byte) bool {
 		s.countError(err)
 	}
 	return true
+}
+
+// borrowsArgs reports whether cmd runs on views of the read buffer
+// (core.Spec.BorrowsArgs): not a command that may block, whose arguments
+// outlive a wait during which the connection reads on.
+func borrowsArgs(cmd *registry.Cmd) bool {
+	return cmd.Spec.BorrowsArgs && !cmd.Spec.Flags.Has(core.FlagBlocking)
 }
 
 // lookup finds the command named by name, remembering the last one found.

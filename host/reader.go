@@ -46,8 +46,11 @@ type requestReader struct {
 	// waiting, when set, is true while the reader waits for the socket:
 	// the client is then idle for `timeout`, and busy the rest of the time
 	// (running commands, writing replies).
-	waiting   *atomic.Bool
-	args      [][]byte // reused between commands
+	waiting *atomic.Bool
+	args    [][]byte // reused between commands
+	// viewed is whether args are views of buf (Next's) rather than
+	// copies the command owns (Own's, or an inline command's words).
+	viewed    bool
 	peeked    [][]byte // Ahead's arguments, reused
 	spans     []span   // arguments of the multibulk being read
 	multibulk int      // arguments still to read; 0: between commands
@@ -82,8 +85,10 @@ func newRequestReader(src io.Reader, lim *limits) *requestReader {
 // are flushed only when the client's pipeline is drained.
 func (rd *requestReader) Buffered() bool { return rd.w > rd.r }
 
-// Next returns the arguments of the next command. The returned slices are
-// fresh copies the command may keep; the outer slice is reused.
+// Next returns the arguments of the next command. The returned slices
+// may be views of the read buffer, valid until the next call to Next (or
+// fill): Own turns them into copies the command may keep. The outer slice
+// is reused.
 func (rd *requestReader) Next() ([][]byte, error) {
 	for {
 		rd.shown = false // take sets it for a command parsed ahead
@@ -271,7 +276,7 @@ func (rd *requestReader) take() (args [][]byte, ok bool) {
 	rd.qhead++
 	rd.r, rd.pos = c.to, c.to
 	rd.shown = c.shown
-	return rd.collect(rd.qspans[c.first:c.first+c.n], c.total), true
+	return rd.views(rd.qspans[c.first:c.first+c.n], c.total), true
 }
 
 // Ahead shows fn the command Next returned last and the complete commands
@@ -454,7 +459,7 @@ func (rd *requestReader) parse() (args [][]byte, done bool, err error) {
 		rd.bulk = -1
 		rd.multibulk--
 	}
-	args = rd.collect(rd.spans, -1)
+	args = rd.views(rd.spans, -1)
 	rd.spans = rd.spans[:0]
 	rd.r = rd.pos
 	return args, true, nil
@@ -484,30 +489,73 @@ func (rd *requestReader) line(from int, tooBig string) (span, bool, error) {
 	return span{from, from + cr}, true, nil
 }
 
-// collect copies the arguments, of total bytes in all (-1: unknown),
-// into one fresh allocation.
-func (rd *requestReader) collect(spans []span, total int) [][]byte {
+// views points the arguments, of total bytes in all (-1: unknown), at
+// their bytes in the buffer, without copying them: a command that keeps no
+// argument (core.Spec.BorrowsArgs) runs on them, and Own copies them for
+// the others. Each view's capacity ends with it, so that an append to an
+// argument never writes into the buffer.
+func (rd *requestReader) views(spans []span, total int) [][]byte {
 	if total < 0 {
 		total = 0
 		for _, s := range spans {
 			total += s.to - s.from
 		}
 	}
-	slab := make([]byte, total)
 	if cap(rd.args) < len(spans) {
 		rd.args = make([][]byte, len(spans), max(len(spans), 2*cap(rd.args)))
 	}
 	args := rd.args[:len(spans)]
-	off := 0
 	for i, s := range spans {
-		n := copy(slab[off:], rd.buf[s.from:s.to])
-		args[i] = slab[off : off+n : off+n]
-		off += n
+		args[i] = rd.buf[s.from:s.to:s.to]
 	}
 	rd.args = args
 	rd.argvLen = int64(total)
+	rd.viewed = true
 	return args
 }
+
+// Own makes the arguments Next returned last copies the command owns and
+// may keep, in one fresh allocation (the buffer's bytes are overwritten by
+// the reads that follow), and returns them; the outer slice is the one Next
+// returned. Arguments that are copies already are returned as they are.
+func (rd *requestReader) Own() [][]byte {
+	args := rd.args
+	if !rd.viewed {
+		return args
+	}
+	rd.viewed = false
+	slab := make([]byte, rd.argvLen)
+	off := 0
+	for i, a := range args {
+		n := copy(slab[off:], a)
+		args[i] = slab[off : off+n : off+n]
+		off += n
+	}
+	return args
+}
+
+// Borrowed reports whether the arguments Next returned last are still
+// views of the buffer (Own was not called).
+func (rd *requestReader) Borrowed() bool { return rd.viewed }
+
+// scribble overwrites the bytes of the arguments Next returned last when
+// they are views of the buffer, as the reads that follow would: the
+// checking mode (Config.CheckKeys) calls it after each command, so that a
+// command declaring core.Spec.BorrowsArgs that keeps an argument shows
+// wrong bytes in the tests at once rather than under load.
+func (rd *requestReader) scribble() {
+	if !rd.viewed {
+		return
+	}
+	for _, a := range rd.args {
+		for i := range a {
+			a[i] = scribbleByte
+		}
+	}
+}
+
+// scribbleByte is what scribble writes: not a character a test would send.
+const scribbleByte = 0xdb
 
 // compact returns an oversized buffer to its normal size once it is empty,
 // so that one big request does not keep its memory for the connection's
@@ -555,6 +603,7 @@ func (rd *requestReader) parseInline() ([][]byte, bool, error) {
 	args := rd.args[:0]
 	args = append(args, words...)
 	rd.args = args
+	rd.viewed = false // splitInline's words are fresh
 	rd.argvLen = 0
 	for _, w := range words {
 		rd.argvLen += int64(len(w))
