@@ -403,6 +403,7 @@ func (db *DB) lookup(key []byte) (*table, int32, uint64) {
 	if id < 0 {
 		return t, -1, h
 	}
+	t.hot, t.hotTag = id+1, tagOf(h)
 	if e := &t.ents[id]; e.volatile() && t.vol[uint32(id)] <= db.now(t) {
 		if db.ks.replica.Load() {
 			// A replica keeps the key for its master to delete

@@ -159,6 +159,17 @@ type table struct {
 	// then finds the command's keys (evict.go).
 	lent     uint32
 	lentMany bool
+	// hot is the entry (plus one; 0: none) the last lookup for a command
+	// found, and hotTag its key's tag: find tries it before probing. A
+	// pipeline on one key (a queue's pushes and pops) then finds it with
+	// one comparison, where probing for a key inserted after the table
+	// filled up walks the run of keys placed before it (at the index's
+	// 4/5 fill, nine words on average). It is only a hint: find checks the
+	// entry's key, so a stale one (the entry freed, reused or renumbered)
+	// costs nothing but the comparison. Only lookup, under the slot's
+	// exclusive lock, sets it.
+	hot    int32
+	hotTag uint32
 }
 
 // lend records that entry id's value object was handed out, to be changed
@@ -179,6 +190,12 @@ func (t *table) find(key []byte, h uint64) int32 {
 		return -1
 	}
 	tag := tagOf(h)
+	if t.hotTag == tag && t.hot > 0 && int(t.hot) <= len(t.ents) {
+		id := t.hot - 1
+		if e := &t.ents[id]; e.klen != freeEnt && t.key(e) == string(key) {
+			return id
+		}
+	}
 	mask := uint32(len(t.idx) - 1)
 	for i := tag & mask; ; i = (i + 1) & mask {
 		x := t.idx[i]

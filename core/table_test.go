@@ -251,3 +251,46 @@ func TestTableArena(t *testing.T) {
 		}
 	}
 }
+
+// TestTableHotHint checks that find's hint (table.hot) is only a hint: a
+// key sharing the hinted key's tag, a hinted entry freed and reused by
+// another key, and entries renumbered by compaction are all found by
+// probing, never taken for the hinted key.
+func TestTableHotHint(t *testing.T) {
+	var tb table
+	const tag = uint64(0xabcd) << 32
+	a := tb.insert(tag|1, ent{}, []byte("a"), []byte("1"), nil)
+	b := tb.insert(tag|2, ent{}, []byte("b"), []byte("2"), nil)
+	tb.hot, tb.hotTag = a+1, tagOf(tag)
+	if got := tb.find([]byte("b"), tag|2); got != b {
+		t.Fatalf("b with a's tag hinted found %d, want %d", got, b)
+	}
+	if got := tb.find([]byte("a"), tag|1); got != a {
+		t.Fatalf("a found %d, want %d", got, a)
+	}
+	tb.remove(a, tag|1)
+	if got := tb.find([]byte("a"), tag|1); got != -1 {
+		t.Fatalf("a removed found %d", got)
+	}
+	c := tb.insert(tag|3, ent{}, []byte("c"), []byte("3"), nil)
+	if c != a {
+		t.Fatalf("c took entry %d, want a's %d reused", c, a)
+	}
+	if got := tb.find([]byte("a"), tag|1); got != -1 {
+		t.Fatalf("a found %d after its entry went to c", got)
+	}
+	for i := 0; i < 200; i++ {
+		tb.insert(uint64(i)<<32|4, ent{}, fmt.Appendf(nil, "x%d", i), nil, nil)
+	}
+	for i := 0; i < 200; i++ {
+		k := fmt.Appendf(nil, "x%d", i)
+		tb.remove(tb.find(k, uint64(i)<<32|4), uint64(i)<<32|4)
+	}
+	tb.hot, tb.hotTag = c+1, tagOf(tag)
+	if got := tb.find([]byte("c"), tag|3); got < 0 || tb.key(&tb.ents[got]) != "c" {
+		t.Fatalf("c after compaction found %d", got)
+	}
+	if got := tb.find([]byte("b"), tag|2); got < 0 || tb.key(&tb.ents[got]) != "b" {
+		t.Fatalf("b after compaction found %d", got)
+	}
+}

@@ -93,20 +93,45 @@ func processCPU() int64 {
 // a redis-benchmark -P 16 load, less the socket's system calls: reading and
 // parsing, dispatch, the keyspace, reply writing and one write per batch
 // of 16 commands, over 1000 keys (a write that finds nothing for spop).
+// The loaded cases run with 100,000 other keys in the database, as
+// compare.sh's list rows do after its SET row: one key's writes then pay
+// what a large keyspace adds (prefetch, probing, the table's footprint).
 func BenchmarkDispatchPipeline(b *testing.B) {
 	const depth = 16
-	for _, tc := range []struct{ name, format string }{
-		{"set", "SET key:%06d xxxxxxxxxxxxxxxx"},
-		{"get", "GET key:%06d"},
-		{"incr", "INCR counter:%06d"},
-		{"hset", "HSET myhash element:%06d xxxxxxxxxxxxxxxx"},
-		{"lpush", "LPUSH mylist%.0s xxxxxxxxxxxxxxxx"},
+	for _, tc := range []struct {
+		name, format string
+		loaded       bool
+	}{
+		{"set", "SET key:%06d xxxxxxxxxxxxxxxx", false},
+		{"get", "GET key:%06d", false},
+		{"incr", "INCR counter:%06d", false},
+		{"hset", "HSET myhash element:%06d xxxxxxxxxxxxxxxx", false},
+		{"lpush", "LPUSH mylist%.0s xxxxxxxxxxxxxxxx", false},
 		// A write command that finds nothing: redis-benchmark's SPOP
 		// and ZPOPMIN pop keys that are empty.
-		{"spop", "SPOP myset%.0s"},
+		{"spop", "SPOP myset%.0s", false},
+		{"rpush-loaded", "RPUSH mylist%.0s xxxxxxxxxxxxxxxx", true},
+		{"lpop-loaded", "LPOP mylist%.0s", true},
+		{"spop-loaded", "SPOP myset%.0s", true},
+		{"zpopmin-loaded", "ZPOPMIN myzset%.0s", true},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			s := benchServer(b)
+			if tc.loaded {
+				db := s.ks.DB(0)
+				val := []byte("xxxxxxxxxxxxxxxx")
+				for i := 0; i < 100000; i++ {
+					db.SetString([]byte(fmt.Sprintf("key:%012d", i)), val, 0, false)
+				}
+				if strings.HasPrefix(tc.name, "lpop") {
+					// Enough elements that the pops never empty the list.
+					l := strings.Repeat(" x", 64)
+					for i := 0; i < b.N/64+1; i++ {
+						c := newConn(s, &pipelineConn{}, 1, s.Config())
+						c.execute(bytesArgs(strings.Fields("RPUSH mylist" + l)))
+					}
+				}
+			}
 			var sb strings.Builder
 			for i := 0; i < depth; i++ {
 				var words []string
@@ -135,4 +160,12 @@ func BenchmarkDispatchPipeline(b *testing.B) {
 			}
 		})
 	}
+}
+
+func bytesArgs(words []string) [][]byte {
+	args := make([][]byte, len(words))
+	for i, w := range words {
+		args[i] = []byte(w)
+	}
+	return args
 }
