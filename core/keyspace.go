@@ -722,6 +722,7 @@ func (db *DB) store(key []byte, v Value, val []byte, expireAt int64, keepTTL boo
 			t.setKV(e, key, val, true)
 		} else {
 			t.dropInline(e)
+			t.lend(id) // the command may go on changing the value it stored
 		}
 		return
 	}
@@ -730,6 +731,12 @@ func (db *DB) store(key []byte, v Value, val []byte, expireAt int64, keepTTL boo
 		val = nil
 	}
 	id = t.insert(h, ent{lru: lru, size: size}, key, val, v)
+	if v != nil {
+		// A command that stores a new value object often fills it after
+		// (SADD, LPUSH, HSET on a new key): its cost is settled after the
+		// command, as for a value taken with GetForWrite.
+		t.lend(id)
+	}
 	db.keys.Add(1)
 	if expireAt != 0 {
 		t.setExp(id, expireAt)

@@ -125,8 +125,25 @@ func TestSettleMemoryFollowsChanges(t *testing.T) {
 	}
 }
 
+// TestSettleMemoryFollowsStoredObjects checks that a value object a
+// command stores and then fills (SADD or LPUSH on a new key) is counted at
+// its full cost once the command is settled, new key or overwrite.
+func TestSettleMemoryFollowsStoredObjects(t *testing.T) {
+	ks := NewKeyspace(1)
+	db := ks.DB(0)
+	for _, k := range [][]byte{[]byte("new"), []byte("new"), []byte("other")} {
+		s := NewString(nil)
+		db.Set(k, s)
+		s.B = append(s.B, make([]byte, 100000)...)
+		ks.SettleMemory(db, [][]byte{k}, []int{0})
+		if got, want := db.mem.Load(), exactMemory(db); got != want || got < 200000 && string(k) == "other" {
+			t.Fatalf("%s: total %d, entries cost %d", k, got, want)
+		}
+	}
+}
+
 // TestSettleMemorySkipsStoredValues checks that a write that stored its
-// value (SET) leaves the table with nothing to settle, and one that took a
+// value inline (SET) leaves the table with nothing to settle, and one that took a
 // value to change (GetForWrite) is settled without a lookup.
 func TestSettleMemorySkipsStoredValues(t *testing.T) {
 	ks := NewKeyspace(1)

@@ -581,3 +581,38 @@ func (p *peakHeap) max() int64 {
 	defer p.mu.Unlock()
 	return p.peak
 }
+
+// TestUsedMemoryFollowsFilledNewKeys is Redis's lazyfree check ("UNLINK can
+// reclaim memory in background"): one command that creates a key and fills
+// it with many elements (SADD of 100,000 members on a new key) raises
+// used_memory by the value's size, for each type, as MEMORY USAGE sees it.
+func TestUsedMemoryFollowsFilledNewKeys(t *testing.T) {
+	for name, addr := range bothServers(t) {
+		t.Run(name, func(t *testing.T) {
+			c := dialT(t, addr)
+			for _, tc := range []struct{ cmd, key string }{
+				{"SADD", "big:set"}, {"SADD", "big:intset"}, {"RPUSH", "big:list"},
+				{"HSET", "big:hash"}, {"ZADD", "big:zset"},
+			} {
+				do(t, c, "FLUSHALL")
+				before := infoInt(t, c, "used_memory")
+				args := []string{tc.cmd, tc.key}
+				for i := 0; i < 100000; i++ {
+					switch {
+					case tc.key == "big:intset":
+						args = append(args, strconv.Itoa(i))
+					case tc.cmd == "HSET" || tc.cmd == "ZADD":
+						args = append(args, strconv.Itoa(i), "member:"+strconv.Itoa(i))
+					default:
+						args = append(args, "member:"+strconv.Itoa(i))
+					}
+				}
+				do(t, c, args...)
+				if grew := infoInt(t, c, "used_memory") - before; grew < 1000000 {
+					t.Errorf("%s %s of 100000: used_memory grew by %d", tc.cmd, tc.key, grew)
+				}
+			}
+			do(t, c, "FLUSHALL")
+		})
+	}
+}
