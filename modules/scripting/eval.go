@@ -160,9 +160,7 @@ func startWatchdog() {
 	watchdogOnce.Do(func() {
 		go func() {
 			tick := time.NewTicker(5 * time.Millisecond)
-			n := 0
 			for range tick.C {
-				n++
 				statesMu.Lock()
 				all := make([]*state, 0, len(states))
 				for _, s := range states {
@@ -171,9 +169,6 @@ func startWatchdog() {
 				statesMu.Unlock()
 				now := runClock()
 				for _, s := range all {
-					if n%20 == 0 {
-						s.refreshThreshold()
-					}
 					if ref := s.server.Load(); ref != nil && ref.stopped() {
 						// The server is shutting down (SHUTDOWN NOSAVE
 						// while a script is busy): stop every script, even
@@ -185,20 +180,36 @@ func startWatchdog() {
 						})
 						continue
 					}
-					limit := s.threshold.Load() * int64(time.Millisecond)
+					// The threshold is read again for every tick that
+					// finds a script running, not once in so many ticks: a
+					// script that spins keeps this goroutine from most of
+					// its ticks (with one processor it runs when the script
+					// is preempted), so a count of ticks could leave a
+					// CONFIG SET lua-time-limit unseen for most of a second.
+					var running []*vm
 					s.eng.each(func(v *vm) {
+						if v.started.Load() != 0 {
+							running = append(running, v)
+						}
+					})
+					if len(running) == 0 {
+						continue
+					}
+					s.refreshThreshold()
+					limit := s.threshold.Load() * int64(time.Millisecond)
+					for _, v := range running {
 						st := v.started.Load()
 						// A threshold of 0 makes every script busy at once,
 						// as in Redis.
 						if st == 0 || now-st < limit {
-							return
+							continue
 						}
 						if v.busy.CompareAndSwap(false, true) {
 							if ref := s.server.Load(); s.busyCount.Add(1) == 1 && ref != nil && ref.gate != nil {
 								ref.gate.SetBusy(v.busyErr)
 							}
 						}
-					})
+					}
 				}
 			}
 		}()
