@@ -57,7 +57,7 @@ func (c *conn) block(cmd *registry.Cmd, args [][]byte, err error) (_ error, clos
 	// The socket is read into the buffer during the wait: arguments still
 	// borrowed from it (a command that blocks without FlagBlocking) become
 	// the command's own first, for its runs after a wake-up.
-	args = c.rd.Own()
+	args = c.rd.Own(args)
 	gone, stop := c.watch()
 	defer stop()
 	for {

@@ -425,7 +425,7 @@ func (c *conn) execute(args [][]byte) bool {
 	if !borrowsArgs(cmd) || c.client.InMulti() {
 		// The command may keep its arguments, or MULTI queues them:
 		// they become copies of its own before anything else sees them.
-		args = c.rd.Own()
+		args = c.rd.Own(args)
 	}
 	c.call = callFlags{args: args}
 	if c.mayRunAnything() {

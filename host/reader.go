@@ -514,12 +514,11 @@ func (rd *requestReader) views(spans []span, total int) [][]byte {
 	return args
 }
 
-// Own makes the arguments Next returned last copies the command owns and
-// may keep, in one fresh allocation (the buffer's bytes are overwritten by
-// the reads that follow), and returns them; the outer slice is the one Next
-// returned. Arguments that are copies already are returned as they are.
-func (rd *requestReader) Own() [][]byte {
-	args := rd.args
+// Own makes args, the arguments Next returned last, copies the command
+// owns and may keep, in one fresh allocation (the buffer's bytes are
+// overwritten by the reads that follow), and returns them in the same outer
+// slice. Arguments that are copies already are returned as they are.
+func (rd *requestReader) Own(args [][]byte) [][]byte {
 	if !rd.viewed {
 		return args
 	}
