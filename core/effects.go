@@ -224,13 +224,22 @@ func (c *Ctx) PropagateTo(t Target, args ...[]byte) {
 	if !c.Propagating() {
 		return
 	}
-	c.effects = append(c.effects, Effect{DB: c.DB.Index(), Args: args, Target: t})
+	// The list is copied (its arguments are not) so that it does not
+	// escape: a variadic call's list then stays on the caller's stack, and
+	// a command that propagates (SPOP as SREM) allocates nothing when
+	// nobody reads the effects.
+	c.effects = append(c.effects, Effect{DB: c.DB.Index(), Args: append([][]byte(nil), args...), Target: t})
 }
 
 // PropagateVerbatim adds the request as received to what this call
 // propagates, at this point of the list; with Propagate it lets a handler
 // add commands before or after its own request.
-func (c *Ctx) PropagateVerbatim() { c.Propagate(c.Args...) }
+func (c *Ctx) PropagateVerbatim() {
+	c.propagated = true
+	if c.Propagating() {
+		c.effects = append(c.effects, Effect{DB: c.DB.Index(), Args: c.Args, Target: ToAll})
+	}
+}
 
 // PropagateNothing makes this call propagate nothing, whatever it changed and
 // whatever it propagated before; a later Propagate adds again. For changes

@@ -206,7 +206,9 @@ func (t *table) cost(e *ent) uint32 {
 	if e.obj == 0 {
 		return uint32(min(int64(EntryOverhead+(e.keyLen()+int(e.vlen)+7)&^7), math.MaxUint32))
 	}
-	return entryCost(keyBytes(t.key(e)), t.object(e))
+	// Only the key's length counts: its bytes are not read.
+	n := EntryOverhead + (e.keyLen()+7)&^7 + EstimateMemory(t.objs[e.obj-1])
+	return uint32(min(int64(n), math.MaxUint32))
 }
 
 // account adds n bytes to the database's total.

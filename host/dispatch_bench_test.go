@@ -125,10 +125,10 @@ func BenchmarkDispatchPipeline(b *testing.B) {
 				}
 				if strings.HasPrefix(tc.name, "lpop") {
 					// Enough elements that the pops never empty the list.
-					l := strings.Repeat(" x", 64)
-					for i := 0; i < b.N/64+1; i++ {
-						c := newConn(s, &pipelineConn{}, 1, s.Config())
-						c.execute(bytesArgs(strings.Fields("RPUSH mylist" + l)))
+					push := "*66\r\n$5\r\nRPUSH\r\n$6\r\nmylist\r\n" + strings.Repeat("$1\r\nx\r\n", 64)
+					newConn(s, &pipelineConn{batch: []byte(push), batches: b.N/64 + 1}, 1, s.Config()).serve()
+					if n := s.ks.DB(0).Len(); n != 100001 {
+						b.Fatalf("%d keys after loading the list", n)
 					}
 				}
 			}
@@ -160,12 +160,4 @@ func BenchmarkDispatchPipeline(b *testing.B) {
 			}
 		})
 	}
-}
-
-func bytesArgs(words []string) [][]byte {
-	args := make([][]byte, len(words))
-	for i, w := range words {
-		args[i] = []byte(w)
-	}
-	return args
 }
