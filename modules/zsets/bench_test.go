@@ -56,3 +56,27 @@ func BenchmarkAddUpdateBench(b *testing.B) {
 		z.add(members[r.IntN(n)], float64(r.IntN(n)))
 	}
 }
+
+// BenchmarkPopMinLarge pops the lowest member of a set of 100,000 (refilled
+// when it empties): redis-benchmark's ZPOPMIN after its ZADD.
+func BenchmarkPopMinLarge(b *testing.B) {
+	const n = 100_000
+	r := rand.New(rand.NewPCG(1, 2))
+	fill := func() *ZSet {
+		z := newZSet(n, 0)
+		for i := 0; i < n; i++ {
+			z.add([]byte(fmt.Sprintf("element:%012d", i)), float64(r.IntN(n)))
+		}
+		return z
+	}
+	z := fill()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if z.Len() == 0 {
+			b.StopTimer()
+			z = fill()
+			b.StartTimer()
+		}
+		z.popOne(false)
+	}
+}
