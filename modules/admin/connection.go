@@ -7,13 +7,13 @@ import (
 func init() {
 	connFlags := core.FlagLoading | core.FlagStale | core.FlagFast
 	add(core.Spec{
-		Name: "ping", Arity: -1, Flags: core.FlagFast, Group: "connection", Categories: []string{"connection"},
+		Name: "ping", Arity: -1, Flags: core.FlagFast, Group: "connection", Categories: []string{"connection"}, BorrowsArgs: true,
 		Summary: "Ping the server",
 		Syntax:  "[message]",
 		Tips:    []string{"request_policy:all_shards", "response_policy:all_succeeded"},
 	}, ping)
 	add(core.Spec{
-		Name: "echo", Arity: 2, Flags: connFlags, Group: "connection", Categories: []string{"connection"},
+		Name: "echo", Arity: 2, Flags: connFlags, Group: "connection", Categories: []string{"connection"}, BorrowsArgs: true,
 		Summary: "Echo the given string",
 		Syntax:  "message",
 	}, func(c *core.Ctx) error { c.WriteBulk(c.Args[1]); return nil })

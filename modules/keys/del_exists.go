@@ -4,14 +4,14 @@ import "github.com/redmod/redmod/core"
 
 func init() {
 	add(core.Spec{
-		Name: "del", Arity: -2, Flags: core.FlagWrite,
+		Name: "del", Arity: -2, Flags: core.FlagWrite, BorrowsArgs: true,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RM", "delete"}, BeginIndex: 1, LastKey: -1, KeyStep: 1}},
 		FirstKey: 1, LastKey: -1, Step: 1,
 		Summary: "Deletes one or more keys.",
 		Syntax:  "key [key ...]", Tips: []string{"request_policy:multi_shard", "response_policy:agg_sum"},
 	}, del)
 	add(core.Spec{
-		Name: "exists", Arity: -2, Flags: core.FlagReadOnly | core.FlagFast,
+		Name: "exists", Arity: -2, Flags: core.FlagReadOnly | core.FlagFast, BorrowsArgs: true,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RO"}, BeginIndex: 1, LastKey: -1, KeyStep: 1}},
 		FirstKey: 1, LastKey: -1, Step: 1,
 		Summary: "Determines whether one or more keys exist.",

@@ -9,14 +9,14 @@ import (
 
 func init() {
 	add(core.Spec{
-		Name: "expire", Arity: -3, Flags: core.FlagWrite | core.FlagFast,
+		Name: "expire", Arity: -3, Flags: core.FlagWrite | core.FlagFast, BorrowsArgs: true,
 		KeyFlags: []string{"RW", "update"},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Sets the expiration time of a key in seconds.",
 		Syntax:  "key seconds [NX|XX|GT|LT]",
 	}, func(c *core.Ctx) error { return expireGeneric(c, c.Now(), true) })
 	add(core.Spec{
-		Name: "ttl", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
+		Name: "ttl", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast, BorrowsArgs: true,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Returns the expiration time in seconds of a key.",
 		Syntax:  "key", Tips: []string{"nondeterministic_output"},

@@ -12,58 +12,58 @@ func init() {
 		return s
 	}
 	add(one(core.Spec{
-		Name: "pexpire", Arity: -3, Flags: core.FlagWrite | core.FlagFast,
+		Name: "pexpire", Arity: -3, Flags: core.FlagWrite | core.FlagFast, BorrowsArgs: true,
 		KeyFlags: []string{"RW", "update"},
 		Summary:  "Sets the expiration time of a key in milliseconds.",
 		Syntax:   "key milliseconds [NX|XX|GT|LT]",
 	}), func(c *core.Ctx) error { return expireGeneric(c, c.Now(), false) })
 	add(one(core.Spec{
-		Name: "expireat", Arity: -3, Flags: core.FlagWrite | core.FlagFast,
+		Name: "expireat", Arity: -3, Flags: core.FlagWrite | core.FlagFast, BorrowsArgs: true,
 		KeyFlags: []string{"RW", "update"},
 		Summary:  "Sets the expiration time of a key to a Unix timestamp.",
 		Syntax:   "key unix-time-seconds [NX|XX|GT|LT]",
 	}), func(c *core.Ctx) error { return expireGeneric(c, 0, true) })
 	add(one(core.Spec{
-		Name: "pexpireat", Arity: -3, Flags: core.FlagWrite | core.FlagFast,
+		Name: "pexpireat", Arity: -3, Flags: core.FlagWrite | core.FlagFast, BorrowsArgs: true,
 		KeyFlags: []string{"RW", "update"},
 		Summary:  "Sets the expiration time of a key to a Unix milliseconds timestamp.",
 		Syntax:   "key unix-time-milliseconds [NX|XX|GT|LT]",
 	}), func(c *core.Ctx) error { return expireGeneric(c, 0, false) })
 	add(one(core.Spec{
-		Name: "pttl", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
+		Name: "pttl", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast, BorrowsArgs: true,
 		Summary: "Returns the expiration time in milliseconds of a key.",
 		Syntax:  "key", Tips: []string{"nondeterministic_output"},
 	}), func(c *core.Ctx) error { return ttlGeneric(c, true) })
 	add(one(core.Spec{
-		Name: "expiretime", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
+		Name: "expiretime", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast, BorrowsArgs: true,
 		Summary: "Returns the expiration time of a key as a Unix timestamp.",
 		Syntax:  "key",
 	}), func(c *core.Ctx) error { return expireTime(c, false) })
 	add(one(core.Spec{
-		Name: "pexpiretime", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
+		Name: "pexpiretime", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast, BorrowsArgs: true,
 		Summary: "Returns the expiration time of a key as a Unix milliseconds timestamp.",
 		Syntax:  "key",
 	}), func(c *core.Ctx) error { return expireTime(c, true) })
 	add(one(core.Spec{
-		Name: "persist", Arity: 2, Flags: core.FlagWrite | core.FlagFast,
+		Name: "persist", Arity: 2, Flags: core.FlagWrite | core.FlagFast, BorrowsArgs: true,
 		KeyFlags: []string{"RW", "update"},
 		Summary:  "Removes the expiration time of a key.",
 		Syntax:   "key",
 	}), persist)
 	add(one(core.Spec{
-		Name: "type", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
+		Name: "type", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast, BorrowsArgs: true,
 		Summary: "Determines the type of value stored at a key.",
 		Syntax:  "key", KeyFlags: []string{"RO"},
 	}), typeCmd)
 	add(core.Spec{
-		Name: "touch", Arity: -2, Flags: core.FlagReadOnly | core.FlagFast,
+		Name: "touch", Arity: -2, Flags: core.FlagReadOnly | core.FlagFast, BorrowsArgs: true,
 		FirstKey: 1, LastKey: -1, Step: 1,
 		Summary: "Returns the number of existing keys out of those specified after updating the time they were last accessed.",
 		Syntax:  "key [key ...]", KeyFlags: []string{"RO"},
 		Tips: []string{"request_policy:multi_shard", "response_policy:agg_sum"},
 	}, touch)
 	add(core.Spec{
-		Name: "unlink", Arity: -2, Flags: core.FlagWrite | core.FlagFast,
+		Name: "unlink", Arity: -2, Flags: core.FlagWrite | core.FlagFast, BorrowsArgs: true,
 		FirstKey: 1, LastKey: -1, Step: 1,
 		Summary: "Asynchronously deletes one or more keys.",
 		Syntax:  "key [key ...]", KeyFlags: []string{"RM", "delete"},

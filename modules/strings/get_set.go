@@ -20,13 +20,13 @@ func setKeyFlags(args [][]byte, _ int) []string {
 
 func init() {
 	add(core.Spec{
-		Name: "get", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
+		Name: "get", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast, BorrowsArgs: true,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Returns the string value of a key.",
 		Syntax:  "key",
 	}, get)
 	add(core.Spec{
-		Name: "set", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM,
+		Name: "set", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM, BorrowsArgs: true,
 		KeySpecs: []core.KeySpec{{Notes: "RW and ACCESS due to the optional `GET` argument", Flags: []string{"RW", "access", "update", "variable_flags"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RW", "access", "update", "variable_flags"}, KeyFlagsFor: setKeyFlags,
 		Summary: "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.",

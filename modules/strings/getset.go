@@ -11,38 +11,38 @@ var (
 
 func init() {
 	add(core.Spec{
-		Name: "getset", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		Name: "getset", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast, BorrowsArgs: true,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RW", "access", "update"},
 		Summary: "Set the string value of a key and return its old value",
 		Syntax:  "key value",
 	}, getset)
 	add(core.Spec{
-		Name: "getdel", Arity: 2, Flags: core.FlagWrite | core.FlagFast,
+		Name: "getdel", Arity: 2, Flags: core.FlagWrite | core.FlagFast, BorrowsArgs: true,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RW", "access", "delete"},
 		Summary: "Get the value of a key and delete the key",
 		Syntax:  "key",
 	}, getdel)
 	add(core.Spec{
-		Name: "getex", Arity: -2, Flags: core.FlagWrite | core.FlagFast,
+		Name: "getex", Arity: -2, Flags: core.FlagWrite | core.FlagFast, BorrowsArgs: true,
 		KeySpecs: []core.KeySpec{{Notes: "RW and UPDATE because it changes the TTL", Flags: []string{"RW", "access", "update"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RW", "access", "update"},
 		Summary: "Get the value of a key and optionally set its expiration",
 		Syntax:  "key [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|PERSIST]",
 	}, getex)
 	add(core.Spec{
-		Name: "setnx", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		Name: "setnx", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast, BorrowsArgs: true,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"OW", "insert"},
 		Summary: "Set the value of a key, only if the key does not exist",
 		Syntax:  "key value",
 	}, setnx)
 	add(core.Spec{
-		Name: "setex", Arity: 4, Flags: core.FlagWrite | core.FlagDenyOOM,
+		Name: "setex", Arity: 4, Flags: core.FlagWrite | core.FlagDenyOOM, BorrowsArgs: true,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"OW", "update"},
 		Summary: "Set the value and expiration of a key",
 		Syntax:  "key seconds value",
 	}, func(c *core.Ctx) error { return setWithTTL(c, optEX, "setex") })
 	add(core.Spec{
-		Name: "psetex", Arity: 4, Flags: core.FlagWrite | core.FlagDenyOOM,
+		Name: "psetex", Arity: 4, Flags: core.FlagWrite | core.FlagDenyOOM, BorrowsArgs: true,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"OW", "update"},
 		Summary: "Set the value and expiration in milliseconds of a key",
 		Syntax:  "key milliseconds value",

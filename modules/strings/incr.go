@@ -9,19 +9,19 @@ import (
 
 func init() {
 	add(core.Spec{
-		Name: "incr", Arity: 2, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		Name: "incr", Arity: 2, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast, BorrowsArgs: true,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: rwAccessUpdate,
 		Summary: "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
 		Syntax:  "key",
 	}, func(c *core.Ctx) error { return incrBy(c, 1) })
 	add(core.Spec{
-		Name: "decr", Arity: 2, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		Name: "decr", Arity: 2, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast, BorrowsArgs: true,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: rwAccessUpdate,
 		Summary: "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
 		Syntax:  "key",
 	}, func(c *core.Ctx) error { return incrBy(c, -1) })
 	add(core.Spec{
-		Name: "incrby", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		Name: "incrby", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast, BorrowsArgs: true,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: rwAccessUpdate,
 		Summary: "Increment the integer value of a key by the given amount",
 		Syntax:  "key increment",
@@ -33,7 +33,7 @@ func init() {
 		return incrBy(c, n)
 	})
 	add(core.Spec{
-		Name: "decrby", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		Name: "decrby", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast, BorrowsArgs: true,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: rwAccessUpdate,
 		Summary: "Decrement the integer value of a key by the given number",
 		Syntax:  "key decrement:integer",
@@ -48,7 +48,7 @@ func init() {
 		return incrBy(c, -n)
 	})
 	add(core.Spec{
-		Name: "incrbyfloat", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		Name: "incrbyfloat", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast, BorrowsArgs: true,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: rwAccessUpdate,
 		Summary: "Increment the float value of a key by the given amount",
 		Syntax:  "key increment:double",

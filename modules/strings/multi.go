@@ -6,20 +6,20 @@ import (
 
 func init() {
 	add(core.Spec{
-		Name: "mget", Arity: -2, Flags: core.FlagReadOnly | core.FlagFast,
+		Name: "mget", Arity: -2, Flags: core.FlagReadOnly | core.FlagFast, BorrowsArgs: true,
 		FirstKey: 1, LastKey: -1, Step: 1, Tips: []string{"request_policy:multi_shard"},
 		Summary: "Get the values of all the given keys",
 		Syntax:  "key [key ...]",
 	}, mget)
 	add(core.Spec{
-		Name: "mset", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM,
+		Name: "mset", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM, BorrowsArgs: true,
 		FirstKey: 1, LastKey: -1, Step: 2, KeyFlags: []string{"OW", "update"},
 		Tips:    []string{"request_policy:multi_shard", "response_policy:all_succeeded"},
 		Summary: "Set multiple keys to multiple values",
 		Syntax:  "(key value) [(key value) ...]",
 	}, mset)
 	add(core.Spec{
-		Name: "msetnx", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM,
+		Name: "msetnx", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM, BorrowsArgs: true,
 		FirstKey: 1, LastKey: -1, Step: 2, KeyFlags: []string{"OW", "insert"},
 		Tips:    []string{"request_policy:multi_shard", "response_policy:agg_min"},
 		Summary: "Set multiple keys to multiple values, only if none of the keys exist",

@@ -6,32 +6,32 @@ import (
 
 func init() {
 	add(core.Spec{
-		Name: "append", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		Name: "append", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast, BorrowsArgs: true,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RW", "insert"},
 		Summary: "Append a value to a key",
 		Syntax:  "key value",
 	}, appendCmd)
 	add(core.Spec{
-		Name: "strlen", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
+		Name: "strlen", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast, BorrowsArgs: true,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RO"},
 		Summary: "Get the length of the value stored in a key",
 		Syntax:  "key",
 	}, strlen)
 	const rangeComplexity = "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings."
 	add(core.Spec{
-		Name: "getrange", Arity: 4, Flags: core.FlagReadOnly,
+		Name: "getrange", Arity: 4, Flags: core.FlagReadOnly, BorrowsArgs: true,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Get a substring of the string stored at a key",
 		Syntax:  "key start end",
 	}, getrange)
 	add(core.Spec{
-		Name: "substr", Arity: 4, Flags: core.FlagReadOnly,
+		Name: "substr", Arity: 4, Flags: core.FlagReadOnly, BorrowsArgs: true,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Get a substring of the string stored at a key",
 		Syntax:  "key start end",
 	}, getrange)
 	add(core.Spec{
-		Name: "setrange", Arity: 4, Flags: core.FlagWrite | core.FlagDenyOOM,
+		Name: "setrange", Arity: 4, Flags: core.FlagWrite | core.FlagDenyOOM, BorrowsArgs: true,
 		FirstKey: 1, LastKey: 1, Step: 1, KeyFlags: []string{"RW", "update"},
 		Summary: "Overwrite part of a string at key starting at the specified offset",
 		Syntax:  "key offset value",
