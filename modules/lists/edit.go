@@ -9,40 +9,40 @@ import (
 
 func init() {
 	add(core.Spec{
-		Name: "lindex", Arity: 3, Flags: core.FlagReadOnly,
+		Name: "lindex", Arity: 3, Flags: core.FlagReadOnly, BorrowsArgs: true,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Returns an element from a list by its index.",
 		Syntax:  "key index",
 	}, lindex)
 	add(core.Spec{
-		Name: "linsert", Arity: 5, Flags: core.FlagWrite | core.FlagDenyOOM,
+		Name: "linsert", Arity: 5, Flags: core.FlagWrite | core.FlagDenyOOM, BorrowsArgs: true,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Inserts an element before or after another element in a list.",
 		Syntax:  "key (BEFORE|AFTER) pivot element",
 	}, linsert)
 	add(core.Spec{
-		Name: "lpos", Arity: -3, Flags: core.FlagReadOnly,
+		Name: "lpos", Arity: -3, Flags: core.FlagReadOnly, BorrowsArgs: true,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Returns the index of matching elements in a list.",
 		Syntax:  "key element [RANK rank:integer] [COUNT num-matches:integer] [MAXLEN len:integer]",
 	}, lpos)
 	add(core.Spec{
-		Name: "lrem", Arity: 4, Flags: core.FlagWrite,
+		Name: "lrem", Arity: 4, Flags: core.FlagWrite, BorrowsArgs: true,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Removes elements from a list. Deletes the list if the last element was removed.",
 		Syntax:  "key count element",
 	}, lrem)
 	add(core.Spec{
-		Name: "lset", Arity: 4, Flags: core.FlagWrite | core.FlagDenyOOM,
+		Name: "lset", Arity: 4, Flags: core.FlagWrite | core.FlagDenyOOM, BorrowsArgs: true,
 		KeyFlags: []string{"RW", "update"},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Sets the value of an element in a list by its index.",
 		Syntax:  "key index element",
 	}, lset)
 	add(core.Spec{
-		Name: "ltrim", Arity: 4, Flags: core.FlagWrite,
+		Name: "ltrim", Arity: 4, Flags: core.FlagWrite, BorrowsArgs: true,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Removes elements from both ends a list. Deletes the list if all elements were trimmed.",
@@ -109,7 +109,7 @@ func linsert(c *core.Ctx) error {
 			if after {
 				i++
 			}
-			l.Insert(i, c.Args[4])
+			l.Insert(i, borrowed(c.Args[4]))
 			c.SetChanges(1)
 			c.Notify(core.NotifyList, "linsert", key)
 			c.DB.Signal(key)
@@ -268,7 +268,7 @@ func lset(c *core.Ctx) error {
 	if i < 0 {
 		return core.ErrIndexOutOfRange
 	}
-	l.SetAt(i, c.Args[3])
+	l.SetAt(i, borrowed(c.Args[3]))
 	c.WriteOK()
 	c.Notify(core.NotifyList, "lset", c.Args[1])
 	return nil

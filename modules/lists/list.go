@@ -1,6 +1,7 @@
 package lists
 
 import (
+	"bytes"
 	"math/bits"
 	"slices"
 	"unsafe"
@@ -124,7 +125,7 @@ func (l *List) chunkBytes(r uint64) []byte {
 // ones are copied into chunks shared by neighbouring elements, so a long
 // list of short elements costs its bytes and a word each (a chunk is freed
 // once all its elements are gone). A large element is kept as given, as a
-// chunk of its own.
+// chunk of its own: a caller whose v is borrowed passes a copy (borrowed).
 func (l *List) own(v []byte) uint64 {
 	if len(v) <= inlineMax {
 		return inlineRef(v)
@@ -149,6 +150,18 @@ func (l *List) own(v []byte) uint64 {
 	a.live[r>>chunkNumShift]++
 	a.bytes += cap(l.chunkBytes(r))
 	return r
+}
+
+// borrowed returns an element taken from a command's arguments ready for
+// the list to store: a copy when own would keep v itself (longer than
+// arenaMaxElem), v otherwise, since own copies the others. The commands
+// that store their arguments declare core.Spec.BorrowsArgs and pass them
+// through it: each element is copied once, as it is stored.
+func borrowed(v []byte) []byte {
+	if len(v) > arenaMaxElem {
+		return bytes.Clone(v)
+	}
+	return v
 }
 
 // nextChunk makes room for an element of n bytes in the chunk being

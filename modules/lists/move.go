@@ -8,14 +8,14 @@ import (
 func init() {
 
 	add(core.Spec{
-		Name: "lmove", Arity: 5, Flags: core.FlagWrite | core.FlagDenyOOM,
+		Name: "lmove", Arity: 5, Flags: core.FlagWrite | core.FlagDenyOOM, BorrowsArgs: true,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}, {Flags: []string{"RW", "insert"}, BeginIndex: 2, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 2, Step: 1,
 		Summary: "Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.",
 		Syntax:  "source destination (LEFT|RIGHT) (LEFT|RIGHT)",
 	}, lmove)
 	add(core.Spec{
-		Name: "rpoplpush", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM,
+		Name: "rpoplpush", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM, BorrowsArgs: true,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}, {Flags: []string{"RW", "insert"}, BeginIndex: 2, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 2, Step: 1,
 		Summary: "Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.",

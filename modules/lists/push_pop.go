@@ -6,56 +6,56 @@ import (
 
 func init() {
 	add(core.Spec{
-		Name: "lpush", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		Name: "lpush", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast, BorrowsArgs: true,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Prepends one or more elements to a list. Creates the key if it doesn't exist.",
 		Syntax:  "key element [element ...]",
 	}, func(c *core.Ctx) error { return push(c, true) })
 	add(core.Spec{
-		Name: "rpush", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		Name: "rpush", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast, BorrowsArgs: true,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Appends one or more elements to a list. Creates the key if it doesn't exist.",
 		Syntax:  "key element [element ...]",
 	}, func(c *core.Ctx) error { return push(c, false) })
 	add(core.Spec{
-		Name: "lpushx", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		Name: "lpushx", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast, BorrowsArgs: true,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Prepends one or more elements to a list only when the list exists.",
 		Syntax:  "key element [element ...]",
 	}, func(c *core.Ctx) error { return pushGeneric(c, true, true) })
 	add(core.Spec{
-		Name: "rpushx", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		Name: "rpushx", Arity: -3, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast, BorrowsArgs: true,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Appends an element to a list only when the list exists.",
 		Syntax:  "key element [element ...]",
 	}, func(c *core.Ctx) error { return pushGeneric(c, false, true) })
 	add(core.Spec{
-		Name: "lpop", Arity: -2, Flags: core.FlagWrite | core.FlagFast,
+		Name: "lpop", Arity: -2, Flags: core.FlagWrite | core.FlagFast, BorrowsArgs: true,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Returns the first elements in a list after removing it. Deletes the list if the last element was popped.",
 		Syntax:  "key [count]",
 	}, func(c *core.Ctx) error { return pop(c, true) })
 	add(core.Spec{
-		Name: "rpop", Arity: -2, Flags: core.FlagWrite | core.FlagFast,
+		Name: "rpop", Arity: -2, Flags: core.FlagWrite | core.FlagFast, BorrowsArgs: true,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Returns and removes the last elements of a list. Deletes the list if the last element was popped.",
 		Syntax:  "key [count]",
 	}, func(c *core.Ctx) error { return pop(c, false) })
 	add(core.Spec{
-		Name: "llen", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast,
+		Name: "llen", Arity: 2, Flags: core.FlagReadOnly | core.FlagFast, BorrowsArgs: true,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RO"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Returns the length of a list.",
 		Syntax:  "key",
 	}, llen)
 	add(core.Spec{
-		Name: "lrange", Arity: 4, Flags: core.FlagReadOnly,
+		Name: "lrange", Arity: 4, Flags: core.FlagReadOnly, BorrowsArgs: true,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Returns a range of elements from a list.",
 		Syntax:  "key start stop",
@@ -83,9 +83,9 @@ func pushGeneric(c *core.Ctx, front, onlyExisting bool) error {
 	}
 	for _, v := range c.Args[2:] {
 		if front {
-			l.PushFront(v)
+			l.PushFront(borrowed(v))
 		} else {
-			l.PushBack(v)
+			l.PushBack(borrowed(v))
 		}
 	}
 	c.SetChanges(int64(len(c.Args) - 2))
