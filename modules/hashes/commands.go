@@ -6,26 +6,26 @@ import (
 
 func init() {
 	add(core.Spec{
-		Name: "hset", Arity: -4, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		Name: "hset", Arity: -4, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast, BorrowsArgs: true,
 		KeyFlags: []string{"RW", "update"},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Creates or modifies the value of a field in a hash.",
 		Syntax:  "key (field value) [(field value) ...]",
 	}, hset)
 	add(core.Spec{
-		Name: "hget", Arity: 3, Flags: core.FlagReadOnly | core.FlagFast,
+		Name: "hget", Arity: 3, Flags: core.FlagReadOnly | core.FlagFast, BorrowsArgs: true,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Returns the value of a field in a hash.",
 		Syntax:  "key field",
 	}, hget)
 	add(core.Spec{
-		Name: "hgetall", Arity: 2, Flags: core.FlagReadOnly,
+		Name: "hgetall", Arity: 2, Flags: core.FlagReadOnly, BorrowsArgs: true,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Returns all fields and values in a hash.",
 		Syntax:  "key", Tips: []string{"nondeterministic_output_order"},
 	}, hgetall)
 	add(core.Spec{
-		Name: "hdel", Arity: -3, Flags: core.FlagWrite | core.FlagFast,
+		Name: "hdel", Arity: -3, Flags: core.FlagWrite | core.FlagFast, BorrowsArgs: true,
 		KeySpecs: []core.KeySpec{{Flags: []string{"RW", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1}},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary: "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.",

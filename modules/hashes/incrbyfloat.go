@@ -6,7 +6,7 @@ import (
 
 func init() {
 	add(core.Spec{
-		Name: "hincrbyfloat", Arity: 4, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
+		Name: "hincrbyfloat", Arity: 4, Flags: core.FlagWrite | core.FlagDenyOOM | core.FlagFast, BorrowsArgs: true,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Summary:  "Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn't exist.",
 		Syntax:   "key field increment:double",

@@ -11,50 +11,50 @@ import (
 func init() {
 	ro, rw := core.FlagReadOnly, core.FlagWrite|core.FlagDenyOOM
 	add(core.Spec{
-		Name: "hexists", Arity: 3, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
+		Name: "hexists", Arity: 3, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1, BorrowsArgs: true,
 		Summary: "Determines whether a field exists in a hash.",
 		Syntax:  "key field", KeyFlags: []string{"RO"},
 	}, hexists)
 	add(core.Spec{
-		Name: "hincrby", Arity: 4, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
+		Name: "hincrby", Arity: 4, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1, BorrowsArgs: true,
 		Summary:  "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.",
 		Syntax:   "key field increment",
 		KeyFlags: []string{"RW", "access", "update"},
 	}, hincrby)
 	add(core.Spec{
-		Name: "hkeys", Arity: 2, Flags: ro, FirstKey: 1, LastKey: 1, Step: 1,
+		Name: "hkeys", Arity: 2, Flags: ro, FirstKey: 1, LastKey: 1, Step: 1, BorrowsArgs: true,
 		Summary: "Returns all fields in a hash.",
 		Syntax:  "key", Tips: []string{"nondeterministic_output_order"},
 	}, func(c *core.Ctx) error { return hkeysVals(c, true) })
 	add(core.Spec{
-		Name: "hvals", Arity: 2, Flags: ro, FirstKey: 1, LastKey: 1, Step: 1,
+		Name: "hvals", Arity: 2, Flags: ro, FirstKey: 1, LastKey: 1, Step: 1, BorrowsArgs: true,
 		Summary: "Returns all values in a hash.",
 		Syntax:  "key", Tips: []string{"nondeterministic_output_order"},
 	}, func(c *core.Ctx) error { return hkeysVals(c, false) })
 	add(core.Spec{
-		Name: "hlen", Arity: 2, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
+		Name: "hlen", Arity: 2, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1, BorrowsArgs: true,
 		Summary: "Returns the number of fields in a hash.",
 		Syntax:  "key", KeyFlags: []string{"RO"},
 	}, hlen)
 	add(core.Spec{
-		Name: "hmget", Arity: -3, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
+		Name: "hmget", Arity: -3, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1, BorrowsArgs: true,
 		Summary: "Returns the values of all fields in a hash.",
 		Syntax:  "key field [field ...]",
 	}, hmget)
 	add(core.Spec{
-		Name: "hmset", Arity: -4, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
+		Name: "hmset", Arity: -4, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1, BorrowsArgs: true,
 		KeyFlags: []string{"RW", "update"},
 		Summary:  "Sets the values of multiple fields.",
 		Syntax:   "key (field value) [(field value) ...]",
 	}, hmset)
 	add(core.Spec{
-		Name: "hsetnx", Arity: 4, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
+		Name: "hsetnx", Arity: 4, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1, BorrowsArgs: true,
 		Summary:  "Sets the value of a field in a hash only when the field doesn't exist.",
 		Syntax:   "key field value",
 		KeyFlags: []string{"RW", "insert"},
 	}, hsetnx)
 	add(core.Spec{
-		Name: "hstrlen", Arity: 3, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
+		Name: "hstrlen", Arity: 3, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1, BorrowsArgs: true,
 		Summary: "Returns the length of the value of a field.",
 		Syntax:  "key field", KeyFlags: []string{"RO"},
 	}, hstrlen)

@@ -19,57 +19,57 @@ func oneKey(flags ...string) []core.KeySpec {
 func init() {
 	ro, rw := core.FlagReadOnly, core.FlagWrite
 	add(core.Spec{
-		Name: "sadd", Arity: -3, Flags: rw | core.FlagDenyOOM | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
+		Name: "sadd", Arity: -3, Flags: rw | core.FlagDenyOOM | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1, BorrowsArgs: true,
 		KeySpecs: oneKey("RW", "insert"),
 		Summary:  "Add one or more members to a set",
 		Syntax:   "key member [member ...]",
 	}, sadd)
 	add(core.Spec{
-		Name: "srem", Arity: -3, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
+		Name: "srem", Arity: -3, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1, BorrowsArgs: true,
 		KeySpecs: oneKey("RW", "delete"),
 		Summary:  "Remove one or more members from a set",
 		Syntax:   "key member [member ...]",
 	}, srem)
 	add(core.Spec{
-		Name: "smembers", Arity: 2, Flags: ro, FirstKey: 1, LastKey: 1, Step: 1,
+		Name: "smembers", Arity: 2, Flags: ro, FirstKey: 1, LastKey: 1, Step: 1, BorrowsArgs: true,
 		KeySpecs: oneKey("RO", "access"),
 		Summary:  "Get all the members in a set",
 		Syntax:   "key", Tips: []string{"nondeterministic_output_order"},
 	}, smembers)
 	add(core.Spec{
-		Name: "sismember", Arity: 3, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
+		Name: "sismember", Arity: 3, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1, BorrowsArgs: true,
 		KeySpecs: oneKey("RO"),
 		Summary:  "Determine if a given value is a member of a set",
 		Syntax:   "key member",
 	}, sismember)
 	add(core.Spec{
-		Name: "smismember", Arity: -3, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
+		Name: "smismember", Arity: -3, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1, BorrowsArgs: true,
 		KeySpecs: oneKey("RO", "access"),
 		Summary:  "Returns the membership associated with the given elements for a set",
 		Syntax:   "key member [member ...]",
 	}, smismember)
 	add(core.Spec{
-		Name: "scard", Arity: 2, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
+		Name: "scard", Arity: 2, Flags: ro | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1, BorrowsArgs: true,
 		KeySpecs: oneKey("RO"),
 		Summary:  "Get the number of members in a set",
 		Syntax:   "key",
 	}, scard)
 	add(core.Spec{
-		Name: "spop", Arity: -2, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
+		Name: "spop", Arity: -2, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 1, Step: 1, BorrowsArgs: true,
 		KeySpecs: oneKey("RW", "access", "delete"),
 		Summary:  "Remove and return one or multiple random members from a set",
 		Syntax:   "key [count]",
 		Tips:     []string{"nondeterministic_output"},
 	}, spop)
 	add(core.Spec{
-		Name: "srandmember", Arity: -2, Flags: ro, FirstKey: 1, LastKey: 1, Step: 1,
+		Name: "srandmember", Arity: -2, Flags: ro, FirstKey: 1, LastKey: 1, Step: 1, BorrowsArgs: true,
 		KeySpecs: oneKey("RO", "access"),
 		Summary:  "Get one or multiple random members from a set",
 		Syntax:   "key [count]",
 		Tips:     []string{"nondeterministic_output"},
 	}, srandmember)
 	add(core.Spec{
-		Name: "smove", Arity: 4, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 2, Step: 1,
+		Name: "smove", Arity: 4, Flags: rw | core.FlagFast, FirstKey: 1, LastKey: 2, Step: 1, BorrowsArgs: true,
 		KeySpecs: []core.KeySpec{
 			{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1},
 			{Flags: []string{"RW", "insert"}, BeginIndex: 2, LastKey: 0, KeyStep: 1},

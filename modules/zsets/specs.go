@@ -63,7 +63,7 @@ var specs = map[string]core.Spec{
 		},
 	},
 	"zadd": {
-		Name: "zadd", Arity: -4,
+		Name: "zadd", Arity: -4, BorrowsArgs: true,
 		Flags:    core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Categories: []string{"sortedset"},
@@ -93,7 +93,7 @@ var specs = map[string]core.Spec{
 		},
 	},
 	"zcard": {
-		Name: "zcard", Arity: 2,
+		Name: "zcard", Arity: 2, BorrowsArgs: true,
 		Flags:    core.FlagReadOnly | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Categories: []string{"sortedset"},
@@ -109,7 +109,7 @@ var specs = map[string]core.Spec{
 		},
 	},
 	"zcount": {
-		Name: "zcount", Arity: 4,
+		Name: "zcount", Arity: 4, BorrowsArgs: true,
 		Flags:    core.FlagReadOnly | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Categories: []string{"sortedset"},
@@ -163,7 +163,7 @@ var specs = map[string]core.Spec{
 		},
 	},
 	"zincrby": {
-		Name: "zincrby", Arity: 4,
+		Name: "zincrby", Arity: 4, BorrowsArgs: true,
 		Flags:    core.FlagWrite | core.FlagDenyOOM | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Categories: []string{"sortedset"},
@@ -246,7 +246,7 @@ var specs = map[string]core.Spec{
 		},
 	},
 	"zlexcount": {
-		Name: "zlexcount", Arity: 4,
+		Name: "zlexcount", Arity: 4, BorrowsArgs: true,
 		Flags:    core.FlagReadOnly | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Categories: []string{"sortedset"},
@@ -285,7 +285,7 @@ var specs = map[string]core.Spec{
 		},
 	},
 	"zmscore": {
-		Name: "zmscore", Arity: -3,
+		Name: "zmscore", Arity: -3, BorrowsArgs: true,
 		Flags:    core.FlagReadOnly | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Categories: []string{"sortedset"},
@@ -302,7 +302,7 @@ var specs = map[string]core.Spec{
 		},
 	},
 	"zpopmax": {
-		Name: "zpopmax", Arity: -2,
+		Name: "zpopmax", Arity: -2, BorrowsArgs: true,
 		Flags:    core.FlagWrite | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Categories: []string{"sortedset"},
@@ -319,7 +319,7 @@ var specs = map[string]core.Spec{
 		},
 	},
 	"zpopmin": {
-		Name: "zpopmin", Arity: -2,
+		Name: "zpopmin", Arity: -2, BorrowsArgs: true,
 		Flags:    core.FlagWrite | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Categories: []string{"sortedset"},
@@ -357,7 +357,7 @@ var specs = map[string]core.Spec{
 		},
 	},
 	"zrange": {
-		Name: "zrange", Arity: -4,
+		Name: "zrange", Arity: -4, BorrowsArgs: true,
 		Flags:    core.FlagReadOnly,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Categories: []string{"sortedset"},
@@ -385,7 +385,7 @@ var specs = map[string]core.Spec{
 		},
 	},
 	"zrangebylex": {
-		Name: "zrangebylex", Arity: -4,
+		Name: "zrangebylex", Arity: -4, BorrowsArgs: true,
 		Flags:    core.FlagReadOnly,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Categories: []string{"sortedset"},
@@ -407,7 +407,7 @@ var specs = map[string]core.Spec{
 		},
 	},
 	"zrangebyscore": {
-		Name: "zrangebyscore", Arity: -4,
+		Name: "zrangebyscore", Arity: -4, BorrowsArgs: true,
 		Flags:    core.FlagReadOnly,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Categories: []string{"sortedset"},
@@ -459,7 +459,7 @@ var specs = map[string]core.Spec{
 		},
 	},
 	"zrank": {
-		Name: "zrank", Arity: 3,
+		Name: "zrank", Arity: 3, BorrowsArgs: true,
 		Flags:    core.FlagReadOnly | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Categories: []string{"sortedset"},
@@ -476,7 +476,7 @@ var specs = map[string]core.Spec{
 		},
 	},
 	"zrem": {
-		Name: "zrem", Arity: -3,
+		Name: "zrem", Arity: -3, BorrowsArgs: true,
 		Flags:    core.FlagWrite | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Categories: []string{"sortedset"},
@@ -493,7 +493,7 @@ var specs = map[string]core.Spec{
 		},
 	},
 	"zremrangebylex": {
-		Name: "zremrangebylex", Arity: 4,
+		Name: "zremrangebylex", Arity: 4, BorrowsArgs: true,
 		Flags:    core.FlagWrite,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Categories: []string{"sortedset"},
@@ -511,7 +511,7 @@ var specs = map[string]core.Spec{
 		},
 	},
 	"zremrangebyrank": {
-		Name: "zremrangebyrank", Arity: 4,
+		Name: "zremrangebyrank", Arity: 4, BorrowsArgs: true,
 		Flags:    core.FlagWrite,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Categories: []string{"sortedset"},
@@ -529,7 +529,7 @@ var specs = map[string]core.Spec{
 		},
 	},
 	"zremrangebyscore": {
-		Name: "zremrangebyscore", Arity: 4,
+		Name: "zremrangebyscore", Arity: 4, BorrowsArgs: true,
 		Flags:    core.FlagWrite,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Categories: []string{"sortedset"},
@@ -547,7 +547,7 @@ var specs = map[string]core.Spec{
 		},
 	},
 	"zrevrange": {
-		Name: "zrevrange", Arity: -4,
+		Name: "zrevrange", Arity: -4, BorrowsArgs: true,
 		Flags:    core.FlagReadOnly,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Categories: []string{"sortedset"},
@@ -566,7 +566,7 @@ var specs = map[string]core.Spec{
 		},
 	},
 	"zrevrangebylex": {
-		Name: "zrevrangebylex", Arity: -4,
+		Name: "zrevrangebylex", Arity: -4, BorrowsArgs: true,
 		Flags:    core.FlagReadOnly,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Categories: []string{"sortedset"},
@@ -588,7 +588,7 @@ var specs = map[string]core.Spec{
 		},
 	},
 	"zrevrangebyscore": {
-		Name: "zrevrangebyscore", Arity: -4,
+		Name: "zrevrangebyscore", Arity: -4, BorrowsArgs: true,
 		Flags:    core.FlagReadOnly,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Categories: []string{"sortedset"},
@@ -611,7 +611,7 @@ var specs = map[string]core.Spec{
 		},
 	},
 	"zrevrank": {
-		Name: "zrevrank", Arity: 3,
+		Name: "zrevrank", Arity: 3, BorrowsArgs: true,
 		Flags:    core.FlagReadOnly | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Categories: []string{"sortedset"},
@@ -648,7 +648,7 @@ var specs = map[string]core.Spec{
 		},
 	},
 	"zscore": {
-		Name: "zscore", Arity: 3,
+		Name: "zscore", Arity: 3, BorrowsArgs: true,
 		Flags:    core.FlagReadOnly | core.FlagFast,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		Categories: []string{"sortedset"},
