@@ -131,6 +131,50 @@ func ExampleCtx_SetChanges() {
 	// 0 1
 }
 
+// set2 keeps none of its arguments once it returns: DB.SetString copies
+// the value (core.NewString(c.Args[2]) would keep the slice), and the
+// keyspace copies the key. So it declares BorrowsArgs, and the host runs
+// it on views of the connection's read buffer instead of allocating a copy
+// of its arguments for every call.
+var set2 = core.NewCommand(core.Spec{
+	Name: "set2", Arity: 3, Flags: core.FlagWrite | core.FlagDenyOOM,
+	FirstKey: 1, LastKey: 1, Step: 1, Group: "string",
+	Summary:     "Sets a key, keeping no argument.",
+	BorrowsArgs: true,
+}, func(c *core.Ctx) error {
+	c.DB.SetString(c.Args[1], c.Args[2], 0, false)
+	c.WriteOK()
+	return nil
+})
+
+type borrower struct{}
+
+func (borrower) Name() string             { return "borrower" }
+func (borrower) Commands() []core.Command { return []core.Command{set2} }
+
+// A command that stores only copies of its arguments declares BorrowsArgs.
+// The values it stored stay intact while the buffer its arguments came
+// from is reused for the requests that follow; COMMAND INFO does not show
+// the declaration.
+func ExampleSpec_borrowsArgs() {
+	srv, _ := redmodtest.Start(redmodtest.WithModule(borrower{}), redmodtest.InMemory())
+	defer srv.Close()
+	ctx := context.Background()
+	rdb := connect(srv)
+	defer rdb.Close()
+
+	pipe := rdb.Pipeline()
+	pipe.Do(ctx, "SET2", "k1", "first")
+	pipe.Do(ctx, "SET2", "k2", "other")
+	pipe.Exec(ctx)
+	fmt.Println(rdb.Get(ctx, "k1").Val(), rdb.Get(ctx, "k2").Val())
+	info, _ := rdb.Do(ctx, "COMMAND", "INFO", "set2").Slice()
+	fmt.Println(info[0].([]any)[2])
+	// Output:
+	// first other
+	// [write denyoom]
+}
+
 // heartbeat is a module with the whole lifecycle: it declares a setting,
 // receives its logger, the keyspace and its settings in Provision, checks
 // them in Validate, runs background work between Start and Stop, and adds
