@@ -24,6 +24,7 @@ type rawIO struct {
 	rd, wr  rawCall
 	readFn  func(fd uintptr) bool // made once: a method value allocates
 	writeFn func(fd uintptr) bool
+	tryFn   func(fd uintptr)
 }
 
 // rawCall is one direction's call in progress.
@@ -45,7 +46,7 @@ func newRawIO(nc net.Conn) *rawIO {
 		return nil
 	}
 	r := &rawIO{raw: raw}
-	r.readFn, r.writeFn = r.readOnce, r.writeOnce
+	r.readFn, r.writeFn, r.tryFn = r.readOnce, r.writeOnce, r.tryWrite
 	return r
 }
 
@@ -104,13 +105,32 @@ func (r *rawIO) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// tryWrite is writeOnce as a Control callback.
+func (r *rawIO) tryWrite(fd uintptr) { r.writeOnce(fd) }
+
 // Write writes all of p unless the connection fails.
+//
+// A reply almost always fits in the socket's buffer, so the write is first
+// tried under Control, which only holds a reference to the descriptor (a
+// Close meanwhile cannot release its number to another connection until
+// the callback returns): RawConn.Write would also take the descriptor's
+// write lock and reset its poll state, which a write that does not wait
+// needs neither of. Only a write that finds the buffer full (EAGAIN) goes
+// on through RawConn.Write, which resets the poll state before it tries
+// again and then waits for room, so no wake-up is lost, and which applies
+// the write deadline (the soft output limit's) while it waits. A deadline
+// already passed is not looked at by the first try; none is ever set
+// before the write it bounds (checkOutputLimit). Writes to one socket
+// never run at once (outbox: the client's goroutine or its writer).
 func (r *rawIO) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
 	r.wr = rawCall{p: p}
-	err := r.raw.Write(r.writeFn)
+	err := r.raw.Control(r.tryFn)
+	if err == nil && r.wr.errno == 0 && len(r.wr.p) > 0 {
+		err = r.raw.Write(r.writeFn)
+	}
 	n, e := r.wr.n, r.wr.errno
 	r.wr.p = nil
 	if err != nil {
