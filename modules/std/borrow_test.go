@@ -1,8 +1,10 @@
 package std_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -221,4 +223,53 @@ func TestBorrowedArgumentsRace(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestBorrowedArgumentsOtherShapes covers the reader's other paths with
+// commands that borrow their arguments: an inline command (its words are
+// copies already), and values larger than the read buffer, which the
+// incremental parse reads across several reads while the buffer grows.
+func TestBorrowedArgumentsOtherShapes(t *testing.T) {
+	srv := redmodtest.Run(t)
+	conn, err := net.Dial("tcp", srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	big := strings.Repeat("B", 200<<10)
+	var req strings.Builder
+	req.WriteString("SET inline:k inline-value\r\n")
+	fmt.Fprintf(&req, "*3\r\n$3\r\nSET\r\n$5\r\nbig:k\r\n$%d\r\n%s\r\n", len(big), big)
+	fmt.Fprintf(&req, "*4\r\n$5\r\nRPUSH\r\n$5\r\nbig:l\r\n$%d\r\n%s\r\n$1\r\nx\r\n", len(big), big)
+	req.WriteString("*3\r\n$4\r\nECHO\r\n$3\r\nabc\r\n$3\r\ndef\r\n") // ECHO takes one argument: an error
+	req.WriteString("*2\r\n$4\r\nECHO\r\n$3\r\nabc\r\n")
+	if _, err := conn.Write([]byte(req.String())); err != nil {
+		t.Fatal(err)
+	}
+	rd := bufio.NewReader(conn)
+	for _, want := range []string{"+OK", "+OK", ":2", "-ERR wrong number of arguments for 'echo' command", "$3", "abc"} {
+		line, err := rd.ReadString('\n')
+		if err != nil || strings.TrimRight(line, "\r\n") != want {
+			t.Fatalf("reply %q, %v; want %q", line, err, want)
+		}
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr(), PoolSize: 1})
+	defer rdb.Close()
+	ctx := context.Background()
+	overwrite := rdb.Pipeline()
+	for range 100 {
+		overwrite.Do(ctx, "echo", strings.Repeat("#", 3000))
+	}
+	if _, err := overwrite.Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := rdb.Get(ctx, "inline:k").Val(); got != "inline-value" {
+		t.Errorf("GET inline:k = %q", got)
+	}
+	if got := rdb.Get(ctx, "big:k").Val(); got != big {
+		t.Errorf("GET big:k: %d bytes, want the %d sent", len(got), len(big))
+	}
+	if got := rdb.LRange(ctx, "big:l", 0, -1).Val(); len(got) != 2 || got[0] != big || got[1] != "x" {
+		t.Errorf("LRANGE big:l: %d elements, not the two sent", len(got))
+	}
 }
