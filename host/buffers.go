@@ -76,9 +76,8 @@ func (p *replyBufferPolicy) setHz(hz int) {
 	p.passPeriod.Store(int64(time.Second) / int64(hz))
 }
 
-// wrote records a reply batch of n bytes.
-func (r *replyStats) wrote(p *replyBufferPolicy, n int) {
-	now := monoNow()
+// wrote records a reply batch of n bytes made at now (monoNow).
+func (r *replyStats) wrote(p *replyBufferPolicy, n int, now int64) {
 	r.mu.Lock()
 	r.advance(p, now)
 	if fill := min(int64(n), r.size); fill > r.peak {

@@ -17,6 +17,14 @@ import (
 
 const flushThreshold = 64 * 1024
 
+// activeGrain is how stale a reading client's activity time may be (CLIENT
+// LIST idle, `timeout`, the release of an idle query buffer): the clients
+// of a busy server read hundreds of times per second each, and a store to
+// the shared client record on every read costs a locked instruction and a
+// cache line more per batch. Redis's own is in whole seconds (the cached
+// unix time).
+const activeGrain = int64(10 * time.Millisecond)
+
 // conn is one client connection, served by its own goroutine.
 type conn struct {
 	srv    *Server
@@ -90,6 +98,13 @@ type conn struct {
 	// were read (monoNow), the start of the next command; 0 after a
 	// write.
 	lastEnd int64
+	// markedAt is the activity time last given to the client
+	// (Client.MarkActiveAt), which a read refreshes only once it is
+	// activeGrain old.
+	markedAt int64
+	// flushAt is when the replies being flushed were made (the last
+	// command's end, 0 when unknown), for replyStats.wrote.
+	flushAt int64
 	// The last command looked up, by the bytes of its name, while the
 	// registry's generation stays the same: a client repeats its commands.
 	lastName []byte
@@ -151,7 +166,10 @@ func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
 		now := monoNow()
 		c.lastEnd = now
 		s.stats.netInput.Add(int64(n))
-		c.client.MarkActiveAt(now)
+		if now-c.markedAt >= activeGrain {
+			c.markedAt = now
+			c.client.MarkActiveAt(now)
+		}
 	}
 	// A client created while the default user needs no password stays
 	// authenticated when one is set later, as in Redis.
@@ -162,6 +180,9 @@ func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
 	c.client.SetOutbox(c.out)
 	c.client.SetBuffers(c.buffers)
 	c.rio = newRawIO(nc)
+	if c.rio != nil {
+		c.rio.pending = &c.pendingOut
+	}
 	s.order.attach(c)
 	return c
 }
@@ -247,6 +268,9 @@ func (c *conn) flush() bool {
 	// Whoever reads these replies may ask for INFO next: the statistics
 	// of the commands they answer are published first.
 	c.publishStats()
+	// The batch's last command ended a moment ago: its end serves as the
+	// time of the write (replyStats.wrote) instead of another clock read.
+	c.flushAt = c.lastEnd
 	c.lastEnd = 0
 	// The messages other clients caused meanwhile follow the batch's
 	// replies (outbox.holding).
@@ -358,20 +382,30 @@ func (c *conn) writeDirect() bool {
 		c.w.Reset()
 		return false
 	}
-	c.pendingOut.Store(int64(c.w.Len()))
-	c.reply.wrote(&c.srv.replyBuf, c.w.Len())
+	c.reply.wrote(&c.srv.replyBuf, c.w.Len(), c.writeTime())
 	var n int
 	var err error
 	if c.rio != nil {
+		// rawIO publishes pendingOut itself, only when the write must
+		// wait for room: most return at once.
 		n, err = c.rio.Write(c.w.Bytes())
 	} else {
+		c.pendingOut.Store(int64(c.w.Len()))
 		n, err = c.nc.Write(c.w.Bytes())
+		c.pendingOut.Store(0)
 	}
-	c.pendingOut.Store(0)
 	c.srv.stats.netOutput.Add(int64(n))
 	c.w.Reset()
 	c.replyMark = 0
 	return err == nil
+}
+
+// writeTime returns the time of the replies being flushed (monoNow).
+func (c *conn) writeTime() int64 {
+	if c.flushAt != 0 {
+		return c.flushAt
+	}
+	return monoNow()
 }
 
 // isCrossProtocol recognises HTTP sent to the port: Redis closes such

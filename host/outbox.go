@@ -198,7 +198,7 @@ func (o *outbox) flush(endHold bool) bool {
 	if o.queued {
 		ok := true
 		if c.w.Len() > 0 {
-			c.reply.wrote(&c.srv.replyBuf, c.w.Len())
+			c.reply.wrote(&c.srv.replyBuf, c.w.Len(), c.writeTime())
 			ok = o.enqueueLocked(c.w.Bytes())
 		}
 		if endHold {

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 )
@@ -25,6 +26,10 @@ type rawIO struct {
 	readFn  func(fd uintptr) bool // made once: a method value allocates
 	writeFn func(fd uintptr) bool
 	tryFn   func(fd uintptr)
+	// pending, when set, holds the bytes of a write that waits for room
+	// in the socket (conn.pendingOut, the clients' part of used memory);
+	// a write that does not wait leaves it alone.
+	pending *atomic.Int64
 }
 
 // rawCall is one direction's call in progress.
@@ -129,7 +134,13 @@ func (r *rawIO) Write(p []byte) (int, error) {
 	r.wr = rawCall{p: p}
 	err := r.raw.Control(r.tryFn)
 	if err == nil && r.wr.errno == 0 && len(r.wr.p) > 0 {
+		if r.pending != nil {
+			r.pending.Store(int64(len(r.wr.p)))
+		}
 		err = r.raw.Write(r.writeFn)
+		if r.pending != nil {
+			r.pending.Store(0)
+		}
 	}
 	n, e := r.wr.n, r.wr.errno
 	r.wr.p = nil

@@ -2,11 +2,14 @@
 
 package host
 
-import "net"
+import (
+	"net"
+	"sync/atomic"
+)
 
 // rawIO exists on Linux only (rawio_linux.go); elsewhere connections use
 // the runtime's path.
-type rawIO struct{}
+type rawIO struct{ pending *atomic.Int64 }
 
 func newRawIO(net.Conn) *rawIO { return nil }
 
