@@ -22,9 +22,15 @@ type outbox struct {
 	c  *conn
 	nc net.Conn
 
-	mu      sync.Mutex
-	queued  bool   // replies and pushes go through buf and the writer
-	direct  bool   // the client's goroutine is writing to the socket itself
+	mu sync.Mutex
+	// queued: replies and pushes go through buf and the writer; set under
+	// mu, once. direct: the client's goroutine is writing to the socket
+	// itself. Both are atomic so that a flush in direct mode takes no
+	// lock: it sets direct before it looks at queued, and a push sets
+	// queued before it looks at direct, so at least one of them sees the
+	// other (see flush).
+	queued  atomic.Bool
+	direct  atomic.Bool
 	buf     []byte // bytes waiting for the writer
 	spare   []byte // the writer's previous buffer, for reuse
 	writing int    // bytes the writer is sending now
@@ -60,10 +66,10 @@ func (o *outbox) signal() {
 
 // startLocked switches to queued mode.
 func (o *outbox) startLocked() {
-	if o.queued {
+	if o.queued.Load() {
 		return
 	}
-	o.queued = true
+	o.queued.Store(true)
 	o.done = make(chan struct{})
 	go o.writer()
 }
@@ -87,7 +93,7 @@ func (o *outbox) pushLocked(msg []byte) bool {
 		o.overLimit()
 		return false
 	}
-	if !o.direct {
+	if !o.direct.Load() {
 		o.signal()
 	}
 	o.mu.Unlock()
@@ -141,7 +147,7 @@ func (o *outbox) enqueueLocked(b []byte) bool {
 	if !o.checkLimitLocked() {
 		return false
 	}
-	if !o.direct {
+	if !o.direct.Load() {
 		o.signal()
 	}
 	return true
@@ -194,8 +200,25 @@ func (o *outbox) overLimit() {
 // at once. It reports false when the connection must close.
 func (o *outbox) flush(endHold bool) bool {
 	c := o.c
+	if !endHold && c.w.Len() > 0 {
+		// Direct mode without a lock. A push meanwhile either is seen
+		// here (queued: the replies follow it through the queue) or
+		// sees direct set and leaves its bytes to the writer, which
+		// waits for the end of this write: the signal after it wakes
+		// the writer.
+		o.direct.Store(true)
+		if !o.queued.Load() {
+			ok := c.writeDirect()
+			o.direct.Store(false)
+			if o.queued.Load() {
+				o.signal() // pushes that came meanwhile
+			}
+			return ok
+		}
+		o.direct.Store(false)
+	}
 	o.mu.Lock()
-	if o.queued {
+	if o.queued.Load() {
 		ok := true
 		if c.w.Len() > 0 {
 			c.reply.wrote(&c.srv.replyBuf, c.w.Len(), c.writeTime())
@@ -227,15 +250,13 @@ func (o *outbox) flush(endHold bool) bool {
 		o.mu.Unlock()
 		return true
 	}
-	o.direct = true
+	o.direct.Store(true)
 	o.mu.Unlock()
 	ok := c.writeDirect()
-	o.mu.Lock()
-	o.direct = false
-	if o.queued && len(o.buf) > 0 {
+	o.direct.Store(false)
+	if o.queued.Load() {
 		o.signal() // pushes that came meanwhile
 	}
-	o.mu.Unlock()
 	return ok
 }
 
@@ -250,7 +271,7 @@ func (o *outbox) writer() {
 				o.mu.Unlock()
 				return
 			}
-			if o.direct || len(o.buf) == 0 {
+			if o.direct.Load() || len(o.buf) == 0 {
 				o.mu.Unlock()
 				break
 			}
@@ -282,10 +303,10 @@ func (o *outbox) writer() {
 // QUIT of a subscriber), waiting at most a few seconds for a slow client.
 func (o *outbox) finish() {
 	o.mu.Lock()
-	if !o.queued || o.closed {
+	if !o.queued.Load() || o.closed {
 		o.closed = true
 		o.mu.Unlock()
-		if o.queued {
+		if o.queued.Load() {
 			o.signal()
 		}
 		return
