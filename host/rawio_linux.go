@@ -93,6 +93,18 @@ func (r *rawIO) writeOnce(fd uintptr) bool {
 }
 
 // Read reads into p (not empty), as net.Conn's Read.
+//
+// A batch's replies are followed by a read that usually finds nothing
+// (EAGAIN) before the goroutine parks: Redis reads only once epoll says
+// the socket is readable, so it makes one read per batch where this makes
+// two. The extra read cannot be skipped safely. The runtime's poller is
+// edge-triggered and RawConn.Read resets the descriptor's readiness before
+// its callback runs, so only a read made after that reset can tell that
+// nothing arrived since: parking without it would miss bytes that came
+// while the batch ran (their edge was consumed by the reset). Nor can the
+// read go first through Control, as the write does: on EAGAIN RawConn.Read
+// would still reset and read again, a third call. The runtime offers no
+// wait on the poller that keeps the readiness it holds.
 func (r *rawIO) Read(p []byte) (int, error) {
 	r.rd = rawCall{p: p}
 	err := r.raw.Read(r.readFn)
