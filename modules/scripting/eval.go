@@ -152,68 +152,110 @@ func (s *state) refreshThreshold() {
 	}
 }
 
-var watchdogOnce sync.Once
+var (
+	watchdogOnce sync.Once
+	// scriptsRunning counts the scripts running in every server of the
+	// process: the watchdog ticks only while one runs, so that an idle
+	// server is not woken 200 times a second.
+	scriptsRunning atomic.Int64
+	// watchdogWake wakes the watchdog when the first script starts.
+	watchdogWake = make(chan struct{}, 1)
+)
+
+// scriptStarting counts a script that starts, waking the watchdog for the
+// first.
+func scriptStarting() {
+	if scriptsRunning.Add(1) == 1 {
+		select {
+		case watchdogWake <- struct{}{}:
+		default: // a wake-up is pending already
+		}
+	}
+}
+
+// scriptEnded counts a script that ended.
+func scriptEnded() { scriptsRunning.Add(-1) }
 
 // startWatchdog starts the one goroutine that notices scripts running past
 // busy-reply-threshold and makes the server answer BUSY meanwhile.
 func startWatchdog() {
-	watchdogOnce.Do(func() {
-		go func() {
-			tick := time.NewTicker(5 * time.Millisecond)
-			for range tick.C {
-				statesMu.Lock()
-				all := make([]*state, 0, len(states))
-				for _, s := range states {
-					all = append(all, s)
+	watchdogOnce.Do(func() { go watchdog() })
+}
+
+// watchdog sleeps while no script runs and looks at the running scripts
+// every 5 ms while some do.
+func watchdog() {
+	var all []*state
+	for {
+		if scriptsRunning.Load() == 0 {
+			<-watchdogWake
+			continue // a wake-up left from an earlier run finds none running
+		}
+		tick := time.NewTicker(5 * time.Millisecond)
+		for scriptsRunning.Load() > 0 {
+			<-tick.C
+			all = watchdogPass(all[:0])
+		}
+		tick.Stop()
+	}
+}
+
+// watchdogPass is one look at every server's running scripts; all is
+// reused between passes.
+func watchdogPass(all []*state) []*state {
+	statesMu.Lock()
+	for _, s := range states {
+		all = append(all, s)
+	}
+	statesMu.Unlock()
+	now := runClock()
+	for _, s := range all {
+		if ref := s.server.Load(); ref != nil && ref.stopped() {
+			// The server is shutting down (SHUTDOWN NOSAVE
+			// while a script is busy): stop every script, even
+			// one that wrote.
+			s.eng.each(func(v *vm) {
+				if v.started.Load() != 0 {
+					v.kctx.kill(v.killErr)
 				}
-				statesMu.Unlock()
-				now := runClock()
-				for _, s := range all {
-					if ref := s.server.Load(); ref != nil && ref.stopped() {
-						// The server is shutting down (SHUTDOWN NOSAVE
-						// while a script is busy): stop every script, even
-						// one that wrote.
-						s.eng.each(func(v *vm) {
-							if v.started.Load() != 0 {
-								v.kctx.kill(v.killErr)
-							}
-						})
-						continue
-					}
-					// The threshold is read again for every tick that
-					// finds a script running, not once in so many ticks: a
-					// script that spins keeps this goroutine from most of
-					// its ticks (with one processor it runs when the script
-					// is preempted), so a count of ticks could leave a
-					// CONFIG SET lua-time-limit unseen for most of a second.
-					var running []*vm
-					s.eng.each(func(v *vm) {
-						if v.started.Load() != 0 {
-							running = append(running, v)
-						}
-					})
-					if len(running) == 0 {
-						continue
-					}
-					s.refreshThreshold()
-					limit := s.threshold.Load() * int64(time.Millisecond)
-					for _, v := range running {
-						st := v.started.Load()
-						// A threshold of 0 makes every script busy at once,
-						// as in Redis.
-						if st == 0 || now-st < limit {
-							continue
-						}
-						if v.busy.CompareAndSwap(false, true) {
-							if ref := s.server.Load(); s.busyCount.Add(1) == 1 && ref != nil && ref.gate != nil {
-								ref.gate.SetBusy(v.busyErr)
-							}
-						}
-					}
+			})
+			continue
+		}
+		// The threshold is read again for every tick that
+		// finds a script running, not once in so many ticks: a
+		// script that spins keeps this goroutine from most of
+		// its ticks (with one processor it runs when the script
+		// is preempted), so a count of ticks could leave a
+		// CONFIG SET lua-time-limit unseen for most of a second.
+		var running []*vm
+		s.eng.each(func(v *vm) {
+			if v.started.Load() != 0 {
+				running = append(running, v)
+			}
+		})
+		if len(running) == 0 {
+			continue
+		}
+		s.refreshThreshold()
+		limit := s.threshold.Load() * int64(time.Millisecond)
+		for _, v := range running {
+			st := v.started.Load()
+			// A threshold of 0 makes every script busy at once,
+			// as in Redis.
+			if st == 0 || now-st < limit {
+				continue
+			}
+			if v.busy.CompareAndSwap(false, true) {
+				if ref := s.server.Load(); s.busyCount.Add(1) == 1 && ref != nil && ref.gate != nil {
+					ref.gate.SetBusy(v.busyErr)
 				}
 			}
-		}()
-	})
+		}
+	}
+	for i := range all {
+		all[i] = nil // no server kept alive by the watchdog
+	}
+	return all
 }
 
 // parseShebang reads the first line of a script: "#!lua" and its options.
@@ -490,6 +532,7 @@ func (v *vm) execute(s *state, r *runCtx, fn *lua.LFunction, keys, argv [][]byte
 		v.argsBound = true
 	}
 	v.started.Store(int64(start.Sub(clockBase)) + 1)
+	scriptStarting()
 	top := L.GetTop()
 	L.Push(fn)
 	for _, a := range callArgs {
@@ -499,6 +542,7 @@ func (v *vm) execute(s *state, r *runCtx, fn *lua.LFunction, keys, argv [][]byte
 	err := L.PCall(len(callArgs), 1, v.handler)
 	src, line := v.errSrc, v.errLine
 	v.started.Store(0)
+	scriptEnded()
 	if v.busy.CompareAndSwap(true, false) {
 		if ref := s.server.Load(); s.busyCount.Add(-1) == 0 && ref != nil && ref.gate != nil {
 			ref.gate.SetBusy(nil)
