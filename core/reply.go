@@ -261,26 +261,28 @@ func (w *Writer) WriteError(err error) {
 
 // WriteInt writes an integer.
 func (w *Writer) WriteInt(n int64) {
-	w.buf = redcon.AppendInt(w.buf, n)
+	w.buf = appendRESPInt(w.buf, ':', n)
 	w.done(0)
 }
 
 // WriteBulk writes a binary-safe string.
 func (w *Writer) WriteBulk(b []byte) {
-	w.buf = redcon.AppendBulk(w.buf, b)
+	w.buf = appendRESPBulk(w.buf, b)
 	w.done(0)
 }
 
 // WriteBulkString writes a binary-safe string.
 func (w *Writer) WriteBulkString(s string) {
-	w.buf = redcon.AppendBulkString(w.buf, s)
+	w.buf = appendRESPInt(w.buf, '$', int64(len(s)))
+	w.buf = append(w.buf, s...)
+	w.buf = append(w.buf, '\r', '\n')
 	w.done(0)
 }
 
 // WriteBulkInt writes an integer as a bulk string, as GET does for INCR'd values.
 func (w *Writer) WriteBulkInt(n int64) {
 	var tmp [20]byte
-	w.buf = redcon.AppendBulk(w.buf, strconv.AppendInt(tmp[:0], n, 10))
+	w.buf = appendRESPBulk(w.buf, strconv.AppendInt(tmp[:0], n, 10))
 	w.done(0)
 }
 
@@ -308,7 +310,7 @@ func (w *Writer) WriteNullArray() {
 
 // WriteArray starts an array of n elements; the next n replies are its elements.
 func (w *Writer) WriteArray(n int) {
-	w.buf = redcon.AppendArray(w.buf, n)
+	w.buf = appendRESPInt(w.buf, '*', int64(n))
 	w.done(n)
 }
 
@@ -316,26 +318,22 @@ func (w *Writer) WriteArray(n int) {
 // RESP2 receives a flat array of 2n elements.
 func (w *Writer) WriteMap(n int) {
 	if w.proto == 3 {
-		w.buf = append(w.buf, '%')
-		w.buf = strconv.AppendInt(w.buf, int64(n), 10)
-		w.buf = append(w.buf, '\r', '\n')
+		w.buf = appendRESPInt(w.buf, '%', int64(n))
 		w.done(2 * n)
 		return
 	}
-	w.buf = redcon.AppendArray(w.buf, 2*n)
+	w.buf = appendRESPInt(w.buf, '*', int64(2*n))
 	w.done(2 * n)
 }
 
 // WriteSet starts a set of n elements; RESP2 receives an array.
 func (w *Writer) WriteSet(n int) {
 	if w.proto == 3 {
-		w.buf = append(w.buf, '~')
-		w.buf = strconv.AppendInt(w.buf, int64(n), 10)
-		w.buf = append(w.buf, '\r', '\n')
+		w.buf = appendRESPInt(w.buf, '~', int64(n))
 		w.done(n)
 		return
 	}
-	w.buf = redcon.AppendArray(w.buf, n)
+	w.buf = appendRESPInt(w.buf, '*', int64(n))
 	w.done(n)
 }
 
@@ -343,13 +341,11 @@ func (w *Writer) WriteSet(n int) {
 // receives an array.
 func (w *Writer) WritePush(n int) {
 	if w.proto == 3 {
-		w.buf = append(w.buf, '>')
-		w.buf = strconv.AppendInt(w.buf, int64(n), 10)
-		w.buf = append(w.buf, '\r', '\n')
+		w.buf = appendRESPInt(w.buf, '>', int64(n))
 		w.done(n)
 		return
 	}
-	w.buf = redcon.AppendArray(w.buf, n)
+	w.buf = appendRESPInt(w.buf, '*', int64(n))
 	w.done(n)
 }
 
