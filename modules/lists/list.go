@@ -130,26 +130,31 @@ func (l *List) own(v []byte) uint64 {
 	if len(v) <= inlineMax {
 		return inlineRef(v)
 	}
-	if l.a == nil {
-		l.a = &arena{}
-	}
 	a := l.a
-	var r uint64
+	if a == nil {
+		a = &arena{}
+		l.a = a
+	}
 	if len(v) > arenaMaxElem {
 		c := a.addChunk(v)
-		r = makeRef(c, 0, refWhole)
-	} else {
-		if a.cur == 0 || cap(a.chunks[a.cur-1])-len(a.chunks[a.cur-1]) < len(v) {
-			a.nextChunk(len(v))
-		}
-		c := uint32(a.cur - 1)
-		b := a.chunks[c]
-		r = makeRef(c, len(b), len(v))
-		a.chunks[c] = append(b, v...)
+		a.live[c]++
+		a.bytes += cap(v)
+		return makeRef(c, 0, refWhole)
 	}
-	a.live[r>>chunkNumShift]++
-	a.bytes += cap(l.chunkBytes(r))
-	return r
+	if a.cur == 0 || cap(a.chunks[a.cur-1])-len(a.chunks[a.cur-1]) < len(v) {
+		a.nextChunk(len(v))
+	}
+	// The common push: the bytes go in place after the chunk's last
+	// element. Only the chunk's length changes (x = x[:n] stores no
+	// pointer, so no write barrier), and the element's share of
+	// MemoryUsage is its length, the capacity chunkBytes gives it.
+	c := a.cur - 1
+	off := len(a.chunks[c])
+	a.chunks[c] = a.chunks[c][:off+len(v)]
+	copy(a.chunks[c][off:], v)
+	a.live[c]++
+	a.bytes += len(v)
+	return makeRef(uint32(c), off, len(v))
 }
 
 // borrowed returns an element taken from a command's arguments ready for
