@@ -56,3 +56,28 @@ func BenchmarkAppendRESPIntStrconv(b *testing.B) {
 		buf = append(buf, '\r', '\n')
 	}
 }
+
+func TestDecimalDigits(t *testing.T) {
+	for _, u := range []uint64{0, 1, 9, 10, 99, 100, 1<<63 - 1, 1 << 63, 1<<64 - 1} {
+		if got, want := decimalDigits(u), len(strconv.FormatUint(u, 10)); got != want {
+			t.Errorf("decimalDigits(%d) = %d, want %d", u, got, want)
+		}
+	}
+	for p := uint64(1); p <= 1e19; p *= 10 {
+		for _, u := range []uint64{p - 1, p, p + 1} {
+			if got, want := decimalDigits(u), len(strconv.FormatUint(u, 10)); got != want {
+				t.Errorf("decimalDigits(%d) = %d, want %d", u, got, want)
+			}
+		}
+		if p == 1e19 {
+			break
+		}
+	}
+	for s := 0; s < 64; s++ {
+		for _, u := range []uint64{1<<s - 1, 1 << s, 1<<s + 1} {
+			if got, want := decimalDigits(u), len(strconv.FormatUint(u, 10)); got != want {
+				t.Errorf("decimalDigits(%d) = %d, want %d", u, got, want)
+			}
+		}
+	}
+}
