@@ -97,17 +97,48 @@ func processCPU() int64 {
 // compare.sh's list rows do after its SET row: one key's writes then pay
 // what a large keyspace adds (prefetch, probing, the table's footprint).
 func BenchmarkDispatchPipeline(b *testing.B) {
-	for _, tc := range []struct{ name, format string }{
-		{"set", "SET key:%06d xxxxxxxxxxxxxxxx"},
-		{"get", "GET key:%06d"},
-		{"incr", "INCR counter:%06d"},
-		{"hset", "HSET myhash element:%06d xxxxxxxxxxxxxxxx"},
-		{"lpush", "LPUSH mylist%.0s xxxxxxxxxxxxxxxx"},
+	for _, tc := range []struct {
+		name, format string
+		loaded       bool
+	}{
+		{"set", "SET key:%06d xxxxxxxxxxxxxxxx", false},
+		{"get", "GET key:%06d", false},
+		{"incr", "INCR counter:%06d", false},
+		{"hset", "HSET myhash element:%06d xxxxxxxxxxxxxxxx", false},
+		{"lpush", "LPUSH mylist%.0s xxxxxxxxxxxxxxxx", false},
 		// A write command that finds nothing: redis-benchmark's SPOP
 		// and ZPOPMIN pop keys that are empty.
-		{"spop", "SPOP myset%.0s"},
+		{"spop", "SPOP myset%.0s", false},
+		{"rpush-loaded", "RPUSH mylist%.0s xxxxxxxxxxxxxxxx", true},
+		{"lpop-loaded", "LPOP mylist%.0s", true},
+		{"spop-loaded", "SPOP myset%.0s", true},
+		{"zpopmin-loaded", "ZPOPMIN myzset%.0s", true},
 	} {
-		b.Run(tc.name, func(b *testing.B) { benchPipeline(b, tc.format, 16) })
+		b.Run(tc.name, func(b *testing.B) {
+			s := benchServer(b)
+			if tc.loaded {
+				loadKeys(b, s, strings.HasPrefix(tc.name, "lpop"))
+			}
+			benchPipeline(b, s, tc.format, 16)
+		})
+	}
+}
+
+// loadKeys fills the database with 100,000 string keys and, with list, a
+// list "mylist" long enough that b.N pops never empty it.
+func loadKeys(b *testing.B, s *Server, list bool) {
+	db := s.ks.DB(0)
+	val := []byte("xxxxxxxxxxxxxxxx")
+	for i := 0; i < 100000; i++ {
+		db.SetString([]byte(fmt.Sprintf("key:%012d", i)), val, 0, false)
+	}
+	if !list {
+		return
+	}
+	push := "*66\r\n$5\r\nRPUSH\r\n$6\r\nmylist\r\n" + strings.Repeat("$1\r\nx\r\n", 64)
+	newConn(s, &pipelineConn{batch: []byte(push), batches: b.N/64 + 1}, 1, s.Config()).serve()
+	if n := db.Len(); n != 100001 {
+		b.Fatalf("%d keys after loading the list", n)
 	}
 }
 
@@ -121,14 +152,13 @@ func BenchmarkDispatchSingle(b *testing.B) {
 		{"set", "SET key:%06d xxxxxxxxxxxxxxxx"},
 		{"rpush", "RPUSH mylist%.0s xxxxxxxxxxxxxxxx"},
 	} {
-		b.Run(tc.name, func(b *testing.B) { benchPipeline(b, tc.format, 1) })
+		b.Run(tc.name, func(b *testing.B) { benchPipeline(b, benchServer(b), tc.format, 1) })
 	}
 }
 
 // benchPipeline serves batches of depth commands made from format (one
 // key per command, %.0s for none) until b.N commands have run.
-func benchPipeline(b *testing.B, format string, depth int) {
-	s := benchServer(b)
+func benchPipeline(b *testing.B, s *Server, format string, depth int) {
 	var sb strings.Builder
 	for i := 0; i < depth; i++ {
 		var words []string
