@@ -41,7 +41,7 @@ var borrowWrites = [][]any{
 	// keys
 	{"set", "k:del", "x"}, {"del", "k:del"}, {"set", "k:unlink", "x"}, {"unlink", "k:unlink"},
 	{"exists", "s:set", "k:none"}, {"expire", "s:m1", 100}, {"pexpire", "s:m2", 100000},
-	{"expireat", "s:mx1", 4000000000}, {"pexpireat", "s:mx2", 4000000000000}, {"persist", "s:mx2"},
+	{"expireat", "s:mx1", "4000000000"}, {"pexpireat", "s:mx2", "4000000000000"}, {"persist", "s:mx2"},
 	{"ttl", "s:m1"}, {"pttl", "s:m2"}, {"expiretime", "s:mx1"}, {"pexpiretime", "s:mx1"},
 	{"type", "s:set"}, {"touch", "s:set", "k:none"},
 	// lists
