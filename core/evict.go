@@ -370,7 +370,7 @@ func (ks *Keyspace) newAccess() uint32 {
 	if ks.EvictionPolicy().LFU() {
 		return lfuMinutes(ks.Now())<<8 | lfuInitVal
 	}
-	return ks.lruClock.Load()
+	return ks.lruNow()
 }
 
 // accessed returns the access field after one more access.
@@ -378,7 +378,7 @@ func (ks *Keyspace) accessed(field uint32) uint32 {
 	if ks.EvictionPolicy().LFU() {
 		return lfuMinutes(ks.Now())<<8 | ks.lfuIncr(ks.lfuDecr(field))
 	}
-	return ks.lruClock.Load()
+	return ks.lruNow()
 }
 
 // Freq returns the access frequency counter of key, as OBJECT FREQ reports
@@ -600,7 +600,7 @@ func (ks *Keyspace) sample(db *DB, volatile bool, n int, dst []evictCandidate) [
 func (ks *Keyspace) score(policy EvictionPolicy, c evictCandidate) uint64 {
 	switch policy {
 	case PolicyAllKeysLRU, PolicyVolatileLRU:
-		return uint64(max(int32(ks.lruClock.Load()-c.atime), 0))
+		return uint64(max(int32(ks.lruNow()-c.atime), 0))
 	case PolicyAllKeysLFU, PolicyVolatileLFU:
 		return uint64(255 - ks.lfuDecr(c.atime))
 	case PolicyVolatileTTL:

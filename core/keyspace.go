@@ -45,17 +45,23 @@ type Keyspace struct {
 	clockOffset atomic.Int64 // milliseconds added to the wall clock (tests fast-forward)
 	lruEpoch    int64        // the keyspace clock when the keyspace was made
 	lruClock    atomic.Uint32
-	dirty       atomic.Int64 // changes since the last save
-	waiters     waiters      // clients blocked on keys (block.go)
-	obs         observers    // told about changes (notify.go)
-	obsList     atomic.Pointer[[]KeyObserver]
-	obsEvents   atomic.Uint32 // the event classes an observer wants (SetInterest)
-	obsTouches  atomic.Bool   // an observer wants KeyTouched
-	watches     atomic.Int64  // number of WATCHed (client, key) pairs (watch.go)
-	cutMu       sync.Mutex    // one point-in-time cut at a time (cut.go)
-	cuts        atomic.Int64  // cuts being read
-	check       keyCheck      // checking mode: undeclared keys (keycheck.go)
-	mem         memory        // maxmemory: policy, eviction pool (evict.go)
+	// lruQuiet is armed by the host's LRU ticker (ArmLRUQuiet) to learn
+	// whether keys are still accessed; the first access after clears it,
+	// ticks the clock and leaves a token in lruWake for a ticker that
+	// went to sleep (lruNow).
+	lruQuiet   atomic.Bool
+	lruWake    chan struct{}
+	dirty      atomic.Int64 // changes since the last save
+	waiters    waiters      // clients blocked on keys (block.go)
+	obs        observers    // told about changes (notify.go)
+	obsList    atomic.Pointer[[]KeyObserver]
+	obsEvents  atomic.Uint32 // the event classes an observer wants (SetInterest)
+	obsTouches atomic.Bool   // an observer wants KeyTouched
+	watches    atomic.Int64  // number of WATCHed (client, key) pairs (watch.go)
+	cutMu      sync.Mutex    // one point-in-time cut at a time (cut.go)
+	cuts       atomic.Int64  // cuts being read
+	check      keyCheck      // checking mode: undeclared keys (keycheck.go)
+	mem        memory        // maxmemory: policy, eviction pool (evict.go)
 
 	effects      EffectSink   // the effects stream, or nil (effects.go)
 	pendingExp   atomic.Int64 // deletions waiting in slotLock.expired
@@ -109,7 +115,7 @@ func NewKeyspace(n int) *Keyspace {
 	if n < 1 {
 		n = 1
 	}
-	ks := &Keyspace{seed: maphash.MakeSeed()}
+	ks := &Keyspace{seed: maphash.MakeSeed(), lruWake: make(chan struct{}, 1)}
 	ks.lruEpoch = ks.Now()
 	ks.dbs = make([]*DB, n)
 	for i := range ks.dbs {
@@ -154,9 +160,47 @@ const lruResolution = 10
 // LRUTick is how often the host should call TickLRU.
 const LRUTick = lruResolution * time.Millisecond
 
+// ArmLRUQuiet, LRUQuiet and LRUAccessed let the host's ticker sleep while
+// no key is accessed, rather than wake a hundred times a second on an idle
+// server: it arms the check (ArmLRUQuiet), and a second later, if LRUQuiet
+// still reports true, no key was read or written meanwhile and it may stop
+// ticking until LRUAccessed delivers. The first access after ArmLRUQuiet
+// ticks the clock itself before it reads it, so no key is stamped with a
+// clock that stopped; ActiveExpire ticks it too, every cron period.
+func (ks *Keyspace) ArmLRUQuiet() { ks.lruQuiet.Store(true) }
+
+// LRUQuiet reports whether no key was accessed since ArmLRUQuiet.
+func (ks *Keyspace) LRUQuiet() bool { return ks.lruQuiet.Load() }
+
+// LRUAccessed delivers after an access found the quiet check armed: the
+// clock was ticked by that access, and the ticker should tick again.
+func (ks *Keyspace) LRUAccessed() <-chan struct{} { return ks.lruWake }
+
+// lruNow returns the LRU clock for an access, first ending a quiet spell
+// (see ArmLRUQuiet): one load of a flag no writer touches meanwhile.
+func (ks *Keyspace) lruNow() uint32 {
+	if ks.lruQuiet.Load() {
+		ks.endQuiet()
+	}
+	return ks.lruClock.Load()
+}
+
+// endQuiet ends a quiet spell: the clock is ticked and a sleeping ticker
+// woken, once.
+func (ks *Keyspace) endQuiet() {
+	if ks.lruQuiet.CompareAndSwap(true, false) {
+		ks.TickLRU()
+		select {
+		case ks.lruWake <- struct{}{}:
+		default: // a token waits already
+		}
+	}
+}
+
 // TickLRU advances the LRU clock, the clock that records when keys were last
 // accessed. Like Redis's, it is cached rather than read from the system on
-// every access; ActiveExpire ticks it, and the host every LRUTick.
+// every access; ActiveExpire ticks it, and the host every LRUTick while keys
+// are accessed (ArmLRUQuiet).
 func (ks *Keyspace) TickLRU() {
 	now := uint32((ks.Now() - ks.lruEpoch) / lruResolution)
 	// Several goroutines tick it: it only moves forward, so that no key is
@@ -204,7 +248,7 @@ func (db *DB) IdleTime(key []byte) (seconds int64, exists bool) {
 	// The difference is taken modulo 2^32 and read as signed, so that an
 	// access time set in the past by SetIdleTime (before the clock's epoch)
 	// still gives the right idle time.
-	return max(int64(int32(db.ks.lruClock.Load()-t.ents[id].lru)), 0) * lruResolution / 1000, true
+	return max(int64(int32(db.ks.lruNow()-t.ents[id].lru)), 0) * lruResolution / 1000, true
 }
 
 // SetIdleTime makes key look last accessed the given number of seconds ago,
@@ -220,7 +264,7 @@ func (db *DB) SetIdleTime(key []byte, seconds int64) bool {
 		return true
 	}
 	units := min(max(seconds, 0), (1<<31-1)/(1000/lruResolution)) * (1000 / lruResolution)
-	t.ents[id].lru = db.ks.lruClock.Load() - uint32(units)
+	t.ents[id].lru = db.ks.lruNow() - uint32(units)
 	return true
 }
 
