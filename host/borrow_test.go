@@ -99,11 +99,7 @@ func overwrite(t *testing.T, rdb *redis.Client, n int) {
 
 func TestArgumentsKeptWithoutDeclaration(t *testing.T) {
 	for _, checks := range []bool{true, false} {
-		var opts []redmodtest.Option
-		if !checks {
-			opts = append(opts, redmodtest.WithoutKeyChecks())
-		}
-		rdb := borrowServer(t, opts...)
+		rdb := borrowServerChecks(t, checks)
 		ctx := context.Background()
 		p := rdb.Pipeline()
 		p.Do(ctx, "keep", "k1", "value-one")
@@ -143,11 +139,7 @@ func TestBorrowedArgumentKeptIsCaught(t *testing.T) {
 // queued command runs at EXEC, after later reads overwrote the buffer.
 func TestBorrowedArgumentsQueuedByMulti(t *testing.T) {
 	for _, checks := range []bool{true, false} {
-		var opts []redmodtest.Option
-		if !checks {
-			opts = append(opts, redmodtest.WithoutKeyChecks())
-		}
-		rdb := borrowServer(t, opts...)
+		rdb := borrowServerChecks(t, checks)
 		ctx := context.Background()
 		for _, cmd := range [][]any{{"multi"}, {"put", "k", "queued-value"}, {"set", "k2", "queued-too"}} {
 			if err := rdb.Do(ctx, cmd...).Err(); err != nil {
@@ -206,4 +198,12 @@ func TestBorrowedArgumentsSurviveBlocking(t *testing.T) {
 	if got, err := cmds[1].(*redis.Cmd).Text(); err != nil || got != big {
 		t.Errorf("ECHO after the wait: %d bytes, %v", len(got), err)
 	}
+}
+
+// borrowServerChecks is borrowServer with the checking mode on or off.
+func borrowServerChecks(t *testing.T, checks bool) *redis.Client {
+	if checks {
+		return borrowServer(t)
+	}
+	return borrowServer(t, redmodtest.WithoutKeyChecks())
 }

@@ -432,22 +432,14 @@ func BenchmarkClone1M(b *testing.B) {
 
 // BenchmarkPushPopChunked is a queue of 100,000 16-byte elements (held in
 // the arena's chunks, not in their refs): push at the tail, pop at the head.
-func BenchmarkPushPopChunked(b *testing.B) {
-	v := []byte("xxxxxxxxxxxxxxxx")
-	l := &List{}
-	for range 100000 {
-		l.PushBack(v)
-	}
-	for b.Loop() {
-		l.PushBack(v)
-		l.RemoveFront()
-	}
-}
+func BenchmarkPushPopChunked(b *testing.B) { benchPushPop(b, []byte("xxxxxxxxxxxxxxxx")) }
 
 // BenchmarkPushPopInline is a queue of 3-byte elements (redis-benchmark's
 // default size, held in their refs): push at the tail, pop at the head.
-func BenchmarkPushPopInline(b *testing.B) {
-	v := []byte("xxx")
+func BenchmarkPushPopInline(b *testing.B) { benchPushPop(b, []byte("xxx")) }
+
+// benchPushPop runs a queue of 100,000 copies of v.
+func benchPushPop(b *testing.B, v []byte) {
 	l := &List{}
 	for range 100000 {
 		l.PushBack(v)
