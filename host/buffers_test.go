@@ -67,3 +67,39 @@ func TestMallocSize(t *testing.T) {
 		}
 	}
 }
+
+// TestReplyStatsQuietWrites: a reply no larger than the peak before the
+// next pass is due changes nothing and takes no lock, and the figures are
+// those the locked path gives: a larger reply raises the peak, and a write
+// after the pass is due plays it.
+func TestReplyStatsQuietWrites(t *testing.T) {
+	var p replyBufferPolicy
+	p.setDefaults(10)
+	period := int64(100 * time.Millisecond)
+	var r replyStats
+	now := int64(1e12)
+	r.wrote(&p, 100, now) // a new client: full buffer, full peak
+	r.wrote(&p, 100, now+3*period)
+	if r.size != 1024 || r.peak != 100 {
+		t.Fatalf("after the first passes: rbs=%d rbp=%d, want 1024 100", r.size, r.peak)
+	}
+	next := r.nextPass
+	r.mu.Lock() // a quiet write must not wait for the lock
+	r.wrote(&p, 50, next-1)
+	r.wrote(&p, 100, next-1)
+	r.mu.Unlock()
+	if r.peak != 100 || r.nextPass != next {
+		t.Fatalf("quiet writes changed rbp=%d next=%d", r.peak, r.nextPass)
+	}
+	r.wrote(&p, 300, next-1)
+	if r.peak != 300 || r.quietPeak.Load() != 300 {
+		t.Fatalf("a larger reply: rbp=%d mirror %d, want 300", r.peak, r.quietPeak.Load())
+	}
+	r.wrote(&p, 10, next)
+	if r.nextPass != next+period || r.quietUntil.Load() != r.nextPass {
+		t.Fatalf("the due pass was not played: next=%d mirror %d", r.nextPass, r.quietUntil.Load())
+	}
+	if size, peak := r.read(&p); size != 1024 || peak != 300 {
+		t.Fatalf("read: rbs=%d rbp=%d, want 1024 300", size, peak)
+	}
+}

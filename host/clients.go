@@ -186,7 +186,7 @@ func connFd(nc net.Conn) int {
 // INFO stats, commandstats and errorstats start again from zero.
 func (s *Server) ResetStats() {
 	st := &s.stats
-	for _, v := range []*atomic.Int64{&st.connections, &st.commands, &st.rejectedConns, &st.netInput, &st.netOutput, &st.totalErrorReplies,
+	for _, v := range []*atomic.Int64{&st.connections, &st.rejectedConns, &st.netInput, &st.netOutput, &st.totalErrorReplies,
 		&s.ks.ExpiredKeys, &s.ks.KeyspaceHits, &s.ks.KeyspaceMisses, &s.ks.LazyFreed} {
 		v.Store(0)
 	}

@@ -594,7 +594,6 @@ func (c *conn) execute(args [][]byte) bool {
 		st := s.stat(cmd)
 		st.calls.Add(1)
 		st.usec.Add(usec)
-		s.stats.commands.Add(1)
 		s.observeCall(cmd, c.client, args, c.ctx.Redacted(), time.Duration(end-start), err != nil)
 	}
 	if err != nil {

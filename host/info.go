@@ -188,7 +188,7 @@ func (s *Server) infoSection(sec string) []core.InfoField {
 		kbps := func(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
 		return []core.InfoField{
 			field("total_connections_received", s.stats.connections.Load()),
-			field("total_commands_processed", s.stats.commands.Load()),
+			field("total_commands_processed", s.commandsProcessed()),
 			field("instantaneous_ops_per_sec", ops),
 			field("total_net_input_bytes", s.stats.netInput.Load()),
 			field("total_net_output_bytes", s.stats.netOutput.Load()),

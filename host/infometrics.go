@@ -84,7 +84,7 @@ func (s *Server) sampleMetrics() {
 	if d < metricPeriod {
 		return
 	}
-	ops, in, out := s.stats.commands.Load(), s.stats.netInput.Load(), s.stats.netOutput.Load()
+	ops, in, out := s.commandsProcessed(), s.stats.netInput.Load(), s.stats.netOutput.Load()
 	secs := d.Seconds()
 	// A CONFIG RESETSTAT in between makes a counter go back: no rate then.
 	rate := func(now, before int64) float64 { return float64(max(now-before, 0)) / secs }

@@ -3,10 +3,12 @@ package host
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -364,5 +366,63 @@ func BenchmarkReaderMultibulk(b *testing.B) {
 		if _, err := rd.Next(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// figuresReader is a chunkReader that records the reader's waiting
+// figures at each Read, while the reader waits for it.
+type figuresReader struct {
+	chunkReader
+	rd   *requestReader
+	seen [][2]int64
+}
+
+func (r *figuresReader) Read(p []byte) (int, error) {
+	if !r.rd.waiting.Load() {
+		panic("read without waiting set")
+	}
+	held, argv := r.rd.Figures(true)
+	r.seen = append(r.seen, [2]int64{held, argv})
+	return r.chunkReader.Read(p)
+}
+
+// TestReaderFigures: CLIENT LIST's query buffer figures, which the reader
+// stores only when they change: while it waits, the bytes left after the
+// commands run (a partial command's) and no arguments; between reads, the
+// batch's bytes and the running command's arguments.
+func TestReaderFigures(t *testing.T) {
+	src := &figuresReader{chunkReader: chunkReader{chunks: [][]byte{
+		[]byte("*2\r\n$3\r\nGET\r\n$1\r\na\r\n"),
+		[]byte("*2\r\n$3\r\nGET\r\n$1\r\nb\r\n*1\r\n$4\r\nPI"),
+		[]byte("NG\r\n"),
+		[]byte("*2\r\n$3\r\nGET\r\n$1\r\nc\r\n"),
+	}}}
+	rd := newRequestReader(src, testLimits())
+	src.rd = rd
+	var waiting atomic.Bool
+	rd.waiting = &waiting
+	busy := func(held, argv int64) {
+		t.Helper()
+		if h, a := rd.Figures(false); h != held || a != argv {
+			t.Fatalf("busy figures %d %d, want %d %d", h, a, held, argv)
+		}
+	}
+	next := func() {
+		t.Helper()
+		if _, err := rd.Next(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next()
+	busy(20, 4)
+	next()
+	busy(30, 4) // the second batch, its partial PING included
+	next()
+	busy(14, 4)
+	next()
+	busy(20, 4)
+	want := [][2]int64{{0, 0}, {0, 0}, {10, 0}, {0, 0}}
+	if fmt.Sprint(src.seen) != fmt.Sprint(want) {
+		t.Errorf("waiting figures %v, want %v", src.seen, want)
 	}
 }

@@ -36,7 +36,7 @@ type savePacer struct {
 }
 
 func newSavePacer(s *Server) *savePacer {
-	return &savePacer{srv: s, start: time.Now(), cmds: s.stats.commands.Load(), sleep: time.Sleep}
+	return &savePacer{srv: s, start: time.Now(), cmds: s.commandsProcessed(), sleep: time.Sleep}
 }
 
 // pause is called between batches, holding no lock. Within a slice it
@@ -49,14 +49,14 @@ func (p *savePacer) pause() {
 		return
 	}
 	s := p.srv
-	if cmds := s.stats.commands.Load(); cmds != p.cmds && s.persist.hurry.Load() == 0 && !s.closing.Load() {
+	if cmds := s.commandsProcessed(); cmds != p.cmds && s.persist.hurry.Load() == 0 && !s.closing.Load() {
 		// The wall time of the slice counts as work: time the saver
 		// waited for a core makes it rest longer, which is the point.
 		p.sleep(worked * time.Duration(savePaceRest.Load()))
 	} else {
 		runtime.Gosched()
 	}
-	p.start, p.cmds = time.Now(), s.stats.commands.Load()
+	p.start, p.cmds = time.Now(), s.commandsProcessed()
 }
 
 // waited tells the pacer that d of the current slice was spent waiting

@@ -11,7 +11,7 @@ import (
 // were served meanwhile, for a multiple of the slice, and not while a
 // shutdown waits for it.
 func TestSavePacer(t *testing.T) {
-	s := &Server{ks: core.NewKeyspace(1)}
+	s := &Server{ks: core.NewKeyspace(1), cstats: make([]cmdStat, 1)}
 	p := newSavePacer(s)
 	var rests []time.Duration
 	p.sleep = func(d time.Duration) { rests = append(rests, d) }
@@ -23,7 +23,7 @@ func TestSavePacer(t *testing.T) {
 	if len(rests) != 0 {
 		t.Fatalf("rested %v with no command served", rests)
 	}
-	s.stats.commands.Add(1)
+	s.cstats[0].calls.Add(1)
 	p.pause() // within the new slice
 	endSlice()
 	p.pause()
@@ -31,7 +31,7 @@ func TestSavePacer(t *testing.T) {
 		t.Fatalf("rests %v after a slice of %v with commands served", rests, paceSlice)
 	}
 	// Time spent waiting for the disk is no work.
-	s.stats.commands.Add(1)
+	s.cstats[0].calls.Add(1)
 	endSlice()
 	p.waited(paceSlice)
 	p.pause()
@@ -39,7 +39,7 @@ func TestSavePacer(t *testing.T) {
 		t.Fatalf("rested %v after a slice spent waiting", rests[1:])
 	}
 	s.persist.hurry.Add(1)
-	s.stats.commands.Add(1)
+	s.cstats[0].calls.Add(1)
 	endSlice()
 	p.pause()
 	if len(rests) != 1 {

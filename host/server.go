@@ -97,7 +97,6 @@ type Server struct {
 
 type serverStats struct {
 	connections       atomic.Int64
-	commands          atomic.Int64
 	rejectedConns     atomic.Int64
 	netInput          atomic.Int64
 	netOutput         atomic.Int64

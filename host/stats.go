@@ -41,7 +41,6 @@ func (c *conn) publishStats() {
 	cs := c.srv.stat(st.cmd)
 	cs.calls.Add(st.calls)
 	cs.usec.Add(st.usec)
-	c.srv.stats.commands.Add(st.calls)
 	c.publishLatencies()
 	st.cmd, st.calls, st.usec = nil, 0, 0
 }
