@@ -26,6 +26,13 @@ type rawIO struct {
 	readFn  func(fd uintptr) bool // made once: a method value allocates
 	writeFn func(fd uintptr) bool
 	tryFn   func(fd uintptr)
+	waitFn  func(fd uintptr)
+	// pd is the socket's runtime poll descriptor (pollwait_linux.go), 0
+	// when it could not be found: reads then go through RawConn.Read.
+	pd uintptr
+	// drained is set when the last read left the socket empty (it got
+	// less than it asked for, or nothing): the next read waits first.
+	drained bool
 	// pending, when set, holds the bytes of a write that waits for room
 	// in the socket (conn.pendingOut, the clients' part of used memory);
 	// a write that does not wait leaves it alone.
@@ -37,6 +44,7 @@ type rawCall struct {
 	p     []byte
 	n     int
 	errno syscall.Errno
+	code  int // the poller's answer to a wait (waitRead)
 }
 
 // newRawIO returns nil for connections that are not plain TCP (TLS, Unix
@@ -50,8 +58,8 @@ func newRawIO(nc net.Conn) *rawIO {
 	if err != nil {
 		return nil
 	}
-	r := &rawIO{raw: raw}
-	r.readFn, r.writeFn, r.tryFn = r.readOnce, r.writeOnce, r.tryWrite
+	r := &rawIO{raw: raw, pd: pollCtxOf(tcp)}
+	r.readFn, r.writeFn, r.tryFn, r.waitFn = r.readOnce, r.writeOnce, r.tryWrite, r.waitRead
 	return r
 }
 
@@ -94,20 +102,36 @@ func (r *rawIO) writeOnce(fd uintptr) bool {
 
 // Read reads into p (not empty), as net.Conn's Read.
 //
-// A batch's replies are followed by a read that usually finds nothing
-// (EAGAIN) before the goroutine parks: Redis reads only once epoll says
-// the socket is readable, so it makes one read per batch where this makes
-// two. The extra read cannot be skipped safely. The runtime's poller is
-// edge-triggered and RawConn.Read resets the descriptor's readiness before
-// its callback runs, so only a read made after that reset can tell that
-// nothing arrived since: parking without it would miss bytes that came
-// while the batch ran (their edge was consumed by the reset). Nor can the
-// read go first through Control, as the write does: on EAGAIN RawConn.Read
-// would still reset and read again, a third call. The runtime offers no
-// wait on the poller that keeps the readiness it holds.
+// Redis reads a socket once epoll says it is readable; a read through
+// RawConn.Read is made before the wait instead, and after a batch's
+// replies it finds nothing (EAGAIN) nearly always: the client sends its
+// next request once it has them. RawConn.Read cannot skip that read. The
+// runtime's poller is edge-triggered and RawConn.Read resets the
+// descriptor's readiness before its callback runs, so only a read made
+// after that reset can tell that nothing arrived since. So where the
+// socket's poll descriptor is known (pollwait_linux.go), a read that
+// follows one which drained the socket waits first, on the runtime's
+// poller, without the reset: a readiness that arrived while the batch ran
+// is kept and the wait returns at once; a stale one (bytes that arrived
+// during the last read, which took them) costs one read that finds
+// nothing, and the wait after it is a real one. A short read proves the
+// socket was drained (TCP copies all it holds, up to the length asked);
+// any byte arriving after it marks the descriptor ready again.
+//
+// Reads of one socket never run at once (the client's goroutine, or the
+// watcher of its blocked command while the goroutine waits): the
+// runtime allows one waiter per direction.
 func (r *rawIO) Read(p []byte) (int, error) {
 	r.rd = rawCall{p: p}
-	err := r.raw.Read(r.readFn)
+	var err error
+	if r.pd != 0 {
+		err = r.raw.Control(r.waitFn)
+		if err == nil && r.rd.code != pollNoError {
+			err = pollError(r.rd.code)
+		}
+	} else {
+		err = r.raw.Read(r.readFn)
+	}
 	n, e := r.rd.n, r.rd.errno
 	r.rd.p = nil
 	if err != nil {
@@ -120,6 +144,26 @@ func (r *rawIO) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	return n, nil
+}
+
+// waitRead is Read's callback where the poll descriptor is known. It runs
+// under Control, which holds a reference to the descriptor: a Close
+// meanwhile wakes the wait (pollErrClosing) and releases the descriptor
+// only once this returns.
+func (r *rawIO) waitRead(fd uintptr) {
+	for {
+		if r.drained {
+			if code := runtimePollWait(r.pd, 'r'); code != pollNoError {
+				r.rd.code = code
+				return
+			}
+		}
+		if r.readOnce(fd) {
+			r.drained = r.rd.n < len(r.rd.p)
+			return
+		}
+		r.drained = true // EAGAIN
+	}
 }
 
 // tryWrite is writeOnce as a Control callback.

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
+	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // tcpPair returns the two ends of a loopback TCP connection.
@@ -114,6 +117,111 @@ func TestRawIOReadWhileWriting(t *testing.T) {
 	b.Write([]byte("PING\r\n"))
 	if s := <-got; s != "PING\r\n" {
 		t.Fatalf("read %q", s)
+	}
+}
+
+// The poll descriptor of a TCP connection is found on this Go release:
+// without it reads quietly fall back to RawConn.Read and its extra system
+// call, so a Go upgrade that moves net's fields must fail here.
+func TestRawIOFindsPollDescriptor(t *testing.T) {
+	a, _ := tcpPair(t)
+	if r := newRawIO(a); r == nil || r.pd == 0 {
+		t.Fatal("the runtime poll descriptor of a TCP connection was not found")
+	}
+}
+
+// Reads that wait on the poller first lose nothing: bytes that arrive
+// between two reads (while a batch runs), after a read that filled the
+// buffer (more may wait in the socket with no new readiness), and after a
+// read that found the socket empty.
+func TestRawIOWaitFirstReads(t *testing.T) {
+	a, b := tcpPair(t)
+	r := newRawIO(a)
+	buf := make([]byte, 8)
+	read := func(want string) {
+		t.Helper()
+		n, err := r.Read(buf)
+		if err != nil || string(buf[:n]) != want {
+			t.Fatalf("read %q, %v; want %q", buf[:n], err, want)
+		}
+	}
+	b.Write([]byte("ab"))
+	read("ab") // short: the socket is drained, the next read waits first
+	b.Write([]byte("cd"))
+	for queued(t, a) < 2 { // arrived before the next read starts
+		time.Sleep(time.Millisecond)
+	}
+	read("cd")
+	b.Write([]byte("0123456789"))
+	for queued(t, a) < 10 {
+		time.Sleep(time.Millisecond)
+	}
+	read("01234567") // full: more may be waiting, no wait before the next
+	read("89")
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		b.Write([]byte("late"))
+	}()
+	read("late")               // a real wait
+	for i := 0; i < 200; i++ { // back and forth as a client at -P 1
+		b.Write([]byte("x"))
+		read("x")
+	}
+}
+
+// queued returns how many bytes wait in c's receive queue.
+func queued(t *testing.T, c net.Conn) int {
+	t.Helper()
+	raw, err := c.(*net.TCPConn).SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int32
+	raw.Control(func(fd uintptr) {
+		syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCINQ, uintptr(unsafe.Pointer(&n)))
+	})
+	return int(n)
+}
+
+// A read waiting first is woken by a Close (net.ErrClosed) and by a read
+// deadline already passed (os.ErrDeadlineExceeded, as a blocked client's
+// watcher is stopped), and reads again once the deadline is cleared.
+func TestRawIOWaitEnds(t *testing.T) {
+	a, b := tcpPair(t)
+	r := newRawIO(a)
+	buf := make([]byte, 8)
+	b.Write([]byte("a"))
+	if _, err := r.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		_, err := r.Read(buf)
+		errc <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	a.SetReadDeadline(time.Unix(1, 0))
+	if err := <-errc; !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read woken by a past deadline: %v", err)
+	}
+	a.SetReadDeadline(time.Time{})
+	b.Write([]byte("b"))
+	if n, err := r.Read(buf); err != nil || string(buf[:n]) != "b" {
+		t.Fatalf("read after the deadline was cleared: %q, %v", buf[:n], err)
+	}
+	go func() {
+		_, err := r.Read(buf)
+		errc <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	a.Close()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, net.ErrClosed) {
+			t.Fatalf("read woken by Close: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not wake the waiting read")
 	}
 }
 
