@@ -9,11 +9,12 @@ package core
 // 400 MB of entries (on a loaded 2-core machine, marking took seconds and
 // a third of the CPU while loading).
 //
-// Bytes are never changed once written, so strings and slices handed out
-// over them stay valid whatever the table does next: a chunk whose bytes
-// are mostly dead is not reused but compacted, its live records copied to
-// fresh chunks and the chunk dropped (the collector frees it once nothing
-// outside refers to it).
+// Bytes handed out are never changed, so strings and slices over them stay
+// valid whatever the table does next: a chunk whose bytes are mostly dead
+// is not reused but compacted, its live records copied to fresh chunks and
+// the chunk dropped (the collector frees it once nothing outside refers to
+// it). Keys never change; an inline value that was never handed out may be
+// overwritten in place by one of its length (table.overwrite).
 
 const (
 	chunkMin = 256          // the first chunk of a table
@@ -139,7 +140,7 @@ func (t *table) compactArena() {
 		if e.klen == freeEnt {
 			continue
 		}
-		n := e.keyLen() + int(e.vlen)
+		n := e.keyLen() + e.valLen()
 		if n == 0 || int(e.chunk) >= len(v) || !v[e.chunk] {
 			continue
 		}

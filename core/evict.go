@@ -204,7 +204,7 @@ func inlineCost(key, val []byte) uint32 {
 // cost is what entry e of t counts now.
 func (t *table) cost(e *ent) uint32 {
 	if e.obj == 0 {
-		return uint32(min(int64(EntryOverhead+(e.keyLen()+int(e.vlen)+7)&^7), math.MaxUint32))
+		return uint32(min(int64(EntryOverhead+(e.keyLen()+e.valLen()+7)&^7), math.MaxUint32))
 	}
 	// Only the key's length counts: its bytes are not read.
 	n := EntryOverhead + (e.keyLen()+7)&^7 + EstimateMemory(t.objs[e.obj-1])

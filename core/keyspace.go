@@ -509,6 +509,8 @@ func (db *DB) Get(key []byte) Value {
 		// A value object read may still be changed in place by a
 		// command that should have asked GetForWrite.
 		t.lend(id)
+	} else {
+		e.share() // the caller may keep the String
 	}
 	return t.value(e)
 }
@@ -528,6 +530,7 @@ func (db *DB) GetBytes(key []byte) ([]byte, bool, error) {
 	db.ks.KeyspaceHits.Add(1)
 	db.touch(e)
 	if e.obj == 0 {
+		e.share()
 		return t.inline(e), true, nil
 	}
 	if s, ok := t.object(e).(*String); ok {
@@ -562,7 +565,8 @@ type StringWrite struct {
 	// Found reports whether the key exists.
 	Found bool
 	// Bytes are the string's bytes: valid until the caller releases the
-	// key's lock, and not to be changed unless Object holds them.
+	// key's lock or calls Replace, and not to be changed unless Object
+	// holds them.
 	Bytes []byte
 	// Object is the string when it is an object of its own, which the
 	// caller may change in place; nil for a string held inline.
@@ -615,6 +619,11 @@ func (w *StringWrite) Replace(val []byte) {
 	// lookup: the access was recorded when the key was found, which is
 	// what an overwrite keeps (LFU) or sets again (LRU).
 	t, e := w.t, &w.t.ents[w.id]
+	if w.db.ks.cuts.Load() == 0 && t.overwrite(e, val) {
+		// As long as the old value: its place and cost stay.
+		w.db.broadcastString(t.key(e))
+		return
+	}
 	size := inlineCost(w.key, val)
 	w.db.account(int64(size) - int64(e.size))
 	e.size = size
@@ -635,6 +644,10 @@ func (db *DB) Peek(key []byte) Value {
 	if db.ks.gone(t.expOf(e, id), db.now(t)) {
 		return nil
 	}
+	if e.obj == 0 {
+		// Under a shared lock share may not mark the entry: a copy.
+		return &String{B: t.inlineCopy(e)}
+	}
 	return t.value(e)
 }
 
@@ -646,6 +659,9 @@ func (db *DB) PeekStored(key []byte) Value {
 	id := t.find(key, h)
 	if id < 0 {
 		return nil
+	}
+	if e := &t.ents[id]; e.obj == 0 {
+		return &String{B: t.inlineCopy(e)}
 	}
 	return t.value(&t.ents[id])
 }
@@ -763,7 +779,9 @@ func (db *DB) store(key []byte, v Value, val []byte, expireAt int64, keepTTL boo
 		e.lru = lru
 		t.setObject(e, v)
 		if v == nil {
-			t.setKV(e, key, val, true)
+			if db.ks.cuts.Load() != 0 || !t.overwrite(e, val) {
+				t.setKV(e, key, val, true)
+			}
 		} else {
 			t.dropInline(e)
 			t.lend(id) // the command may go on changing the value it stored

@@ -30,6 +30,9 @@ type ent struct {
 	// klen is the key's length; its top bit (entVolatile) marks a key with
 	// an expiry.
 	klen uint32
+	// vlen is the inline value's length; its top bit (valShared) marks
+	// bytes handed out beyond the table (Get), which must then stay as they
+	// are: the next value gets bytes of its own (overwrite).
 	vlen uint32
 	// obj is the value's number in the table's objs plus one; 0 when the
 	// value is a string held inline.
@@ -46,9 +49,22 @@ type ent struct {
 const (
 	freeEnt     = ^uint32(0)
 	entVolatile = 1 << 31
+	valShared   = 1 << 31
 )
 
 func (e *ent) keyLen() int { return int(e.klen &^ entVolatile) }
+
+// valLen is the length of e's inline value.
+func (e *ent) valLen() int { return int(e.vlen &^ valShared) }
+
+// share records that e's inline value bytes are handed out to a caller
+// who may keep them: they are not overwritten in place from then on. Only
+// a holder of the slot's exclusive lock may call it.
+func (e *ent) share() {
+	if e.obj == 0 && e.vlen != 0 {
+		e.vlen |= valShared
+	}
+}
 
 // volatile reports whether the key has an expiry (in the table's vol).
 func (e *ent) volatile() bool { return e.klen&entVolatile != 0 && e.klen != freeEnt }
@@ -62,10 +78,31 @@ func (t *table) key(e *ent) string {
 // inline returns the bytes of e's inline value. The slice has no spare
 // capacity, so an append copies; its bytes never change.
 func (t *table) inline(e *ent) []byte {
-	if e.vlen == 0 {
+	if e.valLen() == 0 {
 		return []byte{}
 	}
-	return t.kv.bytes(e.chunk, e.off, e.keyLen()+int(e.vlen))[e.keyLen():]
+	return t.kv.bytes(e.chunk, e.off, e.keyLen()+e.valLen())[e.keyLen():]
+}
+
+// inlineCopy is inline for a caller that may keep the bytes without the
+// exclusive lock that share needs: a copy of them.
+func (t *table) inlineCopy(e *ent) []byte {
+	return append([]byte{}, t.inline(e)...)
+}
+
+// overwrite stores val over e's inline value in place when that is safe,
+// and reports whether it did: the value has as many bytes (so the entry's
+// place and cost stay), none of which were handed out (share), and no
+// cut is open (a cut's reader reads inline bytes outside the slot's lock:
+// cut.go). A counter or a cache entry rewritten with values of one length
+// (INCR, SET) then neither copies its key again nor fills chunks that
+// compaction must copy out later.
+func (t *table) overwrite(e *ent, val []byte) bool {
+	if e.obj != 0 || e.vlen != uint32(len(val)) || len(val) == 0 || t.cut != nil {
+		return false
+	}
+	copy(t.kv.chunks[e.chunk][int(e.off)+e.keyLen():], val)
+	return true
 }
 
 // object returns e's value object, nil for an inline string.
@@ -108,8 +145,8 @@ func (t *table) setObject(e *ent, v Value) {
 
 // dropInline forgets e's inline value bytes (the value becomes an object).
 func (t *table) dropInline(e *ent) {
-	if e.vlen != 0 {
-		n := int(e.vlen)
+	if e.valLen() != 0 {
+		n := e.valLen()
 		e.vlen = 0
 		if t.kv.release(e.chunk, n) {
 			t.compactArena()
@@ -122,7 +159,7 @@ func (t *table) dropInline(e *ent) {
 func (t *table) setKV(e *ent, key, val []byte, had bool) {
 	var oc, on uint32
 	if had {
-		oc, on = e.chunk, uint32(e.keyLen())+e.vlen
+		oc, on = e.chunk, uint32(e.keyLen()+e.valLen())
 	}
 	e.chunk, e.off = t.kv.alloc(key, val)
 	e.klen = e.klen&entVolatile | uint32(len(key))
@@ -298,7 +335,7 @@ freed:
 		delete(t.vol, uint32(id))
 	}
 	t.setObject(e, nil)
-	if n := e.keyLen() + int(e.vlen); n > 0 && t.n > 1 {
+	if n := e.keyLen() + e.valLen(); n > 0 && t.n > 1 {
 		t.kv.release(e.chunk, n) // compacted below if need be
 	}
 	t.ents[id] = ent{klen: freeEnt, lru: uint32(t.free)}
@@ -335,7 +372,7 @@ func (t *table) compact() {
 			vol[uint32(len(ents))] = t.vol[uint32(i)]
 		}
 		c := *e
-		c.chunk, c.off = kv.alloc(t.kv.bytes(e.chunk, e.off, e.keyLen()+int(e.vlen)), nil)
+		c.chunk, c.off = kv.alloc(t.kv.bytes(e.chunk, e.off, e.keyLen()+e.valLen()), nil)
 		if e.obj != 0 {
 			objs = append(objs, t.objs[e.obj-1])
 			c.obj = uint32(len(objs))

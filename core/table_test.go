@@ -153,7 +153,7 @@ func checkArena(t *testing.T, tb *table) {
 		if e.klen == freeEnt {
 			continue
 		}
-		n := e.keyLen() + int(e.vlen)
+		n := e.keyLen() + e.valLen()
 		if n == 0 {
 			continue
 		}
