@@ -5,7 +5,6 @@ import (
 	"io"
 	"math"
 	"net"
-	"runtime"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -255,7 +254,7 @@ func (c *conn) serve() {
 				// the server's CPU at -P 16; back to back, most find the
 				// reader still awake. With nothing else runnable this
 				// returns at once.
-				runtime.Gosched()
+				yield()
 			}
 			if !c.flush() {
 				return
