@@ -33,6 +33,11 @@ type rawIO struct {
 	// drained is set when the last read left the socket empty (it got
 	// less than it asked for, or nothing): the next read waits first.
 	drained bool
+	// hupFd and hupGen identify the socket in the watch for the peer's
+	// FIN (hangups), which waiting first needs; hupFd is -1 when not
+	// watched.
+	hupFd  int32
+	hupGen uint32
 	// pending, when set, holds the bytes of a write that waits for room
 	// in the socket (conn.pendingOut, the clients' part of used memory);
 	// a write that does not wait leaves it alone.
@@ -58,8 +63,12 @@ func newRawIO(nc net.Conn) *rawIO {
 	if err != nil {
 		return nil
 	}
-	r := &rawIO{raw: raw, pd: pollCtxOf(tcp)}
+	r := &rawIO{raw: raw, hupFd: -1}
 	r.readFn, r.writeFn, r.tryFn, r.waitFn = r.readOnce, r.writeOnce, r.tryWrite, r.waitRead
+	// Reads wait first only where the peer's FIN is watched for.
+	if pd := pollCtxOf(tcp); pd != 0 && r.watchHangup() {
+		r.pd = pd
+	}
 	return r
 }
 

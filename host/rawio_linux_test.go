@@ -169,6 +169,46 @@ func TestRawIOWaitFirstReads(t *testing.T) {
 	}
 }
 
+// A client that shuts its side right after its request (a health check,
+// `printf 'PING\r\n' | nc -N`) gets its reply and then the end of the
+// stream, and leaves no connection behind: its FIN often comes in the same
+// readiness as its bytes, which a read that waits first would never see
+// again (hangups).
+func TestHalfClosedClientsAreServedAndClosed(t *testing.T) {
+	_, addr := startTestServer(t)
+	for i := 0; i < 200; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Write([]byte("PING\r\nECHO abc\r\n"))
+		c.(*net.TCPConn).CloseWrite()
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		got, err := io.ReadAll(c)
+		c.Close()
+		if err != nil || string(got) != "+PONG\r\n$3\r\nabc\r\n" {
+			t.Fatalf("client %d: got %q, %v; want both replies, then the end of the stream", i, got, err)
+		}
+	}
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	buf := make([]byte, 4096)
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		c.Write([]byte("INFO clients\r\n"))
+		n, _ := c.Read(buf)
+		if bytes.Contains(buf[:n], []byte("connected_clients:1\r\n")) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("connections left behind: %s", buf[:n])
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // queued returns how many bytes wait in c's receive queue.
 func queued(t *testing.T, c net.Conn) int {
 	t.Helper()

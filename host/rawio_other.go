@@ -14,4 +14,5 @@ type rawIO struct{ pending *atomic.Int64 }
 func newRawIO(net.Conn) *rawIO { return nil }
 
 func (*rawIO) Read(p []byte) (int, error)  { panic("unreachable") }
+func (*rawIO) release()                    {}
 func (*rawIO) Write(p []byte) (int, error) { panic("unreachable") }
