@@ -1,5 +1,7 @@
 package core
 
+import "unsafe"
+
 // Looking a key up costs a few dependent memory loads: the index word,
 // the entry, the key's bytes in the arena and, for a value that is an
 // object, the object and its bytes. In a keyspace larger than the caches
@@ -83,6 +85,10 @@ func (p *Prefetch) Reset() {
 // Run loads the memory the lookups of the keys added will read, then
 // forgets the keys.
 func (p *Prefetch) Run() {
+	if hwPrefetch {
+		p.runPrefetching()
+		return
+	}
 	keys := p.keys
 	sink := p.sink
 	// The index words at the keys' home positions.
@@ -157,4 +163,106 @@ func (p *Prefetch) Run() {
 	}
 	p.keys = keys[:0]
 	p.sink = sink
+}
+
+// runPrefetching is Run with prefetch instructions: each pass asks for the
+// memory the next pass reads and goes on without waiting for it, so that a
+// pass waits for about one miss, not for every key's in turn. Loads, which
+// Run uses elsewhere, stall the CPU once the misses of a few keys fill its
+// window of pending instructions: profiles of INCR over 100,000 keys found
+// a fifth of the server's time in those stalls.
+func (p *Prefetch) runPrefetching() {
+	keys := p.keys
+	// The index words at the keys' home positions.
+	for i := range keys {
+		k := &keys[i]
+		if !k.lock.TryRLock() {
+			continue
+		}
+		k.held = true
+		if len(k.t.idx) == 0 {
+			continue
+		}
+		prefetchLine(unsafe.Pointer(&k.t.idx[k.tag&uint32(len(k.t.idx)-1)]))
+	}
+	// The entries the index words name with the key's tag.
+	for i := range keys {
+		k := &keys[i]
+		t := k.t
+		if !k.held || len(t.idx) == 0 {
+			continue
+		}
+		mask := uint32(len(t.idx) - 1)
+		for n, j := 0, k.tag&mask; n < prefetchProbes; n, j = n+1, (j+1)&mask {
+			x := t.idx[j]
+			if x == 0 {
+				break
+			}
+			if uint32(x>>32) == k.tag {
+				if id := int32(uint32(x) - 1); int(id) < len(t.ents) {
+					k.id = id
+					prefetchLine(unsafe.Pointer(&t.ents[id]))
+				}
+				break
+			}
+		}
+	}
+	// The keys' bytes (with an inline value after them) and the values'
+	// places in objs.
+	for i := range keys {
+		k := &keys[i]
+		if k.id < 0 {
+			continue
+		}
+		t := k.t
+		e := &t.ents[k.id]
+		if e.klen == freeEnt {
+			k.id = -1
+			continue
+		}
+		if n := e.keyLen() + e.valLen(); n > 0 && int(e.chunk) < len(t.kv.chunks) {
+			if c := t.kv.chunks[e.chunk]; int(e.off)+n <= len(c) {
+				prefetchLine(unsafe.Pointer(&c[e.off]))
+				if last := int(e.off) + n - 1; last&^63 != int(e.off)&^63 {
+					// The record crosses into the next line (of 64 bytes,
+					// relative to the chunk: at worst one prefetch too many).
+					prefetchLine(unsafe.Pointer(&c[last]))
+				}
+			}
+		}
+		if e.obj != 0 && int(e.obj) <= len(t.objs) {
+			prefetchLine(unsafe.Pointer(&t.objs[e.obj-1]))
+		}
+	}
+	// A value object, then a string's bytes.
+	for i := range keys {
+		k := &keys[i]
+		if k.id < 0 {
+			continue
+		}
+		if e := &k.t.ents[k.id]; e.obj != 0 && int(e.obj) <= len(k.t.objs) {
+			k.obj = k.t.objs[e.obj-1]
+			if k.obj != nil {
+				prefetchLine(dataOf(k.obj))
+			}
+		}
+	}
+	for i := range keys {
+		if s, ok := keys[i].obj.(*String); ok && len(s.B) > 0 {
+			prefetchLine(unsafe.Pointer(&s.B[0]))
+		}
+	}
+	for i := len(keys) - 1; i >= 0; i-- {
+		if keys[i].held {
+			keys[i].lock.RUnlock()
+		}
+		keys[i] = pfKey{}
+	}
+	p.keys = keys[:0]
+}
+
+// dataOf returns where an interface's value points: the object of a
+// pointer type.
+func dataOf(v Value) unsafe.Pointer {
+	return (*[2]unsafe.Pointer)(unsafe.Pointer(&v))[1]
 }
