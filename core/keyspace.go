@@ -893,7 +893,9 @@ func (db *DB) Len() int { return int(db.keys.Load()) }
 func (db *DB) VolatileLen() int { return int(db.volatile.Load()) }
 
 // Range calls fn for every live key until fn returns false. The caller holds
-// every slot, shared at least; fn must not change the database.
+// every slot, shared at least; fn must not change the database. The bytes
+// of a small string handed to fn are valid while the caller holds the
+// locks: a later write may overwrite them in place (Get's are not).
 func (db *DB) Range(fn func(key string, v Value, expireAt int64) bool) {
 	for i := range db.slots {
 		if !db.rangeSlot(i, fn) {
@@ -903,7 +905,7 @@ func (db *DB) Range(fn func(key string, v Value, expireAt int64) bool) {
 }
 
 // RangeSlot calls fn for every live key in one slot, for commands such as
-// SCAN that walk the keyspace a slot at a time.
+// SCAN that walk the keyspace a slot at a time, with Range's rules.
 func (db *DB) RangeSlot(slot int, fn func(key string, v Value, expireAt int64) bool) {
 	db.rangeSlot(slot, fn)
 }
