@@ -187,6 +187,7 @@ func newConn(s *Server, nc net.Conn, id int64, cfg Config) *conn {
 }
 
 func (c *conn) serve() {
+	defer c.rd.release()
 	defer c.nc.Close()
 	defer c.rio.release() // before the socket closes
 	defer c.srv.order.detach(c)

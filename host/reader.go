@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"sync"
 	"sync/atomic"
 
 	"github.com/redmod/redmod/core"
@@ -104,8 +105,12 @@ func storeChanged(a *atomic.Int64, v int64) {
 	}
 }
 
+// readBufs holds the read buffers of closed connections (readChunk bytes
+// each), for new ones.
+var readBufs = sync.Pool{New: func() any { b := make([]byte, readChunk); return &b }}
+
 func newRequestReader(src io.Reader, lim *limits) *requestReader {
-	rd := &requestReader{src: src, buf: make([]byte, readChunk), lim: lim, bulk: -1}
+	rd := &requestReader{src: src, buf: *readBufs.Get().(*[]byte), lim: lim, bulk: -1}
 	rd.size.Store(readChunk)
 	return rd
 }
@@ -752,5 +757,16 @@ func unhex(c byte) byte {
 		return c - 'a' + 10
 	default:
 		return c - 'A' + 10
+	}
+}
+
+// release gives the read buffer back for another connection once the
+// connection is done: nothing views it any more (commands ran on views of
+// it only while they ran).
+func (rd *requestReader) release() {
+	b := rd.buf
+	rd.buf, rd.r, rd.w, rd.pos = nil, 0, 0, 0
+	if len(b) == readChunk {
+		readBufs.Put(&b)
 	}
 }

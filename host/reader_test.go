@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -424,5 +425,47 @@ func TestReaderFigures(t *testing.T) {
 	want := [][2]int64{{0, 0}, {0, 0}, {10, 0}, {0, 0}}
 	if fmt.Sprint(src.seen) != fmt.Sprint(want) {
 		t.Errorf("waiting figures %v, want %v", src.seen, want)
+	}
+}
+
+// Read buffers go back to a pool when their connection ends and serve the
+// next ones (readBufs): clients that come and go, many at once, each with
+// a pipeline whose replies name its own keys, get exactly their replies.
+func TestReadBuffersReusedAcrossConnections(t *testing.T) {
+	_, addr := startTestServer(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 40; i++ {
+				c, err := net.Dial("tcp", addr)
+				if err != nil {
+					errs <- err
+					return
+				}
+				var req, want bytes.Buffer
+				for j := 0; j < 20; j++ {
+					v := fmt.Sprintf("v-%d-%d-%d", g, i, j)
+					fmt.Fprintf(&req, "SET k%d %s\r\nGET k%d\r\n", g, v, g)
+					fmt.Fprintf(&want, "+OK\r\n$%d\r\n%s\r\n", len(v), v)
+				}
+				c.Write(req.Bytes())
+				c.SetReadDeadline(time.Now().Add(10 * time.Second))
+				got := make([]byte, want.Len())
+				_, err = io.ReadFull(c, got)
+				c.Close()
+				if err != nil || !bytes.Equal(got, want.Bytes()) {
+					errs <- fmt.Errorf("client %d/%d: got %q, %v; want %q", g, i, got, err, want.Bytes())
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
 	}
 }
