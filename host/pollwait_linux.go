@@ -180,6 +180,10 @@ func watchHangups(f *os.File, raw syscall.RawConn) {
 	}
 }
 
+// epollET is EPOLLET as the events word holds it: the syscall package
+// defines it negative on some architectures and positive on others.
+const epollET = 1 << 31
+
 // watchHangup adds r's socket to the watch; it reports false when the
 // watch is unavailable.
 func (r *rawIO) watchHangup() bool {
@@ -193,7 +197,7 @@ func (r *rawIO) watchHangup() bool {
 		defer hangups.mu.Unlock()
 		hangups.gen++
 		r.hupGen = hangups.gen
-		ev := syscall.EpollEvent{Events: syscall.EPOLLRDHUP | -syscall.EPOLLET, Fd: int32(fd), Pad: int32(r.hupGen)}
+		ev := syscall.EpollEvent{Events: syscall.EPOLLRDHUP | epollET, Fd: int32(fd), Pad: int32(r.hupGen)}
 		if syscall.EpollCtl(hangups.epfd, syscall.EPOLL_CTL_ADD, int(fd), &ev) == nil {
 			r.hupFd = int32(fd)
 			hangups.byFd[r.hupFd] = r
