@@ -36,7 +36,8 @@ const prefetchProbes = 8
 // not safe for concurrent use.
 type Prefetch struct {
 	keys []pfKey
-	// sink takes every loaded word, so that the compiler keeps the loads.
+	// sink takes every loaded byte (touch, without prefetch
+	// instructions), so that the compiler keeps the loads.
 	sink uint64
 }
 
@@ -82,96 +83,14 @@ func (p *Prefetch) Reset() {
 	p.keys = p.keys[:0]
 }
 
-// Run loads the memory the lookups of the keys added will read, then
-// forgets the keys.
+// Run brings into the cache the memory the lookups of the keys added will
+// read, then forgets the keys. Each pass asks for the memory the next pass
+// reads: with prefetch instructions (amd64) it goes on without waiting, so
+// that a pass waits for about one miss, not for every key's in turn (loads
+// stall the CPU once the misses of a few keys fill its window of pending
+// instructions: profiles of INCR over 100,000 keys found a fifth of the
+// server's time in those stalls); elsewhere it loads.
 func (p *Prefetch) Run() {
-	if hwPrefetch {
-		p.runPrefetching()
-		return
-	}
-	keys := p.keys
-	sink := p.sink
-	// The index words at the keys' home positions.
-	for i := range keys {
-		k := &keys[i]
-		if !k.lock.TryRLock() {
-			continue
-		}
-		k.held = true
-		if len(k.t.idx) == 0 {
-			continue
-		}
-		sink += k.t.idx[k.tag&uint32(len(k.t.idx)-1)]
-	}
-	// The entries the index words name with the key's tag.
-	for i := range keys {
-		k := &keys[i]
-		t := k.t
-		if !k.held || len(t.idx) == 0 {
-			continue
-		}
-		mask := uint32(len(t.idx) - 1)
-		for n, j := 0, k.tag&mask; n < prefetchProbes; n, j = n+1, (j+1)&mask {
-			x := t.idx[j]
-			if x == 0 {
-				break
-			}
-			if uint32(x>>32) == k.tag {
-				k.id = int32(uint32(x) - 1)
-				sink += uint64(t.ents[k.id].off)
-				break
-			}
-		}
-	}
-	// The keys' bytes (with an inline value after them) and the values'
-	// places in objs.
-	for i := range keys {
-		k := &keys[i]
-		if k.id < 0 {
-			continue
-		}
-		t := k.t
-		e := &t.ents[k.id]
-		if e.klen == freeEnt {
-			continue
-		}
-		if e.keyLen() > 0 && int(e.chunk) < len(t.kv.chunks) {
-			if c := t.kv.chunks[e.chunk]; int(e.off) < len(c) {
-				sink += uint64(c[e.off])
-			}
-		}
-		if e.obj != 0 && int(e.obj) <= len(t.objs) {
-			k.obj = t.objs[e.obj-1]
-		}
-	}
-	// A string object, then its bytes.
-	for i := range keys {
-		if s, ok := keys[i].obj.(*String); ok {
-			sink += uint64(len(s.B))
-		}
-	}
-	for i := range keys {
-		if s, ok := keys[i].obj.(*String); ok && len(s.B) > 0 {
-			sink += uint64(s.B[0])
-		}
-	}
-	for i := len(keys) - 1; i >= 0; i-- {
-		if keys[i].held {
-			keys[i].lock.RUnlock()
-		}
-		keys[i] = pfKey{}
-	}
-	p.keys = keys[:0]
-	p.sink = sink
-}
-
-// runPrefetching is Run with prefetch instructions: each pass asks for the
-// memory the next pass reads and goes on without waiting for it, so that a
-// pass waits for about one miss, not for every key's in turn. Loads, which
-// Run uses elsewhere, stall the CPU once the misses of a few keys fill its
-// window of pending instructions: profiles of INCR over 100,000 keys found
-// a fifth of the server's time in those stalls.
-func (p *Prefetch) runPrefetching() {
 	keys := p.keys
 	// The index words at the keys' home positions.
 	for i := range keys {
@@ -183,7 +102,7 @@ func (p *Prefetch) runPrefetching() {
 		if len(k.t.idx) == 0 {
 			continue
 		}
-		prefetchLine(unsafe.Pointer(&k.t.idx[k.tag&uint32(len(k.t.idx)-1)]))
+		p.touch(unsafe.Pointer(&k.t.idx[k.tag&uint32(len(k.t.idx)-1)]))
 	}
 	// The entries the index words name with the key's tag.
 	for i := range keys {
@@ -201,7 +120,7 @@ func (p *Prefetch) runPrefetching() {
 			if uint32(x>>32) == k.tag {
 				if id := int32(uint32(x) - 1); int(id) < len(t.ents) {
 					k.id = id
-					prefetchLine(unsafe.Pointer(&t.ents[id]))
+					p.touch(unsafe.Pointer(&t.ents[id]))
 				}
 				break
 			}
@@ -222,16 +141,16 @@ func (p *Prefetch) runPrefetching() {
 		}
 		if n := e.keyLen() + e.valLen(); n > 0 && int(e.chunk) < len(t.kv.chunks) {
 			if c := t.kv.chunks[e.chunk]; int(e.off)+n <= len(c) {
-				prefetchLine(unsafe.Pointer(&c[e.off]))
+				p.touch(unsafe.Pointer(&c[e.off]))
 				if last := int(e.off) + n - 1; last&^63 != int(e.off)&^63 {
 					// The record crosses into the next line (of 64 bytes,
 					// relative to the chunk: at worst one prefetch too many).
-					prefetchLine(unsafe.Pointer(&c[last]))
+					p.touch(unsafe.Pointer(&c[last]))
 				}
 			}
 		}
 		if e.obj != 0 && int(e.obj) <= len(t.objs) {
-			prefetchLine(unsafe.Pointer(&t.objs[e.obj-1]))
+			p.touch(unsafe.Pointer(&t.objs[e.obj-1]))
 		}
 	}
 	// A value object, then a string's bytes.
@@ -243,13 +162,13 @@ func (p *Prefetch) runPrefetching() {
 		if e := &k.t.ents[k.id]; e.obj != 0 && int(e.obj) <= len(k.t.objs) {
 			k.obj = k.t.objs[e.obj-1]
 			if k.obj != nil {
-				prefetchLine(dataOf(k.obj))
+				p.touch(dataOf(k.obj))
 			}
 		}
 	}
 	for i := range keys {
 		if s, ok := keys[i].obj.(*String); ok && len(s.B) > 0 {
-			prefetchLine(unsafe.Pointer(&s.B[0]))
+			p.touch(unsafe.Pointer(&s.B[0]))
 		}
 	}
 	for i := len(keys) - 1; i >= 0; i-- {
@@ -259,6 +178,17 @@ func (p *Prefetch) runPrefetching() {
 		keys[i] = pfKey{}
 	}
 	p.keys = keys[:0]
+}
+
+// touch brings the cache line at ptr in: a prefetch where there is one
+// (hwPrefetch, a constant, so the other branch is compiled out), or a load
+// whose byte goes to p.sink, so that the compiler keeps it.
+func (p *Prefetch) touch(ptr unsafe.Pointer) {
+	if hwPrefetch {
+		prefetchLine(ptr)
+		return
+	}
+	p.sink += uint64(*(*byte)(ptr))
 }
 
 // dataOf returns where an interface's value points: the object of a

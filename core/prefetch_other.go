@@ -4,9 +4,9 @@ package core
 
 import "unsafe"
 
-// prefetchLine does nothing where no prefetch instruction is wired up:
-// Prefetch.Run then loads the memory itself.
+// prefetchLine is not called where no prefetch instruction is wired up
+// (hwPrefetch): Prefetch.touch loads the memory instead.
 func prefetchLine(p unsafe.Pointer) {}
 
-// hwPrefetch is false: Prefetch.Run uses loads.
+// hwPrefetch is false: Prefetch.touch uses loads.
 const hwPrefetch = false
